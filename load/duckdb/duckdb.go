@@ -1,0 +1,252 @@
+//go:build duckdb_arrow
+
+// Package duckdb is the default revops warehouse: DuckDB embedded in the
+// process, one file on disk (or ":memory:"), Arrow in and Arrow out.
+//
+// Landings go through DuckDB's Arrow scan, read exactly once and with all
+// columns (see duckdb/duckdb-go#24: a registered Arrow view may be read
+// only once, and a projection of some of its columns reads wrong buffers).
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/revops/revops/load"
+)
+
+// Options configure a DuckDB warehouse.
+type Options struct {
+	// Path is the database file; ":memory:" keeps everything in memory.
+	Path string `yaml:"path"`
+	// Threads caps DuckDB's worker threads (0 = DuckDB's default: all cores).
+	Threads int `yaml:"threads"`
+	// MemoryLimit is DuckDB's memory_limit setting, e.g. "4GB" ("" = default).
+	MemoryLimit string `yaml:"memory_limit"`
+}
+
+var memLimitRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)$`)
+
+// Validate checks the options without touching the disk.
+func (o Options) Validate() error {
+	if o.Path == "" {
+		return errors.New("path: required (a file, or :memory:)")
+	}
+	if o.Threads < 0 {
+		return fmt.Errorf("threads: %d is negative", o.Threads)
+	}
+	if o.MemoryLimit != "" && !memLimitRE.MatchString(o.MemoryLimit) {
+		return fmt.Errorf("memory_limit: %q is not a size such as 4GB or 512MiB", o.MemoryLimit)
+	}
+	return nil
+}
+
+// Warehouse is a DuckDB database used as the revops warehouse.
+type Warehouse struct {
+	path      string
+	connector *duckdb.Connector
+	db        *sql.DB
+
+	schemaMu sync.Mutex // CREATE SCHEMA runs one at a time
+
+	mu     sync.Mutex
+	tables map[string]*sync.Mutex // landing locks per table
+	seq    uint64                 // names of temporary views and tables
+}
+
+var _ load.Warehouse = (*Warehouse)(nil)
+
+// Open opens (creating if needed) the DuckDB database at opts.Path and
+// makes sure the _revops state tables exist. A file held by another
+// process fails at once with load.ErrLocked.
+func Open(ctx context.Context, opts Options) (*Warehouse, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("duckdb: %w", err)
+	}
+	if opts.Path != ":memory:" {
+		dir := filepath.Dir(opts.Path)
+		if st, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("duckdb: open %s: directory %s: %w", opts.Path, dir, err)
+		} else if !st.IsDir() {
+			return nil, fmt.Errorf("duckdb: open %s: %s is not a directory", opts.Path, dir)
+		}
+	}
+	dsn := opts.Path
+	if dsn == ":memory:" {
+		dsn = ""
+	}
+	var settings []string
+	if opts.Threads > 0 {
+		settings = append(settings, fmt.Sprintf("SET threads = %d", opts.Threads))
+	}
+	if opts.MemoryLimit != "" {
+		settings = append(settings, "SET memory_limit = "+quoteString(opts.MemoryLimit))
+	}
+	connector, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
+		for _, s := range settings {
+			if _, err := ex.ExecContext(ctx, s, nil); err != nil {
+				return fmt.Errorf("%s: %w", s, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, openError(opts.Path, err)
+	}
+	w := &Warehouse{
+		path:      opts.Path,
+		connector: connector,
+		db:        sql.OpenDB(connector),
+		tables:    map[string]*sync.Mutex{},
+	}
+	if err := w.ensureState(ctx); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+var pidRE = regexp.MustCompile(`PID (\d+)`)
+
+// openError turns DuckDB's open failures into messages a user can act on.
+func openError(path string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "Could not set lock"), strings.Contains(msg, "Conflicting lock"):
+		holder := "another process"
+		if m := pidRE.FindStringSubmatch(msg); m != nil {
+			holder = "process " + m[1]
+		}
+		return fmt.Errorf("duckdb: %s is in use by %s (another revops run?); wait for it to finish or stop it: %w",
+			path, holder, load.ErrLocked)
+	case strings.Contains(msg, "Permission denied"), strings.Contains(msg, "Read-only file system"):
+		return fmt.Errorf("duckdb: %s is not writable: %w", path, err)
+	}
+	return fmt.Errorf("duckdb: open %s: %w", path, err)
+}
+
+// Dialect returns "duckdb".
+func (w *Warehouse) Dialect() string { return "duckdb" }
+
+// Path returns the database file (or ":memory:").
+func (w *Warehouse) Path() string { return w.path }
+
+// DB exposes the database/sql handle for callers that want rows as Go
+// values (the state helpers in package load, the CLI's tables).
+func (w *Warehouse) DB() *sql.DB { return w.db }
+
+// Exec runs statements that return no rows.
+func (w *Warehouse) Exec(ctx context.Context, query string, args ...any) error {
+	if _, err := w.db.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("duckdb: exec: %w", err)
+	}
+	return nil
+}
+
+// Query runs query and returns its result as Arrow record batches. The
+// connection stays reserved until the reader is released.
+func (w *Warehouse) Query(ctx context.Context, query string, args ...any) (array.RecordReader, error) {
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: query: %w", err)
+	}
+	var rdr array.RecordReader
+	err = conn.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		rdr, err = ar.QueryContext(ctx, query, args...)
+		return err
+	})
+	if err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("duckdb: query: %w", err)
+	}
+	return &connReader{RecordReader: rdr, conn: conn}, nil
+}
+
+// connReader returns its connection to the pool when released.
+type connReader struct {
+	array.RecordReader
+	conn *sql.Conn
+	once sync.Once
+}
+
+func (r *connReader) Release() {
+	r.RecordReader.Release()
+	r.once.Do(func() { _ = r.conn.Close() })
+}
+
+// Close closes the database. Readers returned by Query must be released first.
+func (w *Warehouse) Close() error {
+	err := w.db.Close()
+	if cerr := w.connector.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("duckdb: close %s: %w", w.path, err)
+	}
+	return nil
+}
+
+// tableLock returns the mutex serializing landings into t.
+func (w *Warehouse) tableLock(t load.Table) *sync.Mutex {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	key := strings.ToLower(t.String())
+	m, ok := w.tables[key]
+	if !ok {
+		m = &sync.Mutex{}
+		w.tables[key] = m
+	}
+	return m
+}
+
+func (w *Warehouse) nextName(prefix string) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.seq++
+	return fmt.Sprintf("%s_%d", prefix, w.seq)
+}
+
+// ensureState creates the _revops schema and its tables.
+func (w *Warehouse) ensureState(ctx context.Context) error {
+	stmts := []string{
+		`CREATE SCHEMA IF NOT EXISTS _revops`,
+		`CREATE TABLE IF NOT EXISTS _revops.runs (
+			id VARCHAR NOT NULL,
+			stage VARCHAR NOT NULL,
+			target VARCHAR,
+			started_at TIMESTAMP WITH TIME ZONE NOT NULL,
+			finished_at TIMESTAMP WITH TIME ZONE,
+			status VARCHAR NOT NULL,
+			rows_read BIGINT,
+			rows_written BIGINT,
+			error VARCHAR
+		)`,
+		`CREATE TABLE IF NOT EXISTS _revops.cursors (
+			source VARCHAR NOT NULL,
+			object VARCHAR NOT NULL,
+			value VARCHAR,
+			updated_at TIMESTAMP WITH TIME ZONE NOT NULL
+		)`,
+	}
+	for _, s := range stmts {
+		if _, err := w.db.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("duckdb: create state tables in %s: %w", w.path, err)
+		}
+	}
+	return nil
+}

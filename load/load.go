@@ -1,0 +1,123 @@
+// Package load is the warehouse contract of revops: landing Arrow record
+// batches into tables, querying them back as Arrow, and keeping the
+// pipeline's own state (cursors, run history) in the `_revops` schema of
+// the same warehouse.
+//
+// Engines live in subpackages (load/duckdb today); each runs the shared
+// conformance suite in load/loadtest from its own tests.
+//
+// Adding an engine:
+//  1. a package load/<engine> with a type that satisfies Warehouse;
+//  2. a FromConfig that decodes its options and validates them;
+//  3. a one-line entry in cmd/revops's warehouse table;
+//  4. a test that calls loadtest.Run.
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// Mode says how a landing combines with what the table already holds.
+type Mode string
+
+const (
+	// Append adds every row of the landing.
+	Append Mode = "append"
+	// Merge inserts rows whose key is new and updates rows whose key exists
+	// and whose values changed. A key that occurs more than once in one
+	// landing keeps its last occurrence.
+	Merge Mode = "merge"
+)
+
+// StateSchema is the schema holding the pipeline's own tables.
+const StateSchema = "_revops"
+
+// Table names a destination table.
+type Table struct {
+	Schema string
+	Name   string
+}
+
+// String returns schema.name.
+func (t Table) String() string { return t.Schema + "." + t.Name }
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// Validate reports whether schema and name are plain identifiers
+// (letters, digits, underscores), the only names revops creates.
+func (t Table) Validate() error {
+	if !identRE.MatchString(t.Schema) {
+		return fmt.Errorf("table %q: schema %q is not a plain identifier (letters, digits, _)", t.String(), t.Schema)
+	}
+	if !identRE.MatchString(t.Name) {
+		return fmt.Errorf("table %q: name %q is not a plain identifier (letters, digits, _)", t.String(), t.Name)
+	}
+	return nil
+}
+
+// CursorUpdate is a cursor value saved in the same transaction as a
+// landing, so that rows and the cursor that covers them commit together.
+type CursorUpdate struct {
+	Source string
+	Object string
+	Value  string
+}
+
+// LandOptions control one landing.
+type LandOptions struct {
+	Mode Mode
+	// Key lists the primary-key columns; required for Merge. Key columns
+	// must not hold NULLs.
+	Key []string
+	// Cursor, when set, is written to _revops.cursors in the landing's
+	// transaction.
+	Cursor *CursorUpdate
+}
+
+// Stats describes what a landing did.
+type Stats struct {
+	Rows      int64 // rows read from the landing
+	Inserted  int64 // rows added
+	Updated   int64 // existing rows whose values changed
+	Unchanged int64 // existing rows whose values were already current (Merge)
+	// AddedColumns and WidenedColumns list schema evolution the landing
+	// performed.
+	AddedColumns   []string
+	WidenedColumns []string
+	Duration       time.Duration
+}
+
+// Warehouse is what every engine provides. Implementations are safe for
+// concurrent use; landings into the same table are serialized.
+type Warehouse interface {
+	// Dialect names the SQL dialect ("duckdb", "bigquery", "snowflake").
+	Dialect() string
+	// Exec runs one or more statements that return no rows.
+	Exec(ctx context.Context, query string, args ...any) error
+	// Query runs a statement and streams its result as Arrow record
+	// batches. The caller must Release the reader.
+	Query(ctx context.Context, query string, args ...any) (array.RecordReader, error)
+	// Land writes r into t atomically: on any error nothing of the landing
+	// (rows, schema changes, cursor) is visible. Land reads r exactly once.
+	Land(ctx context.Context, t Table, r array.RecordReader, opts LandOptions) (Stats, error)
+	// Close releases the warehouse. It does not close readers it returned.
+	Close() error
+}
+
+// Sentinel errors shared by engines, tested with errors.Is.
+var (
+	// ErrNullKey: a key column of a Merge landing holds NULL.
+	ErrNullKey = errors.New("key column holds NULL")
+	// ErrIncompatibleType: a column's type changed in a way that cannot be widened safely.
+	ErrIncompatibleType = errors.New("incompatible column type change")
+	// ErrLocked: the warehouse is held by another process.
+	ErrLocked = errors.New("warehouse is locked by another process")
+	// ErrBadLanding: the landing's options or schema are invalid.
+	ErrBadLanding = errors.New("invalid landing")
+)
