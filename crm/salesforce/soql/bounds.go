@@ -3,7 +3,10 @@ package soql
 import "time"
 
 // Bound is a constraint on one field implied by the whole WHERE clause,
-// usable to narrow a scan with an index.
+// usable to narrow a scan with an index. Rows outside a bound cannot
+// match; rows inside must still be checked with Match. Equality follows
+// SOQL, so an index used with a Bound must compare strings without case,
+// ids on their first 15 characters and date fields by day.
 type Bound struct {
 	// Field is the field path (canonical after Check).
 	Field string
@@ -16,10 +19,82 @@ type Bound struct {
 
 // Bounds returns the constraints of the top-level AND conjunction of the
 // WHERE clause (or of the clause itself when it is a single condition)
-// that have absolute values. Conditions with relative date literals are
-// left out; BoundsAt resolves those too.
-func (q *Query) Bounds() []Bound { return nil }
+// that have absolute values: =, <, <=, >, >= and IN. OR, NOT, !=, NOT IN,
+// LIKE, INCLUDES and EXCLUDES give no bound, nor do conditions with
+// relative date literals (BoundsAt resolves those) or null compared with
+// anything but =.
+func (q *Query) Bounds() []Bound { return q.bounds(time.Time{}, false) }
 
 // BoundsAt is Bounds with relative date literals resolved against now
-// into range constraints (>= start, < end).
-func (q *Query) BoundsAt(now time.Time) []Bound { return nil }
+// into range constraints: = LAST_N_DAYS:7 yields >= start and < end.
+func (q *Query) BoundsAt(now time.Time) []Bound { return q.bounds(now, true) }
+
+func (q *Query) bounds(now time.Time, relative bool) []Bound {
+	var out []Bound
+	for _, e := range conjuncts(q.Where, nil) {
+		c, ok := e.(*Condition)
+		if !ok || len(c.Values) == 0 {
+			continue
+		}
+		switch c.Op {
+		case "=", "<", "<=", ">", ">=":
+			v := c.Values[0]
+			switch {
+			case v.Kind == KindRelative:
+				if relative {
+					out = append(out, rangeBounds(c.Field, c.Op, v, now)...)
+				}
+			case v.Kind != KindNull || c.Op == "=":
+				out = append(out, Bound{Field: c.Field, Op: c.Op, Values: []any{v.Go()}})
+			}
+		case "IN":
+			vals := make([]any, 0, len(c.Values))
+			for _, v := range c.Values {
+				if v.Kind == KindRelative {
+					vals = nil
+					break
+				}
+				vals = append(vals, v.Go())
+			}
+			if vals != nil {
+				out = append(out, Bound{Field: c.Field, Op: "IN", Values: vals})
+			}
+		}
+	}
+	return out
+}
+
+// conjuncts appends the terms of the top-level AND chain of e to dst.
+func conjuncts(e Expr, dst []Expr) []Expr {
+	switch x := e.(type) {
+	case nil:
+		return dst
+	case *And:
+		for _, t := range x.Terms {
+			dst = conjuncts(t, dst)
+		}
+		return dst
+	}
+	return append(dst, e)
+}
+
+// rangeBounds turns "field op <relative literal>" into bounds on the
+// literal's range [start, end).
+func rangeBounds(field, op string, v Value, now time.Time) []Bound {
+	start, end, ok := v.Range(now)
+	if !ok {
+		return nil
+	}
+	b := func(op string, t time.Time) Bound { return Bound{Field: field, Op: op, Values: []any{t}} }
+	switch op {
+	case "=":
+		return []Bound{b(">=", start), b("<", end)}
+	case "<":
+		return []Bound{b("<", start)}
+	case "<=":
+		return []Bound{b("<", end)}
+	case ">":
+		return []Bound{b(">=", end)}
+	}
+	return []Bound{b(">=", start)} // ">="
+}

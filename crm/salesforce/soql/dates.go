@@ -12,12 +12,12 @@ const (
 )
 
 const (
-	modeThis = iota // THIS_WEEK: the current period
-	modeLast        // LAST_WEEK: the period before
-	modeNext        // NEXT_WEEK: the period after
-	modeLastN       // LAST_N_WEEKS:n: the n periods before the current one
-	modeNextN       // NEXT_N_WEEKS:n: the n periods after the current one
-	modeAgo         // N_WEEKS_AGO:n: the single period n periods back
+	modeThis  = iota // THIS_WEEK: the current period
+	modeLast         // LAST_WEEK: the period before
+	modeNext         // NEXT_WEEK: the period after
+	modeLastN        // LAST_N_WEEKS:n: the n periods before the current one
+	modeNextN        // NEXT_N_WEEKS:n: the n periods after the current one
+	modeAgo          // N_WEEKS_AGO:n: the single period n periods back
 )
 
 type relSpec struct {
