@@ -141,7 +141,6 @@ func (g *gen) deals(n int) {
 	}
 }
 
-
 func roundAmount(x float64) float64 {
 	switch {
 	case x >= 50_000:

@@ -54,12 +54,12 @@ type gen struct {
 	a   arena
 	w   *World
 
-	compCountry []uint8  // index into countries
-	compCity    []uint8  // index into the country's cities
-	compEmail   []uint8  // email pattern of the company
-	compFirst   []int32  // first person of the company in World.People
-	compCount   []int32  // number of people of the company
-	accounts    []int32  // companies with any CRM presence
+	compCountry []uint8 // index into countries
+	compCity    []uint8 // index into the country's cities
+	compEmail   []uint8 // email pattern of the company
+	compFirst   []int32 // first person of the company in World.People
+	compCount   []int32 // number of people of the company
+	accounts    []int32 // companies with any CRM presence
 	histBuf     []StageChange
 	timeBuf     []time.Time
 	seen        map[string]bool
