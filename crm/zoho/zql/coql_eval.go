@@ -164,6 +164,10 @@ func coqlOperand(t FieldType, l Literal) (operand, bool) {
 		if l.Kind == LitBool {
 			return operand{}, false
 		}
+	case TypeLookup, TypeOwner:
+		if !allDigits(l.Text) {
+			return operand{}, false
+		}
 	}
 	return makeOperand(t, l.Text)
 }

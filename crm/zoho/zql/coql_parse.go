@@ -26,7 +26,8 @@ type token struct {
 }
 
 // lexCOQL splits a query into tokens. Strings are single-quoted; inside,
-// a backslash escapes the next character and '' stands for one quote.
+// a backslash escapes the next character, and a doubled quote stands for
+// one quote.
 func lexCOQL(s string) ([]token, error) {
 	var toks []token
 	line, lineStart := 1, 0
@@ -48,7 +49,7 @@ func lexCOQL(s string) ([]token, error) {
 			continue
 		case c == '=' || c == '<' || c == '>' || c == '!':
 			op := string(c)
-			if i+1 < len(s) && (s[i+1] == '=' || c == '<' && s[i+1] == '>') {
+			if i+1 < len(s) && (c != '=' && s[i+1] == '=' || c == '<' && s[i+1] == '>') {
 				op = s[i : i+2]
 			}
 			if op == "!" {

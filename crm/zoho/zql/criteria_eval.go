@@ -56,6 +56,16 @@ func resolveField(s Schema, module, path string) (string, FieldType, bool) {
 	return "", 0, false
 }
 
+// noJoins hides dotted paths from a Schema.
+type noJoins struct{ s Schema }
+
+func (n noJoins) Field(module, path string) (string, FieldType, bool) {
+	if strings.Contains(path, ".") {
+		return "", 0, false
+	}
+	return n.s.Field(module, path)
+}
+
 // Check resolves every field against s (in module), replaces the field
 // names by their canonical spelling, checks each operator against the
 // field's type and reads every value as that type. After Check, Match
@@ -85,7 +95,14 @@ func (c *Criteria) Check(module string, s Schema) error {
 }
 
 func (c *critCond) check(module string, s Schema) error {
-	canon, t, ok := resolveField(s, module, c.field)
+	// Search reaches no other module: a dotted path can only name a key of
+	// a lookup's own map.
+	canon, t, ok := "", FieldType(0), false
+	if strings.Contains(c.field, ".") {
+		canon, t, ok = resolveField(noJoins{s}, module, c.field)
+	} else {
+		canon, t, ok = s.Field(module, c.field)
+	}
 	if !ok {
 		return newErr(CodeInvalidQuery, "the field is not available for search",
 			"reason", "the field is not available for search", "api_name", c.field)
@@ -138,7 +155,7 @@ func (c *critCond) match(r Record) bool {
 	case OpIn, OpNotIn:
 		in := false
 		for _, o := range ops {
-			if equal(t, v, o) {
+			if searchEquals(t, v, o) && (!t.isText() || strings.EqualFold(toText(v), o.text)) {
 				in = true
 				break
 			}
@@ -167,10 +184,17 @@ func (c *critCond) match(r Record) bool {
 }
 
 // searchEquals is the search API's equals: "contains" on free text, exact
-// elsewhere.
+// elsewhere; a lookup or owner matches by id or by name.
 func searchEquals(t FieldType, v any, o operand) bool {
-	if t.isText() {
+	switch {
+	case t.isText():
 		return strings.Contains(strings.ToLower(toText(v)), o.lower)
+	case t == TypeLookup || t == TypeOwner:
+		if m, ok := v.(map[string]any); ok {
+			if name, ok := m["name"].(string); ok && strings.EqualFold(name, o.text) {
+				return true
+			}
+		}
 	}
 	return equal(t, v, o)
 }

@@ -26,7 +26,14 @@
 //     not_equal is its negation. in and not_in are exact matches.
 //   - Lookup and owner fields ({"name","id"} maps) compare by id; a
 //     "Field.name" or "Field.id" path compares that key of the map, and other
-//     dotted paths are resolved by the Record (COQL joins).
+//     dotted paths are resolved by the Record (COQL joins). COQL wants a
+//     numeric id; search criteria also accept the lookup's name for equals,
+//     not_equal, in and not_in, since Zoho's search matches either.
+//     Search criteria reach no other module: the only dotted paths they
+//     take are Lookup.id, Lookup.name and Owner.email.
+//   - COQL = is an exact (case-insensitive) match; like takes % wildcards.
+//   - COQL asks for criteria bracketed pairwise: "a and b and c" is a
+//     SYNTAX_ERROR; write "(a and b) and c".
 //   - Datetimes carry an offset and compare as instants; dates compare by
 //     calendar day.
 //   - Nulls: in COQL, every comparison with a null value is false (SQL

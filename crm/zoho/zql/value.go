@@ -485,6 +485,11 @@ func makeSortKey(path string, t FieldType, typed bool, v any) sortKey {
 		if t == TypeDate {
 			t = TypeDateTime
 		}
+		if str, ok := v.(string); ok && t == TypeText {
+			if _, ok := toInstant(str); ok {
+				t = TypeDateTime
+			}
+		}
 	}
 	switch t {
 	case TypeNumber:
