@@ -1,0 +1,123 @@
+package soql
+
+import (
+	"reflect"
+	"strings"
+	"time"
+)
+
+// row is a Row backed by a map keyed by canonical path.
+type row map[string]any
+
+func (r row) Value(path string) any { return r[path] }
+
+// now is the fixed clock of the evaluation tests: Wednesday 15 May 2024.
+var now = time.Date(2024, 5, 15, 13, 45, 0, 0, time.UTC)
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func instant(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		panic(err)
+	}
+	return t.UTC()
+}
+
+// stripped returns a deep copy of q without source positions, for
+// comparing a query with its reparsed String().
+func stripped(q *Query) *Query {
+	c := *q
+	c.src, c.objectPos, c.fieldPos = "", 0, nil
+	c.Fields = append([]string(nil), q.Fields...)
+	c.OrderBy = nil
+	for _, o := range q.OrderBy {
+		o.pos = 0
+		c.OrderBy = append(c.OrderBy, o)
+	}
+	c.Where = stripExpr(q.Where)
+	return &c
+}
+
+func stripExpr(e Expr) Expr {
+	switch x := e.(type) {
+	case *And:
+		a := &And{}
+		for _, t := range x.Terms {
+			a.Terms = append(a.Terms, stripExpr(t))
+		}
+		return a
+	case *Or:
+		o := &Or{}
+		for _, t := range x.Terms {
+			o.Terms = append(o.Terms, stripExpr(t))
+		}
+		return o
+	case *Not:
+		return &Not{X: stripExpr(x.X)}
+	case *Condition:
+		c := *x
+		c.pos = 0
+		c.Values = nil
+		for _, v := range x.Values {
+			v.pos = 0
+			c.Values = append(c.Values, v)
+		}
+		return &c
+	}
+	return e
+}
+
+func equalQuery(a, b *Query) bool { return reflect.DeepEqual(stripped(a), stripped(b)) }
+
+// schema is a test Schema: per object, canonical paths and their types.
+type schema map[string]map[string]FieldType
+
+var testSchema = schema{
+	"Contact": {
+		"Id": TypeID, "Name": TypeString, "LastName": TypeString, "Email": TypeString,
+		"AccountId": TypeID, "Account.Id": TypeID, "Account.Name": TypeString,
+		"Account.Owner.Id": TypeID, "Account.Owner.Email": TypeString,
+		"Owner.Id": TypeID, "Owner.Email": TypeString,
+		"CreatedDate": TypeDateTime, "Birthdate": TypeDate, "Amount__c": TypeNumber,
+		"IsDeleted": TypeBool, "Interests__c": TypeMultiPicklist,
+		"Parent__c": TypeID, "Parent__r.Id": TypeID, "Parent__r.Name": TypeString,
+		"Location__c": TypeAny,
+	},
+}
+
+func (s schema) Lookup(object, path string) (string, FieldType, bool) {
+	for o, fields := range s {
+		if !strings.EqualFold(o, object) {
+			continue
+		}
+		for p, t := range fields {
+			if strings.EqualFold(p, path) {
+				return p, t, true
+			}
+		}
+	}
+	return "", 0, false
+}
+
+func (s schema) LookupObject(name string) (string, bool) {
+	for o := range s {
+		if strings.EqualFold(o, name) {
+			return o, true
+		}
+	}
+	return "", false
+}
+
+// fieldsOnly hides LookupObject, to test Check without ObjectSchema.
+type fieldsOnly struct{ s schema }
+
+func (f fieldsOnly) Lookup(object, path string) (string, FieldType, bool) {
+	return f.s.Lookup(object, path)
+}
