@@ -1,0 +1,633 @@
+package zohotest
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const deskTimeLayout = "2006-01-02T15:04:05.000Z"
+
+// The Desk kinds the emulator keeps.
+const (
+	deskTickets  = "tickets"
+	deskContacts = "contacts"
+	deskAccounts = "accounts"
+)
+
+// deskItem is one Desk record: its JSON fields (times as Unix ms int64,
+// ids as uint64 under the *Id keys) and bookkeeping.
+type deskItem struct {
+	id       uint64
+	f        map[string]any
+	created  int64 // Unix ms
+	modified int64
+}
+
+type deskKind struct {
+	items  []*deskItem // by id
+	byID   map[uint64]*deskItem
+	sorted map[string][]*deskItem // cached orders, dropped on write
+}
+
+func (k *deskKind) add(it *deskItem) {
+	k.items = append(k.items, it)
+	k.byID[it.id] = it
+	k.sorted = nil
+}
+
+// deskStore is the Desk org.
+type deskStore struct {
+	ids        idGen
+	kinds      map[string]*deskKind
+	ticketNo   int
+	department uint64
+	lastMod    int64
+}
+
+func newDeskStore() *deskStore {
+	d := &deskStore{kinds: map[string]*deskKind{}, ticketNo: 100}
+	d.ids.base = deskIDBase
+	for _, k := range []string{deskTickets, deskContacts, deskAccounts} {
+		d.kinds[k] = &deskKind{byID: map[uint64]*deskItem{}}
+	}
+	d.department = d.ids.next()
+	return d
+}
+
+// tick returns a strictly increasing modification time in ms.
+func (d *deskStore) tick(now time.Time) int64 {
+	t := now.UnixMilli()
+	if t <= d.lastMod {
+		t = d.lastMod + 1
+	}
+	d.lastMod = t
+	return t
+}
+
+func deskErr(status int, code, msg string) *deskError {
+	return &deskError{HTTP: status, Code: code, Message: msg}
+}
+
+var deskSortKeys = map[string][]string{
+	deskTickets:  {"responseDueDate", "customerResponseTime", "createdTime", "ticketNumber", "modifiedTime", "dueDate"},
+	deskContacts: {"firstName", "lastName", "createdTime", "modifiedTime"},
+	deskAccounts: {"accountName", "createdTime", "modifiedTime"},
+}
+
+var deskListParams = map[string][]string{
+	deskTickets: {"from", "limit", "departmentIds", "departmentId", "viewId", "assignee", "channel", "status",
+		"priority", "receivedInDays", "sortBy", "include", "fields"},
+	deskContacts: {"from", "limit", "viewId", "sortBy", "include", "fields"},
+	deskAccounts: {"from", "limit", "viewId", "sortBy", "include", "fields"},
+}
+
+// serveDesk answers the Desk API under /api/v1/ (sheet §8).
+func (s *Server) serveDesk(w http.ResponseWriter, r *http.Request) {
+	seg := splitPath(r.URL.Path)
+	if len(seg) < 3 || seg[0] != "api" || seg[1] != "v1" {
+		writeDeskError(w, deskErr(http.StatusNotFound, "URL_NOT_FOUND", "The URL you requested could not be found."))
+		return
+	}
+	scopes, aerr := s.authenticate(r)
+	if aerr == nil {
+		if f := faultFrom(r); f != nil && f.Kind == "expire_token" {
+			aerr = errInvalidToken()
+		}
+	}
+	if aerr != nil {
+		writeDeskError(w, deskErr(http.StatusUnauthorized, "INVALID_OAUTH", "The OAuth Token you provided is invalid."))
+		return
+	}
+	rest := seg[2:]
+	if rest[0] == "organizations" {
+		if !hasScope(scopes, "desk.basic.read", "desk.basic.all", "desk.settings.read", "desk.settings.all") {
+			writeDeskError(w, deskErr(http.StatusUnauthorized, "SCOPE_MISMATCH", "The OAuth scope does not permit this operation."))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"data": []map[string]any{{"id": s.opts.OrgID,
+			"companyName": "Zylker Sandbox", "portalName": "zylkersandbox", "isDefault": true,
+			"edition": strings.ToUpper(s.opts.Edition)}}})
+		return
+	}
+	if org := r.Header.Get("orgId"); org == "" {
+		writeDeskError(w, deskErr(http.StatusUnprocessableEntity, "UNPROCESSABLE_ENTITY", "The header 'orgId' is missing in the request."))
+		return
+	} else if org != s.opts.OrgID {
+		writeDeskError(w, deskErr(http.StatusForbidden, "FORBIDDEN", "You do not have permission to access this organization."))
+		return
+	}
+	kind := rest[0]
+	if kind == "ticketsCount" && len(rest) == 1 {
+		kind = deskTickets
+	}
+	if _, ok := s.desk.kinds[kind]; !ok {
+		writeDeskError(w, deskErr(http.StatusNotFound, "URL_NOT_FOUND", "The URL you requested could not be found."))
+		return
+	}
+	scopeArea := "contacts"
+	if kind == deskTickets {
+		scopeArea = "tickets"
+	}
+	op := "read"
+	switch r.Method {
+	case http.MethodPost:
+		op = "create"
+	case http.MethodPatch, http.MethodPut:
+		op = "update"
+	}
+	writeScope := "desk." + scopeArea + ".write"
+	if op == "read" {
+		writeScope = ""
+	}
+	if !hasScope(scopes, "desk."+scopeArea+".all", "desk."+scopeArea+"."+op, writeScope) {
+		writeDeskError(w, deskErr(http.StatusUnauthorized, "SCOPE_MISMATCH", "The OAuth scope does not permit this operation."))
+		return
+	}
+	switch {
+	case rest[0] == "ticketsCount":
+		s.mu.RLock()
+		n := len(s.desk.kinds[deskTickets].items)
+		s.mu.RUnlock()
+		writeJSON(w, http.StatusOK, map[string]any{"count": strconv.Itoa(n)})
+	case len(rest) == 1 && r.Method == http.MethodGet:
+		s.deskList(w, r, kind)
+	case len(rest) == 1 && r.Method == http.MethodPost && kind == deskTickets:
+		s.deskCreateTicket(w, r)
+	case len(rest) == 2 && rest[1] == "contactsByIds" && kind == deskContacts && r.Method == http.MethodGet:
+		s.deskByIDs(w, r, kind)
+	case len(rest) == 2:
+		id, ok := parseID(rest[1])
+		if !ok {
+			writeDeskError(w, deskErr(http.StatusNotFound, "URL_NOT_FOUND", "The URL you requested could not be found."))
+			return
+		}
+		switch {
+		case r.Method == http.MethodGet:
+			s.deskGet(w, r, kind, id)
+		case r.Method == http.MethodPatch && kind == deskTickets:
+			s.deskUpdateTicket(w, r, id)
+		default:
+			writeDeskError(w, deskErr(http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "The requested method is not allowed."))
+		}
+	default:
+		writeDeskError(w, deskErr(http.StatusNotFound, "URL_NOT_FOUND", "The URL you requested could not be found."))
+	}
+}
+
+func (s *Server) deskList(w http.ResponseWriter, r *http.Request, kind string) {
+	q := r.URL.Query()
+	for k := range q {
+		if !slices.Contains(deskListParams[kind], k) {
+			writeDeskError(w, deskErr(http.StatusUnprocessableEntity, "UNPROCESSABLE_ENTITY",
+				"Extra query parameter '"+k+"' is present in the input."))
+			return
+		}
+	}
+	from, limit := 1, 10
+	if v := q.Get("from"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeDeskError(w, deskInvalid("from", "invalid"))
+			return
+		}
+		from = max(n, 1)
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			writeDeskError(w, deskInvalid("limit", "invalid"))
+			return
+		}
+		limit = n
+	}
+	sortBy := q.Get("sortBy")
+	desc := strings.HasPrefix(sortBy, "-")
+	key := strings.TrimPrefix(sortBy, "-")
+	if key != "" && !slices.Contains(deskSortKeys[kind], key) {
+		writeDeskError(w, deskInvalid("sortBy", "invalid"))
+		return
+	}
+	var statuses []string
+	if v := q.Get("status"); v != "" && kind == deskTickets {
+		statuses = strings.Split(v, ",")
+	}
+	s.mu.Lock() // the sort cache is filled on demand
+	defer s.mu.Unlock()
+	items := s.desk.ordered(kind, key)
+	var out []map[string]any
+	seen := 0
+	n := len(items)
+	for i := 0; i < n && len(out) < limit; i++ {
+		it := items[i]
+		if desc {
+			it = items[n-1-i]
+		}
+		if statuses != nil && !slices.Contains(statuses, it.f["status"].(string)) {
+			continue
+		}
+		seen++
+		if seen < from {
+			continue
+		}
+		out = append(out, s.deskJSON(kind, it, false))
+	}
+	if out == nil {
+		out = []map[string]any{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": out})
+}
+
+// ordered returns kind's items in the order of sort key ("" = by id).
+func (d *deskStore) ordered(kind, key string) []*deskItem {
+	k := d.kinds[kind]
+	if key == "" {
+		return k.items
+	}
+	if o, ok := k.sorted[key]; ok {
+		return o
+	}
+	o := slices.Clone(k.items)
+	slices.SortStableFunc(o, func(a, b *deskItem) int { return cmpDesk(a, b, key) })
+	if k.sorted == nil {
+		k.sorted = map[string][]*deskItem{}
+	}
+	k.sorted[key] = o
+	return o
+}
+
+func cmpDesk(a, b *deskItem, key string) int {
+	va, vb := deskSortValue(a, key), deskSortValue(b, key)
+	switch x := va.(type) {
+	case int64:
+		y, _ := vb.(int64)
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	case string:
+		y, _ := vb.(string)
+		if c := strings.Compare(strings.ToLower(x), strings.ToLower(y)); c != 0 {
+			return c
+		}
+	}
+	if a.id < b.id {
+		return -1
+	}
+	if a.id > b.id {
+		return 1
+	}
+	return 0
+}
+
+func deskSortValue(it *deskItem, key string) any {
+	switch key {
+	case "createdTime":
+		return it.created
+	case "modifiedTime":
+		return it.modified
+	case "ticketNumber":
+		n, _ := strconv.ParseInt(it.f["ticketNumber"].(string), 10, 64)
+		return n
+	}
+	switch v := it.f[key].(type) {
+	case int64:
+		return v
+	case string:
+		return v
+	}
+	return int64(1<<62 - 1) // nulls last
+}
+
+func deskInvalid(field, typ string) *deskError {
+	return &deskError{HTTP: http.StatusUnprocessableEntity, Code: "INVALID_DATA",
+		Message: "An invalid value has been passed in the input.",
+		Errors:  []map[string]any{{"fieldName": "/" + field, "errorType": typ, "errorMessage": ""}}}
+}
+
+func (s *Server) deskGet(w http.ResponseWriter, r *http.Request, kind string, id uint64) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	it := s.desk.kinds[kind].byID[id]
+	if it == nil {
+		writeDeskError(w, deskErr(http.StatusNotFound, "URL_NOT_FOUND", "The requested resource does not exist."))
+		return
+	}
+	out := s.deskJSON(kind, it, true)
+	if kind == deskTickets && strings.Contains(r.URL.Query().Get("include"), "contacts") {
+		if c := s.desk.kinds[deskContacts].byID[toU64(it.f["contactId"])]; c != nil {
+			cj := map[string]any{"id": fmtID(c.id), "firstName": c.f["firstName"], "lastName": c.f["lastName"],
+				"email": c.f["email"], "phone": c.f["phone"]}
+			if a := s.desk.kinds[deskAccounts].byID[toU64(c.f["accountId"])]; a != nil {
+				cj["account"] = map[string]any{"id": fmtID(a.id), "accountName": a.f["accountName"]}
+			}
+			out["contact"] = cj
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) deskByIDs(w http.ResponseWriter, r *http.Request, kind string) {
+	parts := strings.Split(r.URL.Query().Get("ids"), ",")
+	if len(parts) == 0 || parts[0] == "" || len(parts) > 20 {
+		writeDeskError(w, deskInvalid("ids", "invalid"))
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := []map[string]any{}
+	for _, p := range parts {
+		if id, ok := parseID(strings.TrimSpace(p)); ok {
+			if it := s.desk.kinds[kind].byID[id]; it != nil {
+				out = append(out, s.deskJSON(kind, it, false))
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": out})
+}
+
+func toU64(v any) uint64 {
+	if n, ok := v.(uint64); ok {
+		return n
+	}
+	return 0
+}
+
+// deskJSON renders an item: ids and counters as strings, times as UTC
+// with ms.
+func (s *Server) deskJSON(kind string, it *deskItem, single bool) map[string]any {
+	out := make(map[string]any, len(it.f)+6)
+	for k, v := range it.f {
+		switch x := v.(type) {
+		case uint64:
+			out[k] = fmtID(x)
+		case int64:
+			out[k] = time.UnixMilli(x).UTC().Format(deskTimeLayout)
+		default:
+			out[k] = v
+		}
+	}
+	if kind == deskTickets && !single {
+		delete(out, "description")
+	}
+	out["id"] = fmtID(it.id)
+	out["createdTime"] = time.UnixMilli(it.created).UTC().Format(deskTimeLayout)
+	out["modifiedTime"] = time.UnixMilli(it.modified).UTC().Format(deskTimeLayout)
+	s.urlMu.RLock()
+	base := s.urls.desk
+	s.urlMu.RUnlock()
+	switch kind {
+	case deskTickets:
+		out["webUrl"] = base + "/support/zylkersandbox/ShowHomePage.do#Cases/dv/" + fmtID(it.id)
+	case deskContacts:
+		out["webUrl"] = base + "/support/zylkersandbox/ShowHomePage.do#Contacts/dv/" + fmtID(it.id)
+	case deskAccounts:
+		out["webUrl"] = base + "/support/zylkersandbox/ShowHomePage.do#Accounts/dv/" + fmtID(it.id)
+	}
+	return out
+}
+
+var deskStatuses = map[string]string{"Open": "Open", "On Hold": "On Hold", "Escalated": "Open", "Closed": "Closed"}
+
+// ticketFields are the keys a ticket create or update may carry.
+var ticketFields = map[string]string{
+	"subject": "string", "description": "string", "status": "string", "priority": "string", "channel": "string",
+	"email": "string", "phone": "string", "category": "string", "subCategory": "string", "classification": "string",
+	"language": "string", "contactId": "id", "accountId": "id", "departmentId": "id", "assigneeId": "id",
+	"productId": "id", "teamId": "id", "dueDate": "time", "isEscalated": "bool", "cf": "object", "contact": "object",
+}
+
+func readDeskBody(r *http.Request) (map[string]any, *deskError) {
+	var body map[string]any
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	if err := dec.Decode(&body); err != nil || body == nil {
+		return nil, &deskError{HTTP: http.StatusUnprocessableEntity, Code: "INVALID_DATA",
+			Message: "The given JSON is not valid."}
+	}
+	return body, nil
+}
+
+// applyTicket validates body against a ticket and sets its fields. Called
+// with s.mu held.
+func (s *Server) applyTicket(it *deskItem, body map[string]any, create bool) *deskError {
+	for k, v := range body {
+		typ, ok := ticketFields[k]
+		if !ok {
+			return deskInvalid(k, "unknown")
+		}
+		if v == nil {
+			if k == "subject" || k == "status" {
+				return deskInvalid(k, "invalid")
+			}
+			it.f[k] = nil
+			continue
+		}
+		switch typ {
+		case "string":
+			str, ok := v.(string)
+			if !ok || k == "subject" && strings.TrimSpace(str) == "" {
+				return deskInvalid(k, "invalid")
+			}
+			if k == "status" {
+				st, ok := deskStatuses[str]
+				if !ok {
+					return deskInvalid(k, "invalid")
+				}
+				it.f["statusType"] = st
+				it.f["isEscalated"] = str == "Escalated" || it.f["isEscalated"] == true && st != "Closed"
+				if st == "Closed" {
+					if it.f["closedTime"] == nil {
+						it.f["closedTime"] = s.now().UnixMilli()
+					}
+				} else {
+					it.f["closedTime"] = nil
+				}
+			}
+			it.f[k] = str
+		case "id":
+			str, _ := v.(string)
+			id, ok := parseID(str)
+			if !ok {
+				return deskInvalid(k, "invalid")
+			}
+			switch k {
+			case "contactId":
+				if s.desk.kinds[deskContacts].byID[id] == nil {
+					return deskInvalid(k, "invalid")
+				}
+			case "accountId":
+				if s.desk.kinds[deskAccounts].byID[id] == nil {
+					return deskInvalid(k, "invalid")
+				}
+			case "departmentId":
+				if id != s.desk.department {
+					return deskInvalid(k, "invalid")
+				}
+			}
+			it.f[k] = id
+		case "time":
+			str, _ := v.(string)
+			t, err := time.Parse(time.RFC3339, str)
+			if err != nil {
+				return deskInvalid(k, "invalid")
+			}
+			it.f[k] = t.UnixMilli()
+		case "bool":
+			b, ok := v.(bool)
+			if !ok {
+				return deskInvalid(k, "invalid")
+			}
+			it.f[k] = b
+		case "object":
+			obj, ok := v.(map[string]any)
+			if !ok {
+				return deskInvalid(k, "invalid")
+			}
+			if k == "contact" {
+				if !create {
+					return deskInvalid(k, "invalid")
+				}
+				ln, _ := obj["lastName"].(string)
+				em, _ := obj["email"].(string)
+				if ln == "" && em == "" {
+					return deskInvalid("contact/lastName", "missing")
+				}
+				fn, _ := obj["firstName"].(string)
+				if ln == "" {
+					ln = em
+				}
+				c := s.deskAdd(deskContacts, map[string]any{"firstName": fn, "lastName": ln, "email": em,
+					"phone": obj["phone"], "accountId": nil, "type": "End User", "isSpam": false}, 0, 0)
+				it.f["contactId"] = c.id
+				continue
+			}
+			it.f[k] = obj
+		}
+	}
+	return nil
+}
+
+func (s *Server) deskCreateTicket(w http.ResponseWriter, r *http.Request) {
+	body, de := readDeskBody(r)
+	if de != nil {
+		writeDeskError(w, de)
+		return
+	}
+	for _, k := range []string{"subject", "departmentId"} {
+		if _, ok := body[k]; !ok {
+			writeDeskError(w, deskInvalid(k, "missing"))
+			return
+		}
+	}
+	if _, ok := body["contactId"]; !ok {
+		if _, ok := body["contact"]; !ok {
+			writeDeskError(w, deskInvalid("contactId", "missing"))
+			return
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it := &deskItem{f: newTicketFields()}
+	if de := s.applyTicket(it, body, true); de != nil {
+		writeDeskError(w, de)
+		return
+	}
+	s.desk.ticketNo++
+	it.f["ticketNumber"] = strconv.Itoa(s.desk.ticketNo)
+	if c := s.desk.kinds[deskContacts].byID[toU64(it.f["contactId"])]; c != nil {
+		if it.f["email"] == nil {
+			it.f["email"] = c.f["email"]
+		}
+		if it.f["accountId"] == nil && c.f["accountId"] != nil {
+			it.f["accountId"] = c.f["accountId"]
+		}
+	}
+	it.id = s.desk.ids.next()
+	it.created = s.desk.tick(s.now())
+	it.modified = it.created
+	s.desk.kinds[deskTickets].add(it)
+	writeJSON(w, http.StatusOK, s.deskJSON(deskTickets, it, true))
+}
+
+func newTicketFields() map[string]any {
+	return map[string]any{"status": "Open", "statusType": "Open", "priority": nil, "channel": "Email",
+		"email": nil, "phone": nil, "description": nil, "contactId": nil, "accountId": nil, "departmentId": nil,
+		"assigneeId": nil, "teamId": nil, "productId": nil, "closedTime": nil, "dueDate": nil, "responseDueDate": nil,
+		"customerResponseTime": nil, "onholdTime": nil, "threadCount": "1", "commentCount": "0", "isOverDue": false,
+		"isEscalated": false, "isSpam": false, "isTrashed": false, "category": nil, "subCategory": nil,
+		"classification": nil, "language": "English", "cf": map[string]any{}}
+}
+
+func (s *Server) deskUpdateTicket(w http.ResponseWriter, r *http.Request, id uint64) {
+	body, de := readDeskBody(r)
+	if de != nil {
+		writeDeskError(w, de)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it := s.desk.kinds[deskTickets].byID[id]
+	if it == nil {
+		writeDeskError(w, deskErr(http.StatusNotFound, "URL_NOT_FOUND", "The requested resource does not exist."))
+		return
+	}
+	next := &deskItem{id: it.id, f: maps(it.f), created: it.created}
+	if de := s.applyTicket(next, body, false); de != nil {
+		writeDeskError(w, de)
+		return
+	}
+	it.f = next.f
+	it.modified = s.desk.tick(s.now())
+	s.desk.kinds[deskTickets].sorted = nil
+	writeJSON(w, http.StatusOK, s.deskJSON(deskTickets, it, true))
+}
+
+func maps(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// deskAdd stores a new Desk item (created/modified in Unix ms; 0 = now).
+// Called with s.mu held.
+func (s *Server) deskAdd(kind string, f map[string]any, created, modified int64) *deskItem {
+	it := &deskItem{id: s.desk.ids.next(), f: f, created: created, modified: modified}
+	if it.created == 0 {
+		it.created = s.desk.tick(s.now())
+	}
+	if it.modified == 0 {
+		it.modified = it.created
+	}
+	if it.modified > s.desk.lastMod {
+		s.desk.lastMod = it.modified
+	}
+	s.desk.kinds[kind].add(it)
+	return it
+}
+
+// DeskRecords returns the Desk records of kind ("tickets", "contacts" or
+// "accounts") as the API renders them (single-record form), in id order.
+func (s *Server) DeskRecords(kind string) []map[string]any {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	k := s.desk.kinds[strings.ToLower(kind)]
+	if k == nil {
+		return nil
+	}
+	out := make([]map[string]any, 0, len(k.items))
+	for _, it := range k.items {
+		out = append(out, s.deskJSON(strings.ToLower(kind), it, true))
+	}
+	return out
+}
+
+// DeskDepartmentID returns the id of the org's one Desk department (what a
+// ticket create needs as departmentId).
+func (s *Server) DeskDepartmentID() string { return fmtID(s.desk.department) }

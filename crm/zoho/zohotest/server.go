@@ -1,0 +1,308 @@
+// Package zohotest is an in-process emulator of Zoho CRM v8, Zoho Desk v1
+// and the Zoho accounts (OAuth) server, in the manner of net/http/httptest:
+// http.Handlers over an in-memory store, faithful to the reference sheet
+// (shared/reference/zoho-api.md) in paths, field API names, JSON envelopes,
+// status codes and error bodies, so that real client libraries work against
+// it unchanged. Go tests start it with Start; `revops sandbox` serves the
+// handlers on loopback.
+//
+// The package does not import testing.
+package zohotest
+
+import (
+	"crypto/rand"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/revops/revops/crm/sandbox"
+)
+
+// Options configures a Server. The zero value works: a US org with one
+// client, one refresh token holding DefaultScopes, Enterprise limits.
+type Options struct {
+	// ClientID and ClientSecret identify the one registered OAuth client
+	// (defaults "1000.SANDBOXCLIENT" and "sandbox-secret").
+	ClientID, ClientSecret string
+	// RefreshToken is a refresh token the client may use from the start
+	// (default "1000.sandbox.refresh"); Scopes are its scopes
+	// (DefaultScopes when empty).
+	RefreshToken string
+	Scopes       []string
+	// DataCenter is the org's data center: US (default), EU, IN, AU, JP,
+	// CA, CN or SA. Only that DC's accounts server knows the client.
+	DataCenter string
+	// OrgID is the org id (also Desk's orgId header value); default "60012345678".
+	OrgID string
+	// TokenTTL is the access token lifetime (default 1 h).
+	TokenTTL time.Duration
+	// RefreshLimit caps access tokens per refresh token per ten minutes
+	// (default 10, as Zoho; negative for no cap).
+	RefreshLimit int
+	// Edition picks the API limits (sheet §6.1): free, standard,
+	// professional, enterprise (default) or ultimate.
+	Edition string
+	// Users is the licensed user count that edition credits scale with
+	// (default 10).
+	Users int
+	// DailyCredits overrides the edition's credits per rolling 24 h; a
+	// negative value disables the credit ledger.
+	DailyCredits int
+	// Concurrency overrides the edition's concurrent-call limit; a negative
+	// value disables concurrency limits (including the sub-concurrency pool
+	// of 10 for heavy calls).
+	Concurrency int
+	// PageTokenTTL is how long a list page_token stays valid (default 24 h).
+	PageTokenTTL time.Duration
+	// TimeZone is the API user's time zone datetimes are written in
+	// (default +05:30, Zoho's own, so offsets are exercised).
+	TimeZone *time.Location
+	// FreezeModifiedTime stops the strict Modified_Time advance: writes in
+	// the same second then share a Modified_Time (for tie tests).
+	FreezeModifiedTime bool
+	// Counters and Faults plug the emulator into the shared sandbox
+	// middleware; nil Counters get a fresh set, nil Faults inject nothing.
+	Counters *sandbox.Counters
+	Faults   *sandbox.Faults
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Server is the emulator: the org's accounts server, CRM and Desk over one
+// in-memory store. Its methods are safe for concurrent use.
+type Server struct {
+	opts  Options
+	dc    DataCenter
+	oauth *oauthState
+
+	mu      sync.RWMutex       // guards the CRM store below and desk
+	modules map[string]*module // by lower-cased API name
+	order   []*module
+	users   []*user
+	ids     idGen
+	fieldID idGen
+	clk     clock
+	desk    *deskStore
+
+	limits  *limiter
+	pageKey []byte
+
+	urlMu sync.RWMutex
+	urls  struct{ accounts, api, desk string }
+
+	accountsH, crmH, deskH http.Handler
+}
+
+// user is a CRM user: the owner of records.
+type user struct {
+	ID                         uint64
+	FirstName, LastName, Email string
+	Active                     bool
+}
+
+func (u *user) name() string { return strings.TrimSpace(u.FirstName + " " + u.LastName) }
+
+// New returns a Server with the standard modules and no records. Seed it
+// with SeedCRM and SeedDesk.
+func New(opts Options) *Server {
+	if opts.ClientID == "" {
+		opts.ClientID = "1000.SANDBOXCLIENT"
+	}
+	if opts.ClientSecret == "" {
+		opts.ClientSecret = "sandbox-secret"
+	}
+	if opts.RefreshToken == "" {
+		opts.RefreshToken = "1000.sandbox.refresh"
+	}
+	if opts.DataCenter == "" {
+		opts.DataCenter = "US"
+	}
+	if opts.OrgID == "" {
+		opts.OrgID = "60012345678"
+	}
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = time.Hour
+	}
+	if opts.PageTokenTTL <= 0 {
+		opts.PageTokenTTL = 24 * time.Hour
+	}
+	if opts.TimeZone == nil {
+		opts.TimeZone = time.FixedZone("IST", 5*3600+1800)
+	}
+	if opts.Users <= 0 {
+		opts.Users = 10
+	}
+	if opts.Edition == "" {
+		opts.Edition = "enterprise"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Counters == nil {
+		opts.Counters = sandbox.NewCounters()
+	}
+	dc, ok := dataCenter(opts.DataCenter)
+	if !ok {
+		dc = DataCenters[0]
+	}
+	s := &Server{opts: opts, dc: dc, modules: map[string]*module{}}
+	s.ids.base = crmIDBase
+	s.fieldID.base = crmIDBase + 2_000_000_000
+	s.clk = clock{now: opts.Now, frozen: opts.FreezeModifiedTime}
+	s.oauth = &oauthState{clients: map[string]string{opts.ClientID: opts.ClientSecret},
+		refresh: map[string]*refreshToken{}, access: map[string]*accessToken{}, codes: map[string]*authCode{}}
+	scopes := opts.Scopes
+	if len(scopes) == 0 {
+		scopes = DefaultScopes
+	}
+	s.oauth.refresh[opts.RefreshToken] = &refreshToken{token: opts.RefreshToken, clientID: opts.ClientID, scopes: scopes}
+	s.pageKey = make([]byte, 32)
+	rand.Read(s.pageKey)
+	s.limits = newLimiter(opts)
+	s.users = []*user{{ID: s.ids.next(), FirstName: "Patricia", LastName: "Boyle", Email: "p.boyle@zylker.com", Active: true}}
+	for _, d := range standardModules() {
+		s.addModule(d, "default")
+	}
+	s.desk = newDeskStore()
+	s.SetURLs("https://"+dc.Accounts, "https://"+dc.API, "https://"+dc.Desk)
+	s.accountsH = s.wrap(systemAccounts, s.accountsEndpoint, writeAccountsFault, http.HandlerFunc(s.serveAccounts))
+	s.crmH = s.wrap(systemCRM, s.crmEndpoint, writeCRMFault, http.HandlerFunc(s.serveCRM))
+	s.deskH = s.wrap(systemDesk, s.deskEndpoint, writeDeskFault, http.HandlerFunc(s.serveDesk))
+	return s
+}
+
+func (s *Server) now() time.Time { return s.opts.Now() }
+
+func (s *Server) addModule(d moduleDef, generated string) *module {
+	m := newModule(d.api, d.singular, d.plural, s.ids.next(), generated)
+	m.DupField, m.NameField = d.dup, d.name
+	m.Modified = s.now().Unix()
+	for _, f := range commonFields() {
+		f.id = s.fieldID.next()
+		m.addField(f)
+	}
+	for _, f := range d.fields {
+		f.id = s.fieldID.next()
+		m.addField(f)
+	}
+	if d.api == "Deals" {
+		m.history = map[uint64][]stageEntry{}
+	}
+	s.modules[strings.ToLower(d.api)] = m
+	s.order = append(s.order, m)
+	return m
+}
+
+// AddModule creates a custom module with the given API name and labels and
+// a mandatory Name field (its duplicate-check field), like a module made in
+// Zoho's setup. It fails if the name is taken.
+func (s *Server) AddModule(apiName, singular, plural string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if apiName == "" || s.modules[strings.ToLower(apiName)] != nil {
+		return &apiError{HTTP: 400, Code: "DUPLICATE_DATA", Message: "module " + apiName + " already exists or has no name"}
+	}
+	s.addModule(moduleDef{api: apiName, singular: singular, plural: plural, dup: "Name", name: "Name",
+		fields: []*Field{mand(tf("Name", 120)), ff("Email", "email"), ff("Description", "textarea")}}, "custom")
+	return nil
+}
+
+// AddField adds a field to a module at run time, as an admin adding a
+// custom field would; existing records get it empty.
+func (s *Server) AddField(moduleName string, f Field) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.modules[strings.ToLower(moduleName)]
+	if m == nil {
+		return errModule(0)
+	}
+	if f.APIName == "" || m.byName[f.APIName] != nil {
+		return &apiError{HTTP: 400, Code: "DUPLICATE_DATA", Message: "field " + f.APIName + " already exists or has no name"}
+	}
+	if f.DataType == "" {
+		f.DataType = "text"
+	}
+	if f.DataType == "lookup" && s.modules[strings.ToLower(f.LookupModule)] == nil {
+		return &apiError{HTTP: 400, Code: "INVALID_DATA", Message: "lookup module " + f.LookupModule + " does not exist"}
+	}
+	nf := f
+	nf.PickList = append([]string(nil), f.PickList...)
+	nf.id = s.fieldID.next()
+	m.addField(&nf)
+	m.Modified = s.now().Unix()
+	return nil
+}
+
+// SetURLs sets the public base URLs the emulator reports: the accounts
+// server (the accounts-server of the auth redirect), the CRM API domain
+// (api_domain of token answers) and the Desk root (webUrl of Desk records).
+func (s *Server) SetURLs(accounts, apiDomain, desk string) {
+	s.urlMu.Lock()
+	defer s.urlMu.Unlock()
+	s.urls.accounts = strings.TrimSuffix(accounts, "/")
+	s.urls.api = strings.TrimSuffix(apiDomain, "/")
+	s.urls.desk = strings.TrimSuffix(desk, "/")
+}
+
+// AccountsHandler serves the org's accounts server: POST /oauth/v2/token,
+// /oauth/v2/token/revoke and GET /oauth/v2/auth. The other data centers'
+// accounts servers are reachable under /accounts/{dc}/oauth/v2/... (or by
+// a real accounts host name in the Host header); they know no client, so
+// they answer invalid_client like the real ones.
+func (s *Server) AccountsHandler() http.Handler { return s.accountsH }
+
+// CRMHandler serves the CRM API under /crm/v8/.
+func (s *Server) CRMHandler() http.Handler { return s.crmH }
+
+// DeskHandler serves the Desk API under /api/v1/.
+func (s *Server) DeskHandler() http.Handler { return s.deskH }
+
+// ServeHTTP serves all three APIs on one mux: /oauth/ and /accounts/ go to
+// the accounts server, /crm/ to CRM, /api/v1/ to Desk; /__sandbox/ routes
+// are answered by the CRM middleware.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case strings.HasPrefix(p, "/oauth/"), strings.HasPrefix(p, "/accounts/"):
+		s.accountsH.ServeHTTP(w, r)
+	case strings.HasPrefix(p, "/api/v1/"):
+		s.deskH.ServeHTTP(w, r)
+	default:
+		s.crmH.ServeHTTP(w, r)
+	}
+}
+
+// Counters returns the request counters the server counts into.
+func (s *Server) Counters() *sandbox.Counters { return s.opts.Counters }
+
+// OrgID returns the org id (Desk's orgId header value).
+func (s *Server) OrgID() string { return s.opts.OrgID }
+
+// ClientID, ClientSecret and RefreshToken return the credentials the
+// Options set up (with their defaults filled in).
+func (s *Server) ClientID() string     { return s.opts.ClientID }
+func (s *Server) ClientSecret() string { return s.opts.ClientSecret }
+func (s *Server) RefreshToken() string { return s.opts.RefreshToken }
+
+// TestServer is a Server listening on a loopback httptest server that
+// serves all three APIs (Server.ServeHTTP).
+type TestServer struct {
+	*Server
+	// URL is the base URL (http://127.0.0.1:port): the accounts server, the
+	// API domain and the Desk host at once.
+	URL string
+	hs  *httptest.Server
+}
+
+// Start returns a TestServer for opts with its URLs set. Call Close when done.
+func Start(opts Options) *TestServer {
+	s := New(opts)
+	hs := httptest.NewServer(s)
+	s.SetURLs(hs.URL, hs.URL, hs.URL)
+	return &TestServer{Server: s, URL: hs.URL, hs: hs}
+}
+
+// Close shuts the listener down.
+func (t *TestServer) Close() { t.hs.Close() }
