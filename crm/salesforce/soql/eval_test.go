@@ -159,7 +159,7 @@ func TestMatch(t *testing.T) {
 func TestMatchUnchecked(t *testing.T) {
 	r := row{
 		"S": "abc", "I": int64(7), "N": 7, "F": float32(1.5), "U": uint8(3),
-		"T": time.Date(2024, 5, 15, 12, 0, 0, 0, time.FixedZone("cet", 3600)),
+		"T":  time.Date(2024, 5, 15, 12, 0, 0, 0, time.FixedZone("cet", 3600)),
 		"Id": "001D000000IqhSLIAZ", "M": "a;b", "X": struct{}{},
 	}
 	tests := []struct {
