@@ -21,8 +21,8 @@ type Bound struct {
 // WHERE clause (or of the clause itself when it is a single condition)
 // that have absolute values: =, <, <=, >, >= and IN. OR, NOT, !=, NOT IN,
 // LIKE, INCLUDES and EXCLUDES give no bound, nor do conditions with
-// relative date literals (BoundsAt resolves those) or null compared with
-// anything but =.
+// relative date literals (BoundsAt resolves those) or null (or an empty string)
+// compared with anything but =. A nil value stands for null.
 func (q *Query) Bounds() []Bound { return q.bounds(time.Time{}, false) }
 
 // BoundsAt is Bounds with relative date literals resolved against now
@@ -44,8 +44,8 @@ func (q *Query) bounds(now time.Time, relative bool) []Bound {
 				if relative {
 					out = append(out, rangeBounds(c.Field, c.Op, v, now)...)
 				}
-			case v.Kind != KindNull || c.Op == "=":
-				out = append(out, Bound{Field: c.Field, Op: c.Op, Values: []any{v.Go()}})
+			case !v.isNull() || c.Op == "=":
+				out = append(out, Bound{Field: c.Field, Op: c.Op, Values: []any{boundValue(v)}})
 			}
 		case "IN":
 			vals := make([]any, 0, len(c.Values))
@@ -54,7 +54,7 @@ func (q *Query) bounds(now time.Time, relative bool) []Bound {
 					vals = nil
 					break
 				}
-				vals = append(vals, v.Go())
+				vals = append(vals, boundValue(v))
 			}
 			if vals != nil {
 				out = append(out, Bound{Field: c.Field, Op: "IN", Values: vals})
@@ -62,6 +62,14 @@ func (q *Query) bounds(now time.Time, relative bool) []Bound {
 		}
 	}
 	return out
+}
+
+// boundValue is the Go value of an absolute literal, nil for null and the empty string.
+func boundValue(v Value) any {
+	if v.isNull() {
+		return nil
+	}
+	return v.Go()
 }
 
 // conjuncts appends the terms of the top-level AND chain of e to dst.

@@ -22,6 +22,7 @@ func TestBounds(t *testing.T) {
 		{"A = 'x' AND B > 5 AND (C = 1 OR D = 2) AND NOT E = 1 AND F IN ('a', 'b') AND G != 1 AND H = null AND I < null AND J = true",
 			[]Bound{{"A", "=", []any{"x"}}, {"B", ">", []any{5.0}}, {"F", "IN", []any{"a", "b"}}, {"H", "=", []any{nil}}, {"J", "=", []any{true}}}, nil},
 		{"A IN (1, null)", []Bound{{"A", "IN", []any{1.0, nil}}}, nil},
+		{"A = '' AND B > '' AND C IN ('', 'x')", []Bound{{"A", "=", []any{nil}}, {"C", "IN", []any{nil, "x"}}}, nil},
 		{"A IN (TODAY, 2024-01-01)", nil, nil},
 		{"D = LAST_N_DAYS:7", nil, []Bound{{"D", ">=", []any{day("2024-05-08")}}, {"D", "<", []any{day("2024-05-16")}}}},
 		{"D < TODAY", nil, []Bound{{"D", "<", []any{day("2024-05-15")}}}},

@@ -64,7 +64,8 @@ type ObjectSchema interface {
 // ObjectSchema), every field in SELECT, WHERE and ORDER BY, and the type of
 // every WHERE literal. It rewrites the paths to their canonical spelling
 // and records each condition's field type in Condition.Type. The first
-// problem, in source order, is returned as an *Error (INVALID_TYPE,
+// problem (the object first, then fields in source order) is returned as
+// an *Error (INVALID_TYPE,
 // INVALID_FIELD or INVALID_QUERY_FILTER_OPERATOR); the query may then be
 // partly rewritten.
 func (q *Query) Check(s Schema) error {

@@ -19,8 +19,9 @@
 //   - Null is a value: Field = null matches a missing value, Field != null
 //     a present one. Field != 'x' and Field NOT IN ('x') are true for rows
 //     where Field is null, as on Salesforce; <, <=, >, >=, LIKE and
-//     INCLUDES are false for null. An empty string counts as null, because
-//     Salesforce stores empty text fields as null.
+//     INCLUDES are false for null. An empty string counts as null, both
+//     in row values and as a literal (an empty quoted string compares like
+//     null), because Salesforce stores empty text fields as null.
 //   - String comparisons (=, !=, IN, <, >, LIKE, ORDER BY) ignore case.
 //     Ordering compares the upper-cased text, as the SOQL docs describe
 //     for English locales. Id and reference fields, once Check has typed

@@ -73,7 +73,7 @@ func (c *Condition) Eval(r Row, now time.Time) bool {
 		})
 		return inc == (c.Op == "INCLUDES")
 	}
-	if v == nil || lit.Kind == KindNull {
+	if v == nil || lit.isNull() {
 		return false
 	}
 	if lit.Kind == KindRelative {
@@ -113,8 +113,8 @@ func (c *Condition) Eval(r Row, now time.Time) bool {
 
 // equal implements = for one literal, with SOQL's null semantics.
 func (c *Condition) equal(v any, lit Value, now time.Time) bool {
-	if lit.Kind == KindNull || v == nil {
-		return lit.Kind == KindNull && v == nil
+	if lit.isNull() || v == nil {
+		return lit.isNull() && v == nil
 	}
 	switch lit.Kind {
 	case KindRelative:
@@ -182,6 +182,10 @@ func (c *Condition) pattern() []likeTok {
 	}
 	return compileLike(lit.Text)
 }
+
+// isNull reports whether the literal is null or the empty string, which Salesforce
+// treats alike because it stores empty text as null.
+func (v Value) isNull() bool { return v.Kind == KindNull || v.Kind == KindString && v.Str == "" }
 
 // normalize maps row values onto nil, string, float64, bool, time.Time
 // (UTC); empty strings become nil.

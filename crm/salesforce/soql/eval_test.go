@@ -33,6 +33,13 @@ func TestMatch(t *testing.T) {
 		{"Email != null", false},
 		{"Name != null", true},
 		{"Parent__c = null", true}, // empty string is null
+		{"Email = ''", true},
+		{"Email != ''", false},
+		{"Name != ''", true},
+		{"Name = ''", false},
+		{"Email IN ('', 'x')", true},
+		{"Email < ''", false},
+		{"Name > ''", false},
 		{"Email != 'x'", true},
 		{"Email = 'x'", false},
 		{"Email NOT IN ('x', 'y')", true},
