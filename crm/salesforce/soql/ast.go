@@ -39,6 +39,9 @@ type Order struct {
 	// NullsLast is set for NULLS LAST; nulls sort first otherwise, in
 	// both directions.
 	NullsLast bool
+	// Type is the field's type, set by Check (TypeUnknown before). Sort
+	// orders TypeID keys case-sensitively.
+	Type FieldType
 
 	pos int
 }

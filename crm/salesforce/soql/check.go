@@ -111,7 +111,7 @@ func (q *Query) check(s Schema) *Error {
 		if t == TypeMultiPicklist {
 			return q.errorAt(o.pos, "INVALID_FIELD", "field '%s' can not be sorted in a query call", canon)
 		}
-		o.Field = canon
+		o.Field, o.Type = canon, t
 	}
 	return nil
 }

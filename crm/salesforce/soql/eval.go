@@ -349,8 +349,21 @@ func rank(v any) int {
 	return 5
 }
 
+// compareKey is Compare, except that ids compare case-sensitively.
+func compareKey(x, y any, t FieldType) int {
+	if t == TypeID {
+		xs, ok1 := x.(string)
+		ys, ok2 := y.(string)
+		if ok1 && ok2 {
+			return strings.Compare(xs, ys)
+		}
+	}
+	return Compare(x, y)
+}
+
 // Sort sorts rows stably by q.OrderBy; nulls go first unless the key says
-// NULLS LAST. Each row's Value is called once per key.
+// NULLS LAST. Keys that Check typed as TypeID compare case-sensitively,
+// others as Compare does. Each row's Value is called once per key.
 func (q *Query) Sort(rows []Row) {
 	if len(q.OrderBy) == 0 || len(rows) < 2 {
 		return
@@ -384,7 +397,7 @@ func (q *Query) Sort(rows []Row) {
 				}
 				return -first
 			}
-			n := Compare(x, y)
+			n := compareKey(x, y, o.Type)
 			if o.Desc {
 				n = -n
 			}

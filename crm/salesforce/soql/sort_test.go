@@ -95,3 +95,45 @@ func TestSort(t *testing.T) {
 		}
 	}
 }
+
+// TestSortIDs checks that id keys, once Check has typed them, sort
+// case-sensitively while text keys ignore case.
+func TestSortIDs(t *testing.T) {
+	rows := []Row{
+		row{"Id": "001D000000IqhSb", "Name": "b"},
+		row{"Id": "001D000000IqhSA", "Name": "B"},
+		row{"Id": "001D000000IqhSa", "Name": "a"},
+	}
+	q, err := Parse("SELECT Id FROM Contact ORDER BY Id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Check(testSchema); err != nil {
+		t.Fatal(err)
+	}
+	q.Sort(rows)
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.Value("Id").(string))
+	}
+	want := []string{"001D000000IqhSA", "001D000000IqhSa", "001D000000IqhSb"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ORDER BY Id = %v, want %v", got, want)
+	}
+	if q.OrderBy[0].Type != TypeID {
+		t.Errorf("Check left Order.Type = %v", q.OrderBy[0].Type)
+	}
+
+	q, _ = Parse("SELECT Id FROM Contact ORDER BY Name DESC")
+	if err := q.Check(testSchema); err != nil {
+		t.Fatal(err)
+	}
+	q.Sort(rows)
+	got = got[:0]
+	for _, r := range rows {
+		got = append(got, r.Value("Name").(string))
+	}
+	if want := []string{"B", "b", "a"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ORDER BY Name DESC = %v, want %v", got, want)
+	}
+}
