@@ -1,0 +1,124 @@
+// Package zoho will extract Zoho CRM modules and Zoho Desk into the
+// warehouse; today it holds the sources' configuration, which `revops
+// validate` checks.
+package zoho
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/revops/revops/crm/httpx"
+)
+
+// DataCenters are the Zoho data centers revops knows by name.
+var DataCenters = []string{"US", "EU", "IN", "AU", "JP", "CA", "CN", "SA"}
+
+// Options is a `type: zoho_crm` or `type: zoho_desk` entry of `sources:`.
+type Options struct {
+	// DataCenter picks the accounts server and API domain (default US).
+	DataCenter string `yaml:"data_center"`
+	// AccountsURL and APIDomain override the data center's hosts.
+	AccountsURL string `yaml:"accounts_url"`
+	APIDomain   string `yaml:"api_domain"`
+	// DeskURL is Zoho Desk's base URL (zoho_desk only).
+	DeskURL string `yaml:"desk_url"`
+	// OrgID is the Desk organization id sent as the orgId header (zoho_desk only).
+	OrgID        string `yaml:"org_id"`
+	ClientID     string `yaml:"client_id"`
+	ClientSecret string `yaml:"client_secret"`
+	RefreshToken string `yaml:"refresh_token"`
+	// Modules to extract: CRM module API names, or Desk tickets, contacts, accounts.
+	Modules []string `yaml:"modules"`
+	// History keeps every version of these modules.
+	History []string `yaml:"history"`
+	// Lookback re-reads this much time before the cursor (default 5m).
+	Lookback time.Duration `yaml:"lookback"`
+	// FormulaRefresh re-reads every record this often, because formula
+	// fields change without moving Modified_Time (default 24h; 0 keeps it).
+	FormulaRefresh time.Duration `yaml:"formula_refresh"`
+	Limits         httpx.Limits  `yaml:"limits"`
+
+	desk bool
+}
+
+// CRM returns empty options for a zoho_crm source.
+func CRM() *Options { return &Options{} }
+
+// Desk returns empty options for a zoho_desk source.
+func Desk() *Options { return &Options{desk: true} }
+
+var moduleRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+
+// SetDefaults fills the zero fields.
+func (o *Options) SetDefaults() {
+	if o.DataCenter == "" {
+		o.DataCenter = "US"
+	}
+	o.DataCenter = strings.ToUpper(o.DataCenter)
+	if len(o.Modules) == 0 {
+		if o.desk {
+			o.Modules = []string{"tickets", "contacts", "accounts"}
+		} else {
+			o.Modules = []string{"Leads", "Contacts", "Accounts", "Deals", "Tasks"}
+		}
+	}
+	if o.History == nil {
+		if o.desk {
+			o.History = []string{"tickets"}
+		} else {
+			o.History = []string{"Leads", "Deals"}
+		}
+	}
+	if o.Lookback == 0 {
+		o.Lookback = 5 * time.Minute
+	}
+	if o.FormulaRefresh == 0 && !o.desk {
+		o.FormulaRefresh = 24 * time.Hour
+	}
+	o.Limits = o.Limits.WithDefaults()
+}
+
+// Validate reports the first problem as "key: reason".
+func (o *Options) Validate() error {
+	o.SetDefaults()
+	known := false
+	for _, dc := range DataCenters {
+		known = known || dc == o.DataCenter
+	}
+	if !known {
+		return fmt.Errorf("data_center: %q is not one of %s", o.DataCenter, strings.Join(DataCenters, ", "))
+	}
+	for _, u := range []struct{ key, val string }{{"accounts_url", o.AccountsURL}, {"api_domain", o.APIDomain}, {"desk_url", o.DeskURL}} {
+		if u.val == "" {
+			continue
+		}
+		if p, err := url.Parse(u.val); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			return fmt.Errorf("%s: %q is not an http(s) URL", u.key, u.val)
+		}
+	}
+	switch {
+	case o.ClientID == "":
+		return errors.New("client_id: required")
+	case o.ClientSecret == "":
+		return errors.New("client_secret: required")
+	case o.RefreshToken == "":
+		return errors.New("refresh_token: required (from a self-client or the code flow)")
+	case o.desk && o.OrgID == "":
+		return errors.New("org_id: required for Zoho Desk")
+	case !o.desk && (o.DeskURL != "" || o.OrgID != ""):
+		return errors.New("desk_url: only a zoho_desk source takes desk_url and org_id")
+	}
+	for i, m := range o.Modules {
+		if !moduleRE.MatchString(m) {
+			return fmt.Errorf("modules[%d]: %q is not a module API name", i, m)
+		}
+	}
+	if o.Lookback < 0 || o.FormulaRefresh < 0 {
+		return errors.New("lookback: durations must not be negative")
+	}
+	return o.Limits.Validate()
+}
