@@ -204,7 +204,7 @@ func describeField(f *Field) map[string]any {
 		"calculated": f.Calculated, "calculatedFormula": nil, "autoNumber": f.AutoNumber,
 		"unique": f.Unique, "caseSensitive": false, "externalId": f.ExternalID, "idLookup": f.IDLookup,
 		"nameField": f.NameField, "filterable": f.Type != TypeTextArea, "sortable": f.Type != TypeTextArea && f.Type != TypeMultiPicklist,
-		"groupable": f.isText() && f.Type != TypeTextArea || f.Type == TypeBoolean || f.Type == TypeDate,
+		"groupable":    f.isText() && f.Type != TypeTextArea || f.Type == TypeBoolean || f.Type == TypeDate,
 		"aggregatable": true, "custom": f.Custom, "picklistValues": pick, "restrictedPicklist": f.RestrictedPicklist,
 		"dependentPicklist": false, "controllerName": nil, "referenceTo": ref, "relationshipName": rel,
 		"relationshipOrder": nil, "cascadeDelete": false, "restrictedDelete": false, "htmlFormatted": false,

@@ -18,6 +18,16 @@ type apiError struct {
 	Fields    []string `json:"fields,omitempty"`
 }
 
+// MarshalJSON writes fields only when set (an empty, non-nil list is
+// written as []).
+func (e apiError) MarshalJSON() ([]byte, error) {
+	o := obj{{"message", e.Message}, {"errorCode", e.ErrorCode}}
+	if e.Fields != nil {
+		o = append(o, kv{"fields", e.Fields})
+	}
+	return o.MarshalJSON()
+}
+
 // restError is a request-level failure: an HTTP status and the error array.
 type restError struct {
 	Status int

@@ -72,20 +72,20 @@ type Server struct {
 	handler http.Handler
 	maxVer  int // newest API version, major number
 
-	mu      sync.RWMutex // guards everything below
-	baseURL string
-	tables  map[string]*table // lower-case object name → table
+	mu       sync.RWMutex // guards everything below
+	baseURL  string
+	tables   map[string]*table // lower-case object name → table
 	byPrefix map[string]*table // key prefix → table
-	order   []string          // object names in describeGlobal order
-	clock   clock
-	userSeq int64 // the integration user's sequence
-	tokens  map[string]time.Time
-	apiUsed int
-	cursors map[int64]*cursor
-	curSeq  int64
-	curLRU  []int64
-	jobs    map[string]*job
-	jobSeq  int64
+	order    []string          // object names in describeGlobal order
+	clock    clock
+	userSeq  int64 // the integration user's sequence
+	tokens   map[string]time.Time
+	apiUsed  int
+	cursors  map[int64]*cursor
+	curSeq   int64
+	curLRU   []int64
+	jobs     map[string]*job
+	jobSeq   int64
 }
 
 // New returns an emulated org with the standard objects, the integration

@@ -44,6 +44,10 @@ func (s *Server) serveSObjects(w http.ResponseWriter, q *req) *restError {
 		return s.replication(w, q, t, p[1] == "deleted")
 	case len(p) == 2:
 		switch q.method {
+		case http.MethodPost:
+			if strings.EqualFold(p[1], "Id") {
+				return s.createOne(w, q, t)
+			}
 		case http.MethodGet, http.MethodHead:
 			return s.getOne(w, q, t, p[1])
 		case http.MethodPatch:
@@ -298,7 +302,9 @@ const (
 // replication serves /sobjects/{type}/updated/ and /deleted/.
 func (s *Server) replication(w http.ResponseWriter, q *req, t *table, deleted bool) *restError {
 	qs := q.r.URL.Query()
-	bad := func(msg string) *restError { return newRESTError(http.StatusBadRequest, "INVALID_REPLICATION_DATE", msg) }
+	bad := func(msg string) *restError {
+		return newRESTError(http.StatusBadRequest, "INVALID_REPLICATION_DATE", msg)
+	}
 	startS, endS := qs.Get("start"), qs.Get("end")
 	if startS == "" || endS == "" {
 		return newRESTError(http.StatusBadRequest, "MISSING_ARGUMENT", "start and end parameters are required")
