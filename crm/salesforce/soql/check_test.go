@@ -54,6 +54,7 @@ func TestCheckErrors(t *testing.T) {
 		{"SELECT Account.Name, account.name FROM Contact", "INVALID_FIELD", "duplicate field selected: Name", 22},
 		{"SELECT Account.Name, Name FROM Contact", "", "", 0},
 		{pre + "Foo = 1", "INVALID_FIELD", "No such column 'Foo' on entity 'Contact'. " + noCol, 30},
+		{pre + "Name = 'x' OR (Email = 'y' AND NOT Bar = 1)", "INVALID_FIELD", "No such column 'Bar' on entity 'Contact'. " + noCol, 65},
 		{pre + "Name = 'x' ORDER BY Foo DESC", "INVALID_FIELD", "No such column 'Foo' on entity 'Contact'. " + noCol, 50},
 		{"SELECT Foo FROM Contact WHERE Bar = 1", "INVALID_FIELD", "No such column 'Foo' on entity 'Contact'. " + noCol, 8},
 		{pre + "CreatedDate > 2024-01-01", "INVALID_FIELD", "value of filter criterion for field 'CreatedDate' must be of type dateTime and should not be enclosed in quotes", 44},

@@ -213,6 +213,17 @@ func TestMatchUnchecked(t *testing.T) {
 	if q, _ := Parse("SELECT Id FROM X"); !q.Match(r, now) {
 		t.Error("a query without WHERE must match every row")
 	}
+	// Typed id conditions on values that are not 15/18-character ids
+	// compare exactly.
+	id := &Condition{Field: "S", Op: "=", Type: TypeID, Values: []Value{{Kind: KindString, Str: "abc"}}}
+	if !id.Eval(r, now) || id.Eval(row{"S": "ABC"}, now) {
+		t.Error("short id values must compare exactly")
+	}
+	// A hand-built LIKE condition compiles its pattern from Str.
+	like := &Condition{Field: "S", Op: "LIKE", Values: []Value{{Kind: KindString, Str: "A%"}}}
+	if !like.Eval(r, now) {
+		t.Error("hand-built LIKE did not match")
+	}
 	if (&Condition{Field: "S", Op: "="}).Eval(r, now) {
 		t.Error("a condition without values must not match")
 	}

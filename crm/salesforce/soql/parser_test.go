@@ -166,6 +166,7 @@ func TestValueString(t *testing.T) {
 		want string
 	}{
 		{Value{Kind: KindString, Str: "it's\n\\"}, `'it\'s\n\\'`},
+		{Value{Kind: KindString, Str: "\"\r\t\b\f"}, `'\"\r\t\b\f'`},
 		{Value{Kind: KindNumber, Num: 1.5}, "1.5"},
 		{Value{Kind: KindNumber, Num: math.Inf(1), Text: "1"}, "1"},
 		{Value{Kind: KindBool, Bool: true}, "true"},

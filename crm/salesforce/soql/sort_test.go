@@ -40,6 +40,10 @@ func TestCompare(t *testing.T) {
 		{"z", t1, -1},        // string before time
 		{t1, struct{}{}, -1}, // time before anything else
 		{struct{}{}, struct{}{}, 0},
+		{int8(1), int16(2), -1},
+		{uint(3), uint16(3), 0},
+		{uint32(4), uint64(3), 1},
+		{int(-1), uint8(0), -1},
 	}
 	for _, tt := range tests {
 		if got := Compare(tt.a, tt.b); got != tt.want {
