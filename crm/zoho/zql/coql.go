@@ -215,3 +215,15 @@ func (q *Query) String() string {
 	}
 	return b.String()
 }
+
+// Credits is what the query costs in API credits, by its LIMIT: 1 up to
+// 200 rows, 2 up to 1,000, 3 above.
+func (q *Query) Credits() int {
+	switch {
+	case q.Limit <= 200:
+		return 1
+	case q.Limit <= 1000:
+		return 2
+	}
+	return 3
+}

@@ -24,7 +24,10 @@ var coqlOps = func() map[FieldType]map[string]bool {
 // Check resolves the module (when s is a ModuleSchema) and every column
 // against s, replaces names by their canonical spelling, checks each
 // comparator against the column's type and reads every literal as that
-// type. After Check, Match and Sort compare typed values.
+// type: dates and datetimes must be quoted in Zoho's formats, lookups and
+// owners take a numeric id, booleans true or false, numbers may be quoted.
+// "id" is known in every module. After Check, Match and Sort compare typed
+// values.
 //
 // Errors: INVALID_MODULE for an unknown module; INVALID_QUERY for an
 // unknown column ("unsupported column", details column_name and clause), a

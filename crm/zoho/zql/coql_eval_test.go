@@ -87,7 +87,7 @@ func TestCOQLCheck(t *testing.T) {
 	// Without ModuleSchema an unknown module cannot be told apart: its
 	// columns are unknown instead.
 	q, _ := ParseCOQL("select id from Nope where a = 1")
-	wantErr(t, q.Check(plainSchema{schema}), CodeInvalidQuery, map[string]any{"column_name": "id", "clause": "select"})
+	wantErr(t, q.Check(plainSchema{schema}), CodeInvalidQuery, map[string]any{"column_name": "a", "clause": "where"})
 }
 
 func TestCOQLEval(t *testing.T) {
@@ -247,8 +247,8 @@ func TestCOQLSort(t *testing.T) {
 	}{
 		{"", []string{"9", "10", "11", "100"}}, // id asc, numerically
 		{"order by id desc", []string{"100", "11", "10", "9"}},
-		{"order by Last_Name", []string{"11", "9", "100", "10"}},           // nulls first; case-insensitive; ties by id
-		{"order by Last_Name desc", []string{"10", "9", "100", "11"}},      // nulls last
+		{"order by Last_Name", []string{"11", "9", "100", "10"}},      // nulls first; case-insensitive; ties by id
+		{"order by Last_Name desc", []string{"10", "9", "100", "11"}}, // nulls last
 		{"order by Amount desc, Last_Name asc", []string{"100", "11", "10", "9"}},
 		{"order by Amount, Last_Name desc", []string{"9", "10", "11", "100"}},
 		{"order by Modified_Time", []string{"11", "100", "10", "9"}}, // instants: 04:00Z, 04:30Z, 05:00Z

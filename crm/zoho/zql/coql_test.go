@@ -229,11 +229,11 @@ func TestParseCOQLErrors(t *testing.T) {
 
 func TestParseCOQLErrorMessages(t *testing.T) {
 	for in, msg := range map[string]string{
-		"select a from Leads":                          "missing clause",
-		"select a from Leads where not a = 1":          "operator not supported",
-		"select a from Leads where a = 1 limit s":      "limit given seems to be invalid",
-		"select a from Leads where a = 1 limit 0":      "limit should be greater than 0",
-		"select a, a from Leads where a = 1":           "duplicate select column",
+		"select a from Leads":                           "missing clause",
+		"select a from Leads where not a = 1":           "operator not supported",
+		"select a from Leads where a = 1 limit s":       "limit given seems to be invalid",
+		"select a from Leads where a = 1 limit 0":       "limit should be greater than 0",
+		"select a, a from Leads where a = 1":            "duplicate select column",
 		"select a from Leads where a = 1 limit 1, 2, 3": "unexpected token",
 	} {
 		_, err := ParseCOQL(in)

@@ -28,12 +28,15 @@ func set(ops ...string) map[string]bool {
 	return m
 }
 
-// resolveField looks path up in s; a "Lookup.id", "Lookup.name" or
-// "Owner.email" path the Schema does not know is resolved through the
-// lookup's own map.
+// resolveField looks path up in s; "id" is always known, and a
+// "Lookup.id", "Lookup.name" or "Owner.email" path the Schema does not know
+// is resolved through the lookup's own map.
 func resolveField(s Schema, module, path string) (string, FieldType, bool) {
 	if c, t, ok := s.Field(module, path); ok {
 		return c, t, true
+	}
+	if strings.EqualFold(path, "id") {
+		return "id", TypeID, true // every module has one
 	}
 	i := strings.LastIndexByte(path, '.')
 	if i < 0 {
@@ -70,6 +73,9 @@ func (n noJoins) Field(module, path string) (string, FieldType, bool) {
 // names by their canonical spelling, checks each operator against the
 // field's type and reads every value as that type. After Check, Match
 // compares typed values (numbers as numbers, dates by day, ...).
+//
+// Search reaches no other module, so the only dotted fields it resolves
+// are Lookup.id, Lookup.name and Owner.email, through the lookup's own map.
 //
 // Errors (all INVALID_QUERY): a field unknown to s ("the field is not
 // available for search"), an operator the field type does not support

@@ -248,7 +248,7 @@ func TestCriteriaMatch(t *testing.T) {
 		{"(Modified_Time:greater_than:2024-03-01T05:30:00+05:30)", false},
 		{"(Owner:equals:554023000000235011)", true},
 		{"(Owner:equals:Patricia Boyle)", true}, // lookups match by id or by name
-		{"(Owner:equals:Patricia)", false},       // ... exactly
+		{"(Owner:equals:Patricia)", false},      // ... exactly
 		{"(Owner:in:x,patricia boyle)", true},
 		{"(Owner.name:equals:patricia)", true},
 		{"(Owner.id:in:1,554023000000235011)", true},
