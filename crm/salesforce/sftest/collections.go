@@ -20,8 +20,9 @@ type result struct {
 	ID      string
 	Success bool
 	Errors  []recError
-	Created *bool // upsert only
-	noID    bool  // failed create: no id member
+	Created  *bool // upsert only
+	noID     bool  // failed create: no id member
+	inserted bool  // a record this request created (no id once rolled back)
 }
 
 func (r result) toJSON() obj {
@@ -133,7 +134,7 @@ func finish(w http.ResponseWriter, x *tx, allOrNone bool, res []result) {
 		x.rollback()
 		for i := range res {
 			if res[i].Success {
-				res[i] = result{ID: res[i].ID, noID: res[i].Created != nil && *res[i].Created || res[i].noID,
+				res[i] = result{ID: res[i].ID, noID: res[i].inserted || res[i].noID,
 					Errors: []recError{rolledBack}, Created: res[i].Created}
 			}
 		}
@@ -185,7 +186,7 @@ func (s *Server) collectionWrite(w http.ResponseWriter, q *req, update bool) *re
 				res[i].Errors = errs
 				continue
 			}
-			res[i] = result{ID: t.id(seq), Success: true}
+			res[i] = result{ID: t.id(seq), Success: true, inserted: true}
 			continue
 		}
 		res[i].ID = id
@@ -353,7 +354,7 @@ func (s *Server) collectionUpsert(w http.ResponseWriter, q *req, object, field s
 				continue
 			}
 			created := true
-			res[i] = result{ID: t.id(seq), Success: true, Created: &created}
+			res[i] = result{ID: t.id(seq), Success: true, Created: &created, inserted: true}
 		case 1:
 			created := false
 			res[i].ID, res[i].noID, res[i].Created = t.id(matches[0]), false, &created
