@@ -151,3 +151,27 @@ func (r *resp) want(t *testing.T, status int) *resp {
 	}
 	return r
 }
+
+// desk calls the Desk API with the org's orgId header.
+func (e *env) desk(method, path string, body any, hdr ...string) *resp {
+	e.t.Helper()
+	return e.do(method, path, body, append([]string{"orgId", e.ts.OrgID()}, hdr...)...)
+}
+
+// wantDesk checks a Desk answer's status and, when code is set, its
+// {"errorCode","message"} body.
+func (r *resp) wantDesk(t *testing.T, status int, code string) *resp {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("want HTTP %d, got %d: %s", status, r.status, r.raw)
+	}
+	if code != "" {
+		if r.body["errorCode"] != code {
+			t.Fatalf("want errorCode %s, got %s", code, r.raw)
+		}
+		if _, ok := r.body["message"].(string); !ok {
+			t.Fatalf("Desk error without message: %s", r.raw)
+		}
+	}
+	return r
+}
