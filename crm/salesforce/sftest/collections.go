@@ -17,9 +17,9 @@ var errTooMany = newRESTError(http.StatusBadRequest, "EXCEEDED_ID_LIMIT",
 
 // result is one per-record result of a Collections call.
 type result struct {
-	ID      string
-	Success bool
-	Errors  []recError
+	ID       string
+	Success  bool
+	Errors   []recError
 	Created  *bool // upsert only
 	noID     bool  // failed create: no id member
 	inserted bool  // a record this request created (no id once rolled back)
