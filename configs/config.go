@@ -264,6 +264,19 @@ func (n Node) Decode(v any) error {
 	return nil
 }
 
+// DecodeKeys decodes the section strictly into v but skips Validate: for
+// disabled sections, whose keys and types are checked while required
+// values may still be missing.
+func (n Node) DecodeKeys(v any) error {
+	if n.node == nil {
+		return nil
+	}
+	if err := yaml.NodeToValue(n.node, v, yaml.Strict()); err != nil {
+		return fromYAMLAt(n.file, n.path, n.node, err)
+	}
+	return nil
+}
+
 // Wrap attaches the config position to err: the line of the key it names
 // ("key: reason" or "a.b: reason"), else the section's own line.
 func (n Node) Wrap(err error) error {
@@ -296,8 +309,6 @@ func (n Node) Errorf(key, format string, args ...any) error {
 		if found := lookup(n.node, key); found != nil {
 			at = found
 		}
-	} else if n.node != nil {
-		at = n.node
 	}
 	return errAt(n.file, at, full, fmt.Sprintf(format, args...))
 }

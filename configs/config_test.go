@@ -116,7 +116,7 @@ func TestParseErrors(t *testing.T) {
 		{"syntax", "version: 1\nwarehouse: [a\n", nil, "revops.yaml:2"},
 		{"unknown top key", "version: 1\nwarehouse: {type: duckdb}\nsoruces: []\n", nil, "revops.yaml:3:1: soruces: unknown key"},
 		{"missing version", "warehouse: {type: duckdb}\n", nil, "version: required"},
-		{"bad version", "version: 2\nwarehouse: {type: duckdb}\n", nil, "revops.yaml:1:10: version: version 2 is not supported"},
+		{"bad version", "version: 2\nwarehouse: {type: duckdb}\n", nil, "revops.yaml:1:1: version: version 2 is not supported"},
 		{"version type", "version: one\nwarehouse: {type: duckdb}\n", nil, "revops.yaml:1:10: version: want a whole number, got a string"},
 		{"missing warehouse", "version: 1\n", nil, "warehouse: required"},
 		{"warehouse type missing", "version: 1\nwarehouse:\n  path: x\n", nil, "revops.yaml:2:1: warehouse.type: required"},

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/revops/revops/configs"
+	"github.com/revops/revops/load"
+)
+
+func (a *app) initCmd() *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "init [DIR]",
+		Short: "Write a commented starter revops.yaml",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := "."
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return fmt.Errorf("init: %w", err)
+			}
+			path := filepath.Join(dir, configs.DefaultPath)
+			flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+			if force {
+				flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+			}
+			f, err := os.OpenFile(path, flags, 0o644)
+			if errors.Is(err, fs.ErrExist) {
+				return &exitError{code: 1, err: fmt.Errorf("init: %s already exists (use --force to overwrite)", path)}
+			}
+			if err != nil {
+				return fmt.Errorf("init: %w", err)
+			}
+			if _, err := f.WriteString(configs.Starter); err != nil {
+				f.Close()
+				return fmt.Errorf("init: write %s: %w", path, err)
+			}
+			if err := f.Close(); err != nil {
+				return fmt.Errorf("init: write %s: %w", path, err)
+			}
+			if a.json {
+				a.printJSON(map[string]any{"ok": true, "config": path})
+			}
+			a.say("wrote %s: edit its sources, then run `revops validate --config %s`", path, path)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing revops.yaml")
+	return cmd
+}
+
+func (a *app) validateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate",
+		Short: "Check the config: keys, types, required values, every source's options",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			if err := checkConfig(cfg); err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			type src struct {
+				Name    string `json:"name"`
+				Type    string `json:"type"`
+				Enabled bool   `json:"enabled"`
+			}
+			var srcs []src
+			for _, s := range cfg.Sources {
+				srcs = append(srcs, src{s.Name, s.Type, s.Enabled})
+			}
+			if a.json {
+				a.printJSON(map[string]any{"ok": true, "config": cfg.Path, "warehouse": cfg.Warehouse.Type,
+					"sources": srcs, "syncs": len(cfg.Syncs)})
+				return nil
+			}
+			a.say("%s is valid: warehouse %s, %d sources, %d syncs", cfg.Path, cfg.Warehouse.Type, len(cfg.Sources), len(cfg.Syncs))
+			for _, s := range srcs {
+				state := "enabled"
+				if !s.Enabled {
+					state = "disabled"
+				}
+				a.say("  source %-12s %-10s %s", s.Name, s.Type, state)
+			}
+			return nil
+		},
+	}
+}
+
+func (a *app) statusCmd() *cobra.Command {
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the pipeline state kept in the warehouse: cursors and recent runs",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			w, err := openWarehouse(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			cursors, err := load.Cursors(cmd.Context(), w)
+			if err != nil {
+				return err
+			}
+			runs, err := load.Runs(cmd.Context(), w, limit)
+			if err != nil {
+				return err
+			}
+			if a.json {
+				a.printJSON(map[string]any{"ok": true, "cursors": cursors, "runs": runs})
+				return nil
+			}
+			if a.quiet {
+				return nil
+			}
+			fmt.Fprintf(a.stdout, "warehouse: %s\n\ncursors (%d)\n", cfg.Warehouse.Type, len(cursors))
+			var rows [][]string
+			for _, c := range cursors {
+				rows = append(rows, []string{c.Source, c.Object, c.Value, c.UpdatedAt.Format(time.RFC3339)})
+			}
+			table(a.stdout, []string{"SOURCE", "OBJECT", "CURSOR", "UPDATED"}, rows)
+			fmt.Fprintf(a.stdout, "\nruns (newest %d)\n", len(runs))
+			rows = nil
+			for _, r := range runs {
+				dur := ""
+				if !r.FinishedAt.IsZero() {
+					dur = r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond).String()
+				}
+				rows = append(rows, []string{r.ID, r.Stage, r.Target, r.Status, fmt.Sprint(r.RowsRead), fmt.Sprint(r.RowsWritten), dur, r.Error})
+			}
+			table(a.stdout, []string{"RUN", "STAGE", "TARGET", "STATUS", "READ", "WRITTEN", "TOOK", "ERROR"}, rows)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&limit, "limit", 20, "runs to show (0 = all)")
+	return cmd
+}
+
+func (a *app) queryCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "query SQL",
+		Short: "Run a SQL query on the warehouse and print the result",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			w, err := openWarehouse(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			r, err := w.Query(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			cols, rows, err := load.ReadAll(r)
+			if err != nil {
+				return err
+			}
+			if a.json {
+				out := make([]map[string]any, len(rows))
+				for i, row := range rows {
+					m := make(map[string]any, len(cols))
+					for c, v := range row {
+						m[cols[c]] = v
+					}
+					out[i] = m
+				}
+				a.printJSON(map[string]any{"ok": true, "columns": cols, "rows": out})
+				return nil
+			}
+			text := make([][]string, len(rows))
+			for i, row := range rows {
+				text[i] = make([]string, len(row))
+				for c, v := range row {
+					text[i][c] = render(v)
+				}
+			}
+			table(a.stdout, cols, text)
+			return nil
+		},
+	}
+}
+
+// render prints a warehouse value for people.
+func render(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case time.Time:
+		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
+			return x.Format(time.DateOnly)
+		}
+		return x.Format(time.RFC3339Nano)
+	case string:
+		return strings.ReplaceAll(x, "\n", `\n`)
+	}
+	return fmt.Sprint(v)
+}

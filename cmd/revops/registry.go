@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/revops/revops/configs"
+	"github.com/revops/revops/extract/salesforce"
+	"github.com/revops/revops/extract/zoho"
+	"github.com/revops/revops/load"
+	"github.com/revops/revops/load/duckdb"
+)
+
+// warehouses opens a warehouse of each type from its config section.
+var warehouses = map[string]func(ctx context.Context, cfg *configs.Config) (load.Warehouse, error){
+	"duckdb": openDuckDB,
+}
+
+// plannedWarehouses are types the config accepts whose engines are not built yet.
+var plannedWarehouses = map[string]bool{"bigquery": true, "snowflake": true}
+
+func openDuckDB(ctx context.Context, cfg *configs.Config) (load.Warehouse, error) {
+	var o duckdb.Options
+	if err := cfg.Warehouse.Options.Decode(&o); err != nil {
+		return nil, err
+	}
+	o.Path = cfg.Resolve(o.Path)
+	w, err := duckdb.Open(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// sources validates each source type's options. The extractors that use
+// them are wired here as they are built.
+var sources = map[string]func() any{
+	"salesforce": func() any { return &salesforce.Options{} },
+	"zoho_crm":   func() any { return zoho.CRM() },
+	"zoho_desk":  func() any { return zoho.Desk() },
+}
+
+func keys[M ~map[string]V, V any](m M) string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, ", ")
+}
+
+// checkConfig validates every section against the code that will use it,
+// without opening anything.
+func checkConfig(cfg *configs.Config) error {
+	switch {
+	case warehouses[cfg.Warehouse.Type] != nil:
+		if cfg.Warehouse.Type == "duckdb" {
+			var o duckdb.Options
+			if err := cfg.Warehouse.Options.Decode(&o); err != nil {
+				return err
+			}
+		}
+	case plannedWarehouses[cfg.Warehouse.Type]:
+		return cfg.Warehouse.Options.Errorf("", "warehouse type %q is not built into this revops yet (available: %s)",
+			cfg.Warehouse.Type, keys(warehouses))
+	default:
+		return cfg.Warehouse.Options.Errorf("", "unknown warehouse type %q (want %s)", cfg.Warehouse.Type, keys(warehouses))
+	}
+	for _, s := range cfg.Sources {
+		opts, ok := sources[s.Type]
+		if !ok {
+			return s.Options.Errorf("", "source %s: unknown type %q (want %s)", s.Name, s.Type, keys(sources))
+		}
+		// A disabled source must still be well-formed, but may lack credentials.
+		decode := s.Options.Decode
+		if !s.Enabled {
+			decode = s.Options.DecodeKeys
+		}
+		if err := decode(opts()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openWarehouse validates cfg's warehouse section and opens it.
+func openWarehouse(ctx context.Context, cfg *configs.Config) (load.Warehouse, error) {
+	open, ok := warehouses[cfg.Warehouse.Type]
+	if !ok {
+		if err := checkConfig(cfg); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("warehouse type %q is not available", cfg.Warehouse.Type)
+	}
+	return open(ctx, cfg)
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/revops/revops/configs"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// app is what every command shares: streams, environment, global flags.
+type app struct {
+	stdout, stderr io.Writer
+	env            configs.Env
+
+	configPath string
+	json       bool
+	quiet      bool
+	logLevel   string
+	log        *slog.Logger
+}
+
+// exitError carries a process exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// run executes the revops command line and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, env configs.Env) int {
+	a := &app{stdout: stdout, stderr: stderr, env: env}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	code := 1
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+	}
+	if a.json {
+		a.printJSON(map[string]any{"ok": false, "error": errorJSON(err)})
+	} else {
+		fmt.Fprintln(stderr, "revops:", err)
+	}
+	return code
+}
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "revops",
+		Short: "Keep Zoho and Salesforce in step through a warehouse",
+		Long: `revops extracts Zoho CRM, Zoho Desk and Salesforce into a warehouse (DuckDB by
+default), builds SQL models on them, and syncs changes back to both CRMs.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return a.setup()
+		},
+	}
+	def := configs.DefaultPath
+	if v, ok := a.env("REVOPS_CONFIG"); ok && v != "" {
+		def = v
+	}
+	f := root.PersistentFlags()
+	f.StringVarP(&a.configPath, "config", "c", def, "config file (default ./revops.yaml, or $REVOPS_CONFIG)")
+	f.BoolVar(&a.json, "json", false, "print machine-readable JSON")
+	f.BoolVarP(&a.quiet, "quiet", "q", false, "print only errors")
+	f.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	root.AddCommand(a.initCmd(), a.validateCmd(), a.statusCmd(), a.queryCmd())
+	return root
+}
+
+func (a *app) setup() error {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(a.logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %q is not debug, info, warn or error", a.logLevel)
+	}
+	if a.quiet && lvl < slog.LevelWarn {
+		lvl = slog.LevelWarn
+	}
+	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: lvl}))
+	return nil
+}
+
+// loadConfig reads the config named by --config.
+func (a *app) loadConfig() (*configs.Config, error) {
+	return configs.Load(a.configPath, a.env)
+}
+
+func (a *app) printJSON(v any) {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// say prints a line for people (not in --json or --quiet mode).
+func (a *app) say(format string, args ...any) {
+	if a.json || a.quiet {
+		return
+	}
+	fmt.Fprintf(a.stdout, format+"\n", args...)
+}
+
+// errorJSON renders an error for --json output, with the config position when there is one.
+func errorJSON(err error) map[string]any {
+	out := map[string]any{"message": err.Error()}
+	var ce *configs.Error
+	if errors.As(err, &ce) {
+		out["file"], out["line"], out["column"], out["key"] = ce.File, ce.Line, ce.Column, ce.Key
+		out["reason"] = ce.Msg
+	}
+	return out
+}
+
+// table prints rows aligned under a header.
+func table(w io.Writer, header []string, rows [][]string) {
+	widths := make([]int, len(header))
+	for i, h := range header {
+		widths[i] = len(h)
+	}
+	for _, r := range rows {
+		for i, c := range r {
+			if len(c) > widths[i] {
+				widths[i] = len(c)
+			}
+		}
+	}
+	line := func(cells []string) {
+		var b strings.Builder
+		for i, c := range cells {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i == len(cells)-1 {
+				b.WriteString(c)
+			} else {
+				fmt.Fprintf(&b, "%-*s", widths[i], c)
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
+	line(header)
+	for _, r := range rows {
+		line(r)
+	}
+}
