@@ -59,7 +59,7 @@ func TestValidateErrors(t *testing.T) {
 	}
 	cases := []struct {
 		name, body, want string
-		env             map[string]string
+		env              map[string]string
 	}{
 		{"unknown key", "version: 1\nwarehouse:\n  type: duckdb\n  path: x.duckdb\n  pth: y\n", "bad.yaml:5:3: warehouse.pth: unknown key", nil},
 		{"unknown warehouse", "version: 1\nwarehouse:\n  type: oracle\n", "unknown warehouse type \"oracle\"", nil},

@@ -31,4 +31,3 @@ func (o Options) Validate() error {
 	}
 	return nil
 }
-
