@@ -17,7 +17,9 @@ const (
 // and Zoho CRM hold overlapping accounts, contacts, leads, deals and tasks;
 // Zoho Desk holds the tickets, with their people as contacts and their
 // companies as accounts. The copy is deterministic given the World and sys.
-// Stage histories are shared with the World: treat them as read-only.
+// Stage histories may be shared with the World: treat them as read-only.
+// Zoho CRM's standard pipeline has no Prospecting stage, so in its
+// projection prospecting is folded into qualification.
 func (w *World) Project(sys System) *Projection {
 	h := fnv.New64a()
 	h.Write([]byte(sys))
@@ -47,6 +49,7 @@ type projector struct {
 	// World index → Projection index of the first copy, -1 if absent.
 	acct, contact, lead, deal []int32
 	phoneStyle                int
+	histBuf                   []StageChange
 }
 
 func minusOnes(n int) []int32 {
@@ -139,6 +142,10 @@ func (p *projector) crm() {
 		if d.PersonIdx >= 0 {
 			pd.ContactIdx = int(p.contact[d.PersonIdx])
 		}
+		if p.sys == ZohoCRM && d.History[0].Stage == StageProspecting {
+			pd.History = p.withoutProspecting(d.History)
+			pd.Stage = pd.History[len(pd.History)-1].Stage
+		}
 		if p.n.r.chance(0.02) {
 			pd.Name = p.n.typo(pd.Name)
 		}
@@ -176,6 +183,32 @@ func (p *projector) crm() {
 		}
 		out.Tasks = append(out.Tasks, pt)
 	}
+}
+
+// withoutProspecting rewrites a history for Zoho CRM, whose standard
+// pipeline starts at Qualification: the prospecting entry becomes
+// qualification, merged with a qualification entry right after it (keeping
+// the earlier time and the later amount and close date).
+func (p *projector) withoutProspecting(h []StageChange) []StageChange {
+	n := len(h)
+	merge := n > 1 && h[1].Stage == StageQualification
+	if merge {
+		n--
+	}
+	if len(p.histBuf)+n > cap(p.histBuf) {
+		p.histBuf = make([]StageChange, 0, max(histChunk, n))
+	}
+	start := len(p.histBuf)
+	p.histBuf = append(p.histBuf, h[0])
+	out := &p.histBuf[start]
+	out.Stage = StageQualification
+	rest := h[1:]
+	if merge {
+		out.Amount, out.CloseDate = h[1].Amount, h[1].CloseDate
+		rest = h[2:]
+	}
+	p.histBuf = append(p.histBuf, rest...)
+	return p.histBuf[start : start+n : start+n]
 }
 
 // account copies company ci; a duplicate gets more noise and a later
