@@ -261,6 +261,7 @@ type statusWriter struct {
 	status int
 }
 
+// WriteHeader records the first final status and passes it on.
 func (s *statusWriter) WriteHeader(code int) {
 	if s.status == 0 && code >= 200 {
 		s.status = code
@@ -268,6 +269,7 @@ func (s *statusWriter) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
+// Write passes p on; a first write implies 200.
 func (s *statusWriter) Write(p []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
@@ -300,14 +302,17 @@ type bufferWriter struct {
 	body   bytes.Buffer
 }
 
+// Header returns the buffered response's header.
 func (b *bufferWriter) Header() http.Header { return b.header }
 
+// WriteHeader records the first final status.
 func (b *bufferWriter) WriteHeader(code int) {
 	if b.status == 0 && code >= 200 {
 		b.status = code
 	}
 }
 
+// Write buffers p; a first write implies 200.
 func (b *bufferWriter) Write(p []byte) (int, error) {
 	if b.status == 0 {
 		b.status = http.StatusOK

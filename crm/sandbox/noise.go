@@ -201,6 +201,9 @@ func (n *noiser) phone(e164 string, style int) string {
 		return n.a.str()
 	}
 	half := len(sub) / 2
+	if c.trunk == "" && (style%6 == 1 || style%6 == 4) {
+		style = 0 // no trunk prefix to bracket or lead with
+	}
 	switch style % 6 {
 	case 0:
 		b.WriteString("+" + c.dial + " " + area + " " + sub)

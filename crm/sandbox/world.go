@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -165,9 +166,9 @@ func (g *gen) users(n int) {
 	g.seen = nil
 }
 
-// companyName returns the i-th company name parts from a seeded
-// permutation of brand × sector (× region, once plain names run out), so
-// names never repeat within a World.
+// namePlan hands out company name parts from a seeded permutation of
+// brand × sector (then brand × region × sector, once plain names run out),
+// so that names never repeat within a World.
 type namePlan struct {
 	brands       []string
 	m1, a1, b1   int64
@@ -198,8 +199,18 @@ func (g *gen) newNamePlan() *namePlan {
 			p.brands = append(p.brands, pre+root)
 		}
 	}
+	// Some surnames belong to several origins, or differ only in accents
+	// (García, Garcia): keep one brand per domain spelling.
+	seen := make(map[string]bool)
 	for i := range origins {
-		p.brands = append(p.brands, origins[i].last...)
+		for _, last := range origins[i].last {
+			var slug strings.Builder
+			writeSlug(&slug, last)
+			if !seen[slug.String()] {
+				seen[slug.String()] = true
+				p.brands = append(p.brands, last)
+			}
+		}
 	}
 	p.m1 = int64(len(p.brands)) * p.sectorsCount
 	p.m2 = p.m1 * int64(len(regionWords))

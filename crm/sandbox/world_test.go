@@ -422,3 +422,26 @@ func TestZohoHistoriesHaveNoProspecting(t *testing.T) {
 		}
 	}
 }
+
+func TestCompanyNamesAndDomainsAreUnique(t *testing.T) {
+	n := MaxRecords // the largest world uses the region-word names too
+	if testing.Short() {
+		n = MaxRecords / 10
+	}
+	w := Generate(Options{Seed: 1, Records: n})
+	names := make(map[string]bool, len(w.Companies))
+	domains := make(map[string]bool, len(w.Companies))
+	for _, c := range w.Companies {
+		if names[c.BaseName] || domains[c.Domain] {
+			t.Fatalf("company %s: name %q or domain %q repeats", c.EntityID, c.BaseName, c.Domain)
+		}
+		names[c.BaseName], domains[c.Domain] = true, true
+	}
+	emails := make(map[string]bool, len(w.People))
+	for _, p := range w.People {
+		if emails[p.Email] {
+			t.Fatalf("person %s: email %q repeats", p.EntityID, p.Email)
+		}
+		emails[p.Email] = true
+	}
+}
