@@ -49,6 +49,8 @@ func (s *Server) serveResources(w http.ResponseWriter, q *req) *restError {
 		"recent", "tooling", "uiapi", "analytics", "connect", "process", "actions", "tabs", "theme"} {
 		out[n] = p + n
 	}
+	// jsforce's identity() reads this absolute URL.
+	out["identity"] = s.BaseURL() + "/id/" + orgID + "/" + s.userID()
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

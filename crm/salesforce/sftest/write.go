@@ -235,7 +235,8 @@ func (x *tx) write(t *table, seq int64, r *record, as []assign, insert bool) []r
 			continue
 		}
 		for _, other := range t.lookupExt(fi, s) {
-			if other != seq && t.rec(other) != nil {
+			// Records in the recycle bin do not hold their unique values.
+			if o := t.rec(other); other != seq && o != nil && !o.deleted {
 				errs = append(errs, newRecError("DUPLICATE_VALUE", fmt.Sprintf(
 					"duplicate value found: %s duplicates value on record with id: %s", f.Name, t.id(other))))
 				break
