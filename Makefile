@@ -1,0 +1,54 @@
+# revops: two commands on a fresh machine: `make demo` and `make test`.
+# DuckDB's Arrow interface needs the build tag duckdb_arrow; every target passes it.
+
+GO       ?= go
+TAGS     := duckdb_arrow
+BIN      := bin/revops
+PKGS     := ./...
+DEMO_DIR ?= .demo
+
+.PHONY: all build test vet fmt-check bench fuzz demo fidelity clean
+
+all: build
+
+build:
+	$(GO) build -tags $(TAGS) -o $(BIN) ./cmd/revops
+
+vet:
+	$(GO) vet -tags $(TAGS) $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt wants to change:"; echo "$$out"; exit 1; fi
+
+# The README's test command: formatting, vet, then every test (DuckDB for
+# real, the emulators over loopback). Fuzz targets run their seed corpus.
+test: fmt-check vet
+	$(GO) test -tags $(TAGS) -count=1 -timeout 15m $(PKGS)
+
+# Benchmarks: warehouse landing vs DuckDB's read_parquet limit, emulator
+# throughput and paging cost, world generation.
+bench:
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x -timeout 60m ./load/duckdb/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -timeout 30m ./crm/...
+
+# Short fuzzing of every parser (configs, SOQL, COQL, criteria, fault rules).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./configs -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./crm/salesforce/soql -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./crm/zoho/zql -run '^$$' -fuzz FuzzParseCOQL -fuzztime $(FUZZTIME)
+	$(GO) test ./crm/zoho/zql -run '^$$' -fuzz FuzzParseCriteria -fuzztime $(FUZZTIME)
+	$(GO) test ./crm/sandbox -run '^$$' -fuzz FuzzParseRules -fuzztime $(FUZZTIME)
+
+# Everything that exists, end to end, against the sandbox emulators on loopback.
+demo: build
+	DEMO_DIR=$(DEMO_DIR) REVOPS=$(BIN) bash scripts/demo.sh
+
+# Client libraries written by others (jsforce, Zoho's Node SDK) against the emulators.
+fidelity:
+	bash scripts/salesforce/run.sh
+	bash scripts/zoho/run.sh
+
+clean:
+	rm -rf bin $(DEMO_DIR)

@@ -1,0 +1,352 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/revops/revops/crm/salesforce/sftest"
+	"github.com/revops/revops/crm/sandbox"
+	"github.com/revops/revops/crm/zoho/zohotest"
+)
+
+// sandboxInfo is the one JSON line `revops sandbox` prints once it listens.
+type sandboxInfo struct {
+	Salesforce sfInfo   `json:"salesforce"`
+	Zoho       zohoInfo `json:"zoho"`
+	Seed       int64    `json:"seed"`
+	Records    int      `json:"records"`
+	Config     string   `json:"config,omitempty"`
+	Truth      string   `json:"truth,omitempty"`
+}
+
+type sfInfo struct {
+	LoginURL     string `json:"login_url"`
+	InstanceURL  string `json:"instance_url"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	RefreshToken string `json:"refresh_token"`
+	Username     string `json:"username"`
+	APIVersion   string `json:"api_version"`
+	StatsURL     string `json:"stats_url"`
+}
+
+type zohoInfo struct {
+	AccountsURL  string `json:"accounts_url"`
+	APIDomain    string `json:"api_domain"`
+	DeskURL      string `json:"desk_url"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	RefreshToken string `json:"refresh_token"`
+	OrgID        string `json:"org_id"`
+	DataCenter   string `json:"data_center"`
+	StatsURL     string `json:"stats_url"`
+}
+
+type sandboxFlags struct {
+	listen      string
+	seed        int64
+	records     int
+	faults      string
+	writeConfig string
+	state       string
+	truth       string
+	dataCenter  string
+	tokenTTL    time.Duration
+}
+
+func (a *app) sandboxCmd() *cobra.Command {
+	var f sandboxFlags
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Serve the Salesforce, Zoho CRM and Zoho Desk emulators on loopback",
+		Long: `sandbox serves in-process emulators of Salesforce and Zoho (CRM, Desk, OAuth)
+seeded with one generated world that both CRMs share, with typos and overlap
+as real orgs have. It prints one JSON line with the URLs and credentials, and
+runs until interrupted.
+
+Fault rules (--faults) are ';'-separated: KIND[:key=value...], KIND one of
+429, 500, 503, drop, slow, expire_token, lock_row; keys system, method,
+endpoint (a route pattern, * at the end for a prefix), after, times, every,
+prob, retry_after, delay, records. Example:
+  --faults '429:every=10:retry_after=1s;drop:after=5:times=1'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runSandbox(cmd.Context(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:0", "host:port of the first emulator; the next uses port+1 (port 0 picks free ports)")
+	fl.Int64Var(&f.seed, "seed", 42, "world seed: the same seed gives the same records")
+	fl.IntVar(&f.records, "records", 2000, "approximate records per system (100 .. 1,000,000)")
+	fl.StringVar(&f.faults, "faults", "", "fault rules to inject (see above)")
+	fl.StringVar(&f.writeConfig, "write-config", "", "write a revops.yaml pointing at this sandbox to FILE")
+	fl.StringVar(&f.state, "state", "", "directory to restore the emulators' records from and save them to on exit")
+	fl.StringVar(&f.truth, "truth", "", "write the true entity of every seeded record to FILE (CSV)")
+	fl.StringVar(&f.dataCenter, "data-center", "US", "Zoho data center of the sandbox org")
+	fl.DurationVar(&f.tokenTTL, "token-ttl", time.Hour, "lifetime of access tokens")
+	return cmd
+}
+
+func listenPair(addr string) (net.Listener, net.Listener, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--listen %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, nil, fmt.Errorf("--listen %q: the sandbox serves on loopback only (127.0.0.1, ::1, localhost)", addr)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 0 || p > 65534 {
+		return nil, nil, fmt.Errorf("--listen %q: bad port", addr)
+	}
+	next := "0"
+	if p != 0 {
+		next = strconv.Itoa(p + 1)
+	}
+	first, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, nil, fmt.Errorf("sandbox: listen: %w", err)
+	}
+	second, err := net.Listen("tcp", net.JoinHostPort(host, next))
+	if err != nil {
+		first.Close()
+		return nil, nil, fmt.Errorf("sandbox: listen: %w", err)
+	}
+	return first, second, nil
+}
+
+func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
+	if f.records < sandbox.MinRecords || f.records > sandbox.MaxRecords {
+		return fmt.Errorf("--records %d: want %d .. %d", f.records, sandbox.MinRecords, sandbox.MaxRecords)
+	}
+	faults := sandbox.NewFaults(f.seed)
+	if f.faults != "" {
+		rules, err := sandbox.ParseRules(f.faults)
+		if err != nil {
+			return fmt.Errorf("--faults: %w", err)
+		}
+		for _, r := range rules {
+			faults.Add(r)
+		}
+	}
+	counters := sandbox.NewCounters()
+	sf := sftest.New(sftest.Options{TokenTTL: f.tokenTTL, Counters: counters, Faults: faults})
+	zo := zohotest.New(zohotest.Options{DataCenter: f.dataCenter, TokenTTL: f.tokenTTL, Counters: counters, Faults: faults})
+
+	sfLn, zoLn, err := listenPair(f.listen)
+	if err != nil {
+		return err
+	}
+	sfURL, zoURL := "http://"+sfLn.Addr().String(), "http://"+zoLn.Addr().String()
+	sf.SetBaseURL(sfURL)
+	zo.SetURLs(zoURL, zoURL, zoURL)
+
+	restored, err := restoreState(f.state, sf, zo)
+	if err != nil {
+		sfLn.Close()
+		zoLn.Close()
+		return err
+	}
+	if !restored {
+		start := time.Now()
+		world := sandbox.Generate(sandbox.Options{Seed: f.seed, Records: f.records})
+		truth := sf.Seed(world.Project(sandbox.Salesforce))
+		truth = append(truth, zo.SeedCRM(world.Project(sandbox.ZohoCRM))...)
+		truth = append(truth, zo.SeedDesk(world.Project(sandbox.ZohoDesk))...)
+		a.log.Info("sandbox seeded", "seed", f.seed, "records", len(truth), "took", time.Since(start).Round(time.Millisecond))
+		if f.truth != "" {
+			if err := writeFileAtomic(f.truth, func(w io.Writer) error { return sandbox.WriteTruth(w, truth) }); err != nil {
+				return fmt.Errorf("--truth: %w", err)
+			}
+		}
+	}
+
+	clientID, clientSecret, refresh, username := sf.Credentials()
+	info := sandboxInfo{
+		Salesforce: sfInfo{LoginURL: sfURL, InstanceURL: sfURL, ClientID: clientID, ClientSecret: clientSecret,
+			RefreshToken: refresh, Username: username, APIVersion: sf.APIVersion(), StatsURL: sfURL + "/__sandbox/stats"},
+		Zoho: zohoInfo{AccountsURL: zoURL, APIDomain: zoURL, DeskURL: zoURL, ClientID: zo.ClientID(),
+			ClientSecret: zo.ClientSecret(), RefreshToken: zo.RefreshToken(), OrgID: zo.OrgID(),
+			DataCenter: strings.ToUpper(f.dataCenter), StatsURL: zoURL + "/__sandbox/stats"},
+		Seed: f.seed, Records: f.records, Truth: f.truth,
+	}
+	if f.writeConfig != "" {
+		if err := writeSandboxConfig(f.writeConfig, info); err != nil {
+			return err
+		}
+		info.Config = f.writeConfig
+	}
+	line, err := json.Marshal(info)
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	fmt.Fprintln(a.stdout, string(line))
+
+	servers := []*http.Server{
+		{Handler: sf, ReadHeaderTimeout: 10 * time.Second},
+		{Handler: zo, ReadHeaderTimeout: 10 * time.Second},
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- servers[0].Serve(sfLn) }()
+	go func() { errc <- servers[1].Serve(zoLn) }()
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	for _, s := range servers {
+		_ = s.Shutdown(shutdown)
+	}
+	if f.state != "" {
+		if err := saveState(f.state, sf, zo); err != nil {
+			return err
+		}
+		a.log.Info("sandbox state saved", "dir", f.state)
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return fmt.Errorf("sandbox: serve: %w", serveErr)
+	}
+	return nil
+}
+
+type saver interface {
+	Save(w io.Writer) error
+	Load(r io.Reader) error
+}
+
+func stateFiles(dir string, sf, zo saver) map[string]saver {
+	return map[string]saver{
+		filepath.Join(dir, "salesforce.state"): sf,
+		filepath.Join(dir, "zoho.state"):       zo,
+	}
+}
+
+// restoreState loads saved emulator records; false when dir holds none.
+func restoreState(dir string, sf, zo saver) (bool, error) {
+	if dir == "" {
+		return false, nil
+	}
+	files := stateFiles(dir, sf, zo)
+	found := 0
+	for path := range files {
+		if _, err := os.Stat(path); err == nil {
+			found++
+		}
+	}
+	if found == 0 {
+		return false, nil
+	}
+	if found != len(files) {
+		return false, fmt.Errorf("--state %s: holds the state of only some emulators; remove it to start afresh", dir)
+	}
+	for path, s := range files {
+		f, err := os.Open(path)
+		if err != nil {
+			return false, fmt.Errorf("--state: %w", err)
+		}
+		err = s.Load(f)
+		f.Close()
+		if err != nil {
+			return false, fmt.Errorf("--state: restore %s: %w", path, err)
+		}
+	}
+	return true, nil
+}
+
+func saveState(dir string, sf, zo saver) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--state: %w", err)
+	}
+	for path, s := range stateFiles(dir, sf, zo) {
+		if err := writeFileAtomic(path, s.Save); err != nil {
+			return fmt.Errorf("--state: save %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// writeFileAtomic writes through a temporary file renamed into place, so
+// a crash never leaves a half-written file.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+var sandboxConfig = template.Must(template.New("config").Parse(`# Written by revops sandbox: every source points at the sandbox emulators.
+# The sandbox's credentials are not secrets; a real config reads them from
+# the environment or from *_file keys.
+version: 1
+
+warehouse:
+  type: duckdb
+  path: revops.duckdb
+
+sources:
+  - name: salesforce
+    type: salesforce
+    login_url: {{.Salesforce.LoginURL}}
+    api_version: "{{.Salesforce.APIVersion}}"
+    auth:
+      flow: refresh_token
+      client_id: {{printf "%q" .Salesforce.ClientID}}
+      client_secret: {{printf "%q" .Salesforce.ClientSecret}}
+      refresh_token: {{printf "%q" .Salesforce.RefreshToken}}
+
+  - name: zoho_crm
+    type: zoho_crm
+    data_center: {{.Zoho.DataCenter}}
+    accounts_url: {{.Zoho.AccountsURL}}
+    api_domain: {{.Zoho.APIDomain}}
+    client_id: {{printf "%q" .Zoho.ClientID}}
+    client_secret: {{printf "%q" .Zoho.ClientSecret}}
+    refresh_token: {{printf "%q" .Zoho.RefreshToken}}
+
+  - name: zoho_desk
+    type: zoho_desk
+    data_center: {{.Zoho.DataCenter}}
+    accounts_url: {{.Zoho.AccountsURL}}
+    desk_url: {{.Zoho.DeskURL}}
+    org_id: {{printf "%q" .Zoho.OrgID}}
+    client_id: {{printf "%q" .Zoho.ClientID}}
+    client_secret: {{printf "%q" .Zoho.ClientSecret}}
+    refresh_token: {{printf "%q" .Zoho.RefreshToken}}
+
+models:
+  paths: []
+
+syncs: []
+`))
+
+func writeSandboxConfig(path string, info sandboxInfo) error {
+	err := writeFileAtomic(path, func(w io.Writer) error { return sandboxConfig.Execute(w, info) })
+	if err != nil {
+		return fmt.Errorf("--write-config: %w", err)
+	}
+	return nil
+}
