@@ -138,17 +138,17 @@ func (s *Server) Seed(p *sandbox.Projection) []sandbox.Truth {
 	tO, tH, tK, tT := s.table("Opportunity"), s.table("OpportunityHistory"), s.table("Case"), s.table("Task")
 	users := make([]string, len(p.Users))
 	for i, u := range p.Users {
-		alias := strings.ToLower(u.FirstName)
+		alias := []rune(strings.ToLower(u.FirstName))
 		if len(alias) > 1 {
 			alias = alias[:1]
 		}
-		alias += strings.ToLower(u.LastName)
+		alias = append(alias, []rune(strings.ToLower(u.LastName))...)
 		if len(alias) > 8 {
 			alias = alias[:8]
 		}
 		users[i] = sd.add(tU, u.EntityID, u.CreatedAt, u.CreatedAt, map[string]any{
 			"FirstName": u.FirstName, "LastName": u.LastName, "Username": u.Email, "Email": u.Email,
-			"Alias": alias, "CommunityNickname": fmt.Sprintf("%s%d", alias, i+1), "Title": u.Title, "Phone": u.Phone,
+			"Alias": string(alias), "CommunityNickname": fmt.Sprintf("%s%d", string(alias), i+1), "Title": u.Title, "Phone": u.Phone,
 			"IsActive": u.Active, "ProfileId": To18("00e5g000000AbCd"), "TimeZoneSidKey": "America/Los_Angeles",
 			"LocaleSidKey": "en_US", "EmailEncodingKey": "UTF-8", "LanguageLocaleKey": "en_US"})
 	}

@@ -17,8 +17,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/revops/revops/crm/sandbox"
 	"github.com/revops/revops/crm/salesforce/sftest"
+	"github.com/revops/revops/crm/sandbox"
 )
 
 func main() {
