@@ -167,7 +167,7 @@ type Company struct {
 	City          string
 	State         string
 	PostalCode    string
-	Country       string // ISO 3166-1 alpha-2, e.g. "US"
+	Country       string // English name, e.g. "United States"; systems may hold aliases ("USA")
 	OwnerIdx      int
 	Presence      Presence
 	CreatedAt     time.Time
@@ -187,7 +187,7 @@ type Person struct {
 	City       string
 	OldCity    string // a previous city stale copies may still carry, or ""
 	State      string
-	Country    string // ISO 3166-1 alpha-2
+	Country    string // English name, like Company.Country
 	CompanyIdx int    // the employer; leads' companies may not be accounts anywhere
 	IsLead     bool   // not converted yet: recorded as a Lead
 	LeadSource string
