@@ -175,3 +175,5 @@ func (r *resp) wantDesk(t *testing.T, status int, code string) *resp {
 	}
 	return r
 }
+
+func decodeJSON(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }

@@ -307,7 +307,7 @@ func (s *Server) grant(w http.ResponseWriter, rt *refreshToken, scopes []string,
 	body := map[string]any{
 		"access_token": tok,
 		"scope":        strings.Join(scopes, " "),
-		"api_domain":   s.urls.api,
+		"api_domain":   s.apiURL(),
 		"token_type":   "Bearer",
 		"expires_in":   int(s.opts.TokenTTL / time.Second),
 	}
@@ -355,7 +355,7 @@ func (s *Server) serveAuth(w http.ResponseWriter, r *http.Request, dc DataCenter
 		scopes := strings.FieldsFunc(q.Get("scope"), func(r rune) bool { return r == ',' || r == ' ' })
 		rq.Set("code", s.IssueAuthCode(redirect, scopes...))
 		rq.Set("location", s.dc.Location)
-		rq.Set("accounts-server", s.urls.accounts)
+		rq.Set("accounts-server", s.accountsURL())
 	}
 	if st := q.Get("state"); st != "" {
 		rq.Set("state", st)

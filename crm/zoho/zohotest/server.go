@@ -280,11 +280,29 @@ func (s *Server) Counters() *sandbox.Counters { return s.opts.Counters }
 // OrgID returns the org id (Desk's orgId header value).
 func (s *Server) OrgID() string { return s.opts.OrgID }
 
-// ClientID, ClientSecret and RefreshToken return the credentials the
-// Options set up (with their defaults filled in).
-func (s *Server) ClientID() string     { return s.opts.ClientID }
+// ClientID returns the registered OAuth client id (Options.ClientID or its
+// default).
+func (s *Server) ClientID() string { return s.opts.ClientID }
+
+// ClientSecret returns the registered client's secret.
 func (s *Server) ClientSecret() string { return s.opts.ClientSecret }
+
+// RefreshToken returns the refresh token Options set up.
 func (s *Server) RefreshToken() string { return s.opts.RefreshToken }
+
+// apiURL returns the API domain the token answers report.
+func (s *Server) apiURL() string {
+	s.urlMu.RLock()
+	defer s.urlMu.RUnlock()
+	return s.urls.api
+}
+
+// accountsURL returns the accounts server URL the auth redirect reports.
+func (s *Server) accountsURL() string {
+	s.urlMu.RLock()
+	defer s.urlMu.RUnlock()
+	return s.urls.accounts
+}
 
 // TestServer is a Server listening on a loopback httptest server that
 // serves all three APIs (Server.ServeHTTP).
