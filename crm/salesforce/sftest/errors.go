@@ -106,7 +106,13 @@ func (e recError) bulkError() string {
 
 // writeJSON writes v as a JSON response with the given status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if o, ok := v.(obj); ok {
+		b, err = appendJSON(make([]byte, 0, 4096), o)
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		// Only emulator-built values reach here; they always marshal.
 		b = []byte(`[{"message":"` + err.Error() + `","errorCode":"UNKNOWN_EXCEPTION"}]`)

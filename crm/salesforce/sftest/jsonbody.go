@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -21,23 +23,89 @@ type obj []kv
 
 // MarshalJSON writes the members in order.
 func (o obj) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, m := range o {
-		if i > 0 {
-			b.WriteByte(',')
+	return appendJSON(make([]byte, 0, 256), o)
+}
+
+// appendJSON appends v as JSON, handling the emulator's own shapes
+// directly (encoding/json re-validates Marshaler output at every level,
+// which made query pages slow).
+func appendJSON(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendString(b, x), nil
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+			return strconv.AppendInt(b, int64(x), 10), nil
 		}
-		k, _ := json.Marshal(m.K)
-		b.Write(k)
-		b.WriteByte(':')
-		v, err := json.Marshal(m.V)
-		if err != nil {
-			return nil, fmt.Errorf("sftest: marshal %s: %w", m.K, err)
+		return strconv.AppendFloat(b, x, 'g', -1, 64), nil
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case obj:
+		b = append(b, '{')
+		for i, m := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, m.K)
+			b = append(b, ':')
+			var err error
+			if b, err = appendJSON(b, m.V); err != nil {
+				return nil, fmt.Errorf("sftest: marshal %s: %w", m.K, err)
+			}
 		}
-		b.Write(v)
+		return append(b, '}'), nil
+	case []obj:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendJSON(b, e); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	case []string:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, e)
+		}
+		return append(b, ']'), nil
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, data...), nil
+}
+
+// appendString appends s as a JSON string (HTML-safe like encoding/json).
+func appendString(b []byte, s string) []byte {
+	simple := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80 {
+			simple = false
+			break
+		}
+	}
+	if simple {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	data, _ := json.Marshal(s)
+	return append(b, data...)
 }
 
 // get returns the member named k (case-insensitive).
