@@ -54,11 +54,6 @@ func errMethod(method string, allowed ...string) *restError {
 		fmt.Sprintf("HTTP Method '%s' not allowed. Allowed are %s", method, strings.Join(allowed, ",")))
 }
 
-func errInvalidType(object string) *restError {
-	return newRESTError(http.StatusNotFound, "NOT_FOUND",
-		fmt.Sprintf("The requested resource does not exist"))
-}
-
 func errInvalidTypeQuery(object string) *restError {
 	return newRESTError(http.StatusBadRequest, "INVALID_TYPE", fmt.Sprintf("sObject type '%s' is not supported. "+
 		"If you are attempting to use a custom object, be sure to append the '__c' after the entity name. "+
