@@ -45,7 +45,19 @@ func (c *call) charge(credits int) bool {
 
 func (c *call) fail(e *apiError) { writeCRMError(c.w, e) }
 
+// recoverInternal turns a panic of the emulator into the API's 500 answer
+// instead of a dropped connection (a safety net: no input should get here).
+func recoverInternal(write func()) {
+	if v := recover(); v != nil {
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		write()
+	}
+}
+
 func (s *Server) serveCRM(w http.ResponseWriter, r *http.Request) {
+	defer recoverInternal(func() { writeCRMError(w, errInternal()) })
 	seg := splitPath(r.URL.Path)
 	if len(seg) < 3 || seg[0] != "crm" || seg[1] != "v8" {
 		writeCRMError(w, errURLPattern())

@@ -87,6 +87,9 @@ var deskListParams = map[string][]string{
 
 // serveDesk answers the Desk API under /api/v1/ (sheet §8).
 func (s *Server) serveDesk(w http.ResponseWriter, r *http.Request) {
+	defer recoverInternal(func() {
+		writeDeskError(w, deskErr(http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "An internal server error occurred."))
+	})
 	seg := splitPath(r.URL.Path)
 	if len(seg) < 3 || seg[0] != "api" || seg[1] != "v1" {
 		writeDeskError(w, deskErr(http.StatusNotFound, "URL_NOT_FOUND", "The URL you requested could not be found."))
@@ -211,9 +214,13 @@ func (s *Server) deskList(w http.ResponseWriter, r *http.Request, kind string) {
 		writeDeskError(w, deskInvalid("sortBy", "invalid"))
 		return
 	}
-	var statuses []string
-	if v := q.Get("status"); v != "" && kind == deskTickets {
-		statuses = strings.Split(v, ",")
+	filters := map[string][]string{}
+	if kind == deskTickets {
+		for _, k := range []string{"status", "priority", "channel"} {
+			if v := q.Get(k); v != "" {
+				filters[k] = strings.Split(v, ",")
+			}
+		}
 	}
 	s.mu.Lock() // the sort cache is filled on demand
 	defer s.mu.Unlock()
@@ -226,7 +233,7 @@ func (s *Server) deskList(w http.ResponseWriter, r *http.Request, kind string) {
 		if desc {
 			it = items[n-1-i]
 		}
-		if statuses != nil && !slices.Contains(statuses, it.f["status"].(string)) {
+		if !deskFilter(it, filters) {
 			continue
 		}
 		seen++
@@ -239,6 +246,18 @@ func (s *Server) deskList(w http.ResponseWriter, r *http.Request, kind string) {
 		out = []map[string]any{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": out})
+}
+
+// deskFilter reports whether it passes the comma-list filters (status,
+// priority, channel) of a ticket list.
+func deskFilter(it *deskItem, filters map[string][]string) bool {
+	for k, want := range filters {
+		v, _ := it.f[k].(string)
+		if !slices.Contains(want, v) {
+			return false
+		}
+	}
+	return true
 }
 
 // ordered returns kind's items in the order of sort key ("" = by id).
