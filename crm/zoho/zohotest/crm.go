@@ -17,6 +17,8 @@ type call struct {
 	fault  *sandbox.Fault
 	began  bool
 	heavy  bool
+	// noteParent is the record of POST /{module}/{id}/Notes.
+	noteParent *ref
 }
 
 // begin admits the call against the concurrency pools and spends credits;
@@ -178,6 +180,11 @@ func (s *Server) serveCRM(w http.ResponseWriter, r *http.Request) {
 		id, ok := parseID(rest[1])
 		if !ok {
 			c.fail(errURLPattern())
+			return
+		}
+		if r.Method == http.MethodPost && rest[2] == "Notes" && m.APIName != "Notes" {
+			c.noteParent = &ref{Module: m.APIName, ID: id}
+			s.serveWrite(c, s.modules["notes"], opInsert, 0)
 			return
 		}
 		if r.Method != http.MethodGet {

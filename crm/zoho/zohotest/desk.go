@@ -123,6 +123,12 @@ func (s *Server) serveDesk(w http.ResponseWriter, r *http.Request) {
 		writeDeskError(w, deskErr(http.StatusForbidden, "FORBIDDEN", "You do not have permission to access this organization."))
 		return
 	}
+	if _, ok := s.deskLimits.acquire(1, false); !ok {
+		writeDeskError(w, deskErr(http.StatusTooManyRequests, "TOO_MANY_REQUESTS",
+			"You have exceeded the API credits or concurrency limit. Try again later."))
+		return
+	}
+	defer s.deskLimits.release(false)
 	kind := rest[0]
 	if kind == "ticketsCount" && len(rest) == 1 {
 		kind = deskTickets

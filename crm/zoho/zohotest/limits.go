@@ -22,6 +22,39 @@ var editions = map[string]edition{
 	"crmplus":      {50000, 2000, -1, 25},
 }
 
+// deskEditions are Zoho Desk's API credits (base, per agent) and
+// concurrency per edition (sheet §8.3; Standard is unconfirmed there and
+// takes Express's credits here).
+var deskEditions = map[string]edition{
+	"free":         {5000, 0, -1, 5},
+	"trial":        {5000, 0, -1, 5},
+	"express":      {25000, 100, -1, 10},
+	"standard":     {25000, 100, -1, 10},
+	"professional": {75000, 500, -1, 15},
+	"enterprise":   {100000, 1000, -1, 25},
+	"zohoone":      {100000, 1000, -1, 25},
+	"crmplus":      {100000, 1000, -1, 25},
+}
+
+// newDeskLimiter is the Desk org's ledger: edition Options.DeskEdition
+// with Options.Users agents; negative DailyCredits or Concurrency disable
+// Desk's limits too.
+func newDeskLimiter(o Options) *limiter {
+	ed, ok := deskEditions[strings.ToLower(strings.ReplaceAll(o.DeskEdition, " ", ""))]
+	if !ok {
+		ed = deskEditions["enterprise"]
+	}
+	l := &limiter{now: o.Now, concurrency: ed.concurrency, credits: ed.base + ed.perUser*o.Users}
+	l.base = l.credits
+	if o.DailyCredits < 0 {
+		l.credits = -1
+	}
+	if o.Concurrency < 0 {
+		l.concurrency = -1
+	}
+	return l
+}
+
 // heavyConcurrency is the sub-concurrency pool every edition has for the
 // "complex" calls (sheet §6.1).
 const heavyConcurrency = 10

@@ -46,3 +46,15 @@ func TestConcurrencyPools(t *testing.T) {
 		}
 	}
 }
+
+func TestDeskLimits(t *testing.T) {
+	now := func() time.Time { return time.Unix(1e9, 0) }
+	l := newDeskLimiter(Options{DeskEdition: "free", Users: 3, Now: now})
+	if l.credits != 5000 || l.concurrency != 5 {
+		t.Fatalf("desk free: %d credits, %d concurrent", l.credits, l.concurrency)
+	}
+	l = newDeskLimiter(Options{DeskEdition: "Professional", Users: 4, Now: now})
+	if l.credits != 77000 || l.concurrency != 15 {
+		t.Fatalf("desk professional: %d credits, %d concurrent", l.credits, l.concurrency)
+	}
+}

@@ -50,6 +50,9 @@ type Options struct {
 	// DailyCredits overrides the edition's credits per rolling 24 h; a
 	// negative value disables the credit ledger.
 	DailyCredits int
+	// DeskEdition picks Desk's API limits (sheet §8.3): free, express,
+	// standard, professional or enterprise (default); Users counts agents.
+	DeskEdition string
 	// Concurrency overrides the edition's concurrent-call limit; a negative
 	// value disables concurrency limits (including the sub-concurrency pool
 	// of 10 for heavy calls).
@@ -86,8 +89,9 @@ type Server struct {
 	clk     clock
 	desk    *deskStore
 
-	limits  *limiter
-	pageKey []byte
+	limits     *limiter
+	deskLimits *limiter
+	pageKey    []byte
 
 	urlMu sync.RWMutex
 	urls  struct{ accounts, api, desk string }
@@ -161,6 +165,7 @@ func New(opts Options) *Server {
 	s.pageKey = make([]byte, 32)
 	rand.Read(s.pageKey)
 	s.limits = newLimiter(opts)
+	s.deskLimits = newDeskLimiter(opts)
 	s.users = []*user{{ID: s.ids.next(), FirstName: "Patricia", LastName: "Boyle", Email: "p.boyle@zylker.com", Active: true}}
 	for _, d := range standardModules() {
 		s.addModule(d, "default")

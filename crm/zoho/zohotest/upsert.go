@@ -101,6 +101,14 @@ func (s *Server) serveWrite(c *call, m *module, op writeOp, pathID uint64) {
 			}
 		}
 	}
+	if c.noteParent != nil {
+		for _, x := range data {
+			if obj, ok := x.(map[string]any); ok {
+				obj["Parent_Id"] = map[string]any{"module": map[string]any{"api_name": c.noteParent.Module},
+					"id": fmtID(c.noteParent.ID)}
+			}
+		}
+	}
 	var dupFields []*Field
 	if op == opUpsert {
 		if dupFields, e = upsertFields(m, body["duplicate_check_fields"]); e != nil {

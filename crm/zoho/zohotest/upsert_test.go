@@ -215,3 +215,26 @@ func TestStageHistory(t *testing.T) {
 	e.do("GET", "/crm/v8/Deals/"+id+"/Nothing", nil).wantErr(t, 400, "INVALID_DATA")
 	e.do("GET", "/crm/v8/Deals/"+id+"/Stage_History?page=2", nil).want(t, 204)
 }
+
+func TestNotesAndTasksLookups(t *testing.T) {
+	e := newEnv(t, zohotest.Options{})
+	ids := e.insertLeads(1)
+	r := e.do("POST", "/crm/v8/Notes", map[string]any{"data": []any{map[string]any{"Note_Title": "Call", "Note_Content": "Went well",
+		"Parent_Id": map[string]any{"module": map[string]any{"api_name": "Leads"}, "id": ids[0]}}}}).want(t, 201)
+	e.do("POST", "/crm/v8/Leads/"+ids[0]+"/Notes", map[string]any{"data": []any{map[string]any{"Note_Content": "Second"}}}).want(t, 201)
+	r = e.do("GET", "/crm/v8/Leads/"+ids[0]+"/Notes?fields=Note_Content,Parent_Id", nil).want(t, 200)
+	if len(r.data()) != 2 || r.data()[0]["Parent_Id"].(map[string]any)["id"] != ids[0] {
+		t.Fatalf("notes: %s", r.raw)
+	}
+	r = e.do("POST", "/crm/v8/Notes", map[string]any{"data": []any{map[string]any{"Note_Content": "orphan"}}}).want(t, 400)
+	if r.data()[0]["code"] != "MANDATORY_NOT_FOUND" {
+		t.Fatalf("note without parent: %s", r.raw)
+	}
+	r = e.do("POST", "/crm/v8/Tasks", map[string]any{"data": []any{map[string]any{"Subject": "Follow up", "Status": "Not Started",
+		"What_Id": map[string]any{"id": ids[0]}, "$se_module": "Leads", "Due_Date": "2026-12-01"}}}).want(t, 201)
+	r = e.do("GET", "/crm/v8/Tasks?fields=Subject,What_Id", nil).want(t, 200)
+	d := r.data()[0]
+	if d["$se_module"] != "Leads" || d["What_Id"].(map[string]any)["name"] != "Lead 00000" {
+		t.Fatalf("task: %s", r.raw)
+	}
+}
