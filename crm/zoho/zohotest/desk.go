@@ -166,6 +166,8 @@ func (s *Server) serveDesk(w http.ResponseWriter, r *http.Request) {
 		s.deskList(w, r, kind)
 	case len(rest) == 1 && r.Method == http.MethodPost && kind == deskTickets:
 		s.deskCreateTicket(w, r)
+	case len(rest) == 2 && rest[1] == "search" && r.Method == http.MethodGet:
+		s.deskSearch(w, r, kind)
 	case len(rest) == 2 && rest[1] == "contactsByIds" && kind == deskContacts && r.Method == http.MethodGet:
 		s.deskByIDs(w, r, kind)
 	case len(rest) == 2:
@@ -252,6 +254,135 @@ func (s *Server) deskList(w http.ResponseWriter, r *http.Request, kind string) {
 		out = []map[string]any{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": out})
+}
+
+// deskSearch answers GET /api/v1/{kind}/search: modifiedTimeRange and
+// createdTimeRange ("start,end", ISO times), status/priority/channel for
+// tickets, 0-based from, limit 1–100, sortBy; {"data":[…],"count":N}.
+func (s *Server) deskSearch(w http.ResponseWriter, r *http.Request, kind string) {
+	q := r.URL.Query()
+	allowed := []string{"from", "limit", "sortBy", "modifiedTimeRange", "createdTimeRange", "status", "priority",
+		"channel", "email", "accountName", "firstName", "lastName", "subject", "ticketNumber", "departmentId"}
+	for k := range q {
+		if !slices.Contains(allowed, k) {
+			writeDeskError(w, deskErr(http.StatusUnprocessableEntity, "UNPROCESSABLE_ENTITY",
+				"Extra query parameter '"+k+"' is present in the input."))
+			return
+		}
+	}
+	from, limit := 0, 10
+	if v := q.Get("from"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeDeskError(w, deskInvalid("from", "invalid"))
+			return
+		}
+		from = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			writeDeskError(w, deskInvalid("limit", "invalid"))
+			return
+		}
+		limit = n
+	}
+	timeRange := func(name string) (lo, hi int64, ok bool, bad bool) {
+		v := q.Get(name)
+		if v == "" {
+			return 0, 0, false, false
+		}
+		a, b, found := strings.Cut(v, ",")
+		t1, err1 := time.Parse(time.RFC3339, a)
+		t2, err2 := time.Parse(time.RFC3339, b)
+		if !found || err1 != nil || err2 != nil {
+			return 0, 0, false, true
+		}
+		return t1.UnixMilli(), t2.UnixMilli(), true, false
+	}
+	mlo, mhi, mok, mbad := timeRange("modifiedTimeRange")
+	clo, chi, cok, cbad := timeRange("createdTimeRange")
+	if mbad || cbad {
+		writeDeskError(w, deskInvalid("modifiedTimeRange", "invalid"))
+		return
+	}
+	sortBy := q.Get("sortBy")
+	desc := strings.HasPrefix(sortBy, "-")
+	key := strings.TrimPrefix(sortBy, "-")
+	if key != "" && !slices.Contains(deskSortKeys[kind], key) {
+		writeDeskError(w, deskInvalid("sortBy", "invalid"))
+		return
+	}
+	filters := map[string][]string{}
+	for _, k := range []string{"status", "priority", "channel"} {
+		if v := q.Get(k); v != "" {
+			filters[k] = strings.Split(v, ",")
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	items := s.desk.ordered(kind, key)
+	var match []*deskItem
+	for i := range items {
+		it := items[i]
+		if desc {
+			it = items[len(items)-1-i]
+		}
+		if mok && (it.modified < mlo || it.modified > mhi) || cok && (it.created < clo || it.created > chi) ||
+			!deskFilter(it, filters) || !deskTextMatch(it, q) {
+			continue
+		}
+		match = append(match, it)
+	}
+	out := []map[string]any{}
+	for i := from; i < len(match) && len(out) < limit; i++ {
+		out = append(out, s.deskJSON(kind, match[i], false))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": out, "count": len(match)})
+}
+
+// deskTextMatch applies the text filters of a Desk search: "*" is a
+// wildcard, ${empty} and ${notempty} test presence.
+func deskTextMatch(it *deskItem, q map[string][]string) bool {
+	for _, k := range []string{"email", "accountName", "firstName", "lastName", "subject", "ticketNumber"} {
+		vs, ok := q[k]
+		if !ok || len(vs) == 0 {
+			continue
+		}
+		want := strings.ToLower(vs[0])
+		have, _ := it.f[k].(string)
+		have = strings.ToLower(have)
+		switch {
+		case want == "${empty}":
+			if have != "" {
+				return false
+			}
+		case want == "${notempty}":
+			if have == "" {
+				return false
+			}
+		case strings.Contains(want, "*"):
+			parts := strings.Split(want, "*")
+			rest := have
+			if !strings.HasPrefix(rest, parts[0]) {
+				return false
+			}
+			rest = rest[len(parts[0]):]
+			for _, p := range parts[1:] {
+				i := strings.Index(rest, p)
+				if i < 0 {
+					return false
+				}
+				rest = rest[i+len(p):]
+			}
+			if last := parts[len(parts)-1]; last != "" && !strings.HasSuffix(have, last) {
+				return false
+			}
+		case have != want:
+			return false
+		}
+	}
+	return true
 }
 
 // deskFilter reports whether it passes the comma-list filters (status,

@@ -150,3 +150,28 @@ func TestDeskTicketWrites(t *testing.T) {
 		t.Fatal("DeskRecords lacks the closed ticket")
 	}
 }
+
+func TestDeskSearchByModifiedTime(t *testing.T) {
+	e, _, _ := seededEnv(t, 300)
+	all := e.ts.DeskRecords("tickets")
+	lo, hi := all[10]["modifiedTime"].(string), all[20]["modifiedTime"].(string)
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	r := e.desk("GET", "/api/v1/tickets/search?limit=100&sortBy=modifiedTime&modifiedTimeRange="+lo+","+hi, nil).wantDesk(t, 200, "")
+	want := 0
+	for _, tk := range all {
+		if m := tk["modifiedTime"].(string); m >= lo && m <= hi {
+			want++
+		}
+	}
+	if r.body["count"] != float64(want) || len(r.data()) != min(want, 100) {
+		t.Fatalf("search: count %v, %d rows, want %d", r.body["count"], len(r.data()), want)
+	}
+	r = e.desk("GET", "/api/v1/contacts/search?email=*@*&limit=5", nil).wantDesk(t, 200, "")
+	if len(r.data()) != 5 {
+		t.Fatalf("wildcard: %s", r.raw)
+	}
+	e.desk("GET", "/api/v1/tickets/search?modifiedTimeRange=yesterday", nil).wantDesk(t, 422, "INVALID_DATA")
+	e.desk("GET", "/api/v1/tickets/search?sortOrder=asc", nil).wantDesk(t, 422, "UNPROCESSABLE_ENTITY")
+}
