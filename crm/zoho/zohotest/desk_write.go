@@ -210,4 +210,3 @@ func maps(m map[string]any) map[string]any {
 	}
 	return out
 }
-
