@@ -231,3 +231,20 @@ func TestExpireTokenFault(t *testing.T) {
 	faults.FailNext(1, sandbox.FaultExpireToken)
 	e.desk("GET", "/api/v1/tickets", nil).wantDesk(t, 401, "INVALID_OAUTH")
 }
+
+func TestAccountsHandlerFor(t *testing.T) {
+	s := zohotest.New(zohotest.Options{DataCenter: "JP"})
+	form := url.Values{"grant_type": {"refresh_token"}, "client_id": {s.ClientID()},
+		"client_secret": {s.ClientSecret()}, "refresh_token": {s.RefreshToken()}}
+	for dc, want := range map[string]bool{"JP": true, "US": false, "CA": false} {
+		h := s.AccountsHandlerFor(dc)
+		req := httptestRequest("POST", "/oauth/v2/token", form.Encode())
+		w := newRecorder()
+		h.ServeHTTP(w, req)
+		var body map[string]any
+		json.Unmarshal(w.Body.Bytes(), &body)
+		if (body["access_token"] != nil) != want || w.Code != 200 {
+			t.Fatalf("%s: %d %v", dc, w.Code, body)
+		}
+	}
+}

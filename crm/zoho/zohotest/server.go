@@ -1,12 +1,3 @@
-// Package zohotest is an in-process emulator of Zoho CRM v8, Zoho Desk v1
-// and the Zoho accounts (OAuth) server, in the manner of net/http/httptest:
-// http.Handlers over an in-memory store, faithful to the reference sheet
-// (shared/reference/zoho-api.md) in paths, field API names, JSON envelopes,
-// status codes and error bodies, so that real client libraries work against
-// it unchanged. Go tests start it with Start; `revops sandbox` serves the
-// handlers on loopback.
-//
-// The package does not import testing.
 package zohotest
 
 import (
@@ -257,6 +248,29 @@ func (s *Server) SetURLs(accounts, apiDomain, desk string) {
 // a real accounts host name in the Host header); they know no client, so
 // they answer invalid_client like the real ones.
 func (s *Server) AccountsHandler() http.Handler { return s.accountsH }
+
+// AccountsHandlerFor serves the accounts server of one data center (US,
+// EU, IN, AU, JP, CA, CN, SA) whatever the path prefix or Host, so that a
+// sandbox can give each DC its own listener. Only the org's own DC knows
+// the client; the others answer invalid_client.
+func (s *Server) AccountsHandlerFor(dc string) http.Handler {
+	d, ok := dataCenter(dc)
+	if !ok {
+		d = s.dc
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		p := r.URL.Path
+		if rest, ok := strings.CutPrefix(p, "/accounts/"); ok {
+			if _, tail, ok := strings.Cut(rest, "/"); ok {
+				p = "/" + tail
+			}
+		}
+		r2.URL.Path = "/accounts/" + strings.ToLower(d.Code) + p
+		r2.Host = ""
+		s.accountsH.ServeHTTP(w, r2)
+	})
+}
 
 // CRMHandler serves the CRM API under /crm/v8/.
 func (s *Server) CRMHandler() http.Handler { return s.crmH }
