@@ -67,6 +67,22 @@ type CursorUpdate struct {
 	Source string
 	Object string
 	Value  string
+	// Final, when set, is called after every row has been read and its
+	// result is saved instead of Value: an extract knows its new
+	// high-water mark only at the end of its stream.
+	Final func() string
+}
+
+// History asks a Merge landing to keep every version of its rows in a
+// second table, in the same transaction.
+type History struct {
+	// Table receives the versions: the main table's columns plus
+	// _valid_from and _valid_to.
+	Table Table
+	// ValidFrom is the landing's column holding a version's start (the
+	// record's last-modified time). A version already kept (same key and
+	// start) is not added twice; _valid_to is the next version's start.
+	ValidFrom string
 }
 
 // LandOptions control one landing.
@@ -78,6 +94,14 @@ type LandOptions struct {
 	// Cursor, when set, is written to _revops.cursors in the landing's
 	// transaction.
 	Cursor *CursorUpdate
+	// History, when set on a Merge landing, keeps every version.
+	History *History
+	// Tombstone names a column that marks deleted records in a Merge
+	// landing. A row whose Tombstone column is set and whose other
+	// non-key columns are all NULL only sets that column on the existing
+	// row (or inserts the key with it), leaving the rest as it was: APIs
+	// that report deletions by id alone don't wipe what was known.
+	Tombstone string
 }
 
 // Stats describes what a landing did.

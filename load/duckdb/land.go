@@ -81,7 +81,11 @@ func (w *Warehouse) Land(ctx context.Context, t load.Table, r array.RecordReader
 		return l.stats, err
 	}
 	if c := opts.Cursor; c != nil {
-		if err := saveCursor(ctx, conn, *c); err != nil {
+		cu := *c
+		if cu.Final != nil {
+			cu.Value = cu.Final()
+		}
+		if err := saveCursor(ctx, conn, cu); err != nil {
 			return l.stats, fmt.Errorf("duckdb: land %s: %w", t, err)
 		}
 	}
@@ -141,6 +145,20 @@ func landingColumns(s *arrow.Schema, opts load.LandOptions) ([]batchColumn, erro
 	for _, k := range opts.Key {
 		if !seen[strings.ToLower(k)] {
 			return nil, fmt.Errorf("%w: key column %s is not in the batch", load.ErrBadLanding, k)
+		}
+	}
+	if opts.Tombstone != "" && (opts.Mode != load.Merge || !seen[strings.ToLower(opts.Tombstone)]) {
+		return nil, fmt.Errorf("%w: tombstone column %s must be a column of a merge landing", load.ErrBadLanding, opts.Tombstone)
+	}
+	if h := opts.History; h != nil {
+		if opts.Mode != load.Merge {
+			return nil, fmt.Errorf("%w: history needs a merge landing", load.ErrBadLanding)
+		}
+		if err := h.Table.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: history: %w", load.ErrBadLanding, err)
+		}
+		if !seen[strings.ToLower(h.ValidFrom)] {
+			return nil, fmt.Errorf("%w: history column %s is not in the batch", load.ErrBadLanding, h.ValidFrom)
 		}
 	}
 	return cols, nil
@@ -389,6 +407,16 @@ func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 	for _, k := range l.opts.Key {
 		isKey[strings.ToLower(k)] = true
 	}
+	tomb := "false"
+	if l.opts.Tombstone != "" {
+		conds := []string{"s." + quoteIdent(l.opts.Tombstone) + " IS NOT NULL"}
+		for _, c := range l.cols {
+			if low := strings.ToLower(c.name); !isKey[low] && low != strings.ToLower(l.opts.Tombstone) {
+				conds = append(conds, "s."+quoteIdent(c.name)+" IS NULL")
+			}
+		}
+		tomb = "(" + strings.Join(conds, " AND ") + ")"
+	}
 	var sets, changed []string
 	for _, c := range l.cols {
 		if isKey[strings.ToLower(c.name)] {
@@ -403,13 +431,24 @@ func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 		changed = append(changed, fmt.Sprintf("t.%s IS DISTINCT FROM %s", col, val))
 	}
 	if len(sets) > 0 {
-		q = fmt.Sprintf("UPDATE %s AS t SET %s FROM %s AS s WHERE %s AND (%s)",
-			l.qualified(), strings.Join(sets, ", "), src, strings.Join(on, " AND "), strings.Join(changed, " OR "))
+		q = fmt.Sprintf("UPDATE %s AS t SET %s FROM %s AS s WHERE %s AND NOT %s AND (%s)",
+			l.qualified(), strings.Join(sets, ", "), src, strings.Join(on, " AND "), tomb, strings.Join(changed, " OR "))
 		res, err := l.conn.ExecContext(ctx, q)
 		if err != nil {
 			return fmt.Errorf("duckdb: land %s: update changed rows: %w", l.t, err)
 		}
 		l.stats.Updated, _ = res.RowsAffected()
+	}
+	if l.opts.Tombstone != "" {
+		col := quoteIdent(l.opts.Tombstone)
+		q = fmt.Sprintf("UPDATE %s AS t SET %s = s.%s FROM %s AS s WHERE %s AND %s AND t.%s IS DISTINCT FROM s.%s",
+			l.qualified(), col, col, src, strings.Join(on, " AND "), tomb, col, col)
+		res, err := l.conn.ExecContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("duckdb: land %s: mark deleted rows: %w", l.t, err)
+		}
+		n, _ := res.RowsAffected()
+		l.stats.Updated += n
 	}
 	q = fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s AS s WHERE NOT EXISTS (SELECT 1 FROM %s AS t WHERE %s)",
 		l.qualified(), l.columnList(), l.selectList("s"), src, l.qualified(), strings.Join(on, " AND "))
@@ -419,7 +458,105 @@ func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 	}
 	l.stats.Inserted, _ = res.RowsAffected()
 	l.stats.Unchanged = distinct - l.stats.Inserted - l.stats.Updated
+	if l.opts.History != nil {
+		return l.keepHistory(ctx, src, keys)
+	}
 	return nil
+}
+
+// keepHistory adds the versions this landing wrote to the history table
+// and closes the versions they supersede.
+func (l *landing) keepHistory(ctx context.Context, src string, keys []string) error {
+	h := l.opts.History
+	hist := quoteIdent(h.Table.Schema) + "." + quoteIdent(h.Table.Name)
+	fail := func(what string, err error) error {
+		return fmt.Errorf("duckdb: land %s: history %s: %s: %w", l.t, h.Table, what, err)
+	}
+	if err := l.w.createSchema(ctx, l.conn, h.Table.Schema); err != nil {
+		return fail("create schema", err)
+	}
+	main, err := orderedColumns(ctx, l.conn, l.t)
+	if err != nil {
+		return fail("read columns", err)
+	}
+	have, err := tableColumns(ctx, l.conn, h.Table)
+	if err != nil {
+		return fail("read columns", err)
+	}
+	vf := quoteIdent(h.ValidFrom)
+	if len(have) == 0 {
+		q := fmt.Sprintf("CREATE TABLE %s AS SELECT *, %s AS _valid_from, %s AS _valid_to FROM %s LIMIT 0", hist, vf, vf, l.qualified())
+		if _, err := l.conn.ExecContext(ctx, q); err != nil {
+			return fail("create", err)
+		}
+	} else {
+		for _, c := range main {
+			cur, ok := have[strings.ToLower(c.name)]
+			var q string
+			switch {
+			case !ok:
+				q = fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", hist, quoteIdent(c.name), c.typ.sql)
+			case cur.key != c.typ.key:
+				q = fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s", hist, quoteIdent(c.name), c.typ.sql)
+			default:
+				continue
+			}
+			if _, err := l.conn.ExecContext(ctx, q); err != nil {
+				return fail("evolve", err)
+			}
+		}
+	}
+	names := make([]string, len(main))
+	for i, c := range main {
+		names[i] = quoteIdent(c.name)
+	}
+	var on, hOn []string
+	for _, k := range keys {
+		on = append(on, "t."+k+" = s."+k)
+		hOn = append(hOn, "h."+k+" = t."+k)
+	}
+	q := fmt.Sprintf(`INSERT INTO %s (%s, _valid_from) SELECT %s, t.%s FROM %s AS t
+		WHERE EXISTS (SELECT 1 FROM %s AS s WHERE %s)
+		AND NOT EXISTS (SELECT 1 FROM %s AS h WHERE %s AND h._valid_from IS NOT DISTINCT FROM t.%s)`,
+		hist, strings.Join(names, ", "), "t."+strings.Join(names, ", t."), vf, l.qualified(),
+		src, strings.Join(on, " AND "), hist, strings.Join(hOn, " AND "), vf)
+	if _, err := l.conn.ExecContext(ctx, q); err != nil {
+		return fail("add versions", err)
+	}
+	var xOn, sOn []string
+	for _, k := range keys {
+		xOn = append(xOn, "h."+k+" = x."+k)
+		sOn = append(sOn, "s."+k+" = v."+k)
+	}
+	q = fmt.Sprintf(`UPDATE %s AS h SET _valid_to = x.nxt FROM (
+			SELECT %s, _valid_from, lead(_valid_from) OVER (PARTITION BY %s ORDER BY _valid_from) AS nxt
+			FROM %s AS v WHERE EXISTS (SELECT 1 FROM %s AS s WHERE %s)
+		) AS x WHERE %s AND h._valid_from IS NOT DISTINCT FROM x._valid_from AND h._valid_to IS DISTINCT FROM x.nxt`,
+		hist, strings.Join(keys, ", "), strings.Join(keys, ", "), hist, src, strings.Join(sOn, " AND "), strings.Join(xOn, " AND "))
+	if _, err := l.conn.ExecContext(ctx, q); err != nil {
+		return fail("close versions", err)
+	}
+	return nil
+}
+
+// orderedColumns lists a table's columns in order.
+func orderedColumns(ctx context.Context, conn *sql.Conn, t load.Table) ([]batchColumn, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns
+		WHERE table_catalog = current_database() AND lower(table_schema) = lower(?) AND lower(table_name) = lower(?)
+		ORDER BY ordinal_position`, t.Schema, t.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []batchColumn
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		out = append(out, batchColumn{name: name, typ: parseType(typ)})
+	}
+	return out, rows.Err()
 }
 
 // seqReader adds the seqColumn to every batch of a landing.

@@ -43,6 +43,9 @@ func Run(t *testing.T, open Opener) {
 		{"BigBatches", testBigBatches},
 		{"ConcurrentLandings", testConcurrent},
 		{"Runs", testRuns},
+		{"CursorFinalAfterRows", testCursorFinal},
+		{"Tombstones", testTombstones},
+		{"History", testHistory},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -586,5 +589,89 @@ func testRuns(t *testing.T, w load.Warehouse) {
 	sort.Strings(ids)
 	if ids[0] == ids[1] {
 		t.Error("run ids collide")
+	}
+}
+
+func testCursorFinal(t *testing.T, w load.Warehouse) {
+	tbl := load.Table{Schema: "raw", Name: "people"}
+	read := 0
+	r := &countingReader{RecordReader: MustReader(people, [][]any{{"a", "x", 1}}, [][]any{{"b", "y", 2}}), n: &read}
+	defer r.Release()
+	_, err := w.Land(ctx(t), tbl, r, load.LandOptions{Mode: load.Merge, Key: []string{"Id"},
+		Cursor: &load.CursorUpdate{Source: "s", Object: "people", Value: "unused", Final: func() string { return fmt.Sprintf("after-%d-batches", read) }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := load.GetCursor(ctx(t), w, "s", "people")
+	if err != nil || c.Value != "after-2-batches" {
+		t.Fatalf("cursor = %q (%v): Final must run after every batch was read", c.Value, err)
+	}
+}
+
+type countingReader struct {
+	array.RecordReader
+	n *int
+}
+
+func (c *countingReader) Next() bool {
+	ok := c.RecordReader.Next()
+	if ok {
+		*c.n++
+	}
+	return ok
+}
+
+func testTombstones(t *testing.T, w load.Warehouse) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.BinaryTypes.String},
+		{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "_deleted_at", Type: TimestampTZ, Nullable: true},
+	}, nil)
+	tbl := load.Table{Schema: "raw", Name: "tomb"}
+	opts := load.LandOptions{Mode: load.Merge, Key: []string{"id"}, Tombstone: "_deleted_at"}
+	land(t, w, tbl, MustReader(schema, [][]any{{"a", "Ann", nil}, {"b", "Bo", nil}}), opts)
+	gone := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	// a: a deletion reported by id alone; c: a deletion of a record never seen;
+	// b: a full row that happens to be deleted (its values are taken).
+	st := land(t, w, tbl, MustReader(schema, [][]any{{"a", nil, gone}, {"c", nil, gone}, {"b", "Bob", gone}}), opts)
+	if st.Updated != 2 || st.Inserted != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+	got := query(t, w, `SELECT id, name, _deleted_at FROM raw.tomb ORDER BY id`)
+	want := [][]any{{"a", "Ann", gone}, {"b", "Bob", gone}, {"c", nil, gone}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("rows = %v, want %v", got, want)
+	}
+}
+
+func testHistory(t *testing.T, w load.Warehouse) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "Id", Type: arrow.BinaryTypes.String},
+		{Name: "StageName", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "SystemModstamp", Type: TimestampTZ, Nullable: true},
+	}, nil)
+	tbl := load.Table{Schema: "raw", Name: "opp"}
+	hist := load.Table{Schema: "raw", Name: "opp__history"}
+	opts := load.LandOptions{Mode: load.Merge, Key: []string{"Id"}, History: &load.History{Table: hist, ValidFrom: "SystemModstamp"}}
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	t1, t2 := t0.Add(24*time.Hour), t0.Add(48*time.Hour)
+	land(t, w, tbl, MustReader(schema, [][]any{{"o1", "Prospecting", t0}, {"o2", "Qualification", t0}}), opts)
+	// o1 moves on; the same version of o2 is seen again (look-back overlap): kept once.
+	land(t, w, tbl, MustReader(schema, [][]any{{"o1", "Proposal", t1}, {"o2", "Qualification", t0}}), opts)
+	// A new column arrives: the history table grows it too.
+	v2 := arrow.NewSchema(append(schema.Fields(), arrow.Field{Name: "Amount", Type: arrow.PrimitiveTypes.Float64, Nullable: true}), nil)
+	land(t, w, tbl, MustReader(v2, [][]any{{"o1", "Closed Won", t2, 5000.0}}), opts)
+	got := query(t, w, `SELECT "Id", "StageName", "Amount", _valid_from, _valid_to FROM raw.opp__history ORDER BY "Id", _valid_from`)
+	want := [][]any{
+		{"o1", "Prospecting", nil, t0, t1},
+		{"o1", "Proposal", nil, t1, t2},
+		{"o1", "Closed Won", 5000.0, t2, nil},
+		{"o2", "Qualification", nil, t0, nil},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("history:\n got %v\nwant %v", got, want)
+	}
+	if n := count(t, w, tbl); n != 2 {
+		t.Fatalf("main table rows = %d", n)
 	}
 }
