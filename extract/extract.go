@@ -57,7 +57,9 @@ type Object struct {
 // by several objects at once.
 type Extractor interface {
 	// Objects lists the configured objects, checked against the API's
-	// metadata. An object the API does not know is an error naming it.
+	// metadata. An object the API does not know is an error naming it
+	// (wrapping ErrUnknownObject); the known objects are still returned
+	// beside that error, so that they extract while the run fails.
 	Objects(ctx context.Context) ([]Object, error)
 	// Extract streams the records of obj changed at or after since minus
 	// the source's look-back window ("" reads everything), deleted records

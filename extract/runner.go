@@ -1,0 +1,351 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/revops/revops/crm/httpx"
+	"github.com/revops/revops/load"
+)
+
+// Source is a configured source: its name (the warehouse schema) and its extractor.
+type Source struct {
+	Name      string
+	Extractor Extractor
+}
+
+// Warehouse is what the runner needs from the warehouse.
+type Warehouse interface {
+	load.StateStore
+	Land(ctx context.Context, t load.Table, r array.RecordReader, opts load.LandOptions) (load.Stats, error)
+}
+
+// Progress receives what the runner is doing; the CLI draws it. Methods
+// are called from several goroutines.
+type Progress interface {
+	Start(source, object string, total int64) // total < 0: unknown
+	Add(source, object string, rows int64)
+	Done(r Result)
+}
+
+// StatsReporter is implemented by extractors that count their API calls per object.
+type StatsReporter interface {
+	Stats(object string) httpx.Stats
+}
+
+// Totaler is implemented by streams that know how many records they will yield.
+type Totaler interface {
+	Total() int64
+}
+
+// Options select what one run extracts.
+type Options struct {
+	// Sources limits the run to these source names (all when empty).
+	Sources []string
+	// Objects limits the run to these objects, by API name or
+	// "source.object", case-insensitive (all when empty).
+	Objects []string
+	// FullRefresh ignores saved cursors and reads everything again.
+	FullRefresh bool
+}
+
+// Result is the outcome of one object's extraction.
+type Result struct {
+	Source    string        `json:"source"`
+	Object    string        `json:"object"`
+	Table     string        `json:"table"`
+	Rows      int64         `json:"rows"`
+	Inserted  int64         `json:"inserted"`
+	Updated   int64         `json:"updated"`
+	Unchanged int64         `json:"unchanged"`
+	Cursor    string        `json:"cursor,omitempty"`
+	APICalls  int64         `json:"api_calls"`
+	Retries   int64         `json:"retries"`
+	Duration  time.Duration `json:"-"`
+	Seconds   float64       `json:"seconds"`
+	Err       error         `json:"-"`
+	Error     string        `json:"error,omitempty"`
+}
+
+// Runner extracts sources into a warehouse.
+type Runner struct {
+	Warehouse Warehouse
+	Log       *slog.Logger
+	// Concurrency is how many objects extract at once (default 4); each
+	// source's own limits still cap its requests.
+	Concurrency int
+	Progress    Progress
+	// Now stamps _extracted_at (time.Now when nil).
+	Now func() time.Time
+}
+
+// Run extracts every selected object of every source. Objects that fail
+// are reported in their Result and in the returned error; the others
+// still land, and a failed object's cursor does not move.
+func (r *Runner) Run(ctx context.Context, sources []Source, opts Options) ([]Result, error) {
+	log := r.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := r.Now
+	if now == nil {
+		now = time.Now
+	}
+	conc := r.Concurrency
+	if conc <= 0 {
+		conc = 4
+	}
+	type job struct {
+		src Source
+		obj Object
+	}
+	var (
+		jobs    []job
+		results []Result
+		errs    []error
+	)
+	for _, s := range sources {
+		if !selected(opts.Sources, s.Name) {
+			continue
+		}
+		objs, err := s.Extractor.Objects(ctx)
+		if err != nil {
+			// Objects may name the unknown ones and still return the rest.
+			res := Result{Source: s.Name, Err: fmt.Errorf("extract %s: %w", s.Name, err)}
+			res.Error = res.Err.Error()
+			results = append(results, res)
+			errs = append(errs, res.Err)
+		}
+		for _, o := range objs {
+			if objectSelected(opts.Objects, s.Name, o.Name) {
+				jobs = append(jobs, job{s, o})
+			}
+		}
+	}
+	if len(opts.Objects) > 0 && len(jobs) == 0 && len(errs) == 0 {
+		return nil, fmt.Errorf("extract: no configured object matches %s", strings.Join(opts.Objects, ", "))
+	}
+
+	extractedAt := now().UTC()
+	out := make([]Result, len(jobs))
+	sem := make(chan struct{}, conc)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				out[i] = Result{Source: j.src.Name, Object: j.obj.Name, Err: ctx.Err(), Error: ctx.Err().Error()}
+				return
+			}
+			defer func() { <-sem }()
+			out[i] = r.extractOne(ctx, log, j.src, j.obj, extractedAt, opts.FullRefresh)
+		}()
+	}
+	wg.Wait()
+	for _, res := range out {
+		if res.Err != nil {
+			errs = append(errs, res.Err)
+		}
+	}
+	results = append(results, out...)
+	return results, errors.Join(errs...)
+}
+
+func selected(want []string, name string) bool {
+	if len(want) == 0 {
+		return true
+	}
+	for _, w := range want {
+		if strings.EqualFold(w, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func objectSelected(want []string, source, object string) bool {
+	if len(want) == 0 {
+		return true
+	}
+	for _, w := range want {
+		if strings.EqualFold(w, object) || strings.EqualFold(w, source+"."+object) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Runner) extractOne(ctx context.Context, log *slog.Logger, src Source, obj Object, extractedAt time.Time, full bool) (res Result) {
+	start := time.Now()
+	res = Result{Source: src.Name, Object: obj.Name, Table: src.Name + "." + obj.Table}
+	target := src.Name + "." + obj.Name
+	run, err := load.StartRun(ctx, r.Warehouse, "extract", target)
+	if err != nil {
+		res.Err = fmt.Errorf("extract %s: %w", target, err)
+		res.Error = res.Err.Error()
+		return res
+	}
+	defer func() {
+		res.Duration = time.Since(start)
+		res.Seconds = res.Duration.Seconds()
+		if sr, ok := src.Extractor.(StatsReporter); ok {
+			st := sr.Stats(obj.Name)
+			res.APICalls, res.Retries = st.Requests, st.Retries
+		}
+		if res.Err != nil {
+			res.Error = res.Err.Error()
+		}
+		if ferr := run.Finish(context.WithoutCancel(ctx), r.Warehouse, res.Rows, res.Inserted+res.Updated, res.Err); ferr != nil && res.Err == nil {
+			res.Err, res.Error = ferr, ferr.Error()
+		}
+		if r.Progress != nil {
+			r.Progress.Done(res)
+		}
+		attrs := []any{"source", src.Name, "object", obj.Name, "rows", res.Rows, "inserted", res.Inserted,
+			"updated", res.Updated, "api_calls", res.APICalls, "seconds", fmt.Sprintf("%.2f", res.Seconds)}
+		if res.Err != nil {
+			log.Error("extract failed", append(attrs, "error", res.Err)...)
+		} else {
+			log.Info("extracted", attrs...)
+		}
+	}()
+
+	since := ""
+	if !full {
+		c, ok, err := load.GetCursor(ctx, r.Warehouse, src.Name, obj.Name)
+		if err != nil {
+			res.Err = fmt.Errorf("extract %s: %w", target, err)
+			return res
+		}
+		if ok {
+			since = c.Value
+		}
+	}
+	stream, err := src.Extractor.Extract(ctx, obj, since)
+	if err != nil {
+		res.Err = fmt.Errorf("extract %s: %w", target, err)
+		return res
+	}
+	total := int64(-1)
+	if t, ok := stream.(Totaler); ok {
+		total = t.Total()
+	}
+	if r.Progress != nil {
+		r.Progress.Start(src.Name, obj.Name, total)
+	}
+	rdr := newStampReader(stream, extractedAt, src.Name, func(n int64) {
+		if r.Progress != nil {
+			r.Progress.Add(src.Name, obj.Name, n)
+		}
+	})
+	defer rdr.Release()
+	opts := load.LandOptions{
+		Mode:      load.Merge,
+		Key:       []string{obj.Key},
+		Tombstone: DeletedAt,
+		Cursor:    &load.CursorUpdate{Source: src.Name, Object: obj.Name, Value: since, Final: stream.Cursor},
+	}
+	if obj.History && obj.Modified != "" {
+		opts.History = &load.History{
+			Table:     load.Table{Schema: src.Name, Name: obj.Table + "__history"},
+			ValidFrom: obj.Modified,
+		}
+	}
+	st, err := r.Warehouse.Land(ctx, load.Table{Schema: src.Name, Name: obj.Table}, rdr, opts)
+	res.Rows, res.Inserted, res.Updated, res.Unchanged = st.Rows, st.Inserted, st.Updated, st.Unchanged
+	if err != nil {
+		res.Err = fmt.Errorf("extract %s: %w", target, err)
+		return res
+	}
+	res.Cursor = stream.Cursor()
+	if len(st.AddedColumns) > 0 || len(st.WidenedColumns) > 0 {
+		log.Info("schema changed", "table", res.Table, "added", st.AddedColumns, "widened", st.WidenedColumns)
+	}
+	return res
+}
+
+// stampReader adds _extracted_at and _source to every batch of a stream.
+type stampReader struct {
+	src    Stream
+	schema *arrow.Schema
+	at     arrow.Timestamp
+	source string
+	cur    arrow.RecordBatch
+	onRows func(int64)
+	refs   atomic.Int64
+}
+
+func newStampReader(src Stream, at time.Time, source string, onRows func(int64)) *stampReader {
+	fields := append([]arrow.Field(nil), src.Schema().Fields()...)
+	fields = append(fields,
+		arrow.Field{Name: ExtractedAt, Type: DateTimeType, Nullable: true},
+		arrow.Field{Name: SourceColumn, Type: arrow.BinaryTypes.String, Nullable: true})
+	r := &stampReader{src: src, schema: arrow.NewSchema(fields, nil), at: arrow.Timestamp(at.UnixMicro()), source: source, onRows: onRows}
+	r.refs.Store(1)
+	return r
+}
+
+func (r *stampReader) Retain() { r.refs.Add(1) }
+
+func (r *stampReader) Release() {
+	if r.refs.Add(-1) == 0 {
+		if r.cur != nil {
+			r.cur.Release()
+			r.cur = nil
+		}
+		r.src.Release()
+	}
+}
+
+func (r *stampReader) Schema() *arrow.Schema { return r.schema }
+
+func (r *stampReader) Next() bool {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if !r.src.Next() {
+		return false
+	}
+	rec := r.src.RecordBatch()
+	n := int(rec.NumRows())
+	tb := array.NewTimestampBuilder(memory.DefaultAllocator, DateTimeType)
+	defer tb.Release()
+	sb := array.NewStringBuilder(memory.DefaultAllocator)
+	defer sb.Release()
+	tb.Reserve(n)
+	sb.Reserve(n)
+	for i := 0; i < n; i++ {
+		tb.UnsafeAppend(r.at)
+		sb.Append(r.source)
+	}
+	ts, ss := tb.NewArray(), sb.NewArray()
+	defer ts.Release()
+	defer ss.Release()
+	cols := append(append([]arrow.Array(nil), rec.Columns()...), ts, ss)
+	r.cur = array.NewRecordBatch(r.schema, cols, int64(n))
+	if r.onRows != nil {
+		r.onRows(int64(n))
+	}
+	return true
+}
+
+func (r *stampReader) RecordBatch() arrow.RecordBatch { return r.cur }
+
+// Record returns the current batch (the arrow-go v17 name).
+func (r *stampReader) Record() arrow.RecordBatch { return r.cur }
+
+func (r *stampReader) Err() error { return r.src.Err() }
