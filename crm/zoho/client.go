@@ -1,0 +1,298 @@
+// Package zoho is the API client for Zoho CRM (v8) and Zoho Desk (v1) that
+// extract and sync share: OAuth per data center, records with paging and
+// the 50-field limit, the deleted-records and related-records APIs, COQL,
+// metadata, batched writes with per-record results, and Desk lists.
+//
+// Every call goes through one httpx.Transport (concurrency cap, rate limit,
+// retries honouring Retry-After) under an httpx.Auth that adds the
+// Zoho-oauthtoken header and renews the token when the API answers
+// INVALID_TOKEN (CRM) or INVALID_OAUTH (Desk). Errors are wrapped with the
+// operation ("zoho: list Leads page 3: …") and Zoho's error bodies become
+// *APIError; token failures, which Zoho answers with HTTP 200, become
+// *TokenError. No secret ever appears in an error or a log line.
+package zoho
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/revops/revops/crm/httpx"
+)
+
+// Config configures a Client.
+type Config struct {
+	// DataCenter picks the accounts server, API domain and Desk host (default US).
+	DataCenter string
+	// AccountsURL, APIDomain and DeskURL override the data center's hosts.
+	// Without APIDomain the client uses the api_domain of the token answer.
+	AccountsURL, APIDomain, DeskURL string
+	// OrgID is the Desk organization id (the orgId header); Desk only.
+	OrgID string
+	// ClientID, ClientSecret and RefreshToken are the OAuth credentials
+	// (refresh_token grant).
+	ClientID, ClientSecret, RefreshToken string
+	// System names the transport in logs and stats (default "zoho_crm").
+	System string
+	// Limits bound the client's pressure on the API.
+	Limits httpx.Limits
+	// Transport sends the requests (default http.DefaultTransport); tests
+	// point it at an emulator.
+	Transport http.RoundTripper
+	// Log receives retries and token renewals (default: discarded).
+	Log *slog.Logger
+}
+
+// Client calls Zoho CRM and, through Desk, Zoho Desk. It is safe for
+// concurrent use.
+type Client struct {
+	cfg      Config
+	dc       DataCenter
+	accounts string
+	tr       *httpx.Transport
+	auth     *httpx.Auth
+	hc       *http.Client
+	log      *slog.Logger
+
+	mu        sync.Mutex
+	apiDomain string
+}
+
+// New returns a Client for cfg. It does not call the network: the first
+// API call fetches the token.
+func New(cfg Config) (*Client, error) {
+	dc, err := LookupDataCenter(cfg.DataCenter)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case cfg.ClientID == "":
+		return nil, errors.New("zoho: client_id is required")
+	case cfg.ClientSecret == "":
+		return nil, errors.New("zoho: client_secret is required")
+	case cfg.RefreshToken == "":
+		return nil, errors.New("zoho: refresh_token is required")
+	}
+	if cfg.System == "" {
+		cfg.System = "zoho_crm"
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Client{cfg: cfg, dc: dc, log: log, accounts: strings.TrimSuffix(cfg.AccountsURL, "/")}
+	if c.accounts == "" {
+		c.accounts = dc.AccountsURL
+	}
+	c.apiDomain = strings.TrimSuffix(cfg.APIDomain, "/")
+	c.tr = httpx.NewTransport(cfg.System, cfg.Transport, cfg.Limits, log)
+	c.auth = &httpx.Auth{Fetch: c.fetchToken, Scheme: "Zoho-oauthtoken", Expired: tokenExpired, Base: c.tr}
+	c.hc = &http.Client{Transport: c.auth}
+	return c, nil
+}
+
+// tokenExpired recognizes a dead access token: CRM's 401 INVALID_TOKEN
+// and Desk's 401 INVALID_OAUTH.
+func tokenExpired(resp *http.Response, body []byte) bool {
+	if resp.StatusCode != http.StatusUnauthorized {
+		return false
+	}
+	e := parseAPIError(resp.StatusCode, body)
+	return e != nil && (e.Code == "INVALID_TOKEN" || e.Code == "INVALID_OAUTH")
+}
+
+// fetchToken runs the refresh_token grant against the accounts server.
+func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
+	conf := &oauth2.Config{
+		ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret,
+		Endpoint: oauth2.Endpoint{TokenURL: c.accounts + "/oauth/v2/token", AuthStyle: oauth2.AuthStyleInParams},
+	}
+	// The grant is safe to repeat after a dropped connection or a 5xx.
+	ctx = context.WithValue(httpx.Retryable(ctx), oauth2.HTTPClient, &http.Client{Transport: c.tr})
+	tok, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: c.cfg.RefreshToken}).Token()
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.ErrorCode != "" {
+			dc := c.dc.Code
+			if c.cfg.AccountsURL != "" {
+				dc = ""
+			}
+			return nil, &TokenError{Code: re.ErrorCode, Description: re.ErrorDescription, AccountsURL: c.accounts, DataCenter: dc}
+		}
+		if errors.As(err, &re) && re.Response != nil {
+			return nil, fmt.Errorf("token: %s answered HTTP %d", c.accounts, re.Response.StatusCode)
+		}
+		return nil, fmt.Errorf("token: %s: %w", c.accounts, scrub(err, c.cfg.ClientSecret, c.cfg.RefreshToken))
+	}
+	if d, ok := tok.Extra("api_domain").(string); ok && d != "" {
+		c.mu.Lock()
+		if c.cfg.APIDomain == "" {
+			c.apiDomain = strings.TrimSuffix(d, "/")
+		}
+		c.mu.Unlock()
+	}
+	c.log.Debug("zoho token fetched", "system", c.cfg.System, "accounts", c.accounts, "expires", tok.Expiry)
+	return tok, nil
+}
+
+// scrub removes secrets from an error's text (a URL in a transport error
+// could carry them in its query).
+func scrub(err error, secrets ...string) error {
+	msg := err.Error()
+	changed := false
+	for _, s := range secrets {
+		if s != "" && strings.Contains(msg, s) {
+			msg = strings.ReplaceAll(msg, s, "***")
+			changed = true
+		}
+	}
+	if !changed {
+		return err
+	}
+	return errors.New(msg)
+}
+
+// Connect fetches an access token now (calls do it on demand), so that bad
+// credentials or a wrong data center show before any work starts.
+func (c *Client) Connect(ctx context.Context) error {
+	if _, err := c.auth.Token(ctx); err != nil {
+		return fmt.Errorf("zoho: %w", err)
+	}
+	return nil
+}
+
+// APIDomain returns the CRM API domain in use: the configured one, else the
+// token answer's api_domain, else the data center's.
+func (c *Client) APIDomain() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.apiDomain != "" {
+		return c.apiDomain
+	}
+	return c.dc.APIDomain
+}
+
+// Stats returns the transport's request counts so far.
+func (c *Client) Stats() httpx.Stats { return c.tr.Stats() }
+
+// TagStats returns the counts of the requests made under an httpx.WithTag tag.
+func (c *Client) TagStats(tag string) httpx.Stats { return c.tr.TagStats(tag) }
+
+// TokenFetches is how many access tokens the client fetched.
+func (c *Client) TokenFetches() int { return c.auth.Fetches() }
+
+// crmURL is the URL of a CRM v8 path with its query.
+func (c *Client) crmURL(path string, q url.Values) string {
+	u := c.APIDomain() + "/crm/v8/" + strings.TrimPrefix(path, "/")
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
+// response is an answer read whole.
+type response struct {
+	status       int
+	header       http.Header
+	body         []byte
+	method, path string
+}
+
+// send makes one request and fails on a non-2xx answer: Zoho's error
+// bodies become *APIError, others *httpx.StatusError. 204 and 304 are
+// returned as they are.
+func (c *Client) send(ctx context.Context, method string, target func() string, hdr http.Header, body any) (*response, error) {
+	r, err := c.sendRaw(ctx, method, target, hdr, body)
+	if err != nil {
+		return nil, err
+	}
+	if r.status >= 200 && r.status <= 299 || r.status == http.StatusNotModified {
+		return r, nil
+	}
+	return nil, r.err()
+}
+
+// err is the error of a non-2xx answer.
+func (r *response) err() error {
+	se := &httpx.StatusError{Method: r.method, Path: r.path, Code: r.status, Body: r.body}
+	if s, err := strconv.Atoi(r.header.Get("Retry-After")); err == nil {
+		se.RetryAfter = time.Duration(s) * time.Second
+	}
+	return asAPIError(se)
+}
+
+// sendRaw makes one request and returns the answer whatever its status. A
+// token is fetched first, so that the API domain of the token answer is
+// known before target builds the URL. body is JSON-encoded when not nil.
+func (c *Client) sendRaw(ctx context.Context, method string, target func() string, hdr http.Header, body any) (*response, error) {
+	if _, err := c.auth.Token(ctx); err != nil {
+		return nil, err
+	}
+	var rd io.Reader
+	var data []byte
+	if body != nil {
+		var err error
+		if data, err = json.Marshal(body); err != nil {
+			return nil, fmt.Errorf("encode body: %w", err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target(), rd)
+	if err != nil {
+		return nil, err
+	}
+	if data != nil {
+		req.Header.Set("Content-Type", "application/json")
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	}
+	for k, vs := range hdr {
+		req.Header[k] = vs
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			// url.Error repeats the whole URL; keep the path only.
+			return nil, fmt.Errorf("%s %s: %w", method, req.URL.Path, ue.Err)
+		}
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out := &response{status: resp.StatusCode, header: resp.Header, method: method, path: req.URL.Path}
+	if out.body, err = io.ReadAll(resp.Body); err != nil {
+		return nil, fmt.Errorf("%s %s: read: %w", method, req.URL.Path, err)
+	}
+	return out, nil
+}
+
+// decode reads a JSON body with numbers kept as json.Number, so that
+// bigint ids and currency values lose no digits.
+func decode(body []byte, out any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(out); err != nil {
+		return fmt.Errorf("decode answer: %w", err)
+	}
+	return nil
+}
+
+// ServerTime returns the Date header of a response, or the zero time.
+func serverTime(h http.Header) time.Time {
+	t, err := http.ParseTime(h.Get("Date"))
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}

@@ -1,0 +1,211 @@
+package zoho_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/revops/revops/crm/sandbox"
+	"github.com/revops/revops/crm/zoho"
+	"github.com/revops/revops/crm/zoho/zohotest"
+)
+
+func TestDataCenters(t *testing.T) {
+	want := map[string][2]string{
+		"US": {"https://accounts.zoho.com", "https://www.zohoapis.com"},
+		"EU": {"https://accounts.zoho.eu", "https://www.zohoapis.eu"},
+		"IN": {"https://accounts.zoho.in", "https://www.zohoapis.in"},
+		"AU": {"https://accounts.zoho.com.au", "https://www.zohoapis.com.au"},
+		"JP": {"https://accounts.zoho.jp", "https://www.zohoapis.jp"},
+		"CA": {"https://accounts.zohocloud.ca", "https://www.zohoapis.ca"},
+		"CN": {"https://accounts.zoho.com.cn", "https://www.zohoapis.com.cn"},
+		"SA": {"https://accounts.zoho.sa", "https://www.zohoapis.sa"},
+	}
+	for code, hosts := range want {
+		dc, err := zoho.LookupDataCenter(strings.ToLower(code))
+		if err != nil || dc.AccountsURL != hosts[0] || dc.APIDomain != hosts[1] {
+			t.Errorf("%s: got %+v, %v", code, dc, err)
+		}
+	}
+	if _, err := zoho.LookupDataCenter("UK"); err == nil {
+		t.Error("UK: want an error")
+	}
+}
+
+// TestOAuthPerDataCenter reaches each data center by its real host names
+// (the emulator tells them apart by Host): the org's own DC works, with
+// the API domain taken from the token answer; another DC's accounts server
+// does not know the client.
+func TestOAuthPerDataCenter(t *testing.T) {
+	ctx := context.Background()
+	for _, dc := range []string{"EU", "IN", "AU", "JP", "CA", "CN", "SA", "US"} {
+		t.Run(dc, func(t *testing.T) {
+			ts := start(t, zohotest.Options{DataCenter: dc}, 0)
+			d, _ := zoho.LookupDataCenter(dc)
+			ts.SetURLs(d.AccountsURL, d.APIDomain, d.DeskURL) // what a real org answers
+			cfg := zoho.Config{DataCenter: dc, ClientID: ts.ClientID(), ClientSecret: ts.ClientSecret(),
+				RefreshToken: ts.RefreshToken(), Transport: viaHosts(t, ts), Limits: fastLimits}
+			c := newClient(t, cfg)
+			mods, err := c.Modules(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(mods) == 0 || c.APIDomain() != d.APIDomain {
+				t.Fatalf("modules %d, api domain %s", len(mods), c.APIDomain())
+			}
+			// The same credentials with the wrong data center fail clearly.
+			other := "US"
+			if dc == "US" {
+				other = "EU"
+			}
+			cfg.DataCenter = other
+			err = newClient(t, cfg).Connect(ctx)
+			var te *zoho.TokenError
+			if !errors.As(err, &te) || te.Code != "invalid_client" {
+				t.Fatalf("want invalid_client, got %v", err)
+			}
+			if msg := err.Error(); !strings.Contains(msg, "zoho: token: invalid_client") || !strings.Contains(msg, "data center than "+other) {
+				t.Fatalf("unclear error: %s", msg)
+			}
+			if strings.Contains(err.Error(), ts.ClientSecret()) || strings.Contains(err.Error(), ts.RefreshToken()) {
+				t.Fatal("secret in error")
+			}
+		})
+	}
+}
+
+func TestBadCredentials(t *testing.T) {
+	ts := start(t, zohotest.Options{}, 0)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		edit func(*zoho.Config)
+		code string
+	}{
+		{"client id", func(c *zoho.Config) { c.ClientID = "1000.NOPE" }, "invalid_client"},
+		{"secret", func(c *zoho.Config) { c.ClientSecret = "wrong-secret" }, "invalid_client_secret"},
+		{"refresh token", func(c *zoho.Config) { c.RefreshToken = "1000.revoked.token" }, "invalid_code"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := config(ts)
+			tc.edit(&cfg)
+			c := newClient(t, cfg)
+			_, err := c.Fields(ctx, "Leads")
+			var te *zoho.TokenError
+			if !errors.As(err, &te) || te.Code != tc.code {
+				t.Fatalf("want %s, got %v", tc.code, err)
+			}
+			for _, secret := range []string{cfg.ClientSecret, cfg.RefreshToken} {
+				if strings.Contains(err.Error(), secret) {
+					t.Fatalf("secret in error: %v", err)
+				}
+			}
+		})
+	}
+	if _, err := zoho.New(zoho.Config{ClientID: "x", ClientSecret: "y"}); err == nil {
+		t.Fatal("a config without refresh token: want an error")
+	}
+}
+
+func TestAPIErrors(t *testing.T) {
+	ts := start(t, zohotest.Options{}, 0)
+	c := newClient(t, config(ts))
+	ctx := context.Background()
+	_, err := c.Fields(ctx, "Nope")
+	var ae *zoho.APIError
+	if !errors.As(err, &ae) || ae.Code != "INVALID_MODULE" || ae.Status != 400 || !strings.Contains(err.Error(), "Nope") {
+		t.Fatalf("want INVALID_MODULE naming the module, got %v", err)
+	}
+	err = c.List(ctx, "Leads", []string{"No_Such_Field"}, zoho.ListOptions{}, func([]map[string]any) error { return nil })
+	if !zoho.IsCode(err, "INVALID_DATA") || !strings.Contains(err.Error(), "list Leads") {
+		t.Fatalf("want INVALID_DATA from list Leads, got %v", err)
+	}
+	d, err := c.Desk()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = d.List(ctx, "tickets", zoho.DeskListOptions{SortBy: "nope"}, func([]map[string]any) (bool, error) { return true, nil })
+	if !errors.As(err, &ae) || ae.Code != "INVALID_DATA" || ae.Status != 422 {
+		t.Fatalf("want Desk INVALID_DATA 422, got %v", err)
+	}
+}
+
+// TestTokenRenewedOnExpiry expires every token between calls: the client
+// renews it and replays the call.
+func TestTokenRenewedOnExpiry(t *testing.T) {
+	ts := start(t, zohotest.Options{}, 300)
+	c := newClient(t, config(ts))
+	ctx := context.Background()
+	if _, err := c.Fields(ctx, "Leads"); err != nil {
+		t.Fatal(err)
+	}
+	ts.ExpireTokens()
+	if _, err := c.Fields(ctx, "Leads"); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := c.Desk()
+	ts.ExpireTokens()
+	if err := d.List(ctx, "tickets", zoho.DeskListOptions{}, func([]map[string]any) (bool, error) { return false, nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.TokenFetches(); n != 3 {
+		t.Fatalf("token fetches: %d, want 3", n)
+	}
+}
+
+func TestListPagingAndFieldGroups(t *testing.T) {
+	ts := start(t, zohotest.Options{}, 0)
+	ctx := context.Background()
+	// 2,450 leads: past the 2,000 records page numbers reach.
+	p := &sandbox.Projection{System: sandbox.ZohoCRM}
+	base := sandbox.DefaultNow.Add(-1000 * 3600e9)
+	for i := range 2450 {
+		at := base.Add(time_(i / 3)) // three records per second: ties
+		p.Leads = append(p.Leads, sandbox.Lead{LastName: "L" + itoa(i), Company: "C", CreatedAt: at, ModifiedAt: at})
+	}
+	ts.SeedCRM(p)
+	// 60 extra custom fields: more than one call's 50.
+	var fields []string
+	for i := range 60 {
+		name := "Extra_" + itoa(i) + "__c"
+		if err := ts.AddField("Leads", zohotest.Field{APIName: name, DataType: "text", Custom: true}); err != nil {
+			t.Fatal(err)
+		}
+		fields = append(fields, name)
+	}
+	fields = append([]string{"Last_Name", "Modified_Time"}, fields...)
+	c := newClient(t, config(ts))
+	before := ts.Counters().Sum(nil)
+	seen := map[string]int{}
+	var sizes []int
+	err := c.List(ctx, "Leads", fields, zoho.ListOptions{SortBy: "Modified_Time", SortOrder: "asc"}, func(recs []map[string]any) error {
+		sizes = append(sizes, len(recs))
+		for _, r := range recs {
+			seen[r["id"].(string)]++
+			if _, ok := r["Extra_59__c"]; !ok {
+				t.Fatalf("record without the second field group: %v", r)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2450 {
+		t.Fatalf("saw %d records, want 2450", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("%s seen %d times", id, n)
+		}
+	}
+	// 13 pages, each with two calls for the second group (≤100 ids each),
+	// plus the token.
+	if got := c.Stats().Requests; got != 13+25+1 {
+		t.Fatalf("calls: %d, want %d (pages %v)", got, 13+25+1, sizes)
+	}
+	if got := serverCalls(ts, before+39) - before; got != 39 {
+		t.Fatalf("the emulator counted %d calls, want 39", got)
+	}
+}

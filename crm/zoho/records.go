@@ -1,0 +1,414 @@
+package zoho
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/revops/revops/crm/httpx"
+)
+
+// API limits of the records APIs (reference sheet §2).
+const (
+	// MaxPerPage is the largest page of the list, deleted and related APIs.
+	MaxPerPage = 200
+	// MaxFields is how many fields one list call may name.
+	MaxFields = 50
+	// MaxDiscrete is how many records page numbers reach; page_token goes further.
+	MaxDiscrete = 2000
+	// MaxTokenRecords is how many records one chain of page_tokens reaches.
+	MaxTokenRecords = 100000
+	// maxIDs is how many ids one list call may name.
+	maxIDs = 100
+)
+
+// DateTimeLayout is how Zoho CRM writes datetimes (with the offset).
+const DateTimeLayout = "2006-01-02T15:04:05-07:00"
+
+// ListOptions shape a List call.
+type ListOptions struct {
+	// SortBy is id (default), Created_Time or Modified_Time.
+	SortBy string
+	// SortOrder is asc or desc (the API's default).
+	SortOrder string
+	// ModifiedSince asks only for records modified strictly after it (the
+	// If-Modified-Since header); zero reads everything.
+	ModifiedSince time.Time
+	// PerPage is the page size (default and maximum 200).
+	PerPage int
+	// Converted is Leads' converted filter: false (the API's default),
+	// true or both.
+	Converted string
+}
+
+// listInfo is the info block of a list answer.
+type listInfo struct {
+	PerPage       int    `json:"per_page"`
+	Count         int    `json:"count"`
+	Page          int    `json:"page"`
+	MoreRecords   bool   `json:"more_records"`
+	NextPageToken string `json:"next_page_token"`
+}
+
+// List reads the records of module with the given fields (id always
+// comes), calling fn with each page as it arrives; an error from fn stops
+// the listing and is returned. 204 (no records) and 304 (none modified
+// since) call fn never.
+//
+// Paging: page 1, then the next_page_token of each answer (page numbers
+// are used only when the API gives no token, and reach 2,000 records).
+// Tokens resume after the last record by its sort key, so a record
+// modified during the listing is not skipped (it comes again, later).
+// A token chain reaches 100,000 records; when sorted by Modified_Time
+// ascending, List then starts a new chain from the last Modified_Time
+// seen (If-Modified-Since one second earlier, dropping the records of that
+// second already delivered), so any number of records can be listed.
+//
+// More than 50 fields: the first call of each page names the first 50,
+// and the others are fetched for the page's ids (≤100 per call) in
+// further calls of 50 and joined by id. A record changed between those
+// calls may mix versions; it then comes again later in the listing with
+// its new Modified_Time (when sorted by it).
+func (c *Client) List(ctx context.Context, module string, fields []string, opts ListOptions, fn func(records []map[string]any) error) error {
+	if len(fields) == 0 {
+		return fmt.Errorf("zoho: list %s: no fields", module)
+	}
+	groups := fieldGroups(fields)
+	perPage := opts.PerPage
+	if perPage <= 0 || perPage > MaxPerPage {
+		perPage = MaxPerPage
+	}
+	base := url.Values{"fields": {strings.Join(groups[0], ",")}, "per_page": {strconv.Itoa(perPage)}}
+	if opts.SortBy != "" {
+		base.Set("sort_by", opts.SortBy)
+	}
+	if opts.SortOrder != "" {
+		base.Set("sort_order", opts.SortOrder)
+	}
+	if opts.Converted != "" {
+		base.Set("converted", opts.Converted)
+	}
+	byModifiedAsc := opts.SortBy == "Modified_Time" && opts.SortOrder == "asc"
+	since := opts.ModifiedSince
+	var (
+		page, served int
+		token        string
+		lastMod      time.Time
+		atLast       = map[string]bool{} // ids delivered with Modified_Time == lastMod
+	)
+	page = 1
+	for call := 1; ; call++ {
+		q := url.Values{}
+		for k, v := range base {
+			q[k] = v
+		}
+		if token != "" {
+			q.Set("page_token", token)
+		} else {
+			q.Set("page", strconv.Itoa(page))
+		}
+		var hdr http.Header
+		if !since.IsZero() {
+			hdr = http.Header{"If-Modified-Since": {since.Format(DateTimeLayout)}}
+		}
+		r, err := c.send(ctx, http.MethodGet, func() string { return c.crmURL(module, q) }, hdr, nil)
+		if err != nil {
+			return fmt.Errorf("zoho: list %s page %d: %w", module, call, err)
+		}
+		if r.status == http.StatusNoContent || r.status == http.StatusNotModified {
+			return nil
+		}
+		var ans struct {
+			Data []map[string]any `json:"data"`
+			Info listInfo         `json:"info"`
+		}
+		if err := decode(r.body, &ans); err != nil {
+			return fmt.Errorf("zoho: list %s page %d: %w", module, call, err)
+		}
+		served += len(ans.Data)
+		recs := ans.Data
+		if byModifiedAsc {
+			recs = recs[:0]
+			for _, rec := range ans.Data {
+				mod, err := ParseTime(rec["Modified_Time"])
+				id, _ := rec["id"].(string)
+				if err != nil {
+					recs = append(recs, rec)
+					continue
+				}
+				if mod.Equal(lastMod) && atLast[id] {
+					continue
+				}
+				if !mod.Equal(lastMod) {
+					lastMod, atLast = mod, map[string]bool{}
+				}
+				atLast[id] = true
+				recs = append(recs, rec)
+			}
+		}
+		if len(groups) > 1 && len(recs) > 0 {
+			if err := c.joinFields(ctx, module, recs, groups[1:], opts.Converted); err != nil {
+				return fmt.Errorf("zoho: list %s page %d: %w", module, call, err)
+			}
+		}
+		if len(recs) > 0 {
+			if err := fn(recs); err != nil {
+				return err
+			}
+		}
+		if !ans.Info.MoreRecords {
+			return nil
+		}
+		switch {
+		case ans.Info.NextPageToken != "" && served+perPage <= MaxTokenRecords:
+			token = ans.Info.NextPageToken
+		case byModifiedAsc && !lastMod.IsZero() && (ans.Info.NextPageToken != "" || page*perPage >= MaxDiscrete):
+			// The chain is at its end: start a new one at the last second seen.
+			since, token, page, served = lastMod.Add(-time.Second), "", 1, 0
+		case ans.Info.NextPageToken == "" && page*perPage < MaxDiscrete:
+			page++
+		default:
+			return fmt.Errorf("zoho: list %s page %d: more records than page numbers reach (%d) and no page_token", module, call, MaxDiscrete)
+		}
+	}
+}
+
+// fieldGroups splits fields into calls of at most 50 names, without id
+// (which always comes) or duplicates.
+func fieldGroups(fields []string) [][]string {
+	var groups [][]string
+	var cur []string
+	seen := map[string]bool{"id": true}
+	for _, f := range fields {
+		if seen[f] {
+			continue
+		}
+		seen[f] = true
+		if len(cur) == MaxFields {
+			groups = append(groups, cur)
+			cur = nil
+		}
+		cur = append(cur, f)
+	}
+	if len(cur) > 0 || len(groups) == 0 {
+		groups = append(groups, cur)
+	}
+	return groups
+}
+
+// joinFields fetches the other field groups of recs by id and merges them in.
+func (c *Client) joinFields(ctx context.Context, module string, recs []map[string]any, groups [][]string, converted string) error {
+	byID := make(map[string]map[string]any, len(recs))
+	ids := make([]string, 0, len(recs))
+	for _, r := range recs {
+		id, _ := r["id"].(string)
+		if id != "" && byID[id] == nil {
+			byID[id] = r
+			ids = append(ids, id)
+		}
+	}
+	for _, g := range groups {
+		for start := 0; start < len(ids); start += maxIDs {
+			chunk := ids[start:min(start+maxIDs, len(ids))]
+			q := url.Values{"fields": {strings.Join(g, ",")}, "ids": {strings.Join(chunk, ",")},
+				"per_page": {strconv.Itoa(MaxPerPage)}}
+			if converted != "" {
+				q.Set("converted", converted)
+			}
+			r, err := c.send(ctx, http.MethodGet, func() string { return c.crmURL(module, q) }, nil, nil)
+			if err != nil {
+				return fmt.Errorf("fields by id: %w", err)
+			}
+			if r.status != http.StatusOK {
+				continue
+			}
+			var ans struct {
+				Data []map[string]any `json:"data"`
+			}
+			if err := decode(r.body, &ans); err != nil {
+				return fmt.Errorf("fields by id: %w", err)
+			}
+			for _, extra := range ans.Data {
+				id, _ := extra["id"].(string)
+				if dst := byID[id]; dst != nil {
+					for _, f := range g {
+						if v, ok := extra[f]; ok {
+							dst[f] = v
+						}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// ParseTime reads a Zoho datetime value (a string with an offset).
+func ParseTime(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, fmt.Errorf("not a datetime: %v", v)
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("not a datetime: %q", s)
+	}
+	return t, nil
+}
+
+// Get reads one record (every field when fields is empty); nil when the
+// record does not exist.
+func (c *Client) Get(ctx context.Context, module, id string, fields ...string) (map[string]any, error) {
+	q := url.Values{}
+	if len(fields) > 0 {
+		q.Set("fields", strings.Join(fields, ","))
+	}
+	r, err := c.send(ctx, http.MethodGet, func() string { return c.crmURL(module+"/"+url.PathEscape(id), q) }, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("zoho: get %s %s: %w", module, id, err)
+	}
+	if r.status == http.StatusNoContent || len(r.body) == 0 {
+		return nil, nil
+	}
+	var ans struct {
+		Data []map[string]any `json:"data"`
+	}
+	if err := decode(r.body, &ans); err != nil {
+		return nil, fmt.Errorf("zoho: get %s %s: %w", module, id, err)
+	}
+	if len(ans.Data) == 0 {
+		return nil, nil
+	}
+	return ans.Data[0], nil
+}
+
+// DeletedRecord is one entry of the deleted-records API.
+type DeletedRecord struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"display_name"`
+	// Type is recycle (in the recycle bin) or permanent.
+	Type        string    `json:"type"`
+	DeletedTime time.Time `json:"-"`
+	DeletedBy   *User     `json:"deleted_by"`
+	CreatedBy   *User     `json:"created_by"`
+}
+
+// User is a user reference ({"name","id"}).
+type User struct {
+	Name string `json:"name"`
+	ID   string `json:"id"`
+}
+
+// Deleted lists the records of module deleted after since (every retained
+// deletion when since is zero), type=all, newest first.
+func (c *Client) Deleted(ctx context.Context, module string, since time.Time) ([]DeletedRecord, error) {
+	var out []DeletedRecord
+	for page := 1; ; page++ {
+		q := url.Values{"type": {"all"}, "per_page": {strconv.Itoa(MaxPerPage)}, "page": {strconv.Itoa(page)}}
+		var hdr http.Header
+		if !since.IsZero() {
+			hdr = http.Header{"If-Modified-Since": {since.Format(DateTimeLayout)}}
+		}
+		r, err := c.send(ctx, http.MethodGet, func() string { return c.crmURL(module+"/deleted", q) }, hdr, nil)
+		if err != nil {
+			return nil, fmt.Errorf("zoho: deleted %s page %d: %w", module, page, err)
+		}
+		if r.status == http.StatusNoContent || r.status == http.StatusNotModified {
+			return out, nil
+		}
+		var ans struct {
+			Data []struct {
+				DeletedRecord
+				Time string `json:"deleted_time"`
+			} `json:"data"`
+			Info listInfo `json:"info"`
+		}
+		if err := json.Unmarshal(r.body, &ans); err != nil {
+			return nil, fmt.Errorf("zoho: deleted %s page %d: %w", module, page, err)
+		}
+		for _, d := range ans.Data {
+			rec := d.DeletedRecord
+			if rec.DeletedTime, err = ParseTime(d.Time); err != nil {
+				return nil, fmt.Errorf("zoho: deleted %s page %d: record %s: %w", module, page, rec.ID, err)
+			}
+			out = append(out, rec)
+		}
+		if !ans.Info.MoreRecords || len(ans.Data) == 0 {
+			return out, nil
+		}
+	}
+}
+
+// Related lists a related list of one record (e.g. Deals' Stage_History),
+// every page, with the given fields (all when empty), modified after since
+// (everything when zero).
+func (c *Client) Related(ctx context.Context, module, id, relatedList string, fields []string, since time.Time) ([]map[string]any, error) {
+	var out []map[string]any
+	for page := 1; ; page++ {
+		q := url.Values{"per_page": {strconv.Itoa(MaxPerPage)}, "page": {strconv.Itoa(page)}}
+		if len(fields) > 0 {
+			q.Set("fields", strings.Join(fields, ","))
+		}
+		var hdr http.Header
+		if !since.IsZero() {
+			hdr = http.Header{"If-Modified-Since": {since.Format(DateTimeLayout)}}
+		}
+		path := module + "/" + url.PathEscape(id) + "/" + relatedList
+		r, err := c.send(ctx, http.MethodGet, func() string { return c.crmURL(path, q) }, hdr, nil)
+		if err != nil {
+			return nil, fmt.Errorf("zoho: %s of %s %s: %w", relatedList, module, id, err)
+		}
+		if r.status == http.StatusNoContent || r.status == http.StatusNotModified {
+			return out, nil
+		}
+		var ans struct {
+			Data []map[string]any `json:"data"`
+			Info listInfo         `json:"info"`
+		}
+		if err := decode(r.body, &ans); err != nil {
+			return nil, fmt.Errorf("zoho: %s of %s %s: %w", relatedList, module, id, err)
+		}
+		out = append(out, ans.Data...)
+		if !ans.Info.MoreRecords || len(ans.Data) == 0 {
+			return out, nil
+		}
+	}
+}
+
+// COQLResult is one page of a COQL query.
+type COQLResult struct {
+	Data        []map[string]any
+	Count       int
+	MoreRecords bool
+}
+
+// COQL runs one COQL select (POST /crm/v8/coql). The call only reads, so
+// it is retried like a GET. No rows (204) is an empty result.
+func (c *Client) COQL(ctx context.Context, query string) (*COQLResult, error) {
+	body := map[string]string{"select_query": query}
+	r, err := c.send(httpx.Retryable(ctx), http.MethodPost, func() string { return c.crmURL("coql", nil) }, nil, body)
+	if err != nil {
+		return nil, fmt.Errorf("zoho: coql: %w", err)
+	}
+	out := &COQLResult{}
+	if r.status == http.StatusNoContent || len(r.body) == 0 {
+		return out, nil
+	}
+	var ans struct {
+		Data []map[string]any `json:"data"`
+		Info struct {
+			Count       int  `json:"count"`
+			MoreRecords bool `json:"more_records"`
+		} `json:"info"`
+	}
+	if err := decode(r.body, &ans); err != nil {
+		return nil, fmt.Errorf("zoho: coql: %w", err)
+	}
+	out.Data, out.Count, out.MoreRecords = ans.Data, ans.Info.Count, ans.Info.MoreRecords
+	return out, nil
+}
