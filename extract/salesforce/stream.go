@@ -1,0 +1,251 @@
+package salesforce
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/revops/revops/crm/salesforce"
+	"github.com/revops/revops/extract"
+)
+
+// spec is what one Extract reads.
+type spec struct {
+	object    string
+	cols      []extract.Column
+	modified  string    // cursor field ("" = none)
+	deletedAt string    // field holding a deleted row's deletion time
+	since     string    // the cursor passed in
+	cursor    time.Time // since, parsed
+}
+
+// stream is an extract.Stream fed by a producer goroutine: it reads pages
+// (REST) or result chunks (Bulk), appends them to a Batcher and sends a
+// batch every batchRows rows through a channel of one.
+type stream struct {
+	schema *arrow.Schema
+	total  int64
+	ch     chan arrow.RecordBatch
+	cancel context.CancelFunc
+	done   chan struct{}
+	refs   atomic.Int64
+	cur    arrow.RecordBatch
+
+	mu     sync.Mutex // guards err and cursor
+	err    error
+	cursor string
+}
+
+// start launches the producer: REST paging from pager (first already
+// read) when bulkSOQL is "", a Bulk API 2.0 query job otherwise.
+func (e *Extractor) start(ctx context.Context, sp spec, total int64, pager *salesforce.Pager,
+	first []map[string]any, bulkSOQL string) *stream {
+	ctx, cancel := context.WithCancel(ctx)
+	b := extract.NewBatcher(sp.cols)
+	s := &stream{schema: b.Schema(), total: total, ch: make(chan arrow.RecordBatch, 1), cancel: cancel,
+		done: make(chan struct{}), cursor: sp.since}
+	s.refs.Store(1)
+	p := &producer{e: e, sp: sp, b: b, s: s, max: sp.cursor}
+	go func() {
+		defer close(s.done)
+		defer close(s.ch)
+		defer b.Release()
+		var err error
+		if bulkSOQL == "" {
+			err = p.rest(ctx, pager, first)
+		} else {
+			err = p.bulk(ctx, bulkSOQL)
+		}
+		if err == nil {
+			err = p.flush(ctx)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if err != nil {
+			s.err = fmt.Errorf("salesforce source %s: extract %s: %w", e.name, sp.object, err)
+			return
+		}
+		if p.rows > 0 && p.max.After(sp.cursor) {
+			s.cursor = p.max.UTC().Format(CursorLayout)
+		}
+		e.log.Debug("extracted", "object", sp.object, "rows", p.rows, "cursor", s.cursor)
+	}()
+	return s
+}
+
+// producer turns API records into batches.
+type producer struct {
+	e    *Extractor
+	sp   spec
+	b    *extract.Batcher
+	s    *stream
+	max  time.Time // highest cursor-field value seen
+	rows int64
+}
+
+// rest appends the first page and every following one.
+func (p *producer) rest(ctx context.Context, pager *salesforce.Pager, page []map[string]any) error {
+	for {
+		for _, rec := range page {
+			if err := p.add(ctx, rec); err != nil {
+				return err
+			}
+		}
+		if pager.Done() {
+			return nil
+		}
+		var err error
+		if page, err = pager.Next(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// bulk runs a Bulk API 2.0 query job and appends its rows; CSV cells
+// are strings ("" = null) that the Batcher converts per column kind.
+func (p *producer) bulk(ctx context.Context, soql string) error {
+	return p.e.client.BulkQuery(ctx, soql, true, func(header []string, rows [][]string) error {
+		rec := make(map[string]any, len(header))
+		for _, row := range rows {
+			for i, h := range header {
+				if row[i] == "" {
+					rec[h] = nil
+				} else {
+					rec[h] = row[i]
+				}
+			}
+			if err := p.add(ctx, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// add appends one record, tracking the cursor, and sends a full batch.
+func (p *producer) add(ctx context.Context, rec map[string]any) error {
+	var deletedAt *time.Time
+	if p.sp.modified != "" {
+		if v, ok := rec[p.sp.modified].(string); ok {
+			t, err := salesforce.ParseTime(v)
+			if err != nil {
+				return fmt.Errorf("record %v: %s: %w", rec["Id"], p.sp.modified, err)
+			}
+			if t.After(p.max) {
+				p.max = t
+			}
+		}
+	}
+	if isDeleted(rec["IsDeleted"]) {
+		t := p.max
+		if v, ok := rec[p.sp.deletedAt].(string); ok {
+			if dt, err := salesforce.ParseTime(v); err == nil {
+				t = dt
+			}
+		}
+		deletedAt = &t
+	}
+	if err := p.b.Append(rec, deletedAt); err != nil {
+		return fmt.Errorf("record %v: %w", rec["Id"], err)
+	}
+	p.rows++
+	if p.b.Len() >= batchRows {
+		return p.flush(ctx)
+	}
+	return nil
+}
+
+// flush sends the rows appended so far as one batch.
+func (p *producer) flush(ctx context.Context) error {
+	rec := p.b.Flush()
+	if rec == nil {
+		return nil
+	}
+	select {
+	case p.s.ch <- rec:
+		return nil
+	case <-ctx.Done():
+		rec.Release()
+		return ctx.Err()
+	}
+}
+
+func isDeleted(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case string:
+		return x == "true"
+	}
+	return false
+}
+
+// Schema implements array.RecordReader.
+func (s *stream) Schema() *arrow.Schema { return s.schema }
+
+// Next implements array.RecordReader: it waits for the next batch.
+func (s *stream) Next() bool {
+	if s.cur != nil {
+		s.cur.Release()
+		s.cur = nil
+	}
+	rec, ok := <-s.ch
+	if !ok {
+		return false
+	}
+	s.cur = rec
+	return true
+}
+
+// RecordBatch implements array.RecordReader.
+func (s *stream) RecordBatch() arrow.RecordBatch { return s.cur }
+
+// Record implements array.RecordReader.
+//
+// Deprecated: use RecordBatch.
+func (s *stream) Record() arrow.RecordBatch { return s.cur }
+
+// Err implements array.RecordReader: the API or conversion error that
+// ended the stream, if any.
+func (s *stream) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Cursor implements extract.Stream: after a clean end, the highest
+// cursor-field value seen (never below the since of the call).
+func (s *stream) Cursor() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cursor
+}
+
+// Total is the number of rows the query matched (the runner's progress).
+func (s *stream) Total() int64 { return s.total }
+
+// Retain implements array.RecordReader.
+func (s *stream) Retain() { s.refs.Add(1) }
+
+// Release implements array.RecordReader; the last release stops the
+// producer and frees the batches not read.
+func (s *stream) Release() {
+	if s.refs.Add(-1) != 0 {
+		return
+	}
+	s.cancel()
+	for rec := range s.ch {
+		rec.Release()
+	}
+	<-s.done
+	if s.cur != nil {
+		s.cur.Release()
+		s.cur = nil
+	}
+}
+
+var _ extract.Stream = (*stream)(nil)
