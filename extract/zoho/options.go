@@ -1,11 +1,9 @@
-// Package zoho will extract Zoho CRM modules and Zoho Desk into the
-// warehouse; today it holds the sources' configuration, which `revops
-// validate` checks.
 package zoho
 
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -41,6 +39,9 @@ type Options struct {
 	// fields change without moving Modified_Time (default 24h; 0 keeps it).
 	FormulaRefresh time.Duration `yaml:"formula_refresh"`
 	Limits         httpx.Limits  `yaml:"limits"`
+	// Transport sends the API requests (default http.DefaultTransport);
+	// tests point it at an emulator. Not part of revops.yaml.
+	Transport http.RoundTripper `yaml:"-"`
 
 	desk bool
 }
@@ -50,6 +51,9 @@ func CRM() *Options { return &Options{} }
 
 // Desk returns empty options for a zoho_desk source.
 func Desk() *Options { return &Options{desk: true} }
+
+// IsDesk reports whether the options are a zoho_desk source's.
+func (o *Options) IsDesk() bool { return o.desk }
 
 var moduleRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 

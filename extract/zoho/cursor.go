@@ -1,0 +1,75 @@
+package zoho
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// cursor is what an Extract call hands back as its high-water mark, as a
+// JSON string: {"modified":…,"full":…,"deleted":…}. A bare RFC 3339 time
+// is read as {"modified": it}.
+type cursor struct {
+	// Modified is the newest Modified_Time (Desk: modifiedTime) seen, as
+	// the API wrote it (RFC 3339 with its offset).
+	Modified string `json:"modified,omitempty"`
+	// Full is the server time at the start of the last full read; the
+	// next full read is due FormulaRefresh after it.
+	Full string `json:"full,omitempty"`
+	// Deleted is the server time at the start of the last read: the next
+	// read asks the deleted-records API for deletions after it (minus the
+	// look-back). Server time, from the Date header, so that neither the
+	// local clock nor a long run can open a gap.
+	Deleted string `json:"deleted,omitempty"`
+}
+
+func parseCursor(s string) (cursor, error) {
+	var c cursor
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return c, nil
+	case strings.HasPrefix(s, "{"):
+		if err := json.Unmarshal([]byte(s), &c); err != nil {
+			return c, fmt.Errorf("cursor %q: %w", s, err)
+		}
+	default:
+		c.Modified = s
+	}
+	for _, v := range []string{c.Modified, c.Full, c.Deleted} {
+		if v == "" {
+			continue
+		}
+		if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
+			return c, fmt.Errorf("cursor %q: %q is not an RFC 3339 time", s, v)
+		}
+	}
+	return c, nil
+}
+
+func (c cursor) String() string {
+	if c == (cursor{}) {
+		return ""
+	}
+	b, _ := json.Marshal(c)
+	return string(b)
+}
+
+// at parses one of the cursor's times; zero when empty.
+func at(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// maxTime keeps the newest of the API's time strings, compared as times.
+type maxTime struct {
+	t time.Time
+	s string
+}
+
+func (m *maxTime) observe(s string, t time.Time) {
+	if m.s == "" || t.After(m.t) {
+		m.t, m.s = t, s
+	}
+}
