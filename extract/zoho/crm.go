@@ -221,4 +221,3 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 	}
 	return newStream(ctx, schema, run), nil
 }
-
