@@ -87,21 +87,38 @@ type producer struct {
 	rows int64
 }
 
-// rest appends the first page and every following one.
+// fetched is one page read ahead.
+type fetched struct {
+	recs []map[string]any
+	err  error
+}
+
+// rest appends the first page and every following one, reading each next
+// page while the current one is converted (one request in flight, so the
+// calls stay sequential for the API).
 func (p *producer) rest(ctx context.Context, pager *salesforce.Pager, page []map[string]any) error {
 	for {
+		var next chan fetched
+		if !pager.Done() {
+			next = make(chan fetched, 1)
+			go func() {
+				recs, err := pager.Next(ctx)
+				next <- fetched{recs, err}
+			}()
+		}
 		for _, rec := range page {
 			if err := p.add(ctx, rec); err != nil {
-				return err
+				return err // ctx is cancelled by the stream; the fetch ends
 			}
 		}
-		if pager.Done() {
+		if next == nil {
 			return nil
 		}
-		var err error
-		if page, err = pager.Next(ctx); err != nil {
-			return err
+		f := <-next
+		if f.err != nil {
+			return f.err
 		}
+		page = f.recs
 	}
 }
 
