@@ -98,7 +98,7 @@ func (c *Client) List(ctx context.Context, module string, fields []string, opts 
 	var (
 		page, served int
 		token        string
-		lastMod      time.Time
+		lastMod      string              // the last Modified_Time delivered
 		atLast       = map[string]bool{} // ids delivered with Modified_Time == lastMod
 	)
 	page = 1
@@ -133,18 +133,16 @@ func (c *Client) List(ctx context.Context, module string, fields []string, opts 
 		served += len(ans.Data)
 		recs := ans.Data
 		if byModifiedAsc {
+			// One server writes every Modified_Time with the same offset,
+			// so equal seconds are equal strings.
 			recs = recs[:0]
 			for _, rec := range ans.Data {
-				mod, err := ParseTime(rec["Modified_Time"])
+				mod, _ := rec["Modified_Time"].(string)
 				id, _ := rec["id"].(string)
-				if err != nil {
-					recs = append(recs, rec)
-					continue
+				if mod == lastMod && atLast[id] {
+					continue // delivered before a new chain started
 				}
-				if mod.Equal(lastMod) && atLast[id] {
-					continue
-				}
-				if !mod.Equal(lastMod) {
+				if mod != lastMod {
 					lastMod, atLast = mod, map[string]bool{}
 				}
 				atLast[id] = true
@@ -167,9 +165,13 @@ func (c *Client) List(ctx context.Context, module string, fields []string, opts 
 		switch {
 		case ans.Info.NextPageToken != "" && served+perPage <= MaxTokenRecords:
 			token = ans.Info.NextPageToken
-		case byModifiedAsc && !lastMod.IsZero() && (ans.Info.NextPageToken != "" || page*perPage >= MaxDiscrete):
+		case byModifiedAsc && lastMod != "" && (ans.Info.NextPageToken != "" || page*perPage >= MaxDiscrete):
 			// The chain is at its end: start a new one at the last second seen.
-			since, token, page, served = lastMod.Add(-time.Second), "", 1, 0
+			t, err := ParseTime(lastMod)
+			if err != nil {
+				return fmt.Errorf("zoho: list %s page %d: Modified_Time: %w", module, call, err)
+			}
+			since, token, page, served = t.Add(-time.Second), "", 1, 0
 		case ans.Info.NextPageToken == "" && page*perPage < MaxDiscrete:
 			page++
 		default:

@@ -127,12 +127,13 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 			opts.Converted = "both"
 		}
 		err := e.c.List(ctx, obj.Name, names, opts, func(recs []map[string]any) error {
-			for _, r := range recs {
-				if s, ok := r["Modified_Time"].(string); ok {
-					if t, err := zoho.ParseTime(s); err == nil {
-						newest.observe(s, t)
-					}
+			// Sorted by Modified_Time ascending: the page's last is its newest.
+			if s, ok := recs[len(recs)-1]["Modified_Time"].(string); ok {
+				if t, err := zoho.ParseTime(s); err == nil {
+					newest.observe(s, t)
 				}
+			}
+			for _, r := range recs {
 				if err := b.add(r, nil); err != nil {
 					return err
 				}

@@ -172,11 +172,15 @@ func TestTokenExpiryMidExtract(t *testing.T) {
 func TestFaultsRetried(t *testing.T) {
 	faults := sandbox.NewFaults(1)
 	list := "/crm/v8/Contacts"
-	faults.Add(sandbox.Rule{Kind: sandbox.Fault429, System: "zoho_crm", Endpoint: list, After: 1, Every: 3, Times: 2})
-	faults.Add(sandbox.Rule{Kind: sandbox.Fault500, System: "zoho_crm", Endpoint: list, After: 2, Times: 2})
-	faults.Add(sandbox.Rule{Kind: sandbox.Fault503, System: "zoho_crm", Endpoint: list, After: 5, Times: 1})
-	faults.Add(sandbox.Rule{Kind: sandbox.FaultDrop, System: "zoho_crm", Endpoint: list, After: 7, Times: 1})
-	faults.Add(sandbox.Rule{Kind: sandbox.FaultSlow, System: "zoho_crm", Endpoint: list, After: 3, Times: 2, Delay: 50 * time.Millisecond})
+	// One fault per attempt number (each rule counts every list attempt),
+	// spread out so that each retry succeeds: 429, 500, 503, drop, 429,
+	// 500 on attempts 2, 4, …, 12, and two slow answers.
+	for i, k := range []sandbox.FaultKind{sandbox.Fault429, sandbox.Fault500, sandbox.Fault503, sandbox.FaultDrop,
+		sandbox.Fault429, sandbox.Fault500} {
+		faults.Add(sandbox.Rule{Kind: k, System: "zoho_crm", Endpoint: list, After: 2*i + 1, Times: 1})
+	}
+	faults.Add(sandbox.Rule{Kind: sandbox.FaultSlow, System: "zoho_crm", Endpoint: list, After: 2, Times: 2,
+		Delay: 50 * time.Millisecond}) // attempts 3 and 5
 	ts := start(t, zohotest.Options{Faults: faults}, 3000)
 	e := newExtractor(t, crmOptions(ts))
 	recs := ts.Records("Contacts")
