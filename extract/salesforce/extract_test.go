@@ -3,6 +3,7 @@ package salesforce
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -463,4 +464,31 @@ func TestCancel(t *testing.T) {
 		t.Fatal(s.Err())
 	}
 	s.Release()
+}
+
+// TestLongFieldListUsesBulk: an object with so many fields that the REST
+// query URL would be too long is read through Bulk API 2.0 instead.
+func TestLongFieldListUsesBulk(t *testing.T) {
+	o := startOrg(t, 2000)
+	for i := range 400 {
+		name := fmt.Sprintf("A_Rather_Long_Custom_Field_Name_%03d__c", i)
+		if err := o.AddField("Lead", sftest.Field{Name: name, Type: sftest.TypeString}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := newExtractor(t, o.options())
+	jobs := o.count("/services/data/vXX.X/jobs/query")
+	got := run(t, e, "Lead", "")
+	if got.err != nil {
+		t.Fatal(got.err)
+	}
+	if o.count("/services/data/vXX.X/jobs/query") != jobs+1 {
+		t.Error("no Bulk query job was created")
+	}
+	if n := len(o.Records("Lead")); len(got.rows) != n || got.total != int64(n) {
+		t.Errorf("%d rows (total %d), want %d", len(got.rows), got.total, n)
+	}
+	if _, ok := got.schema.FieldsByName("A_Rather_Long_Custom_Field_Name_399__c"); !ok {
+		t.Error("custom field missing from the schema")
+	}
 }
