@@ -209,3 +209,48 @@ func TestListPagingAndFieldGroups(t *testing.T) {
 		t.Fatalf("the emulator counted %d calls, want 39", got)
 	}
 }
+
+// TestListPastTokenLimit lists more records than one page_token chain
+// reaches (100,000): List starts a new chain at the last second seen and
+// drops the records of that second it already delivered. Three records
+// share each second, so the chain ends inside a group of ties.
+func TestListPastTokenLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lists 100,300 records")
+	}
+	ts := start(t, zohotest.Options{DailyCredits: -1}, 0)
+	const n = 100_300
+	p := &sandbox.Projection{System: sandbox.ZohoCRM}
+	p.Leads = make([]sandbox.Lead, n)
+	base := sandbox.DefaultNow.Add(-1000 * 3600e9)
+	for i := range p.Leads {
+		at := base.Add(time_(i / 3))
+		p.Leads[i] = sandbox.Lead{LastName: "L", CreatedAt: at, ModifiedAt: at}
+	}
+	ts.SeedCRM(p)
+	c := newClient(t, config(ts))
+	seen := make(map[string]bool, n)
+	err := c.List(context.Background(), "Leads", []string{"Last_Name", "Modified_Time"},
+		zoho.ListOptions{SortBy: "Modified_Time", SortOrder: "asc"}, func(recs []map[string]any) error {
+			for _, r := range recs {
+				id := r["id"].(string)
+				if seen[id] {
+					t.Fatalf("%s delivered twice", id)
+				}
+				seen[id] = true
+			}
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != n {
+		t.Fatalf("%d records, want %d", len(seen), n)
+	}
+	// 500 pages in the first chain; the second re-reads the boundary
+	// second (one record already delivered) and the last 300: 2 pages;
+	// plus the token.
+	if got := c.Stats().Requests; got != 500+2+1 {
+		t.Fatalf("%d calls, want 503", got)
+	}
+}
