@@ -492,3 +492,23 @@ func TestLongFieldListUsesBulk(t *testing.T) {
 		t.Error("custom field missing from the schema")
 	}
 }
+
+// TestExpiredQueryCursor: when the server drops the query cursor between
+// pages (here: every cursor expires at once), the extract restarts from
+// the highest SystemModstamp read and still yields every row once.
+func TestExpiredQueryCursor(t *testing.T) {
+	o := &org{counters: sandbox.NewCounters(), faults: sandbox.NewFaults(1)}
+	o.TestServer = sftest.Start(sftest.Options{Counters: o.counters, LocatorTTL: time.Nanosecond})
+	t.Cleanup(o.Close)
+	o.Seed(sandbox.Generate(sandbox.Options{Seed: 11, Records: 10000}).Project(sandbox.Salesforce))
+	e := newExtractor(t, o.options())
+	got := run(t, e, "Contact", "")
+	if got.err != nil {
+		t.Fatal(got.err)
+	}
+	d, _ := e.Client().Describe(context.Background(), "Contact")
+	checkAgainstOrg(t, o, "Contact", Columns(d), got)
+	if n := o.count("/services/data/vXX.X/queryAll"); n < 3 {
+		t.Errorf("%d queries: the cursor never expired?", n)
+	}
+}

@@ -49,7 +49,7 @@ func (e *Extractor) start(ctx context.Context, sp spec, total int64, pager *sale
 	s := &stream{schema: b.Schema(), total: total, ch: make(chan arrow.RecordBatch, 1), cancel: cancel,
 		done: make(chan struct{}), cursor: sp.since}
 	s.refs.Store(1)
-	p := &producer{e: e, sp: sp, b: b, s: s, max: sp.cursor}
+	p := &producer{e: e, sp: sp, b: b, s: s, max: sp.cursor, edgeIDs: map[string]bool{}}
 	go func() {
 		defer close(s.done)
 		defer close(s.ch)
@@ -85,6 +85,9 @@ type producer struct {
 	s    *stream
 	max  time.Time // highest cursor-field value seen
 	rows int64
+	// edgeIDs are the ids of the rows read whose cursor-field value lies
+	// in max's second; after a query restart, edge holds them to skip.
+	edgeIDs, edge map[string]bool
 }
 
 // fetched is one page read ahead.
@@ -95,8 +98,13 @@ type fetched struct {
 
 // rest appends the first page and every following one, reading each next
 // page while the current one is converted (one request in flight, so the
-// calls stay sequential for the API).
+// calls stay sequential for the API). When the server has dropped the
+// query cursor (INVALID_QUERY_LOCATOR: idle for 15 minutes, or pushed out
+// by newer cursors), the query restarts from the highest cursor-field
+// value read: rows come in that order, so nothing is lost, and the rows of
+// that last second already read are skipped.
 func (p *producer) rest(ctx context.Context, pager *salesforce.Pager, page []map[string]any) error {
+	var restartedAt time.Time
 	for {
 		var next chan fetched
 		if !pager.Done() {
@@ -107,6 +115,11 @@ func (p *producer) rest(ctx context.Context, pager *salesforce.Pager, page []map
 			}()
 		}
 		for _, rec := range page {
+			if p.edge != nil {
+				if id, _ := rec["Id"].(string); p.edge[id] {
+					continue // read before the restart
+				}
+			}
 			if err := p.add(ctx, rec); err != nil {
 				return err // ctx is cancelled by the stream; the fetch ends
 			}
@@ -116,7 +129,16 @@ func (p *producer) rest(ctx context.Context, pager *salesforce.Pager, page []map
 		}
 		f := <-next
 		if f.err != nil {
-			return f.err
+			if !salesforce.IsCode(f.err, "INVALID_QUERY_LOCATOR") || p.sp.modified == "" || p.max.IsZero() ||
+				p.max.Equal(restartedAt) {
+				return f.err
+			}
+			restartedAt = p.max
+			p.e.log.Info("query cursor expired, restarting", "object", p.sp.object, "from", p.max, "rows", p.rows)
+			pager = p.e.client.NewPager(buildSOQL(p.sp.object, p.sp.cols, p.sp.modified, p.max, true), true, 0)
+			p.edge = p.edgeIDs
+			page = nil
+			continue
 		}
 		page = f.recs
 	}
@@ -153,7 +175,13 @@ func (p *producer) add(ctx context.Context, rec map[string]any) error {
 				return fmt.Errorf("record %v: %s: %w", rec["Id"], p.sp.modified, err)
 			}
 			if t.After(p.max) {
+				if t.Truncate(time.Second) != p.max.Truncate(time.Second) {
+					p.edgeIDs = map[string]bool{}
+				}
 				p.max = t
+			}
+			if id, ok := rec["Id"].(string); ok && p.edgeIDs != nil && !t.Before(p.max.Truncate(time.Second)) {
+				p.edgeIDs[id] = true
 			}
 		}
 	}
