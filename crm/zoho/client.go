@@ -288,7 +288,7 @@ func decode(body []byte, out any) error {
 	return nil
 }
 
-// ServerTime returns the Date header of a response, or the zero time.
+// serverTime returns the Date header of a response, or the zero time.
 func serverTime(h http.Header) time.Time {
 	t, err := http.ParseTime(h.Get("Date"))
 	if err != nil {
