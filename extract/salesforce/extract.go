@@ -7,7 +7,9 @@
 // cursor minus the look-back window, deleted rows included (queryAll), in
 // SystemModstamp, Id order. Above Options.BulkThreshold changed rows (the
 // totalSize of the first REST page) the rows come from a Bulk API 2.0
-// query job instead. The cursor is the highest SystemModstamp seen.
+// query job instead. The cursor is the highest SystemModstamp seen. A
+// query cursor the server dropped mid-way (INVALID_QUERY_LOCATOR) restarts
+// the query from the highest SystemModstamp read.
 //
 // Known limits: a formula field's value can change without its row's
 // SystemModstamp moving, so incremental runs miss such changes until the
