@@ -256,7 +256,9 @@ func (r *Runner) extractOne(ctx context.Context, log *slog.Logger, src Source, o
 		Mode:      load.Merge,
 		Key:       []string{obj.Key},
 		Tombstone: DeletedAt,
-		Cursor:    &load.CursorUpdate{Source: src.Name, Object: obj.Name, Value: since, Final: stream.Cursor},
+		// A record read again unchanged (the look-back overlap) is not a change.
+		Unversioned: []string{ExtractedAt, SourceColumn},
+		Cursor:      &load.CursorUpdate{Source: src.Name, Object: obj.Name, Value: since, Final: stream.Cursor},
 	}
 	if obj.History && obj.Modified != "" {
 		opts.History = &load.History{

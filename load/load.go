@@ -102,6 +102,10 @@ type LandOptions struct {
 	// row (or inserts the key with it), leaving the rest as it was: APIs
 	// that report deletions by id alone don't wipe what was known.
 	Tombstone string
+	// Unversioned columns are written with every changed row but do not
+	// make a row count as changed on their own (e.g. _extracted_at): a
+	// record read again unchanged is left as it was.
+	Unversioned []string
 }
 
 // Stats describes what a landing did.

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 
 	"github.com/revops/revops/configs"
+	"github.com/revops/revops/extract"
 	"github.com/revops/revops/extract/salesforce"
 	"github.com/revops/revops/extract/zoho"
 	"github.com/revops/revops/load"
@@ -40,6 +42,31 @@ var sources = map[string]func() any{
 	"salesforce": func() any { return &salesforce.Options{} },
 	"zoho_crm":   func() any { return zoho.CRM() },
 	"zoho_desk":  func() any { return zoho.Desk() },
+}
+
+// extractors builds the extractor of each source type from its config section.
+var extractors = map[string]func(ctx context.Context, s configs.Source, log *slog.Logger) (extract.Extractor, error){
+	"salesforce": func(ctx context.Context, s configs.Source, log *slog.Logger) (extract.Extractor, error) {
+		var o salesforce.Options
+		if err := s.Options.Decode(&o); err != nil {
+			return nil, err
+		}
+		return salesforce.New(ctx, s.Name, o, log)
+	},
+	"zoho_crm": func(ctx context.Context, s configs.Source, log *slog.Logger) (extract.Extractor, error) {
+		o := zoho.CRM()
+		if err := s.Options.Decode(o); err != nil {
+			return nil, err
+		}
+		return zoho.New(ctx, s.Name, o, log)
+	},
+	"zoho_desk": func(ctx context.Context, s configs.Source, log *slog.Logger) (extract.Extractor, error) {
+		o := zoho.Desk()
+		if err := s.Options.Decode(o); err != nil {
+			return nil, err
+		}
+		return zoho.New(ctx, s.Name, o, log)
+	},
 }
 
 func keys[M ~map[string]V, V any](m M) string {

@@ -317,6 +317,7 @@ sources:
       client_id: {{printf "%q" .Salesforce.ClientID}}
       client_secret: {{printf "%q" .Salesforce.ClientSecret}}
       refresh_token: {{printf "%q" .Salesforce.RefreshToken}}
+    limits: {requests_per_second: 200, burst: 50, concurrency: 8}
 
   - name: zoho_crm
     type: zoho_crm
@@ -326,6 +327,7 @@ sources:
     client_id: {{printf "%q" .Zoho.ClientID}}
     client_secret: {{printf "%q" .Zoho.ClientSecret}}
     refresh_token: {{printf "%q" .Zoho.RefreshToken}}
+    limits: {requests_per_second: 200, burst: 50, concurrency: 8}
 
   - name: zoho_desk
     type: zoho_desk
@@ -336,6 +338,7 @@ sources:
     client_id: {{printf "%q" .Zoho.ClientID}}
     client_secret: {{printf "%q" .Zoho.ClientSecret}}
     refresh_token: {{printf "%q" .Zoho.RefreshToken}}
+    limits: {requests_per_second: 200, burst: 50, concurrency: 8}
 
 models:
   paths: []

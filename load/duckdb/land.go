@@ -407,6 +407,10 @@ func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 	for _, k := range l.opts.Key {
 		isKey[strings.ToLower(k)] = true
 	}
+	unversioned := map[string]bool{}
+	for _, c := range l.opts.Unversioned {
+		unversioned[strings.ToLower(c)] = true
+	}
 	tomb := "false"
 	if l.opts.Tombstone != "" {
 		conds := []string{"s." + quoteIdent(l.opts.Tombstone) + " IS NOT NULL"}
@@ -428,9 +432,11 @@ func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 			val = fmt.Sprintf("CAST(%s AS %s)", val, tt.sql)
 		}
 		sets = append(sets, col+" = "+val)
-		changed = append(changed, fmt.Sprintf("t.%s IS DISTINCT FROM %s", col, val))
+		if !unversioned[strings.ToLower(c.name)] {
+			changed = append(changed, fmt.Sprintf("t.%s IS DISTINCT FROM %s", col, val))
+		}
 	}
-	if len(sets) > 0 {
+	if len(changed) > 0 {
 		q = fmt.Sprintf("UPDATE %s AS t SET %s FROM %s AS s WHERE %s AND NOT %s AND (%s)",
 			l.qualified(), strings.Join(sets, ", "), src, strings.Join(on, " AND "), tomb, strings.Join(changed, " OR "))
 		res, err := l.conn.ExecContext(ctx, q)

@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"CursorFinalAfterRows", testCursorFinal},
 		{"Tombstones", testTombstones},
 		{"History", testHistory},
+		{"UnversionedColumns", testUnversioned},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -673,5 +674,27 @@ func testHistory(t *testing.T, w load.Warehouse) {
 	}
 	if n := count(t, w, tbl); n != 2 {
 		t.Fatalf("main table rows = %d", n)
+	}
+}
+
+func testUnversioned(t *testing.T, w load.Warehouse) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.BinaryTypes.String},
+		{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "_extracted_at", Type: TimestampTZ, Nullable: true},
+	}, nil)
+	tbl := load.Table{Schema: "raw", Name: "unversioned"}
+	opts := load.LandOptions{Mode: load.Merge, Key: []string{"id"}, Unversioned: []string{"_extracted_at"}}
+	t1 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	t2 := t1.Add(time.Hour)
+	land(t, w, tbl, MustReader(schema, [][]any{{"a", "Ann", t1}, {"b", "Bo", t1}}), opts)
+	st := land(t, w, tbl, MustReader(schema, [][]any{{"a", "Ann", t2}, {"b", "Bob", t2}}), opts)
+	if st.Updated != 1 || st.Unchanged != 1 {
+		t.Fatalf("stats = %+v: a row that differs only in an unversioned column is unchanged", st)
+	}
+	got := query(t, w, `SELECT id, name, _extracted_at FROM raw.unversioned ORDER BY id`)
+	want := [][]any{{"a", "Ann", t1}, {"b", "Bob", t2}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("rows = %v, want %v", got, want)
 	}
 }
