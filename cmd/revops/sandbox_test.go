@@ -181,3 +181,7 @@ func TestSandboxFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+func contextWithTimeout(t *testing.T, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(t.Context(), d)
+}

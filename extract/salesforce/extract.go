@@ -20,6 +20,7 @@ package salesforce
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -87,23 +88,29 @@ func (e *Extractor) Objects(ctx context.Context) ([]extract.Object, error) {
 	if err != nil {
 		return nil, fmt.Errorf("salesforce source %s: %w", e.name, err)
 	}
+	// A bad object is reported, and the good ones are still returned so
+	// that they extract.
 	out := make([]extract.Object, 0, len(e.opts.Objects))
+	var errs []error
 	for _, name := range e.opts.Objects {
 		so, ok := g.Find(name)
 		if !ok {
-			return nil, fmt.Errorf("salesforce source %s: object %s: %w", e.name, name, extract.ErrUnknownObject)
+			errs = append(errs, fmt.Errorf("salesforce source %s: object %s: %w", e.name, name, extract.ErrUnknownObject))
+			continue
 		}
 		if !so.Queryable {
-			return nil, fmt.Errorf("salesforce source %s: object %s is not queryable", e.name, so.Name)
+			errs = append(errs, fmt.Errorf("salesforce source %s: object %s is not queryable", e.name, so.Name))
+			continue
 		}
 		d, err := e.client.Describe(httpx.WithTag(ctx, so.Name), so.Name)
 		if err != nil {
-			return nil, fmt.Errorf("salesforce source %s: %w", e.name, err)
+			errs = append(errs, fmt.Errorf("salesforce source %s: %w", e.name, err))
+			continue
 		}
 		out = append(out, extract.Object{Name: so.Name, Table: strings.ToLower(so.Name), Key: "Id",
 			Modified: modifiedField(d), History: e.history[strings.ToLower(so.Name)]})
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // Extract streams the rows of obj changed at or after since minus the

@@ -56,6 +56,7 @@ package zoho
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -125,19 +126,22 @@ func (e *Extractor) history(name string) bool {
 // Objects lists the configured modules (CRM: checked against the modules
 // API, with the API's spelling; plus Deals_Stage_History when Deals is
 // configured) or Desk collections. An unknown one is an error wrapping
-// extract.ErrUnknownObject that names it.
+// extract.ErrUnknownObject that names it; the known ones are returned
+// beside it, so that they still extract.
 func (e *Extractor) Objects(ctx context.Context) ([]extract.Object, error) {
 	var out []extract.Object
+	var errs []error
 	if e.opts.desk {
 		for _, m := range e.opts.Modules {
 			kind := strings.ToLower(m)
 			if _, ok := deskColumns[kind]; !ok {
-				return nil, fmt.Errorf("zoho: source %s: Desk collection %q (want tickets, contacts or accounts): %w",
-					e.name, m, extract.ErrUnknownObject)
+				errs = append(errs, fmt.Errorf("zoho: source %s: Desk collection %q (want tickets, contacts or accounts): %w",
+					e.name, m, extract.ErrUnknownObject))
+				continue
 			}
 			out = append(out, extract.Object{Name: kind, Table: kind, Key: "id", Modified: "modifiedTime", History: e.history(kind)})
 		}
-		return out, nil
+		return out, errors.Join(errs...)
 	}
 	mods, err := e.c.Modules(httpx.WithTag(ctx, "metadata"))
 	if err != nil {
@@ -151,7 +155,8 @@ func (e *Extractor) Objects(ctx context.Context) ([]extract.Object, error) {
 	for _, name := range e.opts.Modules {
 		m, ok := byName[strings.ToLower(name)]
 		if !ok {
-			return nil, fmt.Errorf("zoho: source %s: module %q: %w", e.name, name, extract.ErrUnknownObject)
+			errs = append(errs, fmt.Errorf("zoho: source %s: module %q: %w", e.name, name, extract.ErrUnknownObject))
+			continue
 		}
 		deals = deals || m.APIName == "Deals"
 		out = append(out, extract.Object{Name: m.APIName, Table: strings.ToLower(m.APIName), Key: "id",
@@ -161,7 +166,7 @@ func (e *Extractor) Objects(ctx context.Context) ([]extract.Object, error) {
 		out = append(out, extract.Object{Name: StageHistoryObject, Table: strings.ToLower(StageHistoryObject),
 			Key: "id", Modified: "Modified_Time", History: e.history(StageHistoryObject)})
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // Extract streams the records of obj changed at or after since minus the
