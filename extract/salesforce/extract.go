@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/revops/revops/crm/httpx"
@@ -43,6 +44,32 @@ type Extractor struct {
 	client  *salesforce.Client
 	log     *slog.Logger
 	history map[string]bool // lower-case object names
+
+	mu        sync.Mutex
+	described map[string]describedAt // by object: Objects' describe, reused once by Extract
+}
+
+// describedAt is a describe and when it was read.
+type describedAt struct {
+	d  *salesforce.Describe
+	at time.Time
+}
+
+// freshFor is how long Extract reuses the describe Objects read, so a
+// run reads each object's metadata once (the next run reads it again).
+const freshFor = time.Minute
+
+// describe returns the object's describe, reusing the one Objects read in
+// this run once.
+func (e *Extractor) describe(ctx context.Context, object string) (*salesforce.Describe, error) {
+	e.mu.Lock()
+	cached, ok := e.described[strings.ToLower(object)]
+	delete(e.described, strings.ToLower(object))
+	e.mu.Unlock()
+	if ok && time.Since(cached.at) < freshFor {
+		return cached.d, nil
+	}
+	return e.client.Describe(ctx, object)
 }
 
 // New checks opts, logs in and returns the extractor of the source name.
@@ -62,7 +89,7 @@ func New(ctx context.Context, name string, opts Options, log *slog.Logger) (*Ext
 	if err != nil {
 		return nil, fmt.Errorf("salesforce source %s: %w", name, err)
 	}
-	e := &Extractor{name: name, opts: opts, client: c, log: log, history: map[string]bool{}}
+	e := &Extractor{name: name, opts: opts, client: c, log: log, history: map[string]bool{}, described: map[string]describedAt{}}
 	for _, h := range opts.History {
 		e.history[strings.ToLower(h)] = true
 	}
@@ -107,6 +134,9 @@ func (e *Extractor) Objects(ctx context.Context) ([]extract.Object, error) {
 			errs = append(errs, fmt.Errorf("salesforce source %s: %w", e.name, err))
 			continue
 		}
+		e.mu.Lock()
+		e.described[strings.ToLower(so.Name)] = describedAt{d: d, at: time.Now()}
+		e.mu.Unlock()
 		out = append(out, extract.Object{Name: so.Name, Table: strings.ToLower(so.Name), Key: "Id",
 			Modified: modifiedField(d), History: e.history[strings.ToLower(so.Name)]})
 	}
@@ -128,7 +158,7 @@ func (e *Extractor) Extract(ctx context.Context, obj extract.Object, since strin
 		return fail(err)
 	}
 	ctx = httpx.WithTag(ctx, obj.Name)
-	d, err := e.client.Describe(ctx, obj.Name)
+	d, err := e.describe(ctx, obj.Name)
 	if err != nil {
 		return fail(err)
 	}

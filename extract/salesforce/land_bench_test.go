@@ -1,0 +1,151 @@
+//go:build duckdb_arrow
+
+package salesforce
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/revops/revops/crm/salesforce/sftest"
+	"github.com/revops/revops/crm/sandbox"
+	"github.com/revops/revops/extract"
+	"github.com/revops/revops/load/duckdb"
+)
+
+// BenchmarkExtractLand200k runs the whole extract stage: the Runner
+// extracting the seeded org into a DuckDB file (Arrow batches, merge
+// landings, cursors, history for Lead and Opportunity), beside the bare
+// loop that only downloads and JSON-decodes the same pages. It then
+// changes 1% of the records through sObject Collections and runs an
+// incremental extract, reporting its API calls as a share of the full run's.
+func BenchmarkExtractLand200k(b *testing.B) {
+	benchOnce.Do(func() {
+		benchOrg = &org{counters: sandbox.NewCounters(), faults: sandbox.NewFaults(1)}
+		benchOrg.TestServer = sftest.Start(sftest.Options{Counters: benchOrg.counters})
+		w := sandbox.Generate(sandbox.Options{Seed: 11, Records: 110_000})
+		benchOrg.Seed(w.Project(sandbox.Salesforce))
+	})
+	o := benchOrg
+	opts := o.options()
+	opts.BulkThreshold = 1 << 30
+	opts.Lookback = time.Second
+	var objects []string
+	for _, name := range o.Objects() {
+		if len(o.Records(name)) > 0 {
+			objects = append(objects, name)
+		}
+	}
+	opts.Objects = objects
+	opts.History = []string{"Lead", "Opportunity"}
+	ctx := context.Background()
+	e := newExtractor(b, opts)
+	token := o.Token()
+	var soqls []string
+	total := 0
+	for _, name := range objects {
+		d, err := e.Client().Describe(ctx, name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		soqls = append(soqls, buildSOQL(name, Columns(d), "SystemModstamp", time.Time{}, true))
+		total += len(o.Records(name))
+	}
+	b.ResetTimer()
+	var landDur, bareDur time.Duration
+	var fullCalls, incCalls, changed int64
+	for i := range b.N {
+		b.StopTimer()
+		wh, err := duckdb.Open(ctx, duckdb.Options{Path: filepath.Join(b.TempDir(), fmt.Sprintf("b%d.duckdb", i))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runner := &extract.Runner{Warehouse: wh, Concurrency: 2}
+		src := []extract.Source{{Name: "salesforce", Extractor: e}}
+		b.StartTimer()
+
+		start, before := time.Now(), o.count("")
+		res, err := runner.Run(ctx, src, extract.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		landDur += time.Since(start)
+		fullCalls += o.count("") - before
+		rows := int64(0)
+		for _, r := range res {
+			rows += r.Rows
+		}
+		if rows != int64(total) {
+			b.Fatalf("landed %d rows, want %d", rows, total)
+		}
+
+		start = time.Now()
+		bare := 0
+		for _, q := range soqls {
+			bare += barePages(b, o.URL, token, q)
+		}
+		bareDur += time.Since(start)
+		if bare != total {
+			b.Fatalf("bare loop read %d rows, want %d", bare, total)
+		}
+
+		// 1% of the records change, then an incremental run.
+		b.StopTimer()
+		changed += int64(changeOnePercent(b, e, o, objects, i))
+		time.Sleep(1100 * time.Millisecond) // past the look-back, so the overlap holds only the changes
+		b.StartTimer()
+		before = o.count("")
+		res, err = runner.Run(ctx, src, extract.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		incCalls += o.count("") - before
+		b.StopTimer()
+		wh.Close()
+		b.StartTimer()
+	}
+	b.StopTimer()
+	n := float64(b.N)
+	b.ReportMetric(float64(total)*n/landDur.Seconds(), "land-rec/s")
+	b.ReportMetric(float64(total)*n/bareDur.Seconds(), "bare-rec/s")
+	b.ReportMetric(landDur.Seconds()/bareDur.Seconds(), "x_bare")
+	b.ReportMetric(float64(fullCalls)/n, "full-calls")
+	b.ReportMetric(float64(incCalls)/n, "incr-calls")
+	b.ReportMetric(float64(incCalls)/float64(fullCalls), "incr/full")
+	b.ReportMetric(float64(changed)/n, "changed")
+}
+
+// changeOnePercent updates 1% of each object's records through sObject
+// Collections (200 per call) and returns how many changed.
+func changeOnePercent(b *testing.B, e *Extractor, o *org, objects []string, round int) int {
+	field := map[string]string{"Account": "Description", "Contact": "Title", "Lead": "Title", "Opportunity": "Description", "Task": "Description"}
+	ctx := context.Background()
+	n := 0
+	for _, obj := range objects {
+		if field[obj] == "" {
+			continue // read-only (OpportunityHistory) or not ours to change (User)
+		}
+		recs := o.Records(obj)
+		var batch []map[string]any
+		for i := 0; i < len(recs); i += 100 {
+			batch = append(batch, map[string]any{"Id": recs[i]["Id"], field[obj]: fmt.Sprintf("changed %d", round)})
+		}
+		for len(batch) > 0 {
+			k := min(200, len(batch))
+			res, err := e.Client().Update(ctx, obj, batch[:k], false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range res {
+				if r.Err() != nil {
+					b.Fatal(r.Err())
+				}
+			}
+			n += k
+			batch = batch[k:]
+		}
+	}
+	return n
+}
