@@ -104,6 +104,7 @@ type Batcher struct {
 	schema *arrow.Schema
 	b      *array.RecordBuilder
 	n      int
+	vals   []value // one row's converted values, reused
 }
 
 // NewBatcher returns a Batcher for cols, in that order. Duplicate names
@@ -139,13 +140,18 @@ func (b *Batcher) Len() int { return b.n }
 // record (nil for a live one). A value that does not fit its column is an
 // error naming the field; the row is then not added.
 func (b *Batcher) Append(rec map[string]any, deletedAt *time.Time) error {
-	for _, c := range b.cols {
-		if err := checkValue(c, rec[c.Name]); err != nil {
+	if cap(b.vals) < len(b.cols) {
+		b.vals = make([]value, len(b.cols))
+	}
+	vals := b.vals[:len(b.cols)]
+	// Convert every value first, so that a row is added whole or not at all.
+	for i, c := range b.cols {
+		if err := vals[i].set(c, rec[c.Name]); err != nil {
 			return fmt.Errorf("field %s: %w", c.Name, err)
 		}
 	}
-	for i, c := range b.cols {
-		appendValue(b.b.Field(i), c, rec[c.Name])
+	for i := range b.cols {
+		vals[i].append(b.b.Field(i))
 	}
 	db := b.b.Field(len(b.cols)).(*array.TimestampBuilder)
 	if deletedAt == nil {
@@ -170,85 +176,94 @@ func (b *Batcher) Flush() arrow.RecordBatch {
 // Release frees the builder.
 func (b *Batcher) Release() { b.b.Release() }
 
-// checkValue reports whether v converts to c's kind, so that a row is
-// either appended whole or not at all.
-func checkValue(c Column, v any) error {
-	if v == nil {
+// value is one converted field value, held until the whole row converted.
+type value struct {
+	kind     Kind
+	null     bool
+	s        string
+	i        int64
+	f        float64
+	b        bool
+	d        decimal128.Num
+	t        time.Time
+	list     []string
+	name, id any
+}
+
+func (v *value) set(c Column, x any) error {
+	*v = value{kind: c.Kind, null: x == nil}
+	if x == nil {
 		return nil
 	}
 	var err error
 	switch c.Kind {
 	case KindBool:
-		_, err = toBool(v)
+		v.b, err = toBool(x)
 	case KindInt:
-		_, err = toInt(v)
+		v.i, err = toInt(x)
 	case KindFloat:
-		_, err = toFloat(v)
+		v.f, err = toFloat(x)
 	case KindDecimal:
-		_, err = toDecimal(v, c.scale())
+		v.d, err = toDecimal(x, c.scale())
 	case KindDate:
-		_, err = ParseDate(v)
+		v.t, err = ParseDate(x)
 	case KindDateTime:
-		_, err = ParseDateTime(v)
+		v.t, err = ParseDateTime(x)
 	case KindStringList:
-		_, err = toList(v)
+		v.list, err = toList(x)
 	case KindLookup:
-		if _, ok := v.(map[string]any); !ok {
-			if _, ok := v.(string); !ok {
-				err = fmt.Errorf("want a lookup object, got %s", describe(v))
-			}
+		switch x.(type) {
+		case map[string]any, string:
+			v.name, v.id = lookupParts(x)
+		default:
+			err = fmt.Errorf("want a lookup object, got %s", describe(x))
 		}
+	case KindJSON:
+		data, merr := json.Marshal(x)
+		if merr != nil {
+			return fmt.Errorf("not JSON: %w", merr)
+		}
+		v.s = string(data)
+	default:
+		v.s = toText(x)
 	}
 	return err
 }
 
-func appendValue(fb array.Builder, c Column, v any) {
-	if v == nil {
+func (v *value) append(fb array.Builder) {
+	if v.null {
 		fb.AppendNull()
 		return
 	}
-	switch c.Kind {
+	switch v.kind {
 	case KindBool:
-		x, _ := toBool(v)
-		fb.(*array.BooleanBuilder).Append(x)
+		fb.(*array.BooleanBuilder).Append(v.b)
 	case KindInt:
-		x, _ := toInt(v)
-		fb.(*array.Int64Builder).Append(x)
+		fb.(*array.Int64Builder).Append(v.i)
 	case KindFloat:
-		x, _ := toFloat(v)
-		fb.(*array.Float64Builder).Append(x)
+		fb.(*array.Float64Builder).Append(v.f)
 	case KindDecimal:
-		x, _ := toDecimal(v, c.scale())
-		fb.(*array.Decimal128Builder).Append(x)
+		fb.(*array.Decimal128Builder).Append(v.d)
 	case KindDate:
-		t, _ := ParseDate(v)
-		fb.(*array.Date32Builder).Append(arrow.Date32FromTime(t))
+		fb.(*array.Date32Builder).Append(arrow.Date32FromTime(v.t))
 	case KindDateTime:
-		t, _ := ParseDateTime(v)
-		fb.(*array.TimestampBuilder).Append(arrow.Timestamp(t.UnixMicro()))
+		fb.(*array.TimestampBuilder).Append(arrow.Timestamp(v.t.UnixMicro()))
 	case KindStringList:
-		xs, _ := toList(v)
 		lb := fb.(*array.ListBuilder)
 		lb.Append(true)
 		vb := lb.ValueBuilder().(*array.StringBuilder)
-		for _, x := range xs {
+		for _, x := range v.list {
 			vb.Append(x)
 		}
 	case KindLookup:
 		sb := fb.(*array.StructBuilder)
 		sb.Append(true)
-		name, id := lookupParts(v)
-		appendOptString(sb.FieldBuilder(0).(*array.StringBuilder), name)
-		appendOptString(sb.FieldBuilder(1).(*array.StringBuilder), id)
+		appendOptString(sb.FieldBuilder(0).(*array.StringBuilder), v.name)
+		appendOptString(sb.FieldBuilder(1).(*array.StringBuilder), v.id)
 	case KindJSON:
-		data, err := json.Marshal(v)
-		if err != nil {
-			fb.AppendNull()
-			return
-		}
-		fb.(*array.ExtensionBuilder).StorageBuilder().(*array.StringBuilder).Append(string(data))
+		fb.(*array.ExtensionBuilder).StorageBuilder().(*array.StringBuilder).Append(v.s)
 	default:
-		fb.(*array.StringBuilder).Append(toText(v))
+		fb.(*array.StringBuilder).Append(v.s)
 	}
 }
 

@@ -399,6 +399,24 @@ func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 		src = quoteIdent(dedup)
 	}
 
+	// A first landing into an empty table has nothing to compare with.
+	var hasRows bool
+	if err := l.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM %s)", l.qualified())).Scan(&hasRows); err != nil {
+		return fmt.Errorf("duckdb: land %s: %w", l.t, err)
+	}
+	if !hasRows {
+		q = fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s AS s", l.qualified(), l.columnList(), l.selectList("s"), src)
+		res, err := l.conn.ExecContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("duckdb: land %s: insert: %w", l.t, err)
+		}
+		l.stats.Inserted, _ = res.RowsAffected()
+		if l.opts.History != nil {
+			return l.keepHistory(ctx, src, keys)
+		}
+		return nil
+	}
+
 	var on []string
 	for _, k := range keys {
 		on = append(on, "t."+k+" = s."+k)
@@ -491,25 +509,27 @@ func (l *landing) keepHistory(ctx context.Context, src string, keys []string) er
 	}
 	vf := quoteIdent(h.ValidFrom)
 	if len(have) == 0 {
-		q := fmt.Sprintf("CREATE TABLE %s AS SELECT *, %s AS _valid_from, %s AS _valid_to FROM %s LIMIT 0", hist, vf, vf, l.qualified())
+		// A new history table: every current row is a first version.
+		q := fmt.Sprintf("CREATE TABLE %s AS SELECT *, %s AS _valid_from, CAST(NULL AS %s) AS _valid_to FROM %s",
+			hist, vf, validFromType(main, h.ValidFrom), l.qualified())
 		if _, err := l.conn.ExecContext(ctx, q); err != nil {
 			return fail("create", err)
 		}
-	} else {
-		for _, c := range main {
-			cur, ok := have[strings.ToLower(c.name)]
-			var q string
-			switch {
-			case !ok:
-				q = fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", hist, quoteIdent(c.name), c.typ.sql)
-			case cur.key != c.typ.key:
-				q = fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s", hist, quoteIdent(c.name), c.typ.sql)
-			default:
-				continue
-			}
-			if _, err := l.conn.ExecContext(ctx, q); err != nil {
-				return fail("evolve", err)
-			}
+		return nil
+	}
+	for _, c := range main {
+		cur, ok := have[strings.ToLower(c.name)]
+		var q string
+		switch {
+		case !ok:
+			q = fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", hist, quoteIdent(c.name), c.typ.sql)
+		case cur.key != c.typ.key:
+			q = fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s", hist, quoteIdent(c.name), c.typ.sql)
+		default:
+			continue
+		}
+		if _, err := l.conn.ExecContext(ctx, q); err != nil {
+			return fail("evolve", err)
 		}
 	}
 	names := make([]string, len(main))
@@ -543,6 +563,16 @@ func (l *landing) keepHistory(ctx context.Context, src string, keys []string) er
 		return fail("close versions", err)
 	}
 	return nil
+}
+
+// validFromType is the type of the column that starts versions.
+func validFromType(cols []batchColumn, name string) string {
+	for _, c := range cols {
+		if strings.EqualFold(c.name, name) {
+			return c.typ.sql
+		}
+	}
+	return "TIMESTAMP WITH TIME ZONE"
 }
 
 // orderedColumns lists a table's columns in order.
