@@ -59,10 +59,26 @@ echo "Zoho Desk tickets (first 2):"
 curl -sf "$ZOHO_URL/api/v1/tickets?limit=2" -H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN" \
 	-H "orgId: $(echo "$ZOHO_LINE" | json_field org_id)" | cut -c1-400; echo
 
-step "4. The warehouse: DuckDB on disk, pipeline state in _revops"
-"$REVOPS" status --config "$DEMO_DIR/revops.yaml"
+step "4. Extract every object of the three sources into DuckDB (full run)"
+"$REVOPS" extract --config "$DEMO_DIR/revops.yaml"
 
-step "5. DuckDB reads the sandbox's truth file: who is the same person or company across systems"
+step "5. Change both CRMs through their APIs, then extract again (incremental: only the changes)"
+LEAD_ID=$("$REVOPS" query --config "$DEMO_DIR/revops.yaml" --json 'SELECT "Id" FROM salesforce.lead ORDER BY "Id" LIMIT 1' | json_field Id)
+curl -sf -X PATCH "$SF_URL/services/data/v62.0/sobjects/Lead/$LEAD_ID" -H "Authorization: Bearer $SF_TOKEN" \
+	-H 'Content-Type: application/json' -d '{"Title":"Chief Revenue Officer","Status":"Working - Contacted"}'
+ZLEAD_ID=$("$REVOPS" query --config "$DEMO_DIR/revops.yaml" --json 'SELECT id FROM zoho_crm.leads ORDER BY id LIMIT 1' | json_field id)
+curl -sf -X PUT "$ZOHO_URL/crm/v8/Leads" -H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN" \
+	-H 'Content-Type: application/json' -d "{\"data\":[{\"id\":\"$ZLEAD_ID\",\"Designation\":\"VP Sales\"}]}" >/dev/null
+echo "changed Salesforce lead $LEAD_ID and Zoho lead $ZLEAD_ID"
+"$REVOPS" extract --config "$DEMO_DIR/revops.yaml"
+echo "The Salesforce lead's history (every version seen, with its validity):"
+"$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
+	"SELECT \"Id\", \"Title\", \"Status\", _valid_from, _valid_to FROM salesforce.lead__history WHERE \"Id\" = '$LEAD_ID' ORDER BY _valid_from"
+
+step "6. The warehouse: pipeline state in _revops (cursors, runs)"
+"$REVOPS" status --config "$DEMO_DIR/revops.yaml" --limit 5
+
+step "7. DuckDB reads the sandbox's truth file: who is the same person or company across systems"
 "$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
 	"SELECT system, object, count(*) AS records FROM read_csv('$PWD/$DEMO_DIR/truth.csv') GROUP BY ALL ORDER BY 1, 2"
 "$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
@@ -70,8 +86,8 @@ step "5. DuckDB reads the sandbox's truth file: who is the same person or compan
 	 SELECT count(*) FILTER (WHERE n = 2) AS entities_in_both_crms, count(*) AS entities_in_any_crm
 	 FROM (SELECT true_entity_id, count(*) AS n FROM t GROUP BY 1)"
 
-step "6. Request counters of the emulators (every call of this demo, by system, endpoint and status)"
+step "8. Request counters of the emulators (every call of this demo, by system, endpoint and status)"
 curl -sf "$SF_URL/__sandbox/stats" | sed 's/},{/},\n  {/g'; echo
 
 step "Not built yet"
-echo "extract (issue #5), models (#6) and sync (#7) are not part of revops yet; this demo runs everything that is."
+echo "models (issue #6) and sync (#7) are not part of revops yet; this demo runs everything that is."
