@@ -30,6 +30,7 @@ test: fmt-check vet
 # throughput and paging cost, world generation.
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x -timeout 60m ./load/duckdb/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench ExtractLand200k -benchtime 1x -timeout 30m ./extract/...
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -timeout 30m ./crm/...
 
 # Short fuzzing of every parser (configs, SOQL, COQL, criteria, fault rules).
