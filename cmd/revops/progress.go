@@ -34,21 +34,19 @@ func newBarProgress(w io.Writer) *barProgress {
 
 func (b *barProgress) Start(source, object string, total int64) {
 	name := source + "." + object
-	known := total >= 0
-	if !known {
-		total = 0
+	prepend := mpb.PrependDecorators(decor.Name(fmt.Sprintf("%-32s", name)))
+	var bar *mpb.Bar
+	if total >= 0 {
+		bar = b.p.New(total, mpb.BarStyle(), prepend, mpb.AppendDecorators(
+			decor.CountersNoUnit("%d/%d records"), decor.Name("  "),
+			decor.AverageSpeed(0, "%.0f/s", decor.WCSyncSpace), decor.Name("  ETA "),
+			decor.AverageETA(decor.ET_STYLE_GO, decor.WCSyncSpace)))
+	} else {
+		// Unknown total: a spinner with the count and the rate.
+		bar = b.p.New(0, mpb.SpinnerStyle().PositionLeft(), prepend, mpb.AppendDecorators(
+			decor.CurrentNoUnit("%d records"), decor.Name("  "),
+			decor.AverageSpeed(0, "%.0f/s", decor.WCSyncSpace)))
 	}
-	appenders := []decor.Decorator{
-		decor.CountersNoUnit("%d"), decor.Name(" records "),
-		decor.EwmaSpeed(0, "%.0f/s", 30),
-	}
-	if known {
-		appenders = append(appenders, decor.Name(" ETA "), decor.EwmaETA(decor.ET_STYLE_GO, 30))
-	}
-	bar := b.p.AddBar(total,
-		mpb.PrependDecorators(decor.Name(fmt.Sprintf("%-32s", name))),
-		mpb.AppendDecorators(appenders...),
-	)
 	b.mu.Lock()
 	b.bars[name] = bar
 	b.mu.Unlock()
@@ -62,7 +60,7 @@ func (b *barProgress) bar(source, object string) *mpb.Bar {
 
 func (b *barProgress) Add(source, object string, rows int64) {
 	if bar := b.bar(source, object); bar != nil {
-		bar.EwmaIncrInt64(rows, 0)
+		bar.IncrInt64(rows)
 	}
 }
 
