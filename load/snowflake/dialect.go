@@ -1,0 +1,82 @@
+// Package snowflake will hold the Snowflake warehouse engine. Today it
+// holds its dialect: the model templates' portable macros rendered in
+// Snowflake SQL, golden-tested by the model engine.
+package snowflake
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/revops/revops/load"
+)
+
+// Macros renders the model templates' portable SQL in Snowflake's dialect.
+type Macros struct{}
+
+var _ load.Macros = Macros{}
+
+// Ident quotes an identifier. Quoted identifiers are case-sensitive in
+// Snowflake, so revops's lower-case names stay lower case.
+func (Macros) Ident(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+
+// Relation renders "schema"."name" in the connection's database.
+func (m Macros) Relation(t load.Table) string { return m.Ident(t.Schema) + "." + m.Ident(t.Name) }
+
+// Literal renders a string literal.
+func (Macros) Literal(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// DateDiff renders DATEDIFF(unit, a, b).
+func (Macros) DateDiff(unit, a, b string) string {
+	return fmt.Sprintf("DATEDIFF(%s, %s, %s)", strings.ToLower(unit), a, b)
+}
+
+// DateTrunc renders DATE_TRUNC('unit', x) (weeks start on Monday by default).
+func (Macros) DateTrunc(unit, x string) string {
+	return fmt.Sprintf("DATE_TRUNC('%s', %s)", strings.ToLower(unit), x)
+}
+
+// Similarity renders JAROWINKLER_SIMILARITY (0..100) scaled to 0..1.
+func (Macros) Similarity(a, b string) string {
+	return fmt.Sprintf("(JAROWINKLER_SIMILARITY(%s, %s) / 100.0)", a, b)
+}
+
+// RegexpMatches renders REGEXP_INSTR(x, pattern) > 0 (REGEXP_LIKE would
+// anchor the pattern to the whole string).
+func (Macros) RegexpMatches(x, pattern string) string {
+	return fmt.Sprintf("(REGEXP_INSTR(%s, %s) > 0)", x, pattern)
+}
+
+// RegexpReplace renders REGEXP_REPLACE(x, pattern, repl) (every match).
+func (Macros) RegexpReplace(x, pattern, repl string) string {
+	return fmt.Sprintf("REGEXP_REPLACE(%s, %s, %s)", x, pattern, repl)
+}
+
+var sfTypes = map[string]string{
+	"bigint": "NUMBER(38,0)", "double": "DOUBLE", "varchar": "VARCHAR",
+	"date": "DATE", "timestamp": "TIMESTAMP_TZ", "boolean": "BOOLEAN",
+}
+
+// SafeCast renders TRY_CAST(TO_VARCHAR(x) AS type): Snowflake's TRY_CAST
+// takes strings only.
+func (Macros) SafeCast(x, typ string) (string, error) {
+	t, ok := sfTypes[strings.ToLower(typ)]
+	if !ok {
+		return "", fmt.Errorf("safe_cast: unknown type %q (want %s)", typ, strings.Join(load.PortableTypes, ", "))
+	}
+	return fmt.Sprintf("TRY_CAST(TO_VARCHAR(%s) AS %s)", x, t), nil
+}
+
+// Hash renders MD5 of the expressions joined by '|', NULL as an empty string.
+func (Macros) Hash(exprs ...string) string {
+	parts := make([]string, len(exprs))
+	for i, e := range exprs {
+		parts[i] = fmt.Sprintf("COALESCE(TO_VARCHAR(%s), '')", e)
+	}
+	return fmt.Sprintf("MD5(CONCAT_WS('|', %s))", strings.Join(parts, ", "))
+}
+
+// Now renders CURRENT_TIMESTAMP().
+func (Macros) Now() string { return "CURRENT_TIMESTAMP()" }
