@@ -421,9 +421,8 @@ func ParseDate(v any) (time.Time, error) {
 }
 
 var dateTimeLayouts = []string{
+	time.RFC3339Nano,               // Zoho CRM (+05:30), Zoho Desk (Z), ISO 8601
 	"2006-01-02T15:04:05.000-0700", // Salesforce
-	"2006-01-02T15:04:05-07:00",    // Zoho CRM
-	time.RFC3339Nano,               // Zoho Desk, ISO 8601
 	"2006-01-02T15:04:05.999999999-0700",
 	"2006-01-02T15:04:05-0700",
 	"2006-01-02 15:04:05",

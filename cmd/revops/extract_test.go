@@ -203,7 +203,7 @@ func TestExtractThroughFaults(t *testing.T) {
 	dir := t.TempDir()
 	cfg, truth := filepath.Join(dir, "revops.yaml"), filepath.Join(dir, "truth.csv")
 	startSandbox(t, "--records", "200", "--write-config", cfg, "--truth", truth,
-		"--faults", "429:every=5;500:every=7;503:every=11;drop:every=13")
+		"--faults", "429:every=9;500:every=13;503:every=17;drop:every=19")
 	code, res, out := runExtract(t, cfg)
 	if code != 0 {
 		t.Fatalf("extract under faults: exit %d\n%s", code, out)

@@ -317,7 +317,7 @@ sources:
       client_id: {{printf "%q" .Salesforce.ClientID}}
       client_secret: {{printf "%q" .Salesforce.ClientSecret}}
       refresh_token: {{printf "%q" .Salesforce.RefreshToken}}
-    limits: {requests_per_second: 200, burst: 50, concurrency: 8}
+    limits: {requests_per_second: 200, burst: 50, concurrency: 8, max_retries: 10}
 
   - name: zoho_crm
     type: zoho_crm
@@ -327,7 +327,7 @@ sources:
     client_id: {{printf "%q" .Zoho.ClientID}}
     client_secret: {{printf "%q" .Zoho.ClientSecret}}
     refresh_token: {{printf "%q" .Zoho.RefreshToken}}
-    limits: {requests_per_second: 200, burst: 50, concurrency: 8}
+    limits: {requests_per_second: 200, burst: 50, concurrency: 8, max_retries: 10}
 
   - name: zoho_desk
     type: zoho_desk
@@ -338,7 +338,7 @@ sources:
     client_id: {{printf "%q" .Zoho.ClientID}}
     client_secret: {{printf "%q" .Zoho.ClientSecret}}
     refresh_token: {{printf "%q" .Zoho.RefreshToken}}
-    limits: {requests_per_second: 200, burst: 50, concurrency: 8}
+    limits: {requests_per_second: 200, burst: 50, concurrency: 8, max_retries: 10}
 
 models:
   paths: []

@@ -412,7 +412,7 @@ func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 		}
 		l.stats.Inserted, _ = res.RowsAffected()
 		if l.opts.History != nil {
-			return l.keepHistory(ctx, src, keys)
+			return l.historyView(ctx)
 		}
 		return nil
 	}
@@ -454,6 +454,12 @@ func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 			changed = append(changed, fmt.Sprintf("t.%s IS DISTINCT FROM %s", col, val))
 		}
 	}
+	if len(changed) > 0 && l.opts.History != nil {
+		// The versions this landing replaces are kept before they are overwritten.
+		if err := l.archiveVersions(ctx, src, on, tomb, changed); err != nil {
+			return err
+		}
+	}
 	if len(changed) > 0 {
 		q = fmt.Sprintf("UPDATE %s AS t SET %s FROM %s AS s WHERE %s AND NOT %s AND (%s)",
 			l.qualified(), strings.Join(sets, ", "), src, strings.Join(on, " AND "), tomb, strings.Join(changed, " OR "))
@@ -483,84 +489,105 @@ func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 	l.stats.Inserted, _ = res.RowsAffected()
 	l.stats.Unchanged = distinct - l.stats.Inserted - l.stats.Updated
 	if l.opts.History != nil {
-		return l.keepHistory(ctx, src, keys)
+		return l.historyView(ctx)
 	}
 	return nil
 }
 
-// keepHistory adds the versions this landing wrote to the history table
-// and closes the versions they supersede.
-func (l *landing) keepHistory(ctx context.Context, src string, keys []string) error {
+// History is kept as two relations: <history>_versions holds every
+// version that a later landing replaced, with its _valid_from and
+// _valid_to, and <history> is a view of those versions plus the current
+// rows (open-ended). A first landing therefore writes nothing twice, and
+// later ones copy only the rows they change.
+
+func (l *landing) versionsTable() (load.Table, string) {
 	h := l.opts.History
-	hist := quoteIdent(h.Table.Schema) + "." + quoteIdent(h.Table.Name)
+	t := load.Table{Schema: h.Table.Schema, Name: h.Table.Name + "_versions"}
+	return t, quoteIdent(t.Schema) + "." + quoteIdent(t.Name)
+}
+
+// archiveVersions copies the rows this landing is about to change into the
+// versions table, closed at the new version's start.
+func (l *landing) archiveVersions(ctx context.Context, src string, on []string, tomb string, changed []string) error {
+	h := l.opts.History
+	vt, versions := l.versionsTable()
 	fail := func(what string, err error) error {
 		return fmt.Errorf("duckdb: land %s: history %s: %s: %w", l.t, h.Table, what, err)
 	}
-	if err := l.w.createSchema(ctx, l.conn, h.Table.Schema); err != nil {
-		return fail("create schema", err)
+	if err := l.evolveVersions(ctx, vt, versions); err != nil {
+		return fail("prepare", err)
+	}
+	vf := quoteIdent(h.ValidFrom)
+	q := fmt.Sprintf(`INSERT INTO %s BY NAME SELECT t.*, t.%s AS _valid_from, s.%s AS _valid_to
+		FROM %s AS t JOIN %s AS s ON %s WHERE NOT %s AND (%s)`,
+		versions, vf, vf, l.qualified(), src, strings.Join(on, " AND "), tomb, strings.Join(changed, " OR "))
+	if _, err := l.conn.ExecContext(ctx, q); err != nil {
+		return fail("keep replaced versions", err)
+	}
+	return nil
+}
+
+// evolveVersions creates the versions table or gives it the main table's
+// columns and types.
+func (l *landing) evolveVersions(ctx context.Context, vt load.Table, versions string) error {
+	if err := l.w.createSchema(ctx, l.conn, vt.Schema); err != nil {
+		return err
 	}
 	main, err := orderedColumns(ctx, l.conn, l.t)
 	if err != nil {
-		return fail("read columns", err)
+		return err
 	}
-	have, err := tableColumns(ctx, l.conn, h.Table)
+	have, err := tableColumns(ctx, l.conn, vt)
 	if err != nil {
-		return fail("read columns", err)
+		return err
 	}
-	vf := quoteIdent(h.ValidFrom)
+	vfType := validFromType(main, l.opts.History.ValidFrom)
 	if len(have) == 0 {
-		// A new history table: every current row is a first version.
-		q := fmt.Sprintf("CREATE TABLE %s AS SELECT *, %s AS _valid_from, CAST(NULL AS %s) AS _valid_to FROM %s",
-			hist, vf, validFromType(main, h.ValidFrom), l.qualified())
-		if _, err := l.conn.ExecContext(ctx, q); err != nil {
-			return fail("create", err)
-		}
-		return nil
+		q := fmt.Sprintf("CREATE TABLE %s AS SELECT *, CAST(NULL AS %s) AS _valid_from, CAST(NULL AS %s) AS _valid_to FROM %s LIMIT 0",
+			versions, vfType, vfType, l.qualified())
+		_, err := l.conn.ExecContext(ctx, q)
+		return err
 	}
 	for _, c := range main {
 		cur, ok := have[strings.ToLower(c.name)]
 		var q string
 		switch {
 		case !ok:
-			q = fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", hist, quoteIdent(c.name), c.typ.sql)
+			q = fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", versions, quoteIdent(c.name), c.typ.sql)
 		case cur.key != c.typ.key:
-			q = fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s", hist, quoteIdent(c.name), c.typ.sql)
+			q = fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s", versions, quoteIdent(c.name), c.typ.sql)
 		default:
 			continue
 		}
 		if _, err := l.conn.ExecContext(ctx, q); err != nil {
-			return fail("evolve", err)
+			return err
 		}
 	}
-	names := make([]string, len(main))
-	for i, c := range main {
-		names[i] = quoteIdent(c.name)
+	return nil
+}
+
+// historyView (re)creates the history view: kept versions plus current rows.
+func (l *landing) historyView(ctx context.Context) error {
+	h := l.opts.History
+	vt, versions := l.versionsTable()
+	fail := func(err error) error {
+		return fmt.Errorf("duckdb: land %s: history %s: %w", l.t, h.Table, err)
 	}
-	var on, hOn []string
-	for _, k := range keys {
-		on = append(on, "t."+k+" = s."+k)
-		hOn = append(hOn, "h."+k+" = t."+k)
+	if err := l.evolveVersions(ctx, vt, versions); err != nil {
+		return fail(err)
 	}
-	q := fmt.Sprintf(`INSERT INTO %s (%s, _valid_from) SELECT %s, t.%s FROM %s AS t
-		WHERE EXISTS (SELECT 1 FROM %s AS s WHERE %s)
-		AND NOT EXISTS (SELECT 1 FROM %s AS h WHERE %s AND h._valid_from IS NOT DISTINCT FROM t.%s)`,
-		hist, strings.Join(names, ", "), "t."+strings.Join(names, ", t."), vf, l.qualified(),
-		src, strings.Join(on, " AND "), hist, strings.Join(hOn, " AND "), vf)
+	main, err := orderedColumns(ctx, l.conn, l.t)
+	if err != nil {
+		return fail(err)
+	}
+	vfType := validFromType(main, h.ValidFrom)
+	q := fmt.Sprintf(`CREATE OR REPLACE VIEW %s.%s AS
+		SELECT * FROM %s
+		UNION ALL BY NAME
+		SELECT *, %s AS _valid_from, CAST(NULL AS %s) AS _valid_to FROM %s`,
+		quoteIdent(h.Table.Schema), quoteIdent(h.Table.Name), versions, quoteIdent(h.ValidFrom), vfType, l.qualified())
 	if _, err := l.conn.ExecContext(ctx, q); err != nil {
-		return fail("add versions", err)
-	}
-	var xOn, sOn []string
-	for _, k := range keys {
-		xOn = append(xOn, "h."+k+" = x."+k)
-		sOn = append(sOn, "s."+k+" = v."+k)
-	}
-	q = fmt.Sprintf(`UPDATE %s AS h SET _valid_to = x.nxt FROM (
-			SELECT %s, _valid_from, lead(_valid_from) OVER (PARTITION BY %s ORDER BY _valid_from) AS nxt
-			FROM %s AS v WHERE EXISTS (SELECT 1 FROM %s AS s WHERE %s)
-		) AS x WHERE %s AND h._valid_from IS NOT DISTINCT FROM x._valid_from AND h._valid_to IS DISTINCT FROM x.nxt`,
-		hist, strings.Join(keys, ", "), strings.Join(keys, ", "), hist, src, strings.Join(sOn, " AND "), strings.Join(xOn, " AND "))
-	if _, err := l.conn.ExecContext(ctx, q); err != nil {
-		return fail("close versions", err)
+		return fail(err)
 	}
 	return nil
 }
