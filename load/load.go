@@ -76,12 +76,13 @@ type CursorUpdate struct {
 // History asks a Merge landing to keep every version of its rows in a
 // second table, in the same transaction.
 type History struct {
-	// Table receives the versions: the main table's columns plus
-	// _valid_from and _valid_to.
+	// Table is the history relation: the main table's columns plus
+	// _valid_from and _valid_to. Engines may build it from the versions
+	// landings replaced (kept in <Table>_versions) and the current rows.
 	Table Table
 	// ValidFrom is the landing's column holding a version's start (the
-	// record's last-modified time). A version already kept (same key and
-	// start) is not added twice; _valid_to is the next version's start.
+	// record's last-modified time); a version's _valid_to is the start of
+	// the version that replaced it, NULL for current rows.
 	ValidFrom string
 }
 
