@@ -1,0 +1,19 @@
+-- Salesforce campaign members: one row per live CampaignMember (a lead or
+-- a contact in a campaign; deleted rows filtered).
+-- config: materialized=view
+-- test: unique campaign_member_id
+-- test: not_null campaign_id
+SELECT
+    Id                  AS campaign_member_id,
+    CampaignId          AS campaign_id,
+    LeadId              AS lead_id,
+    ContactId           AS contact_id,
+    Status              AS status,
+    coalesce(HasResponded, false) AS has_responded,
+    FirstRespondedDate  AS first_responded_date,
+    CreatedDate         AS created_at,
+    LastModifiedDate    AS updated_at,
+    _extracted_at       AS extracted_at
+FROM {{ source "salesforce" "campaignmember" }}
+WHERE _deleted_at IS NULL
+  AND NOT coalesce(IsDeleted, false)

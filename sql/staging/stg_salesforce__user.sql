@@ -1,0 +1,21 @@
+-- Salesforce users: one row per User (sales reps and agents who own records).
+-- config: materialized=view
+-- test: unique user_id
+-- test: not_null user_id
+SELECT
+    Id                AS user_id,
+    Name              AS full_name,
+    FirstName         AS first_name,
+    LastName          AS last_name,
+    Username          AS username,
+    Email             AS email,
+    Title             AS title,
+    Department        AS department,
+    Phone             AS phone,
+    coalesce(IsActive, false) AS is_active,
+    CreatedDate       AS created_at,
+    LastModifiedDate  AS updated_at,
+    _extracted_at     AS extracted_at
+FROM {{ source "salesforce" "user" }}
+WHERE _deleted_at IS NULL
+  AND NOT coalesce(IsDeleted, false)

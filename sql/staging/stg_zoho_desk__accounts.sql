@@ -1,0 +1,26 @@
+-- Zoho Desk accounts: one row per live Desk account (deleted and trashed
+-- rows filtered).
+-- config: materialized=view
+-- test: unique account_id
+-- test: not_null account_id
+SELECT
+    id             AS account_id,
+    accountName    AS name,
+    email          AS email,
+    website        AS website,
+    phone          AS phone,
+    industry       AS industry,
+    street         AS street,
+    city           AS city,
+    state          AS state,
+    code           AS postal_code,
+    country        AS country,
+    {{ safe_cast "annualrevenue" "double" }} AS annual_revenue,
+    ownerId        AS owner_id,
+    createdTime    AS created_at,
+    modifiedTime   AS updated_at,
+    _extracted_at  AS extracted_at
+FROM {{ source "zoho_desk" "accounts" }}
+WHERE _deleted_at IS NULL
+  AND NOT coalesce(isDeleted, false)
+  AND NOT coalesce(isTrashed, false)
