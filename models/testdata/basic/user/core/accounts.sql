@@ -1,0 +1,3 @@
+-- config: tags=core
+-- test: unique account_id
+SELECT DISTINCT split_part(email, '@', 2) AS account_id FROM {{ ref "core.leads" }}
