@@ -1,0 +1,355 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Plan is what a sync would send: per row the operation and, per field,
+// the destination's value before (from the last extract, else read from
+// the destination) and the value after.
+type Plan struct {
+	ID      string    `json:"plan_id,omitempty"`
+	Sync    string    `json:"sync"`
+	Created time.Time `json:"created_at"`
+	// Stored is false for a dry run.
+	Stored bool `json:"stored"`
+	Report *Report `json:"summary"`
+	// Rows are the planned rows in key order.
+	Rows []PlanRow `json:"rows"`
+}
+
+// PlanRow is one planned row.
+type PlanRow struct {
+	Key    string                 `json:"key"`
+	Change string                 `json:"change"` // added, changed, removed
+	Op     Op                     `json:"op"`
+	DestID string                 `json:"destination_id,omitempty"`
+	Hash   string                 `json:"-"`
+	Fields map[string]FieldChange `json:"fields"`
+}
+
+// FieldChange is one field's value before and after.
+type FieldChange struct {
+	Before any `json:"before"`
+	After  any `json:"after"`
+}
+
+// PlanOptions control a plan.
+type PlanOptions struct {
+	Options
+	// DryRun computes the plan without storing it.
+	DryRun bool
+}
+
+// Plan computes what Run would send, without writing anything to the
+// destination, and stores it in _revops.sync_plans unless opts.DryRun.
+func (r *Runner) Plan(ctx context.Context, spec *Spec, dest Destination, opts PlanOptions) (*Plan, error) {
+	rep := r.newReport(spec, "plan", "")
+	if err := EnsureState(ctx, r.Warehouse); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	p, err := r.prepare(ctx, spec, dest, opts.Options, rep)
+	if err != nil {
+		return nil, err
+	}
+	defer dropStage(context.WithoutCancel(ctx), r.Warehouse, spec)
+	rep.Failed = int64(len(p.failed))
+	rep.addErrors(spec.Name, "", p.failed)
+	plan := &Plan{ID: rep.ID, Sync: spec.Name, Created: time.Now().UTC(), Stored: !opts.DryRun, Report: rep}
+	before, err := r.before(ctx, p, rep)
+	if err != nil {
+		return nil, err
+	}
+	for _, pd := range p.sends {
+		row := PlanRow{Key: pd.ch.Key, Change: pd.ch.Kind, Op: pd.op, DestID: pd.rec.ID, Hash: pd.ch.Hash, Fields: map[string]FieldChange{}}
+		prev := before[pd.rec.ID]
+		for f, v := range pd.rec.Values {
+			var b any
+			if prev != nil {
+				b = prev[f]
+			}
+			row.Fields[f] = FieldChange{Before: b, After: v}
+		}
+		plan.Rows = append(plan.Rows, row)
+	}
+	rep.Seconds = time.Since(start).Seconds()
+	if opts.DryRun {
+		return plan, nil
+	}
+	vals := make([][]any, len(plan.Rows))
+	for i, row := range plan.Rows {
+		vals[i] = []any{plan.ID, spec.Name, plan.Created, int64(i), row.Key, row.Change, string(row.Op), nullable(row.DestID), row.Hash, toJSON(row.Fields)}
+	}
+	if len(vals) == 0 {
+		// An empty plan is stored as one marker row, so apply finds it.
+		vals = [][]any{{plan.ID, spec.Name, plan.Created, int64(-1), "", "none", "none", nil, nil, "{}"}}
+	}
+	err = insertRows(ctx, r.Warehouse, `INSERT INTO _revops.sync_plans (plan_id, sync, created_at, seq, key, change, op, destination_id, row_hash, fields)`, "", vals)
+	if err != nil {
+		return nil, fmt.Errorf("sync %s: store plan: %w", spec.Name, err)
+	}
+	return plan, nil
+}
+
+// before reads the destination's current values of the planned rows that
+// address existing records: from the extracted table of the destination
+// (schema = the source's name, table = the object in lower case) when it
+// has the record, else from the destination itself.
+func (r *Runner) before(ctx context.Context, p *prepared, rep *Report) (map[string]map[string]any, error) {
+	out := map[string]map[string]any{}
+	var ids []string
+	fieldSet := map[string]bool{}
+	for _, pd := range p.sends {
+		if pd.rec.ID == "" {
+			continue
+		}
+		ids = append(ids, pd.rec.ID)
+		for f := range pd.rec.Values {
+			fieldSet[f] = true
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	fields := sortedKeys(fieldSet)
+	idCol := "Id"
+	if p.dest.System() != "salesforce" {
+		idCol = "id"
+	}
+	rel := quoteIdent(p.spec.Destination.Source) + "." + quoteIdent(strings.ToLower(p.spec.Destination.Object))
+	if cols, _, err := readColumns(ctx, r.Warehouse, rel); err == nil && cols[strings.ToLower(idCol)] != "" {
+		var sel []string
+		var have []string
+		for _, f := range fields {
+			if c := cols[strings.ToLower(f)]; c != "" {
+				sel = append(sel, quoteIdent(c))
+				have = append(have, f)
+			}
+		}
+		for start := 0; start < len(ids); start += chunk {
+			part := ids[start:min(start+chunk, len(ids))]
+			args := make([]any, len(part))
+			for i, id := range part {
+				args[i] = id
+			}
+			q := fmt.Sprintf("SELECT %s%s FROM %s WHERE %s IN (%s)", quoteIdent(cols[strings.ToLower(idCol)]),
+				prefixComma(sel), rel, quoteIdent(cols[strings.ToLower(idCol)]), strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", "))
+			rows, err := queryRows(ctx, r.Warehouse, q, args...)
+			if err != nil {
+				return nil, fmt.Errorf("sync %s: read extracted values from %s: %w", p.spec.Name, rel, err)
+			}
+			for _, row := range rows {
+				m := map[string]any{}
+				for i, f := range have {
+					m[f] = row[i+1]
+				}
+				out[str(row[0])] = m
+			}
+		}
+	}
+	var missing []string
+	for _, id := range ids {
+		if _, ok := out[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	step := 100
+	for start := 0; start < len(missing); start += step {
+		part := missing[start:min(start+step, len(missing))]
+		got, err := p.dest.Read(ctx, p.spec.Destination.Object, part, fields)
+		rep.APICalls++
+		if err != nil {
+			return nil, fmt.Errorf("sync %s: read current %s values: %w", p.spec.Name, p.spec.Destination.Object, err)
+		}
+		for id, m := range got {
+			out[id] = m
+		}
+	}
+	return out, nil
+}
+
+func prefixComma(cols []string) string {
+	if len(cols) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(cols, ", ")
+}
+
+// readColumns returns a relation's columns by lower-cased name.
+func readColumns(ctx context.Context, w Warehouse, rel string) (map[string]string, int, error) {
+	r, err := w.Query(ctx, "SELECT * FROM "+rel+" LIMIT 0")
+	if err != nil {
+		return nil, 0, err
+	}
+	defer r.Release()
+	out := map[string]string{}
+	for _, f := range r.Schema().Fields() {
+		out[strings.ToLower(f.Name)] = f.Name
+	}
+	return out, len(out), nil
+}
+
+// ErrPlanNotFound: no stored plan has the id (or it was applied).
+var ErrPlanNotFound = fmt.Errorf("plan not found")
+
+// PlanSync returns the name of the sync a stored plan belongs to.
+func PlanSync(ctx context.Context, w Warehouse, planID string) (string, error) {
+	if err := EnsureState(ctx, w); err != nil {
+		return "", err
+	}
+	rows, err := queryRows(ctx, w, `SELECT sync, count(*) FILTER (WHERE applied_run IS NOT NULL) FROM _revops.sync_plans WHERE plan_id = ? GROUP BY sync`, planID)
+	if err != nil {
+		return "", fmt.Errorf("sync: read plan %s: %w", planID, err)
+	}
+	if len(rows) == 0 {
+		return "", fmt.Errorf("sync: plan %s: %w (see revops sync history)", planID, ErrPlanNotFound)
+	}
+	if num(rows[0][1]) > 0 {
+		return "", fmt.Errorf("sync: plan %s was already applied", planID)
+	}
+	return str(rows[0][0]), nil
+}
+
+// Apply sends exactly the rows of a stored plan. A row whose destination
+// record changed since the plan (a field's current value differs from
+// the plan's "before") is refused: recorded as a DESTINATION_CHANGED
+// failure and counted as skipped; plan again to send it.
+func (r *Runner) Apply(ctx context.Context, spec *Spec, dest Destination, planID string, opts Options) (*Report, error) {
+	w := r.Warehouse
+	if _, err := PlanSync(ctx, w, planID); err != nil {
+		return nil, err
+	}
+	rep := r.newReport(spec, "apply", planID)
+	if err := startRunRecord(ctx, w, &rep.RunRecord); err != nil {
+		return rep, err
+	}
+	start := time.Now()
+	err := func() error {
+		sc, err := dest.Describe(ctx, spec.Destination.Object)
+		rep.APICalls++
+		if err != nil {
+			return fmt.Errorf("sync %s: describe %s: %w", spec.Name, spec.Destination.Object, err)
+		}
+		if err := CheckSchema(spec, sc, nil); err != nil {
+			return err
+		}
+		if err := r.recoverInflight(ctx, spec, dest, opts, rep); err != nil {
+			return err
+		}
+		rows, err := queryRows(ctx, w, `SELECT key, change, op, destination_id, row_hash, fields FROM _revops.sync_plans
+			WHERE plan_id = ? AND seq >= 0 ORDER BY seq`, planID)
+		if err != nil {
+			return fmt.Errorf("sync %s: read plan %s: %w", spec.Name, planID, err)
+		}
+		p := &prepared{spec: spec, dest: dest, schema: sc, report: rep}
+		var changed []string
+		readIDs := map[string]bool{}
+		fieldSet := map[string]bool{}
+		plans := map[string]map[string]FieldChange{}
+		for _, row := range rows {
+			var fc map[string]FieldChange
+			if err := json.Unmarshal([]byte(str(row[5])), &fc); err != nil {
+				return fmt.Errorf("sync %s: plan %s: row %s: %w", spec.Name, planID, str(row[0]), err)
+			}
+			pd := &pending{ch: Change{Key: str(row[0]), Kind: str(row[1]), Hash: str(row[4]), DestID: str(row[3])},
+				op: Op(str(row[2])), rec: Record{Key: str(row[0]), ID: str(row[3]), Values: map[string]any{}}}
+			for f, c := range fc {
+				v, rerr := Coerce(c.After, sc.Fields[f])
+				if rerr != nil {
+					p.failed = append(p.failed, failureRow{Key: pd.ch.Key, Err: rerr})
+					pd = nil
+					break
+				}
+				pd.rec.Values[f] = v
+			}
+			if pd == nil {
+				continue
+			}
+			switch pd.ch.Kind {
+			case "added":
+				rep.Added++
+			case "changed":
+				rep.Changed++
+			case "removed":
+				rep.Removed++
+			}
+			if spec.Match.By != MatchID {
+				pd.match = map[string]any{}
+				for _, n := range matchFieldsOf(spec) {
+					pd.match[n] = pd.rec.Values[n]
+				}
+			}
+			if pd.rec.ID != "" && pd.op != OpDelete {
+				readIDs[pd.rec.ID] = true
+				for f := range fc {
+					fieldSet[f] = true
+				}
+				plans[pd.rec.ID] = fc
+			}
+			p.sends = append(p.sends, pd)
+		}
+		// Refuse rows whose destination changed since the plan.
+		current := map[string]map[string]any{}
+		ids, fields := sortedKeys(readIDs), sortedKeys(fieldSet)
+		for start := 0; start < len(ids); start += 100 {
+			part := ids[start:min(start+100, len(ids))]
+			got, err := dest.Read(ctx, spec.Destination.Object, part, fields)
+			rep.APICalls++
+			if err != nil {
+				return fmt.Errorf("sync %s: read current %s values: %w", spec.Name, spec.Destination.Object, err)
+			}
+			for id, m := range got {
+				current[id] = m
+			}
+		}
+		var keep []*pending
+		for _, pd := range p.sends {
+			fc, ok := plans[pd.rec.ID]
+			if !ok || pd.rec.ID == "" {
+				keep = append(keep, pd)
+				continue
+			}
+			cur := current[pd.rec.ID]
+			var moved []string
+			for _, f := range sortedKeys(fc) {
+				if cur == nil || !sameValue(fc[f].Before, cur[f], sc.Fields[f]) {
+					moved = append(moved, f)
+				}
+			}
+			if len(moved) == 0 {
+				keep = append(keep, pd)
+				continue
+			}
+			changed = append(changed, pd.ch.Key)
+			msg := fmt.Sprintf("%s %s changed since plan %s (fields %s); plan again to send it", spec.Destination.Object, pd.rec.ID, planID, strings.Join(moved, ", "))
+			if cur == nil {
+				msg = fmt.Sprintf("%s %s no longer exists", spec.Destination.Object, pd.rec.ID)
+			}
+			if err := writeFailures(ctx, w, spec.Name, rep.ID, []failureRow{{Key: pd.ch.Key, Err: &RowError{Code: CodeDestinationMoved, Message: msg, Fields: moved}}}, time.Now().UTC()); err != nil {
+				return err
+			}
+			rep.addErrors(spec.Name, rep.ID, []failureRow{{Key: pd.ch.Key, Err: &RowError{Code: CodeDestinationMoved, Message: msg, Fields: moved}}})
+		}
+		rep.Skipped += int64(len(changed))
+		p.sends = keep
+		rep.Planned = int64(len(rows))
+		if err := w.Exec(ctx, `UPDATE _revops.sync_plans SET applied_run = ? WHERE plan_id = ?`, rep.ID, planID); err != nil {
+			return fmt.Errorf("sync %s: mark plan %s applied: %w", spec.Name, planID, err)
+		}
+		return r.send(ctx, p, rep)
+	}()
+	return rep, r.finish(ctx, rep, start, err)
+}
+
+func parseJSONMap(s string) map[string]any {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return nil
+	}
+	return m
+}

@@ -1,0 +1,668 @@
+package sync
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Progress hears about a sync run's writes (progress bars on a terminal).
+// Calls come from the goroutine running the sync.
+type Progress interface {
+	// Start announces total records to send.
+	Start(sync string, total int64)
+	// Add reports n more records answered.
+	Add(sync string, n int64)
+	// Done ends the sync's progress (err nil on success).
+	Done(sync string, err error)
+}
+
+// Options control one sync run or plan.
+type Options struct {
+	// RetryFailed sends only the rows recorded in _revops.sync_failures.
+	RetryFailed bool
+	// AllowMassDelete lets mirror mode remove more than mirror.max_share
+	// of the synced records.
+	AllowMassDelete bool
+	// ResendUnknown drops the record of creates whose outcome is unknown
+	// (a run stopped between the API call and recording its answer) for
+	// syncs that cannot look records up (match by id), so they are sent
+	// again. Without it such a sync stops and says so.
+	ResendUnknown bool
+}
+
+// Runner runs syncs against one warehouse.
+type Runner struct {
+	Warehouse Warehouse
+	// Log receives one line per batch and per run (nil: discarded).
+	Log *slog.Logger
+	// Progress, when set, hears about every batch.
+	Progress Progress
+}
+
+// Report is the outcome of one sync run (or plan, or apply).
+type Report struct {
+	RunRecord
+	// Unchanged counts model rows already current at the destination.
+	Unchanged int64 `json:"unchanged"`
+	// NullKeys and Duplicates are model rows that were not synced.
+	NullKeys   int64    `json:"null_keys"`
+	Duplicates []string `json:"duplicate_keys,omitempty"`
+	// DiffSeconds is the time the warehouse diff took.
+	DiffSeconds float64 `json:"diff_seconds"`
+	// Errors are the first row failures of the run.
+	Errors []Failure `json:"errors,omitempty"`
+}
+
+const maxReportErrors = 20
+
+// pending is a row ready to send.
+type pending struct {
+	ch    Change
+	op    Op
+	rec   Record
+	match map[string]any
+}
+
+// prepared is a sync after validation and diff, before any write.
+type prepared struct {
+	spec   *Spec
+	dest   Destination
+	schema *Schema
+	diff   *Diff
+	sends  []*pending
+	failed []failureRow
+	report *Report
+}
+
+func newID() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+func (r *Runner) log() *slog.Logger {
+	if r.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Log
+}
+
+// Run sends what changed in spec's model since the last successful write
+// to dest, and records every row's outcome. Row failures are data (in the
+// report and _revops.sync_failures), not errors; an error means the sync
+// could not run (bad spec, model SQL failing, warehouse or whole-call API
+// failures) and is also recorded in _revops.sync_runs.
+func (r *Runner) Run(ctx context.Context, spec *Spec, dest Destination, opts Options) (*Report, error) {
+	rep := r.newReport(spec, "run", "")
+	if err := EnsureState(ctx, r.Warehouse); err != nil {
+		return rep, err
+	}
+	if err := startRunRecord(ctx, r.Warehouse, &rep.RunRecord); err != nil {
+		return rep, err
+	}
+	start := time.Now()
+	err := func() error {
+		p, err := r.prepare(ctx, spec, dest, opts, rep)
+		if err != nil {
+			return err
+		}
+		defer dropStage(context.WithoutCancel(ctx), r.Warehouse, spec)
+		return r.send(ctx, p, rep)
+	}()
+	return rep, r.finish(ctx, rep, start, err)
+}
+
+func (r *Runner) newReport(spec *Spec, kind, planID string) *Report {
+	return &Report{RunRecord: RunRecord{ID: newID(), Sync: spec.Name, Kind: kind, PlanID: planID, StartedAt: time.Now().UTC()}}
+}
+
+// finish records the run's outcome and returns err.
+func (r *Runner) finish(ctx context.Context, rep *Report, start time.Time, err error) error {
+	rep.FinishedAt = time.Now().UTC()
+	rep.Seconds = time.Since(start).Seconds()
+	rep.Status = "succeeded"
+	if err != nil {
+		rep.Status = "failed"
+		rep.Error = err.Error()
+	} else if rep.Failed > 0 {
+		rep.Status = "partial"
+	}
+	if ferr := finishRunRecord(context.WithoutCancel(ctx), r.Warehouse, &rep.RunRecord); ferr != nil && err == nil {
+		err = ferr
+	}
+	r.log().Info("sync finished", "sync", rep.Sync, "kind", rep.Kind, "status", rep.Status, "added", rep.Added,
+		"changed", rep.Changed, "removed", rep.Removed, "succeeded", rep.Succeeded, "failed", rep.Failed,
+		"skipped", rep.Skipped, "api_calls", rep.APICalls, "seconds", fmt.Sprintf("%.2f", rep.Seconds))
+	return err
+}
+
+// prepare validates the spec against the destination and the model,
+// resolves creates left in flight by an earlier run, diffs the model and
+// builds the records to send. Nothing is written to the destination.
+func (r *Runner) prepare(ctx context.Context, spec *Spec, dest Destination, opts Options, rep *Report) (*prepared, error) {
+	w := r.Warehouse
+	if err := spec.Validate(); err != nil {
+		return nil, &SpecError{Sync: spec.Name, Reason: err.Error()}
+	}
+	sc, err := dest.Describe(ctx, spec.Destination.Object)
+	rep.APICalls++
+	if err != nil {
+		return nil, fmt.Errorf("sync %s: describe %s %s: %w", spec.Name, dest.System(), spec.Destination.Object, err)
+	}
+	cols, err := ModelSchema(ctx, w, spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckSchema(spec, sc, cols); err != nil {
+		return nil, err
+	}
+	picklists, err := loadPicklists(ctx, w, spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.recoverInflight(ctx, spec, dest, opts, rep); err != nil {
+		return nil, err
+	}
+	d, err := ComputeDiff(ctx, w, spec, DiffOptions{OnlyFailed: opts.RetryFailed, OnlyAdded: spec.Mode == ModeInsert, Removed: spec.Mode == ModeMirror && !opts.RetryFailed})
+	if err != nil {
+		return nil, err
+	}
+	rep.DiffSeconds, rep.NullKeys, rep.Duplicates = d.Seconds, d.NullKeys, d.Duplicates
+	rep.Added, rep.Changed, rep.Removed, rep.Unchanged = d.Added, d.Changed, int64(len(d.Removed)), d.Unchanged
+	if d.NullKeys > 0 {
+		r.log().Warn("model rows with a NULL key are not synced", "sync", spec.Name, "rows", d.NullKeys, "key", spec.Key)
+	}
+	p := &prepared{spec: spec, dest: dest, schema: sc, diff: d, report: rep}
+	if len(d.Duplicates) > 0 {
+		r.log().Warn("duplicate keys in the model: none of their rows is synced", "sync", spec.Name, "keys", len(d.Duplicates), "first", d.Duplicates[0])
+		for _, k := range d.Duplicates {
+			p.failed = append(p.failed, failureRow{Key: k, Err: &RowError{Code: CodeDuplicateKey,
+				Message: fmt.Sprintf("key %q is held by more than one row of the model", k), Fields: []string{spec.Key}}})
+		}
+	}
+	if spec.Mode == ModeMirror && len(d.Removed) > 0 && !opts.AllowMassDelete {
+		total, err := queryRows(ctx, w, `SELECT count(*) FROM _revops.sync_snapshots WHERE sync = ? AND row_hash <> ?`, spec.Name, removedHash)
+		if err != nil {
+			return nil, fmt.Errorf("sync %s: count synced records: %w", spec.Name, err)
+		}
+		share := spec.Mirror.MaxShare
+		if share == 0 {
+			share = 0.1
+		}
+		if n := num(total[0][0]); n > 0 && float64(len(d.Removed)) > share*float64(n) {
+			return nil, fmt.Errorf("sync %s: would remove %d of %d synced %s records (more than mirror.max_share %.0f%%); "+
+				"check the model, or run with --allow-mass-delete", spec.Name, len(d.Removed), n, spec.Destination.Object, share*100)
+		}
+	}
+	var needFind []*pending
+	for _, c := range d.Changes {
+		pd, rerr := p.build(c, picklists)
+		if rerr != nil {
+			p.failed = append(p.failed, failureRow{Key: c.Key, Err: rerr})
+			continue
+		}
+		if pd == nil {
+			rep.Skipped++
+			continue
+		}
+		if pd.op == OpUpdate && pd.rec.ID == "" {
+			needFind = append(needFind, pd)
+			continue
+		}
+		p.sends = append(p.sends, pd)
+	}
+	if len(needFind) > 0 {
+		if err := r.findIDs(ctx, p, needFind); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range d.Removed {
+		pd := &pending{ch: c, rec: Record{Key: c.Key, ID: c.DestID}}
+		if spec.Mirror.Action == "delete" {
+			pd.op = OpDelete
+		} else {
+			v, _ := Coerce(spec.Mirror.ArchiveValue, sc.Fields[spec.Mirror.ArchiveField])
+			pd.op, pd.rec.Values = OpUpdate, map[string]any{spec.Mirror.ArchiveField: v}
+			pd.ch.Hash = removedHash
+		}
+		if pd.rec.ID == "" {
+			p.failed = append(p.failed, failureRow{Key: c.Key, Err: &RowError{Code: CodeNotFound, Message: "no destination id was recorded for this row"}})
+			continue
+		}
+		p.sends = append(p.sends, pd)
+	}
+	rep.Planned = int64(len(p.sends))
+	return p, nil
+}
+
+// build maps one changed row to a record and chooses its operation; nil
+// without error means the row is skipped (insert mode, a row already
+// written).
+func (p *prepared) build(c Change, picklists map[string]map[string]string) (*pending, *RowError) {
+	s, sc := p.spec, p.schema
+	pd := &pending{ch: c, rec: Record{Key: c.Key, ID: c.DestID, Values: map[string]any{}}}
+	for i, name := range s.Fields() {
+		m, f := s.Mapping[name], sc.Fields[name]
+		v := c.Values[i]
+		switch {
+		case m.Value != nil:
+			v = m.Value
+		case m.Lookup != nil:
+			if v == nil && c.LookupKeys[i] != nil {
+				return nil, &RowError{Code: CodeLookupNotFound, Fields: []string{name}, Retryable: true,
+					Message: fmt.Sprintf("%s: sync %s has not written key %s yet", name, m.Lookup.Sync, show(c.LookupKeys[i]))}
+			}
+		case m.Picklist != nil && v != nil:
+			v = mapPicklist(v, picklists[name])
+		}
+		cv, rerr := Coerce(v, f)
+		if rerr != nil {
+			return nil, rerr
+		}
+		pd.rec.Values[name] = cv
+	}
+	if s.Match.By == MatchID && s.Mode == ModeUpdate && pd.rec.ID == "" {
+		pd.rec.ID = c.Key
+	}
+	switch s.Mode {
+	case ModeUpdate:
+		pd.op = OpUpdate
+	case ModeInsert:
+		if c.Kind != "added" {
+			return nil, nil
+		}
+		pd.op = OpInsert
+	default:
+		switch {
+		case s.Match.By == MatchID && pd.rec.ID != "":
+			pd.op = OpUpdate
+		case s.Match.By == MatchID:
+			pd.op = OpInsert
+		default:
+			pd.op = OpUpsert
+		}
+	}
+	if pd.op == OpInsert || pd.op == OpUpsert {
+		for n, f := range sc.Fields {
+			if f.Required && f.Createable && isEmpty(pd.rec.Values[n]) {
+				if _, mapped := s.Mapping[n]; mapped {
+					return nil, &RowError{Code: CodeRequiredMissing, Fields: []string{n}, Message: n + ": mandatory, but the row has no value"}
+				}
+			}
+		}
+	}
+	if s.Match.By != MatchID {
+		pd.match = map[string]any{}
+		for _, n := range matchFieldsOf(s) {
+			pd.match[n] = pd.rec.Values[n]
+		}
+	}
+	return pd, nil
+}
+
+func matchFieldsOf(s *Spec) []string {
+	if s.Match.By == MatchExternalID {
+		return []string{s.Match.Field}
+	}
+	return s.Match.Fields
+}
+
+func mapPicklist(v any, m map[string]string) any {
+	convert := func(x string) string {
+		if to, ok := m[x]; ok {
+			return to
+		}
+		return x
+	}
+	switch x := v.(type) {
+	case string:
+		return convert(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			if s, ok := e.(string); ok {
+				out[i] = convert(s)
+			} else {
+				out[i] = e
+			}
+		}
+		return out
+	}
+	return v
+}
+
+// loadPicklists reads the picklist maps of the spec (inline or tables).
+func loadPicklists(ctx context.Context, w Warehouse, s *Spec) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	for _, name := range s.Fields() {
+		switch p := s.Mapping[name].Picklist.(type) {
+		case map[string]any:
+			m := map[string]string{}
+			for k, v := range p {
+				m[k] = fmt.Sprint(v)
+			}
+			out[name] = m
+		case string:
+			parts := strings.Split(p, ".")
+			cols, rows, err := readTable(ctx, w, quoteIdent(parts[0])+"."+quoteIdent(parts[1]))
+			if err != nil {
+				return nil, &SpecError{Sync: s.Name, Field: name, Reason: fmt.Sprintf("picklist table %s: %v", p, err)}
+			}
+			from, to := -1, -1
+			for i, c := range cols {
+				switch strings.ToLower(c) {
+				case "from":
+					from = i
+				case "to":
+					to = i
+				}
+			}
+			if from < 0 || to < 0 {
+				if len(cols) < 2 {
+					return nil, &SpecError{Sync: s.Name, Field: name, Reason: fmt.Sprintf("picklist table %s: needs columns from and to (or two columns)", p)}
+				}
+				from, to = len(cols)-2, len(cols)-1
+			}
+			m := map[string]string{}
+			for _, r := range rows {
+				if r[from] != nil && r[to] != nil {
+					m[str(r[from])] = str(r[to])
+				}
+			}
+			out[name] = m
+		}
+	}
+	return out, nil
+}
+
+func readTable(ctx context.Context, w Warehouse, rel string) ([]string, [][]any, error) {
+	r, err := w.Query(ctx, "SELECT * FROM "+rel)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cols []string
+	for _, f := range r.Schema().Fields() {
+		cols = append(cols, f.Name)
+	}
+	r.Release()
+	rows, err := queryRows(ctx, w, "SELECT * FROM "+rel)
+	return cols, rows, err
+}
+
+// findIDs looks up the destination ids of update-mode rows matched by
+// external id or duplicate-check fields; rows without a record fail with
+// NOT_FOUND (update mode never creates).
+func (r *Runner) findIDs(ctx context.Context, p *prepared, rows []*pending) error {
+	step := max(1, p.dest.MaxBatch(OpUpdate, len(rows)))
+	for start := 0; start < len(rows); start += step {
+		batch := rows[start:min(start+step, len(rows))]
+		keys := make([]map[string]any, len(batch))
+		for i, pd := range batch {
+			keys[i] = pd.match
+		}
+		ids, err := p.dest.Find(ctx, p.spec.Destination.Object, p.spec.MatchFor(), keys)
+		p.report.APICalls++
+		if err != nil {
+			return fmt.Errorf("sync %s: find %s records: %w", p.spec.Name, p.spec.Destination.Object, err)
+		}
+		if len(ids) != len(batch) {
+			return fmt.Errorf("sync %s: find %s records: %d ids for %d keys", p.spec.Name, p.spec.Destination.Object, len(ids), len(batch))
+		}
+		for i, pd := range batch {
+			if ids[i] == "" {
+				p.failed = append(p.failed, failureRow{Key: pd.ch.Key, Err: &RowError{Code: CodeNotFound,
+					Message: fmt.Sprintf("no %s record matches (mode update never creates)", p.spec.Destination.Object)}})
+				continue
+			}
+			pd.rec.ID = ids[i]
+			p.sends = append(p.sends, pd)
+		}
+	}
+	return nil
+}
+
+// ErrUnknownOutcome: creates of an earlier run may or may not have been
+// written and the sync cannot look them up (see Options.ResendUnknown).
+var ErrUnknownOutcome = errors.New("creates with an unknown outcome")
+
+// recoverInflight resolves creates an earlier run sent without recording
+// their answer: already in the snapshot, found at the destination by
+// their match values (recorded as written), or not there (sent again).
+func (r *Runner) recoverInflight(ctx context.Context, spec *Spec, dest Destination, opts Options, rep *Report) error {
+	w := r.Warehouse
+	rows, err := queryRows(ctx, w, `SELECT i.key, i.row_hash, i.match_values, s.row_hash, i.run_id FROM _revops.sync_inflight i
+		LEFT JOIN _revops.sync_snapshots s ON s.sync = i.sync AND s.key = i.key WHERE i.sync = ? ORDER BY i.key`, spec.Name)
+	if err != nil {
+		return fmt.Errorf("sync %s: read in-flight creates: %w", spec.Name, err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	var done []string
+	type open struct {
+		key, hash string
+		match     map[string]any
+	}
+	var unknown []open
+	for _, row := range rows {
+		if row[3] != nil && str(row[3]) == str(row[1]) {
+			done = append(done, str(row[0]))
+			continue
+		}
+		o := open{key: str(row[0]), hash: str(row[1])}
+		if m := str(row[2]); m != "" && m != "null" {
+			o.match = parseJSONMap(m)
+		}
+		unknown = append(unknown, o)
+	}
+	if len(unknown) > 0 && spec.Match.By == MatchID {
+		if !opts.ResendUnknown {
+			return fmt.Errorf("sync %s: %d creates sent by run %s have an unknown outcome (it stopped between the API call and recording the answer), "+
+				"and a sync matched by record id cannot look them up; check %s for records of keys such as %q, then run again with --resend-unknown: %w",
+				spec.Name, len(unknown), str(rows[0][4]), spec.Destination.Object, unknown[0].key, ErrUnknownOutcome)
+		}
+		for _, o := range unknown {
+			done = append(done, o.key)
+		}
+		unknown = nil
+	}
+	var found []snapshotRow
+	step := max(1, dest.MaxBatch(OpUpsert, len(unknown)))
+	step = min(step, 200)
+	for start := 0; start < len(unknown); start += step {
+		batch := unknown[start:min(start+step, len(unknown))]
+		keys := make([]map[string]any, len(batch))
+		for i, o := range batch {
+			keys[i] = o.match
+		}
+		ids, err := dest.Find(ctx, spec.Destination.Object, spec.MatchFor(), keys)
+		rep.APICalls++
+		if err != nil {
+			return fmt.Errorf("sync %s: look up in-flight creates: %w", spec.Name, err)
+		}
+		for i, o := range batch {
+			if i < len(ids) && ids[i] != "" {
+				found = append(found, snapshotRow{Key: o.key, Hash: o.hash, DestID: ids[i]})
+			}
+			done = append(done, o.key)
+		}
+	}
+	if err := writeSnapshots(ctx, w, spec.Name, found, time.Now().UTC()); err != nil {
+		return err
+	}
+	if err := deleteKeys(ctx, w, "sync_inflight", spec.Name, done); err != nil {
+		return fmt.Errorf("sync %s: clear in-flight creates: %w", spec.Name, err)
+	}
+	r.log().Info("resolved in-flight creates of an earlier run", "sync", spec.Name, "records", len(rows), "found", len(found))
+	return nil
+}
+
+// send writes the prepared records in batches of the destination's
+// maximum, creates first, then updates, then removals.
+func (r *Runner) send(ctx context.Context, p *prepared, rep *Report) error {
+	now := time.Now().UTC()
+	if err := writeFailures(ctx, r.Warehouse, p.spec.Name, rep.ID, p.failed, now); err != nil {
+		return err
+	}
+	rep.Failed += int64(len(p.failed))
+	rep.addErrors(p.spec.Name, rep.ID, p.failed)
+	groups := map[Op][]*pending{}
+	for _, pd := range p.sends {
+		groups[pd.op] = append(groups[pd.op], pd)
+	}
+	if r.Progress != nil {
+		r.Progress.Start(p.spec.Name, int64(len(p.sends)))
+	}
+	var err error
+	for _, op := range []Op{OpInsert, OpUpsert, OpUpdate, OpDelete} {
+		rows := groups[op]
+		if len(rows) == 0 {
+			continue
+		}
+		step := max(1, p.dest.MaxBatch(op, len(rows)))
+		for start := 0; start < len(rows) && err == nil; start += step {
+			err = r.sendBatch(ctx, p, op, rows[start:min(start+step, len(rows))], rep)
+		}
+		if err != nil {
+			break
+		}
+	}
+	if r.Progress != nil {
+		r.Progress.Done(p.spec.Name, err)
+	}
+	return err
+}
+
+// sendBatch writes one batch and records each row's outcome right after
+// the API answers. Creates are recorded in flight before they are sent.
+func (r *Runner) sendBatch(ctx context.Context, p *prepared, op Op, batch []*pending, rep *Report) error {
+	w, spec := r.Warehouse, p.spec
+	creates := op == OpInsert || op == OpUpsert
+	keys := make([]string, len(batch))
+	recs := make([]Record, len(batch))
+	for i, pd := range batch {
+		keys[i], recs[i] = pd.ch.Key, pd.rec
+	}
+	if creates {
+		vals := make([][]any, len(batch))
+		now := time.Now().UTC()
+		for i, pd := range batch {
+			vals[i] = []any{spec.Name, pd.ch.Key, rep.ID, string(op), pd.ch.Hash, toJSON(pd.match), now}
+		}
+		err := insertRows(ctx, w, `INSERT INTO _revops.sync_inflight (sync, key, run_id, op, row_hash, match_values, sent_at)`,
+			`ON CONFLICT (sync, key) DO UPDATE SET run_id = excluded.run_id, op = excluded.op, row_hash = excluded.row_hash,
+				match_values = excluded.match_values, sent_at = excluded.sent_at`, vals)
+		if err != nil {
+			return fmt.Errorf("sync %s: record in-flight creates: %w", spec.Name, err)
+		}
+	}
+	start := time.Now()
+	results, werr := p.dest.Write(ctx, spec.Destination.Object, op, spec.MatchFor(), recs)
+	rep.APICalls++
+	if werr == nil && len(results) != len(recs) {
+		werr = fmt.Errorf("%d results for %d records", len(results), len(recs))
+	}
+	now := time.Now().UTC()
+	if werr != nil {
+		// Nothing is known to be written: every row failed, retryable.
+		// Creates stay in flight, to be looked up by the next run.
+		var failed []failureRow
+		for _, pd := range batch {
+			failed = append(failed, failureRow{Key: pd.ch.Key, Err: &RowError{Code: CodeBatchFailed, Message: werr.Error(), Retryable: true}})
+		}
+		rep.Failed += int64(len(failed))
+		rep.addErrors(spec.Name, rep.ID, failed)
+		if err := writeFailures(context.WithoutCancel(ctx), w, spec.Name, rep.ID, failed, now); err != nil {
+			return err
+		}
+		if r.Progress != nil {
+			r.Progress.Add(spec.Name, int64(len(batch)))
+		}
+		return fmt.Errorf("sync %s: %s %d %s records: %w", spec.Name, op, len(batch), spec.Destination.Object, werr)
+	}
+	var snaps []snapshotRow
+	var removed, succeeded []string
+	var failed []failureRow
+	for i, res := range results {
+		pd := batch[i]
+		if res.Err != nil && !(op == OpDelete && goneCode(res.Err.Code)) {
+			failed = append(failed, failureRow{Key: pd.ch.Key, Err: res.Err})
+			continue
+		}
+		succeeded = append(succeeded, pd.ch.Key)
+		switch {
+		case op == OpDelete:
+			removed = append(removed, pd.ch.Key)
+		default:
+			id := res.ID
+			if id == "" {
+				id = pd.rec.ID
+			}
+			snaps = append(snaps, snapshotRow{Key: pd.ch.Key, Hash: pd.ch.Hash, DestID: id})
+		}
+	}
+	// The answer is recorded even when the run is being cancelled.
+	bg := context.WithoutCancel(ctx)
+	if err := writeSnapshots(bg, w, spec.Name, snaps, now); err != nil {
+		return err
+	}
+	if err := deleteKeys(bg, w, "sync_snapshots", spec.Name, removed); err != nil {
+		return fmt.Errorf("sync %s: forget removed rows: %w", spec.Name, err)
+	}
+	if err := deleteKeys(bg, w, "sync_failures", spec.Name, succeeded); err != nil {
+		return fmt.Errorf("sync %s: clear failures: %w", spec.Name, err)
+	}
+	if err := writeFailures(bg, w, spec.Name, rep.ID, failed, now); err != nil {
+		return err
+	}
+	if creates {
+		if err := deleteKeys(bg, w, "sync_inflight", spec.Name, keys); err != nil {
+			return fmt.Errorf("sync %s: clear in-flight creates: %w", spec.Name, err)
+		}
+	}
+	rep.Succeeded += int64(len(succeeded))
+	rep.Failed += int64(len(failed))
+	rep.addErrors(spec.Name, rep.ID, failed)
+	if r.Progress != nil {
+		r.Progress.Add(spec.Name, int64(len(batch)))
+	}
+	r.log().Debug("sync batch", "sync", spec.Name, "op", op, "records", len(batch), "failed", len(failed),
+		"took", time.Since(start).Round(time.Millisecond))
+	return ctx.Err()
+}
+
+// goneCode is a delete failure that means the record is already gone.
+func goneCode(code string) bool {
+	switch strings.ToUpper(code) {
+	case "ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY", "INVALID_DATA_NOT_FOUND", "RECORD_NOT_FOUND":
+		return true
+	}
+	return false
+}
+
+func (rep *Report) addErrors(sync, runID string, rows []failureRow) {
+	for _, f := range rows {
+		if len(rep.Errors) >= maxReportErrors {
+			return
+		}
+		rep.Errors = append(rep.Errors, Failure{Sync: sync, Key: f.Key, Code: f.Err.Code, Message: f.Err.Message,
+			Fields: strings.Join(f.Err.Fields, ","), Retryable: f.Err.Retryable, Attempts: 1, RunID: runID})
+	}
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
