@@ -16,7 +16,7 @@ type Plan struct {
 	Sync    string    `json:"sync"`
 	Created time.Time `json:"created_at"`
 	// Stored is false for a dry run.
-	Stored bool `json:"stored"`
+	Stored bool    `json:"stored"`
 	Report *Report `json:"summary"`
 	// Rows are the planned rows in key order.
 	Rows []PlanRow `json:"rows"`

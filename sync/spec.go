@@ -272,8 +272,8 @@ func (s *Spec) MatchFor() Match {
 // sent: a change to it makes every row count as changed.
 func (s *Spec) Fingerprint() string {
 	b, _ := json.Marshal(struct {
-		D Target
-		M Mode
+		D  Target
+		M  Mode
 		Ma MatchSpec
 		K  string
 		F  map[string]FieldMap
