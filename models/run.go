@@ -405,9 +405,13 @@ func (p *Project) Compile(ctx context.Context, wh Warehouse, name string) (strin
 }
 
 // CompileFor renders a model or custom test with macros and no warehouse:
-// every source exists and no model is incremental yet. It shows the SQL
+// every source exists and no model is incremental yet (nil macros render
+// the portable names themselves). It shows the SQL
 // a dialect would run (golden tests, `revops compile` offline).
 func (p *Project) CompileFor(name string, macros load.Macros) (string, error) {
+	if macros == nil {
+		macros = planMacros{}
+	}
 	return p.compile(name, macros, nil)
 }
 

@@ -5,7 +5,7 @@ SELECT
   DATE_DIFF(CAST(DATE '2024-03-01' AS DATE), CAST(DATE '2024-01-01' AS DATE), ISOWEEK) AS weeks,
   DATE_DIFF(CAST(DATE '2024-03-01' AS DATE), CAST(DATE '2024-01-01' AS DATE), MONTH) AS months,
   TIMESTAMP_TRUNC(CAST(DATE '2024-02-17' AS TIMESTAMP), MONTH) AS month_start,
-  (1 - SAFE_DIVIDE(EDIT_DISTANCE('Jonathan', 'Jonathon'), GREATEST(LENGTH('Jonathan'), LENGTH('Jonathon'), 1))) AS similar,
+  (1 - SAFE_DIVIDE(EDIT_DISTANCE('Jonathan', 'Jonathon'), GREATEST(LENGTH('Jonathan'), LENGTH('Jonathon'), 1))) AS name_similarity,
   REGEXP_CONTAINS('ACME Corp.', 'corp') AS matches_lower,
   REGEXP_REPLACE('(555) 123-4567', '[^0-9]', '') AS digits,
   SAFE_CAST('12.5' AS FLOAT64) AS dbl,

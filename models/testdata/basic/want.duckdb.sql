@@ -5,7 +5,7 @@ SELECT
   date_diff('week', DATE '2024-01-01', DATE '2024-03-01') AS weeks,
   date_diff('month', DATE '2024-01-01', DATE '2024-03-01') AS months,
   date_trunc('month', DATE '2024-02-17') AS month_start,
-  jaro_winkler_similarity('Jonathan', 'Jonathon') AS similar,
+  jaro_winkler_similarity('Jonathan', 'Jonathon') AS name_similarity,
   regexp_matches('ACME Corp.', 'corp') AS matches_lower,
   regexp_replace('(555) 123-4567', '[^0-9]', '', 'g') AS digits,
   TRY_CAST('12.5' AS DOUBLE) AS dbl,

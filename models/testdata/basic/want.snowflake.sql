@@ -5,7 +5,7 @@ SELECT
   DATEDIFF(week, DATE '2024-01-01', DATE '2024-03-01') AS weeks,
   DATEDIFF(month, DATE '2024-01-01', DATE '2024-03-01') AS months,
   DATE_TRUNC('month', DATE '2024-02-17') AS month_start,
-  (JAROWINKLER_SIMILARITY('Jonathan', 'Jonathon') / 100.0) AS similar,
+  (JAROWINKLER_SIMILARITY('Jonathan', 'Jonathon') / 100.0) AS name_similarity,
   (REGEXP_INSTR('ACME Corp.', 'corp') > 0) AS matches_lower,
   REGEXP_REPLACE('(555) 123-4567', '[^0-9]', '') AS digits,
   TRY_CAST(TO_VARCHAR('12.5') AS DOUBLE) AS dbl,

@@ -6,7 +6,7 @@ SELECT
   {{ datediff "week" "DATE '2024-01-01'" "DATE '2024-03-01'" }} AS weeks,
   {{ datediff "month" "DATE '2024-01-01'" "DATE '2024-03-01'" }} AS months,
   {{ date_trunc "month" "DATE '2024-02-17'" }} AS month_start,
-  {{ similarity "'Jonathan'" "'Jonathon'" }} AS similar,
+  {{ similarity "'Jonathan'" "'Jonathon'" }} AS name_similarity,
   {{ regexp_matches "'ACME Corp.'" "'corp'" }} AS matches_lower,
   {{ regexp_replace "'(555) 123-4567'" "'[^0-9]'" "''" }} AS digits,
   {{ safe_cast "'12.5'" "double" }} AS dbl,
