@@ -85,6 +85,7 @@ default), builds SQL models on them, and syncs changes back to both CRMs.`,
 	f.BoolVarP(&a.quiet, "quiet", "q", false, "print only errors")
 	f.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.AddCommand(a.initCmd(), a.validateCmd(), a.statusCmd(), a.queryCmd(), a.sandboxCmd(), a.extractCmd())
+	root.AddCommand(a.buildCmd(), a.testCmd(), a.compileCmd(), a.modelsCmd())
 	return root
 }
 

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/revops/revops/configs"
+	"github.com/revops/revops/load"
+	"github.com/revops/revops/models"
+	sqlfiles "github.com/revops/revops/sql"
+)
+
+// loadProject loads the shipped models and seeds plus the config's model
+// paths. Its errors are the project's fault (exit 2).
+func (a *app) loadProject() (*configs.Config, *models.Project, error) {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return nil, nil, &exitError{code: 2, err: err}
+	}
+	paths := make([]string, len(cfg.Models.Paths))
+	for i, p := range cfg.Models.Paths {
+		paths[i] = cfg.Resolve(p)
+	}
+	p, err := models.Load(sqlfiles.FS, configs.Seeds, paths, cfg.Models.Vars)
+	if err != nil {
+		return nil, nil, &exitError{code: 2, err: fmt.Errorf("models: %w", err)}
+	}
+	return cfg, p, nil
+}
+
+// openModelWarehouse opens the config's warehouse as one models can build in.
+func openModelWarehouse(ctx context.Context, cfg *configs.Config) (models.Warehouse, func(), error) {
+	w, err := openWarehouse(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	mw, ok := w.(models.Warehouse)
+	if !ok {
+		_ = w.Close()
+		return nil, nil, &exitError{code: 2, err: fmt.Errorf("warehouse %s cannot build models", cfg.Warehouse.Type)}
+	}
+	return mw, func() { _ = w.Close() }, nil
+}
+
+func (a *app) buildCmd() *cobra.Command {
+	var opts models.Options
+	cmd := &cobra.Command{
+		Use:   "build",
+		Short: "Build the SQL models (shipped and yours) in dependency order, then run their data tests",
+		Long: `build materializes every model (or those --select picks: name, name+, +name,
+tag:x, path:sql/metrics) as a view, table or incremental table, in dependency
+order, then runs the data tests of what it built unless --skip-tests. A model
+that fails skips the models that use it; the others still build.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, p, err := a.loadProject()
+			if err != nil {
+				return err
+			}
+			a.sayOverrides(p)
+			w, closeWH, err := openModelWarehouse(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer closeWH()
+			res, err := p.Build(cmd.Context(), w, opts)
+			if err != nil {
+				return &exitError{code: 2, err: fmt.Errorf("build: %w", err)}
+			}
+			return a.report(res, true)
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVarP(&opts.Select, "select", "s", nil, "models to build: name, name+, +name, tag:x, path:dir (repeatable)")
+	f.BoolVar(&opts.FullRefresh, "full-refresh", false, "rebuild incremental models from scratch")
+	f.BoolVar(&opts.SkipTests, "skip-tests", false, "do not run the data tests after the build")
+	f.IntVar(&opts.Concurrency, "concurrency", 4, "models built at once")
+	return cmd
+}
+
+func (a *app) testCmd() *cobra.Command {
+	var opts models.Options
+	cmd := &cobra.Command{
+		Use:   "test",
+		Short: "Run the data tests of the models (or those --select picks) against the warehouse",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, p, err := a.loadProject()
+			if err != nil {
+				return err
+			}
+			a.sayOverrides(p)
+			w, closeWH, err := openModelWarehouse(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer closeWH()
+			res, err := p.Test(cmd.Context(), w, opts)
+			if err != nil {
+				return &exitError{code: 2, err: fmt.Errorf("test: %w", err)}
+			}
+			return a.report(res, false)
+		},
+	}
+	cmd.Flags().StringSliceVarP(&opts.Select, "select", "s", nil, "models whose tests run: name, name+, +name, tag:x, path:dir, tests.<name>")
+	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 4, "tests run at once")
+	return cmd
+}
+
+func (a *app) compileCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "compile NAME",
+		Short: "Print a model's SQL as the warehouse would run it (NAME: core.deals, deals or tests.<name>)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, p, err := a.loadProject()
+			if err != nil {
+				return err
+			}
+			w, closeWH, err := openModelWarehouse(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer closeWH()
+			sql, err := p.Compile(cmd.Context(), w, args[0])
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			if a.json {
+				a.printJSON(map[string]any{"ok": true, "model": args[0], "sql": sql})
+				return nil
+			}
+			fmt.Fprintln(a.stdout, sql)
+			return nil
+		},
+	}
+}
+
+func (a *app) modelsCmd() *cobra.Command {
+	var graph string
+	cmd := &cobra.Command{
+		Use:   "models",
+		Short: "List the models in build order with their dependencies (--graph mermaid|dot for the DAG)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, p, err := a.loadProject()
+			if err != nil {
+				return err
+			}
+			if graph != "" {
+				g, err := p.Graph(graph)
+				if err != nil {
+					return &exitError{code: 2, err: fmt.Errorf("--graph: %w", err)}
+				}
+				if a.json {
+					a.printJSON(map[string]any{"ok": true, "format": graph, "graph": g})
+					return nil
+				}
+				fmt.Fprint(a.stdout, g)
+				return nil
+			}
+			if a.json {
+				a.printJSON(map[string]any{"ok": true, "models": p.Models(), "overrides": p.Overrides})
+				return nil
+			}
+			a.sayOverrides(p)
+			if a.quiet {
+				return nil
+			}
+			var rows [][]string
+			for _, m := range p.Models() {
+				rows = append(rows, []string{m.Relation, string(m.Kind), m.Path, strings.Join(m.Deps, ", "), strings.Join(m.Tags, ",")})
+			}
+			table(a.stdout, []string{"MODEL", "KIND", "PATH", "DEPS", "TAGS"}, rows)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&graph, "graph", "", "print the DAG as mermaid or dot")
+	return cmd
+}
+
+func (a *app) sayOverrides(p *models.Project) {
+	for _, o := range p.Overrides {
+		a.say("note: %s from %s replaces the shipped %s", o.Relation, o.Path, o.Replaced)
+	}
+}
+
+// report prints a build or test result and turns failures into exit 1.
+func (a *app) report(res *models.Result, build bool) error {
+	failed := res.Failed()
+	if a.json {
+		a.printJSON(map[string]any{"ok": !failed, "models": res.Models, "tests": res.Tests, "overrides": res.Overrides,
+			"seconds": res.Seconds, "warehouse_seconds": res.WarehouseSeconds})
+	} else if !a.quiet {
+		if build {
+			var rows [][]string
+			for _, m := range res.Models {
+				rowCount := fmt.Sprint(m.Rows)
+				if m.Kind == load.ModelView || m.Status != models.StatusSuccess {
+					rowCount = "-"
+				}
+				note := m.Error
+				if note == "" {
+					note = m.Reason
+				}
+				rows = append(rows, []string{m.Model, string(m.Kind), rowCount, fmt.Sprintf("%.2f", m.Seconds), m.Status, oneLine(note)})
+			}
+			table(a.stdout, []string{"MODEL", "KIND", "ROWS", "SECONDS", "STATUS", "NOTE"}, rows)
+		}
+		if len(res.Tests) > 0 {
+			if build {
+				fmt.Fprintln(a.stdout)
+			}
+			var rows [][]string
+			for _, t := range res.Tests {
+				note := t.Error
+				if note == "" {
+					note = t.Reason
+				}
+				rows = append(rows, []string{t.Test, t.Status, fmt.Sprint(t.Failures), fmt.Sprintf("%.2f", t.Seconds), oneLine(note)})
+			}
+			table(a.stdout, []string{"TEST", "STATUS", "FAILURES", "SECONDS", "NOTE"}, rows)
+		}
+		share := 0.0
+		if res.Seconds > 0 {
+			share = 100 * res.WarehouseSeconds / res.Seconds
+		}
+		fmt.Fprintf(a.stdout, "\n%s%d tests passed, %d failed, %d errors, %d skipped; %.2fs (%.0f%% in the warehouse)\n",
+			modelSummary(res, build), res.Count(models.StatusPass), res.Count(models.StatusFail), res.Count(models.StatusError),
+			countTests(res, models.StatusSkipped), res.Seconds, share)
+	}
+	if failed {
+		var what []string
+		for _, m := range res.Models {
+			if m.Status == models.StatusFailed {
+				what = append(what, m.Model)
+			}
+		}
+		for _, t := range res.Tests {
+			if t.Status == models.StatusFail || t.Status == models.StatusError {
+				what = append(what, t.Test)
+			}
+		}
+		return &exitError{code: 1, err: fmt.Errorf("failed: %s", strings.Join(what, ", "))}
+	}
+	return nil
+}
+
+func modelSummary(res *models.Result, build bool) string {
+	if !build {
+		return ""
+	}
+	n := map[string]int{}
+	for _, m := range res.Models {
+		n[m.Status]++
+	}
+	return fmt.Sprintf("%d models built, %d failed, %d skipped; ", n[models.StatusSuccess], n[models.StatusFailed], n[models.StatusSkipped])
+}
+
+func countTests(res *models.Result, status string) int {
+	n := 0
+	for _, t := range res.Tests {
+		if t.Status == status {
+			n++
+		}
+	}
+	return n
+}
+
+func oneLine(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	for strings.Contains(s, "  ") {
+		s = strings.ReplaceAll(s, "  ", " ")
+	}
+	return s
+}
