@@ -2,10 +2,8 @@ package sync
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -60,19 +58,6 @@ func (s *Spec) modelSQL() string {
 		parts[i] = quoteIdent(p)
 	}
 	return "SELECT * FROM " + strings.Join(parts, ".")
-}
-
-var unsafeRE = regexp.MustCompile(`[^A-Za-z0-9_]`)
-
-// stageTable is the warehouse table holding the sync's hashed model rows
-// during a run.
-func (s *Spec) stageTable() string {
-	name := unsafeRE.ReplaceAllString(s.Name, "_")
-	if name != s.Name {
-		h := sha256.Sum256([]byte(s.Name))
-		name += "_" + hex.EncodeToString(h[:3])
-	}
-	return "_revops." + quoteIdent("sync_stage_"+name)
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
@@ -146,68 +131,86 @@ func ComputeDiff(ctx context.Context, w Warehouse, s *Spec, opts DiffOptions) (*
 			sel = append(sel, "NULL AS "+col)
 		}
 	}
-	stage := s.stageTable()
 	inner := fmt.Sprintf("SELECT CAST(src.%s AS VARCHAR) AS _key, %s FROM (%s) AS src %s",
 		quoteIdent(s.Key), strings.Join(sel, ", "), s.modelSQL(), strings.Join(joins, " "))
-	q := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT *, %s AS _hash FROM (%s) AS t",
-		stage, hashExpr(w.Dialect(), s.Fingerprint(), hashed), inner)
-	if err := w.Exec(ctx, q); err != nil {
-		return nil, fmt.Errorf("sync %s: run model %s: %w", s.Name, s.source(), err)
-	}
-	d := &Diff{}
-	rows, err := queryRows(ctx, w, "SELECT count(*), count(*) FILTER (WHERE _key IS NULL) FROM "+stage)
-	if err != nil {
-		return nil, fmt.Errorf("sync %s: count model rows: %w", s.Name, err)
-	}
-	d.Rows, d.NullKeys = num(rows[0][0]), num(rows[0][1])
-	dups, err := queryRows(ctx, w, "SELECT _key, count(*) AS n FROM "+stage+" WHERE _key IS NOT NULL GROUP BY _key HAVING count(*) > 1 ORDER BY _key")
-	if err != nil {
-		return nil, fmt.Errorf("sync %s: find duplicate keys: %w", s.Name, err)
-	}
-	for _, r := range dups {
-		d.Duplicates = append(d.Duplicates, str(r[0]))
-		d.DuplicateRows += num(r[1])
-	}
-
-	where := []string{"st._key IS NOT NULL", "(s.row_hash IS NULL OR s.row_hash <> st._hash)"}
-	if len(d.Duplicates) > 0 {
-		where = append(where, "st._key NOT IN (SELECT _key FROM "+stage+" WHERE _key IS NOT NULL GROUP BY _key HAVING count(*) > 1)")
-	}
+	// One query: the model's rows hashed once (a materialized CTE, kept
+	// in memory), compared with the snapshot; it returns a stats row, the
+	// duplicate keys, the added and changed rows and the removed keys,
+	// each tagged in _kind.
+	where := []string{"st._key IS NOT NULL", "(snap.row_hash IS NULL OR snap.row_hash <> st._hash)",
+		"st._key NOT IN (SELECT _key FROM dup)"}
 	if opts.OnlyFailed {
 		where = append(where, "st._key IN (SELECT key FROM _revops.sync_failures WHERE sync = "+quoteString(s.Name)+")")
 	}
 	if opts.OnlyAdded {
-		where = append(where, "s.key IS NULL")
+		where = append(where, "snap.key IS NULL")
 	}
-	var cols []string
+	var cols, nulls []string
 	for i, f := range fields {
 		cols = append(cols, fmt.Sprintf("st.f%d", i))
+		nulls = append(nulls, fmt.Sprintf("NULL AS f%d", i))
 		if s.Mapping[f].Lookup != nil {
 			cols = append(cols, fmt.Sprintf("st.k%d", i))
+			nulls = append(nulls, fmt.Sprintf("NULL AS k%d", i))
 		}
 	}
-	q = fmt.Sprintf(`SELECT st._key, st._hash, s.destination_id, s.key IS NULL AS _added, s.row_hash = %s AS _was_removed, %s
-		FROM %s st LEFT JOIN _revops.sync_snapshots s ON s.sync = ? AND s.key = st._key
-		WHERE %s ORDER BY st._key`, quoteString(removedHash), strings.Join(cols, ", "), stage, strings.Join(where, " AND "))
+	tail := ""
+	if len(cols) > 0 {
+		tail = ", " + strings.Join(cols, ", ")
+	}
+	ntail := ""
+	if len(nulls) > 0 {
+		ntail = ", " + strings.Join(nulls, ", ")
+	}
+	removed := ""
+	if opts.Removed {
+		removed = fmt.Sprintf(`UNION ALL
+		SELECT 'removed', snap.key, NULL, snap.destination_id, NULL, NULL%s FROM snap
+		WHERE snap.row_hash <> %s AND NOT EXISTS (SELECT 1 FROM st WHERE st._key = snap.key)`, ntail, quoteString(removedHash))
+	}
+	q := fmt.Sprintf(`WITH st AS MATERIALIZED (SELECT *, %s AS _hash FROM (%s) AS t),
+		dup AS MATERIALIZED (SELECT _key, count(*) AS n FROM st WHERE _key IS NOT NULL GROUP BY _key HAVING count(*) > 1),
+		snap AS (SELECT key, row_hash, destination_id FROM _revops.sync_snapshots WHERE sync = ?)
+		SELECT 'stats' AS _kind, NULL AS _key, NULL AS _hash, NULL AS _dest, (SELECT count(*) FROM st) AS _n1,
+			(SELECT count(*) FROM st WHERE _key IS NULL) AS _n2%s
+		UNION ALL
+		SELECT 'dup', _key, NULL, NULL, n, NULL%s FROM dup
+		UNION ALL
+		SELECT CASE WHEN snap.key IS NULL THEN 'added' ELSE 'changed' END, st._key, st._hash, snap.destination_id, NULL, NULL%s
+		FROM st LEFT JOIN snap ON snap.key = st._key
+		WHERE %s
+		%s`, hashExpr(w.Dialect(), s.Fingerprint(), hashed), inner, ntail, ntail, tail, strings.Join(where, " AND "), removed)
+	d := &Diff{}
 	rdr, err := w.Query(ctx, q, s.Name)
 	if err != nil {
-		return nil, fmt.Errorf("sync %s: diff: %w", s.Name, err)
+		return nil, fmt.Errorf("sync %s: run model %s and diff: %w", s.Name, s.source(), err)
 	}
 	err = func() error {
 		defer rdr.Release()
 		for rdr.Next() {
 			rec := rdr.RecordBatch()
 			for i := 0; i < int(rec.NumRows()); i++ {
-				c := Change{Key: str(load.Value(rec.Column(0), i)), Hash: str(load.Value(rec.Column(1), i)),
-					DestID: str(load.Value(rec.Column(2), i)), Kind: "changed",
-					Values: make([]any, len(fields)), LookupKeys: make([]any, len(fields))}
-				if load.Value(rec.Column(3), i) == true {
-					c.Kind = "added"
+				kind := str(load.Value(rec.Column(0), i))
+				key := str(load.Value(rec.Column(1), i))
+				switch kind {
+				case "stats":
+					d.Rows, d.NullKeys = num(load.Value(rec.Column(4), i)), num(load.Value(rec.Column(5), i))
+					continue
+				case "dup":
+					d.Duplicates = append(d.Duplicates, key)
+					d.DuplicateRows += num(load.Value(rec.Column(4), i))
+					continue
+				case "removed":
+					d.Removed = append(d.Removed, Change{Key: key, DestID: str(load.Value(rec.Column(3), i)), Kind: "removed"})
+					continue
+				case "added":
 					d.Added++
-				} else {
+				default:
 					d.Changed++
 				}
-				col := 5
+				c := Change{Key: key, Hash: str(load.Value(rec.Column(2), i)), DestID: str(load.Value(rec.Column(3), i)), Kind: kind,
+					Values: make([]any, len(fields)), LookupKeys: make([]any, len(fields))}
+				col := 6
 				for j, f := range fields {
 					c.Values[j] = load.Value(rec.Column(col), i)
 					col++
@@ -222,27 +225,14 @@ func ComputeDiff(ctx context.Context, w Warehouse, s *Spec, opts DiffOptions) (*
 		return rdr.Err()
 	}()
 	if err != nil {
-		return nil, fmt.Errorf("sync %s: diff: %w", s.Name, err)
+		return nil, fmt.Errorf("sync %s: run model %s and diff: %w", s.Name, s.source(), err)
 	}
+	sort.Strings(d.Duplicates)
+	sort.Slice(d.Changes, func(i, j int) bool { return d.Changes[i].Key < d.Changes[j].Key })
+	sort.Slice(d.Removed, func(i, j int) bool { return d.Removed[i].Key < d.Removed[j].Key })
 	if !opts.OnlyFailed {
 		d.Unchanged = d.Rows - d.NullKeys - d.DuplicateRows - d.Added - d.Changed
 	}
-	if opts.Removed {
-		rows, err := queryRows(ctx, w, `SELECT s.key, s.destination_id FROM _revops.sync_snapshots s
-			WHERE s.sync = ? AND s.row_hash <> ? AND NOT EXISTS (SELECT 1 FROM `+stage+` st WHERE st._key = s.key)
-			ORDER BY s.key`, s.Name, removedHash)
-		if err != nil {
-			return nil, fmt.Errorf("sync %s: find removed rows: %w", s.Name, err)
-		}
-		for _, r := range rows {
-			d.Removed = append(d.Removed, Change{Key: str(r[0]), DestID: str(r[1]), Kind: "removed"})
-		}
-	}
 	d.Seconds = time.Since(start).Seconds()
 	return d, nil
-}
-
-// dropStage removes the run's stage table.
-func dropStage(ctx context.Context, w Warehouse, s *Spec) {
-	_ = w.Exec(ctx, "DROP TABLE IF EXISTS "+s.stageTable())
 }

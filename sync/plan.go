@@ -57,7 +57,6 @@ func (r *Runner) Plan(ctx context.Context, spec *Spec, dest Destination, opts Pl
 	if err != nil {
 		return nil, err
 	}
-	defer dropStage(context.WithoutCancel(ctx), r.Warehouse, spec)
 	rep.Failed = int64(len(p.failed))
 	rep.addErrors(spec.Name, "", p.failed)
 	plan := &Plan{ID: rep.ID, Sync: spec.Name, Created: time.Now().UTC(), Stored: !opts.DryRun, Report: rep}

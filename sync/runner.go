@@ -113,7 +113,6 @@ func (r *Runner) Run(ctx context.Context, spec *Spec, dest Destination, opts Opt
 		if err != nil {
 			return err
 		}
-		defer dropStage(context.WithoutCancel(ctx), r.Warehouse, spec)
 		return r.send(ctx, p, rep)
 	}()
 	return rep, r.finish(ctx, rep, start, err)
