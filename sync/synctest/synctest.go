@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/revops/revops/crm/sandbox"
 	revsync "github.com/revops/revops/sync"
@@ -132,8 +133,21 @@ type suite struct {
 	ctx context.Context
 }
 
-// requests counts the emulator's requests so far.
-func (s *suite) requests() int64 { return s.Counters.Sum(nil) }
+// requests counts the emulator's requests so far. The emulator counts a
+// request after its handler returns, which may be just after the client
+// read the answer, so it waits until the count holds still for 10 ms.
+func (s *suite) requests() int64 {
+	n := s.Counters.Sum(nil)
+	for range 50 {
+		time.Sleep(10 * time.Millisecond)
+		m := s.Counters.Sum(nil)
+		if m == n {
+			break
+		}
+		n = m
+	}
+	return n
+}
 
 // authRequests counts the token requests so far.
 func (s *suite) authRequests() int64 { return s.Counters.Sum(s.IsAuth) }

@@ -1,0 +1,224 @@
+// Package zoho is the Zoho CRM destination of revops sync: it inserts,
+// updates, upserts (with duplicate_check_fields) and deletes module
+// records 100 per call, reads each record's outcome (code, action,
+// details) into the engine's results, and answers Find and Read with COQL.
+// It implements revsync.Destination over a crm/zoho client built from a
+// zoho_crm source's options, so one OAuth client serves extract and sync.
+//
+// # Retries and double writes
+//
+// The shared transport (crm/httpx) repeats GETs, PUTs and DELETEs on 429,
+// 5xx and dropped connections, and never a POST unless the client marks it
+// safe (COQL, which only reads). So:
+//
+//   - insert and upsert (POST) are never retried: a call whose answer was
+//     lost may have written, and Write returns an error; the engine then
+//     resolves the records with Find (on the duplicate-check fields) before
+//     sending them again, and an upsert re-sent matches the records the lost
+//     call created;
+//   - update (PUT) is retried: it sets the same values again;
+//   - delete (DELETE) is retried; a record the lost attempt already deleted
+//     answers INVALID_DATA "record not deleted", and Write then checks with
+//     COQL that the record is gone and reports it deleted.
+//
+// Per-record failures become revsync.RowError with Zoho's code
+// (MANDATORY_NOT_FOUND, INVALID_DATA, DUPLICATE_DATA, …) and the field the
+// details name; RECORD_LOCKED, TOO_MANY_REQUESTS and INTERNAL_ERROR are
+// Retryable.
+package zoho
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"strings"
+
+	"github.com/revops/revops/crm/zoho"
+	extractzoho "github.com/revops/revops/extract/zoho"
+	revsync "github.com/revops/revops/sync"
+)
+
+// Destination writes to one Zoho CRM org. It is used by one sync run at a
+// time (from one goroutine), as revsync.Destination says.
+type Destination struct {
+	c       *zoho.Client
+	log     *slog.Logger
+	schemas map[string]*schema // by lower-cased module name
+}
+
+// schema is a module's fields as the engine sees them, plus Zoho's own
+// data types (lookups and datetimes are written differently).
+type schema struct {
+	s        *revsync.Schema
+	dataType map[string]string // field API name → Zoho data_type
+}
+
+// New returns a Destination for a zoho_crm source's options (data center
+// or hosts, OAuth client and refresh token, limits, transport). It fetches
+// an access token at once, so bad credentials or a wrong data center fail
+// here. Zoho Desk sources are refused.
+func New(ctx context.Context, opts *extractzoho.Options, log *slog.Logger) (*Destination, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if opts == nil {
+		return nil, errors.New("zoho destination: no options")
+	}
+	if opts.IsDesk() {
+		return nil, errors.New("zoho destination: a zoho_desk source cannot be a sync destination (zoho_crm only)")
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("zoho destination: %w", err)
+	}
+	c, err := zoho.New(zoho.Config{DataCenter: opts.DataCenter, AccountsURL: opts.AccountsURL, APIDomain: opts.APIDomain,
+		ClientID: opts.ClientID, ClientSecret: opts.ClientSecret, RefreshToken: opts.RefreshToken,
+		System: "zoho_crm", Limits: opts.Limits, Transport: opts.Transport, Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("zoho destination: %w", err)
+	}
+	if err := c.Connect(ctx); err != nil {
+		return nil, fmt.Errorf("zoho destination: %w", err)
+	}
+	return &Destination{c: c, log: log, schemas: map[string]*schema{}}, nil
+}
+
+// Client returns the API client (for its request statistics).
+func (d *Destination) Client() *zoho.Client { return d.c }
+
+// System returns "zoho_crm".
+func (d *Destination) System() string { return "zoho_crm" }
+
+// MaxBatch is 100: the most records one insert, update, upsert or delete
+// call takes, whatever the total.
+func (d *Destination) MaxBatch(op revsync.Op, total int) int { return zoho.MaxWrite }
+
+// systemDupField is each standard module's system duplicate-check field
+// (reference sheet §2.4); custom modules use Name.
+var systemDupField = map[string]string{
+	"leads": "Email", "contacts": "Email", "accounts": "Account_Name", "deals": "Deal_Name",
+	"campaigns": "Campaign_Name", "cases": "Subject", "solutions": "Solution_Title", "products": "Product_Name",
+	"vendors": "Vendor_Name", "price_books": "Price_Book_Name", "quotes": "Subject", "sales_orders": "Subject",
+	"purchase_orders": "Subject", "invoices": "Subject",
+}
+
+// Describe reads the module's fields API and maps it: data_type to the
+// engine's types, Required from system_mandatory, Createable and
+// Updateable from read_only, lengths, decimal places, picklist values
+// (without "-None-"), lookup targets; ExternalID marks the fields upsert
+// can match on (unique fields and the module's system duplicate-check
+// field). Zoho accepts new picklist values on write, so no picklist is
+// Restricted. Fields sync cannot write (subforms, files, multi-select
+// lookups) are left out. The schema is cached for the Destination's life.
+func (d *Destination) Describe(ctx context.Context, module string) (*revsync.Schema, error) {
+	fields, err := d.c.Fields(ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	dup, ok := systemDupField[strings.ToLower(module)]
+	if !ok {
+		dup = "Name"
+	}
+	sc := &schema{s: &revsync.Schema{Object: module, Fields: map[string]revsync.Field{}}, dataType: map[string]string{}}
+	for _, f := range fields {
+		t, ok := fieldType(f)
+		if !ok {
+			continue
+		}
+		ro := f.ReadOnly || isSystemField(f.APIName) || f.DataType == "formula" || f.DataType == "rollup_summary" ||
+			f.DataType == "autonumber"
+		rf := revsync.Field{Name: f.APIName, Type: t, Length: f.Length, Required: f.SystemMandatory && !ro,
+			Createable: !ro, Updateable: !ro, Unique: f.IsUnique(), ExternalID: f.IsUnique() || f.APIName == dup}
+		if f.DecimalPlace != nil {
+			rf.Scale = *f.DecimalPlace
+		}
+		for _, v := range f.PickListValues {
+			if v.ActualValue != "" && v.ActualValue != "-None-" {
+				rf.Picklist = append(rf.Picklist, v.ActualValue)
+			}
+		}
+		switch f.DataType {
+		case "lookup":
+			if m := f.LookupModule(); m != "" {
+				rf.ReferenceTo = []string{m}
+			}
+		case "ownerlookup", "userlookup":
+			rf.ReferenceTo = []string{"users"}
+		}
+		if f.APIName == "id" {
+			rf.Type, rf.Length = revsync.TypeID, 0
+		}
+		sc.s.Fields[f.APIName] = rf
+		sc.dataType[f.APIName] = f.DataType
+	}
+	if _, ok := sc.s.Fields["id"]; !ok {
+		sc.s.Fields["id"] = revsync.Field{Name: "id", Type: revsync.TypeID, Unique: true}
+	}
+	d.schemas[strings.ToLower(module)] = sc
+	return &revsync.Schema{Object: module, Fields: maps.Clone(sc.s.Fields)}, nil
+}
+
+// schemaOf returns the cached schema of module, describing it when needed.
+func (d *Destination) schemaOf(ctx context.Context, module string) (*schema, error) {
+	if sc := d.schemas[strings.ToLower(module)]; sc != nil {
+		return sc, nil
+	}
+	if _, err := d.Describe(ctx, module); err != nil {
+		return nil, err
+	}
+	return d.schemas[strings.ToLower(module)], nil
+}
+
+// isSystemField names the fields every record has and only Zoho sets.
+func isSystemField(name string) bool {
+	switch name {
+	case "id", "Created_Time", "Modified_Time", "Created_By", "Modified_By", "Last_Activity_Time":
+		return true
+	}
+	return false
+}
+
+// fieldType maps Zoho's data_type to the engine's; false for fields sync
+// does not write.
+func fieldType(f zoho.Field) (revsync.FieldType, bool) {
+	dt := f.DataType
+	if dt == "formula" && f.Formula != nil {
+		dt = f.Formula.ReturnType
+	}
+	switch dt {
+	case "text", "autonumber":
+		return revsync.TypeString, true
+	case "textarea":
+		return revsync.TypeTextarea, true
+	case "email":
+		return revsync.TypeEmail, true
+	case "phone":
+		return revsync.TypePhone, true
+	case "website":
+		return revsync.TypeURL, true
+	case "picklist":
+		return revsync.TypePicklist, true
+	case "multiselectpicklist":
+		return revsync.TypeMultipicklist, true
+	case "integer", "bigint":
+		return revsync.TypeInt, true
+	case "double", "decimal":
+		return revsync.TypeDouble, true
+	case "currency", "rollup_summary":
+		return revsync.TypeCurrency, true
+	case "percent":
+		return revsync.TypePercent, true
+	case "boolean":
+		return revsync.TypeBoolean, true
+	case "date":
+		return revsync.TypeDate, true
+	case "datetime":
+		return revsync.TypeDatetime, true
+	case "lookup", "ownerlookup", "userlookup":
+		return revsync.TypeLookup, true
+	}
+	return "", false
+}
+
+var _ revsync.Destination = (*Destination)(nil)

@@ -1,0 +1,237 @@
+package zoho
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/revops/revops/crm/zoho"
+	revsync "github.com/revops/revops/sync"
+)
+
+// retryableCodes are per-record codes worth sending again later.
+var retryableCodes = map[string]bool{"RECORD_LOCKED": true, "TOO_MANY_REQUESTS": true, "INTERNAL_ERROR": true}
+
+// writeDateTime is how Zoho takes datetimes: seconds and a numeric offset.
+const writeDateTime = "2006-01-02T15:04:05-07:00"
+
+// Write sends recs (at most 100; more are refused before any request)
+// with op. Values are converted to Zoho's forms: lookups {"id": …},
+// datetimes yyyy-MM-ddTHH:mm:ss±HH:mm, multi-select values as arrays; nil
+// clears a field. Update and delete address records by Record.ID (a record
+// without one fails alone, MISSING_ID, unsent); upsert matches on
+// m.Fields (m.By "duplicate_check"), on m.Field ("external_id", a unique
+// field), or on the module's system duplicate-check field when neither is
+// given, and sends Record.ID too when known. Results come one per record,
+// in order; an error means the call failed as a whole and, for insert and
+// upsert, that it may have written (resolve with Find).
+func (d *Destination) Write(ctx context.Context, module string, op revsync.Op, m revsync.Match, recs []revsync.Record) ([]revsync.Result, error) {
+	n := len(recs)
+	if n == 0 {
+		return nil, nil
+	}
+	if n > zoho.MaxWrite {
+		return nil, fmt.Errorf("zoho: %s %s: %d records, more than the %d one call takes", op, module, n, zoho.MaxWrite)
+	}
+	var dup []string
+	switch op {
+	case revsync.OpInsert, revsync.OpUpdate, revsync.OpDelete:
+	case revsync.OpUpsert:
+		var err error
+		if dup, err = dupFields(m); err != nil {
+			return nil, fmt.Errorf("zoho: upsert %s: %w", module, err)
+		}
+	default:
+		return nil, fmt.Errorf("zoho: %s %s: unknown operation", op, module)
+	}
+	out := make([]revsync.Result, n)
+	var send []int
+	for i, r := range recs {
+		if (op == revsync.OpUpdate || op == revsync.OpDelete) && r.ID == "" {
+			out[i].Err = &revsync.RowError{Code: "MISSING_ID", Message: "the record has no destination id", Fields: []string{"id"}}
+			continue
+		}
+		send = append(send, i)
+	}
+	if len(send) == 0 {
+		return out, nil
+	}
+	if op == revsync.OpDelete {
+		return out, d.delete(ctx, module, recs, send, out)
+	}
+	sc, err := d.schemaOf(ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	body := make([]map[string]any, len(send))
+	for j, i := range send {
+		body[j] = sc.record(recs[i].Values)
+		if recs[i].ID != "" && op != revsync.OpInsert {
+			body[j]["id"] = recs[i].ID
+		}
+	}
+	var res []zoho.Result
+	switch op {
+	case revsync.OpInsert:
+		res, err = d.c.Insert(ctx, module, body)
+	case revsync.OpUpdate:
+		res, err = d.c.Update(ctx, module, body)
+	default:
+		res, err = d.c.Upsert(ctx, module, body, dup)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range send {
+		r := res[j]
+		if !r.OK() {
+			out[i] = revsync.Result{Err: rowError(r)}
+			continue
+		}
+		id := r.ID
+		if id == "" {
+			id = recs[i].ID
+		}
+		out[i] = revsync.Result{ID: id, Created: op == revsync.OpInsert || op == revsync.OpUpsert && r.Action == "insert"}
+	}
+	return out, nil
+}
+
+// dupFields returns the duplicate_check_fields of an upsert.
+func dupFields(m revsync.Match) ([]string, error) {
+	switch m.By {
+	case revsync.MatchDuplicateCheck:
+		return m.Fields, nil
+	case revsync.MatchExternalID:
+		if m.Field == "" {
+			return nil, fmt.Errorf("match by external_id names no field")
+		}
+		return []string{m.Field}, nil
+	case "", revsync.MatchID:
+		return nil, nil // the record id, then the module's system field
+	}
+	return nil, fmt.Errorf("cannot match by %q", m.By)
+}
+
+// delete removes the records at send. A record Zoho no longer has answers
+// INVALID_DATA; when COQL confirms it is gone (a retried delete, or
+// deleted by someone else), it is reported deleted.
+func (d *Destination) delete(ctx context.Context, module string, recs []revsync.Record, send []int, out []revsync.Result) error {
+	ids := make([]string, len(send))
+	for j, i := range send {
+		ids[j] = recs[i].ID
+	}
+	res, err := d.c.Delete(ctx, module, ids)
+	if err != nil {
+		return err
+	}
+	var gone []string
+	for j, i := range send {
+		if res[j].OK() {
+			out[i] = revsync.Result{ID: ids[j]}
+			continue
+		}
+		out[i] = revsync.Result{Err: rowError(res[j])}
+		if res[j].Code == "INVALID_DATA" {
+			gone = append(gone, ids[j])
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	live, err := d.existing(ctx, module, gone)
+	if err != nil {
+		d.log.Debug("zoho: could not check records that failed to delete", "module", module, "error", err)
+		return nil
+	}
+	for j, i := range send {
+		if out[i].Err != nil && out[i].Err.Code == "INVALID_DATA" && !live[ids[j]] {
+			out[i] = revsync.Result{ID: ids[j]}
+		}
+	}
+	return nil
+}
+
+// rowError maps a per-record failure.
+func rowError(r zoho.Result) *revsync.RowError {
+	e := &revsync.RowError{Code: r.Code, Message: r.Message, Retryable: retryableCodes[r.Code]}
+	if e.Code == "" {
+		e.Code = "UNKNOWN"
+	}
+	if f, ok := r.Details["api_name"].(string); ok && f != "" {
+		e.Fields = []string{f}
+	}
+	if msg, ok := r.Details["maximum_length"]; ok {
+		e.Message += fmt.Sprintf(" (maximum length %v)", msg)
+	}
+	if t, ok := r.Details["expected_data_type"].(string); ok {
+		e.Message += " (expected " + t + ")"
+	}
+	return e
+}
+
+// record converts engine values to Zoho's write forms.
+func (sc *schema) record(values map[string]any) map[string]any {
+	out := make(map[string]any, len(values)+1)
+	for k, v := range values {
+		if k == "id" {
+			continue
+		}
+		out[k] = writeValue(sc.dataType[k], v)
+	}
+	return out
+}
+
+// writeValue converts one value for a field of Zoho data type dt.
+func writeValue(dt string, v any) any {
+	if v == nil {
+		return nil
+	}
+	switch dt {
+	case "lookup", "ownerlookup", "userlookup":
+		switch x := v.(type) {
+		case string:
+			if x == "" {
+				return nil
+			}
+			return map[string]any{"id": x}
+		case int64:
+			return map[string]any{"id": fmt.Sprint(x)}
+		}
+	case "datetime":
+		switch x := v.(type) {
+		case string:
+			if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+				return t.Format(writeDateTime)
+			}
+		case time.Time:
+			return x.Format(writeDateTime)
+		}
+	case "date":
+		switch x := v.(type) {
+		case string:
+			if len(x) > 10 && x[10] == 'T' {
+				return x[:10]
+			}
+		case time.Time:
+			return x.Format("2006-01-02")
+		}
+	case "multiselectpicklist":
+		if s, ok := v.(string); ok {
+			if s == "" {
+				return []string{}
+			}
+			return strings.Split(s, ";")
+		}
+	case "integer", "bigint":
+		if f, ok := v.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return int64(f)
+		}
+	}
+	if t, ok := v.(time.Time); ok {
+		return t.Format(writeDateTime)
+	}
+	return v
+}
