@@ -172,3 +172,26 @@ func TestParseBulkError(t *testing.T) {
 		}
 	}
 }
+
+func TestIngestFailedJobLeavesRowsUnprocessed(t *testing.T) {
+	o := startOrg(t, sftest.Options{})
+	cfg := o.config()
+	cfg.BulkPoll = 5 * time.Millisecond
+	c := newClient(t, cfg)
+	res, err := c.Ingest(context.Background(), salesforce.IngestJob{Object: "Account", Operation: salesforce.IngestInsert},
+		[]string{"Name", "No_Such_Field__c"}, [][]string{{"a", "1"}, {"b", "2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.State != salesforce.JobFailed || res.ErrorMessage == "" {
+		t.Fatalf("state %s, message %q", res.State, res.ErrorMessage)
+	}
+	for i, r := range res.Rows {
+		if !r.Unprocessed || r.Success || r.Error == nil || r.Error.StatusCode != "UNPROCESSED" || r.Error.Message != res.ErrorMessage {
+			t.Errorf("row %d: %+v %+v", i, r, r.Error)
+		}
+	}
+	if n := len(o.Records("Account")); n != 0 {
+		t.Errorf("%d accounts written by a failed job", n)
+	}
+}
