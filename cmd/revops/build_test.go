@@ -3,13 +3,22 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/revops/revops/configs"
 	"github.com/revops/revops/load/duckdb"
+	"github.com/revops/revops/models"
+	sqlfiles "github.com/revops/revops/sql"
 )
 
 // modelProject writes a config with a DuckDB file and a user model path.
@@ -134,4 +143,118 @@ func TestBuildCommandBadProject(t *testing.T) {
 	if code, _, _ := revops(t, nil, "models", "-c", cfg, "--graph", "svg"); code != 2 {
 		t.Errorf("--graph svg: exit %d", code)
 	}
+}
+
+// benchWarehouse returns a DuckDB file holding what `revops extract` lands
+// from a sandbox world of records per system (Salesforce and Zoho CRM, plus
+// Zoho Desk), made once and kept in the cache directory: the sandbox is
+// served in-process and extract runs through the CLI, as a user would.
+func benchWarehouse(b *testing.B, records int) string {
+	b.Helper()
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dir := filepath.Join(cache, "revops-bench")
+	path := filepath.Join(dir, fmt.Sprintf("build-seed42-%d.duckdb", records))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	work := b.TempDir()
+	cfg := filepath.Join(work, "revops.yaml")
+	ctx, cancel := context.WithCancel(b.Context())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	noEnv := func(string) (string, bool) { return "", false }
+	go func() {
+		done <- run(ctx, []string{"sandbox", "--records", strconv.Itoa(records), "--seed", "42", "--write-config", cfg}, pw, io.Discard, noEnv)
+		pw.Close()
+	}()
+	if _, err := bufio.NewReader(pr).ReadString('\n'); err != nil {
+		cancel()
+		b.Fatalf("sandbox: %v", err)
+	}
+	go io.Copy(io.Discard, pr)
+	start := time.Now()
+	var out, errOut strings.Builder
+	code := run(ctx, []string{"extract", "-c", cfg, "--quiet"}, &out, &errOut, noEnv)
+	cancel()
+	<-done
+	if code != 0 {
+		b.Fatalf("extract: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	b.Logf("extracted a %d-record-per-system sandbox world in %s", records, time.Since(start).Round(time.Second))
+	if err := os.Rename(filepath.Join(work, "revops.duckdb"), path); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkBuild1M builds every shipped model (and runs their data tests)
+// on the raw tables extracted from a 1,000,000-record sandbox world
+// (`revops sandbox --records 1000000`; REVOPS_BENCH_RECORDS sets another
+// size). It reports the seconds of a build and the share of
+// them during which DuckDB was executing a model's or test's SQL; the rest
+// is the engine's overhead (planning, rendering, scheduling, run records).
+func BenchmarkBuild1M(b *testing.B) {
+	records := 1_000_000
+	if v := os.Getenv("REVOPS_BENCH_RECORDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatalf("REVOPS_BENCH_RECORDS=%q: %v", v, err)
+		}
+		records = n
+	}
+	src := benchWarehouse(b, records)
+	data, err := os.ReadFile(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "wh.duckdb")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	data = nil
+	w, err := duckdb.Open(b.Context(), duckdb.Options{Path: path})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	var raw int64
+	if err := w.DB().QueryRowContext(b.Context(), `SELECT sum(estimated_size) FROM duckdb_tables()
+		WHERE schema_name IN ('salesforce', 'zoho_crm', 'zoho_desk') AND table_name NOT LIKE '%__history'`).Scan(&raw); err != nil {
+		b.Fatal(err)
+	}
+	p, err := models.Load(sqlfiles.FS, configs.Seeds, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total, inWH float64
+	b.ResetTimer()
+	for range b.N {
+		res, err := p.Build(b.Context(), w, models.Options{FullRefresh: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n := res.Count(models.StatusFailed); n > 0 {
+			for _, m := range res.Models {
+				if m.Status == models.StatusFailed {
+					b.Logf("%s: %s", m.Model, m.Error)
+				}
+			}
+			b.Fatalf("%d models failed", n)
+		}
+		total += res.Seconds
+		inWH += res.WarehouseSeconds
+		b.Logf("%d models (%d skipped), %d tests: %.2fs, %.1f%% in DuckDB", len(res.Models), res.Count(models.StatusSkipped),
+			len(res.Tests), res.Seconds, 100*res.WarehouseSeconds/res.Seconds)
+	}
+	b.StopTimer()
+	b.ReportMetric(total/float64(b.N), "s/build")
+	b.ReportMetric(100*inWH/total, "%in-duckdb")
+	b.ReportMetric(100*(total-inWH)/total, "%overhead")
+	b.ReportMetric(float64(raw), "raw-rows")
 }
