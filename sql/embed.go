@@ -9,5 +9,5 @@ import "embed"
 // FS holds the shipped model files, rooted at this directory
 // (staging/stg_salesforce__lead.sql, core/deals.sql, ...).
 //
-//go:embed staging core metrics tests
+//go:embed staging core metrics tests syncs
 var FS embed.FS

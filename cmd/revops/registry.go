@@ -13,6 +13,9 @@ import (
 	"github.com/revops/revops/extract/zoho"
 	"github.com/revops/revops/load"
 	"github.com/revops/revops/load/duckdb"
+	revsync "github.com/revops/revops/sync"
+	syncsf "github.com/revops/revops/sync/salesforce"
+	synczoho "github.com/revops/revops/sync/zoho"
 )
 
 // warehouses opens a warehouse of each type from its config section.
@@ -66,6 +69,26 @@ var extractors = map[string]func(ctx context.Context, s configs.Source, log *slo
 			return nil, err
 		}
 		return zoho.New(ctx, s.Name, o, log)
+	},
+}
+
+// destinations builds the sync destination of each source type revops can
+// write to, from the source's options (credentials and limits are shared
+// with extract).
+var destinations = map[string]func(ctx context.Context, s configs.Source, log *slog.Logger) (revsync.Destination, error){
+	"salesforce": func(ctx context.Context, s configs.Source, log *slog.Logger) (revsync.Destination, error) {
+		var o salesforce.Options
+		if err := s.Options.Decode(&o); err != nil {
+			return nil, err
+		}
+		return syncsf.New(ctx, o, log)
+	},
+	"zoho_crm": func(ctx context.Context, s configs.Source, log *slog.Logger) (revsync.Destination, error) {
+		o := zoho.CRM()
+		if err := s.Options.Decode(o); err != nil {
+			return nil, err
+		}
+		return synczoho.New(ctx, o, log)
 	},
 }
 

@@ -86,6 +86,7 @@ default), builds SQL models on them, and syncs changes back to both CRMs.`,
 	f.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.AddCommand(a.initCmd(), a.validateCmd(), a.statusCmd(), a.queryCmd(), a.sandboxCmd(), a.extractCmd())
 	root.AddCommand(a.buildCmd(), a.testCmd(), a.compileCmd(), a.modelsCmd())
+	root.AddCommand(a.syncCmd())
 	return root
 }
 

@@ -343,7 +343,73 @@ sources:
 models:
   paths: []
 
-syncs: []
+syncs:                        # the example syncs (configs/syncs/*.yaml)
+  - name: account_enrichment_sf
+    model: syncs.account_enrichment_sf
+    destination: {source: salesforce, object: Account}
+    mode: update                 # never creates accounts
+    match: {by: id}              # the key column holds the Account Id
+    key: account_id
+    mapping:
+      Open_Tickets__c: {column: open_tickets}
+      Lifetime_Won__c: {column: lifetime_won}
+
+  - name: account_enrichment_zoho
+    model: syncs.account_enrichment_zoho
+    destination: {source: zoho_crm, object: Accounts}
+    mode: update
+    match: {by: id}
+    key: account_id
+    mapping:
+      Open_Tickets: {column: open_tickets}
+      Lifetime_Won: {column: lifetime_won}
+
+  - name: zoho_leads_to_sf
+    model: syncs.zoho_leads_to_sf
+    destination: {source: salesforce, object: Lead}
+    mode: upsert
+    match: {by: external_id, field: Zoho_Lead_Id__c}
+    key: zoho_lead_id
+    mapping:
+      Zoho_Lead_Id__c: {column: zoho_lead_id}
+      FirstName: {column: first_name}
+      LastName: {column: last_name}
+      Company: {column: company}
+      Email: {column: email}
+      Phone: {column: phone}
+      Status:
+        column: lead_status
+        picklist:
+          "-None-": Open - Not Contacted
+          Not Contacted: Open - Not Contacted
+          Attempted to Contact: Open - Not Contacted
+          Contact in Future: Open - Not Contacted
+          Contacted: Working - Contacted
+          Pre-Qualified: Working - Contacted
+          Junk Lead: Closed - Not Converted
+          Lost Lead: Closed - Not Converted
+          Not Qualified: Closed - Not Converted
+      LeadSource:
+        column: lead_source
+        picklist:
+          "-None-": Other
+          Web Download: Web
+          Web Research: Web
+          Online Store: Web
+          Cold Call: Phone Inquiry
+          Partner: Partner Referral
+          Seminar Partner: Partner Referral
+          External Referral: Partner Referral
+          Employee Referral: Partner Referral
+          Advertisement: Other
+          Public Relations: Other
+          Sales Email Alias: Other
+          Internal Seminar: Other
+          Trade Show: Other
+          Chat: Other
+          Twitter: Other
+          Facebook: Other
+      Description: {value: "Synced from Zoho CRM by revops"}
 `))
 
 func writeSandboxConfig(path string, info sandboxInfo) error {

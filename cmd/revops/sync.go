@@ -1,0 +1,534 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+
+	"github.com/revops/revops/configs"
+	"github.com/revops/revops/models"
+	sqlfiles "github.com/revops/revops/sql"
+	revsync "github.com/revops/revops/sync"
+)
+
+type syncFlags struct {
+	opts    revsync.Options
+	dryRun  bool
+	noBuild bool
+	rows    int
+	limit   int
+}
+
+func (a *app) syncCmd() *cobra.Command {
+	var f syncFlags
+	cmd := &cobra.Command{
+		Use:   "sync [NAME ...]",
+		Short: "Send what changed in the sync models to Salesforce and Zoho CRM (reverse ETL)",
+		Long: `sync builds each sync's model, diffs it in the warehouse against what was last
+written (_revops.sync_snapshots) and sends only added and changed rows (and,
+in mirror mode, removals), batched at each API's maximum. Every row's outcome
+is recorded: failures in _revops.sync_failures (retried next run), the run in
+_revops.sync_runs. With no NAME every sync of the config runs, in config
+order (a sync whose lookups need another's ids comes after it).`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.dryRun {
+				return a.runSyncPlan(cmd.Context(), args, f, true)
+			}
+			return a.runSync(cmd.Context(), args, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.opts.RetryFailed, "retry-failed", false, "send only the rows recorded as failed")
+	fl.BoolVar(&f.opts.AllowMassDelete, "allow-mass-delete", false, "let mirror syncs remove more than mirror.max_share of their records")
+	fl.BoolVar(&f.opts.ResendUnknown, "resend-unknown", false, "send again creates whose outcome is unknown after a crash (syncs matched by record id)")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "show the plan without storing or sending it")
+	fl.BoolVar(&f.noBuild, "no-build", false, "read the sync models as they are in the warehouse, without building them")
+	fl.IntVar(&f.rows, "rows", 10, "rows of each plan to print (--dry-run)")
+
+	plan := &cobra.Command{
+		Use:   "plan [NAME ...]",
+		Short: "Store what a sync would send (per row the operation, per field before and after) and print a summary",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runSyncPlan(cmd.Context(), args, f, f.dryRun)
+		},
+	}
+	plan.Flags().BoolVar(&f.dryRun, "dry-run", false, "do not store the plan")
+	plan.Flags().BoolVar(&f.noBuild, "no-build", false, "do not build the sync models first")
+	plan.Flags().IntVar(&f.rows, "rows", 10, "rows of each plan to print")
+	apply := &cobra.Command{
+		Use:   "apply PLAN_ID",
+		Short: "Send exactly a stored plan, refusing rows whose destination changed since",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runSyncApply(cmd.Context(), args[0], f)
+		},
+	}
+	apply.Flags().BoolVar(&f.opts.ResendUnknown, "resend-unknown", false, "send again creates whose outcome is unknown after a crash")
+	history := &cobra.Command{
+		Use:   "history [NAME ...]",
+		Short: "List sync runs: rows planned, added, changed, removed, succeeded, failed, skipped; API calls; seconds",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runSyncHistory(cmd.Context(), args, f.limit)
+		},
+	}
+	history.Flags().IntVar(&f.limit, "limit", 20, "newest runs to list (0 = all)")
+	failures := &cobra.Command{
+		Use:   "failures [NAME ...]",
+		Short: "List rows that were not written, with the destination's reason",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runSyncFailures(cmd.Context(), args, f.limit)
+		},
+	}
+	failures.Flags().IntVar(&f.limit, "limit", 50, "newest failures to list (0 = all)")
+	cmd.AddCommand(plan, apply, history, failures)
+	return cmd
+}
+
+// syncEnv is what a sync command works with.
+type syncEnv struct {
+	cfg   *configs.Config
+	specs []*revsync.Spec
+	w     revsync.Warehouse
+	close func()
+}
+
+// openSync loads the config and the selected specs and opens the warehouse.
+func (a *app) openSync(ctx context.Context, names []string) (*syncEnv, error) {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	if err := checkConfig(cfg); err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	all, err := revsync.ParseAll(cfg)
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	specs, err := selectSpecs(all, names)
+	if err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("%w (in %s)", err, cfg.Path)}
+	}
+	for _, s := range specs {
+		src, ok := cfg.Source(s.Destination.Source)
+		switch {
+		case !ok:
+			return nil, &exitError{code: 2, err: fmt.Errorf("sync %s: destination.source: no source named %q in %s", s.Name, s.Destination.Source, cfg.Path)}
+		case destinations[src.Type] == nil:
+			return nil, &exitError{code: 2, err: fmt.Errorf("sync %s: destination.source: source %s is of type %s, which revops cannot write to (want %s)",
+				s.Name, src.Name, src.Type, keys(destinations))}
+		}
+	}
+	w, err := openWarehouse(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &syncEnv{cfg: cfg, specs: specs, w: w, close: func() { _ = w.Close() }}, nil
+}
+
+func selectSpecs(all []*revsync.Spec, names []string) ([]*revsync.Spec, error) {
+	if len(names) == 0 {
+		if len(all) == 0 {
+			return nil, errors.New("no syncs are configured")
+		}
+		return all, nil
+	}
+	var out []*revsync.Spec
+	for _, n := range names {
+		var found *revsync.Spec
+		for _, s := range all {
+			if s.Name == n {
+				found = s
+			}
+		}
+		if found == nil {
+			var have []string
+			for _, s := range all {
+				have = append(have, s.Name)
+			}
+			return nil, fmt.Errorf("no sync named %q (syncs: %s)", n, strings.Join(have, ", "))
+		}
+		out = append(out, found)
+	}
+	return out, nil
+}
+
+// buildModels builds the sync models (and what they read) with the models
+// engine; specs with inline SQL or a relation the project does not define
+// are read as they are.
+func (a *app) buildModels(ctx context.Context, env *syncEnv) error {
+	paths := make([]string, len(env.cfg.Models.Paths))
+	for i, p := range env.cfg.Models.Paths {
+		paths[i] = env.cfg.Resolve(p)
+	}
+	p, err := models.Load(sqlfiles.FS, configs.Seeds, paths, env.cfg.Models.Vars)
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("models: %w", err)}
+	}
+	var sel []string
+	for _, s := range env.specs {
+		if s.Model == "" {
+			continue
+		}
+		if _, err := p.Model(s.Model); err == nil {
+			sel = append(sel, "+"+s.Model)
+		}
+	}
+	if len(sel) == 0 {
+		return nil
+	}
+	mw, ok := env.w.(models.Warehouse)
+	if !ok {
+		return nil
+	}
+	res, err := p.Build(ctx, mw, models.Options{Select: sel, SkipTests: true})
+	if err != nil {
+		return fmt.Errorf("sync: build models: %w", err)
+	}
+	for _, m := range res.Models {
+		if m.Status == models.StatusFailed {
+			return fmt.Errorf("sync: model %s (%s) failed: %s", m.Model, m.Path, m.Error)
+		}
+	}
+	return nil
+}
+
+// destinationFor builds the destination of a spec from its source.
+func (a *app) destinationFor(ctx context.Context, env *syncEnv, s *revsync.Spec, cache map[string]revsync.Destination) (revsync.Destination, error) {
+	if d, ok := cache[s.Destination.Source]; ok {
+		return d, nil
+	}
+	src, _ := env.cfg.Source(s.Destination.Source)
+	d, err := destinations[src.Type](ctx, src, a.log)
+	if err != nil {
+		return nil, fmt.Errorf("sync %s: destination %s: %w", s.Name, src.Name, err)
+	}
+	cache[s.Destination.Source] = d
+	return d, nil
+}
+
+func (a *app) runner(w revsync.Warehouse) (*revsync.Runner, *syncBars) {
+	r := &revsync.Runner{Warehouse: w, Log: a.log}
+	if !a.json && !a.quiet && isTerminal(a.stderr) {
+		bars := newSyncBars(a.stderr)
+		r.Progress = bars
+		r.Log = slog.New(slog.DiscardHandler)
+		return r, bars
+	}
+	return r, nil
+}
+
+func (a *app) runSync(ctx context.Context, names []string, f syncFlags) error {
+	env, err := a.openSync(ctx, names)
+	if err != nil {
+		return err
+	}
+	defer env.close()
+	if !f.noBuild {
+		if err := a.buildModels(ctx, env); err != nil {
+			return err
+		}
+	}
+	r, bars := a.runner(env.w)
+	cache := map[string]revsync.Destination{}
+	var reports []*revsync.Report
+	var failed []string
+	for _, s := range env.specs {
+		dest, err := a.destinationFor(ctx, env, s, cache)
+		var rep *revsync.Report
+		if err == nil {
+			rep, err = r.Run(ctx, s, dest, f.opts)
+		}
+		if rep == nil {
+			rep = &revsync.Report{RunRecord: revsync.RunRecord{Sync: s.Name, Status: "failed"}}
+		}
+		if err != nil {
+			rep.Status, rep.Error = "failed", err.Error()
+			failed = append(failed, s.Name)
+			a.log.Error("sync failed", "sync", s.Name, "error", err)
+		}
+		reports = append(reports, rep)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if bars != nil {
+		bars.Wait()
+	}
+	if a.json {
+		a.printJSON(map[string]any{"ok": len(failed) == 0, "syncs": reports})
+	} else if !a.quiet {
+		var rows [][]string
+		for _, r := range reports {
+			status := r.Status
+			if r.Error != "" {
+				status = "FAILED: " + r.Error
+			}
+			rows = append(rows, []string{r.Sync, fmt.Sprint(r.Added), fmt.Sprint(r.Changed), fmt.Sprint(r.Removed), fmt.Sprint(r.Unchanged),
+				fmt.Sprint(r.Succeeded), fmt.Sprint(r.Failed), fmt.Sprint(r.Skipped), fmt.Sprint(r.APICalls),
+				fmt.Sprintf("%.2f", r.DiffSeconds), fmt.Sprintf("%.1f", r.Seconds), status})
+		}
+		table(a.stdout, []string{"SYNC", "ADDED", "CHANGED", "REMOVED", "UNCHANGED", "OK", "FAILED", "SKIPPED", "CALLS", "DIFF_S", "SECONDS", "STATUS"}, rows)
+		for _, r := range reports {
+			if len(r.Duplicates) > 0 {
+				fmt.Fprintf(a.stdout, "%s: %d duplicate keys not synced, e.g. %q\n", r.Sync, len(r.Duplicates), r.Duplicates[0])
+			}
+			if r.NullKeys > 0 {
+				fmt.Fprintf(a.stdout, "%s: %d rows with a NULL key not synced\n", r.Sync, r.NullKeys)
+			}
+			for _, e := range r.Errors[:min(5, len(r.Errors))] {
+				fmt.Fprintf(a.stdout, "%s: row %s: %s: %s\n", r.Sync, e.Key, e.Code, e.Message)
+			}
+		}
+	}
+	if len(failed) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("sync: %s failed", strings.Join(failed, ", "))}
+	}
+	for _, r := range reports {
+		if r.Failed > 0 {
+			return &exitError{code: 1, err: fmt.Errorf("sync: some rows failed (see revops sync failures); they are retried next run")}
+		}
+	}
+	return nil
+}
+
+func (a *app) runSyncPlan(ctx context.Context, names []string, f syncFlags, dryRun bool) error {
+	env, err := a.openSync(ctx, names)
+	if err != nil {
+		return err
+	}
+	defer env.close()
+	if !f.noBuild {
+		if err := a.buildModels(ctx, env); err != nil {
+			return err
+		}
+	}
+	r := &revsync.Runner{Warehouse: env.w, Log: a.log}
+	cache := map[string]revsync.Destination{}
+	var plans []*revsync.Plan
+	for _, s := range env.specs {
+		dest, err := a.destinationFor(ctx, env, s, cache)
+		if err != nil {
+			return err
+		}
+		p, err := r.Plan(ctx, s, dest, revsync.PlanOptions{Options: f.opts, DryRun: dryRun})
+		if err != nil {
+			return err
+		}
+		plans = append(plans, p)
+	}
+	if a.json {
+		for _, p := range plans {
+			p.Rows = p.Rows[:min(len(p.Rows), max(f.rows, 0))]
+		}
+		a.printJSON(map[string]any{"ok": true, "plans": plans})
+		return nil
+	}
+	if a.quiet {
+		return nil
+	}
+	for _, p := range plans {
+		s := p.Report
+		id := p.ID
+		if !p.Stored {
+			id = "(dry run, not stored)"
+		}
+		fmt.Fprintf(a.stdout, "sync %s  plan %s\n  %d to send: %d added, %d changed, %d removed; %d unchanged; %d rows refused before sending\n",
+			p.Sync, id, s.Planned, s.Added, s.Changed, s.Removed, s.Unchanged, s.Failed)
+		for _, e := range s.Errors[:min(5, len(s.Errors))] {
+			fmt.Fprintf(a.stdout, "  refused %s: %s: %s\n", e.Key, e.Code, e.Message)
+		}
+		var rows [][]string
+		for _, row := range p.Rows[:min(len(p.Rows), max(f.rows, 0))] {
+			var parts []string
+			for _, fld := range sortedFields(row.Fields) {
+				c := row.Fields[fld]
+				parts = append(parts, fmt.Sprintf("%s: %v → %v", fld, c.Before, c.After))
+			}
+			rows = append(rows, []string{row.Key, string(row.Op), row.DestID, strings.Join(parts, "; ")})
+		}
+		if len(rows) > 0 {
+			table(a.stdout, []string{"  KEY", "OP", "DESTINATION_ID", "FIELDS (before → after)"}, rows)
+		}
+		if p.Stored {
+			fmt.Fprintf(a.stdout, "  apply it with: revops sync apply %s\n", p.ID)
+		}
+	}
+	return nil
+}
+
+func sortedFields(m map[string]revsync.FieldChange) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (a *app) runSyncApply(ctx context.Context, planID string, f syncFlags) error {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	w, err := openWarehouse(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	name, err := revsync.PlanSync(ctx, w, planID)
+	w.Close()
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	env, err := a.openSync(ctx, []string{name})
+	if err != nil {
+		return err
+	}
+	defer env.close()
+	s := env.specs[0]
+	dest, err := a.destinationFor(ctx, env, s, map[string]revsync.Destination{})
+	if err != nil {
+		return err
+	}
+	r, bars := a.runner(env.w)
+	rep, err := r.Apply(ctx, s, dest, planID, f.opts)
+	if bars != nil {
+		bars.Wait()
+	}
+	if a.json {
+		a.printJSON(map[string]any{"ok": err == nil, "run": rep})
+	} else if rep != nil {
+		a.say("sync %s: applied plan %s: %d sent, %d failed, %d refused because the destination changed since the plan; %d API calls",
+			rep.Sync, planID, rep.Succeeded, rep.Failed, rep.Skipped, rep.APICalls)
+		if !a.quiet {
+			for _, e := range rep.Errors[:min(5, len(rep.Errors))] {
+				fmt.Fprintf(a.stdout, "  %s: %s: %s\n", e.Key, e.Code, e.Message)
+			}
+		}
+	}
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	if rep.Failed > 0 || rep.Skipped > 0 {
+		return &exitError{code: 1, err: errors.New("sync apply: some rows were not written (see revops sync failures)")}
+	}
+	return nil
+}
+
+func (a *app) openStateOnly(ctx context.Context) (revsync.Warehouse, func(), error) {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return nil, nil, &exitError{code: 2, err: err}
+	}
+	w, err := openWarehouse(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return w, func() { _ = w.Close() }, nil
+}
+
+func (a *app) runSyncHistory(ctx context.Context, names []string, limit int) error {
+	w, done, err := a.openStateOnly(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	runs, err := revsync.History(ctx, w, names, limit)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		a.printJSON(map[string]any{"ok": true, "runs": runs})
+		return nil
+	}
+	if a.quiet {
+		return nil
+	}
+	var rows [][]string
+	for _, r := range runs {
+		rows = append(rows, []string{r.ID, r.Sync, r.Kind, r.StartedAt.Format(time.RFC3339), r.Status,
+			fmt.Sprint(r.Planned), fmt.Sprint(r.Added), fmt.Sprint(r.Changed), fmt.Sprint(r.Removed),
+			fmt.Sprint(r.Succeeded), fmt.Sprint(r.Failed), fmt.Sprint(r.Skipped), fmt.Sprint(r.APICalls), fmt.Sprintf("%.1f", r.Seconds), r.Error})
+	}
+	table(a.stdout, []string{"RUN", "SYNC", "KIND", "STARTED", "STATUS", "PLANNED", "ADDED", "CHANGED", "REMOVED", "OK", "FAILED", "SKIPPED", "CALLS", "SECONDS", "ERROR"}, rows)
+	return nil
+}
+
+func (a *app) runSyncFailures(ctx context.Context, names []string, limit int) error {
+	w, done, err := a.openStateOnly(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	fs, err := revsync.Failures(ctx, w, names, limit)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		a.printJSON(map[string]any{"ok": true, "failures": fs})
+		return nil
+	}
+	if a.quiet {
+		return nil
+	}
+	var rows [][]string
+	for _, f := range fs {
+		rows = append(rows, []string{f.Sync, f.Key, f.Code, fmt.Sprint(f.Attempts), f.FirstSeen.Format(time.RFC3339), f.LastSeen.Format(time.RFC3339), f.Message})
+	}
+	table(a.stdout, []string{"SYNC", "KEY", "CODE", "ATTEMPTS", "FIRST_SEEN", "LAST_SEEN", "MESSAGE"}, rows)
+	return nil
+}
+
+// syncBars draws one bar per sync on a terminal.
+type syncBars struct {
+	p    *mpb.Progress
+	mu   sync.Mutex
+	bars map[string]*mpb.Bar
+}
+
+func newSyncBars(w io.Writer) *syncBars {
+	return &syncBars{p: mpb.New(mpb.WithOutput(w), mpb.WithRefreshRate(150*time.Millisecond)), bars: map[string]*mpb.Bar{}}
+}
+
+func (b *syncBars) Start(name string, total int64) {
+	bar := b.p.New(total, mpb.BarStyle(), mpb.PrependDecorators(decor.Name(fmt.Sprintf("sync %-28s", name))),
+		mpb.AppendDecorators(decor.CountersNoUnit("%d/%d records"), decor.Name("  "),
+			decor.AverageSpeed(0, "%.0f/s", decor.WCSyncSpace), decor.Name("  ETA "), decor.AverageETA(decor.ET_STYLE_GO, decor.WCSyncSpace)))
+	b.mu.Lock()
+	b.bars[name] = bar
+	b.mu.Unlock()
+}
+
+func (b *syncBars) bar(name string) *mpb.Bar {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.bars[name]
+}
+
+func (b *syncBars) Add(name string, n int64) {
+	if bar := b.bar(name); bar != nil {
+		bar.IncrInt64(n)
+	}
+}
+
+func (b *syncBars) Done(name string, err error) {
+	if bar := b.bar(name); bar != nil {
+		if err != nil {
+			bar.Abort(false)
+			return
+		}
+		bar.SetTotal(-1, true)
+	}
+}
+
+func (b *syncBars) Wait() { b.p.Wait() }
