@@ -91,7 +91,7 @@ func leadSpec(mode revsync.Mode) *revsync.Spec {
 		Mode: mode, Match: revsync.MatchSpec{By: revsync.MatchExternalID, Field: "Zoho_Lead_Id__c"}, Key: "zoho_lead_id",
 		Mapping: map[string]revsync.FieldMap{
 			"Zoho_Lead_Id__c": {Column: "zoho_lead_id"}, "LastName": {Column: "last_name"}, "Company": {Column: "company"},
-			"Email": {Column: "email"},
+			"Email":  {Column: "email"},
 			"Status": {Column: "status", Picklist: map[string]any{"Contacted": "Working - Contacted", "Not Contacted": "Open - Not Contacted"}},
 		}}
 }
