@@ -75,10 +75,26 @@ echo "The Salesforce lead's history (every version seen, with its validity):"
 "$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
 	"SELECT \"Id\", \"Title\", \"Status\", _valid_from, _valid_to FROM salesforce.lead__history WHERE \"Id\" = '$LEAD_ID' ORDER BY _valid_from"
 
-step "6. The warehouse: pipeline state in _revops (cursors, runs)"
+step "6. Build the SQL models (staging, core, metrics) and run their data tests"
+"$REVOPS" build --config "$DEMO_DIR/revops.yaml"
+echo "Pipeline by normalized stage, both CRMs in one vocabulary:"
+"$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
+	"SELECT source_system, stage, deal_count, round(total_amount) AS total_amount FROM metrics.pipeline_by_stage ORDER BY source_system, stage"
+echo "Win rate by system (all months):"
+"$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
+	"SELECT source_system, sum(deals_won) AS won, sum(deals_closed) AS closed, round(sum(deals_won) / sum(deals_closed), 3) AS win_rate FROM metrics.win_rate GROUP BY ALL ORDER BY 1"
+
+step "7. Reverse ETL: plan the syncs, then send only the changes to both CRMs"
+"$REVOPS" sync plan --config "$DEMO_DIR/revops.yaml" --no-build
+"$REVOPS" sync --config "$DEMO_DIR/revops.yaml" --no-build
+echo "A second run finds nothing changed and sends nothing:"
+"$REVOPS" sync --config "$DEMO_DIR/revops.yaml" --no-build
+"$REVOPS" sync history --config "$DEMO_DIR/revops.yaml"
+
+step "8. The warehouse: pipeline state in _revops (cursors, runs)"
 "$REVOPS" status --config "$DEMO_DIR/revops.yaml" --limit 5
 
-step "7. DuckDB reads the sandbox's truth file: who is the same person or company across systems"
+step "9. DuckDB reads the sandbox's truth file: who is the same person or company across systems"
 "$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
 	"SELECT system, object, count(*) AS records FROM read_csv('$PWD/$DEMO_DIR/truth.csv') GROUP BY ALL ORDER BY 1, 2"
 "$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
@@ -86,8 +102,8 @@ step "7. DuckDB reads the sandbox's truth file: who is the same person or compan
 	 SELECT count(*) FILTER (WHERE n = 2) AS entities_in_both_crms, count(*) AS entities_in_any_crm
 	 FROM (SELECT true_entity_id, count(*) AS n FROM t GROUP BY 1)"
 
-step "8. Request counters of the emulators (every call of this demo, by system, endpoint and status)"
+step "10. Request counters of the emulators (every call of this demo, by system, endpoint and status)"
 curl -sf "$SF_URL/__sandbox/stats" | sed 's/},{/},\n  {/g'; echo
 
-step "Not built yet"
-echo "models (issue #6) and sync (#7) are not part of revops yet; this demo runs everything that is."
+step "Done"
+echo "sandbox -> extract -> models -> sync, end to end, against the emulators on loopback and DuckDB in $DEMO_DIR."
