@@ -22,6 +22,7 @@ const (
 	CodeNotFound         = "NOT_FOUND"
 	CodeDestinationMoved = "DESTINATION_CHANGED"
 	CodeBatchFailed      = "BATCH_FAILED"
+	CodeNotSent          = "NOT_SENT"
 )
 
 var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)

@@ -164,3 +164,15 @@ type Destination interface {
 	// "destination changed since the plan" check).
 	Read(ctx context.Context, object string, ids []string, fields []string) (map[string]map[string]any, error)
 }
+
+// RequestCounter is implemented by destinations whose HTTP layer counts
+// the requests it sends (the crm clients' Stats). When a destination has
+// it, a run's API calls are the requests sent during the run: every
+// attempt (retries of 429, 5xx and dropped connections included), token
+// refreshes, describes, finds, reads, writes and Bulk job requests. Else
+// the run counts the engine's own calls (one per Describe, Find, Read and
+// Write).
+type RequestCounter interface {
+	// Requests returns the number of HTTP requests sent so far.
+	Requests() int64
+}

@@ -52,11 +52,12 @@ func (r *Runner) Plan(ctx context.Context, spec *Spec, dest Destination, opts Pl
 	if err := EnsureState(ctx, r.Warehouse); err != nil {
 		return nil, err
 	}
-	start := time.Now()
+	start, meter := time.Now(), startMeter(dest)
 	p, err := r.prepare(ctx, spec, dest, opts.Options, rep)
 	if err != nil {
 		return nil, err
 	}
+	defer meter.stop(rep)
 	rep.Failed = int64(len(p.failed))
 	rep.addErrors(spec.Name, "", p.failed)
 	plan := &Plan{ID: rep.ID, Sync: spec.Name, Created: time.Now().UTC(), Stored: !opts.DryRun, Report: rep}
@@ -227,7 +228,7 @@ func (r *Runner) Apply(ctx context.Context, spec *Spec, dest Destination, planID
 	if err := startRunRecord(ctx, w, &rep.RunRecord); err != nil {
 		return rep, err
 	}
-	start := time.Now()
+	start, meter := time.Now(), startMeter(dest)
 	err := func() error {
 		sc, err := dest.Describe(ctx, spec.Destination.Object)
 		rep.APICalls++
@@ -337,11 +338,16 @@ func (r *Runner) Apply(ctx context.Context, spec *Spec, dest Destination, planID
 		rep.Skipped += int64(len(changed))
 		p.sends = keep
 		rep.Planned = int64(len(rows))
+		// The plan is claimed before anything is sent, so it is never
+		// sent twice. If sending stops part way, send records the rows it
+		// did not send as NOT_SENT failures; their snapshots are
+		// untouched, so the next run (or a new plan) sends them.
 		if err := w.Exec(ctx, `UPDATE _revops.sync_plans SET applied_run = ? WHERE plan_id = ?`, rep.ID, planID); err != nil {
 			return fmt.Errorf("sync %s: mark plan %s applied: %w", spec.Name, planID, err)
 		}
 		return r.send(ctx, p, rep)
 	}()
+	meter.stop(rep)
 	return rep, r.finish(ctx, rep, start, err)
 }
 

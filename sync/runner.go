@@ -107,7 +107,7 @@ func (r *Runner) Run(ctx context.Context, spec *Spec, dest Destination, opts Opt
 	if err := startRunRecord(ctx, r.Warehouse, &rep.RunRecord); err != nil {
 		return rep, err
 	}
-	start := time.Now()
+	start, meter := time.Now(), startMeter(dest)
 	err := func() error {
 		p, err := r.prepare(ctx, spec, dest, opts, rep)
 		if err != nil {
@@ -115,7 +115,31 @@ func (r *Runner) Run(ctx context.Context, spec *Spec, dest Destination, opts Opt
 		}
 		return r.send(ctx, p, rep)
 	}()
+	meter.stop(rep)
 	return rep, r.finish(ctx, rep, start, err)
+}
+
+// meter counts a run's API calls from the destination's HTTP layer when
+// it counts its requests (see RequestCounter).
+type meter struct {
+	rc   RequestCounter
+	base int64
+}
+
+func startMeter(dest Destination) *meter {
+	rc, ok := dest.(RequestCounter)
+	if !ok {
+		return nil
+	}
+	return &meter{rc: rc, base: rc.Requests()}
+}
+
+// stop replaces the engine's count of calls with the requests sent since
+// startMeter (nil: the engine's count stays).
+func (m *meter) stop(rep *Report) {
+	if m != nil {
+		rep.APICalls = m.rc.Requests() - m.base
+	}
 }
 
 func (r *Runner) newReport(spec *Spec, kind, planID string) *Report {
@@ -496,6 +520,15 @@ func (r *Runner) recoverInflight(ctx context.Context, spec *Spec, dest Destinati
 	if err := writeSnapshots(ctx, w, spec.Name, found, time.Now().UTC()); err != nil {
 		return err
 	}
+	// A create found at the destination was written after all: its
+	// failure (BATCH_FAILED when the answer was lost) is void.
+	foundKeys := make([]string, len(found))
+	for i, f := range found {
+		foundKeys[i] = f.Key
+	}
+	if err := deleteKeys(ctx, w, "sync_failures", spec.Name, foundKeys); err != nil {
+		return fmt.Errorf("sync %s: clear failures of found creates: %w", spec.Name, err)
+	}
 	if err := deleteKeys(ctx, w, "sync_inflight", spec.Name, done); err != nil {
 		return fmt.Errorf("sync %s: clear in-flight creates: %w", spec.Name, err)
 	}
@@ -520,23 +553,50 @@ func (r *Runner) send(ctx context.Context, p *prepared, rep *Report) error {
 		r.Progress.Start(p.spec.Name, int64(len(p.sends)))
 	}
 	var err error
+	var unsent []*pending // rows never sent because the run stopped
 	for _, op := range []Op{OpInsert, OpUpsert, OpUpdate, OpDelete} {
 		rows := groups[op]
-		if len(rows) == 0 {
+		if err != nil {
+			unsent = append(unsent, rows...)
 			continue
 		}
 		step := max(1, p.dest.MaxBatch(op, len(rows)))
-		for start := 0; start < len(rows) && err == nil; start += step {
+		for start := 0; start < len(rows); start += step {
+			if err != nil {
+				unsent = append(unsent, rows[start:]...)
+				break
+			}
 			err = r.sendBatch(ctx, p, op, rows[start:min(start+step, len(rows))], rep)
 		}
-		if err != nil {
-			break
+	}
+	if err != nil && len(unsent) > 0 {
+		if ferr := r.recordUnsent(ctx, p, unsent, err, rep); ferr != nil {
+			err = errors.Join(err, ferr)
 		}
 	}
 	if r.Progress != nil {
 		r.Progress.Done(p.spec.Name, err)
 	}
 	return err
+}
+
+// recordUnsent records the rows a stopped run never sent as NOT_SENT
+// failures (retryable): their snapshot is untouched, so the next run sends
+// them, and `revops sync failures` and --retry-failed see them.
+func (r *Runner) recordUnsent(ctx context.Context, p *prepared, rows []*pending, cause error, rep *Report) error {
+	why := cause.Error()
+	if len(why) > 300 {
+		why = why[:300] + "…"
+	}
+	failed := make([]failureRow, len(rows))
+	for i, pd := range rows {
+		failed[i] = failureRow{Key: pd.ch.Key, Err: &RowError{Code: CodeNotSent, Retryable: true,
+			Message: "not sent: the run stopped before this row's batch (" + why + ")"}}
+	}
+	rep.Failed += int64(len(failed))
+	rep.addErrors(p.spec.Name, rep.ID, failed)
+	r.log().Warn("rows not sent because the sync stopped; they are sent again next run", "sync", p.spec.Name, "rows", len(rows))
+	return writeFailures(context.WithoutCancel(ctx), r.Warehouse, p.spec.Name, rep.ID, failed, time.Now().UTC())
 }
 
 // sendBatch writes one batch and records each row's outcome right after

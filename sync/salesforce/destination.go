@@ -112,6 +112,11 @@ func New(ctx context.Context, opts extractsf.Options, log *slog.Logger, options 
 // Client returns the API client (for its request statistics).
 func (d *Destination) Client() *salesforce.Client { return d.c }
 
+// Requests is the number of HTTP requests the client sent so far, every
+// retry and token fetch included (revsync.RequestCounter: a run's API
+// calls).
+func (d *Destination) Requests() int64 { return d.c.Stats().Requests }
+
 // System returns "salesforce".
 func (d *Destination) System() string { return "salesforce" }
 
@@ -219,4 +224,7 @@ func fieldType(t string) (revsync.FieldType, bool) {
 	return "", false
 }
 
-var _ revsync.Destination = (*Destination)(nil)
+var (
+	_ revsync.Destination    = (*Destination)(nil)
+	_ revsync.RequestCounter = (*Destination)(nil)
+)

@@ -87,6 +87,11 @@ func New(ctx context.Context, opts *extractzoho.Options, log *slog.Logger) (*Des
 // Client returns the API client (for its request statistics).
 func (d *Destination) Client() *zoho.Client { return d.c }
 
+// Requests is the number of HTTP requests the client sent so far, every
+// retry and token fetch included (revsync.RequestCounter: a run's API
+// calls).
+func (d *Destination) Requests() int64 { return d.c.Stats().Requests }
+
 // System returns "zoho_crm".
 func (d *Destination) System() string { return "zoho_crm" }
 
@@ -221,4 +226,7 @@ func fieldType(f zoho.Field) (revsync.FieldType, bool) {
 	return "", false
 }
 
-var _ revsync.Destination = (*Destination)(nil)
+var (
+	_ revsync.Destination    = (*Destination)(nil)
+	_ revsync.RequestCounter = (*Destination)(nil)
+)
