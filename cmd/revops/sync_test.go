@@ -51,7 +51,7 @@ func writeCalls(t *testing.T, statsURL, system string) int64 {
 	var stats struct {
 		Requests []struct {
 			System, Method, Endpoint string
-			Count            int64
+			Count                    int64
 		} `json:"requests"`
 	}
 	getJSON(t, statsURL, &stats)
