@@ -86,7 +86,7 @@ func BenchmarkDiff1M(b *testing.B) {
 }
 
 // landSnapshots records every row of d as written.
-func landSnapshots(b *testing.B, w *duckdb.Warehouse, d *revsync.Diff) {
+func landSnapshots(b testing.TB, w *duckdb.Warehouse, d *revsync.Diff) {
 	b.Helper()
 	ctx := context.Background()
 	schema := arrow.NewSchema([]arrow.Field{{Name: "key", Type: arrow.BinaryTypes.String}, {Name: "row_hash", Type: arrow.BinaryTypes.String}}, nil)

@@ -30,7 +30,7 @@ type env struct {
 	runner   *revsync.Runner
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{counters: sandbox.NewCounters(), faults: sandbox.NewFaults(1)}
 	e.org = sftest.Start(sftest.Options{Counters: e.counters, Faults: e.faults})
@@ -54,7 +54,7 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) exec(t *testing.T, q string) {
+func (e *env) exec(t testing.TB, q string) {
 	t.Helper()
 	if err := e.w.Exec(context.Background(), q); err != nil {
 		t.Fatalf("%s: %v", q, err)
@@ -66,7 +66,7 @@ func (e *env) writes() int64 {
 	return e.counters.Sum(func(c sandbox.Count) bool { return strings.Contains(c.Endpoint, "/composite/sobjects") })
 }
 
-func (e *env) rows(t *testing.T, q string) [][]any {
+func (e *env) rows(t testing.TB, q string) [][]any {
 	t.Helper()
 	r, err := e.w.Query(context.Background(), q)
 	if err != nil {
