@@ -243,6 +243,9 @@ type RunRecord struct {
 	FinishedAt time.Time `json:"finished_at"`
 	Status     string    `json:"status"`
 	Counts
+	// APICalls counts the HTTP requests the destination sent during the
+	// run (retries and token refreshes included) when it is a
+	// RequestCounter, else the engine's Describe/Find/Read/Write calls.
 	APICalls int64   `json:"api_calls"`
 	Seconds  float64 `json:"seconds"`
 	Error    string  `json:"error,omitempty"`
