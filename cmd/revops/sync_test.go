@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -134,6 +135,29 @@ func TestSyncEndToEnd(t *testing.T) {
 	}
 	if len(want) == 0 || withTickets == 0 {
 		t.Errorf("%d enriched accounts, %d with open tickets", len(want), withTickets)
+	}
+	// So do Zoho accounts.
+	zo := zohoAPI(t, info)
+	code, body := zo.do("GET", info.Zoho.APIDomain+"/crm/v8/Accounts?fields=Open_Tickets,Lifetime_Won&per_page=200", "")
+	var zaccts struct {
+		Data []map[string]any `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(body), &zaccts); code != 200 || err != nil {
+		t.Fatalf("zoho accounts: %d %v", code, err)
+	}
+	zgot := map[string]map[string]any{}
+	for _, a := range zaccts.Data {
+		zgot[fmt.Sprint(a["id"])] = a
+	}
+	zwant := queryRows(t, cfg, `SELECT account_id, open_tickets, lifetime_won FROM syncs.account_enrichment_zoho`)
+	for _, w := range zwant {
+		a := zgot[fmt.Sprint(w["account_id"])]
+		if a == nil || num(a["Open_Tickets"]) != num(w["open_tickets"]) || num(a["Lifetime_Won"]) != num(w["lifetime_won"]) {
+			t.Errorf("zoho account %v: %v; the model says %v, %v", w["account_id"], a, w["open_tickets"], w["lifetime_won"])
+		}
+	}
+	if len(zwant) == 0 {
+		t.Error("no Zoho account enriched")
 	}
 	// Zoho leads are Salesforce leads, keyed by Zoho_Lead_Id__c.
 	leads := queryRows(t, cfg, `SELECT count(*) AS n FROM syncs.zoho_leads_to_sf`)[0]["n"].(float64)
