@@ -73,11 +73,12 @@ func TestRunThroughInjected429And5xxAndDrop(t *testing.T) {
 }
 
 // TestInsertFaultsRecordRowsAndConverge: inserts (POST) are not retried
-// by the HTTP layer, so a 500 or a dropped answer fails its batch; the
-// rows of that batch are BATCH_FAILED, the rows after it NOT_SENT, and
-// the next run converges without a duplicate create.
+// by the HTTP layer after a 500 or a dropped answer (the server may have
+// written them), so such a fault fails its batch; the rows of that batch
+// are BATCH_FAILED, the rows after it NOT_SENT, and the next run converges
+// without a duplicate create.
 func TestInsertFaultsRecordRowsAndConverge(t *testing.T) {
-	for _, kind := range []sandbox.FaultKind{sandbox.Fault500, sandbox.FaultDrop, sandbox.Fault429} {
+	for _, kind := range []sandbox.FaultKind{sandbox.Fault500, sandbox.FaultDrop} {
 		t.Run(string(kind), func(t *testing.T) {
 			e := newEnv(t)
 			ctx := context.Background()
@@ -112,6 +113,23 @@ func TestInsertFaultsRecordRowsAndConverge(t *testing.T) {
 				t.Errorf("%d failures left", len(fails))
 			}
 		})
+	}
+}
+
+// TestThrottledInsertIsRetried: a 429 means the server did not process
+// the request, so the HTTP layer sends the insert again and the run
+// completes with every row written once.
+func TestThrottledInsertIsRetried(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.leadModel(t, 450)
+	e.faults.Add(sandbox.Rule{Kind: sandbox.Fault429, System: "salesforce", Method: "POST", Endpoint: collections, After: 1, Times: 1})
+	rep, err := e.runner.Run(ctx, leadSpec(revsync.ModeInsert), e.dest, revsync.Options{})
+	if err != nil || rep.Succeeded != 450 || rep.Failed != 0 {
+		t.Fatalf("run: %v %+v", err, rep.Counts)
+	}
+	if n, d := e.distinctLeads(); n != 450 || d != 450 {
+		t.Errorf("%d leads, %d distinct: want 450, no duplicate", n, d)
 	}
 }
 

@@ -64,7 +64,9 @@ func Retryable(ctx context.Context) context.Context {
 // Transport is the RoundTripper every API client shares: a concurrency
 // cap, a rate limiter, and retries with exponential backoff and full
 // jitter that honour Retry-After, for 429, 5xx and dropped connections,
-// up to Limits.MaxRetries. Response bodies are read whole inside the
+// up to Limits.MaxRetries. Writes that are not idempotent are retried
+// only after a 429 (the server did not process them) unless marked
+// Retryable. Response bodies are read whole inside the
 // retry loop, so a connection dropped mid-body is retried too.
 type Transport struct {
 	base    http.RoundTripper
@@ -161,7 +163,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	defer func() { <-t.sem }()
 
-	retry := idempotent(req) && (req.Body == nil || req.GetBody != nil)
+	replayable := req.Body == nil || req.GetBody != nil
+	retry := idempotent(req) && replayable
 	for attempt := 0; ; attempt++ {
 		if err := t.limiter.Wait(ctx); err != nil {
 			return nil, err
@@ -185,7 +188,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		})
 		resp, err := t.attempt(r)
 		wait, again := t.classify(ctx, resp, err)
-		if !again || !retry || attempt >= t.limits.MaxRetries {
+		// A 429 means the server did not process the request, so even a
+		// write that is not idempotent may be sent again.
+		throttled := err == nil && resp.StatusCode == http.StatusTooManyRequests
+		if !again || !(retry || (throttled && replayable)) || attempt >= t.limits.MaxRetries {
 			if err != nil {
 				return nil, err
 			}

@@ -237,3 +237,19 @@ func TestAuthRenewsAndReplays(t *testing.T) {
 		t.Fatalf("after expiry: %q after %d fetches; want the request replayed with a new token", got, fetches)
 	}
 }
+
+func TestThrottledWriteIsRetried(t *testing.T) {
+	faults := sandbox.NewFaults(1)
+	faults.FailNext(2, sandbox.Fault429)
+	srv, counters := emulated(t, faults)
+	tr := fastTransport(Limits{MaxRetries: 3})
+	req, _ := http.NewRequest("POST", srv.URL+"/write", strings.NewReader("payload"))
+	resp, err := tr.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"echo":"payload"`) || counters.Sum(nil) != 3 {
+		t.Fatalf("throttled POST: %d %.60q after %d requests; a 429 was not processed, so it is sent again", resp.StatusCode, body, counters.Sum(nil))
+	}
+}
