@@ -170,6 +170,40 @@ func TestZohoCredentialsRevokedMidRun(t *testing.T) {
 	}
 }
 
+// TestSalesforceCredentialsRevokedMidRun: an admin revokes the connected
+// app after the first batch; the run stops with a clear error, only the
+// rows the API confirmed get snapshots, and once access is restored the
+// next run converges without duplicates.
+func TestSalesforceCredentialsRevokedMidRun(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.leadModel(t, 450)
+	_, secret, refresh, _ := e.org.Credentials()
+	e.runner.Progress = &onBatch{n: 1, fn: e.org.RevokeRefreshToken}
+	rep, err := e.runner.Run(ctx, leadSpec(revsync.ModeUpsert), e.dest, revsync.Options{})
+	if err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+		t.Fatalf("want a clear error naming the refused grant, got %v", err)
+	}
+	if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), refresh) {
+		t.Fatalf("the error shows a secret: %v", err)
+	}
+	if rep.Succeeded != 200 || rep.Failed != 250 {
+		t.Errorf("report %+v", rep.Counts)
+	}
+	if r := e.rows(t, `SELECT count(*) FROM _revops.sync_snapshots WHERE sync = 'leads'`); r[0][0] != int64(200) {
+		t.Errorf("snapshots %v: want only the 200 rows written", r)
+	}
+	e.org.RestoreRefreshToken()
+	e.runner.Progress = nil
+	rep, err = e.runner.Run(ctx, leadSpec(revsync.ModeUpsert), e.dest, revsync.Options{})
+	if err != nil || rep.Succeeded != 250 {
+		t.Fatalf("re-run: %v %+v", err, rep.Counts)
+	}
+	if n, d := e.distinctLeads(); n != 450 || d != 450 {
+		t.Errorf("%d leads, %d distinct: want 450, no duplicate", n, d)
+	}
+}
+
 func TestSalesforceTokensExpireMidRun(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()

@@ -135,7 +135,10 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 			writeOAuthError(w, "invalid_client", "invalid client credentials")
 			return
 		}
-		if r.PostForm.Get("refresh_token") != s.opts.RefreshToken {
+		s.mu.Lock()
+		revoked := s.refreshRevoked
+		s.mu.Unlock()
+		if revoked || r.PostForm.Get("refresh_token") != s.opts.RefreshToken {
 			writeOAuthError(w, "invalid_grant", "expired access/refresh token")
 			return
 		}
@@ -192,6 +195,23 @@ func (s *Server) AccessToken() string { return s.issue().AccessToken }
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	clear(s.tokens)
+	s.mu.Unlock()
+}
+
+// RevokeRefreshToken does what an admin revoking the connected app's
+// access does: every access token dies (401 INVALID_SESSION_ID) and the
+// refresh token is refused (400 invalid_grant) until RestoreRefreshToken.
+func (s *Server) RevokeRefreshToken() {
+	s.mu.Lock()
+	clear(s.tokens)
+	s.refreshRevoked = true
+	s.mu.Unlock()
+}
+
+// RestoreRefreshToken accepts the refresh token again (new credentials issued).
+func (s *Server) RestoreRefreshToken() {
+	s.mu.Lock()
+	s.refreshRevoked = false
 	s.mu.Unlock()
 }
 

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -171,4 +172,30 @@ func TestTokenExpiry(t *testing.T) {
 	e.must(401, "GET", "limits", nil)
 	// The versions list needs no session.
 	e.must(200, "GET", "/services/data", nil)
+}
+
+func TestRevokedRefreshToken(t *testing.T) {
+	e := newEnv(t, Options{})
+	id, secret, refresh, _ := e.ts.Credentials()
+	grant := func() (int, string) {
+		resp, err := http.PostForm(e.ts.URL+"/services/oauth2/token", url.Values{"grant_type": {"refresh_token"},
+			"client_id": {id}, "client_secret": {secret}, "refresh_token": {refresh}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	e.token = e.ts.Token()
+	e.must(200, "GET", "sobjects", nil)
+	e.ts.RevokeRefreshToken()
+	e.must(401, "GET", "sobjects", nil)
+	if code, body := grant(); code != 400 || !strings.Contains(body, `"error":"invalid_grant"`) {
+		t.Fatalf("refresh after revocation: %d %s", code, body)
+	}
+	e.ts.RestoreRefreshToken()
+	if code, body := grant(); code != 200 || !strings.Contains(body, "access_token") {
+		t.Fatalf("refresh after restore: %d %s", code, body)
+	}
 }

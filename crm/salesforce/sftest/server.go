@@ -80,12 +80,14 @@ type Server struct {
 	clock    clock
 	userSeq  int64 // the integration user's sequence
 	tokens   map[string]time.Time
-	apiUsed  int
-	cursors  map[int64]*cursor
-	curSeq   int64
-	curLRU   []int64
-	jobs     map[string]*job
-	jobSeq   int64
+	// refreshRevoked makes the refresh_token grant refuse (RevokeRefreshToken).
+	refreshRevoked bool
+	apiUsed        int
+	cursors        map[int64]*cursor
+	curSeq         int64
+	curLRU         []int64
+	jobs           map[string]*job
+	jobSeq         int64
 }
 
 // New returns an emulated org with the standard objects, the integration
