@@ -149,36 +149,45 @@ func (s *Server) listJobs(w http.ResponseWriter, kind string) {
 	writeJSON(w, http.StatusOK, obj{{"done", true}, {"records", recs}, {"nextRecordsUrl", nil}})
 }
 
-// serveIngest serves /jobs/ingest[/{id}[/{resource}]].
-func (s *Server) serveIngest(w http.ResponseWriter, q *req) *restError {
-	p := q.parts[2:]
-	switch len(p) {
-	case 0:
+// serveJobs serves what ingest and query jobs share: /jobs/{kind} (create,
+// list) and /jobs/{kind}/{id} (info, state change, delete).
+func (s *Server) serveJobs(w http.ResponseWriter, q *req, kind string, p []string,
+	create func(http.ResponseWriter, *req) *restError) *restError {
+	if len(p) == 0 {
 		switch q.method {
 		case http.MethodPost:
-			return s.createIngest(w, q)
+			return create(w, q)
 		case http.MethodGet:
-			s.listJobs(w, "ingest")
+			s.listJobs(w, kind)
 			return nil
 		}
 		return errMethod(q.method, "GET", "POST")
-	case 1:
-		switch q.method {
-		case http.MethodGet:
-			s.mu.RLock()
-			defer s.mu.RUnlock()
-			j, e := s.lookupJob("ingest", p[0])
-			if e != nil {
-				return e
-			}
-			writeJSON(w, http.StatusOK, s.info(j, true))
-			return nil
-		case http.MethodPatch:
-			return s.patchJob(w, q, "ingest", p[0])
-		case http.MethodDelete:
-			return s.deleteJob(w, "ingest", p[0])
+	}
+	switch q.method {
+	case http.MethodGet:
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		j, e := s.lookupJob(kind, p[0])
+		if e != nil {
+			return e
 		}
-		return errMethod(q.method, "GET", "PATCH", "DELETE")
+		writeJSON(w, http.StatusOK, s.info(j, true))
+		return nil
+	case http.MethodPatch:
+		return s.patchJob(w, q, kind, p[0])
+	case http.MethodDelete:
+		return s.deleteJob(w, kind, p[0])
+	}
+	return errMethod(q.method, "GET", "PATCH", "DELETE")
+}
+
+// serveIngest serves /jobs/ingest[/{id}[/{resource}]].
+func (s *Server) serveIngest(w http.ResponseWriter, q *req) *restError {
+	p := q.parts[2:]
+	if len(p) < 2 {
+		return s.serveJobs(w, q, "ingest", p, s.createIngest)
+	}
+	switch len(p) {
 	case 2:
 		switch p[1] {
 		case "batches":
@@ -623,33 +632,10 @@ func (s *Server) ingestResults(w http.ResponseWriter, id, which string) *restErr
 // serveQueryJobs serves /jobs/query[/{id}[/results]].
 func (s *Server) serveQueryJobs(w http.ResponseWriter, q *req) *restError {
 	p := q.parts[2:]
+	if len(p) < 2 {
+		return s.serveJobs(w, q, "query", p, s.createQueryJob)
+	}
 	switch len(p) {
-	case 0:
-		switch q.method {
-		case http.MethodPost:
-			return s.createQueryJob(w, q)
-		case http.MethodGet:
-			s.listJobs(w, "query")
-			return nil
-		}
-		return errMethod(q.method, "GET", "POST")
-	case 1:
-		switch q.method {
-		case http.MethodGet:
-			s.mu.RLock()
-			defer s.mu.RUnlock()
-			j, e := s.lookupJob("query", p[0])
-			if e != nil {
-				return e
-			}
-			writeJSON(w, http.StatusOK, s.info(j, true))
-			return nil
-		case http.MethodPatch:
-			return s.patchJob(w, q, "query", p[0])
-		case http.MethodDelete:
-			return s.deleteJob(w, "query", p[0])
-		}
-		return errMethod(q.method, "GET", "PATCH", "DELETE")
 	case 2:
 		if p[1] != "results" {
 			return errNotFound
