@@ -106,11 +106,7 @@ func (a *app) statusCmd() *cobra.Command {
 		Short: "Show the pipeline state kept in the warehouse: cursors and recent runs",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return &exitError{code: 2, err: err}
-			}
-			w, err := openWarehouse(cmd.Context(), cfg)
+			cfg, w, err := a.openConfigured(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -159,11 +155,7 @@ func (a *app) queryCmd() *cobra.Command {
 		Short: "Run a SQL query on the warehouse and print the result",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return &exitError{code: 2, err: err}
-			}
-			w, err := openWarehouse(cmd.Context(), cfg)
+			_, w, err := a.openConfigured(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -135,6 +135,20 @@ func checkConfig(cfg *configs.Config) error {
 	return nil
 }
 
+// openConfigured loads the config named by --config (a bad one exits 2)
+// and opens its warehouse; the caller closes it.
+func (a *app) openConfigured(ctx context.Context) (*configs.Config, load.Warehouse, error) {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return nil, nil, &exitError{code: 2, err: err}
+	}
+	w, err := openWarehouse(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, w, nil
+}
+
 // openWarehouse validates cfg's warehouse section and opens it.
 func openWarehouse(ctx context.Context, cfg *configs.Config) (load.Warehouse, error) {
 	open, ok := warehouses[cfg.Warehouse.Type]

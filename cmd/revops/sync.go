@@ -377,11 +377,7 @@ func sortedFields(m map[string]revsync.FieldChange) []string {
 }
 
 func (a *app) runSyncApply(ctx context.Context, planID string, f syncFlags) error {
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	w, err := openWarehouse(ctx, cfg)
+	_, w, err := a.openConfigured(ctx)
 	if err != nil {
 		return err
 	}
@@ -426,11 +422,7 @@ func (a *app) runSyncApply(ctx context.Context, planID string, f syncFlags) erro
 }
 
 func (a *app) openStateOnly(ctx context.Context) (revsync.Warehouse, func(), error) {
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return nil, nil, &exitError{code: 2, err: err}
-	}
-	w, err := openWarehouse(ctx, cfg)
+	_, w, err := a.openConfigured(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
