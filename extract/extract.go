@@ -77,6 +77,29 @@ type Stream interface {
 	Cursor() string
 }
 
+// Checkpointer is implemented by streams that can tell, part way, a
+// cursor that is safe to save. The Runner asks after each batch it has
+// passed on, from the goroutine that calls Next, to land a long stream in
+// several transactions (see Runner.CheckpointRows).
+type Checkpointer interface {
+	// Checkpoint returns a cursor covering the batches yielded so far: an
+	// Extract started from it (with the source's inclusive filter and
+	// look-back) misses nothing that this stream has not yielded yet.
+	// ok is false while no such point exists (deletions not read yet, a
+	// read whose order gives no watermark); a stream may then still end
+	// with a Cursor. After Next returned false because of an error, the
+	// checkpoint still describes the batches yielded before it, so the
+	// Runner can keep them.
+	Checkpoint() (cursor string, ok bool)
+}
+
+// Incompleter is implemented by streams that may end early on purpose
+// (a per-run budget of API calls): after a clean end, Incomplete reports
+// that Cursor is a checkpoint and records remain for the next run.
+type Incompleter interface {
+	Incomplete() bool
+}
+
 // ErrUnknownObject is returned (wrapped, naming the object) for an object
 // or module the source's API does not have.
 var ErrUnknownObject = errors.New("unknown object")

@@ -61,20 +61,26 @@ type Options struct {
 
 // Result is the outcome of one object's extraction.
 type Result struct {
-	Source    string        `json:"source"`
-	Object    string        `json:"object"`
-	Table     string        `json:"table"`
-	Rows      int64         `json:"rows"`
-	Inserted  int64         `json:"inserted"`
-	Updated   int64         `json:"updated"`
-	Unchanged int64         `json:"unchanged"`
-	Cursor    string        `json:"cursor,omitempty"`
-	APICalls  int64         `json:"api_calls"`
-	Retries   int64         `json:"retries"`
-	Duration  time.Duration `json:"-"`
-	Seconds   float64       `json:"seconds"`
-	Err       error         `json:"-"`
-	Error     string        `json:"error,omitempty"`
+	Source    string `json:"source"`
+	Object    string `json:"object"`
+	Table     string `json:"table"`
+	Rows      int64  `json:"rows"`
+	Inserted  int64  `json:"inserted"`
+	Updated   int64  `json:"updated"`
+	Unchanged int64  `json:"unchanged"`
+	Cursor    string `json:"cursor,omitempty"`
+	// Segments is how many transactions landed the object (more than one
+	// when checkpoints split a long stream).
+	Segments int `json:"segments,omitempty"`
+	// Incomplete: the stream stopped early on purpose (a call budget) at
+	// a checkpoint; the next run continues from Cursor.
+	Incomplete bool          `json:"incomplete,omitempty"`
+	APICalls   int64         `json:"api_calls"`
+	Retries    int64         `json:"retries"`
+	Duration   time.Duration `json:"-"`
+	Seconds    float64       `json:"seconds"`
+	Err        error         `json:"-"`
+	Error      string        `json:"error,omitempty"`
 }
 
 // Runner extracts sources into a warehouse.
@@ -87,7 +93,18 @@ type Runner struct {
 	Progress    Progress
 	// Now stamps _extracted_at (time.Now when nil).
 	Now func() time.Time
+	// CheckpointRows lands a long stream in segments: once at least this
+	// many rows have gone by since the last commit and the stream offers
+	// a new checkpoint (Checkpointer), the rows so far commit with that
+	// checkpoint as the object's cursor, and the stream goes on into the
+	// next segment. A failure then keeps the committed segments and the
+	// next run resumes from their cursor. 0 means DefaultCheckpointRows;
+	// a negative value lands every object in one transaction.
+	CheckpointRows int64
 }
+
+// DefaultCheckpointRows is Runner.CheckpointRows when it is 0.
+const DefaultCheckpointRows = 100_000
 
 // Run extracts every selected object of every source. Objects that fail
 // are reported in their Result and in the returned error; the others
@@ -258,7 +275,6 @@ func (r *Runner) extractOne(ctx context.Context, log *slog.Logger, src Source, o
 		Tombstone: DeletedAt,
 		// A record read again unchanged (the look-back overlap) is not a change.
 		Unversioned: []string{ExtractedAt, SourceColumn},
-		Cursor:      &load.CursorUpdate{Source: src.Name, Object: obj.Name, Value: since, Final: stream.Cursor},
 	}
 	if obj.History && obj.Modified != "" {
 		opts.History = &load.History{
@@ -266,15 +282,14 @@ func (r *Runner) extractOne(ctx context.Context, log *slog.Logger, src Source, o
 			ValidFrom: obj.Modified,
 		}
 	}
-	st, err := r.Warehouse.Land(ctx, load.Table{Schema: src.Name, Name: obj.Table}, rdr, opts)
-	res.Rows, res.Inserted, res.Updated, res.Unchanged = st.Rows, st.Inserted, st.Updated, st.Unchanged
+	err = r.landSegments(ctx, log, &res, load.Table{Schema: src.Name, Name: obj.Table}, src.Name, obj.Name, stream, rdr, opts, since)
 	if err != nil {
 		res.Err = fmt.Errorf("extract %s: %w", target, err)
 		return res
 	}
-	res.Cursor = stream.Cursor()
-	if len(st.AddedColumns) > 0 || len(st.WidenedColumns) > 0 {
-		log.Info("schema changed", "table", res.Table, "added", st.AddedColumns, "widened", st.WidenedColumns)
+	if inc, ok := stream.(Incompleter); ok && inc.Incomplete() {
+		res.Incomplete = true
+		log.Info("extract stopped early at a checkpoint; the next run continues", "source", src.Name, "object", obj.Name, "cursor", res.Cursor)
 	}
 	return res
 }

@@ -176,7 +176,7 @@ func (e *Extractor) Extract(ctx context.Context, obj extract.Object, since strin
 	if !cur.IsZero() {
 		from = cur.Add(-e.opts.Lookback)
 	}
-	sp := spec{object: d.Name, cols: cols, modified: modified, since: since, cursor: cur,
+	sp := spec{object: d.Name, cols: cols, modified: modified, since: since, cursor: cur, from: from,
 		deletedAt: deletedField(d, modified)}
 
 	restSOQL := buildSOQL(d.Name, cols, modified, from, true)

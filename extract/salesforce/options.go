@@ -30,6 +30,11 @@ type Options struct {
 	// BulkThreshold switches an object to Bulk API 2.0 above this many
 	// changed records (default 50,000).
 	BulkThreshold int `yaml:"bulk_threshold"`
+	// BulkWindow splits a Bulk API 2.0 read of more rows than this into
+	// SystemModstamp windows of about this many rows, one query job each;
+	// the end of each window is a checkpoint, so a failed or killed read
+	// keeps the windows before it (default 500,000).
+	BulkWindow int `yaml:"bulk_window"`
 	// Lookback re-reads this much time before the cursor (default 5m).
 	Lookback time.Duration `yaml:"lookback"`
 	// Limits bound the client's request rate and concurrency.
@@ -75,6 +80,9 @@ func (o *Options) SetDefaults() {
 	if o.BulkThreshold == 0 {
 		o.BulkThreshold = 50_000
 	}
+	if o.BulkWindow == 0 {
+		o.BulkWindow = 500_000
+	}
 	if o.Lookback == 0 {
 		o.Lookback = 5 * time.Minute
 	}
@@ -117,6 +125,9 @@ func (o *Options) Validate() error {
 	}
 	if o.BulkThreshold < 0 {
 		return errors.New("bulk_threshold: must not be negative")
+	}
+	if o.BulkWindow < 0 {
+		return errors.New("bulk_window: must not be negative")
 	}
 	if o.Lookback < 0 {
 		return errors.New("lookback: must not be negative")

@@ -21,19 +21,24 @@ type spec struct {
 	deletedAt string    // field holding a deleted row's deletion time
 	since     string    // the cursor passed in
 	cursor    time.Time // since, parsed
+	from      time.Time // the read's lower bound: cursor − look-back (zero: all)
 }
 
 // stream is an extract.Stream fed by a producer goroutine: it reads pages
 // (REST) or result chunks (Bulk), appends them to a Batcher and sends a
-// batch every batchRows rows through a channel of one.
+// batch every batchRows rows through a channel of one. Each batch travels
+// with the checkpoint that holds once it has been read (see Checkpoint).
 type stream struct {
 	schema *arrow.Schema
 	total  int64
-	ch     chan arrow.RecordBatch
+	ch     chan batch
 	cancel context.CancelFunc
 	done   chan struct{}
 	refs   atomic.Int64
 	cur    arrow.RecordBatch
+	// checkpoint of the batches Next has yielded; read by the caller of Next.
+	ckpt   string
+	ckptOK bool
 
 	mu     sync.Mutex // guards err and cursor
 	err    error
@@ -46,18 +51,21 @@ func (e *Extractor) start(ctx context.Context, sp spec, total int64, pager *sale
 	first []map[string]any, bulkSOQL string) *stream {
 	ctx, cancel := context.WithCancel(ctx)
 	b := extract.NewBatcher(sp.cols)
-	s := &stream{schema: b.Schema(), total: total, ch: make(chan arrow.RecordBatch, 1), cancel: cancel,
+	s := &stream{schema: b.Schema(), total: total, ch: make(chan batch, 1), cancel: cancel,
 		done: make(chan struct{}), cursor: sp.since}
 	s.refs.Store(1)
-	p := &producer{e: e, sp: sp, b: b, s: s, max: sp.cursor, edgeIDs: map[string]bool{}}
+	p := &producer{e: e, sp: sp, b: b, s: s, max: sp.cursor, edgeIDs: map[string]bool{}, ordered: bulkSOQL == ""}
 	go func() {
 		defer close(s.done)
 		defer close(s.ch)
 		defer b.Release()
 		var err error
-		if bulkSOQL == "" {
+		switch {
+		case bulkSOQL == "":
 			err = p.rest(ctx, pager, first)
-		} else {
+		case sp.modified != "" && total > int64(e.opts.BulkWindow):
+			err = p.bulkWindows(ctx, total)
+		default:
 			err = p.bulk(ctx, bulkSOQL)
 		}
 		if err == nil {
@@ -69,9 +77,7 @@ func (e *Extractor) start(ctx context.Context, sp spec, total int64, pager *sale
 			s.err = fmt.Errorf("salesforce source %s: extract %s: %w", e.name, sp.object, err)
 			return
 		}
-		if p.rows > 0 && p.max.After(sp.cursor) {
-			s.cursor = p.max.UTC().Format(CursorLayout)
-		}
+		s.cursor = p.cursor()
 		e.log.Debug("extracted", "object", sp.object, "rows", p.rows, "cursor", s.cursor)
 	}()
 	return s
@@ -88,6 +94,37 @@ type producer struct {
 	// edgeIDs are the ids of the rows read whose cursor-field value lies
 	// in max's second; after a query restart, edge holds them to skip.
 	edgeIDs, edge map[string]bool
+	// ordered: rows come in cursor-field order (REST), so every batch
+	// ends at a checkpoint. Otherwise (Bulk) safe is the checkpoint of
+	// the last window read whole, if any.
+	ordered bool
+	safe    string
+	safeOK  bool
+}
+
+// batch is a batch and the checkpoint that holds once it has been read.
+type batch struct {
+	rec    arrow.RecordBatch
+	ckpt   string
+	ckptOK bool
+}
+
+// cursor is the cursor that covers the rows read so far when every row
+// with a smaller cursor-field value has been read: the highest value
+// seen, never below the since of the call.
+func (p *producer) cursor() string {
+	if p.rows > 0 && p.max.After(p.sp.cursor) {
+		return p.max.UTC().Format(CursorLayout)
+	}
+	return p.sp.since
+}
+
+// checkpoint is the checkpoint of the rows appended so far.
+func (p *producer) checkpoint() (string, bool) {
+	if p.ordered && p.sp.modified != "" {
+		return p.cursor(), true
+	}
+	return p.safe, p.safeOK
 }
 
 // fetched is one page read ahead.
@@ -210,8 +247,9 @@ func (p *producer) flush(ctx context.Context) error {
 	if rec == nil {
 		return nil
 	}
+	cp, ok := p.checkpoint()
 	select {
-	case p.s.ch <- rec:
+	case p.s.ch <- batch{rec, cp, ok}:
 		return nil
 	case <-ctx.Done():
 		rec.Release()
@@ -238,13 +276,23 @@ func (s *stream) Next() bool {
 		s.cur.Release()
 		s.cur = nil
 	}
-	rec, ok := <-s.ch
+	b, ok := <-s.ch
 	if !ok {
 		return false
 	}
-	s.cur = rec
+	s.cur = b.rec
+	s.ckpt, s.ckptOK = b.ckpt, b.ckptOK
 	return true
 }
+
+// Checkpoint implements extract.Checkpointer. REST reads come ordered by
+// the cursor field and Id, so after any batch the highest value passed
+// is safe (the next read starts at it again, inclusive, minus the
+// look-back). Bulk API 2.0 results come in no order: only the end of a
+// SystemModstamp window (see Options.BulkWindow) is a checkpoint. An
+// object without a cursor field has none. Call it from the goroutine
+// that calls Next.
+func (s *stream) Checkpoint() (string, bool) { return s.ckpt, s.ckptOK }
 
 // RecordBatch implements array.RecordReader.
 func (s *stream) RecordBatch() arrow.RecordBatch { return s.cur }
@@ -283,8 +331,8 @@ func (s *stream) Release() {
 		return
 	}
 	s.cancel()
-	for rec := range s.ch {
-		rec.Release()
+	for b := range s.ch {
+		b.rec.Release()
 	}
 	<-s.done
 	if s.cur != nil {
@@ -293,4 +341,7 @@ func (s *stream) Release() {
 	}
 }
 
-var _ extract.Stream = (*stream)(nil)
+var (
+	_ extract.Stream       = (*stream)(nil)
+	_ extract.Checkpointer = (*stream)(nil)
+)
