@@ -2,11 +2,11 @@ package zoho
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"time"
-
-	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/revops/revops/crm/zoho"
 	"github.com/revops/revops/extract"
@@ -14,24 +14,36 @@ import (
 
 // plan is what one CRM read does, decided from the cursor.
 type plan struct {
-	full      bool      // read every record (first read, formula refresh)
+	full      bool      // read every record from the oldest (first read, formula refresh)
 	since     time.Time // If-Modified-Since for the records (zero: all)
 	delSince  time.Time // If-Modified-Since for deletions
 	deletions bool      // read the deleted-records API
 	next      cursor    // the cursor to return, before the records' times
+	// fullStarted is the start of the full read this read is or
+	// continues ("" for an incremental read): checkpoints carry it.
+	fullStarted string
+	prev        cursor // the cursor passed in
 }
 
-// planRead decides between a full and an incremental read. serverNow is
-// the server's clock (local clock when the API sent no Date).
+// planRead decides between a full read, the continuation of a full read
+// a checkpoint left part way, and an incremental read. serverNow is the
+// server's clock (local clock when the API sent no Date).
 func (e *Extractor) planRead(cur cursor, serverNow time.Time) plan {
 	now := serverNow.Format(time.RFC3339)
-	p := plan{next: cursor{Modified: cur.Modified, Full: cur.Full, Deleted: now}}
+	p := plan{next: cursor{Modified: cur.Modified, Full: cur.Full, Deleted: now}, prev: cur}
 	modified := at(cur.Modified)
-	p.full = modified.IsZero() ||
-		e.opts.FormulaRefresh > 0 && (cur.Full == "" || !serverNow.Before(at(cur.Full).Add(e.opts.FormulaRefresh)))
-	if p.full {
+	switch {
+	case cur.FullStarted != "" && !modified.IsZero():
+		// A checkpoint of a full read: go on from where it got.
+		p.fullStarted = cur.FullStarted
+		p.next.Full = cur.FullStarted
+		p.since = modified.Add(-e.opts.Lookback - time.Second)
+	case modified.IsZero() ||
+		e.opts.FormulaRefresh > 0 && (cur.Full == "" || !serverNow.Before(at(cur.Full).Add(e.opts.FormulaRefresh))):
+		p.full = true
+		p.fullStarted = now
 		p.next.Full = now
-	} else {
+	default:
 		// Strictly after (since − look-back − 1s): the boundary second is read again.
 		p.since = modified.Add(-e.opts.Lookback - time.Second)
 	}
@@ -44,6 +56,30 @@ func (e *Extractor) planRead(cur cursor, serverNow time.Time) plan {
 		p.delSince = from.Add(-e.opts.Lookback - time.Second)
 	}
 	return p
+}
+
+// checkpoint is the cursor that covers a read of plan p once its
+// deletions are read (delDone) and every record up to the one modified
+// at last (the newest passed, "" for none): ok is false before that.
+func (p plan) checkpoint(delDone bool, last string) (string, bool) {
+	if p.deletions && !delDone {
+		return "", false
+	}
+	c := cursor{Modified: p.prev.Modified, Full: p.prev.Full, Deleted: p.next.Deleted, FullStarted: p.fullStarted}
+	if p.full {
+		// A full read goes from the oldest record: its progress is last,
+		// even below the previous cursor.
+		if last == "" {
+			return "", false
+		}
+		c.Modified = last
+	} else {
+		c.Modified = newer(c.Modified, last)
+	}
+	if c.Modified == "" {
+		return "", false
+	}
+	return c.String(), true
 }
 
 func (e *Extractor) serverNow(t time.Time) time.Time {
@@ -61,10 +97,12 @@ func (e *Extractor) unknownModule(err error, module string) error {
 	return fmt.Errorf("zoho: source %s: %w", e.name, err)
 }
 
-// batcher wraps extract.Batcher with the flush-at-10,000 rule.
+// batcher wraps extract.Batcher with the flush-at-10,000 rule; every
+// batch it emits carries ckpt's answer at the time (none when nil).
 type batcher struct {
 	*extract.Batcher
-	emit func(arrow.RecordBatch) error
+	emit func(batch) error
+	ckpt func() (string, bool)
 }
 
 func (b *batcher) add(rec map[string]any, deletedAt *time.Time) error {
@@ -79,10 +117,38 @@ func (b *batcher) add(rec map[string]any, deletedAt *time.Time) error {
 }
 
 func (b *batcher) flush() error {
-	if rb := b.Flush(); rb != nil {
-		return b.emit(rb)
+	rb := b.Flush()
+	if rb == nil {
+		return nil
 	}
-	return nil
+	out := batch{rec: rb}
+	if b.ckpt != nil {
+		out.ckpt, out.ckptOK = b.ckpt()
+	}
+	return b.emit(out)
+}
+
+// errBudget stops a read at Options.MaxCalls.
+var errBudget = errors.New("call budget reached")
+
+// budget counts an object's API calls in one Extract against
+// Options.MaxCalls.
+type budget struct {
+	e      *Extractor
+	object string
+	base   int64
+}
+
+func (e *Extractor) budget(object string) budget {
+	return budget{e: e, object: object, base: e.c.TagStats(object).Requests}
+}
+
+// left is how many calls remain (math.MaxInt without a budget).
+func (b budget) left() int {
+	if b.e.opts.MaxCalls <= 0 {
+		return math.MaxInt
+	}
+	return max(0, b.e.opts.MaxCalls-int(b.e.c.TagStats(b.object).Requests-b.base))
 }
 
 // extractModule reads one CRM module.
@@ -99,24 +165,32 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 	p := e.planRead(cur, e.serverNow(serverNow))
 	schema := extract.NewBatcher(cols).Schema()
 	e.log.Debug("zoho extract", "source", e.name, "object", obj.Name, "full", p.full, "since", p.since,
-		"deletions", p.deletions, "columns", len(cols))
-	run := func(ctx context.Context, emit func(arrow.RecordBatch) error) (string, error) {
-		b := &batcher{Batcher: extract.NewBatcher(cols), emit: emit}
+		"deletions", p.deletions, "continues", p.fullStarted != "" && !p.full, "columns", len(cols))
+	bud := e.budget(obj.Name)
+	run := func(ctx context.Context, emit func(batch) error) (string, bool, error) {
+		var (
+			delDone bool
+			last    string // Modified_Time of the last record appended
+		)
+		b := &batcher{Batcher: extract.NewBatcher(cols), emit: emit,
+			ckpt: func() (string, bool) { return p.checkpoint(delDone, last) }}
 		defer b.Release()
-		fail := func(err error) (string, error) {
-			return "", fmt.Errorf("zoho: source %s: extract %s: %w", e.name, obj.Name, err)
+		fail := func(err error) (string, bool, error) {
+			return "", false, fmt.Errorf("zoho: source %s: extract %s: %w", e.name, obj.Name, err)
 		}
 		if p.deletions {
 			dels, err := e.c.Deleted(ctx, obj.Name, p.delSince)
 			if err != nil {
 				return fail(err)
 			}
-			for _, d := range dels {
+			for i, d := range dels {
 				at := d.DeletedTime
+				delDone = i == len(dels)-1
 				if err := b.add(map[string]any{"id": d.ID}, &at); err != nil {
 					return fail(err)
 				}
 			}
+			delDone = true
 			if err := b.flush(); err != nil { // deleted rows never share a batch with live ones
 				return fail(err)
 			}
@@ -134,29 +208,51 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 				}
 			}
 			for _, r := range recs {
+				if s, ok := r["Modified_Time"].(string); ok {
+					last = s
+				}
 				if err := b.add(r, nil); err != nil {
 					return err
 				}
 			}
+			if bud.left() == 0 {
+				if _, ok := p.checkpoint(delDone, last); ok {
+					return errBudget
+				}
+			}
 			return nil
 		})
-		if err == nil {
-			err = b.flush()
+		if errors.Is(err, errBudget) {
+			if err := b.flush(); err != nil {
+				return fail(err)
+			}
+			c, _ := p.checkpoint(delDone, last)
+			e.log.Info("zoho extract stopped at max_calls; the next run continues", "source", e.name, "object", obj.Name, "cursor", c)
+			return c, true, nil
 		}
 		if err != nil {
+			// Hand on what was read: its checkpoint lets the runner keep it.
+			_ = b.flush()
+			return fail(err)
+		}
+		if err := b.flush(); err != nil {
 			return fail(err)
 		}
 		next := p.next
 		if newest.s != "" && (next.Modified == "" || newest.t.After(at(next.Modified))) {
 			next.Modified = newest.s
 		}
-		return next.String(), nil
+		return next.String(), false, nil
 	}
 	return newStream(ctx, schema, run), nil
 }
 
 // extractStageHistory reads Deals' Stage_History of the deals changed
-// since the cursor (all deals on the first read).
+// since the cursor (all deals on the first read), one call per deal.
+// Deals come oldest Modified_Time first, so once a deal's whole history
+// has been handed on, its Modified_Time is a checkpoint: a failure (the
+// daily credits running out) keeps what was read, and Options.MaxCalls
+// stops the read there on purpose.
 func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object, cur cursor) (extract.Stream, error) {
 	var since time.Time
 	if m := at(cur.Modified); !m.IsZero() {
@@ -165,60 +261,84 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 	cols := stageHistoryColumns
 	schema := extract.NewBatcher(cols).Schema()
 	workers := max(1, e.opts.Limits.Concurrency)
-	run := func(ctx context.Context, emit func(arrow.RecordBatch) error) (string, error) {
-		b := &batcher{Batcher: extract.NewBatcher(cols), emit: emit}
-		defer b.Release()
-		fail := func(err error) (string, error) {
-			return "", fmt.Errorf("zoho: source %s: extract %s: %w", e.name, obj.Name, err)
+	bud := e.budget(obj.Name)
+	run := func(ctx context.Context, emit func(batch) error) (string, bool, error) {
+		done := cur.Modified // Modified_Time of the last deal whose history is appended whole
+		checkpoint := func() (string, bool) {
+			if done == "" {
+				return "", false
+			}
+			return cursor{Modified: done}.String(), true
 		}
-		var newest maxTime
+		b := &batcher{Batcher: extract.NewBatcher(cols), emit: emit, ckpt: checkpoint}
+		defer b.Release()
+		fail := func(err error) (string, bool, error) {
+			return "", false, fmt.Errorf("zoho: source %s: extract %s: %w", e.name, obj.Name, err)
+		}
 		opts := zoho.ListOptions{SortBy: "Modified_Time", SortOrder: "asc", ModifiedSince: since}
 		err := e.c.List(ctx, "Deals", []string{"Modified_Time"}, opts, func(deals []map[string]any) error {
-			rows := make([][]map[string]any, len(deals))
-			errs := make([]error, len(deals))
-			var wg sync.WaitGroup
-			sem := make(chan struct{}, workers)
-			for i, d := range deals {
-				id, _ := d["id"].(string)
-				if s, ok := d["Modified_Time"].(string); ok {
-					if t, err := zoho.ParseTime(s); err == nil {
-						newest.observe(s, t)
-					}
-				}
-				wg.Add(1)
-				sem <- struct{}{}
-				go func() {
-					defer func() { <-sem; wg.Done() }()
-					rows[i], errs[i] = e.c.Related(ctx, "Deals", id, "Stage_History", stageHistoryFields, time.Time{})
-				}()
+			stop := false
+			if n := bud.left(); n < len(deals) {
+				deals, stop = deals[:n], true
 			}
-			wg.Wait()
-			for _, err := range errs {
-				if err != nil {
-					return err
-				}
-			}
+			rows, errs := e.stageHistories(ctx, deals, workers)
+			// In order, up to the first deal that failed: what precedes
+			// it is whole and stays checkpointed.
 			for i, d := range deals {
+				if errs[i] != nil {
+					return fmt.Errorf("deal %v: %w", d["id"], errs[i])
+				}
 				for _, r := range rows[i] {
 					r["Deal_Id"] = d["id"]
 					if err := b.add(r, nil); err != nil {
 						return err
 					}
 				}
+				if s, ok := d["Modified_Time"].(string); ok {
+					done = newer(done, s)
+				}
+			}
+			if stop {
+				return errBudget
 			}
 			return nil
 		})
-		if err == nil {
-			err = b.flush()
-		}
-		if err != nil {
+		switch {
+		case errors.Is(err, errBudget):
+			if err := b.flush(); err != nil {
+				return fail(err)
+			}
+			c, _ := checkpoint()
+			e.log.Info("zoho extract stopped at max_calls; the next run continues", "source", e.name, "object", obj.Name, "cursor", c)
+			return c, true, nil
+		case err != nil:
+			// Hand on the deals read whole: their checkpoint lets the runner keep them.
+			_ = b.flush()
 			return fail(err)
 		}
-		next := cursor{Modified: cur.Modified}
-		if newest.s != "" && (next.Modified == "" || newest.t.After(at(next.Modified))) {
-			next.Modified = newest.s
+		if err := b.flush(); err != nil {
+			return fail(err)
 		}
-		return next.String(), nil
+		return cursor{Modified: done}.String(), false, nil
 	}
 	return newStream(ctx, schema, run), nil
+}
+
+// stageHistories reads the Stage_History of each deal, workers at a time.
+func (e *Extractor) stageHistories(ctx context.Context, deals []map[string]any, workers int) ([][]map[string]any, []error) {
+	rows := make([][]map[string]any, len(deals))
+	errs := make([]error, len(deals))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, workers)
+	for i, d := range deals {
+		id, _ := d["id"].(string)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			rows[i], errs[i] = e.c.Related(ctx, "Deals", id, "Stage_History", stageHistoryFields, time.Time{})
+		}()
+	}
+	wg.Wait()
+	return rows, errs
 }

@@ -22,6 +22,12 @@ type cursor struct {
 	// look-back). Server time, from the Date header, so that neither the
 	// local clock nor a long run can open a gap.
 	Deleted string `json:"deleted,omitempty"`
+	// FullStarted, set only in a checkpoint, is the server time at the
+	// start of a full read that is not finished: records modified before
+	// Modified have been read by it, and the next read continues it from
+	// Modified (in Modified_Time order) instead of starting over. When it
+	// finishes, Full becomes FullStarted.
+	FullStarted string `json:"full_started,omitempty"`
 }
 
 func parseCursor(s string) (cursor, error) {
@@ -37,7 +43,7 @@ func parseCursor(s string) (cursor, error) {
 	default:
 		c.Modified = s
 	}
-	for _, v := range []string{c.Modified, c.Full, c.Deleted} {
+	for _, v := range []string{c.Modified, c.Full, c.Deleted, c.FullStarted} {
 		if v == "" {
 			continue
 		}
@@ -54,6 +60,17 @@ func (c cursor) String() string {
 	}
 	b, _ := json.Marshal(c)
 	return string(b)
+}
+
+// newer returns the newer of two API time strings ("" is oldest).
+func newer(a, b string) string {
+	if b == "" {
+		return a
+	}
+	if a == "" || at(b).After(at(a)) {
+		return b
+	}
+	return a
 }
 
 // at parses one of the cursor's times; zero when empty.

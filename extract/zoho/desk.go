@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-
 	"github.com/revops/revops/crm/zoho"
 	"github.com/revops/revops/extract"
 )
@@ -23,7 +21,9 @@ func (e *Extractor) extractDesk(ctx context.Context, obj extract.Object, cur cur
 		stop = m.Add(-e.opts.Lookback)
 	}
 	schema := extract.NewBatcher(cols).Schema()
-	run := func(ctx context.Context, emit func(arrow.RecordBatch) error) (string, error) {
+	// Newest first: no point before the end is safe, so batches carry no
+	// checkpoint and a failed read lands nothing.
+	run := func(ctx context.Context, emit func(batch) error) (string, bool, error) {
 		b := &batcher{Batcher: extract.NewBatcher(cols), emit: emit}
 		defer b.Release()
 		var newest maxTime
@@ -49,13 +49,13 @@ func (e *Extractor) extractDesk(ctx context.Context, obj extract.Object, cur cur
 			err = b.flush()
 		}
 		if err != nil {
-			return "", fmt.Errorf("zoho: source %s: extract %s: %w", e.name, obj.Name, err)
+			return "", false, fmt.Errorf("zoho: source %s: extract %s: %w", e.name, obj.Name, err)
 		}
 		next := cursor{Modified: cur.Modified}
 		if newest.s != "" && (next.Modified == "" || newest.t.After(at(next.Modified))) {
 			next.Modified = newest.s
 		}
-		return next.String(), nil
+		return next.String(), false, nil
 	}
 	return newStream(ctx, schema, run), nil
 }

@@ -39,6 +39,13 @@ type Options struct {
 	// fields change without moving Modified_Time (default 24h; 0 keeps it).
 	FormulaRefresh time.Duration `yaml:"formula_refresh"`
 	Limits         httpx.Limits  `yaml:"limits"`
+	// MaxCalls stops one object's read after about this many API calls
+	// in a run, at a checkpoint (zoho_crm only; 0 = no limit). The run
+	// lands what was read with that checkpoint as the cursor, reports the
+	// object incomplete, and the next run continues from there: a first
+	// Deals_Stage_History read (one call per deal) can be spread over days
+	// within the org's daily credits.
+	MaxCalls int `yaml:"max_calls"`
 	// Transport sends the API requests (default http.DefaultTransport);
 	// tests point it at an emulator. Not part of revops.yaml.
 	Transport http.RoundTripper `yaml:"-"`
@@ -120,6 +127,9 @@ func (o *Options) Validate() error {
 		if !moduleRE.MatchString(m) {
 			return fmt.Errorf("modules[%d]: %q is not a module API name", i, m)
 		}
+	}
+	if o.MaxCalls < 0 {
+		return errors.New("max_calls: must not be negative")
 	}
 	if o.Lookback < 0 || o.FormulaRefresh < 0 {
 		return errors.New("lookback: durations must not be negative")

@@ -13,46 +13,60 @@ import (
 const batchRows = 10_000
 
 // stream is an extract.Stream fed by a producer goroutine: batches are
-// built while the previous ones are being landed, one batch ahead.
+// built while the previous ones are being landed, one batch ahead. Each
+// batch travels with the checkpoint that holds once it has been read.
 type stream struct {
 	schema *arrow.Schema
-	ch     chan arrow.RecordBatch
+	ch     chan batch
 	cancel context.CancelFunc
 	refs   atomic.Int64
 
 	cur arrow.RecordBatch
+	// The checkpoint of the batches yielded so far (see Checkpoint).
+	ckpt   string
+	ckptOK bool
 	// Set by the producer before it closes ch.
-	err    error
-	cursor string
+	err        error
+	cursor     string
+	incomplete bool
 
 	once sync.Once
 }
 
-// producer reads the API and emits batches; it returns the new cursor.
-type producer func(ctx context.Context, emit func(arrow.RecordBatch) error) (string, error)
+// batch is a batch and the checkpoint that holds once it has been read.
+type batch struct {
+	rec    arrow.RecordBatch
+	ckpt   string
+	ckptOK bool
+}
+
+// producer reads the API and emits batches; it returns the new cursor,
+// and incomplete when it stopped early on purpose at a checkpoint (that
+// cursor).
+type producer func(ctx context.Context, emit func(batch) error) (cursor string, incomplete bool, err error)
 
 // newStream starts run in a goroutine. Cancelling ctx (or releasing the
 // stream) stops it; Err then reports why.
 func newStream(ctx context.Context, schema *arrow.Schema, run producer) *stream {
 	ctx, cancel := context.WithCancel(ctx)
-	s := &stream{schema: schema, ch: make(chan arrow.RecordBatch, 1), cancel: cancel}
+	s := &stream{schema: schema, ch: make(chan batch, 1), cancel: cancel}
 	s.refs.Store(1)
 	go func() {
 		defer close(s.ch)
-		emit := func(b arrow.RecordBatch) error {
+		emit := func(b batch) error {
 			select {
 			case s.ch <- b:
 				return nil
 			case <-ctx.Done():
-				b.Release()
+				b.rec.Release()
 				return ctx.Err()
 			}
 		}
-		cur, err := run(ctx, emit)
+		cur, incomplete, err := run(ctx, emit)
 		if err == nil {
 			err = ctx.Err()
 		}
-		s.cursor, s.err = cur, err
+		s.cursor, s.incomplete, s.err = cur, incomplete, err
 	}()
 	return s
 }
@@ -71,9 +85,23 @@ func (s *stream) Next() bool {
 	if !ok {
 		return false
 	}
-	s.cur = b
+	s.cur = b.rec
+	s.ckpt, s.ckptOK = b.ckpt, b.ckptOK
 	return true
 }
+
+// Checkpoint implements extract.Checkpointer, from the goroutine that
+// calls Next. CRM modules: after the deletions, the newest Modified_Time
+// passed (records come oldest first), with the deletions watermark and,
+// during a full read, full_started so that the next read continues it.
+// Deals_Stage_History: the Modified_Time of the last deal whose whole
+// history was yielded. Desk never offers one: it reads newest first, so
+// only the end of the stream is safe.
+func (s *stream) Checkpoint() (string, bool) { return s.ckpt, s.ckptOK }
+
+// Incomplete implements extract.Incompleter: the read stopped at
+// Options.MaxCalls and Cursor is a checkpoint.
+func (s *stream) Incomplete() bool { return s.incomplete }
 
 // RecordBatch is the current batch, valid until the next call of Next.
 func (s *stream) RecordBatch() arrow.RecordBatch { return s.cur }
@@ -101,7 +129,7 @@ func (s *stream) Release() {
 	s.once.Do(func() {
 		s.cancel()
 		for b := range s.ch {
-			b.Release()
+			b.rec.Release()
 		}
 		if s.cur != nil {
 			s.cur.Release()
@@ -110,4 +138,8 @@ func (s *stream) Release() {
 	})
 }
 
-var _ extract.Stream = (*stream)(nil)
+var (
+	_ extract.Stream       = (*stream)(nil)
+	_ extract.Checkpointer = (*stream)(nil)
+	_ extract.Incompleter  = (*stream)(nil)
+)
