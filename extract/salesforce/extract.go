@@ -34,7 +34,7 @@ import (
 )
 
 // batchRows is about how many rows each Arrow batch holds.
-const batchRows = 10_000
+var batchRows = 10_000
 
 // Extractor reads one Salesforce org. It implements extract.Extractor and
 // is safe for concurrent use by several objects at once.

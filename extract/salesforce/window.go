@@ -82,7 +82,11 @@ func (p *producer) bulkWindows(ctx context.Context, total int64) error {
 		w = " WHERE " + sp.modified + " >= " + lower.UTC().Format(soqlTime)
 	}
 	p.e.log.Debug("bulk windows", "object", sp.object, "windows", windows+1, "rows", total)
-	return p.bulk(ctx, selectList(sp.object, sp.cols)+w)
+	if err := p.bulk(ctx, selectList(sp.object, sp.cols)+w); err != nil {
+		return err
+	}
+	p.safe, p.safeOK = p.cursor(), true // read whole
+	return nil
 }
 
 // edgeValue reads the oldest (ASC) or newest (DESC) cursor-field value

@@ -10,7 +10,7 @@ import (
 )
 
 // batchRows is how many rows a batch holds before it is handed on.
-const batchRows = 10_000
+var batchRows = 10_000
 
 // stream is an extract.Stream fed by a producer goroutine: batches are
 // built while the previous ones are being landed, one batch ahead. Each
