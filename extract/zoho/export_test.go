@@ -1,0 +1,8 @@
+package zoho
+
+// SetBatchRows makes streams cut batches of n rows until restore is called.
+func SetBatchRows(n int) (restore func()) {
+	old := batchRows
+	batchRows = n
+	return func() { batchRows = old }
+}
