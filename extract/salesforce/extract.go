@@ -7,7 +7,10 @@
 // cursor minus the look-back window, deleted rows included (queryAll), in
 // SystemModstamp, Id order. Above Options.BulkThreshold changed rows (the
 // totalSize of the first REST page) the rows come from a Bulk API 2.0
-// query job instead. The cursor is the highest SystemModstamp seen. A
+// query job instead (in SystemModstamp windows of Options.BulkWindow rows,
+// one job each, above that size). The cursor is the highest SystemModstamp
+// seen; streams offer it as a checkpoint after every REST batch and at the
+// end of every Bulk window (extract.Checkpointer). A
 // query cursor the server dropped mid-way (INVALID_QUERY_LOCATOR) restarts
 // the query from the highest SystemModstamp read.
 //

@@ -37,6 +37,16 @@
 // The cursor is JSON: {"modified": newest Modified_Time seen, "full": last
 // full read, "deleted": start of this read} (server times, RFC 3339).
 //
+// Checkpoints (extract.Checkpointer): records come oldest first, so after
+// the deletions every batch ends at a checkpoint, the newest Modified_Time
+// passed. During a full read a checkpoint carries "full_started" instead
+// of moving "full", and a read from it continues the full read where it
+// stopped. Deals_Stage_History checkpoints at the last deal whose whole
+// history was handed on; a failure (a 429 once the daily credits are
+// spent) still hands on the deals read whole, so the runner keeps them.
+// Options.MaxCalls stops a read at a checkpoint on purpose: a first
+// Stage_History read of many deals then spreads over several runs.
+//
 // # Zoho Desk (type zoho_desk)
 //
 // Objects are tickets, contacts and accounts. The Desk list API has no
