@@ -215,12 +215,19 @@ func (r *Runner) extractOne(ctx context.Context, log *slog.Logger, src Source, o
 		res.Error = res.Err.Error()
 		return res
 	}
+	// Extractors count requests per object over their lifetime; a run
+	// reports its own share (the discovery in Objects is not included).
+	var before httpx.Stats
+	sr, counts := src.Extractor.(StatsReporter)
+	if counts {
+		before = sr.Stats(obj.Name)
+	}
 	defer func() {
 		res.Duration = time.Since(start)
 		res.Seconds = res.Duration.Seconds()
-		if sr, ok := src.Extractor.(StatsReporter); ok {
+		if counts {
 			st := sr.Stats(obj.Name)
-			res.APICalls, res.Retries = st.Requests, st.Retries
+			res.APICalls, res.Retries = st.Requests-before.Requests, st.Retries-before.Retries
 		}
 		if res.Err != nil {
 			res.Error = res.Err.Error()
