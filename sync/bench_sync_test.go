@@ -108,7 +108,7 @@ func freshDest(b *testing.B, e *env) *salesforce.Destination {
 	id, secret, refresh, _ := e.org.Credentials()
 	opts := extractsf.Options{LoginURL: e.org.URL, Auth: extractsf.Auth{Flow: "refresh_token", ClientID: id, ClientSecret: secret, RefreshToken: refresh},
 		Limits: httpx.Limits{RequestsPerSecond: 100000, Burst: 100000, Concurrency: 4, MaxRetries: 5, Timeout: 60 * time.Second}}
-	d, err := salesforce.New(context.Background(), opts, nil)
+	d, err := salesforce.New(context.Background(), opts.ClientConfig(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

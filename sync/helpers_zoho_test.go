@@ -57,7 +57,7 @@ func (z *zenv) newDest(t *testing.T, rt string) *zoho.Destination {
 	opts.AccountsURL, opts.APIDomain = z.org.URL, z.org.URL
 	opts.ClientID, opts.ClientSecret, opts.RefreshToken = z.org.ClientID(), z.org.ClientSecret(), rt
 	opts.Limits = httpx.Limits{RequestsPerSecond: 100000, Burst: 100000, Concurrency: 4, MaxRetries: 5, Timeout: 20 * time.Second}
-	d, err := zoho.New(context.Background(), opts, nil)
+	d, err := zoho.New(context.Background(), opts.ClientConfig("zoho_crm", nil), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

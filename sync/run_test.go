@@ -38,7 +38,7 @@ func newEnv(t testing.TB) *env {
 	id, secret, refresh, _ := e.org.Credentials()
 	opts := extractsf.Options{LoginURL: e.org.URL, Auth: extractsf.Auth{Flow: "refresh_token", ClientID: id, ClientSecret: secret, RefreshToken: refresh},
 		Limits: httpx.Limits{RequestsPerSecond: 100000, Burst: 100000, Concurrency: 4, MaxRetries: 5, Timeout: 20 * time.Second}}
-	d, err := salesforce.New(context.Background(), opts, nil)
+	d, err := salesforce.New(context.Background(), opts.ClientConfig(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

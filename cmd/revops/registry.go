@@ -81,14 +81,14 @@ var destinations = map[string]func(ctx context.Context, s configs.Source, log *s
 		if err := s.Options.Decode(&o); err != nil {
 			return nil, err
 		}
-		return syncsf.New(ctx, o, log)
+		return syncsf.New(ctx, o.ClientConfig(), log)
 	},
 	"zoho_crm": func(ctx context.Context, s configs.Source, log *slog.Logger) (revsync.Destination, error) {
 		o := zoho.CRM()
 		if err := s.Options.Decode(o); err != nil {
 			return nil, err
 		}
-		return synczoho.New(ctx, o, log)
+		return synczoho.New(ctx, o.ClientConfig("zoho_crm", log), log)
 	},
 }
 

@@ -84,11 +84,7 @@ func New(ctx context.Context, name string, opts Options, log *slog.Logger) (*Ext
 		return nil, fmt.Errorf("salesforce source %s: %w", name, err)
 	}
 	log = log.With("source", name)
-	c, err := salesforce.New(ctx, salesforce.Config{
-		LoginURL: opts.LoginURL, APIVersion: opts.APIVersion, Flow: opts.Auth.Flow,
-		ClientID: opts.Auth.ClientID, ClientSecret: opts.Auth.ClientSecret, RefreshToken: opts.Auth.RefreshToken,
-		Username: opts.Auth.Username, PrivateKeyPEM: opts.Auth.PrivateKey, Limits: opts.Limits,
-	}, log)
+	c, err := salesforce.New(ctx, opts.ClientConfig(), log)
 	if err != nil {
 		return nil, fmt.Errorf("salesforce source %s: %w", name, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/revops/revops/crm/httpx"
+	"github.com/revops/revops/crm/salesforce"
 )
 
 // Options is a `type: salesforce` entry of `sources:`.
@@ -87,6 +88,17 @@ func (o *Options) SetDefaults() {
 		o.Lookback = 5 * time.Minute
 	}
 	o.Limits = o.Limits.WithDefaults()
+}
+
+// ClientConfig is the API client's configuration for these options
+// (defaults applied): what the extractor and the sync destination share.
+func (o Options) ClientConfig() salesforce.Config {
+	o.SetDefaults()
+	return salesforce.Config{
+		LoginURL: o.LoginURL, APIVersion: o.APIVersion, Flow: o.Auth.Flow,
+		ClientID: o.Auth.ClientID, ClientSecret: o.Auth.ClientSecret, RefreshToken: o.Auth.RefreshToken,
+		Username: o.Auth.Username, PrivateKeyPEM: o.Auth.PrivateKey, Limits: o.Limits,
+	}
 }
 
 // Validate reports the first problem as "key: reason".

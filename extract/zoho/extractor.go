@@ -100,10 +100,7 @@ func New(ctx context.Context, name string, opts *Options, log *slog.Logger) (*Ex
 	if opts.desk {
 		system = "zoho_desk"
 	}
-	c, err := zoho.New(zoho.Config{DataCenter: opts.DataCenter, AccountsURL: opts.AccountsURL, APIDomain: opts.APIDomain,
-		DeskURL: opts.DeskURL, OrgID: opts.OrgID, ClientID: opts.ClientID, ClientSecret: opts.ClientSecret,
-		RefreshToken: opts.RefreshToken, System: system, Limits: opts.Limits, Transport: opts.Transport,
-		Log: log.With("source", name)})
+	c, err := zoho.New(opts.ClientConfig(system, log.With("source", name)))
 	if err != nil {
 		return nil, fmt.Errorf("zoho: source %s: %w", name, err)
 	}

@@ -3,6 +3,7 @@ package zoho
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/revops/revops/crm/httpx"
+	"github.com/revops/revops/crm/zoho"
 )
 
 // DataCenters are the Zoho data centers revops knows by name.
@@ -91,6 +93,17 @@ func (o *Options) SetDefaults() {
 		o.FormulaRefresh = 24 * time.Hour
 	}
 	o.Limits = o.Limits.WithDefaults()
+}
+
+// ClientConfig is the API client's configuration for these options
+// (defaults applied): what the extractor and the sync destination share.
+// system names the client in counts and errors ("zoho_crm", "zoho_desk").
+func (o *Options) ClientConfig(system string, log *slog.Logger) zoho.Config {
+	c := *o
+	c.SetDefaults()
+	return zoho.Config{DataCenter: c.DataCenter, AccountsURL: c.AccountsURL, APIDomain: c.APIDomain,
+		DeskURL: c.DeskURL, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+		RefreshToken: c.RefreshToken, System: system, Limits: c.Limits, Transport: c.Transport, Log: log}
 }
 
 // Validate reports the first problem as "key: reason".

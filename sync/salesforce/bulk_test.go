@@ -147,7 +147,7 @@ func TestBulkJobFailsToStart(t *testing.T) {
 	o := startOrg(t)
 	opts := o.options()
 	opts.Limits.MaxRetries = 1
-	d, err := salesforce.New(context.Background(), opts, nil, salesforce.WithBulkThreshold(2))
+	d, err := salesforce.New(context.Background(), opts.ClientConfig(), nil, salesforce.WithBulkThreshold(2))
 	if err != nil {
 		t.Fatal(err)
 	}

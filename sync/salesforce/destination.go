@@ -33,6 +33,7 @@ package salesforce
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -41,7 +42,6 @@ import (
 	"time"
 
 	"github.com/revops/revops/crm/salesforce"
-	extractsf "github.com/revops/revops/extract/salesforce"
 	revsync "github.com/revops/revops/sync"
 )
 
@@ -86,23 +86,19 @@ func WithBulkPoll(d time.Duration) Option { return func(c *config) { c.bulkPoll 
 // New logs in to the org of a salesforce source's options (login URL, API
 // version, auth flow and credentials, limits) and returns a Destination.
 // Bad options or refused credentials fail here.
-func New(ctx context.Context, opts extractsf.Options, log *slog.Logger, options ...Option) (*Destination, error) {
+func New(ctx context.Context, client salesforce.Config, log *slog.Logger, options ...Option) (*Destination, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if err := opts.Validate(); err != nil {
-		return nil, fmt.Errorf("salesforce destination: %w", err)
+	if client.ClientID == "" {
+		return nil, errors.New("salesforce destination: no client id in the source's auth")
 	}
 	cfg := config{bulkThreshold: DefaultBulkThreshold}
 	for _, o := range options {
 		o(&cfg)
 	}
-	a := opts.Auth
-	c, err := salesforce.New(ctx, salesforce.Config{
-		LoginURL: opts.LoginURL, APIVersion: opts.APIVersion, Flow: a.Flow,
-		ClientID: a.ClientID, ClientSecret: a.ClientSecret, RefreshToken: a.RefreshToken,
-		Username: a.Username, PrivateKeyPEM: a.PrivateKey, Limits: opts.Limits, BulkPoll: cfg.bulkPoll,
-	}, log)
+	client.BulkPoll = cfg.bulkPoll
+	c, err := salesforce.New(ctx, client, log)
 	if err != nil {
 		return nil, fmt.Errorf("salesforce destination: %w", err)
 	}

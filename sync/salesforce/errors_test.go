@@ -52,14 +52,14 @@ func TestNewRefusesBadCredentials(t *testing.T) {
 	o := startOrg(t)
 	opts := o.options()
 	opts.Auth.ClientSecret = "wrong-secret-value"
-	_, err := salesforce.New(context.Background(), opts, nil)
+	_, err := salesforce.New(context.Background(), opts.ClientConfig(), nil)
 	if err == nil {
 		t.Fatal("New with a wrong secret succeeded")
 	}
 	if strings.Contains(err.Error(), "wrong-secret-value") {
 		t.Errorf("the error shows the secret: %v", err)
 	}
-	if _, err := salesforce.New(context.Background(), extractsf.Options{}, nil); err == nil {
+	if _, err := salesforce.New(context.Background(), extractsf.Options{}.ClientConfig(), nil); err == nil {
 		t.Error("empty options accepted")
 	}
 }

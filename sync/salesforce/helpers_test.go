@@ -40,7 +40,7 @@ func (o *org) options() extractsf.Options {
 func (o *org) dest(t *testing.T, opts ...salesforce.Option) *salesforce.Destination {
 	t.Helper()
 	opts = append([]salesforce.Option{salesforce.WithBulkPoll(5 * time.Millisecond)}, opts...)
-	d, err := salesforce.New(context.Background(), o.options(), nil, opts...)
+	d, err := salesforce.New(context.Background(), o.options().ClientConfig(), nil, opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

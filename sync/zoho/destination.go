@@ -36,7 +36,6 @@ import (
 	"strings"
 
 	"github.com/revops/revops/crm/zoho"
-	extractzoho "github.com/revops/revops/extract/zoho"
 	revsync "github.com/revops/revops/sync"
 )
 
@@ -59,22 +58,18 @@ type schema struct {
 // or hosts, OAuth client and refresh token, limits, transport). It fetches
 // an access token at once, so bad credentials or a wrong data center fail
 // here. Zoho Desk sources are refused.
-func New(ctx context.Context, opts *extractzoho.Options, log *slog.Logger) (*Destination, error) {
+func New(ctx context.Context, client zoho.Config, log *slog.Logger) (*Destination, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if opts == nil {
-		return nil, errors.New("zoho destination: no options")
-	}
-	if opts.IsDesk() {
+	if client.System == "zoho_desk" || client.DeskURL != "" || client.OrgID != "" {
 		return nil, errors.New("zoho destination: a zoho_desk source cannot be a sync destination (zoho_crm only)")
 	}
-	if err := opts.Validate(); err != nil {
-		return nil, fmt.Errorf("zoho destination: %w", err)
+	if client.ClientID == "" {
+		return nil, errors.New("zoho destination: no client id in the source's options")
 	}
-	c, err := zoho.New(zoho.Config{DataCenter: opts.DataCenter, AccountsURL: opts.AccountsURL, APIDomain: opts.APIDomain,
-		ClientID: opts.ClientID, ClientSecret: opts.ClientSecret, RefreshToken: opts.RefreshToken,
-		System: "zoho_crm", Limits: opts.Limits, Transport: opts.Transport, Log: log})
+	client.System, client.Log = "zoho_crm", log
+	c, err := zoho.New(client)
 	if err != nil {
 		return nil, fmt.Errorf("zoho destination: %w", err)
 	}

@@ -41,7 +41,7 @@ func (o *org) options() *extractzoho.Options {
 
 func (o *org) dest(t *testing.T) *zoho.Destination {
 	t.Helper()
-	d, err := zoho.New(context.Background(), o.options(), nil)
+	d, err := zoho.New(context.Background(), o.options().ClientConfig("zoho_crm", nil), nil)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -166,16 +166,16 @@ func TestNewRefuses(t *testing.T) {
 	o := startOrg(t)
 	desk := extractzoho.Desk()
 	desk.ClientID, desk.ClientSecret, desk.RefreshToken, desk.OrgID = "a", "b", "c", "1"
-	if _, err := zoho.New(context.Background(), desk, nil); err == nil {
+	if _, err := zoho.New(context.Background(), desk.ClientConfig("zoho_desk", nil), nil); err == nil {
 		t.Error("desk options accepted")
 	}
 	opts := o.options()
 	opts.ClientSecret = "wrong-secret-value"
-	_, err := zoho.New(context.Background(), opts, nil)
+	_, err := zoho.New(context.Background(), opts.ClientConfig("zoho_crm", nil), nil)
 	if err == nil || strings.Contains(err.Error(), "wrong-secret-value") {
 		t.Errorf("wrong secret: %v", err)
 	}
-	if _, err := zoho.New(context.Background(), nil, nil); err == nil {
-		t.Error("nil options accepted")
+	if _, err := zoho.New(context.Background(), extractzoho.CRM().ClientConfig("zoho_crm", nil), nil); err == nil {
+		t.Error("options without credentials accepted")
 	}
 }
