@@ -33,7 +33,8 @@ bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench ExtractLand200k -benchtime 1x -timeout 30m ./extract/...
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -timeout 30m ./crm/...
 
-# Short fuzzing of every parser (configs, SOQL, COQL, criteria, fault rules).
+# Short fuzzing of every parser (configs, SOQL, COQL, criteria, fault rules,
+# model headers and templates, seed CSVs).
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./configs -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
@@ -41,6 +42,9 @@ fuzz:
 	$(GO) test ./crm/zoho/zql -run '^$$' -fuzz FuzzParseCOQL -fuzztime $(FUZZTIME)
 	$(GO) test ./crm/zoho/zql -run '^$$' -fuzz FuzzParseCriteria -fuzztime $(FUZZTIME)
 	$(GO) test ./crm/sandbox -run '^$$' -fuzz FuzzParseRules -fuzztime $(FUZZTIME)
+	$(GO) test ./models -run '^$$' -fuzz FuzzParseHeader -fuzztime $(FUZZTIME)
+	$(GO) test ./models -run '^$$' -fuzz FuzzParseTemplate -fuzztime $(FUZZTIME)
+	$(GO) test ./models -run '^$$' -fuzz FuzzParseSeed -fuzztime $(FUZZTIME)
 
 # Everything that exists, end to end, against the sandbox emulators on loopback.
 demo: build

@@ -66,3 +66,33 @@ func FuzzParseTemplate(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseSeed(f *testing.F) {
+	for _, s := range []string{
+		"raw_stage,stage\nProspecting,prospecting\n",
+		"name,stage_order:bigint,is_won:boolean\nclosed_won,7,true\n",
+		"a:double,b:date\n1.5,2024-01-02\n,\n",
+		"\ufeffa\n\"quoted, comma\"\n",
+		"a,b\n1\n",
+		"a:unknown\n1\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := parseSeed("s.csv", data)
+		if err != nil {
+			if e, ok := err.(*Error); !ok || e.File != "s.csv" || e.Line < 1 {
+				t.Fatalf("error without a file and line: %#v", err)
+			}
+			return
+		}
+		if len(s.cols) == 0 || len(s.cols) != len(s.types) {
+			t.Fatalf("columns %v types %v", s.cols, s.types)
+		}
+		for i, row := range s.rows {
+			if len(row) != len(s.cols) {
+				t.Fatalf("row %d has %d values for %d columns", i, len(row), len(s.cols))
+			}
+		}
+	})
+}
