@@ -84,7 +84,7 @@ default), builds SQL models on them, and syncs changes back to both CRMs.`,
 	f.BoolVar(&a.json, "json", false, "print machine-readable JSON")
 	f.BoolVarP(&a.quiet, "quiet", "q", false, "print only errors")
 	f.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	root.AddCommand(a.initCmd(), a.validateCmd(), a.statusCmd(), a.queryCmd(), a.sandboxCmd(), a.extractCmd())
+	root.AddCommand(a.initCmd(), a.validateCmd(), a.statusCmd(), a.queryCmd(), a.sandboxCmd(), a.extractCmd(), a.runCmd())
 	root.AddCommand(a.buildCmd(), a.testCmd(), a.compileCmd(), a.modelsCmd())
 	root.AddCommand(a.syncCmd())
 	return root
