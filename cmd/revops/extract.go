@@ -120,7 +120,7 @@ func (a *app) buildSources(ctx context.Context, cfg *configs.Config, only []stri
 		if !ok {
 			return nil, s.Options.Errorf("", "source %s: type %q cannot be extracted by this revops", s.Name, s.Type)
 		}
-		ex, err := build(ctx, s, a.log)
+		ex, err := build(ctx, s, a.wiring())
 		if err != nil {
 			return nil, fmt.Errorf("source %s: %w", s.Name, err)
 		}

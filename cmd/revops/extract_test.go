@@ -289,3 +289,29 @@ func TestExtractKilledThenRerun(t *testing.T) {
 		}
 	}
 }
+
+// TestZohoTokensAreReusedAcrossRuns: Zoho grants ten access tokens per
+// refresh token in ten minutes; runs in quick succession share one token
+// through the cache instead of running out.
+func TestZohoTokensAreReusedAcrossRuns(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "revops.yaml")
+	startSandbox(t, "--records", "100", "--write-config", cfg)
+	env := map[string]string{"REVOPS_CACHE_DIR": filepath.Join(dir, "cache")}
+	for i := 0; i < 12; i++ {
+		if code, out, errOut := revops(t, env, "extract", "-c", cfg, "-q", "--source", "zoho_crm", "--object", "Leads"); code != 0 {
+			t.Fatalf("run %d with the token cache: exit %d\n%s%s", i+1, code, out, errOut)
+		}
+	}
+	// Without the cache every run asks for a token, and Zoho's limit stops the eleventh.
+	env["REVOPS_CACHE_DIR"] = "off"
+	var failed string
+	for i := 0; i < 12 && failed == ""; i++ {
+		if code, _, errOut := revops(t, env, "extract", "-c", cfg, "-q", "--source", "zoho_crm", "--object", "Leads"); code != 0 {
+			failed = errOut
+		}
+	}
+	if !strings.Contains(failed, "too many requests") {
+		t.Fatalf("without the cache the runs never hit Zoho's token limit (last error %q): the test proves nothing", failed)
+	}
+}

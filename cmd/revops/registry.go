@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -47,48 +48,82 @@ var sources = map[string]func() any{
 	"zoho_desk":  func() any { return zoho.Desk() },
 }
 
+// wiring is what cmd hands every connector besides its config section.
+type wiring struct {
+	log *slog.Logger
+	// tokenCache is the directory access tokens are kept in between runs
+	// ("" = none).
+	tokenCache string
+}
+
+// wiring reads the process environment once for the connectors:
+// $REVOPS_CACHE_DIR (or $XDG_CACHE_HOME/revops, or ~/.cache/revops) holds
+// tokens/; REVOPS_CACHE_DIR=off keeps no cache.
+func (a *app) wiring() wiring {
+	w := wiring{log: a.log}
+	dir, _ := a.env("REVOPS_CACHE_DIR")
+	switch {
+	case dir == "off":
+		return w
+	case dir != "":
+	default:
+		if x, _ := a.env("XDG_CACHE_HOME"); x != "" {
+			dir = filepath.Join(x, "revops")
+		} else if h, _ := a.env("HOME"); h != "" {
+			dir = filepath.Join(h, ".cache", "revops")
+		}
+	}
+	if dir != "" {
+		w.tokenCache = filepath.Join(dir, "tokens")
+	}
+	return w
+}
+
 // extractors builds the extractor of each source type from its config section.
-var extractors = map[string]func(ctx context.Context, s configs.Source, log *slog.Logger) (extract.Extractor, error){
-	"salesforce": func(ctx context.Context, s configs.Source, log *slog.Logger) (extract.Extractor, error) {
+var extractors = map[string]func(ctx context.Context, s configs.Source, w wiring) (extract.Extractor, error){
+	"salesforce": func(ctx context.Context, s configs.Source, w wiring) (extract.Extractor, error) {
 		var o salesforce.Options
 		if err := s.Options.Decode(&o); err != nil {
 			return nil, err
 		}
-		return salesforce.New(ctx, s.Name, o, log)
+		return salesforce.New(ctx, s.Name, o, w.log)
 	},
-	"zoho_crm": func(ctx context.Context, s configs.Source, log *slog.Logger) (extract.Extractor, error) {
+	"zoho_crm": func(ctx context.Context, s configs.Source, w wiring) (extract.Extractor, error) {
 		o := zoho.CRM()
 		if err := s.Options.Decode(o); err != nil {
 			return nil, err
 		}
-		return zoho.New(ctx, s.Name, o, log)
+		o.TokenCacheDir = w.tokenCache
+		return zoho.New(ctx, s.Name, o, w.log)
 	},
-	"zoho_desk": func(ctx context.Context, s configs.Source, log *slog.Logger) (extract.Extractor, error) {
+	"zoho_desk": func(ctx context.Context, s configs.Source, w wiring) (extract.Extractor, error) {
 		o := zoho.Desk()
 		if err := s.Options.Decode(o); err != nil {
 			return nil, err
 		}
-		return zoho.New(ctx, s.Name, o, log)
+		o.TokenCacheDir = w.tokenCache
+		return zoho.New(ctx, s.Name, o, w.log)
 	},
 }
 
 // destinations builds the sync destination of each source type revops can
 // write to, from the source's options (credentials and limits are shared
 // with extract).
-var destinations = map[string]func(ctx context.Context, s configs.Source, log *slog.Logger) (revsync.Destination, error){
-	"salesforce": func(ctx context.Context, s configs.Source, log *slog.Logger) (revsync.Destination, error) {
+var destinations = map[string]func(ctx context.Context, s configs.Source, w wiring) (revsync.Destination, error){
+	"salesforce": func(ctx context.Context, s configs.Source, w wiring) (revsync.Destination, error) {
 		var o salesforce.Options
 		if err := s.Options.Decode(&o); err != nil {
 			return nil, err
 		}
-		return syncsf.New(ctx, o.ClientConfig(), log)
+		return syncsf.New(ctx, o.ClientConfig(), w.log)
 	},
-	"zoho_crm": func(ctx context.Context, s configs.Source, log *slog.Logger) (revsync.Destination, error) {
+	"zoho_crm": func(ctx context.Context, s configs.Source, w wiring) (revsync.Destination, error) {
 		o := zoho.CRM()
 		if err := s.Options.Decode(o); err != nil {
 			return nil, err
 		}
-		return synczoho.New(ctx, o.ClientConfig("zoho_crm", log), log)
+		o.TokenCacheDir = w.tokenCache
+		return synczoho.New(ctx, o.ClientConfig("zoho_crm", w.log), w.log)
 	},
 }
 

@@ -209,7 +209,7 @@ func (a *app) destinationFor(ctx context.Context, env *syncEnv, s *revsync.Spec,
 		return d, nil
 	}
 	src, _ := env.cfg.Source(s.Destination.Source)
-	d, err := destinations[src.Type](ctx, src, a.log)
+	d, err := destinations[src.Type](ctx, src, a.wiring())
 	if err != nil {
 		return nil, fmt.Errorf("sync %s: destination %s: %w", s.Name, src.Name, err)
 	}

@@ -53,6 +53,10 @@ type Config struct {
 	Transport http.RoundTripper
 	// Log receives retries and token renewals (default: discarded).
 	Log *slog.Logger
+	// TokenCacheDir keeps access tokens between runs (httpx.TokenCache), so
+	// runs in quick succession stay within Zoho's ten tokens per refresh
+	// token in ten minutes; "" fetches a token per client.
+	TokenCacheDir string
 }
 
 // Client calls Zoho CRM and, through Desk, Zoho Desk. It is safe for
@@ -98,7 +102,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.apiDomain = strings.TrimSuffix(cfg.APIDomain, "/")
 	c.tr = httpx.NewTransport(cfg.System, cfg.Transport, cfg.Limits, log)
-	c.auth = &httpx.Auth{Fetch: c.fetchToken, Scheme: "Zoho-oauthtoken", Expired: tokenExpired, Base: c.tr}
+	cache := httpx.TokenCache{Dir: cfg.TokenCacheDir}
+	fetch := cache.Wrap(cache.Key(c.accounts, cfg.ClientID, cfg.RefreshToken), c.fetchToken, "api_domain")
+	c.auth = &httpx.Auth{Fetch: c.useToken(fetch), Scheme: "Zoho-oauthtoken", Expired: tokenExpired, Base: c.tr}
 	c.hc = &http.Client{Transport: c.auth}
 	return c, nil
 }
@@ -136,15 +142,27 @@ func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
 		}
 		return nil, fmt.Errorf("token: %s: %w", c.accounts, scrub(err, c.cfg.ClientSecret, c.cfg.RefreshToken))
 	}
-	if d, ok := tok.Extra("api_domain").(string); ok && d != "" {
-		c.mu.Lock()
-		if c.cfg.APIDomain == "" {
-			c.apiDomain = strings.TrimSuffix(d, "/")
-		}
-		c.mu.Unlock()
-	}
 	c.log.Debug("zoho token fetched", "system", c.cfg.System, "accounts", c.accounts, "expires", tok.Expiry)
 	return tok, nil
+}
+
+// useToken takes the api_domain of every token the client starts to use,
+// fetched or cached.
+func (c *Client) useToken(fetch httpx.TokenFunc) httpx.TokenFunc {
+	return func(ctx context.Context) (*oauth2.Token, error) {
+		tok, err := fetch(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if d, ok := tok.Extra("api_domain").(string); ok && d != "" {
+			c.mu.Lock()
+			if c.cfg.APIDomain == "" {
+				c.apiDomain = strings.TrimSuffix(d, "/")
+			}
+			c.mu.Unlock()
+		}
+		return tok, nil
+	}
 }
 
 // scrub removes secrets from an error's text (a URL in a transport error

@@ -51,6 +51,8 @@ type Options struct {
 	// Transport sends the API requests (default http.DefaultTransport);
 	// tests point it at an emulator. Not part of revops.yaml.
 	Transport http.RoundTripper `yaml:"-"`
+	// TokenCacheDir keeps access tokens between runs (set by the CLI, not the config).
+	TokenCacheDir string `yaml:"-"`
 
 	desk bool
 }
@@ -103,7 +105,8 @@ func (o *Options) ClientConfig(system string, log *slog.Logger) zoho.Config {
 	c.SetDefaults()
 	return zoho.Config{DataCenter: c.DataCenter, AccountsURL: c.AccountsURL, APIDomain: c.APIDomain,
 		DeskURL: c.DeskURL, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
-		RefreshToken: c.RefreshToken, System: system, Limits: c.Limits, Transport: c.Transport, Log: log}
+		RefreshToken: c.RefreshToken, System: system, Limits: c.Limits, Transport: c.Transport, Log: log,
+		TokenCacheDir: c.TokenCacheDir}
 }
 
 // Validate reports the first problem as "key: reason".
