@@ -91,10 +91,14 @@ echo "A second run finds nothing changed and sends nothing:"
 "$REVOPS" sync --config "$DEMO_DIR/revops.yaml" --no-build
 "$REVOPS" sync history --config "$DEMO_DIR/revops.yaml"
 
-step "8. The warehouse: pipeline state in _revops (cursors, runs)"
+step "8. The scheduled job in one command: revops run (extract, build, sync)"
+"$REVOPS" run --config "$DEMO_DIR/revops.yaml" --quiet
+echo "revops run: every stage succeeded"
+
+step "9. The warehouse: pipeline state in _revops (cursors, runs)"
 "$REVOPS" status --config "$DEMO_DIR/revops.yaml" --limit 5
 
-step "9. DuckDB reads the sandbox's truth file: who is the same person or company across systems"
+step "10. DuckDB reads the sandbox's truth file: who is the same person or company across systems"
 "$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
 	"SELECT system, object, count(*) AS records FROM read_csv('$PWD/$DEMO_DIR/truth.csv') GROUP BY ALL ORDER BY 1, 2"
 "$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
@@ -102,7 +106,7 @@ step "9. DuckDB reads the sandbox's truth file: who is the same person or compan
 	 SELECT count(*) FILTER (WHERE n = 2) AS entities_in_both_crms, count(*) AS entities_in_any_crm
 	 FROM (SELECT true_entity_id, count(*) AS n FROM t GROUP BY 1)"
 
-step "10. Request counters of the emulators (every call of this demo, by system, endpoint and status)"
+step "11. Request counters of the emulators (every call of this demo, by system, endpoint and status)"
 curl -sf "$SF_URL/__sandbox/stats" | sed 's/},{/},\n  {/g'; echo
 
 step "Done"
