@@ -36,6 +36,9 @@ func (sc schema) Lookup(object, path string) (string, soql.FieldType, bool) {
 	if !ok {
 		return "", 0, false
 	}
+	if _, hidden := sc.s.restricted.Load(strings.ToLower(object + "." + acc.canon)); hidden {
+		return "", 0, false
+	}
 	return acc.canon, soqlType(acc.field), true
 }
 

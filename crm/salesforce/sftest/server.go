@@ -82,6 +82,8 @@ type Server struct {
 	tokens   map[string]time.Time
 	// refreshRevoked makes the refresh_token grant refuse (RevokeRefreshToken).
 	refreshRevoked bool
+	// restricted holds "object.field" (lower case) the user may not read (RestrictField).
+	restricted sync.Map
 	apiUsed        int
 	cursors        map[int64]*cursor
 	curSeq         int64

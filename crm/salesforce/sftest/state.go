@@ -41,6 +41,14 @@ func (s *Server) Records(object string) []map[string]any {
 	return out
 }
 
+// RestrictField makes object.field unreadable by the integration user
+// while describe still lists it, as when an admin changes field-level
+// security between a client's describe and its query: queries naming the
+// field get INVALID_FIELD. It simulates a field the user lacks permission for.
+func (s *Server) RestrictField(object, field string) {
+	s.restricted.Store(strings.ToLower(object+"."+field), true)
+}
+
 // AddField adds a custom field (name ending in __c) to an object at run
 // time, as an admin would: describe shows it at once, queries and writes
 // accept it, existing records hold null (false for a checkbox).
