@@ -84,12 +84,12 @@ type Server struct {
 	refreshRevoked bool
 	// restricted holds "object.field" (lower case) the user may not read (RestrictField).
 	restricted sync.Map
-	apiUsed        int
-	cursors        map[int64]*cursor
-	curSeq         int64
-	curLRU         []int64
-	jobs           map[string]*job
-	jobSeq         int64
+	apiUsed    int
+	cursors    map[int64]*cursor
+	curSeq     int64
+	curLRU     []int64
+	jobs       map[string]*job
+	jobSeq     int64
 }
 
 // New returns an emulated org with the standard objects, the integration
