@@ -282,6 +282,9 @@ func (r *Runner) extractOne(ctx context.Context, log *slog.Logger, src Source, o
 		Tombstone: DeletedAt,
 		// A record read again unchanged (the look-back overlap) is not a change.
 		Unversioned: []string{ExtractedAt, SourceColumn},
+		// Each committed segment counts its rows in the run, so a killed
+		// run still accounts for what it landed.
+		RunID: run.ID,
 	}
 	if obj.History && obj.Modified != "" {
 		opts.History = &load.History{

@@ -95,6 +95,11 @@ type LandOptions struct {
 	// Cursor, when set, is written to _revops.cursors in the landing's
 	// transaction.
 	Cursor *CursorUpdate
+	// RunID, when set, names the _revops.runs row the landing belongs to:
+	// the landing adds its rows read and written (inserted + updated) to
+	// that run's counts in its own transaction, so a run killed after
+	// some of its landings committed still accounts for what they wrote.
+	RunID string
 	// History, when set on a Merge landing, keeps every version.
 	History *History
 	// Tombstone names a column that marks deleted records in a Merge

@@ -65,6 +65,7 @@ const (
 	RunRunning   = "running"
 	RunSucceeded = "succeeded"
 	RunFailed    = "failed"
+	// RunKilled (in process.go) marks a run whose process ended first.
 )
 
 // Run is one row of _revops.runs: one stage run (an extract of one
@@ -79,6 +80,9 @@ type Run struct {
 	RowsRead    int64
 	RowsWritten int64
 	Error       string
+	// Process is the process that ran it (Process.String), empty in
+	// rows written before processes were recorded.
+	Process string
 }
 
 // StartRun records a run of stage on target as running and returns it.
@@ -93,9 +97,11 @@ func StartRun(ctx context.Context, s StateStore, stage, target string) (*Run, er
 		Target:    target,
 		StartedAt: time.Now().UTC(),
 		Status:    RunRunning,
+		Process:   Self().String(),
 	}
-	err := s.Exec(ctx, `INSERT INTO _revops.runs (id, stage, target, started_at, status) VALUES (?, ?, ?, ?, ?)`,
-		r.ID, r.Stage, r.Target, r.StartedAt, r.Status)
+	err := s.Exec(ctx, `INSERT INTO _revops.runs (id, stage, target, started_at, status, process, rows_read, rows_written)
+		VALUES (?, ?, ?, ?, ?, ?, 0, 0)`,
+		r.ID, r.Stage, r.Target, r.StartedAt, r.Status, r.Process)
 	if err != nil {
 		return nil, fmt.Errorf("start run %s %s: %w", stage, target, err)
 	}
@@ -125,7 +131,7 @@ func (r *Run) Finish(ctx context.Context, s StateStore, rowsRead, rowsWritten in
 
 // Runs lists the newest runs first, at most limit of them (0 = all).
 func Runs(ctx context.Context, s StateStore, limit int) ([]Run, error) {
-	q := `SELECT id, stage, target, started_at, finished_at, status, rows_read, rows_written, error
+	q := `SELECT id, stage, target, started_at, finished_at, status, rows_read, rows_written, error, process
 		FROM _revops.runs ORDER BY started_at DESC, id DESC`
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
@@ -144,6 +150,7 @@ func Runs(ctx context.Context, s StateStore, limit int) ([]Run, error) {
 			ID: asString(row[0]), Stage: asString(row[1]), Target: asString(row[2]),
 			StartedAt: asTime(row[3]), FinishedAt: asTime(row[4]), Status: asString(row[5]),
 			RowsRead: asInt(row[6]), RowsWritten: asInt(row[7]), Error: asString(row[8]),
+			Process: asString(row[9]),
 		}
 	}
 	return out, nil

@@ -209,6 +209,8 @@ func (w *Warehouse) ensureState(ctx context.Context) error {
 			rows_written BIGINT,
 			error VARCHAR
 		)`,
+		// The process that ran it (load.Process), to tell killed runs.
+		`ALTER TABLE _revops.runs ADD COLUMN IF NOT EXISTS process VARCHAR`,
 		`CREATE TABLE IF NOT EXISTS _revops.cursors (
 			source VARCHAR NOT NULL,
 			object VARCHAR NOT NULL,

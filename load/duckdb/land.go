@@ -80,6 +80,13 @@ func (w *Warehouse) Land(ctx context.Context, t load.Table, r array.RecordReader
 	if err != nil {
 		return l.stats, err
 	}
+	if opts.RunID != "" {
+		if _, err := conn.ExecContext(ctx, `UPDATE _revops.runs SET rows_read = coalesce(rows_read, 0) + ?,
+			rows_written = coalesce(rows_written, 0) + ? WHERE id = ?`,
+			l.stats.Rows, l.stats.Inserted+l.stats.Updated, opts.RunID); err != nil {
+			return l.stats, fmt.Errorf("duckdb: land %s: count rows in run %s: %w", t, opts.RunID, err)
+		}
+	}
 	if c := opts.Cursor; c != nil {
 		cu := *c
 		if cu.Final != nil {

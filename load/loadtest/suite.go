@@ -43,6 +43,8 @@ func Run(t *testing.T, open Opener) {
 		{"BigBatches", testBigBatches},
 		{"ConcurrentLandings", testConcurrent},
 		{"Runs", testRuns},
+		{"RunsReaped", testRunsReaped},
+		{"LandingCountsInRun", testLandingCountsInRun},
 		{"CursorFinalAfterRows", testCursorFinal},
 		{"Tombstones", testTombstones},
 		{"History", testHistory},
@@ -696,5 +698,75 @@ func testUnversioned(t *testing.T, w load.Warehouse) {
 	want := [][]any{{"a", "Ann", t1}, {"b", "Bob", t2}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("rows = %v, want %v", got, want)
+	}
+}
+
+// testRunsReaped: a run left `running` by a process that is gone is marked
+// killed by the next process; this process's own running runs are not.
+func testRunsReaped(t *testing.T, w load.Warehouse) {
+	mine, err := load.StartRun(ctx(t), w, "extract", "salesforce.Lead")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A process on this host whose pid no longer exists: pid 2^22+1 is
+	// above Linux's pid_max default of 2^22.
+	dead := load.Process{Host: load.Self().Host, PID: 1<<22 + 1, Token: "dead"}
+	// A process on another host: it cannot be checked from here.
+	remote := load.Process{Host: load.Self().Host + "-elsewhere", PID: 42, Token: "far"}
+	for _, p := range []struct{ id, proc string }{{"dead-run", dead.String()}, {"remote-run", remote.String()}, {"old-run", ""}} {
+		if err := w.Exec(ctx(t), `INSERT INTO _revops.runs (id, stage, target, started_at, status, process) VALUES (?, 'sync', 'x', now(), 'running', ?)`,
+			p.id, p.proc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := load.ReapRuns(ctx(t), w, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != "dead-run" {
+		t.Fatalf("reaped (not exclusive) = %+v, want only dead-run", got)
+	}
+	status := func(id string) string {
+		rows := query(t, w, `SELECT status, error FROM _revops.runs WHERE id = ?`, id)
+		return fmt.Sprint(rows[0][0])
+	}
+	if s := status("dead-run"); s != load.RunKilled {
+		t.Errorf("dead-run status %q, want killed", s)
+	}
+	for _, id := range []string{mine.ID, "remote-run", "old-run"} {
+		if s := status(id); s != load.RunRunning {
+			t.Errorf("%s status %q, want running", id, s)
+		}
+	}
+	// With an exclusive warehouse every other process is gone.
+	got, err = load.ReapRuns(ctx(t), w, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("reaped (exclusive) = %+v, want remote-run and old-run", got)
+	}
+	if s := status(mine.ID); s != load.RunRunning {
+		t.Errorf("own run status %q after reaping, want running", s)
+	}
+}
+
+// testLandingCountsInRun: a landing with RunID adds its rows to the run
+// in its own transaction; a failed landing adds nothing.
+func testLandingCountsInRun(t *testing.T, w load.Warehouse) {
+	run, err := load.StartRun(ctx(t), w, "extract", "raw.people")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl := load.Table{Schema: "raw", Name: "people"}
+	opts := load.LandOptions{Mode: load.Merge, Key: []string{"Id"}, RunID: run.ID}
+	land(t, w, tbl, MustReader(people, [][]any{{"a", "x", 1}, {"b", "y", 2}}), opts)
+	land(t, w, tbl, MustReader(people, [][]any{{"a", "x", 1}, {"b", "z", 2}, {"c", "w", 3}}), opts)
+	if _, err := w.Land(ctx(t), tbl, MustReader(people, [][]any{{nil, "x", 1}}), opts); err == nil {
+		t.Fatal("a NULL key landed")
+	}
+	rows := query(t, w, `SELECT rows_read, rows_written, status FROM _revops.runs WHERE id = ?`, run.ID)
+	if rows[0][0] != int64(5) || rows[0][1] != int64(4) || rows[0][2] != load.RunRunning {
+		t.Fatalf("run counts = %v, want 5 read, 4 written (2 + 1 new + 1 changed), running", rows[0])
 	}
 }
