@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -86,11 +87,38 @@ func Load(path string, env Env) (*Config, error) {
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// checkUTF8 refuses a config that is not UTF-8 (a Latin-1 é, say), naming
+// the line and column of the first bad byte: the YAML reader would turn
+// it into U+FFFD and revops would write that into a CRM.
+func checkUTF8(path string, data []byte) error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return &Error{File: path, Line: line, Column: col,
+				Msg: fmt.Sprintf("byte 0x%02X is not UTF-8 (is the file in Latin-1 or Windows-1252?); save it as UTF-8", data[i])}
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return nil
+}
+
 // Parse decodes a config held in memory; path names it in errors and
 // anchors relative `_file` paths.
 func Parse(path string, data []byte, env Env) (*Config, error) {
 	if env == nil {
 		env = func(string) (string, bool) { return "", false }
+	}
+	if err := checkUTF8(path, data); err != nil {
+		return nil, err
 	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {

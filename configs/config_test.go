@@ -106,6 +106,9 @@ func TestParseErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "secret.txt"), []byte("hunter2"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "latin1.txt"), []byte("hunter\xe9"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		yaml string
@@ -132,6 +135,11 @@ func TestParseErrors(t *testing.T) {
 		{"both secret forms", "version: 1\nwarehouse:\n  type: duckdb\n  password: x\n  password_file: secret.txt\n", nil, "revops.yaml:5:3: warehouse.password_file: set either password or password_file, not both"},
 		{"missing secret file", "version: 1\nwarehouse:\n  type: duckdb\n  password_file: nope.txt\n", nil, "revops.yaml:4:18: warehouse.password_file: read secret file"},
 		{"syncs without name", "version: 1\nwarehouse: {type: duckdb}\nsyncs:\n  - model: x\n", nil, "syncs[0].name: required"},
+		{"latin-1 byte", "version: 1\nwarehouse: {type: duckdb}\nsyncs:\n  - name: a\n    mapping:\n      Description: {value: \"Caf\xe9 M\xfcller\"}\n", nil,
+			"revops.yaml:6:32: byte 0xE9 is not UTF-8"},
+		{"latin-1 in a comment", "# caf\xe9\nversion: 1\n", nil, "revops.yaml:1:6: byte 0xE9 is not UTF-8"},
+		{"latin-1 in env", "version: 1\nwarehouse:\n  type: duckdb\n  path: ${BAD}\n", map[string]string{"BAD": "x\xe9"}, "revops.yaml:4:9: warehouse.path: environment variable BAD is not UTF-8"},
+		{"latin-1 secret file", "version: 1\nwarehouse:\n  type: duckdb\n  password_file: latin1.txt\n", nil, "warehouse.password_file: the file"},
 		{"models unknown key", "version: 1\nwarehouse: {type: duckdb}\nmodels:\n  path: [x]\n", nil, "revops.yaml:4:3: models.path: unknown key"},
 	}
 	for _, c := range cases {
@@ -143,7 +151,7 @@ func TestParseErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), filepath.Join(dir, "revops.yaml")) {
 				t.Fatalf("error = %q\nwant it to start with the file and contain %q", err, c.want)
 			}
-			if strings.Contains(err.Error(), "hunter2") {
+			if strings.Contains(err.Error(), "hunter") {
 				t.Fatal("a secret reached an error")
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
 )
@@ -84,6 +85,9 @@ func (p *preparer) entry(kv *ast.MappingValueNode, path string, siblings map[str
 			// The path may be shown; the contents never are.
 			return errAt(p.file, sn, kpath, fmt.Sprintf("read secret file: %v", err))
 		}
+		if !utf8.Valid(data) {
+			return errAt(p.file, sn, kpath, fmt.Sprintf("the file %s is not UTF-8 text", name))
+		}
 		sn.Value = strings.TrimRight(string(data), "\r\n")
 		if ks, ok := kv.Key.(*ast.StringNode); ok {
 			ks.Value = base
@@ -128,6 +132,8 @@ func (p *preparer) expand(s string) (string, error) {
 		}
 		val, ok := p.env(name)
 		switch {
+		case ok && val != "" && !utf8.ValidString(val):
+			return "", fmt.Errorf("environment variable %s is not UTF-8 text", name)
 		case ok && val != "":
 			b.WriteString(val)
 		case hasDef:

@@ -130,6 +130,7 @@ func (r *Runner) Run(ctx context.Context, sources []Source, opts Options) ([]Res
 		jobs    []job
 		results []Result
 		errs    []error
+		all     []string // every configured object, as source.object
 	)
 	for _, s := range sources {
 		if !selected(opts.Sources, s.Name) {
@@ -144,13 +145,16 @@ func (r *Runner) Run(ctx context.Context, sources []Source, opts Options) ([]Res
 			errs = append(errs, res.Err)
 		}
 		for _, o := range objs {
+			all = append(all, s.Name+"."+o.Name)
 			if objectSelected(opts.Objects, s.Name, o.Name) {
 				jobs = append(jobs, job{s, o})
 			}
 		}
 	}
-	if len(opts.Objects) > 0 && len(jobs) == 0 && len(errs) == 0 {
-		return nil, fmt.Errorf("extract: no configured object matches %s", strings.Join(opts.Objects, ", "))
+	if len(opts.Objects) > 0 && len(errs) == 0 {
+		if err := checkSelection(opts.Objects, all); err != nil {
+			return nil, err
+		}
 	}
 
 	extractedAt := now().UTC()
@@ -179,6 +183,40 @@ func (r *Runner) Run(ctx context.Context, sources []Source, opts Options) ([]Res
 	}
 	results = append(results, out...)
 	return results, errors.Join(errs...)
+}
+
+// NoMatchError is returned by Run, before anything is extracted, when an
+// object asked for (Options.Objects) is not among the configured ones.
+type NoMatchError struct {
+	Unknown    []string // the names asked for that match nothing
+	Configured []string // every configured object, as source.object
+}
+
+func (e *NoMatchError) Error() string {
+	return fmt.Sprintf("extract: --object %s: no such object is configured (configured: %s)",
+		strings.Join(e.Unknown, ", "), strings.Join(e.Configured, ", "))
+}
+
+// checkSelection names the wanted objects that match no configured one.
+func checkSelection(want, all []string) error {
+	var unknown []string
+	for _, w := range want {
+		found := false
+		for _, so := range all {
+			source, object, _ := strings.Cut(so, ".")
+			if objectSelected([]string{w}, source, object) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			unknown = append(unknown, w)
+		}
+	}
+	if len(unknown) > 0 {
+		return &NoMatchError{Unknown: unknown, Configured: all}
+	}
+	return nil
 }
 
 func selected(want []string, name string) bool {

@@ -131,8 +131,21 @@ func (r *Run) Finish(ctx context.Context, s StateStore, rowsRead, rowsWritten in
 
 // Runs lists the newest runs first, at most limit of them (0 = all).
 func Runs(ctx context.Context, s StateStore, limit int) ([]Run, error) {
-	q := `SELECT id, stage, target, started_at, finished_at, status, rows_read, rows_written, error, process
-		FROM _revops.runs ORDER BY started_at DESC, id DESC`
+	return listRuns(ctx, s, `SELECT id, stage, target, started_at, finished_at, status, rows_read, rows_written, error, process
+		FROM _revops.runs ORDER BY started_at DESC, id DESC`, limit)
+}
+
+// LatestRuns lists the newest run of each stage and target (the state
+// each object, model and source is in now), those that did not succeed
+// first, then by stage and target; at most limit of them (0 = all).
+func LatestRuns(ctx context.Context, s StateStore, limit int) ([]Run, error) {
+	return listRuns(ctx, s, `SELECT id, stage, target, started_at, finished_at, status, rows_read, rows_written, error, process
+		FROM (SELECT *, row_number() OVER (PARTITION BY stage, target ORDER BY started_at DESC, id DESC) AS n FROM _revops.runs) AS r
+		WHERE n = 1
+		ORDER BY CASE status WHEN 'succeeded' THEN 1 ELSE 0 END, stage, target`, limit)
+}
+
+func listRuns(ctx context.Context, s StateStore, q string, limit int) ([]Run, error) {
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}

@@ -33,7 +33,7 @@ func (a *app) loadProject() (*configs.Config, *models.Project, error) {
 
 // openModelWarehouse opens the config's warehouse as one models can build in.
 func openModelWarehouse(ctx context.Context, cfg *configs.Config) (models.Warehouse, func(), error) {
-	w, err := openWarehouse(ctx, cfg)
+	w, err := openWarehouse(ctx, cfg, nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -101,10 +101,16 @@ func (a *app) validateCmd() *cobra.Command {
 
 func (a *app) statusCmd() *cobra.Command {
 	var limit int
+	var history bool
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Show the pipeline state kept in the warehouse: cursors and recent runs",
-		Args:  cobra.NoArgs,
+		Short: "Show the pipeline state kept in the warehouse: cursors and the latest run of each object, model and sync",
+		Long: `status shows the saved cursors and, for each stage and target (an extracted
+object, a source, a model), its latest run, failed and killed ones first, so a
+failure stays visible however many runs came after it. --history lists the
+newest runs instead. Runs left running by a process that is gone are marked
+killed when the warehouse is opened.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, w, err := a.openConfigured(cmd.Context())
 			if err != nil {
@@ -115,12 +121,20 @@ func (a *app) statusCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			latest, err := load.LatestRuns(cmd.Context(), w, 0)
+			if err != nil {
+				return err
+			}
 			runs, err := load.Runs(cmd.Context(), w, limit)
 			if err != nil {
 				return err
 			}
+			counts := map[string]int{}
+			for _, r := range latest {
+				counts[r.Status]++
+			}
 			if a.json {
-				a.printJSON(map[string]any{"ok": true, "cursors": cursors, "runs": runs})
+				a.printJSON(map[string]any{"ok": true, "cursors": cursors, "latest": latest, "runs": runs, "counts": counts})
 				return nil
 			}
 			if a.quiet {
@@ -132,20 +146,31 @@ func (a *app) statusCmd() *cobra.Command {
 				rows = append(rows, []string{c.Source, c.Object, c.Value, c.UpdatedAt.Format(time.RFC3339)})
 			}
 			table(a.stdout, []string{"SOURCE", "OBJECT", "CURSOR", "UPDATED"}, rows)
-			fmt.Fprintf(a.stdout, "\nruns (newest %d)\n", len(runs))
+			shown := latest
+			title := fmt.Sprintf("latest run of each target: %d succeeded, %d failed, %d killed, %d running",
+				counts[load.RunSucceeded], counts[load.RunFailed], counts[load.RunKilled], counts[load.RunRunning])
+			if history {
+				shown = runs
+				title = fmt.Sprintf("runs (newest %d)", len(runs))
+			} else if limit > 0 && len(shown) > limit {
+				shown = shown[:limit]
+				title += fmt.Sprintf(" (first %d shown; --limit 0 for all)", limit)
+			}
+			fmt.Fprintf(a.stdout, "\n%s\n", title)
 			rows = nil
-			for _, r := range runs {
+			for _, r := range shown {
 				dur := ""
 				if !r.FinishedAt.IsZero() {
 					dur = r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond).String()
 				}
-				rows = append(rows, []string{r.ID, r.Stage, r.Target, r.Status, fmt.Sprint(r.RowsRead), fmt.Sprint(r.RowsWritten), dur, r.Error})
+				rows = append(rows, []string{r.ID, r.Stage, r.Target, r.Status, fmt.Sprint(r.RowsRead), fmt.Sprint(r.RowsWritten), dur, oneLine(r.Error)})
 			}
 			table(a.stdout, []string{"RUN", "STAGE", "TARGET", "STATUS", "READ", "WRITTEN", "TOOK", "ERROR"}, rows)
 			return nil
 		},
 	}
-	cmd.Flags().IntVar(&limit, "limit", 20, "runs to show (0 = all)")
+	cmd.Flags().IntVar(&limit, "limit", 20, "rows to show (0 = all)")
+	cmd.Flags().BoolVar(&history, "history", false, "list the newest runs instead of the latest run of each target")
 	return cmd
 }
 

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/revops/revops/configs"
 	"github.com/revops/revops/extract"
+	"github.com/revops/revops/load"
 )
 
 func (a *app) extractCmd() *cobra.Command {
@@ -40,32 +42,44 @@ the others still land.`,
 }
 
 func (a *app) runExtract(ctx context.Context, opts extract.Options, concurrency int) error {
+	_, err := a.extractAll(ctx, opts, concurrency)
+	return err
+}
+
+// extractAll runs an extract and returns every object's result (a source
+// that could not even start, e.g. refused credentials, is one result
+// with no object). Each source fails alone: the others still extract.
+func (a *app) extractAll(ctx context.Context, opts extract.Options, concurrency int) ([]extract.Result, error) {
 	cfg, err := a.loadConfig()
 	if err != nil {
-		return &exitError{code: 2, err: err}
+		return nil, &exitError{code: 2, err: err}
 	}
 	if err := checkConfig(cfg); err != nil {
-		return &exitError{code: 2, err: err}
+		return nil, &exitError{code: 2, err: err}
 	}
 	for _, name := range opts.Sources {
 		if s, ok := cfg.Source(name); !ok {
-			return &exitError{code: 2, err: fmt.Errorf("--source %s: no such source in %s", name, cfg.Path)}
+			return nil, &exitError{code: 2, err: fmt.Errorf("--source %s: no such source in %s (sources: %s)", name, cfg.Path, sourceNames(cfg))}
 		} else if !s.Enabled {
-			return &exitError{code: 2, err: fmt.Errorf("--source %s: the source is disabled in %s", name, cfg.Path)}
+			return nil, &exitError{code: 2, err: fmt.Errorf("--source %s: the source is disabled in %s", name, cfg.Path)}
 		}
 	}
-	w, err := openWarehouse(ctx, cfg)
+	w, err := openWarehouse(ctx, cfg, a.log)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer w.Close()
 
-	sources, err := a.buildSources(ctx, cfg, opts.Sources)
-	if err != nil {
-		return err
+	start := time.Now()
+	sources, failed := a.buildSources(ctx, cfg, opts.Sources)
+	if len(sources) == 0 && len(failed) == 0 {
+		return nil, &exitError{code: 2, err: fmt.Errorf("extract: no enabled source in %s", cfg.Path)}
 	}
-	if len(sources) == 0 {
-		return &exitError{code: 2, err: fmt.Errorf("extract: no enabled source in %s", cfg.Path)}
+	// A source that cannot start is recorded like a failed object, so
+	// that status shows it.
+	for i := range failed {
+		recordFailedSource(ctx, w, &failed[i])
+		a.log.Error("extract failed", "source", failed[i].Source, "error", failed[i].Err)
 	}
 	runner := &extract.Runner{Warehouse: w, Log: a.log, Concurrency: concurrency}
 	var bars *barProgress
@@ -75,58 +89,108 @@ func (a *app) runExtract(ctx context.Context, opts extract.Options, concurrency 
 		// Bars replace the per-object log lines on a terminal.
 		runner.Log = slog.New(slog.DiscardHandler)
 	}
-	start := time.Now()
-	results, runErr := runner.Run(ctx, sources, opts)
+	var results []extract.Result
+	var runErr error
+	if len(sources) > 0 {
+		results, runErr = runner.Run(ctx, sources, opts)
+	}
 	if bars != nil {
 		bars.Wait()
 	}
+	var nomatch *extract.NoMatchError
+	if errors.As(runErr, &nomatch) && len(failed) == 0 {
+		return nil, &exitError{code: 2, err: runErr}
+	}
+	results = append(failed, results...)
 	sort.SliceStable(results, func(i, j int) bool {
 		if results[i].Source != results[j].Source {
 			return results[i].Source < results[j].Source
 		}
 		return results[i].Object < results[j].Object
 	})
+	var bad []string
+	for _, r := range results {
+		if r.Err != nil {
+			bad = append(bad, r.Error)
+		}
+	}
 	if a.json {
-		a.printJSON(map[string]any{"ok": runErr == nil, "objects": results, "seconds": time.Since(start).Seconds()})
+		a.printJSON(map[string]any{"ok": len(bad) == 0, "objects": results, "seconds": time.Since(start).Seconds()})
 	} else if !a.quiet {
 		var rows [][]string
 		for _, r := range results {
 			status := "ok"
 			if r.Err != nil {
-				status = "FAILED: " + r.Error
+				status = "FAILED"
 			}
-			rows = append(rows, []string{r.Source, r.Object, fmt.Sprint(r.Rows), fmt.Sprint(r.Inserted), fmt.Sprint(r.Updated),
+			obj := r.Object
+			if obj == "" {
+				obj = "(all)"
+			}
+			rows = append(rows, []string{r.Source, obj, fmt.Sprint(r.Rows), fmt.Sprint(r.Inserted), fmt.Sprint(r.Updated),
 				fmt.Sprint(r.APICalls), fmt.Sprint(r.Retries), fmt.Sprintf("%.1f", r.Seconds), status})
 		}
 		table(a.stdout, []string{"SOURCE", "OBJECT", "ROWS", "NEW", "CHANGED", "CALLS", "RETRIES", "SECONDS", "STATUS"}, rows)
 	}
-	if runErr != nil {
-		if a.json {
-			return &exitError{code: 1, err: runErr}
-		}
-		return &exitError{code: 1, err: errors.New("extract: some objects failed (see above); their cursors did not move")}
+	if len(bad) == 0 && runErr != nil {
+		bad = append(bad, runErr.Error())
 	}
-	return nil
+	if len(bad) > 0 {
+		return results, &exitError{code: 1, err: fmt.Errorf("extract: %d failed (their cursors did not move):\n  %s",
+			len(bad), strings.Join(bad, "\n  "))}
+	}
+	return results, nil
 }
 
-// buildSources constructs the extractor of every enabled (and selected) source.
-func (a *app) buildSources(ctx context.Context, cfg *configs.Config, only []string) ([]extract.Source, error) {
+// recordFailedSource writes a source that could not start into
+// _revops.runs as a failed extract of the whole source.
+func recordFailedSource(ctx context.Context, w load.StateStore, r *extract.Result) {
+	run, err := load.StartRun(ctx, w, "extract", r.Source)
+	if err == nil {
+		err = run.Finish(context.WithoutCancel(ctx), w, 0, 0, r.Err)
+	}
+	if err != nil {
+		r.Err = errors.Join(r.Err, fmt.Errorf("record the failure in _revops.runs: %w", err))
+		r.Error = r.Err.Error()
+	}
+}
+
+// buildSources constructs the extractor of every enabled (and selected)
+// source. A source that cannot be built (refused credentials, an
+// unreachable host) is returned as a failed result; the others are built.
+func (a *app) buildSources(ctx context.Context, cfg *configs.Config, only []string) ([]extract.Source, []extract.Result) {
 	var out []extract.Source
+	var failed []extract.Result
 	for _, s := range cfg.Sources {
 		if !s.Enabled || (len(only) > 0 && !contains(only, s.Name)) {
 			continue
 		}
+		start := time.Now()
+		fail := func(err error) {
+			r := extract.Result{Source: s.Name, Err: err, Error: err.Error(), Seconds: time.Since(start).Seconds()}
+			failed = append(failed, r)
+		}
 		build, ok := extractors[s.Type]
 		if !ok {
-			return nil, s.Options.Errorf("", "source %s: type %q cannot be extracted by this revops", s.Name, s.Type)
+			fail(s.Options.Errorf("", "source %s: type %q cannot be extracted by this revops", s.Name, s.Type))
+			continue
 		}
 		ex, err := build(ctx, s, a.wiring())
 		if err != nil {
-			return nil, fmt.Errorf("source %s: %w", s.Name, err)
+			fail(fmt.Errorf("extract %s: %w", s.Name, err))
+			continue
 		}
 		out = append(out, extract.Source{Name: s.Name, Extractor: ex})
 	}
-	return out, nil
+	return out, failed
+}
+
+func sourceNames(cfg *configs.Config) string {
+	var names []string
+	for _, s := range cfg.Sources {
+		names = append(names, s.Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 func contains(xs []string, x string) bool {

@@ -177,15 +177,17 @@ func (a *app) openConfigured(ctx context.Context) (*configs.Config, load.Warehou
 	if err != nil {
 		return nil, nil, &exitError{code: 2, err: err}
 	}
-	w, err := openWarehouse(ctx, cfg)
+	w, err := openWarehouse(ctx, cfg, a.log)
 	if err != nil {
 		return nil, nil, err
 	}
 	return cfg, w, nil
 }
 
-// openWarehouse validates cfg's warehouse section and opens it.
-func openWarehouse(ctx context.Context, cfg *configs.Config) (load.Warehouse, error) {
+// openWarehouse validates cfg's warehouse section and opens it. Runs left
+// `running` by a revops process that is gone (killed, crashed) are marked
+// killed first, and logged on log when it is not nil.
+func openWarehouse(ctx context.Context, cfg *configs.Config, log *slog.Logger) (load.Warehouse, error) {
 	open, ok := warehouses[cfg.Warehouse.Type]
 	if !ok {
 		if err := checkConfig(cfg); err != nil {
@@ -193,5 +195,29 @@ func openWarehouse(ctx context.Context, cfg *configs.Config) (load.Warehouse, er
 		}
 		return nil, fmt.Errorf("warehouse type %q is not available", cfg.Warehouse.Type)
 	}
-	return open(ctx, cfg)
+	w, err := open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := reapRuns(ctx, w, cfg.Warehouse.Type == "duckdb", log); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// reapRuns marks the runs of processes that are gone as killed, in
+// _revops.runs and _revops.sync_runs. exclusive: the warehouse is held by
+// one process at a time (a DuckDB file), so every other process is gone.
+func reapRuns(ctx context.Context, w load.Warehouse, exclusive bool, log *slog.Logger) error {
+	reaped, err := load.ReapRuns(ctx, w, exclusive)
+	if err != nil {
+		return err
+	}
+	if log != nil {
+		for _, r := range reaped {
+			log.Warn("an earlier run was killed before it finished; marked killed", "run", r.ID, "stage", r.Stage, "target", r.Target)
+		}
+	}
+	return nil
 }

@@ -27,6 +27,16 @@ type app struct {
 	quiet      bool
 	logLevel   string
 	log        *slog.Logger
+
+	// doc is the one JSON document a --json invocation prints, at its
+	// end, with the error merged in (see printJSON and run).
+	doc map[string]any
+	// section, when set, is the key printJSON files a stage's document
+	// under (revops run: extract, build, sync).
+	section string
+	// printed is set when a command wrote its machine output itself
+	// (sandbox's one line); an error is then reported on stderr only.
+	printed bool
 }
 
 // exitError carries a process exit code through cobra.
@@ -39,27 +49,96 @@ func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
 // run executes the revops command line and returns the process exit code.
+//
+// Exit codes: 0 success, 1 failure, 2 bad config or bad usage. With
+// --json, exactly one JSON document is printed on stdout, errors
+// included ({"ok": false, "error": {...}} beside whatever the command
+// reported before failing).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, env configs.Env) int {
 	a := &app{stdout: stdout, stderr: stderr, env: env}
 	root := a.rootCmd()
+	// Usage errors can stop cobra before --json is parsed; look for it
+	// first (after the flag's default was set) so that they are reported
+	// as JSON too.
+	for _, arg := range args {
+		if arg == "--" {
+			break
+		}
+		if arg == "--json" || arg == "--json=true" {
+			a.json = true
+		}
+	}
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return 0
+	code := 0
+	if err != nil {
+		code = 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		} else if isUsageError(err) {
+			code = 2
+		}
 	}
-	code := 1
-	var ee *exitError
-	if errors.As(err, &ee) {
-		code = ee.code
-	}
-	if a.json {
-		a.printJSON(map[string]any{"ok": false, "error": errorJSON(err)})
-	} else {
+	switch {
+	case a.json && !a.printed:
+		doc := a.doc
+		if doc == nil {
+			doc = map[string]any{}
+		}
+		if err != nil {
+			doc["ok"] = false
+			doc["error"] = errorJSON(err)
+			doc["exit_code"] = code
+		} else if _, ok := doc["ok"]; !ok {
+			doc["ok"] = true
+		}
+		enc := json.NewEncoder(a.stdout)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(doc)
+	case err != nil:
 		fmt.Fprintln(stderr, "revops:", err)
 	}
 	return code
+}
+
+// usageError marks a command line revops cannot run (a wrong argument
+// count, an unknown flag or command): exit code 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func isUsageError(err error) bool {
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return true
+	}
+	// cobra reports unknown commands from Find, before any hook runs.
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command ") || strings.HasPrefix(msg, "unknown flag") ||
+		strings.HasPrefix(msg, "unknown shorthand flag")
+}
+
+// markUsage makes every command's argument and flag errors usage errors.
+func markUsage(c *cobra.Command) {
+	if c.Args != nil {
+		args := c.Args
+		c.Args = func(cmd *cobra.Command, a []string) error {
+			if err := args(cmd, a); err != nil {
+				return &usageError{fmt.Errorf("%s: %w (see %s --help)", cmd.CommandPath(), err, cmd.CommandPath())}
+			}
+			return nil
+		}
+	}
+	c.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &usageError{fmt.Errorf("%s: %w (see %s --help)", cmd.CommandPath(), err, cmd.CommandPath())}
+	})
+	for _, sub := range c.Commands() {
+		markUsage(sub)
+	}
 }
 
 func (a *app) rootCmd() *cobra.Command {
@@ -87,6 +166,14 @@ default), builds SQL models on them, and syncs changes back to both CRMs.`,
 	root.AddCommand(a.initCmd(), a.validateCmd(), a.statusCmd(), a.queryCmd(), a.sandboxCmd(), a.extractCmd(), a.runCmd())
 	root.AddCommand(a.buildCmd(), a.testCmd(), a.compileCmd(), a.modelsCmd())
 	root.AddCommand(a.syncCmd())
+	// A command given arguments it does not take is a usage error, not a
+	// silently ignored word.
+	for _, c := range root.Commands() {
+		if c.Args == nil && !c.HasSubCommands() {
+			c.Args = cobra.NoArgs
+		}
+	}
+	markUsage(root)
 	return root
 }
 
@@ -107,10 +194,18 @@ func (a *app) loadConfig() (*configs.Config, error) {
 	return configs.Load(a.configPath, a.env)
 }
 
-func (a *app) printJSON(v any) {
-	enc := json.NewEncoder(a.stdout)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+// printJSON sets the command's JSON document (or, inside revops run, the
+// current stage's part of it). Nothing is printed here: run prints one
+// document when the command ends, with its error if it failed.
+func (a *app) printJSON(v map[string]any) {
+	if a.section != "" {
+		if a.doc == nil {
+			a.doc = map[string]any{}
+		}
+		a.doc[a.section] = v
+		return
+	}
+	a.doc = v
 }
 
 // say prints a line for people (not in --json or --quiet mode).

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/revops/revops/extract"
 	"github.com/revops/revops/models"
+	revsync "github.com/revops/revops/sync"
 )
 
 // runCmd is the scheduled job: extract, then build, then sync.
@@ -17,10 +20,11 @@ func (a *app) runCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "The whole job: extract every enabled source, build the models and their tests, then run every sync",
-		Long: `run is what a schedule calls. It extracts every enabled source (an object
-that fails keeps its cursor and the others land), builds every model and runs
-the data tests, and then runs every sync in revops.yaml. When a model or a data
-test fails, the syncs are not run: they would send what a broken model says.
+		Long: `run is what a schedule calls. It extracts every enabled source (a source or
+object that fails keeps its cursor and the others land), builds every model and
+runs the data tests, and then runs every sync in revops.yaml. A sync is skipped,
+with the reason printed, when a source table its model reads (directly or
+upstream) failed to extract in this run, or when a model it reads failed.
 The exit status is 1 when any stage had a failure.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -31,10 +35,19 @@ The exit status is 1 when any stage had a failure.`,
 	return cmd
 }
 
+// skippedSync is a sync revops run did not run, and why.
+type skippedSync struct {
+	Sync    string   `json:"sync"`
+	Reasons []string `json:"reasons"`
+}
+
 func (a *app) runAll(ctx context.Context, full bool) error {
+	defer func() { a.section = "" }()
 	var failures []error
 	a.say("== extract")
-	if err := a.runExtract(ctx, extract.Options{FullRefresh: full}, 4); err != nil {
+	a.section = "extract"
+	results, err := a.extractAll(ctx, extract.Options{FullRefresh: full}, 4)
+	if err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) && ee.code == 2 {
 			return err // a bad config stops everything
@@ -46,6 +59,7 @@ func (a *app) runAll(ctx context.Context, full bool) error {
 	}
 
 	a.say("\n== build")
+	a.section = "build"
 	cfg, p, err := a.loadProject()
 	if err != nil {
 		return err
@@ -60,20 +74,135 @@ func (a *app) runAll(ctx context.Context, full bool) error {
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("build: %w", err)}
 	}
-	if err := a.report(res, true); err != nil {
-		failures = append(failures, err)
-		failures = append(failures, errors.New("run: the syncs were not run because a model or a data test failed"))
-		return &exitError{code: 1, err: errors.Join(failures...)}
+	buildErr := a.report(res, true)
+	if buildErr != nil {
+		failures = append(failures, buildErr)
+	}
+	if len(cfg.Syncs) == 0 {
+		return joinFailures(failures)
 	}
 
-	if len(cfg.Syncs) > 0 {
-		a.say("\n== sync")
-		if err := a.runSync(ctx, nil, syncFlags{noBuild: true}); err != nil {
+	a.section = "sync"
+	a.say("\n== sync")
+	specs, err := revsync.ParseAll(cfg)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	failedTables := extractFailures(results)
+	var run []string
+	var skipped []skippedSync
+	for _, s := range specs {
+		var reasons []string
+		if s.Model != "" {
+			reasons = append(reasons, sourceBlockers(p, s.Model, failedTables)...)
+		}
+		if buildErr != nil {
+			reasons = append(reasons, "a model or a data test failed in this run's build")
+		}
+		if len(reasons) > 0 {
+			skipped = append(skipped, skippedSync{Sync: s.Name, Reasons: reasons})
+			continue
+		}
+		run = append(run, s.Name)
+	}
+	for _, sk := range skipped {
+		a.say("sync %s skipped: %s", sk.Sync, strings.Join(sk.Reasons, "; "))
+		a.log.Warn("sync skipped", "sync", sk.Sync, "reasons", strings.Join(sk.Reasons, "; "))
+	}
+	if len(run) > 0 {
+		if err := a.runSync(ctx, run, syncFlags{noBuild: true}); err != nil {
 			failures = append(failures, err)
 		}
 	}
-	if len(failures) > 0 {
-		return &exitError{code: 1, err: errors.Join(failures...)}
+	if len(skipped) > 0 {
+		if a.json {
+			if a.doc == nil {
+				a.doc = map[string]any{}
+			}
+			a.doc["skipped_syncs"] = skipped
+		}
+		var names []string
+		for _, sk := range skipped {
+			names = append(names, sk.Sync)
+		}
+		failures = append(failures, fmt.Errorf("run: syncs not run: %s (see the reasons above)", strings.Join(names, ", ")))
 	}
-	return nil
+	return joinFailures(failures)
+}
+
+func joinFailures(failures []error) error {
+	if len(failures) == 0 {
+		return nil
+	}
+	return &exitError{code: 1, err: errors.Join(failures...)}
+}
+
+// extractFailures maps each landed table ("salesforce.lead") whose
+// extract failed in this run to its error; a source that could not start
+// at all is recorded under "source.*".
+func extractFailures(results []extract.Result) map[string]string {
+	out := map[string]string{}
+	for _, r := range results {
+		if r.Err == nil {
+			continue
+		}
+		switch {
+		case r.Object == "":
+			out[strings.ToLower(r.Source)+".*"] = r.Error
+		case r.Table != "":
+			out[strings.ToLower(r.Table)] = r.Error
+		default:
+			out[strings.ToLower(r.Source+"."+r.Object)] = r.Error
+		}
+	}
+	return out
+}
+
+// sourceBlockers names the source tables that the relation reads,
+// directly or through the models upstream of it, whose extract failed.
+func sourceBlockers(p *models.Project, relation string, failed map[string]string) []string {
+	if len(failed) == 0 {
+		return nil
+	}
+	var reasons []string
+	for _, src := range upstreamSources(p, relation) {
+		schema, _, _ := strings.Cut(src, ".")
+		if msg, ok := failed[src]; ok {
+			reasons = append(reasons, fmt.Sprintf("%s failed to extract: %s", src, msg))
+		} else if msg, ok := failed[schema+".*"]; ok {
+			reasons = append(reasons, fmt.Sprintf("%s (source %s) failed to extract: %s", src, schema, msg))
+		}
+	}
+	return reasons
+}
+
+// upstreamSources lists the landed tables a relation reads, directly or
+// through the models it depends on, in lower case and sorted.
+func upstreamSources(p *models.Project, relation string) []string {
+	seen := map[string]bool{}
+	srcs := map[string]bool{}
+	var walk func(rel string)
+	walk = func(rel string) {
+		if seen[rel] {
+			return
+		}
+		seen[rel] = true
+		m, err := p.Model(rel)
+		if err != nil {
+			return
+		}
+		for _, s := range m.Sources {
+			srcs[strings.ToLower(s)] = true
+		}
+		for _, d := range m.Deps {
+			walk(d)
+		}
+	}
+	walk(relation)
+	out := make([]string, 0, len(srcs))
+	for s := range srcs {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -60,7 +60,7 @@ func TestRunSkipsSyncsWhenAModelFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := revops(t, nil, "run", "-c", cfg)
-	if code != 1 || !strings.Contains(out+errOut, "core.broken") || !strings.Contains(errOut, "syncs were not run") {
+	if code != 1 || !strings.Contains(out+errOut, "core.broken") || !strings.Contains(errOut, "syncs not run") {
 		t.Fatalf("exit %d: want 1 naming core.broken and saying the syncs did not run\n%s%s", code, out, errOut)
 	}
 	if r := queryRows(t, cfg, `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = '_revops' AND table_name = 'sync_runs'`); r[0]["n"].(float64) != 0 {

@@ -194,6 +194,8 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 		return fmt.Errorf("sandbox: %w", err)
 	}
 	fmt.Fprintln(a.stdout, string(line))
+	// The line is the sandbox's machine output; nothing else goes to stdout.
+	a.printed = true
 
 	servers := []*http.Server{
 		{Handler: sf, ReadHeaderTimeout: 10 * time.Second},

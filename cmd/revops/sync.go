@@ -129,7 +129,7 @@ func (a *app) openSync(ctx context.Context, names []string) (*syncEnv, error) {
 				s.Name, src.Name, src.Type, keys(destinations))}
 		}
 	}
-	w, err := openWarehouse(ctx, cfg)
+	w, err := openWarehouse(ctx, cfg, a.log)
 	if err != nil {
 		return nil, err
 	}

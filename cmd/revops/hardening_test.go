@@ -1,0 +1,262 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets a test run revops as a child process (so that it can be
+// killed with SIGKILL): with REVOPS_TEST_CHILD=1 the test binary is revops.
+func TestMain(m *testing.M) {
+	if os.Getenv("REVOPS_TEST_CHILD") == "1" {
+		os.Exit(run(contextForChild(), os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv))
+	}
+	os.Exit(m.Run())
+}
+
+// child starts revops args... as a separate process.
+func child(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), "REVOPS_TEST_CHILD=1"), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd, &out
+}
+
+// oneJSON decodes out as exactly one JSON document.
+func oneJSON(t *testing.T, out string) map[string]any {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(out))
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("stdout is not a JSON document: %v\n%s", err, out)
+	}
+	var more any
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		t.Fatalf("stdout holds more than one JSON document:\n%s", out)
+	}
+	return doc
+}
+
+// TestJSONOneDocumentAndExitCodes: every invocation with --json prints
+// exactly one JSON document, errors included, and exits 2 for bad usage
+// or config, 1 for failures.
+func TestJSONOneDocumentAndExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "revops.yaml")
+	info, _ := startSandbox(t, "--records", "100", "--write-config", cfg)
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("version: 1\nwarehouse: {type: duckdb, pth: x}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(cfg)
+	wrong := filepath.Join(dir, "wrong.yaml")
+	if err := os.WriteFile(wrong, []byte(strings.ReplaceAll(string(data), info.Salesforce.ClientSecret, "not-the-secret")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string // in error.message
+	}{
+		{"unknown command", []string{"extrakt", "--json"}, 2, "unknown command"},
+		{"unknown flag", []string{"extract", "--json", "--bogus"}, 2, "unknown flag"},
+		{"extra argument", []string{"status", "--json", "-c", cfg, "now"}, 2, "unknown command \"now\""},
+		{"missing argument", []string{"query", "--json", "-c", cfg}, 2, "accepts 1 arg"},
+		{"bad config", []string{"validate", "--json", "-c", bad}, 2, "warehouse.pth: unknown key"},
+		{"unknown object", []string{"extract", "--json", "-c", cfg, "--object", "Leadz"}, 2, "Leadz"},
+		{"bad sql", []string{"query", "--json", "-c", cfg, "SELEC 1"}, 1, "syntax error"},
+		{"failing extract", []string{"extract", "--json", "-c", wrong, "--source", "salesforce"}, 1, "salesforce"},
+		{"failing run", []string{"run", "--json", "-c", wrong}, 1, "salesforce"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, _ := revops(t, nil, c.args...)
+			doc := oneJSON(t, out)
+			if code != c.code {
+				t.Errorf("exit %d, want %d", code, c.code)
+			}
+			e, _ := doc["error"].(map[string]any)
+			if doc["ok"] != false || e == nil || !strings.Contains(e["message"].(string), c.want) {
+				t.Errorf("document %v: want ok false and an error containing %q", doc, c.want)
+			}
+			if doc["exit_code"] != float64(c.code) {
+				t.Errorf("exit_code %v in the document, want %d", doc["exit_code"], c.code)
+			}
+			if strings.Contains(out, "not-the-secret") {
+				t.Error("the client secret reached the output")
+			}
+		})
+	}
+	// Usage errors without --json exit 2 too.
+	if code, _, errOut := revops(t, nil, "status", "-c", cfg, "now"); code != 2 || !strings.Contains(errOut, "revops status") {
+		t.Errorf("status with an argument: exit %d %q, want 2", code, errOut)
+	}
+}
+
+// TestExtractUnknownObjectNamesTheConfiguredOnes: --object with a typo
+// names it and lists the configured objects, and extracts nothing.
+func TestExtractUnknownObjectNamesTheConfiguredOnes(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "revops.yaml")
+	startSandbox(t, "--records", "100", "--write-config", cfg)
+	for _, args := range [][]string{{"--object", "Leadz"}, {"--object", "Lead", "--object", "zoho_crm.Leadz"}} {
+		code, out, errOut := revops(t, nil, append([]string{"extract", "-c", cfg}, args...)...)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+		unknown := strings.TrimPrefix(args[len(args)-1], "zoho_crm.")
+		if !strings.Contains(errOut, unknown) || !strings.Contains(errOut, "zoho_crm.Leads") || !strings.Contains(errOut, "salesforce.Lead") {
+			t.Errorf("%v: stderr %q: want the unknown object and the configured ones", args, errOut)
+		}
+		if strings.TrimSpace(out) != "" {
+			t.Errorf("%v: printed %q before failing", args, out)
+		}
+	}
+	if r := queryRows(t, cfg, `SELECT count(*) AS n FROM _revops.runs`); r[0]["n"].(float64) != 0 {
+		t.Errorf("%v runs recorded: nothing should have been extracted", r[0]["n"])
+	}
+}
+
+// TestWrongSalesforceSecretFailsAlone: a source whose credentials are
+// refused fails alone: the other sources land, the failure is in
+// _revops.runs (so status shows it), and revops run skips the syncs
+// whose models read that source, saying why.
+func TestWrongSalesforceSecretFailsAlone(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "revops.yaml")
+	info, _ := startSandbox(t, "--records", "150", "--write-config", cfg)
+	data, _ := os.ReadFile(cfg)
+	if err := os.WriteFile(cfg, []byte(strings.ReplaceAll(string(data), info.Salesforce.ClientSecret, "not-the-secret")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := revops(t, nil, "run", "-c", cfg, "--json")
+	if code != 1 {
+		t.Fatalf("run: exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	if strings.Contains(out+errOut, "not-the-secret") {
+		t.Fatal("the secret reached the output")
+	}
+	doc := oneJSON(t, out)
+	for _, table := range []string{"zoho_crm.leads", "zoho_crm.accounts", "zoho_desk.tickets"} {
+		if r := queryRows(t, cfg, "SELECT count(*) AS n FROM "+table); r[0]["n"].(float64) == 0 {
+			t.Errorf("%s is empty: the Zoho extracts should not depend on Salesforce's credentials", table)
+		}
+	}
+	r := queryRows(t, cfg, `SELECT status, error FROM _revops.runs WHERE stage = 'extract' AND target = 'salesforce'`)
+	if len(r) != 1 || r[0]["status"] != "failed" || !strings.Contains(r[0]["error"].(string), "salesforce") {
+		t.Fatalf("_revops.runs for the salesforce source: %v, want one failed run", r)
+	}
+	code, out, _ = revops(t, nil, "status", "-c", cfg)
+	if code != 0 || !strings.Contains(out, "failed") || !strings.Contains(out, "salesforce") {
+		t.Errorf("status does not show the failed source:\n%s", out)
+	}
+	// account_enrichment_sf reads metrics.account_overview, built on
+	// Salesforce tables: skipped, naming the source. zoho_leads_to_sf
+	// reads only Zoho: it runs (and fails on its own, at its destination).
+	skipped := map[string]string{}
+	list, _ := doc["skipped_syncs"].([]any)
+	for _, s := range list {
+		m := s.(map[string]any)
+		var reasons []string
+		for _, r := range m["reasons"].([]any) {
+			reasons = append(reasons, r.(string))
+		}
+		skipped[m["sync"].(string)] = strings.Join(reasons, "; ")
+	}
+	if why := skipped["account_enrichment_sf"]; !strings.Contains(why, "salesforce") || !strings.Contains(why, "failed to extract") {
+		t.Errorf("account_enrichment_sf: skipped for %q, want a reason naming the salesforce extract", why)
+	}
+	if _, ok := skipped["zoho_leads_to_sf"]; ok {
+		t.Errorf("zoho_leads_to_sf was skipped (%s), but its model reads only Zoho", skipped["zoho_leads_to_sf"])
+	}
+	for _, stage := range []string{"extract", "build", "sync"} {
+		if doc[stage] == nil {
+			t.Errorf("run --json has no %s section: %v", stage, doc)
+		}
+	}
+}
+
+// TestKilledRunIsMarkedKilled: revops killed with SIGKILL mid-extract
+// leaves runs `running`; the next invocation marks them killed.
+func TestKilledRunIsMarkedKilled(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "revops.yaml")
+	info, _ := startSandbox(t, "--records", "300", "--write-config", cfg, "--faults", "slow:delay=300ms:endpoint=/crm/v8/*")
+	cmd, out := child(t, []string{"REVOPS_CACHE_DIR=off"}, "extract", "-c", cfg, "--concurrency", "8")
+	// Wait until the child is reading Zoho (slowly), then kill it.
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		var stats struct {
+			Requests []struct {
+				System, Endpoint string
+				Count            int64
+			} `json:"requests"`
+		}
+		getJSON(t, info.Zoho.StatsURL, &stats)
+		n := int64(0)
+		for _, r := range stats.Requests {
+			if r.System == "zoho_crm" && strings.HasPrefix(r.Endpoint, "/crm/v8/") {
+				n += r.Count
+			}
+		}
+		if n >= 3 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if cmd.ProcessState.Success() {
+		t.Fatalf("the child finished before it was killed:\n%s", out)
+	}
+	code, sout, errOut := revops(t, nil, "status", "-c", cfg, "--json", "--limit", "0")
+	if code != 0 {
+		t.Fatalf("status: %d %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "killed before it finished") {
+		t.Errorf("status did not log the killed runs: %q", errOut)
+	}
+	doc := oneJSON(t, sout)
+	killed := 0
+	for _, r := range doc["runs"].([]any) {
+		run := r.(map[string]any)
+		switch run["Status"] {
+		case "running":
+			t.Errorf("run %v is still running after its process was killed", run)
+		case "killed":
+			killed++
+			if run["FinishedAt"] == nil || !strings.Contains(run["Error"].(string), "ended before the run finished") {
+				t.Errorf("killed run %v: want finished_at and an error saying why", run)
+			}
+		}
+	}
+	if killed == 0 {
+		t.Fatal("no run was marked killed")
+	}
+}
+
+// contextForChild is main's context for a test child process.
+func contextForChild() context.Context {
+	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return ctx
+}
