@@ -2,9 +2,12 @@ package httpx
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +24,10 @@ func TestTokenCacheReusesAcrossClients(t *testing.T) {
 		return tok.WithExtra(map[string]any{"api_domain": "https://www.zohoapis.eu", "scope": "x"}), nil
 	}
 	c := TokenCache{Dir: dir}
-	key := c.Key("https://accounts.zoho.eu", "client", "refresh-secret")
+	key, err := c.Key("https://accounts.zoho.eu", "client", "client-secret", "refresh-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Two "runs" in a row: the second reuses the first one's token.
 	first, err := c.Wrap(key, fetch, "api_domain")(t.Context())
 	if err != nil {
@@ -34,20 +40,72 @@ func TestTokenCacheReusesAcrossClients(t *testing.T) {
 	if grants != 1 || second.AccessToken != first.AccessToken || second.Extra("api_domain") != "https://www.zohoapis.eu" {
 		t.Fatalf("grants %d, tokens %q %q, api_domain %v", grants, first.AccessToken, second.AccessToken, second.Extra("api_domain"))
 	}
-	// The file is private and does not name the credentials.
+	// The files (the token and the hashing key) are private, and neither
+	// shows the credentials.
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
+	if len(entries) != 2 {
 		t.Fatalf("cache files: %v", entries)
 	}
-	info, _ := entries[0].Info()
-	if info.Mode().Perm() != 0o600 {
-		t.Errorf("mode %v, want 0600", info.Mode().Perm())
-	}
-	data, _ := os.ReadFile(filepath.Join(dir, entries[0].Name()))
-	for _, secret := range []string{"refresh-secret", "client"} {
-		if strings.Contains(string(data), secret) || strings.Contains(entries[0].Name(), secret) {
-			t.Errorf("the cache shows %q", secret)
+	for _, e := range entries {
+		info, _ := e.Info()
+		if info.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", e.Name(), info.Mode().Perm())
 		}
+		data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		for _, secret := range []string{"refresh-secret", "client-secret", "client"} {
+			if strings.Contains(string(data), secret) || strings.Contains(e.Name(), secret) {
+				t.Errorf("%s shows %q", e.Name(), secret)
+			}
+		}
+	}
+}
+
+// TestTokenCacheKeyCoversEveryCredential: changing any one credential
+// (a wrong client secret above all) names another cache entry, so a token
+// cached with the right credentials never hides wrong ones; and the name
+// cannot be recomputed from the credentials without the directory's key.
+func TestTokenCacheKeyCoversEveryCredential(t *testing.T) {
+	dir := t.TempDir()
+	c := TokenCache{Dir: dir}
+	creds := []string{"https://accounts.zoho.eu", "EU", "1000.CLIENT", "client-secret", "1000.refresh", "ZohoCRM.modules.ALL"}
+	base, err := c.Key(creds...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := (TokenCache{Dir: dir}).Key(creds...); again != base {
+		t.Fatalf("the same credentials gave %s then %s", base, again)
+	}
+	seen := map[string]int{base: -1}
+	for i := range creds {
+		changed := slices.Clone(creds)
+		changed[i] += "x"
+		k, err := c.Key(changed...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j, dup := seen[k]; dup {
+			t.Errorf("changing credential %d gives the key of %d", i, j)
+		}
+		seen[k] = i
+	}
+	// Parts do not run into each other.
+	a, _ := c.Key("ab", "c")
+	b, _ := c.Key("a", "bc")
+	if a == b {
+		t.Error(`("ab","c") and ("a","bc") share a key`)
+	}
+	// Not a plain hash of the credentials: another directory (another
+	// random key) names the same credentials otherwise.
+	other, err := TokenCache{Dir: t.TempDir()}.Key(creds...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := sha256.Sum256([]byte(strings.Join(creds, "\x00")))
+	if other == base || strings.HasPrefix(hex.EncodeToString(plain[:]), base) {
+		t.Errorf("key %s is recomputable from the credentials alone", base)
+	}
+	if _, err := (TokenCache{}).Key(creds...); err == nil {
+		t.Error("a cache without a directory made a key")
 	}
 }
 

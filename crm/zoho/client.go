@@ -103,7 +103,17 @@ func New(cfg Config) (*Client, error) {
 	c.apiDomain = strings.TrimSuffix(cfg.APIDomain, "/")
 	c.tr = httpx.NewTransport(cfg.System, cfg.Transport, cfg.Limits, log)
 	cache := httpx.TokenCache{Dir: cfg.TokenCacheDir}
-	fetch := cache.Wrap(cache.Key(c.accounts, cfg.ClientID, cfg.RefreshToken), c.fetchToken, "api_domain")
+	key := ""
+	if cfg.TokenCacheDir != "" {
+		// Every credential is in the key, so that a token cached with
+		// other credentials (a right secret before a wrong one) is never
+		// used: the grant has to succeed with these.
+		key, err = cache.Key("zoho", c.accounts, dc.Code, cfg.ClientID, cfg.ClientSecret, cfg.RefreshToken)
+		if err != nil {
+			log.Warn("zoho: access tokens are not kept between runs", "system", cfg.System, "error", err)
+		}
+	}
+	fetch := cache.Wrap(key, c.fetchToken, "api_domain")
 	c.auth = &httpx.Auth{Fetch: c.useToken(fetch), Scheme: "Zoho-oauthtoken", Expired: tokenExpired, Base: c.tr}
 	c.hc = &http.Client{Transport: c.auth}
 	return c, nil

@@ -3,6 +3,7 @@ package zoho_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -105,6 +106,59 @@ func TestBadCredentials(t *testing.T) {
 	}
 	if _, err := zoho.New(zoho.Config{ClientID: "x", ClientSecret: "y"}); err == nil {
 		t.Fatal("a config without refresh token: want an error")
+	}
+}
+
+// TestTokenCacheNeverHidesBadCredentials: a token an earlier run cached
+// with the right credentials is not used by a run whose client secret,
+// refresh token or client id is wrong: that run fails at once, as it
+// would without a cache, while the right credentials still reuse it.
+func TestTokenCacheNeverHidesBadCredentials(t *testing.T) {
+	ts := start(t, zohotest.Options{}, 0)
+	ctx := context.Background()
+	dir := t.TempDir()
+	good := config(ts)
+	good.TokenCacheDir = dir
+	if err := newClient(t, good).Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again := newClient(t, good)
+	if err := again.Connect(ctx); err != nil || again.TokenFetches() != 1 {
+		t.Fatalf("the same credentials: %v; want the cached token reused", err)
+	}
+	grants := func() int64 {
+		return ts.Counters().Sum(func(c sandbox.Count) bool { return c.Endpoint == "/oauth/v2/token" })
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(*zoho.Config)
+		code string
+	}{
+		{"secret", func(c *zoho.Config) { c.ClientSecret = "wrong-secret" }, "invalid_client_secret"},
+		{"refresh token", func(c *zoho.Config) { c.RefreshToken = "1000.revoked.token" }, "invalid_code"},
+		{"client id", func(c *zoho.Config) { c.ClientID = "1000.NOPE" }, "invalid_client"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := good
+			tc.edit(&cfg)
+			before := grants()
+			err := newClient(t, cfg).Connect(ctx)
+			var te *zoho.TokenError
+			if !errors.As(err, &te) || te.Code != tc.code {
+				t.Fatalf("want %s, got %v: a cached token hid the bad credential", tc.code, err)
+			}
+			if grants() != before+1 {
+				t.Fatalf("%d token requests, want 1", grants()-before)
+			}
+		})
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		for _, secret := range []string{good.ClientSecret, good.RefreshToken, "wrong-secret"} {
+			if strings.Contains(e.Name(), secret) {
+				t.Fatalf("cache file %s names a secret", e.Name())
+			}
+		}
 	}
 }
 
