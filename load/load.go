@@ -75,16 +75,40 @@ type CursorUpdate struct {
 
 // History asks a Merge landing to keep every version of its rows in a
 // second table, in the same transaction.
+//
+// Versions of one key never share a _valid_from, and a key has at most
+// one current version (_valid_to NULL): none while it is deleted. A
+// version starts at the record's modified time (ValidFrom) when that time
+// moved past the current version's; a change seen without a newer
+// modified time (a lookup's name renamed elsewhere, a formula field) starts
+// a version at the time it was seen (SeenAt). Either way a version starts
+// at least one microsecond after the version before it, so a source clock
+// ahead of ours cannot make two versions collide. A deletion (the
+// Tombstone column set) closes the current version at the deletion time
+// (or one microsecond after its start, if later); a record restored
+// afterwards opens a new version.
 type History struct {
 	// Table is the history relation: the main table's columns plus
 	// _valid_from and _valid_to. Engines may build it from the versions
 	// landings replaced (kept in <Table>_versions) and the current rows.
 	Table Table
-	// ValidFrom is the landing's column holding a version's start (the
-	// record's last-modified time); a version's _valid_to is the start of
-	// the version that replaced it, NULL for current rows.
+	// ValidFrom is the landing's column holding the record's last-modified
+	// time, a timestamp.
 	ValidFrom string
+	// SeenAt is the landing's column holding when the row was read (e.g.
+	// _extracted_at): the start of a version whose ValidFrom did not move.
+	// Empty means the time of the landing.
+	SeenAt string
 }
+
+// History columns. The main table of a landing with History also holds
+// ValidFromColumn: the start of its current version (for a deleted row,
+// the time its last version was closed), which may be later than the
+// record's modified time.
+const (
+	ValidFromColumn = "_valid_from"
+	ValidToColumn   = "_valid_to"
+)
 
 // LandOptions control one landing.
 type LandOptions struct {
@@ -104,9 +128,12 @@ type LandOptions struct {
 	History *History
 	// Tombstone names a column that marks deleted records in a Merge
 	// landing. A row whose Tombstone column is set and whose other
-	// non-key columns are all NULL only sets that column on the existing
-	// row (or inserts the key with it), leaving the rest as it was: APIs
-	// that report deletions by id alone don't wipe what was known.
+	// non-key columns, Unversioned ones aside, are all NULL is a deletion
+	// reported by id alone: it sets the Tombstone column (and the
+	// Unversioned ones) on the existing row, keeping every other value, or
+	// inserts the key with it. A row with values and the Tombstone set is
+	// taken whole. A deleted record that arrives again with the Tombstone
+	// NULL is restored.
 	Tombstone string
 	// Unversioned columns are written with every changed row but do not
 	// make a row count as changed on their own (e.g. _extracted_at): a
@@ -139,6 +166,8 @@ type Warehouse interface {
 	Query(ctx context.Context, query string, args ...any) (array.RecordReader, error)
 	// Land writes r into t atomically: on any error nothing of the landing
 	// (rows, schema changes, cursor) is visible. Land reads r exactly once.
+	// Whatever the landing creates for its own use (staging tables, views
+	// over r) is gone when it returns, whether it succeeded or failed.
 	Land(ctx context.Context, t Table, r array.RecordReader, opts LandOptions) (Stats, error)
 	// Close releases the warehouse. It does not close readers it returned.
 	Close() error

@@ -10,8 +10,10 @@ package duckdb
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -36,6 +38,7 @@ type Warehouse struct {
 	mu     sync.Mutex
 	tables map[string]*sync.Mutex // landing locks per table
 	seq    uint64                 // names of temporary views and tables
+	token  string                 // makes those names unique to this Warehouse
 }
 
 var _ load.Warehouse = (*Warehouse)(nil)
@@ -77,17 +80,77 @@ func Open(ctx context.Context, opts Options) (*Warehouse, error) {
 	if err != nil {
 		return nil, openError(opts.Path, err)
 	}
+	var tok [4]byte
+	_, _ = rand.Read(tok[:])
 	w := &Warehouse{
 		path:      opts.Path,
 		connector: connector,
 		db:        sql.OpenDB(connector),
 		tables:    map[string]*sync.Mutex{},
+		token:     hex.EncodeToString(tok[:]),
 	}
 	if err := w.ensureState(ctx); err != nil {
 		_ = w.Close()
 		return nil, err
 	}
+	if err := w.dropLeftovers(ctx); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
 	return w, nil
+}
+
+// Prefixes of the objects a landing creates for its own use and drops
+// before it returns. Earlier revops builds left the views behind in the
+// database file (DuckDB's Arrow scan creates a persistent view, and
+// releasing the stream does not drop it), where reading one crashed the
+// process: the stream it points to is long gone. Open drops any it finds.
+const (
+	arrowPrefix = "_revops_arrow_"
+	stagePrefix = "_revops_stage_"
+	dedupPrefix = "_revops_dedup_"
+)
+
+// dropLeftovers drops the views and tables that landings of an earlier
+// process left in the database. Dropping a view does not read it, so a
+// view over a stream that no longer exists is dropped safely.
+func (w *Warehouse) dropLeftovers(ctx context.Context) error {
+	type object struct{ kind, schema, name string }
+	var found []object
+	collect := func(q, kind string) error {
+		rows, err := w.db.QueryContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o := object{kind: kind}
+			if err := rows.Scan(&o.schema, &o.name); err != nil {
+				return err
+			}
+			found = append(found, o)
+		}
+		return rows.Err()
+	}
+	like := func(col, prefix string) string {
+		return fmt.Sprintf(`starts_with(%s, %s)`, col, quoteString(prefix))
+	}
+	if err := collect(`SELECT schema_name, view_name FROM duckdb_views()
+		WHERE NOT internal AND NOT temporary AND database_name = current_database() AND `+like("view_name", arrowPrefix), "VIEW"); err != nil {
+		return fmt.Errorf("duckdb: open %s: look for leftover landing views: %w", w.path, err)
+	}
+	if err := collect(`SELECT schema_name, table_name FROM duckdb_tables()
+		WHERE NOT internal AND NOT temporary AND database_name = current_database() AND (`+
+		like("table_name", stagePrefix)+` OR `+like("table_name", dedupPrefix)+`)`, "TABLE"); err != nil {
+		return fmt.Errorf("duckdb: open %s: look for leftover landing tables: %w", w.path, err)
+	}
+	for _, o := range found {
+		q := fmt.Sprintf("DROP %s IF EXISTS %s.%s", o.kind, quoteIdent(o.schema), quoteIdent(o.name))
+		if _, err := w.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("duckdb: open %s: drop leftover %s %s.%s: %w", w.path, strings.ToLower(o.kind), o.schema, o.name, err)
+		}
+	}
+	return nil
 }
 
 var pidRE = regexp.MustCompile(`PID (\d+)`)
@@ -187,11 +250,14 @@ func (w *Warehouse) tableLock(t load.Table) *sync.Mutex {
 	return m
 }
 
+// nextName returns a fresh name for a landing's own view or table: the
+// prefix, this Warehouse's token (so two processes, or two Warehouses in
+// one, never pick the same name) and a counter.
 func (w *Warehouse) nextName(prefix string) string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.seq++
-	return fmt.Sprintf("%s_%d", prefix, w.seq)
+	return fmt.Sprintf("%s%s_%d", prefix, w.token, w.seq)
 }
 
 // ensureState creates the _revops schema and its tables.

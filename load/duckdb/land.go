@@ -67,7 +67,7 @@ func (w *Warehouse) Land(ctx context.Context, t load.Table, r array.RecordReader
 		}
 	}()
 
-	l := &landing{w: w, conn: conn, t: t, cols: cols, opts: opts}
+	l := &landing{w: w, conn: conn, t: t, cols: cols, opts: opts, now: start}
 	if err := l.prepareTable(ctx); err != nil {
 		return st, err
 	}
@@ -167,6 +167,14 @@ func landingColumns(s *arrow.Schema, opts load.LandOptions) ([]batchColumn, erro
 		if !seen[strings.ToLower(h.ValidFrom)] {
 			return nil, fmt.Errorf("%w: history column %s is not in the batch", load.ErrBadLanding, h.ValidFrom)
 		}
+		if h.SeenAt != "" && !seen[strings.ToLower(h.SeenAt)] {
+			return nil, fmt.Errorf("%w: history column %s is not in the batch", load.ErrBadLanding, h.SeenAt)
+		}
+		for _, c := range []string{load.ValidFromColumn, load.ValidToColumn} {
+			if seen[c] {
+				return nil, fmt.Errorf("%w: column name %s is reserved for history", load.ErrBadLanding, c)
+			}
+		}
 	}
 	return cols, nil
 }
@@ -179,6 +187,7 @@ type landing struct {
 	cols  []batchColumn
 	opts  load.LandOptions
 	stats load.Stats
+	now   time.Time // when the landing started
 	// target holds the table's column types after evolution, by lower-case name.
 	target map[string]colType
 }
@@ -200,6 +209,9 @@ func (l *landing) prepareTable(ctx context.Context) error {
 		for i, c := range l.cols {
 			defs[i] = quoteIdent(c.name) + " " + c.typ.sql
 			l.target[strings.ToLower(c.name)] = c.typ
+		}
+		if l.opts.History != nil {
+			defs = append(defs, quoteIdent(load.ValidFromColumn)+" "+validType)
 		}
 		ddl := fmt.Sprintf("CREATE TABLE %s (%s)", l.qualified(), strings.Join(defs, ", "))
 		if _, err := l.conn.ExecContext(ctx, ddl); err != nil {
@@ -235,6 +247,9 @@ func (l *landing) prepareTable(ctx context.Context) error {
 		if _, err := l.conn.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("duckdb: land %s: evolve schema (%s): %w", l.t, s, err)
 		}
+	}
+	if l.opts.History != nil {
+		return l.prepareHistory(ctx, existing)
 	}
 	return nil
 }
@@ -285,9 +300,13 @@ func (l *landing) columnList() string {
 }
 
 // registerView exposes r to DuckDB under a fresh name. The view must be
-// read exactly once, with all its columns (duckdb/duckdb-go#24).
-func (l *landing) registerView(ctx context.Context, r array.RecordReader) (string, func(), error) {
-	name := l.w.nextName("_revops_arrow")
+// read exactly once, with all its columns (duckdb/duckdb-go#24). DuckDB's
+// Arrow scan makes it a view of the database, not a temporary one: the
+// returned drop releases the stream and drops the view, in the landing's
+// transaction, so that it is never committed (a kill before that rolls
+// the transaction, and the view with it, back).
+func (l *landing) registerView(ctx context.Context, r array.RecordReader) (string, func() error, error) {
+	name := l.w.nextName(arrowPrefix)
 	var release func()
 	err := l.conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
@@ -300,7 +319,22 @@ func (l *landing) registerView(ctx context.Context, r array.RecordReader) (strin
 	if err != nil {
 		return "", nil, fmt.Errorf("duckdb: land %s: register arrow stream: %w", l.t, err)
 	}
-	return name, release, nil
+	done := false
+	drop := func() error {
+		if done {
+			return nil
+		}
+		done = true
+		// The view first: once the stream is released, reading the view
+		// would follow freed pointers.
+		_, err := l.conn.ExecContext(context.WithoutCancel(ctx), "DROP VIEW IF EXISTS "+quoteIdent(name))
+		release()
+		if err != nil {
+			return fmt.Errorf("duckdb: land %s: drop arrow view %s: %w", l.t, name, err)
+		}
+		return nil
+	}
+	return name, drop, nil
 }
 
 // countingReader counts the rows DuckDB pulls from the landing.
@@ -319,15 +353,18 @@ func (c *countingReader) Next() bool {
 
 func (l *landing) appendRows(ctx context.Context, r array.RecordReader) error {
 	cr := &countingReader{RecordReader: r}
-	view, release, err := l.registerView(ctx, cr)
+	view, drop, err := l.registerView(ctx, cr)
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer func() { _ = drop() }() // dropped below; this covers a panic
 	// One read of the whole view, every column: the path duckdb/duckdb-go#24 leaves correct.
 	q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM (SELECT * FROM %s) AS v",
 		l.qualified(), l.columnList(), l.selectList("v"), quoteIdent(view))
 	res, err := l.conn.ExecContext(ctx, q)
+	if derr := drop(); err == nil && derr != nil {
+		return derr
+	}
 	if err != nil {
 		if rerr := r.Err(); rerr != nil {
 			return fmt.Errorf("duckdb: land %s: read batches: %w", l.t, rerr)
@@ -346,14 +383,16 @@ func (l *landing) appendRows(ctx context.Context, r array.RecordReader) error {
 func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 	sr := newSeqReader(r)
 	defer sr.Release()
-	view, release, err := l.registerView(ctx, sr)
+	view, drop, err := l.registerView(ctx, sr)
 	if err != nil {
 		return err
 	}
-	stage := l.w.nextName("_revops_stage")
+	stage := l.w.nextName(stagePrefix)
 	q := fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT * FROM %s", quoteIdent(stage), quoteIdent(view))
 	_, err = l.conn.ExecContext(ctx, q)
-	release()
+	if derr := drop(); err == nil && derr != nil {
+		return derr
+	}
 	if err != nil {
 		if rerr := r.Err(); rerr != nil {
 			return fmt.Errorf("duckdb: land %s: read batches: %w", l.t, rerr)
@@ -393,7 +432,7 @@ func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 	}
 	src := quoteIdent(stage)
 	if distinct < sr.seq {
-		dedup := l.w.nextName("_revops_dedup")
+		dedup := l.w.nextName(dedupPrefix)
 		q = fmt.Sprintf(`CREATE TEMP TABLE %s AS SELECT * FROM %s
 			QUALIFY row_number() OVER (PARTITION BY %s ORDER BY %s DESC) = 1`,
 			quoteIdent(dedup), src, strings.Join(keys, ", "), seqColumn)
@@ -406,14 +445,14 @@ func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 		src = quoteIdent(dedup)
 	}
 
+	m := l.mergeSQL(src, keys)
 	// A first landing into an empty table has nothing to compare with.
 	var hasRows bool
 	if err := l.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM %s)", l.qualified())).Scan(&hasRows); err != nil {
 		return fmt.Errorf("duckdb: land %s: %w", l.t, err)
 	}
 	if !hasRows {
-		q = fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s AS s", l.qualified(), l.columnList(), l.selectList("s"), src)
-		res, err := l.conn.ExecContext(ctx, q)
+		res, err := l.conn.ExecContext(ctx, m.insert(l, "true"))
 		if err != nil {
 			return fmt.Errorf("duckdb: land %s: insert: %w", l.t, err)
 		}
@@ -424,62 +463,42 @@ func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 		return nil
 	}
 
-	var on []string
-	for _, k := range keys {
-		on = append(on, "t."+k+" = s."+k)
-	}
-	isKey := map[string]bool{}
-	for _, k := range l.opts.Key {
-		isKey[strings.ToLower(k)] = true
-	}
-	unversioned := map[string]bool{}
-	for _, c := range l.opts.Unversioned {
-		unversioned[strings.ToLower(c)] = true
-	}
-	tomb := "false"
-	if l.opts.Tombstone != "" {
-		conds := []string{"s." + quoteIdent(l.opts.Tombstone) + " IS NOT NULL"}
-		for _, c := range l.cols {
-			if low := strings.ToLower(c.name); !isKey[low] && low != strings.ToLower(l.opts.Tombstone) {
-				conds = append(conds, "s."+quoteIdent(c.name)+" IS NULL")
-			}
-		}
-		tomb = "(" + strings.Join(conds, " AND ") + ")"
-	}
-	var sets, changed []string
-	for _, c := range l.cols {
-		if isKey[strings.ToLower(c.name)] {
-			continue
-		}
-		col := quoteIdent(c.name)
-		val := "s." + col
-		if tt := l.target[strings.ToLower(c.name)]; tt.key != c.typ.key {
-			val = fmt.Sprintf("CAST(%s AS %s)", val, tt.sql)
-		}
-		sets = append(sets, col+" = "+val)
-		if !unversioned[strings.ToLower(c.name)] {
-			changed = append(changed, fmt.Sprintf("t.%s IS DISTINCT FROM %s", col, val))
-		}
-	}
-	if len(changed) > 0 && l.opts.History != nil {
-		// The versions this landing replaces are kept before they are overwritten.
-		if err := l.archiveVersions(ctx, src, on, tomb, changed); err != nil {
+	if l.opts.History != nil {
+		// The versions this landing replaces or closes are kept before
+		// they are overwritten.
+		if err := l.archiveVersions(ctx, m); err != nil {
 			return err
 		}
 	}
-	if len(changed) > 0 {
-		q = fmt.Sprintf("UPDATE %s AS t SET %s FROM %s AS s WHERE %s AND NOT %s AND (%s)",
-			l.qualified(), strings.Join(sets, ", "), src, strings.Join(on, " AND "), tomb, strings.Join(changed, " OR "))
-		res, err := l.conn.ExecContext(ctx, q)
-		if err != nil {
-			return fmt.Errorf("duckdb: land %s: update changed rows: %w", l.t, err)
+	// Rows with values: taken whole when a versioned column changed.
+	sets := m.sets
+	if l.opts.History != nil {
+		vf := "t." + quoteIdent(load.ValidFromColumn)
+		next := m.start
+		if l.opts.Tombstone != "" {
+			// A deleted row that stays deleted has no version to start.
+			next = fmt.Sprintf("CASE WHEN %s IS NOT NULL AND %s IS NOT NULL THEN %s ELSE %s END", m.sTomb, m.tTomb, vf, m.start)
 		}
-		l.stats.Updated, _ = res.RowsAffected()
+		sets = append(sets[:len(sets):len(sets)], quoteIdent(load.ValidFromColumn)+" = "+next)
 	}
+	q = fmt.Sprintf("UPDATE %s AS t SET %s FROM %s AS s WHERE %s AND NOT %s AND %s",
+		l.qualified(), strings.Join(sets, ", "), src, m.on, m.idOnly, m.changed)
+	res, err := l.conn.ExecContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("duckdb: land %s: update changed rows: %w", l.t, err)
+	}
+	l.stats.Updated, _ = res.RowsAffected()
 	if l.opts.Tombstone != "" {
-		col := quoteIdent(l.opts.Tombstone)
-		q = fmt.Sprintf("UPDATE %s AS t SET %s = s.%s FROM %s AS s WHERE %s AND %s AND t.%s IS DISTINCT FROM s.%s",
-			l.qualified(), col, col, src, strings.Join(on, " AND "), tomb, col, col)
+		// Deletions reported by id alone: the tombstone (and the
+		// unversioned columns) only, every other value kept.
+		sets := m.markSets
+		if l.opts.History != nil {
+			vf := "t." + quoteIdent(load.ValidFromColumn)
+			sets = append(sets[:len(sets):len(sets)], fmt.Sprintf("%s = CASE WHEN %s IS NULL THEN %s ELSE %s END",
+				quoteIdent(load.ValidFromColumn), m.tTomb, m.start, vf))
+		}
+		q = fmt.Sprintf("UPDATE %s AS t SET %s FROM %s AS s WHERE %s AND %s AND %s IS DISTINCT FROM %s",
+			l.qualified(), strings.Join(sets, ", "), src, m.on, m.idOnly, m.tTomb, m.sTomb)
 		res, err := l.conn.ExecContext(ctx, q)
 		if err != nil {
 			return fmt.Errorf("duckdb: land %s: mark deleted rows: %w", l.t, err)
@@ -487,9 +506,7 @@ func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 		n, _ := res.RowsAffected()
 		l.stats.Updated += n
 	}
-	q = fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s AS s WHERE NOT EXISTS (SELECT 1 FROM %s AS t WHERE %s)",
-		l.qualified(), l.columnList(), l.selectList("s"), src, l.qualified(), strings.Join(on, " AND "))
-	res, err := l.conn.ExecContext(ctx, q)
+	res, err = l.conn.ExecContext(ctx, m.insert(l, fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s AS t WHERE %s)", l.qualified(), m.on)))
 	if err != nil {
 		return fmt.Errorf("duckdb: land %s: insert new keys: %w", l.t, err)
 	}
@@ -501,132 +518,115 @@ func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
 	return nil
 }
 
-// History is kept as two relations: <history>_versions holds every
-// version that a later landing replaced, with its _valid_from and
-// _valid_to, and <history> is a view of those versions plus the current
-// rows (open-ended). A first landing therefore writes nothing twice, and
-// later ones copy only the rows they change.
-
-func (l *landing) versionsTable() (load.Table, string) {
-	h := l.opts.History
-	t := load.Table{Schema: h.Table.Schema, Name: h.Table.Name + "_versions"}
-	return t, quoteIdent(t.Schema) + "." + quoteIdent(t.Name)
+// merge holds the SQL fragments the statements of one merge share; t is
+// the table's row, s the landing's.
+type merge struct {
+	src string
+	on  string
+	// idOnly: s is a deletion reported by id alone ("false" without a
+	// tombstone).
+	idOnly string
+	// changed: a versioned column of s differs from t's ("false" when
+	// every non-key column is unversioned).
+	changed string
+	// sTomb and tTomb are the tombstone columns ("NULL" without one).
+	sTomb, tTomb string
+	// sets writes every landed non-key column; markSets only the
+	// tombstone and the unversioned columns.
+	sets, markSets []string
+	// History only. start is when the version s brings begins (or, for a
+	// deletion, when t's version ends): see load.History. firstFrom is
+	// the _valid_from of a key landed for the first time.
+	start, firstFrom string
 }
 
-// archiveVersions copies the rows this landing is about to change into the
-// versions table, closed at the new version's start.
-func (l *landing) archiveVersions(ctx context.Context, src string, on []string, tomb string, changed []string) error {
-	h := l.opts.History
-	vt, versions := l.versionsTable()
-	fail := func(what string, err error) error {
-		return fmt.Errorf("duckdb: land %s: history %s: %s: %w", l.t, h.Table, what, err)
+func (l *landing) mergeSQL(src string, keys []string) *merge {
+	m := &merge{src: src, idOnly: "false", changed: "false", sTomb: "NULL", tTomb: "NULL"}
+	var on []string
+	for _, k := range keys {
+		on = append(on, "t."+k+" = s."+k)
 	}
-	if err := l.evolveVersions(ctx, vt, versions); err != nil {
-		return fail("prepare", err)
+	m.on = strings.Join(on, " AND ")
+	isKey := map[string]bool{}
+	for _, k := range l.opts.Key {
+		isKey[strings.ToLower(k)] = true
 	}
-	vf := quoteIdent(h.ValidFrom)
-	q := fmt.Sprintf(`INSERT INTO %s BY NAME SELECT t.*, t.%s AS _valid_from, s.%s AS _valid_to
-		FROM %s AS t JOIN %s AS s ON %s WHERE NOT %s AND (%s)`,
-		versions, vf, vf, l.qualified(), src, strings.Join(on, " AND "), tomb, strings.Join(changed, " OR "))
-	if _, err := l.conn.ExecContext(ctx, q); err != nil {
-		return fail("keep replaced versions", err)
+	unversioned := map[string]bool{}
+	for _, c := range l.opts.Unversioned {
+		unversioned[strings.ToLower(c)] = true
 	}
-	return nil
-}
-
-// evolveVersions creates the versions table or gives it the main table's
-// columns and types.
-func (l *landing) evolveVersions(ctx context.Context, vt load.Table, versions string) error {
-	if err := l.w.createSchema(ctx, l.conn, vt.Schema); err != nil {
-		return err
+	tomb := strings.ToLower(l.opts.Tombstone)
+	if tomb != "" {
+		m.sTomb = "s." + quoteIdent(l.opts.Tombstone)
+		m.tTomb = "t." + quoteIdent(l.opts.Tombstone)
+		// Unversioned columns (_extracted_at, _source) are stamped on
+		// every row, deletions too: they do not make a row one with values.
+		conds := []string{m.sTomb + " IS NOT NULL"}
+		for _, c := range l.cols {
+			if low := strings.ToLower(c.name); !isKey[low] && low != tomb && !unversioned[low] {
+				conds = append(conds, "s."+quoteIdent(c.name)+" IS NULL")
+			}
+		}
+		m.idOnly = "(" + strings.Join(conds, " AND ") + ")"
 	}
-	main, err := orderedColumns(ctx, l.conn, l.t)
-	if err != nil {
-		return err
-	}
-	have, err := tableColumns(ctx, l.conn, vt)
-	if err != nil {
-		return err
-	}
-	vfType := validFromType(main, l.opts.History.ValidFrom)
-	if len(have) == 0 {
-		q := fmt.Sprintf("CREATE TABLE %s AS SELECT *, CAST(NULL AS %s) AS _valid_from, CAST(NULL AS %s) AS _valid_to FROM %s LIMIT 0",
-			versions, vfType, vfType, l.qualified())
-		_, err := l.conn.ExecContext(ctx, q)
-		return err
-	}
-	for _, c := range main {
-		cur, ok := have[strings.ToLower(c.name)]
-		var q string
-		switch {
-		case !ok:
-			q = fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", versions, quoteIdent(c.name), c.typ.sql)
-		case cur.key != c.typ.key:
-			q = fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s", versions, quoteIdent(c.name), c.typ.sql)
-		default:
+	var changed []string
+	for _, c := range l.cols {
+		low := strings.ToLower(c.name)
+		if isKey[low] {
 			continue
 		}
-		if _, err := l.conn.ExecContext(ctx, q); err != nil {
-			return err
+		col := quoteIdent(c.name)
+		val := "s." + col
+		if tt := l.target[low]; tt.key != c.typ.key {
+			val = fmt.Sprintf("CAST(%s AS %s)", val, tt.sql)
+		}
+		m.sets = append(m.sets, col+" = "+val)
+		if unversioned[low] || low == tomb {
+			m.markSets = append(m.markSets, col+" = "+val)
+		}
+		if !unversioned[low] {
+			changed = append(changed, fmt.Sprintf("t.%s IS DISTINCT FROM %s", col, val))
 		}
 	}
-	return nil
-}
-
-// historyView (re)creates the history view: kept versions plus current rows.
-func (l *landing) historyView(ctx context.Context) error {
-	h := l.opts.History
-	vt, versions := l.versionsTable()
-	fail := func(err error) error {
-		return fmt.Errorf("duckdb: land %s: history %s: %w", l.t, h.Table, err)
+	if len(changed) > 0 {
+		m.changed = "(" + strings.Join(changed, " OR ") + ")"
 	}
-	if err := l.evolveVersions(ctx, vt, versions); err != nil {
-		return fail(err)
-	}
-	main, err := orderedColumns(ctx, l.conn, l.t)
-	if err != nil {
-		return fail(err)
-	}
-	vfType := validFromType(main, h.ValidFrom)
-	q := fmt.Sprintf(`CREATE OR REPLACE VIEW %s.%s AS
-		SELECT * FROM %s
-		UNION ALL BY NAME
-		SELECT *, %s AS _valid_from, CAST(NULL AS %s) AS _valid_to FROM %s`,
-		quoteIdent(h.Table.Schema), quoteIdent(h.Table.Name), versions, quoteIdent(h.ValidFrom), vfType, l.qualified())
-	if _, err := l.conn.ExecContext(ctx, q); err != nil {
-		return fail(err)
-	}
-	return nil
-}
-
-// validFromType is the type of the column that starts versions.
-func validFromType(cols []batchColumn, name string) string {
-	for _, c := range cols {
-		if strings.EqualFold(c.name, name) {
-			return c.typ.sql
+	if h := l.opts.History; h != nil {
+		seen := l.nowSQL()
+		if h.SeenAt != "" {
+			seen = fmt.Sprintf("coalesce(TRY_CAST(s.%s AS TIMESTAMPTZ), %s)", quoteIdent(h.SeenAt), seen)
+		}
+		sv := fmt.Sprintf("TRY_CAST(s.%s AS TIMESTAMPTZ)", quoteIdent(h.ValidFrom))
+		tv := fmt.Sprintf("TRY_CAST(t.%s AS TIMESTAMPTZ)", quoteIdent(h.ValidFrom))
+		deleted := ""
+		if tomb != "" {
+			deleted = fmt.Sprintf("WHEN %s IS NOT NULL THEN coalesce(TRY_CAST(%s AS TIMESTAMPTZ), %s) ", m.sTomb, m.sTomb, seen)
+		}
+		// The record's modified time when it moved past t's, else the time
+		// the change was seen; never at or before t's version's start.
+		m.start = fmt.Sprintf("greatest(CASE %sWHEN %s > %s OR (%s IS NULL AND %s IS NOT NULL) THEN %s ELSE %s END, t.%s + INTERVAL 1 MICROSECOND)",
+			deleted, sv, tv, tv, sv, sv, seen, quoteIdent(load.ValidFromColumn))
+		m.firstFrom = fmt.Sprintf("coalesce(%s, %s)", sv, seen)
+		if deleted != "" {
+			m.firstFrom = fmt.Sprintf("CASE %sELSE %s END", deleted, m.firstFrom)
 		}
 	}
-	return "TIMESTAMP WITH TIME ZONE"
+	return m
 }
 
-// orderedColumns lists a table's columns in order.
-func orderedColumns(ctx context.Context, conn *sql.Conn, t load.Table) ([]batchColumn, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns
-		WHERE table_catalog = current_database() AND lower(table_schema) = lower(?) AND lower(table_name) = lower(?)
-		ORDER BY ordinal_position`, t.Schema, t.Name)
-	if err != nil {
-		return nil, err
+// insert renders the INSERT of the landing's rows that satisfy where.
+func (m *merge) insert(l *landing, where string) string {
+	cols, vals := l.columnList(), l.selectList("s")
+	if l.opts.History != nil {
+		cols += ", " + quoteIdent(load.ValidFromColumn)
+		vals += ", " + m.firstFrom
 	}
-	defer rows.Close()
-	var out []batchColumn
-	for rows.Next() {
-		var name, typ string
-		if err := rows.Scan(&name, &typ); err != nil {
-			return nil, err
-		}
-		out = append(out, batchColumn{name: name, typ: parseType(typ)})
-	}
-	return out, rows.Err()
+	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s AS s WHERE %s", l.qualified(), cols, vals, m.src, where)
+}
+
+// nowSQL is the landing's start as a TIMESTAMPTZ literal.
+func (l *landing) nowSQL() string {
+	return "TIMESTAMPTZ " + quoteString(l.now.UTC().Format("2006-01-02 15:04:05.000000")+"+00")
 }
 
 // seqReader adds the seqColumn to every batch of a landing.

@@ -22,7 +22,11 @@ import (
 type Opener func(t *testing.T) load.Warehouse
 
 // Run runs the conformance suite against the warehouses open returns.
-func Run(t *testing.T, open Opener) {
+func Run(t *testing.T, open Opener) { RunCases(t, open) }
+
+// RunCases runs the named cases of the suite (every case when names is
+// empty), e.g. again with a warehouse set up in a particular way.
+func RunCases(t *testing.T, open Opener, names ...string) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, w load.Warehouse)
@@ -49,8 +53,21 @@ func Run(t *testing.T, open Opener) {
 		{"Tombstones", testTombstones},
 		{"History", testHistory},
 		{"UnversionedColumns", testUnversioned},
+		{"TombstoneKeepsValuesWithUnversioned", testTombstoneUnversioned},
+		{"HistoryClosedAtDeletion", testHistoryDeletion},
+		{"HistoryChangeWithoutModifiedTime", testHistoryChangeSeen},
+		{"HistorySourceClockAhead", testHistoryClockAhead},
+		{"HistoryDeletedThenRestored", testHistoryRestored},
+		{"NoLeftoverObjects", testNoLeftovers},
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
 	}
 	for _, tc := range tests {
+		if len(names) > 0 && !want[tc.name] {
+			continue
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			w := open(t)
 			t.Cleanup(func() {
