@@ -20,6 +20,15 @@ type TokenFunc func(ctx context.Context) (*oauth2.Token, error)
 // fetches a new one when it expires, and when the API answers that the
 // session is no longer valid (Expired) fetches a new token and replays the
 // request once, so a token that dies mid-run loses no request.
+//
+// Fetches are single-flight, keyed on the token they replace: however
+// many requests fail at once with the same dead token, one fetch runs and
+// they all share its outcome; a request that failed with a token already
+// replaced just replays with the new one. A failed fetch is shared the
+// same way, and is remembered for the dead token for FailureHold: requests
+// that fail with that token meanwhile get the same error at once instead
+// of asking again an accounts server that refused (Zoho grants ten tokens
+// per ten minutes and then refuses for the rest of the window).
 type Auth struct {
 	// Fetch gets a new token.
 	Fetch TokenFunc
@@ -30,34 +39,105 @@ type Auth struct {
 	Expired func(resp *http.Response, body []byte) bool
 	// Base sends the requests (usually a *Transport).
 	Base http.RoundTripper
+	// FailureHold is how long a failed fetch answers for the token it was
+	// to replace (default DefaultFailureHold; negative: not at all).
+	FailureHold time.Duration
 
 	mu        sync.Mutex
 	tok       *oauth2.Token
 	refreshes int
+	attempts  int
+	flight    *tokenFlight // the fetch running now, if any
+	failed    *tokenFlight // the last fetch, when it failed
+}
+
+// DefaultFailureHold is Auth.FailureHold when it is 0.
+const DefaultFailureHold = 30 * time.Second
+
+// tokenFlight is one fetch, shared by every request that waits for it.
+type tokenFlight struct {
+	replaces *oauth2.Token // the token it replaces (nil: there was none)
+	done     chan struct{}
+	tok      *oauth2.Token
+	err      error
+	ended    time.Time
 }
 
 // Token returns the current token, fetching one when there is none or it
 // is about to expire.
 func (a *Auth) Token(ctx context.Context) (*oauth2.Token, error) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if a.tok != nil && (a.tok.Expiry.IsZero() || time.Until(a.tok.Expiry) > 30*time.Second) {
-		return a.tok, nil
+		tok := a.tok
+		a.mu.Unlock()
+		return tok, nil
 	}
-	return a.fetchLocked(ctx)
+	return a.fetchUnlock(ctx, a.tok)
 }
 
-func (a *Auth) fetchLocked(ctx context.Context) (*oauth2.Token, error) {
+// renew replaces used, the token the API refused, unless another request
+// already did: then the current token is the answer.
+func (a *Auth) renew(ctx context.Context, used *oauth2.Token) (*oauth2.Token, error) {
+	a.mu.Lock()
+	if a.tok != nil && a.tok != used {
+		tok := a.tok
+		a.mu.Unlock()
+		return tok, nil
+	}
+	return a.fetchUnlock(ctx, used)
+}
+
+// fetchUnlock, called with a.mu held (and releasing it), gets the token
+// that replaces old: it joins the fetch in flight, answers with the
+// failure of the last fetch for old while FailureHold lasts, or starts a
+// fetch. The fetch runs on its own, not cancelled with the request that
+// started it, because other requests may be waiting for it; each waiter
+// stops waiting when its own ctx ends.
+func (a *Auth) fetchUnlock(ctx context.Context, old *oauth2.Token) (*oauth2.Token, error) {
+	f := a.flight
+	if f == nil {
+		hold := a.FailureHold
+		if hold == 0 {
+			hold = DefaultFailureHold
+		}
+		if last := a.failed; last != nil && last.replaces == old && time.Since(last.ended) < hold {
+			a.mu.Unlock()
+			return nil, last.err
+		}
+		f = &tokenFlight{replaces: old, done: make(chan struct{})}
+		a.flight = f
+		a.attempts++
+		go a.run(context.WithoutCancel(ctx), f)
+	}
+	a.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.tok, f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// run performs one fetch and publishes its outcome.
+func (a *Auth) run(ctx context.Context, f *tokenFlight) {
 	tok, err := a.Fetch(ctx)
+	if err == nil && tok.AccessToken == "" {
+		err = fmt.Errorf("token endpoint answered without an access token")
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	f.ended = time.Now()
 	if err != nil {
-		return nil, err
+		f.err = err
+		a.failed = f
+	} else {
+		f.tok = tok
+		a.tok = tok
+		a.refreshes++
+		a.failed = nil
 	}
-	if tok.AccessToken == "" {
-		return nil, fmt.Errorf("token endpoint answered without an access token")
-	}
-	a.tok = tok
-	a.refreshes++
-	return tok, nil
+	a.flight = nil
+	close(f.done)
 }
 
 // Fetches is how many tokens were fetched so far.
@@ -67,14 +147,11 @@ func (a *Auth) Fetches() int {
 	return a.refreshes
 }
 
-// renew replaces used with a new token unless another request already did.
-func (a *Auth) renew(ctx context.Context, used *oauth2.Token) (*oauth2.Token, error) {
+// FetchAttempts is how many fetches were started so far, failed ones included.
+func (a *Auth) FetchAttempts() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.tok != nil && a.tok != used {
-		return a.tok, nil
-	}
-	return a.fetchLocked(ctx)
+	return a.attempts
 }
 
 // RoundTrip sends req with the token, renewing it once if the API says it died.

@@ -3,9 +3,12 @@ package zoho_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/revops/revops/crm/sandbox"
 	"github.com/revops/revops/crm/zoho"
@@ -205,6 +208,108 @@ func TestTokenRenewedOnExpiry(t *testing.T) {
 	}
 	if n := c.TokenFetches(); n != 3 {
 		t.Fatalf("token fetches: %d, want 3", n)
+	}
+}
+
+// gate holds API requests (not token requests) until n of them have
+// arrived, so that they all go out with the same access token.
+type gate struct {
+	n       int
+	mu      sync.Mutex
+	waiting int
+	open    chan struct{}
+}
+
+func (g *gate) arm(n int) {
+	g.mu.Lock()
+	g.n, g.waiting, g.open = n, 0, make(chan struct{})
+	g.mu.Unlock()
+}
+
+func (g *gate) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasPrefix(r.URL.Path, "/crm/") {
+		g.mu.Lock()
+		open := g.open
+		if open != nil {
+			g.waiting++
+			if g.waiting == g.n {
+				close(open)
+				g.open = nil
+			}
+		}
+		g.mu.Unlock()
+		if open != nil {
+			select {
+			case <-open:
+			case <-time.After(10 * time.Second):
+				return nil, errors.New("gate: not every request arrived")
+			}
+		}
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestConcurrentExpiryRefreshesOnce: N requests in flight all hear that
+// their token expired; they share one refresh and all succeed. Once Zoho
+// refuses refreshes (ten per ten minutes; two here), N requests failing
+// at once share the one refused refresh: one token request, N errors that
+// say the accounts server refused.
+func TestConcurrentExpiryRefreshesOnce(t *testing.T) {
+	const n = 12
+	ts := start(t, zohotest.Options{RefreshLimit: 2}, 0)
+	g := &gate{}
+	cfg := config(ts)
+	cfg.Transport = g
+	cfg.Limits.Concurrency = n
+	c := newClient(t, cfg)
+	ctx := context.Background()
+	if _, err := c.Fields(ctx, "Leads"); err != nil {
+		t.Fatal(err)
+	}
+	tokenCalls := func() int64 {
+		return ts.Counters().Sum(func(c sandbox.Count) bool { return c.Endpoint == "/oauth/v2/token" })
+	}
+	expired := func() int64 {
+		return ts.Counters().Sum(func(c sandbox.Count) bool { return c.Status == http.StatusUnauthorized })
+	}
+	burst := func() []error {
+		ts.Counters().Reset()
+		ts.ExpireTokens()
+		g.arm(n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { _, errs[i] = c.Fields(ctx, "Leads") })
+		}
+		wg.Wait()
+		return errs
+	}
+
+	for i, err := range burst() {
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	if got, exp := tokenCalls(), expired(); got != 1 || exp != n {
+		t.Fatalf("%d requests heard INVALID_TOKEN and made %d token requests; want %d and 1", exp, got, n)
+	}
+
+	// The limit is spent: the one refresh is refused, and every request
+	// that waited for it fails with the refusal.
+	for i, err := range burst() {
+		var te *zoho.TokenError
+		if !errors.As(err, &te) || te.Code != "Access Denied" || !strings.Contains(err.Error(), "ten access tokens") {
+			t.Fatalf("request %d: want the refused refresh, got %v", i, err)
+		}
+	}
+	if got := tokenCalls(); got != 1 {
+		t.Fatalf("%d token requests after a refusal; want the %d failing requests to share 1", got, n)
+	}
+	// A request failing with the same dead token right after is answered
+	// with the refusal without asking again.
+	g.arm(1)
+	if _, err := c.Fields(ctx, "Leads"); err == nil || tokenCalls() != 1 {
+		t.Fatalf("after the refusal: %v, %d token requests", err, tokenCalls())
 	}
 }
 

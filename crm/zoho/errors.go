@@ -90,6 +90,11 @@ func (e *TokenError) Error() string {
 		msg += " (the refresh token is wrong or was revoked)"
 	case "invalid_client_secret":
 		msg += " (the client_secret does not match the client_id)"
+	case "Access Denied":
+		// The throttled answer's error string is unconfirmed (reference
+		// sheet §1.3); the emulator sends this one.
+		msg += " (Zoho grants ten access tokens per refresh token in ten minutes and refuses more until the" +
+			" window has passed; extracts keep what they read up to their last checkpoint and the next run resumes)"
 	}
 	return msg
 }
