@@ -14,38 +14,56 @@ type dataTest struct {
 	model  *Model
 	decl   testDecl
 	target *Model // relationships
+	err    *Error // the test cannot run (a relationships target that is no model)
 }
 
 // customTest is a tests/*.sql file: a SELECT whose rows are failures.
 type customTest struct {
-	name string // tests.<file>
-	path string
-	root int
-	tags []string
-	tmpl *template.Template
-	deps []string
+	name     string // tests.<file>
+	path     string
+	root     int
+	tags     []string
+	severity string
+	tmpl     *template.Template
+	deps     []string
+	err      *Error // the test cannot run: its header, template or refs are wrong
 }
 
-func parseCustomTest(file, name, src string) (*customTest, error) {
+func (c *customTest) broken(err error) {
+	if c.err == nil {
+		c.err = asError(c.path, err)
+	}
+}
+
+// parseCustomTest reads a tests/ file; a problem is kept in its err.
+func parseCustomTest(file, name, src string) *customTest {
+	c := &customTest{name: "tests." + name, path: file, severity: SeverityError}
 	h, err := parseHeader(file, src)
 	if err != nil {
-		return nil, err
+		c.broken(err)
+		return c
+	}
+	c.tags = h.tags
+	if h.severity != "" {
+		c.severity = h.severity
 	}
 	if h.kind != "" || len(h.uniqueKey) > 0 {
-		return nil, errAt(file, h.kindLine, "config: a test takes only tags (materialized and unique_key are for models)")
+		c.broken(errAt(file, h.kindLine, "config: a test takes only tags and severity (materialized and unique_key are for models)"))
+		return c
 	}
 	if len(h.tests) > 0 {
-		return nil, errAt(file, h.tests[0].line, "test: a custom test cannot declare tests")
+		c.broken(errAt(file, h.tests[0].line, "test: a custom test cannot declare tests"))
+		return c
 	}
-	t, err := parseTemplate(file, src, h.lines)
-	if err != nil {
-		return nil, err
+	if c.tmpl, err = parseTemplate(file, src, h.lines); err != nil {
+		c.broken(err)
 	}
-	return &customTest{name: "tests." + name, path: file, tags: h.tags, tmpl: t}, nil
+	return c
 }
 
-// declareTests resolves the tests of m's header.
-func (p *Project) declareTests(m *Model) error {
+// declareTests resolves the tests of m's header; a test that cannot be
+// resolved keeps its error and is reported when tests run.
+func (p *Project) declareTests(m *Model) {
 	for _, d := range m.header.tests {
 		t := &dataTest{model: m, decl: d}
 		cols := strings.Join(d.columns, ",")
@@ -53,7 +71,9 @@ func (p *Project) declareTests(m *Model) error {
 		case TestRelationships:
 			target, err := p.resolve(d.target)
 			if err != nil {
-				return errAt(m.Path, d.line, "test: relationships: %v", err)
+				t.err = errAt(m.Path, d.line, "test: relationships: %v", err)
+				t.name = fmt.Sprintf("relationships(%s.%s -> %s.%s)", m.Relation, cols, d.target, d.tcol)
+				break
 			}
 			t.target = target
 			t.name = fmt.Sprintf("relationships(%s.%s -> %s.%s)", m.Relation, cols, target.Relation, d.tcol)
@@ -65,7 +85,6 @@ func (p *Project) declareTests(m *Model) error {
 		m.tests = append(m.tests, t)
 		m.Tests = append(m.Tests, t.name)
 	}
-	return nil
 }
 
 // sql renders the query whose rows are the test's failures.

@@ -22,13 +22,35 @@
 //	-- test: unique account_id,day
 //	-- test: not_null account_id
 //	-- test: accepted_values stage: open,won,lost
-//	-- test: relationships account_id -> core.accounts.account_id
+//	-- test: relationships account_id -> core.accounts.account_id; severity=warn
 //
 // materialized is view, table or incremental (default view in a folder
 // named staging, table elsewhere); unique_key is required for
 // incremental. Unknown keys, tests or malformed values are errors naming
 // file and line. The side-file alternative (YAML) is not supported: the
 // header keeps a model's settings in the file an analyst edits.
+//
+// A test line may end with options after a semicolon, key=value like
+// config's; the one option is severity: error (the default) or warn. A
+// test of severity error that finds rows fails (status fail): the build
+// fails and Result.Blocked blocks what reads the model. A test of
+// severity warn that finds rows only warns (status warn): for the quality
+// of data people enter in the CRMs (an optional field left empty, a
+// picklist value no seed maps, a reference to a deleted record). A custom
+// test sets its severity in its own header: `-- config: severity=warn`
+// (beside tags). Because of the semicolon, accepted_values cannot list a
+// value that holds one.
+//
+// # Broken files
+//
+// A problem in a file stays with that file. A model whose header,
+// template, refs or seed rows are wrong, or that is in a dependency cycle,
+// is loaded as broken (Model.Error): a build reports it failed, with the
+// file and line, and skips the models that ref it, naming it; every other
+// model builds, compiles and tests as usual. A broken custom test (or a
+// relationships test to no model) reports its error when tests run. A
+// file that is no model (outside a folder, a name that is no relation) is
+// left out and reported. Project.Problems lists all of them.
 //
 // # Templates
 //
@@ -54,7 +76,7 @@
 // first render with recording functions (every source existing, and for
 // incremental models both values of is_incremental) finds the
 // dependencies; unknown or ambiguous refs and cycles are errors naming
-// file and line.
+// file and line (the model is broken, see above).
 //
 // # Runs
 //
@@ -63,7 +85,12 @@
 // rendered: a model that guards a ref with source_exists still builds. A
 // model that fails marks the models that depend on it skipped; the others
 // still build. Each model's run is recorded in _revops.runs (stage
-// "build").
+// "build"). Tests end pass, warn, fail, error (the test could not run) or
+// skipped; Result.Failed is true for a failed model and for a test that
+// failed or could not run, not for warnings. Result.Blocked tells a caller
+// (revops run, before each sync) whether a relation it is about to read
+// is safe: nothing it reads, directly or upstream, failed, and none of
+// their tests of severity error failed.
 //
 // # Seeds
 //

@@ -1,7 +1,6 @@
 package models_test
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,8 +18,10 @@ func mapFS(files map[string]string) fstest.MapFS {
 	return m
 }
 
-// TestLoadErrors covers every error the engine finds before running SQL:
-// each names the file and, where there is one, the line.
+// TestLoadErrors covers every problem the engine finds in files before
+// running SQL: each names the file and, where there is one, the line, and
+// none stops the project from loading (Load's error is for unreadable
+// paths); the problems are the project's Problems.
 func TestLoadErrors(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -42,6 +43,20 @@ func TestLoadErrors(t *testing.T) {
 			nil, []string{"sql/core/a.sql:1: config: unique_key: \"a b\" is not a valid column name"}},
 		{"incremental without unique_key", map[string]string{"core/a.sql": "-- config: materialized=incremental\nSELECT 1"},
 			nil, []string{"sql/core/a.sql:1: config: materialized=incremental needs a unique_key"}},
+		{"bad severity", map[string]string{"core/a.sql": "-- test: unique id\n-- test: not_null id; severity=fatal\nSELECT 1"},
+			nil, []string{"sql/core/a.sql:2: test: severity=\"fatal\" (want error or warn)"}},
+		{"unknown test option", map[string]string{"core/a.sql": "-- test: not_null id; where=id > 0\nSELECT 1"},
+			nil, []string{"sql/core/a.sql:1: test: unknown option \"where\" (want severity)"}},
+		{"test option not key=value", map[string]string{"core/a.sql": "-- test: not_null id; warn\nSELECT 1"},
+			nil, []string{"sql/core/a.sql:1: test: option \"warn\" is not key=value"}},
+		{"severity twice", map[string]string{"core/a.sql": "-- test: not_null id; severity=warn; severity=error\nSELECT 1"},
+			nil, []string{"sql/core/a.sql:1: test: severity is set twice"}},
+		{"nothing after the semicolon", map[string]string{"core/a.sql": "\n-- test: not_null id;\nSELECT 1"},
+			nil, []string{"sql/core/a.sql:2: test: nothing after `;`"}},
+		{"severity on a model", map[string]string{"core/a.sql": "-- config: tags=x\n-- config: severity=warn\nSELECT 1"},
+			nil, []string{"sql/core/a.sql:2: config: severity is for tests"}},
+		{"custom test bad severity", map[string]string{"tests/t.sql": "-- config: severity=info\nSELECT 1"},
+			nil, []string{"sql/tests/t.sql:1: config: severity=\"info\" (want error or warn)"}},
 		{"unknown test", map[string]string{"core/a.sql": "-- test: unique id\n-- test: positive amount\nSELECT 1"},
 			nil, []string{"sql/core/a.sql:2: test: unknown test \"positive\""}},
 		{"test without columns", map[string]string{"core/a.sql": "-- test: not_null\nSELECT 1"},
@@ -109,18 +124,22 @@ func TestLoadErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := models.Load(mapFS(c.files), mapFS(c.seeds), nil, nil)
-			if err == nil {
-				t.Fatal("no error")
+			p, err := models.Load(mapFS(c.files), mapFS(c.seeds), nil, nil)
+			if err != nil {
+				t.Fatalf("Load failed for a problem in one file: %v", err)
+			}
+			var msgs []string
+			for _, e := range p.Problems() {
+				msgs = append(msgs, e.Error())
+			}
+			got := strings.Join(msgs, "\n")
+			if got == "" {
+				t.Fatal("no problem reported")
 			}
 			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error:\n%v\nwant it to contain:\n%s", err, w)
+				if !strings.Contains(got, w) {
+					t.Errorf("problems:\n%s\nwant them to contain:\n%s", got, w)
 				}
-			}
-			var me *models.Error
-			if !errors.As(err, &me) {
-				t.Errorf("error %v is not a *models.Error", err)
 			}
 		})
 	}
@@ -178,9 +197,12 @@ func TestUserPathErrors(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	writeFiles(t, a, map[string]string{"core/x.sql": "SELECT 1"})
 	writeFiles(t, b, map[string]string{"core/x.sql": "SELECT 2"})
-	_, err := models.Load(nil, nil, []string{a, b}, nil)
-	if err == nil || !strings.Contains(err.Error(), "core.x is also defined in") {
-		t.Errorf("two user paths: %v", err)
+	p, err := models.Load(nil, nil, []string{a, b}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := p.Model("core.x"); err != nil || !strings.Contains(m.Error, "core.x is also defined in") {
+		t.Errorf("two user paths define core.x: %+v, %v", m, err)
 	}
 	_, err = models.Load(nil, nil, []string{filepath.Join(a, "missing")}, nil)
 	if err == nil || !strings.Contains(err.Error(), "missing") {

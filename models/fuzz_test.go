@@ -12,6 +12,9 @@ func FuzzParseHeader(f *testing.F) {
 		"-- test: accepted_values s: a,b\n-- test: relationships a -> core.b.c\n",
 		"--config:=;;==\n--test:\n",
 		"\n\n-- plain\n-- config: x\n",
+		"-- test: not_null status; severity=warn\n-- test: accepted_values s: a,b;severity=error\n",
+		"-- test: unique id; severity=fatal\n-- test: unique id;\n-- test: unique id; severity=warn; severity=warn\n",
+		"-- config: severity=warn; tags=t\n-- test: ;severity\n",
 	} {
 		f.Add(s)
 	}
@@ -30,6 +33,12 @@ func FuzzParseHeader(f *testing.F) {
 			if len(d.columns) == 0 {
 				t.Fatalf("test %s without columns", d.kind)
 			}
+			if d.severity != SeverityError && d.severity != SeverityWarn {
+				t.Fatalf("test %s with severity %q", d.kind, d.severity)
+			}
+		}
+		if h.severity != "" && h.severity != SeverityError && h.severity != SeverityWarn {
+			t.Fatalf("config severity %q", h.severity)
 		}
 	})
 }
@@ -48,13 +57,13 @@ func FuzzParseTemplate(f *testing.F) {
 		p := &Project{byRel: map[string]*Model{}, byName: map[string][]*Model{}}
 		a := &Model{Name: "a", Relation: "core.a", Path: "sql/core/a.sql", schema: "core", src: src}
 		b := &Model{Name: "b", Relation: "core.b", Path: "sql/core/b.sql", schema: "core", src: "SELECT 1"}
-		if err := b.parse(); err != nil {
-			t.Fatal(err)
+		if b.parse(); b.err != nil {
+			t.Fatal(b.err)
 		}
 		p.byRel["core.b"], p.byName["b"] = b, []*Model{b}
-		if err := a.parse(); err != nil {
-			if _, ok := err.(*Error); !ok {
-				t.Fatalf("parse error is not a *Error: %v", err)
+		if a.parse(); a.err != nil {
+			if a.err.File != a.Path || a.Error != a.err.Error() {
+				t.Fatalf("parse error %#v not kept with its model (%q)", a.err, a.Error)
 			}
 			return
 		}

@@ -36,14 +36,25 @@ const (
 	TestCustom         = "custom"
 )
 
+// Severities of a data test: what its failure means.
+const (
+	// SeverityError (the default): a failure fails the build or test run
+	// (exit 1) and blocks what reads the tested model (Result.Blocked).
+	SeverityError = "error"
+	// SeverityWarn: a failure is reported as a warning (status warn) and
+	// blocks nothing; for the quality of data people enter in the CRMs.
+	SeverityWarn = "warn"
+)
+
 // testDecl is one `-- test:` line.
 type testDecl struct {
-	kind    string
-	columns []string
-	values  []string // accepted_values
-	target  string   // relationships: the model, as written
-	tcol    string   // relationships: the column in target
-	line    int
+	kind     string
+	columns  []string
+	values   []string // accepted_values
+	target   string   // relationships: the model, as written
+	tcol     string   // relationships: the column in target
+	severity string   // SeverityError or SeverityWarn
+	line     int
 }
 
 // header is what a file's leading comment lines declare.
@@ -52,7 +63,10 @@ type header struct {
 	kindLine  int
 	uniqueKey []string
 	tags      []string
-	tests     []testDecl
+	// severity is a custom test's `config: severity=...` ("" when not set).
+	severity     string
+	severityLine int
+	tests        []testDecl
 	// lines is the number of leading lines the header spans (blank and
 	// comment lines before the first SQL line).
 	lines int
@@ -134,8 +148,14 @@ func (h *header) parseConfig(file string, n int, s string, seen map[string]int) 
 				return errAt(file, n, "config: tags: %v", err)
 			}
 			h.tags = tags
+		case "severity":
+			sev, err := parseSeverity(v)
+			if err != nil {
+				return errAt(file, n, "config: %v", err)
+			}
+			h.severity, h.severityLine = sev, n
 		default:
-			return errAt(file, n, "config: unknown key %q (want materialized, unique_key or tags)", k)
+			return errAt(file, n, "config: unknown key %q (want materialized, unique_key, tags, or severity in a test file)", k)
 		}
 	}
 	return nil
@@ -159,8 +179,47 @@ func list(s string, re *regexp.Regexp, what string) ([]string, error) {
 	return out, nil
 }
 
+func parseSeverity(v string) (string, error) {
+	switch v {
+	case SeverityError, SeverityWarn:
+		return v, nil
+	}
+	return "", fmt.Errorf("severity=%q (want error or warn)", v)
+}
+
+// parseTest reads what follows `test:`: the test, then options after a
+// semicolon, as in config lines (`not_null status; severity=warn`).
 func parseTest(file string, n int, s string) (testDecl, error) {
-	t := testDecl{line: n}
+	t := testDecl{line: n, severity: SeverityError}
+	s, opts, hasOpts := strings.Cut(s, ";")
+	s = strings.TrimSpace(s)
+	if hasOpts {
+		seen := false
+		for _, pair := range strings.Split(opts, ";") {
+			pair = strings.TrimSpace(pair)
+			if pair == "" {
+				continue
+			}
+			k, v, ok := strings.Cut(pair, "=")
+			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+			switch {
+			case !ok || k == "":
+				return t, errAt(file, n, "test: option %q is not key=value (want `; severity=warn`)", pair)
+			case k != "severity":
+				return t, errAt(file, n, "test: unknown option %q (want severity)", k)
+			case seen:
+				return t, errAt(file, n, "test: severity is set twice")
+			}
+			sev, err := parseSeverity(v)
+			if err != nil {
+				return t, errAt(file, n, "test: %v", err)
+			}
+			t.severity, seen = sev, true
+		}
+		if !seen {
+			return t, errAt(file, n, "test: nothing after `;` (want `; severity=warn` or `; severity=error`)")
+		}
+	}
 	kind, rest, _ := strings.Cut(s, " ")
 	t.kind, rest = strings.TrimSpace(kind), strings.TrimSpace(rest)
 	var err error

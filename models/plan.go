@@ -1,7 +1,6 @@
 package models
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -11,13 +10,17 @@ import (
 )
 
 // plan renders every model with recording functions to find its
-// dependencies, then orders the DAG.
-func (p *Project) plan() error {
-	var errs []error
+// dependencies, then orders the DAG. A model that does not render (an
+// unknown ref, an unset var, ...) or sits in a dependency cycle is marked
+// broken; the others are planned as usual.
+func (p *Project) plan() {
 	for _, rel := range sortedKeys(p.byRel) {
 		m := p.byRel[rel]
 		m.refs = map[string]string{}
-		if m.Kind == KindSeed {
+		if m.header != nil {
+			p.declareTests(m)
+		}
+		if m.Kind == KindSeed || m.tmpl == nil {
 			continue
 		}
 		deps, sources := map[string]string{}, map[string]bool{}
@@ -25,85 +28,85 @@ func (p *Project) plan() error {
 		if m.Kind == load.ModelIncremental {
 			modes = append(modes, true)
 		}
-		var failed bool
 		for _, inc := range modes {
 			env := &renderEnv{p: p, self: m, macros: planMacros{}, incremental: inc}
-			if _, err := render(m.Path, m.tmpl, env); err != nil {
-				errs = append(errs, err)
-				failed = true
-				break
-			}
+			_, err := render(m.Path, m.tmpl, env)
+			// What a failed render reffed before failing still counts:
+			// `revops models` shows it and +model selects it.
 			for k, v := range env.refs {
 				deps[k] = v
 			}
 			for k := range env.sources {
 				sources[k] = true
 			}
-		}
-		if failed {
-			continue
+			if err != nil {
+				m.broken(err)
+				break
+			}
 		}
 		m.refs = deps
 		m.Deps = sortedKeys(deps)
 		m.Sources = sortedKeys(sources)
-		if err := p.declareTests(m); err != nil {
-			errs = append(errs, err)
-		}
 	}
 	for _, c := range p.custom {
-		env := &renderEnv{p: p, macros: planMacros{}}
-		if _, err := render(c.path, c.tmpl, env); err != nil {
-			errs = append(errs, err)
+		if c.tmpl == nil {
 			continue
 		}
+		env := &renderEnv{p: p, macros: planMacros{}}
+		_, err := render(c.path, c.tmpl, env)
 		c.deps = sortedKeys(env.refs)
+		if err != nil {
+			c.broken(err)
+		}
 	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
-	}
-	return p.order()
+	p.order()
 }
 
-// order sorts the models topologically (ties by relation) or reports a cycle.
-func (p *Project) order() error {
-	indeg := map[string]int{}
-	children := map[string][]string{}
-	for rel, m := range p.byRel {
-		indeg[rel] += 0
-		for _, d := range m.Deps {
-			indeg[rel]++
-			children[d] = append(children[d], rel)
-		}
-	}
-	var ready []string
-	for rel, n := range indeg {
-		if n == 0 {
-			ready = append(ready, rel)
-		}
-	}
-	sort.Strings(ready)
-	p.models = p.models[:0]
-	for len(ready) > 0 {
-		rel := ready[0]
-		ready = ready[1:]
-		m := p.byRel[rel]
-		m.order = len(p.models)
-		p.models = append(p.models, m)
-		for _, c := range children[rel] {
-			if indeg[c]--; indeg[c] == 0 {
-				i := sort.SearchStrings(ready, c)
-				ready = append(ready[:i], append([]string{c}, ready[i:]...)...)
+// order sorts the models topologically (ties by relation). The models of
+// a dependency cycle are marked broken, with the cycle named in each
+// one's error, and ordered without their edges.
+func (p *Project) order() {
+	for {
+		indeg := map[string]int{}
+		children := map[string][]string{}
+		for rel, m := range p.byRel {
+			indeg[rel] += 0
+			for _, d := range m.edges() {
+				indeg[rel]++
+				children[d] = append(children[d], rel)
 			}
 		}
+		var ready []string
+		for rel, n := range indeg {
+			if n == 0 {
+				ready = append(ready, rel)
+			}
+		}
+		sort.Strings(ready)
+		p.models = p.models[:0]
+		for len(ready) > 0 {
+			rel := ready[0]
+			ready = ready[1:]
+			m := p.byRel[rel]
+			m.order = len(p.models)
+			p.models = append(p.models, m)
+			for _, c := range children[rel] {
+				if indeg[c]--; indeg[c] == 0 {
+					i := sort.SearchStrings(ready, c)
+					ready = append(ready[:i], append([]string{c}, ready[i:]...)...)
+				}
+			}
+		}
+		if len(p.models) == len(p.byRel) {
+			return
+		}
+		p.breakCycle(indeg)
 	}
-	if len(p.models) < len(p.byRel) {
-		return p.cycleError()
-	}
-	return nil
 }
 
-// cycleError finds one cycle and names every edge's file and line.
-func (p *Project) cycleError() error {
+// breakCycle finds one cycle among the models not yet ordered (indeg > 0)
+// and marks its models broken, naming every edge's file and line.
+func (p *Project) breakCycle(indeg map[string]int) {
 	const (
 		white = iota
 		grey
@@ -116,7 +119,7 @@ func (p *Project) cycleError() error {
 	visit = func(rel string) bool {
 		color[rel] = grey
 		stack = append(stack, rel)
-		for _, d := range p.byRel[rel].Deps {
+		for _, d := range p.byRel[rel].edges() {
 			switch color[d] {
 			case grey:
 				for i, s := range stack {
@@ -135,24 +138,34 @@ func (p *Project) cycleError() error {
 		color[rel] = black
 		return false
 	}
-	for _, rel := range sortedKeys(p.byRel) {
-		if color[rel] == white && visit(rel) {
+	for _, rel := range sortedKeys(indeg) {
+		if indeg[rel] > 0 && color[rel] == white && visit(rel) {
 			break
 		}
 	}
+	if len(cycle) == 0 { // cannot happen: what is left unordered has a cycle
+		for rel, n := range indeg {
+			if m := p.byRel[rel]; n > 0 {
+				m.inCycle = true
+				m.broken(&Error{File: m.Path, Msg: "dependency cycle"})
+			}
+		}
+		return
+	}
 	var parts []string
-	var first *Error
+	lines := make([]int, len(cycle))
 	for i, rel := range cycle {
 		m := p.byRel[rel]
 		next := cycle[(i+1)%len(cycle)]
-		line := refLine(m.src, m.refs[next])
-		if first == nil {
-			first = &Error{File: m.Path, Line: line}
-		}
-		parts = append(parts, fmt.Sprintf("%s (%s:%d) refs %s", rel, m.Path, line, next))
+		lines[i] = refLine(m.src, m.refs[next])
+		parts = append(parts, fmt.Sprintf("%s (%s:%d) refs %s", rel, m.Path, lines[i], next))
 	}
-	first.Msg = "dependency cycle: " + strings.Join(parts, "; ")
-	return first
+	msg := "dependency cycle: " + strings.Join(parts, "; ")
+	for i, rel := range cycle {
+		m := p.byRel[rel]
+		m.inCycle = true
+		m.broken(&Error{File: m.Path, Line: lines[i], Msg: msg})
+	}
 }
 
 // refLine returns the line of the first {{ ref "name" }} in src.
@@ -166,7 +179,8 @@ func refLine(src, name string) int {
 }
 
 // Plan renders the DAG as text, one node per line in build order: the
-// relation, its kind, and what it depends on; then the data tests.
+// relation, its kind, and what it depends on; then its error if it is
+// broken, and its data tests ("(warn)" for severity warn).
 func (p *Project) Plan() string {
 	var b strings.Builder
 	for i, m := range p.models {
@@ -181,14 +195,31 @@ func (p *Project) Plan() string {
 			fmt.Fprintf(&b, " tags=%s", strings.Join(m.Tags, ","))
 		}
 		b.WriteString("\n")
+		if m.err != nil {
+			fmt.Fprintf(&b, "   error: %s\n", m.err)
+		}
 		for _, t := range m.tests {
-			fmt.Fprintf(&b, "   test %s\n", t.name)
+			fmt.Fprintf(&b, "   test %s%s\n", t.name, sevNote(t.decl.severity, t.err))
 		}
 	}
 	for _, c := range p.custom {
-		fmt.Fprintf(&b, "test %s %s <- %s\n", c.name, c.path, strings.Join(c.deps, ", "))
+		fmt.Fprintf(&b, "test %s %s <- %s%s\n", c.name, c.path, strings.Join(c.deps, ", "), sevNote(c.severity, c.err))
+	}
+	for _, e := range p.loose {
+		fmt.Fprintf(&b, "error: %s\n", e)
 	}
 	return b.String()
+}
+
+func sevNote(severity string, err *Error) string {
+	note := ""
+	if severity == SeverityWarn {
+		note = " (warn)"
+	}
+	if err != nil {
+		note += " error: " + err.Error()
+	}
+	return note
 }
 
 // Graph renders the DAG as a Mermaid flowchart ("mermaid") or a

@@ -37,6 +37,10 @@ type Model struct {
 	Tests []string `json:"tests,omitempty"`
 	// Replaces is the shipped file this user model replaces, if any.
 	Replaces string `json:"replaces,omitempty"`
+	// Error is set when the model is broken ("file:line: message"): its
+	// header, template, refs or seed rows are wrong, or it is part of a
+	// dependency cycle. A build reports it failed and skips what uses it.
+	Error string `json:"error,omitempty"`
 
 	schema string
 	rel    string // path relative to its root
@@ -47,6 +51,10 @@ type Model struct {
 	tests  []*dataTest
 	refs   map[string]string // dep relation -> name as written in the ref
 	order  int               // position in topological order
+	err    *Error            // why the model is broken
+	// inCycle: the model is in a dependency cycle; its Deps are not
+	// edges of the build order.
+	inCycle bool
 }
 
 // Override says that a user model replaced a shipped one.
@@ -63,6 +71,7 @@ type Project struct {
 	byRel     map[string]*Model // by relation
 	byName    map[string][]*Model
 	custom    []*customTest // tests/*.sql
+	loose     []*Error      // files that are no model or test
 	Overrides []Override
 }
 
@@ -77,8 +86,16 @@ type file struct {
 // staging/, core/, metrics/, tests/), the shipped seeds (CSV files at any
 // depth), then every user path (a directory of folders of models, with
 // optional seeds/ and tests/), and plans the DAG. vars are the values of
-// {{ var }}. Every problem found is returned, each naming its file and
-// line.
+// {{ var }}.
+//
+// A problem in one file stays with that file: a model whose header,
+// template, refs or seed rows are wrong is kept in the project as broken
+// (Model.Error; a build reports it failed and skips what depends on it),
+// and so is a custom test (its run reports the error); a file that is no
+// model at all (outside a folder, a name that is no relation) is left
+// out. Problems lists them all, each naming its file and line. The error
+// is only for what stops the whole project from loading: a model path
+// that is missing or not a directory, a file that cannot be read.
 func Load(shipped, seeds fs.FS, userPaths []string, vars map[string]string) (*Project, error) {
 	var files []file
 	var errs []error
@@ -144,13 +161,30 @@ func Load(shipped, seeds fs.FS, userPaths []string, vars map[string]string) (*Pr
 		p.custom = append(p.custom, c)
 	}
 	sort.Slice(p.custom, func(i, j int) bool { return p.custom[i].name < p.custom[j].name })
-	if err := p.plan(); err != nil {
-		return nil, err
-	}
+	p.plan()
 	return p, nil
 }
 
-// add parses one file into the project.
+// asError makes err a positioned *Error of file (when it is not one).
+func asError(file string, err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{File: file, Msg: err.Error()}
+}
+
+// broken marks m as broken by err, keeping the first error it got.
+func (m *Model) broken(err error) {
+	if m.err == nil {
+		m.err = asError(m.Path, err)
+		m.Error = m.err.Error()
+	}
+}
+
+// add parses one file into the project. Its error is for a file that
+// cannot be read; problems in the file are kept with the model or test
+// (or in p.loose when the file is no model at all).
 func (p *Project) add(f file, customs map[string]*customTest) error {
 	dir, base := path.Split(f.rel)
 	folder := path.Base(strings.TrimSuffix(dir, "/"))
@@ -160,7 +194,8 @@ func (p *Project) add(f file, customs map[string]*customTest) error {
 		if ext == ".csv" && f.root == 1 {
 			folder = "seeds"
 		} else {
-			return &Error{File: f.display, Msg: "a model must sit in a folder, its schema (e.g. core/" + base + ")"}
+			p.loose = append(p.loose, &Error{File: f.display, Msg: "a model must sit in a folder, its schema (e.g. core/" + base + "); the file is not used"})
+			return nil
 		}
 	}
 	if ext == ".csv" && folder != "seeds" && f.root != 1 {
@@ -170,7 +205,8 @@ func (p *Project) add(f file, customs map[string]*customTest) error {
 		folder = "seeds"
 	}
 	if !identRE.MatchString(folder) || !identRE.MatchString(name) {
-		return &Error{File: f.display, Msg: fmt.Sprintf("%s.%s is not a plain relation name (letters, digits, _)", folder, name)}
+		p.loose = append(p.loose, &Error{File: f.display, Msg: fmt.Sprintf("%s.%s is not a plain relation name (letters, digits, _); the file is not used", folder, name)})
+		return nil
 	}
 	data, err := f.read()
 	if err != nil {
@@ -182,14 +218,12 @@ func (p *Project) add(f file, customs map[string]*customTest) error {
 		if ext != ".sql" {
 			return nil
 		}
-		c, err := parseCustomTest(f.display, name, src)
-		if err != nil {
-			return err
-		}
-		if prev, ok := customs[c.name]; ok && prev.root >= 2 && f.root >= 2 {
-			return &Error{File: f.display, Msg: fmt.Sprintf("test %s is also defined in %s", c.name, prev.path)}
-		}
+		c := parseCustomTest(f.display, name, src)
 		c.root = f.root
+		if prev, ok := customs[c.name]; ok && prev.root >= 2 && f.root >= 2 {
+			prev.broken(errAt(f.display, 0, "test %s is also defined in %s (two user model paths define it)", c.name, prev.path))
+			return nil
+		}
 		customs[c.name] = c
 		return nil
 	}
@@ -197,17 +231,19 @@ func (p *Project) add(f file, customs map[string]*customTest) error {
 	if ext == ".csv" {
 		m.Kind = KindSeed
 		if m.seed, err = parseSeed(f.display, data); err != nil {
-			return err
+			m.broken(err)
 		}
-	} else if err := m.parse(); err != nil {
-		return err
+	} else {
+		m.parse()
 	}
 	if prev, ok := p.byRel[relation]; ok {
 		if f.root < 2 || prev.Path == f.display {
-			return &Error{File: f.display, Msg: fmt.Sprintf("%s is also defined in %s", relation, prev.Path)}
+			prev.broken(errAt(f.display, 0, "%s is also defined in %s", relation, prev.Path))
+			return nil
 		}
 		if prevRoot := rootOf(prev); prevRoot >= 2 {
-			return &Error{File: f.display, Msg: fmt.Sprintf("%s is also defined in %s (two user model paths define it)", relation, prev.Path)}
+			prev.broken(errAt(f.display, 0, "%s is also defined in %s (two user model paths define it)", relation, prev.Path))
+			return nil
 		}
 		m.Replaces = prev.Path
 		p.Overrides = append(p.Overrides, Override{Relation: relation, Path: f.display, Replaced: prev.Path})
@@ -226,26 +262,33 @@ func rootOf(m *Model) int {
 	return 2
 }
 
-// parse reads a model's header and template.
-func (m *Model) parse() error {
-	h, err := parseHeader(m.Path, m.src)
-	if err != nil {
-		return err
-	}
-	m.header = h
+// parse reads a model's header and template; a problem marks m broken.
+func (m *Model) parse() {
 	m.Kind = load.ModelTable
 	if m.schema == "staging" {
 		m.Kind = load.ModelView
 	}
+	h, err := parseHeader(m.Path, m.src)
+	if err != nil {
+		m.broken(err)
+		return
+	}
+	m.header = h
 	if h.kind != "" {
 		m.Kind = h.kind
 	}
-	if m.Kind == load.ModelIncremental && len(h.uniqueKey) == 0 {
-		return errAt(m.Path, h.kindLine, "config: materialized=incremental needs a unique_key (the columns rows are merged on)")
-	}
 	m.UniqueKey, m.Tags = h.uniqueKey, h.tags
-	m.tmpl, err = parseTemplate(m.Path, m.src, h.lines)
-	return err
+	switch {
+	case m.Kind == load.ModelIncremental && len(h.uniqueKey) == 0:
+		m.broken(errAt(m.Path, h.kindLine, "config: materialized=incremental needs a unique_key (the columns rows are merged on)"))
+		return
+	case h.severity != "":
+		m.broken(errAt(m.Path, h.severityLine, "config: severity is for tests: put it on a test line (`-- test: not_null x; severity=warn`)"))
+		return
+	}
+	if m.tmpl, err = parseTemplate(m.Path, m.src, h.lines); err != nil {
+		m.broken(err)
+	}
 }
 
 // Models returns the project's models and seeds in build order.
@@ -274,4 +317,47 @@ func (p *Project) resolve(name string) (*Model, error) {
 		}
 		return nil, fmt.Errorf("%s is ambiguous: %s (use the full name)", name, strings.Join(c, ", "))
 	}
+}
+
+// Problems returns every problem found in the project's files, sorted by
+// file and line: broken models (also in their Model.Error), custom tests
+// and declared tests that cannot run, and files that are no model at
+// all. Empty when every file is sound.
+func (p *Project) Problems() []*Error {
+	var out []*Error
+	for _, m := range p.byRel {
+		if m.err != nil {
+			out = append(out, m.err)
+		}
+		for _, t := range m.tests {
+			if t.err != nil {
+				out = append(out, t.err)
+			}
+		}
+	}
+	for _, c := range p.custom {
+		if c.err != nil {
+			out = append(out, c.err)
+		}
+	}
+	out = append(out, p.loose...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		if out[i].Line != out[j].Line {
+			return out[i].Line < out[j].Line
+		}
+		return out[i].Msg < out[j].Msg
+	})
+	return out
+}
+
+// edges are the relations m waits for in the build order: its Deps,
+// none when it is in a dependency cycle (it fails without running).
+func (m *Model) edges() []string {
+	if m.inCycle {
+		return nil
+	}
+	return m.Deps
 }

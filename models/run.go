@@ -40,8 +40,9 @@ const (
 	StatusFailed  = "failed"  // model failed
 	StatusSkipped = "skipped" // model or test not run; Reason says why
 	StatusPass    = "pass"    // test returned no rows
-	StatusFail    = "fail"    // test returned rows
-	StatusError   = "error"   // test query failed
+	StatusWarn    = "warn"    // test of severity warn returned rows
+	StatusFail    = "fail"    // test of severity error returned rows
+	StatusError   = "error"   // test could not run (its query or file is wrong)
 )
 
 // ModelResult is the outcome of one model in a build.
@@ -61,9 +62,11 @@ type ModelResult struct {
 
 // TestResult is the outcome of one data test.
 type TestResult struct {
-	Test     string  `json:"test"`
-	Model    string  `json:"model,omitempty"`
-	Path     string  `json:"path"`
+	Test  string `json:"test"`
+	Model string `json:"model,omitempty"`
+	Path  string `json:"path"`
+	// Severity is SeverityError or SeverityWarn.
+	Severity string  `json:"severity"`
 	Status   string  `json:"status"`
 	Failures int64   `json:"failures"`
 	Seconds  float64 `json:"seconds"`
@@ -78,14 +81,22 @@ type Result struct {
 	Models    []ModelResult `json:"models"`
 	Tests     []TestResult  `json:"tests"`
 	Overrides []Override    `json:"overrides,omitempty"`
+	// Problems are the project's files that are no model or test at all
+	// ("file: message"); broken models and tests are reported in Models
+	// and Tests instead.
+	Problems []string `json:"problems,omitempty"`
 	// Seconds is the run's wall time; WarehouseSeconds the wall time
 	// during which at least one warehouse call (materialization or test
 	// query) was running. The rest is the engine's overhead.
 	Seconds          float64 `json:"seconds"`
 	WarehouseSeconds float64 `json:"warehouse_seconds"`
+
+	project *Project
 }
 
-// Failed reports whether a model failed or a test failed or errored.
+// Failed reports whether a model failed, a test failed (severity error)
+// or could not run (any severity), or a file is in Problems. Tests of
+// severity warn that find rows (status warn) do not fail a run.
 func (r *Result) Failed() bool {
 	for _, m := range r.Models {
 		if m.Status == StatusFailed {
@@ -97,7 +108,109 @@ func (r *Result) Failed() bool {
 			return true
 		}
 	}
-	return false
+	return len(r.Problems) > 0
+}
+
+// Blocked says why something that reads relation must not run on what
+// this build made (revops run skips such syncs); nil when nothing blocks
+// it. relation is a model's relation ("syncs.account_enrichment_sf") or
+// its file name when that is unique. The reasons, one per finding:
+//
+//   - relation, or a model upstream of it (what it refs, transitively),
+//     failed in this run, broken files included:
+//     "core.deals failed: sql/core/deals.sql:12: ...";
+//   - relation itself was skipped in this run for another reason (its
+//     source table does not exist, the run was cancelled):
+//     "syncs.x was skipped: source zoho_crm.accounts does not exist";
+//   - a data test of severity error on relation or a model upstream of it
+//     failed or could not run; a custom test counts for every model it
+//     refs: "test unique(core.accounts.account_id) failed on 3 rows".
+//
+// Tests of severity warn never block. An upstream model skipped because
+// its source table does not exist blocks nothing by itself (a model that
+// guards its ref with source_exists still builds). Models this run did
+// not select, and relations the project does not define (a sync with
+// inline SQL), are blocked by nothing here.
+func (r *Result) Blocked(relation string) []string {
+	up := map[string]bool{relation: true}
+	rel := relation
+	if r.project != nil {
+		m, err := r.project.resolve(relation)
+		if err != nil {
+			return nil
+		}
+		rel = m.Relation
+		up = r.project.upstream(rel)
+	}
+	var reasons []string
+	var self *ModelResult
+	for i, m := range r.Models {
+		switch {
+		case !up[m.Model]:
+		case m.Status == StatusFailed:
+			reasons = append(reasons, fmt.Sprintf("%s failed: %s", m.Model, firstLine(m.Error)))
+		case m.Model == rel && m.Status == StatusSkipped:
+			self = &r.Models[i]
+		}
+	}
+	if self != nil && len(reasons) == 0 {
+		reasons = append(reasons, fmt.Sprintf("%s was skipped: %s", self.Model, self.Reason))
+	}
+	for _, t := range r.Tests {
+		if t.Severity == SeverityWarn || (t.Status != StatusFail && t.Status != StatusError) {
+			continue
+		}
+		on := t.Model != "" && up[t.Model]
+		if t.Model == "" && r.project != nil {
+			if c := r.project.customTest(t.Test); c != nil {
+				for _, d := range c.deps {
+					on = on || up[d]
+				}
+			}
+		}
+		if !on {
+			continue
+		}
+		if t.Status == StatusFail {
+			reasons = append(reasons, fmt.Sprintf("test %s failed on %d rows", t.Test, t.Failures))
+		} else {
+			reasons = append(reasons, fmt.Sprintf("test %s could not run: %s", t.Test, firstLine(t.Error)))
+		}
+	}
+	return reasons
+}
+
+// upstream returns rel and every relation it depends on, transitively.
+func (p *Project) upstream(rel string) map[string]bool {
+	out := map[string]bool{}
+	var walk func(string)
+	walk = func(rel string) {
+		if out[rel] {
+			return
+		}
+		out[rel] = true
+		if m, ok := p.byRel[rel]; ok {
+			for _, d := range m.Deps {
+				walk(d)
+			}
+		}
+	}
+	walk(rel)
+	return out
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return strings.TrimSpace(s)
+}
+
+// looseProblems renders the problems that belong to no model or test.
+func (p *Project) looseProblems() []string {
+	var out []string
+	for _, e := range p.loose {
+		out = append(out, e.Error())
+	}
+	return out
 }
 
 // Count returns how many models (or, with tests, tests) have status.
@@ -174,6 +287,10 @@ type job struct {
 
 func (p *Project) prepare(m *Model, mc load.Macros, cat catalog, fullRefresh bool) *job {
 	j := &job{m: m}
+	if m.err != nil {
+		j.err = m.err
+		return j
+	}
 	if m.Kind == KindSeed {
 		j.sql, j.err = m.seed.sql(mc)
 		if j.err != nil {
@@ -216,7 +333,8 @@ func (p *Project) Build(ctx context.Context, wh Warehouse, opts Options) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Overrides: p.Overrides, Models: []ModelResult{}, Tests: []TestResult{}}
+	res := &Result{Overrides: p.Overrides, Models: []ModelResult{}, Tests: []TestResult{},
+		Problems: p.looseProblems(), project: p}
 	clock := &busyClock{}
 	mc := wh.Macros()
 	var jobs []*job
@@ -247,7 +365,7 @@ func (p *Project) schedule(ctx context.Context, wh Warehouse, jobs []*job, index
 	pending := make([]int, len(jobs))
 	children := make([][]int, len(jobs))
 	for i, j := range jobs {
-		for _, d := range j.m.Deps {
+		for _, d := range j.m.edges() {
 			if k, ok := index[d]; ok {
 				pending[i]++
 				children[k] = append(children[k], i)
@@ -387,7 +505,15 @@ func (p *Project) Test(ctx context.Context, wh Warehouse, opts Options) (*Result
 		return nil, err
 	}
 	clock := &busyClock{}
-	res := &Result{Overrides: p.Overrides, Models: []ModelResult{}}
+	res := &Result{Overrides: p.Overrides, Models: []ModelResult{}, Problems: p.looseProblems(), project: p}
+	// A broken model is reported failed (it cannot be tested: what the
+	// warehouse holds is not what its file says).
+	for _, m := range p.models {
+		if m.err != nil && (sel == nil || sel[m.Relation]) {
+			res.Models = append(res.Models, ModelResult{Model: m.Relation, Path: m.Path, Kind: m.Kind,
+				Status: StatusFailed, Error: m.err.Error()})
+		}
+	}
 	res.Tests = p.runTests(ctx, wh, wh.Macros(), cat, sel, opts, nil, clock)
 	res.Seconds = time.Since(start).Seconds()
 	res.WarehouseSeconds = clock.busy.Seconds()
@@ -417,6 +543,9 @@ func (p *Project) CompileFor(name string, macros load.Macros) (string, error) {
 
 func (p *Project) compile(name string, mc load.Macros, cat catalog) (string, error) {
 	if c := p.customTest(name); c != nil {
+		if c.err != nil {
+			return "", c.err
+		}
 		env := &renderEnv{p: p, macros: mc}
 		if cat != nil {
 			env.exists = cat.exists
@@ -426,6 +555,9 @@ func (p *Project) compile(name string, mc load.Macros, cat catalog) (string, err
 	m, err := p.resolve(name)
 	if err != nil {
 		return "", fmt.Errorf("models: compile: %w", err)
+	}
+	if m.err != nil {
+		return "", m.err
 	}
 	if cat == nil {
 		if m.Kind == KindSeed {

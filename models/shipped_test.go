@@ -236,3 +236,74 @@ func TestShippedModelsSalesforceOnly(t *testing.T) {
 		t.Errorf("core.leads: %d rows, want %d Salesforce leads", got, want)
 	}
 }
+
+// TestShippedModelsOrdinaryDataWarns: data people enter in the CRMs every
+// day (a Zoho lead without a status, which is not a mandatory field; a
+// Desk ticket without a priority; a deleted Salesforce lead that still
+// has tasks) makes shipped tests warn, not fail: the build has not
+// failed and no shipped sync is blocked. A duplicate key still fails and
+// blocks the syncs that read it.
+func TestShippedModelsOrdinaryDataWarns(t *testing.T) {
+	s := buildShipped(t, 300, "salesforce", "zoho_crm", "zoho_desk")
+	s.checkBuild(t)
+	ctx := context.Background()
+	for _, q := range []string{
+		`UPDATE zoho_crm.leads SET Lead_Status = NULL WHERE id = (SELECT min(id) FROM zoho_crm.leads
+			WHERE _deleted_at IS NULL AND NOT coalesce(Converted__s, false))`,
+		`UPDATE zoho_desk.tickets SET priority = NULL WHERE id = (SELECT min(id) FROM zoho_desk.tickets WHERE _deleted_at IS NULL)`,
+		`UPDATE salesforce.lead SET _deleted_at = now() WHERE Id = (SELECT min(WhoId) FROM salesforce.task
+			WHERE _deleted_at IS NULL AND WhoId LIKE '00Q%')`,
+	} {
+		if err := s.wh.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	p, err := models.Load(sqlfiles.FS, configs.Seeds, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Build(ctx, s.wh, models.Options{Concurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.result = res
+	s.checkBuild(t)
+	warned := map[string]int64{}
+	for _, r := range res.Tests {
+		if r.Status == models.StatusWarn {
+			warned[r.Test] = r.Failures
+		}
+	}
+	for _, name := range []string{"not_null(core.leads.status)", "not_null(core.tickets.priority)",
+		"relationships(core.activities.lead_id -> core.leads.lead_id)"} {
+		if warned[name] == 0 {
+			t.Errorf("%s did not warn; warnings: %v", name, warned)
+		}
+	}
+	if res.Failed() {
+		t.Error("warnings failed the build")
+	}
+	syncs := []string{"syncs.zoho_leads_to_sf", "syncs.account_enrichment_sf", "syncs.account_enrichment_zoho"}
+	for _, rel := range syncs {
+		if why := res.Blocked(rel); why != nil {
+			t.Errorf("%s blocked by warnings: %q", rel, why)
+		}
+	}
+
+	// A Zoho lead landed twice (a key revops relies on) is an error: the
+	// sync of Zoho leads is blocked, naming the test.
+	if err := s.wh.Exec(ctx, `INSERT INTO zoho_crm.leads SELECT * FROM zoho_crm.leads
+		WHERE id = (SELECT min(id) FROM zoho_crm.leads WHERE _deleted_at IS NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	if res, err = p.Build(ctx, s.wh, models.Options{Concurrency: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if !res.Failed() {
+		t.Error("a duplicate lead id did not fail the build")
+	}
+	why := strings.Join(res.Blocked("syncs.zoho_leads_to_sf"), "\n")
+	if !strings.Contains(why, "test unique(staging.stg_zoho_crm__leads.lead_id) failed on 1 rows") {
+		t.Errorf("syncs.zoho_leads_to_sf not blocked by the duplicate: %q", why)
+	}
+}

@@ -17,10 +17,15 @@ type testJob struct {
 
 // runTests runs the header tests of the selected models and the custom
 // tests that go with them. status holds this build's model outcomes (nil
-// for `revops test`); a test whose model is not available is skipped.
+// for `revops test`); a test whose model is not available (or broken) is
+// skipped; a test that is itself broken is reported as an error. A test
+// that finds rows fails, or warns when its severity is warn.
 func (p *Project) runTests(ctx context.Context, wh Warehouse, mc load.Macros, cat catalog, sel map[string]bool,
 	opts Options, status map[string]string, clock *busyClock) []TestResult {
 	available := func(rel string) string {
+		if m, ok := p.byRel[rel]; ok && m.err != nil {
+			return rel + " failed"
+		}
 		if status != nil {
 			if s, ok := status[rel]; ok {
 				if s == StatusSuccess {
@@ -43,7 +48,13 @@ func (p *Project) runTests(ctx context.Context, wh Warehouse, mc load.Macros, ca
 			continue
 		}
 		for _, t := range m.tests {
-			j := &testJob{r: TestResult{Test: t.name, Model: m.Relation, Path: m.Path}, sql: t.sql(mc)}
+			j := &testJob{r: TestResult{Test: t.name, Model: m.Relation, Path: m.Path, Severity: t.decl.severity}}
+			if t.err != nil {
+				j.r.Status, j.r.Error = StatusError, t.err.Error()
+				jobs = append(jobs, j)
+				continue
+			}
+			j.sql = t.sql(mc)
 			j.r.Reason = available(m.Relation)
 			if j.r.Reason == "" && t.target != nil {
 				j.r.Reason = available(t.target.Relation)
@@ -55,7 +66,12 @@ func (p *Project) runTests(ctx context.Context, wh Warehouse, mc load.Macros, ca
 		if !p.selectedCustom(c, opts.Select, sel) {
 			continue
 		}
-		j := &testJob{r: TestResult{Test: c.name, Path: c.path}}
+		j := &testJob{r: TestResult{Test: c.name, Path: c.path, Severity: c.severity}}
+		if c.err != nil {
+			j.r.Status, j.r.Error = StatusError, c.err.Error()
+			jobs = append(jobs, j)
+			continue
+		}
 		env := &renderEnv{p: p, macros: mc, exists: cat.exists}
 		sql, err := render(c.path, c.tmpl, env)
 		if err != nil {
@@ -110,6 +126,8 @@ func runTest(ctx context.Context, wh Warehouse, j *testJob, clock *busyClock) Te
 	switch {
 	case err != nil:
 		r.Status, r.Error = StatusError, fmt.Sprintf("%s: %v", r.Path, err)
+	case n > 0 && r.Severity == SeverityWarn:
+		r.Status, r.Failures = StatusWarn, n
 	case n > 0:
 		r.Status, r.Failures = StatusFail, n
 	default:

@@ -6,7 +6,7 @@
 -- test: not_null contact_id
 -- test: unique source_system,source_id
 -- test: accepted_values source_system: salesforce,zoho_crm,zoho_desk
--- test: relationships account_id -> core.accounts.account_id
+-- test: relationships account_id -> core.accounts.account_id; severity=warn
 WITH contacts AS (
     -- An empty row set that fixes the columns and their types; every
     -- source present in the warehouse adds its rows below.

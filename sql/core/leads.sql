@@ -2,16 +2,16 @@
 -- Zoho CRM Leads). status and lead_source are normalized through the seeds
 -- lead_status_map / lead_statuses and lead_source_map (edit them to map
 -- custom picklist values); the raw labels stay in status_raw and
--- lead_source_raw. An unmapped status is NULL (the not_null test says
--- so); an unmapped source is 'other', a missing one 'unknown'.
+-- lead_source_raw. An unmapped or missing status is NULL (the not_null
+-- test warns); an unmapped source is 'other', a missing one 'unknown'.
 -- config: materialized=table; unique_key=lead_id
 -- test: unique lead_id
 -- test: not_null lead_id
 -- test: unique source_system,source_id
--- test: not_null created_at
--- test: not_null status
+-- test: not_null created_at; severity=warn
+-- test: not_null status; severity=warn
 -- test: accepted_values source_system: salesforce,zoho_crm
--- test: accepted_values status: new,contacted,qualified,converted,unqualified
+-- test: accepted_values status: new,contacted,qualified,converted,unqualified; severity=warn
 WITH leads AS (
     -- An empty row set that fixes the columns and their types; every
     -- source present in the warehouse adds its rows below.

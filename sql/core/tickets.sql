@@ -9,14 +9,14 @@
 -- test: unique ticket_id
 -- test: not_null ticket_id
 -- test: unique source_system,source_id
--- test: not_null created_at
--- test: not_null status
--- test: not_null priority
+-- test: not_null created_at; severity=warn
+-- test: not_null status; severity=warn
+-- test: not_null priority; severity=warn
 -- test: accepted_values source_system: zoho_desk,salesforce
--- test: accepted_values status: open,on_hold,escalated,closed
--- test: accepted_values priority: urgent,high,medium,low
--- test: relationships account_id -> core.accounts.account_id
--- test: relationships contact_id -> core.contacts.contact_id
+-- test: accepted_values status: open,on_hold,escalated,closed; severity=warn
+-- test: accepted_values priority: urgent,high,medium,low; severity=warn
+-- test: relationships account_id -> core.accounts.account_id; severity=warn
+-- test: relationships contact_id -> core.contacts.contact_id; severity=warn
 WITH tickets AS (
     -- An empty row set that fixes the columns and their types; every
     -- source present in the warehouse adds its rows below.

@@ -7,7 +7,7 @@
 --   leads_converted  of those, converted
 -- config: materialized=table
 -- test: unique created_date,source_system,lead_source
--- test: not_null created_date
+-- test: not_null created_date; severity=warn
 -- test: not_null leads_created
 SELECT
     created_date,

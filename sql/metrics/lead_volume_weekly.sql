@@ -7,7 +7,7 @@
 --   leads_converted  of those, converted
 -- config: materialized=table
 -- test: unique week_start,source_system,lead_source
--- test: not_null week_start
+-- test: not_null week_start; severity=warn
 SELECT
     CAST({{ date_trunc "week" "created_date" }} AS DATE) AS week_start,
     source_system,

@@ -13,7 +13,7 @@
 -- config: materialized=table
 -- test: unique source_system,stage
 -- test: not_null deals_entered
--- test: accepted_values stage: prospecting,qualification,needs_analysis,value_proposition,proposal,negotiation
+-- test: accepted_values stage: prospecting,qualification,needs_analysis,value_proposition,proposal,negotiation; severity=warn
 WITH reach AS (
     -- Per deal: the furthest open stage it entered, and whether it is won or lost.
     SELECT

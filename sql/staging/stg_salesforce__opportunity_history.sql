@@ -4,7 +4,7 @@
 -- config: materialized=view
 -- test: unique opportunity_history_id
 -- test: not_null opportunity_id
--- test: not_null changed_at
+-- test: not_null changed_at; severity=warn
 SELECT
     Id               AS opportunity_history_id,
     OpportunityId    AS opportunity_id,

@@ -3,7 +3,7 @@
 -- config: materialized=view
 -- test: unique deal_id
 -- test: not_null deal_id
--- test: not_null stage
+-- test: not_null stage; severity=warn
 SELECT
     id                     AS deal_id,
     Deal_Name              AS name,

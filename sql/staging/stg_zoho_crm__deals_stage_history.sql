@@ -3,7 +3,7 @@
 -- config: materialized=view
 -- test: unique stage_history_id
 -- test: not_null deal_id
--- test: not_null changed_at
+-- test: not_null changed_at; severity=warn
 SELECT
     id                 AS stage_history_id,
     Deal_Id            AS deal_id,

@@ -4,7 +4,7 @@
 -- config: materialized=view
 -- test: unique lead_id
 -- test: not_null lead_id
--- test: not_null created_at
+-- test: not_null created_at; severity=warn
 SELECT
     id                   AS lead_id,
     First_Name           AS first_name,

@@ -4,7 +4,7 @@
 -- config: materialized=view
 -- test: unique ticket_id
 -- test: not_null ticket_id
--- test: not_null created_at
+-- test: not_null created_at; severity=warn
 SELECT
     id                    AS ticket_id,
     ticketNumber          AS ticket_number,

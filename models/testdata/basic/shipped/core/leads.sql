@@ -1,7 +1,7 @@
 -- config: materialized=table; tags=core,daily
 -- test: unique lead_id
 -- test: not_null lead_id,system
--- test: accepted_values status: open,working,converted
+-- test: accepted_values status: open,working,converted; severity=warn
 -- test: relationships status -> seeds.stage_map.stage
 WITH all_leads AS (
   SELECT lead_id, email, status, created_at, 'salesforce' AS system FROM {{ ref "sf_leads" }}
