@@ -5,6 +5,8 @@ package duckdb_test
 import (
 	"bufio"
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	duckdbgo "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/revops/revops/load"
 	"github.com/revops/revops/load/duckdb"
@@ -56,6 +59,8 @@ func TestMain(m *testing.M) {
 		helperHold(os.Getenv("REVOPS_DUCKDB_PATH"))
 	case "die-mid-landing":
 		helperDieMidLanding(os.Getenv("REVOPS_DUCKDB_PATH"))
+	case "leave-arrow-view":
+		helperLeaveArrowView(os.Getenv("REVOPS_DUCKDB_PATH"))
 	}
 	os.Exit(3)
 }
@@ -115,6 +120,50 @@ func helperDieMidLanding(path string) {
 		Mode: load.Merge, Key: []string{"id"}, Cursor: &load.CursorUpdate{Source: "s", Object: "crash", Value: "after"},
 	})
 	fmt.Println("landing returned:", err)
+}
+
+// helperLeaveArrowView does what landings of earlier builds did: it
+// commits a view over an Arrow stream (DuckDB's Arrow scan makes it a view
+// of the database) and staging tables, then waits to be killed.
+func helperLeaveArrowView(path string) {
+	ctx := context.Background()
+	connector, err := duckdbgo.NewConnector(path, nil)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	db := sql.OpenDB(connector)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	schema := arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Int64}}, nil)
+	r := loadtest.MustReader(schema, [][]any{{int64(1)}})
+	err = conn.Raw(func(dc any) error {
+		ar, err := duckdbgo.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		release, err := ar.RegisterView(r, "_revops_arrow_1")
+		if err != nil {
+			return err
+		}
+		release() // the stream is gone, the view stays
+		return nil
+	})
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	for _, q := range []string{`CREATE SCHEMA raw`, `CREATE TABLE raw._revops_stage_2 (x INTEGER)`, `CREATE TABLE _revops_dedup_3 (x INTEGER)`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			fmt.Println("error:", err)
+			return
+		}
+	}
+	fmt.Println("ready")
+	select {}
 }
 
 // helper starts this test binary as a helper process and waits for its "ready".
@@ -217,6 +266,69 @@ func TestKilledLandingLeavesNothing(t *testing.T) {
 	if err != nil || c.Value != "before" {
 		t.Fatalf("cursor = %+v (%v), want the one saved before the kill", c, err)
 	}
+	if got := leftovers(t, w); len(got) > 0 {
+		t.Fatalf("the killed landing left %v", got)
+	}
+}
+
+// leftovers lists the views and tables landings make for their own use
+// that are still in the database.
+func leftovers(t *testing.T, w *duckdb.Warehouse) [][]any {
+	t.Helper()
+	rdr, err := w.Query(t.Context(), `SELECT schema_name, view_name FROM duckdb_views() WHERE starts_with(view_name, '_revops_')
+		UNION ALL SELECT schema_name, table_name FROM duckdb_tables() WHERE starts_with(table_name, '_revops_')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rows, err := load.ReadAll(rdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// TestOpenDropsLeftovers: views over Arrow streams that an earlier build
+// committed, and its staging tables, are dropped when the warehouse is
+// opened; reading such a view then fails with an error instead of
+// following the freed stream's pointers (SIGSEGV).
+func TestOpenDropsLeftovers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wh.duckdb")
+	cmd := helper(t, "leave-arrow-view", path)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	w, err := duckdb.Open(t.Context(), duckdb.Options{Path: path})
+	if err != nil {
+		t.Fatalf("open after kill: %v", err)
+	}
+	defer w.Close()
+	if got := leftovers(t, w); len(got) > 0 {
+		t.Fatalf("open kept %v", got)
+	}
+	rdr, err := w.Query(t.Context(), `SELECT * FROM _revops_arrow_1`)
+	if err == nil {
+		rdr.Release()
+		t.Fatal("a query of the dropped view succeeded")
+	}
+	if !strings.Contains(err.Error(), "_revops_arrow_1") {
+		t.Errorf("the error should name the view: %v", err)
+	}
+}
+
+// TestNoLeftoversOneConnection runs the suite's leftover case on a
+// warehouse with a single connection, so the check also sees the
+// temporary tables of the connection the landings used.
+func TestNoLeftoversOneConnection(t *testing.T) {
+	loadtest.RunCases(t, func(t *testing.T) load.Warehouse {
+		w, err := duckdb.Open(t.Context(), duckdb.Options{Path: filepath.Join(t.TempDir(), "wh.duckdb")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.DB().SetMaxOpenConns(1)
+		return w
+	}, "NoLeftoverObjects")
 }
 
 func TestOpenErrors(t *testing.T) {

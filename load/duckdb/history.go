@@ -174,8 +174,9 @@ func (l *landing) historyView(ctx context.Context) error {
 //     its modified time moving) or are left open: every key's versions,
 //     in the order they were kept, then its live row, get starts that
 //     strictly increase (the recorded start when it moved forward, else
-//     when the version was seen), each closed where the next starts, the
-//     last of a deleted row at its deletion.
+//     when the version was seen), each closed where the next starts; the
+//     last version of a deleted row keeps its recorded end, or ends at
+//     the deletion when it was left open.
 func (l *landing) repairHistory(ctx context.Context) error {
 	vt, versions := l.versionsTable()
 	have, err := tableColumns(ctx, l.conn, vt)
@@ -260,7 +261,7 @@ func (l *landing) repairHistory(ctx context.Context) error {
 	}
 	defer func() { _ = exec("DROP TABLE IF EXISTS " + chain) }()
 	if err := exec(fmt.Sprintf(`UPDATE %s AS v SET %s = c.start,
-		%s = coalesce(c.next_start, greatest(coalesce(c.del, c.t0), c.start + INTERVAL 1 MICROSECOND))
+		%s = coalesce(c.next_start, greatest(coalesce(c.t0, c.del), c.start + INTERVAL 1 MICROSECOND))
 		FROM (SELECT c.*, TRY_CAST(%s AS TIMESTAMPTZ) AS del FROM %s AS c LEFT JOIN %s AS m ON %s) AS c
 		WHERE v.rowid = c.rid AND c.cur = 0`,
 		versions, quoteIdent(load.ValidFromColumn), quoteIdent(load.ValidToColumn),
