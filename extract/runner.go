@@ -328,6 +328,7 @@ func (r *Runner) extractOne(ctx context.Context, log *slog.Logger, src Source, o
 		opts.History = &load.History{
 			Table:     load.Table{Schema: src.Name, Name: obj.Table + "__history"},
 			ValidFrom: obj.Modified,
+			SeenAt:    ExtractedAt,
 		}
 	}
 	err = r.landSegments(ctx, log, &res, load.Table{Schema: src.Name, Name: obj.Table}, src.Name, obj.Name, stream, rdr, opts, since)
