@@ -65,9 +65,17 @@ func Retryable(ctx context.Context) context.Context {
 // cap, a rate limiter, and retries with exponential backoff and full
 // jitter that honour Retry-After, for 429, 5xx and dropped connections,
 // up to Limits.MaxRetries. Writes that are not idempotent are retried
-// only after a 429 (the server did not process them) unless marked
-// Retryable. Response bodies are read whole inside the
+// only after a 429 or a failed connect (the server did not see them)
+// unless marked Retryable. Response bodies are read whole inside the
 // retry loop, so a connection dropped mid-body is retried too.
+//
+// A request that cannot connect at all fails fast instead: a host name
+// that does not resolve fails at once (*ConnectError, NotFound), and a
+// host that refuses the connection, cannot be reached or does not answer
+// the connect is tried ConnectRetries more times, quickly, before a
+// *ConnectError says so. Every retry is logged (warn; info for a 429)
+// with the method, the URL path (never the query), what failed, the
+// attempt number out of the most there can be, and the wait.
 type Transport struct {
 	base    http.RoundTripper
 	limits  Limits
@@ -78,6 +86,10 @@ type Transport struct {
 
 	// BaseDelay and MaxDelay shape the backoff (defaults 250ms and 30s).
 	BaseDelay, MaxDelay time.Duration
+	// ConnectRetries bounds the retries of a request whose connection
+	// failed (refused, unreachable, connect timeout), within
+	// Limits.MaxRetries (default DefaultConnectRetries).
+	ConnectRetries int
 
 	mu    sync.Mutex
 	total Stats
@@ -85,28 +97,73 @@ type Transport struct {
 	rnd   *rand.Rand
 }
 
-// NewTransport wraps base (http.DefaultTransport when nil) with limits.
+// DefaultConnectRetries is Transport.ConnectRetries unless set otherwise.
+const DefaultConnectRetries = 2
+
+// ConnectTimeout bounds the TCP connect of the default base transport.
+const ConnectTimeout = 10 * time.Second
+
+// NewTransport wraps base with limits. A nil base is a copy of
+// http.DefaultTransport whose connects give up after ConnectTimeout.
 func NewTransport(system string, base http.RoundTripper, limits Limits, log *slog.Logger) *Transport {
 	if base == nil {
-		base = http.DefaultTransport
+		base = defaultBase()
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	limits = limits.WithDefaults()
 	return &Transport{
-		base:      base,
-		limits:    limits,
-		limiter:   rate.NewLimiter(rate.Limit(limits.RequestsPerSecond), limits.Burst),
-		sem:       make(chan struct{}, limits.Concurrency),
-		log:       log,
-		system:    system,
-		BaseDelay: 250 * time.Millisecond,
-		MaxDelay:  30 * time.Second,
-		byTag:     map[string]*Stats{},
-		rnd:       rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x5eed)),
+		base:           base,
+		limits:         limits,
+		limiter:        rate.NewLimiter(rate.Limit(limits.RequestsPerSecond), limits.Burst),
+		sem:            make(chan struct{}, limits.Concurrency),
+		log:            log,
+		system:         system,
+		BaseDelay:      250 * time.Millisecond,
+		MaxDelay:       30 * time.Second,
+		ConnectRetries: DefaultConnectRetries,
+		byTag:          map[string]*Stats{},
+		rnd:            rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x5eed)),
 	}
 }
+
+func defaultBase() http.RoundTripper {
+	dt, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return http.DefaultTransport
+	}
+	tr := dt.Clone()
+	tr.DialContext = (&net.Dialer{Timeout: ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
+	return tr
+}
+
+// ConnectError is a request that never reached the server: its host name
+// did not resolve (NotFound), or every connect attempt failed (Refused:
+// the host refused them all). It names the host, never the URL, whose
+// query may hold secrets.
+type ConnectError struct {
+	Method, Path string
+	Host         string
+	NotFound     bool // the host name does not resolve
+	Refused      bool // the host refused the connection
+	Attempts     int
+	Err          error
+}
+
+func (e *ConnectError) Error() string {
+	switch {
+	case e.NotFound:
+		return fmt.Sprintf("%s %s: host %s not found (DNS): %v", e.Method, e.Path, e.Host, e.Err)
+	case e.Refused:
+		return fmt.Sprintf("%s %s: %s refused the connection (%d attempts; is the service running and the URL right?): %v",
+			e.Method, e.Path, e.Host, e.Attempts, e.Err)
+	}
+	return fmt.Sprintf("%s %s: cannot connect to %s (%d attempts): %v", e.Method, e.Path, e.Host, e.Attempts, e.Err)
+}
+
+// Unwrap returns the network error.
+func (e *ConnectError) Unwrap() error { return e.Err }
 
 // Client returns an *http.Client using t, with the per-request timeout of the limits.
 func (t *Transport) Client() *http.Client {
@@ -165,6 +222,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	replayable := req.Body == nil || req.GetBody != nil
 	retry := idempotent(req) && replayable
+	connectFails := 0
 	for attempt := 0; ; attempt++ {
 		if err := t.limiter.Wait(ctx); err != nil {
 			return nil, err
@@ -187,11 +245,25 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		})
 		resp, err := t.attempt(r)
-		wait, again := t.classify(ctx, resp, err)
-		// A 429 means the server did not process the request, so even a
-		// write that is not idempotent may be sent again.
-		throttled := err == nil && resp.StatusCode == http.StatusTooManyRequests
-		if !again || !(retry || (throttled && replayable)) || attempt >= t.limits.MaxRetries {
+		o := t.classify(ctx, resp, err)
+		if o.notFound {
+			return nil, &ConnectError{Method: req.Method, Path: req.URL.Path, Host: req.URL.Host, NotFound: true,
+				Attempts: attempt + 1, Err: err}
+		}
+		// Most attempts this request can have if every further one fails alike.
+		most := t.limits.MaxRetries + 1
+		if o.connect {
+			connectFails++
+			most = min(most, attempt+1+t.ConnectRetries-(connectFails-1))
+		}
+		// A 429 or a failed connect means the server did not process the
+		// request, so even a write that is not idempotent may be sent again.
+		unseen := o.connect || err == nil && resp.StatusCode == http.StatusTooManyRequests
+		if !o.again || !(retry || (unseen && replayable)) || attempt+1 >= most {
+			if o.connect {
+				return nil, &ConnectError{Method: req.Method, Path: req.URL.Path, Host: req.URL.Host,
+					Refused: errors.Is(err, syscall.ECONNREFUSED), Attempts: attempt + 1, Err: err}
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -200,11 +272,20 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if resp != nil {
 			resp.Body.Close()
 		}
+		wait := o.wait
 		if wait == 0 {
-			wait = t.backoff(attempt)
+			n := attempt
+			if o.connect {
+				n = connectFails - 1 // quick: the host is down, not busy
+			}
+			wait = t.backoff(n)
 		}
-		t.log.Debug("retrying", "system", t.system, "method", req.Method, "path", req.URL.Path,
-			"attempt", attempt+1, "wait", wait, "reason", reason(resp, err))
+		level := slog.LevelWarn
+		if o.throttled {
+			level = slog.LevelInfo
+		}
+		t.log.Log(ctx, level, "retrying request", "system", t.system, "method", req.Method, "path", req.URL.Path,
+			"error", reason(resp, err), "attempt", attempt+1, "of", most, "wait", wait.Round(time.Millisecond))
 		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -239,36 +320,60 @@ func (t *Transport) attempt(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// outcome is what classify made of one attempt.
+type outcome struct {
+	again     bool          // worth another attempt
+	wait      time.Duration // the server's Retry-After
+	throttled bool          // a 429
+	connect   bool          // the connection failed: the server never saw the request
+	notFound  bool          // the host name does not resolve: no attempt will do better
+}
+
 // classify says whether an outcome is worth another attempt, and how long
 // the server asked to wait.
-func (t *Transport) classify(ctx context.Context, resp *http.Response, err error) (time.Duration, bool) {
+func (t *Transport) classify(ctx context.Context, resp *http.Response, err error) outcome {
 	if err != nil {
 		if ctx.Err() != nil {
-			return 0, false
+			return outcome{}
+		}
+		var dns *net.DNSError
+		if errors.As(err, &dns) && dns.IsNotFound {
+			return outcome{notFound: true}
+		}
+		if dialFailed(err) {
+			t.count(ctx, func(s *Stats) { s.Failures++ })
+			return outcome{again: true, connect: true}
 		}
 		if transient(err) {
 			t.count(ctx, func(s *Stats) { s.Failures++ })
-			return 0, true
+			return outcome{again: true}
 		}
-		return 0, false
+		return outcome{}
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		t.count(ctx, func(s *Stats) { s.Throttled++ })
-		return retryAfter(resp), true
+		return outcome{again: true, wait: retryAfter(resp), throttled: true}
 	case resp.StatusCode == http.StatusInternalServerError, resp.StatusCode == http.StatusBadGateway,
 		resp.StatusCode == http.StatusServiceUnavailable, resp.StatusCode == http.StatusGatewayTimeout:
 		t.count(ctx, func(s *Stats) { s.Failures++ })
-		return retryAfter(resp), true
+		return outcome{again: true, wait: retryAfter(resp)}
 	}
-	return 0, false
+	return outcome{}
+}
+
+// dialFailed reports a failure to connect (refused, unreachable, connect
+// timeout, a DNS server that did not answer): nothing was sent.
+func dialFailed(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial" || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 func transient(err error) bool {
 	var ne net.Error
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EPIPE):
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		return true
 	case errors.As(err, &ne) && ne.Timeout():
 		return true

@@ -3,11 +3,17 @@ package httpx
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -251,5 +257,162 @@ func TestThrottledWriteIsRetried(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"echo":"payload"`) || counters.Sum(nil) != 3 {
 		t.Fatalf("throttled POST: %d %.60q after %d requests; a 429 was not processed, so it is sent again", resp.StatusCode, body, counters.Sum(nil))
+	}
+}
+
+// logged collects a logger's records as text.
+func logged() (*slog.Logger, *strings.Builder) {
+	var b strings.Builder
+	var mu sync.Mutex
+	return slog.New(slog.NewTextHandler(lockedWriter{&b, &mu}, &slog.HandlerOptions{Level: slog.LevelDebug})), &b
+}
+
+type lockedWriter struct {
+	b  *strings.Builder
+	mu *sync.Mutex
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+// closedPort returns the address of a loopback port nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// TestRefusedConnectionFailsFast: a host that refuses every connection
+// fails after 1 + ConnectRetries quick attempts (not MaxRetries slow
+// ones), each retry logged at warn with what failed, attempt n of m and
+// the wait, and the error says the host refused the connection. Writes
+// are retried too: the server never saw them.
+func TestRefusedConnectionFailsFast(t *testing.T) {
+	for _, method := range []string{"GET", "POST"} {
+		t.Run(method, func(t *testing.T) {
+			addr := closedPort(t)
+			log, out := logged()
+			tr := NewTransport("test", nil, Limits{MaxRetries: 8}, log) // default delays
+			req, _ := http.NewRequest(method, "http://"+addr+"/crm/v8/Leads?access_token=SECRET", strings.NewReader("x"))
+			start := time.Now()
+			_, err := tr.RoundTrip(req)
+			took := time.Since(start)
+			var ce *ConnectError
+			if !errors.As(err, &ce) || !ce.Refused || ce.Attempts != 3 {
+				t.Fatalf("err = %v; want a refused ConnectError after 3 attempts", err)
+			}
+			if msg := err.Error(); !strings.Contains(msg, addr+" refused the connection") || strings.Contains(msg, "SECRET") {
+				t.Fatalf("error %q", msg)
+			}
+			if st := tr.Stats(); st.Requests != 3 || st.Retries != 2 {
+				t.Fatalf("stats %+v; want 3 attempts", st)
+			}
+			// Two quick waits (≤250ms, ≤500ms); the bound is generous for a loaded machine.
+			if took > 10*time.Second {
+				t.Fatalf("gave up after %v", took)
+			}
+			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+			if len(lines) != 2 {
+				t.Fatalf("%d log lines, want one per retry:\n%s", len(lines), out)
+			}
+			for i, l := range lines {
+				for _, want := range []string{"level=WARN", "method=" + method, "path=/crm/v8/Leads", "connection refused",
+					fmt.Sprintf("attempt=%d of=3", i+1), "wait="} {
+					if !strings.Contains(l, want) {
+						t.Errorf("log line %q lacks %q", l, want)
+					}
+				}
+				if strings.Contains(l, "SECRET") {
+					t.Errorf("log line shows the query: %s", l)
+				}
+			}
+		})
+	}
+}
+
+// failingBase answers every request with one network error.
+type failingBase struct {
+	err   error
+	calls atomic.Int64
+}
+
+func (f *failingBase) RoundTrip(*http.Request) (*http.Response, error) {
+	f.calls.Add(1)
+	return nil, f.err
+}
+
+// TestConnectFailures classifies failures to connect (hand-built errors,
+// as the resolver and dialer return them): a name that does not resolve
+// fails at once; unreachable hosts, connect timeouts and a DNS server
+// that does not answer get the quick connect retries.
+func TestConnectFailures(t *testing.T) {
+	dial := func(err error) error { return &net.OpError{Op: "dial", Net: "tcp", Err: err} }
+	cases := []struct {
+		name     string
+		err      error
+		attempts int64
+		notFound bool
+		text     string
+	}{
+		{"no such host", dial(&net.DNSError{Err: "no such host", Name: "crm.example.invalid", IsNotFound: true}), 1, true,
+			"host crm.example.invalid not found"},
+		{"dns timeout", dial(&net.DNSError{Err: "i/o timeout", Name: "crm.example.invalid", IsTimeout: true}), 3, false,
+			"cannot connect to crm.example.invalid"},
+		{"unreachable", dial(syscall.EHOSTUNREACH), 3, false, "cannot connect to crm.example.invalid (3 attempts)"},
+		{"connect timeout", dial(os.ErrDeadlineExceeded), 3, false, "cannot connect"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			base := &failingBase{err: c.err}
+			tr := NewTransport("test", base, Limits{MaxRetries: 5}, nil)
+			tr.BaseDelay = time.Millisecond
+			req, _ := http.NewRequest("GET", "https://crm.example.invalid/crm/v8/Leads", nil)
+			_, err := tr.RoundTrip(req)
+			var ce *ConnectError
+			if !errors.As(err, &ce) || ce.NotFound != c.notFound || base.calls.Load() != c.attempts {
+				t.Fatalf("err = %v after %d attempts; want %d", err, base.calls.Load(), c.attempts)
+			}
+			if !strings.Contains(err.Error(), c.text) {
+				t.Fatalf("error %q lacks %q", err, c.text)
+			}
+		})
+	}
+}
+
+// TestRetriesAreLogged: 5xx and 429 retries each leave a log line (warn,
+// info for a 429) with the status, attempt n of m and the wait.
+func TestRetriesAreLogged(t *testing.T) {
+	faults := sandbox.NewFaults(1)
+	faults.FailNext(1, sandbox.Fault503)
+	faults.FailNext(1, sandbox.Fault429)
+	srv, _ := emulated(t, faults)
+	log, out := logged()
+	tr := NewTransport("zoho_crm", nil, Limits{MaxRetries: 4}, log)
+	tr.BaseDelay, tr.MaxDelay = time.Millisecond, 5*time.Millisecond
+	resp, err := tr.Client().Get(srv.URL + "/page?token=SECRET")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%v %v", err, resp)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("log:\n%s", out)
+	}
+	for i, want := range [][]string{{"level=WARN", "503", "attempt=1 of=5"}, {"level=INFO", "429", "attempt=2 of=5"}} {
+		for _, w := range append(want, "system=zoho_crm", "method=GET", "path=/page", "wait=") {
+			if !strings.Contains(lines[i], w) {
+				t.Errorf("line %q lacks %q", lines[i], w)
+			}
+		}
+		if strings.Contains(lines[i], "SECRET") {
+			t.Errorf("line shows the query: %s", lines[i])
+		}
 	}
 }

@@ -3,6 +3,7 @@ package zoho_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/revops/revops/crm/httpx"
 	"github.com/revops/revops/crm/sandbox"
 	"github.com/revops/revops/crm/zoho"
 	"github.com/revops/revops/crm/zoho/zohotest"
@@ -162,6 +164,32 @@ func TestTokenCacheNeverHidesBadCredentials(t *testing.T) {
 				t.Fatalf("cache file %s names a secret", e.Name())
 			}
 		}
+	}
+}
+
+// TestRefusedHostFailsFast: with the default limits, an accounts server
+// that refuses every connection fails Connect within seconds (three quick
+// attempts), with an error that says so and shows no secret.
+func TestRefusedHostFailsFast(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cfg := zoho.Config{AccountsURL: "http://" + addr, APIDomain: "http://" + addr, ClientID: "1000.C",
+		ClientSecret: "s3cret-value", RefreshToken: "1000.refresh.value"}
+	start := time.Now()
+	err = newClient(t, cfg).Connect(context.Background())
+	var ce *httpx.ConnectError
+	if !errors.As(err, &ce) || !ce.Refused || ce.Attempts != 3 || !strings.Contains(err.Error(), "refused the connection") {
+		t.Fatalf("err = %v; want the refusal after 3 attempts", err)
+	}
+	if took := time.Since(start); took > 15*time.Second {
+		t.Fatalf("failed after %v", took)
+	}
+	if strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "refresh.value") {
+		t.Fatalf("secret in error: %v", err)
 	}
 }
 
