@@ -23,6 +23,12 @@ const (
 	CodeDestinationMoved = "DESTINATION_CHANGED"
 	CodeBatchFailed      = "BATCH_FAILED"
 	CodeNotSent          = "NOT_SENT"
+	// CodeMatchValueMissing: a row matched by external id or
+	// duplicate-check fields has no value in any of them; it is not sent
+	// (a create could not be found again) until the model gives one.
+	CodeMatchValueMissing = "MATCH_VALUE_MISSING"
+	// CodeInvalidUTF8: a text value is not valid UTF-8; it is not sent.
+	CodeInvalidUTF8 = "INVALID_UTF8"
 )
 
 var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
@@ -141,6 +147,9 @@ func Coerce(v any, f Field) (any, *RowError) {
 			return bad(CodeInvalidValue, "%s: %s is not a list of values", f.Name, show(v))
 		}
 		for _, e := range vals {
+			if !utf8.ValidString(e) {
+				return bad(CodeInvalidUTF8, "%s: %s is not valid UTF-8%s", f.Name, show(e), badByte(e))
+			}
 			if f.Restricted && len(f.Picklist) > 0 && !inList(f.Picklist, e) {
 				return bad(CodeBadPicklist, "%s: %q is not one of its values", f.Name, e)
 			}
@@ -155,6 +164,9 @@ func Coerce(v any, f Field) (any, *RowError) {
 	s, ok := asText(v)
 	if !ok {
 		return bad(CodeInvalidValue, "%s: %s is not text", f.Name, show(v))
+	}
+	if !utf8.ValidString(s) {
+		return bad(CodeInvalidUTF8, "%s: %s is not valid UTF-8%s", f.Name, show(v), badByte(s))
 	}
 	if f.Length > 0 && utf8.RuneCountInString(s) > f.Length {
 		return bad(CodeTooLong, "%s: %d characters, at most %d fit", f.Name, utf8.RuneCountInString(s), f.Length)

@@ -52,12 +52,13 @@ func (r *Runner) Plan(ctx context.Context, spec *Spec, dest Destination, opts Pl
 	if err := EnsureState(ctx, r.Warehouse); err != nil {
 		return nil, err
 	}
-	start, meter := time.Now(), startMeter(dest)
+	start := time.Now()
+	rep.meter = startMeter(dest)
 	p, err := r.prepare(ctx, spec, dest, opts.Options, rep)
 	if err != nil {
 		return nil, err
 	}
-	defer meter.stop(rep)
+	defer rep.meter.stop(rep)
 	rep.Failed = int64(len(p.failed))
 	rep.addErrors(spec.Name, "", p.failed)
 	plan := &Plan{ID: rep.ID, Sync: spec.Name, Created: time.Now().UTC(), Stored: !opts.DryRun, Report: rep}
@@ -99,22 +100,33 @@ func (r *Runner) Plan(ctx context.Context, spec *Spec, dest Destination, opts Pl
 // before reads the destination's current values of the planned rows that
 // address existing records: from the extracted table of the destination
 // (schema = the source's name, table = the object in lower case) when it
-// has the record, else from the destination itself.
+// has the record, else from the destination itself. What revops itself
+// wrote since that extract is not taken for someone else's change: when
+// a row's snapshot was written after the record was extracted
+// (written_at later than its _extracted_at), the values that write sent
+// are the current ones for the fields it sent.
 func (r *Runner) before(ctx context.Context, p *prepared, rep *Report) (map[string]map[string]any, error) {
 	out := map[string]map[string]any{}
-	var ids []string
+	var ids, keys []string
+	keyOf := map[string]string{}
 	fieldSet := map[string]bool{}
 	for _, pd := range p.sends {
 		if pd.rec.ID == "" {
 			continue
 		}
 		ids = append(ids, pd.rec.ID)
+		keys = append(keys, pd.ch.Key)
+		keyOf[pd.rec.ID] = pd.ch.Key
 		for f := range pd.rec.Values {
 			fieldSet[f] = true
 		}
 	}
 	if len(ids) == 0 {
 		return out, nil
+	}
+	written, err := r.writtenValues(ctx, p.spec, keys)
+	if err != nil {
+		return nil, err
 	}
 	fields := sortedKeys(fieldSet)
 	idCol := "Id"
@@ -131,24 +143,39 @@ func (r *Runner) before(ctx context.Context, p *prepared, rep *Report) (map[stri
 				have = append(have, f)
 			}
 		}
+		at := "NULL"
+		if c := cols[extractedAt]; c != "" {
+			at = quoteIdent(c)
+		}
 		for start := 0; start < len(ids); start += chunk {
 			part := ids[start:min(start+chunk, len(ids))]
 			args := make([]any, len(part))
 			for i, id := range part {
 				args[i] = id
 			}
-			q := fmt.Sprintf("SELECT %s%s FROM %s WHERE %s IN (%s)", quoteIdent(cols[strings.ToLower(idCol)]),
+			q := fmt.Sprintf("SELECT %s, %s%s FROM %s WHERE %s IN (%s)", quoteIdent(cols[strings.ToLower(idCol)]), at,
 				prefixComma(sel), rel, quoteIdent(cols[strings.ToLower(idCol)]), strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", "))
 			rows, err := queryRows(ctx, r.Warehouse, q, args...)
 			if err != nil {
 				return nil, fmt.Errorf("sync %s: read extracted values from %s: %w", p.spec.Name, rel, err)
 			}
 			for _, row := range rows {
+				id := str(row[0])
+				w, wrote := written[keyOf[id]]
+				extracted, dated := row[1].(time.Time)
+				if wrote && !dated {
+					continue // the extract cannot be dated against revops's write: read the destination
+				}
 				m := map[string]any{}
 				for i, f := range have {
-					m[f] = row[i+1]
+					m[f] = row[i+2]
 				}
-				out[str(row[0])] = m
+				if wrote && w.at.After(extracted) {
+					for f, v := range w.values {
+						m[f] = v
+					}
+				}
+				out[id] = m
 			}
 		}
 	}
@@ -168,6 +195,40 @@ func (r *Runner) before(ctx context.Context, p *prepared, rep *Report) (map[stri
 		}
 		for id, m := range got {
 			out[id] = m
+		}
+	}
+	return out, nil
+}
+
+// extractedAt is the column extract stamps every landed record with (as
+// extract.ExtractedAt; sync does not import extract).
+const extractedAt = "_extracted_at"
+
+// written is what revops last wrote for a row: when, and the values sent.
+type written struct {
+	at     time.Time
+	values map[string]any
+}
+
+// writtenValues reads, for the keys of spec, the values of the last write
+// that recorded them.
+func (r *Runner) writtenValues(ctx context.Context, spec *Spec, keys []string) (map[string]written, error) {
+	out := map[string]written{}
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
+		args := []any{spec.Name}
+		for _, k := range part {
+			args = append(args, k)
+		}
+		rows, err := queryRows(ctx, r.Warehouse, `SELECT key, written_at, written_values FROM _revops.sync_snapshots
+			WHERE sync = ? AND written_values IS NOT NULL AND key IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sync %s: read what was written: %w", spec.Name, err)
+		}
+		for _, row := range rows {
+			if m := parseJSONMap(str(row[2])); m != nil {
+				out[str(row[0])] = written{at: tm(row[1]), values: m}
+			}
 		}
 	}
 	return out, nil
@@ -218,7 +279,8 @@ func PlanSync(ctx context.Context, w Warehouse, planID string) (string, error) {
 // Apply sends exactly the rows of a stored plan. A row whose destination
 // record changed since the plan (a field's current value differs from
 // the plan's "before") is refused: recorded as a DESTINATION_CHANGED
-// failure and counted as skipped; plan again to send it.
+// failure and counted as refused and failed (the run is partial, or
+// failed when nothing was written); plan again to send it.
 func (r *Runner) Apply(ctx context.Context, spec *Spec, dest Destination, planID string, opts Options) (*Report, error) {
 	w := r.Warehouse
 	if _, err := PlanSync(ctx, w, planID); err != nil {
@@ -228,7 +290,8 @@ func (r *Runner) Apply(ctx context.Context, spec *Spec, dest Destination, planID
 	if err := startRunRecord(ctx, w, &rep.RunRecord); err != nil {
 		return rep, err
 	}
-	start, meter := time.Now(), startMeter(dest)
+	start := time.Now()
+	rep.meter = startMeter(dest)
 	err := func() error {
 		sc, err := dest.Describe(ctx, spec.Destination.Object)
 		rep.APICalls++
@@ -330,12 +393,11 @@ func (r *Runner) Apply(ctx context.Context, spec *Spec, dest Destination, planID
 			if cur == nil {
 				msg = fmt.Sprintf("%s %s no longer exists", spec.Destination.Object, pd.rec.ID)
 			}
-			if err := writeFailures(ctx, w, spec.Name, rep.ID, []failureRow{{Key: pd.ch.Key, Err: &RowError{Code: CodeDestinationMoved, Message: msg, Fields: moved}}}, time.Now().UTC()); err != nil {
-				return err
-			}
-			rep.addErrors(spec.Name, rep.ID, []failureRow{{Key: pd.ch.Key, Err: &RowError{Code: CodeDestinationMoved, Message: msg, Fields: moved}}})
+			// Recorded with the rows refused before sending (send
+			// records p.failed and counts them as failed).
+			p.failed = append(p.failed, failureRow{Key: pd.ch.Key, Err: &RowError{Code: CodeDestinationMoved, Message: msg, Fields: moved}})
 		}
-		rep.Skipped += int64(len(changed))
+		rep.Refused += int64(len(changed))
 		p.sends = keep
 		rep.Planned = int64(len(rows))
 		// The plan is claimed before anything is sent, so it is never
@@ -347,7 +409,7 @@ func (r *Runner) Apply(ctx context.Context, spec *Spec, dest Destination, planID
 		}
 		return r.send(ctx, p, rep)
 	}()
-	meter.stop(rep)
+	rep.meter.stop(rep)
 	return rep, r.finish(ctx, rep, start, err)
 }
 

@@ -275,8 +275,8 @@ func TestPlanThenApplyRefusesChangedRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Succeeded != 1 || rep.Skipped != 1 {
-		t.Fatalf("apply: %+v %v", rep.Counts, rep.Errors)
+	if rep.Succeeded != 1 || rep.Refused != 1 || rep.Failed != 1 || rep.Skipped != 0 || rep.Status != "partial" {
+		t.Fatalf("apply: %s %+v %v", rep.Status, rep.Counts, rep.Errors)
 	}
 	for _, r := range e.org.Records("Lead") {
 		switch r["Zoho_Lead_Id__c"] {

@@ -10,6 +10,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/revops/revops/load"
 )
 
 // Progress hears about a sync run's writes (progress bars on a terminal).
@@ -58,6 +61,17 @@ type Report struct {
 	DiffSeconds float64 `json:"diff_seconds"`
 	// Errors are the first row failures of the run.
 	Errors []Failure `json:"errors,omitempty"`
+
+	meter *meter // the destination's request count, when it keeps one
+}
+
+// calls is the run's API calls so far: the destination's requests when it
+// counts them, else the engine's own count.
+func (rep *Report) calls() int64 {
+	if rep.meter != nil {
+		return rep.meter.rc.Requests() - rep.meter.base
+	}
+	return rep.APICalls
 }
 
 const maxReportErrors = 20
@@ -107,7 +121,8 @@ func (r *Runner) Run(ctx context.Context, spec *Spec, dest Destination, opts Opt
 	if err := startRunRecord(ctx, r.Warehouse, &rep.RunRecord); err != nil {
 		return rep, err
 	}
-	start, meter := time.Now(), startMeter(dest)
+	start := time.Now()
+	rep.meter = startMeter(dest)
 	err := func() error {
 		p, err := r.prepare(ctx, spec, dest, opts, rep)
 		if err != nil {
@@ -115,7 +130,7 @@ func (r *Runner) Run(ctx context.Context, spec *Spec, dest Destination, opts Opt
 		}
 		return r.send(ctx, p, rep)
 	}()
-	meter.stop(rep)
+	rep.meter.stop(rep)
 	return rep, r.finish(ctx, rep, start, err)
 }
 
@@ -150,11 +165,16 @@ func (r *Runner) newReport(spec *Spec, kind, planID string) *Report {
 func (r *Runner) finish(ctx context.Context, rep *Report, start time.Time, err error) error {
 	rep.FinishedAt = time.Now().UTC()
 	rep.Seconds = time.Since(start).Seconds()
-	rep.Status = "succeeded"
-	if err != nil {
-		rep.Status = "failed"
+	rep.Status = load.RunSucceeded
+	switch {
+	case err != nil:
+		rep.Status = load.RunFailed
 		rep.Error = err.Error()
-	} else if rep.Failed > 0 {
+	case rep.Failed > 0 && rep.Succeeded == 0 && rep.Recovered == 0 && rep.Unchanged == 0:
+		// Nothing this run was to write was written (an apply whose
+		// every row was refused, say).
+		rep.Status = load.RunFailed
+	case rep.Failed > 0:
 		rep.Status = "partial"
 	}
 	if ferr := finishRunRecord(context.WithoutCancel(ctx), r.Warehouse, &rep.RunRecord); ferr != nil && err == nil {
@@ -162,7 +182,7 @@ func (r *Runner) finish(ctx context.Context, rep *Report, start time.Time, err e
 	}
 	r.log().Info("sync finished", "sync", rep.Sync, "kind", rep.Kind, "status", rep.Status, "added", rep.Added,
 		"changed", rep.Changed, "removed", rep.Removed, "succeeded", rep.Succeeded, "failed", rep.Failed,
-		"skipped", rep.Skipped, "api_calls", rep.APICalls, "seconds", fmt.Sprintf("%.2f", rep.Seconds))
+		"skipped", rep.Skipped, "recovered", rep.Recovered, "refused", rep.Refused, "api_calls", rep.APICalls, "seconds", fmt.Sprintf("%.2f", rep.Seconds))
 	return err
 }
 
@@ -283,7 +303,14 @@ func (p *prepared) build(c Change, picklists map[string]map[string]string) (*pen
 					Message: fmt.Sprintf("%s: sync %s has not written key %s yet", name, m.Lookup.Sync, show(c.LookupKeys[i]))}
 			}
 		case m.Picklist != nil && v != nil:
+			if rerr := checkColumnUTF8(c.Key, m.Column, name, v); rerr != nil {
+				return nil, rerr
+			}
 			v = mapPicklist(v, picklists[name])
+		case m.Column != "":
+			if rerr := checkColumnUTF8(c.Key, m.Column, name, v); rerr != nil {
+				return nil, rerr
+			}
 		}
 		cv, rerr := Coerce(v, f)
 		if rerr != nil {
@@ -321,13 +348,71 @@ func (p *prepared) build(c Change, picklists map[string]map[string]string) (*pen
 			}
 		}
 	}
-	if s.Match.By != MatchID {
+	switch {
+	case s.Match.By != MatchID:
+		// A row is matched by these values; without any, a create could
+		// not be found again after a lost answer (and would be sent
+		// twice), and an update finds nothing.
 		pd.match = map[string]any{}
+		empty := true
 		for _, n := range matchFieldsOf(s) {
 			pd.match[n] = pd.rec.Values[n]
+			if !isEmpty(pd.rec.Values[n]) {
+				empty = false
+			}
 		}
+		if empty {
+			fields := matchFieldsOf(s)
+			return nil, &RowError{Code: CodeMatchValueMissing, Fields: fields, Retryable: true,
+				Message: fmt.Sprintf("%s: empty, and rows are matched by %s: a record written without it could not be found again; "+
+					"the row is sent once the model gives it a value", strings.Join(fields, ", "), plural(len(fields), "it", "them"))}
+		}
+	case pd.op == OpInsert && s.Match.CreateKey != "":
+		// The create carries a key of revops's own, to be found again by.
+		f := sc.Fields[s.Match.CreateKey]
+		if f.Name == "" {
+			f = Field{Name: s.Match.CreateKey, Type: TypeString}
+		}
+		v, rerr := Coerce(s.createKeyValue(c.Key), f)
+		if rerr != nil {
+			rerr.Message = "match.create_key " + rerr.Message
+			return nil, rerr
+		}
+		pd.rec.Values[s.Match.CreateKey] = v
+		pd.match = map[string]any{s.Match.CreateKey: v}
 	}
 	return pd, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// checkColumnUTF8 refuses a model value whose text is not valid UTF-8: it
+// would reach the destination with its bytes replaced (U+FFFD).
+func checkColumnUTF8(key, column, field string, v any) *RowError {
+	var bad string
+	switch x := v.(type) {
+	case string:
+		if !utf8.ValidString(x) {
+			bad = badByte(x)
+		}
+	case []any:
+		for i, e := range x {
+			if s, ok := e.(string); ok && !utf8.ValidString(s) {
+				bad = fmt.Sprintf(" (item %d%s)", i, badByte(s))
+				break
+			}
+		}
+	}
+	if bad == "" {
+		return nil
+	}
+	return &RowError{Code: CodeInvalidUTF8, Fields: []string{field},
+		Message: fmt.Sprintf("%s: column %s of key %s is not valid UTF-8%s; the model must give UTF-8 text", field, column, quoteBytes(key), bad)}
 }
 
 func matchFieldsOf(s *Spec) []string {
@@ -457,7 +542,11 @@ var ErrUnknownOutcome = errors.New("creates with an unknown outcome")
 
 // recoverInflight resolves creates an earlier run sent without recording
 // their answer: already in the snapshot, found at the destination by
-// their match values (recorded as written), or not there (sent again).
+// their match values or by the key revops wrote into match.create_key
+// (recorded as written and counted as recovered, in one transaction with
+// the run's counts), or not there (sent again). Creates that cannot be
+// looked up (a sync matched by id without create_key, or rows recorded
+// without match values) stop the sync unless opts.ResendUnknown.
 func (r *Runner) recoverInflight(ctx context.Context, spec *Spec, dest Destination, opts Options, rep *Report) error {
 	w := r.Warehouse
 	rows, err := queryRows(ctx, w, `SELECT i.key, i.row_hash, i.match_values, s.row_hash, i.run_id FROM _revops.sync_inflight i
@@ -470,81 +559,118 @@ func (r *Runner) recoverInflight(ctx context.Context, spec *Spec, dest Destinati
 	}
 	var done []string
 	type open struct {
-		key, hash string
-		match     map[string]any
+		key, hash, run string
+		match          map[string]any
 	}
-	var unknown []open
+	var lookup, blind []open
 	for _, row := range rows {
 		if row[3] != nil && str(row[3]) == str(row[1]) {
 			done = append(done, str(row[0]))
 			continue
 		}
-		o := open{key: str(row[0]), hash: str(row[1])}
+		o := open{key: str(row[0]), hash: str(row[1]), run: str(row[4])}
 		if m := str(row[2]); m != "" && m != "null" {
 			o.match = parseJSONMap(m)
 		}
-		unknown = append(unknown, o)
-	}
-	if len(unknown) > 0 && spec.Match.By == MatchID {
-		if !opts.ResendUnknown {
-			return fmt.Errorf("sync %s: %d creates sent by run %s have an unknown outcome (it stopped between the API call and recording the answer), "+
-				"and a sync matched by record id cannot look them up; check %s for records of keys such as %q, then run again with --resend-unknown: %w",
-				spec.Name, len(unknown), str(rows[0][4]), spec.Destination.Object, unknown[0].key, ErrUnknownOutcome)
+		if findable(spec, o.match) {
+			lookup = append(lookup, o)
+		} else {
+			blind = append(blind, o)
 		}
-		for _, o := range unknown {
+	}
+	if len(blind) > 0 {
+		if !opts.ResendUnknown {
+			why := "a sync matched by record id cannot look them up (set match.create_key to make it able to)"
+			if spec.Match.By != MatchID || spec.Match.CreateKey != "" {
+				why = "they were recorded without the values they could be looked up by"
+			}
+			return fmt.Errorf("sync %s: %d creates sent by run %s have an unknown outcome (it stopped between the API call and recording the answer), "+
+				"and %s; check %s for records of keys such as %q, then run again with --resend-unknown: %w",
+				spec.Name, len(blind), blind[0].run, why, spec.Destination.Object, blind[0].key, ErrUnknownOutcome)
+		}
+		for _, o := range blind {
 			done = append(done, o.key)
 		}
-		unknown = nil
+	}
+	m := spec.MatchFor()
+	if spec.Match.By == MatchID && spec.Match.CreateKey != "" {
+		m = Match{By: MatchExternalID, Field: spec.Match.CreateKey}
 	}
 	var found []snapshotRow
-	step := max(1, dest.MaxBatch(OpUpsert, len(unknown)))
+	step := max(1, dest.MaxBatch(OpUpsert, len(lookup)))
 	step = min(step, 200)
-	for start := 0; start < len(unknown); start += step {
-		batch := unknown[start:min(start+step, len(unknown))]
-		keys := make([]map[string]any, len(batch))
-		for i, o := range batch {
+	for start := 0; start < len(lookup); start += step {
+		part := lookup[start:min(start+step, len(lookup))]
+		keys := make([]map[string]any, len(part))
+		for i, o := range part {
 			keys[i] = o.match
 		}
-		ids, err := dest.Find(ctx, spec.Destination.Object, spec.MatchFor(), keys)
+		ids, err := dest.Find(ctx, spec.Destination.Object, m, keys)
 		rep.APICalls++
 		if err != nil {
 			return fmt.Errorf("sync %s: look up in-flight creates: %w", spec.Name, err)
 		}
-		for i, o := range batch {
+		for i, o := range part {
 			if i < len(ids) && ids[i] != "" {
 				found = append(found, snapshotRow{Key: o.key, Hash: o.hash, DestID: ids[i]})
 			}
 			done = append(done, o.key)
 		}
 	}
-	if err := writeSnapshots(ctx, w, spec.Name, found, time.Now().UTC()); err != nil {
-		return err
-	}
-	// A create found at the destination was written after all: its
-	// failure (BATCH_FAILED when the answer was lost) is void.
+	// A create found at the destination was written after all: it is
+	// recorded as written (the run that sent it could not), counted as
+	// recovered by this run, and its failure (BATCH_FAILED when the
+	// answer was lost) is void.
 	foundKeys := make([]string, len(found))
 	for i, f := range found {
 		foundKeys[i] = f.Key
 	}
-	if err := deleteKeys(ctx, w, "sync_failures", spec.Name, foundKeys); err != nil {
-		return fmt.Errorf("sync %s: clear failures of found creates: %w", spec.Name, err)
-	}
-	if err := deleteKeys(ctx, w, "sync_inflight", spec.Name, done); err != nil {
-		return fmt.Errorf("sync %s: clear in-flight creates: %w", spec.Name, err)
+	rep.Recovered += int64(len(found))
+	var b batch
+	b.snapshots(spec.Name, found, time.Now().UTC())
+	b.deleteKeys("sync_failures", spec.Name, foundKeys)
+	b.deleteKeys("sync_inflight", spec.Name, done)
+	b.counts(rep)
+	if err := b.exec(context.WithoutCancel(ctx), w); err != nil {
+		return fmt.Errorf("sync %s: record in-flight creates found: %w", spec.Name, err)
 	}
 	r.log().Info("resolved in-flight creates of an earlier run", "sync", spec.Name, "records", len(rows), "found", len(found))
 	return nil
 }
 
+// findable reports whether an in-flight create can be looked up: it holds
+// a non-empty value of the fields the sync finds records by.
+func findable(spec *Spec, match map[string]any) bool {
+	var fields []string
+	switch {
+	case spec.Match.By == MatchID && spec.Match.CreateKey != "":
+		fields = []string{spec.Match.CreateKey}
+	case spec.Match.By == MatchID:
+		return false
+	default:
+		fields = matchFieldsOf(spec)
+	}
+	for _, f := range fields {
+		if !isEmpty(match[f]) {
+			return true
+		}
+	}
+	return false
+}
+
 // send writes the prepared records in batches of the destination's
 // maximum, creates first, then updates, then removals.
 func (r *Runner) send(ctx context.Context, p *prepared, rep *Report) error {
-	now := time.Now().UTC()
-	if err := writeFailures(ctx, r.Warehouse, p.spec.Name, rep.ID, p.failed, now); err != nil {
-		return err
-	}
 	rep.Failed += int64(len(p.failed))
 	rep.addErrors(p.spec.Name, rep.ID, p.failed)
+	// The rows refused before sending, and what the run plans, are
+	// recorded before the first write.
+	var b batch
+	b.failures(p.spec.Name, rep.ID, p.failed, time.Now().UTC())
+	b.counts(rep)
+	if err := b.exec(ctx, r.Warehouse); err != nil {
+		return fmt.Errorf("sync %s: record failures: %w", p.spec.Name, err)
+	}
 	groups := map[Op][]*pending{}
 	for _, pd := range p.sends {
 		groups[pd.op] = append(groups[pd.op], pd)
@@ -596,23 +722,29 @@ func (r *Runner) recordUnsent(ctx context.Context, p *prepared, rows []*pending,
 	rep.Failed += int64(len(failed))
 	rep.addErrors(p.spec.Name, rep.ID, failed)
 	r.log().Warn("rows not sent because the sync stopped; they are sent again next run", "sync", p.spec.Name, "rows", len(rows))
-	return writeFailures(context.WithoutCancel(ctx), r.Warehouse, p.spec.Name, rep.ID, failed, time.Now().UTC())
+	var b batch
+	b.failures(p.spec.Name, rep.ID, failed, time.Now().UTC())
+	b.counts(rep)
+	if err := b.exec(context.WithoutCancel(ctx), r.Warehouse); err != nil {
+		return fmt.Errorf("sync %s: record rows not sent: %w", p.spec.Name, err)
+	}
+	return nil
 }
 
 // sendBatch writes one batch and records each row's outcome right after
 // the API answers. Creates are recorded in flight before they are sent.
-func (r *Runner) sendBatch(ctx context.Context, p *prepared, op Op, batch []*pending, rep *Report) error {
+func (r *Runner) sendBatch(ctx context.Context, p *prepared, op Op, rows []*pending, rep *Report) error {
 	w, spec := r.Warehouse, p.spec
 	creates := op == OpInsert || op == OpUpsert
-	keys := make([]string, len(batch))
-	recs := make([]Record, len(batch))
-	for i, pd := range batch {
+	keys := make([]string, len(rows))
+	recs := make([]Record, len(rows))
+	for i, pd := range rows {
 		keys[i], recs[i] = pd.ch.Key, pd.rec
 	}
 	if creates {
-		vals := make([][]any, len(batch))
+		vals := make([][]any, len(rows))
 		now := time.Now().UTC()
-		for i, pd := range batch {
+		for i, pd := range rows {
 			vals[i] = []any{spec.Name, pd.ch.Key, rep.ID, string(op), pd.ch.Hash, toJSON(pd.match), now}
 		}
 		err := insertRows(ctx, w, `INSERT INTO _revops.sync_inflight (sync, key, run_id, op, row_hash, match_values, sent_at)`,
@@ -629,28 +761,34 @@ func (r *Runner) sendBatch(ctx context.Context, p *prepared, op Op, batch []*pen
 		werr = fmt.Errorf("%d results for %d records", len(results), len(recs))
 	}
 	now := time.Now().UTC()
+	// The answer is recorded even when the run is being cancelled, in one
+	// transaction with the run's counts.
+	bg := context.WithoutCancel(ctx)
+	var b batch
 	if werr != nil {
 		// Nothing is known to be written: every row failed, retryable.
 		// Creates stay in flight, to be looked up by the next run.
 		var failed []failureRow
-		for _, pd := range batch {
+		for _, pd := range rows {
 			failed = append(failed, failureRow{Key: pd.ch.Key, Err: &RowError{Code: CodeBatchFailed, Message: werr.Error(), Retryable: true}})
 		}
 		rep.Failed += int64(len(failed))
 		rep.addErrors(spec.Name, rep.ID, failed)
-		if err := writeFailures(context.WithoutCancel(ctx), w, spec.Name, rep.ID, failed, now); err != nil {
-			return err
+		b.failures(spec.Name, rep.ID, failed, now)
+		b.counts(rep)
+		if err := b.exec(bg, w); err != nil {
+			return fmt.Errorf("sync %s: record failures: %w", spec.Name, err)
 		}
 		if r.Progress != nil {
-			r.Progress.Add(spec.Name, int64(len(batch)))
+			r.Progress.Add(spec.Name, int64(len(rows)))
 		}
-		return fmt.Errorf("sync %s: %s %d %s records: %w", spec.Name, op, len(batch), spec.Destination.Object, werr)
+		return fmt.Errorf("sync %s: %s %d %s records: %w", spec.Name, op, len(rows), spec.Destination.Object, werr)
 	}
 	var snaps []snapshotRow
 	var removed, succeeded []string
 	var failed []failureRow
 	for i, res := range results {
-		pd := batch[i]
+		pd := rows[i]
 		if res.Err != nil && !(op == OpDelete && goneCode(res.Err.Code)) {
 			failed = append(failed, failureRow{Key: pd.ch.Key, Err: res.Err})
 			continue
@@ -664,35 +802,31 @@ func (r *Runner) sendBatch(ctx context.Context, p *prepared, op Op, batch []*pen
 			if id == "" {
 				id = pd.rec.ID
 			}
-			snaps = append(snaps, snapshotRow{Key: pd.ch.Key, Hash: pd.ch.Hash, DestID: id})
-		}
-	}
-	// The answer is recorded even when the run is being cancelled.
-	bg := context.WithoutCancel(ctx)
-	if err := writeSnapshots(bg, w, spec.Name, snaps, now); err != nil {
-		return err
-	}
-	if err := deleteKeys(bg, w, "sync_snapshots", spec.Name, removed); err != nil {
-		return fmt.Errorf("sync %s: forget removed rows: %w", spec.Name, err)
-	}
-	if err := deleteKeys(bg, w, "sync_failures", spec.Name, succeeded); err != nil {
-		return fmt.Errorf("sync %s: clear failures: %w", spec.Name, err)
-	}
-	if err := writeFailures(bg, w, spec.Name, rep.ID, failed, now); err != nil {
-		return err
-	}
-	if creates {
-		if err := deleteKeys(bg, w, "sync_inflight", spec.Name, keys); err != nil {
-			return fmt.Errorf("sync %s: clear in-flight creates: %w", spec.Name, err)
+			row := snapshotRow{Key: pd.ch.Key, Hash: pd.ch.Hash, DestID: id}
+			if pd.ch.Hash != removedHash {
+				row.Values = pd.rec.Values
+			}
+			snaps = append(snaps, row)
 		}
 	}
 	rep.Succeeded += int64(len(succeeded))
 	rep.Failed += int64(len(failed))
+	b.snapshots(spec.Name, snaps, now)
+	b.deleteKeys("sync_snapshots", spec.Name, removed)
+	b.deleteKeys("sync_failures", spec.Name, succeeded)
+	b.failures(spec.Name, rep.ID, failed, now)
+	if creates {
+		b.deleteKeys("sync_inflight", spec.Name, keys)
+	}
+	b.counts(rep)
+	if err := b.exec(bg, w); err != nil {
+		return fmt.Errorf("sync %s: record the answer to %s %d %s records: %w", spec.Name, op, len(rows), spec.Destination.Object, err)
+	}
 	rep.addErrors(spec.Name, rep.ID, failed)
 	if r.Progress != nil {
-		r.Progress.Add(spec.Name, int64(len(batch)))
+		r.Progress.Add(spec.Name, int64(len(rows)))
 	}
-	r.log().Debug("sync batch", "sync", spec.Name, "op", op, "records", len(batch), "failed", len(failed),
+	r.log().Debug("sync batch", "sync", spec.Name, "op", op, "records", len(rows), "failed", len(failed),
 		"took", time.Since(start).Round(time.Millisecond))
 	return ctx.Err()
 }

@@ -4,12 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"sort"
-	"strings"
-
-	"github.com/revops/revops/configs"
 )
 
 // Mode says which rows a sync sends and whether it creates or removes
@@ -70,6 +66,13 @@ type MatchSpec struct {
 	Field string `yaml:"field"`
 	// Fields are the Zoho duplicate_check_fields (by: duplicate_check).
 	Fields []string `yaml:"fields"`
+	// CreateKey (by: id only) names a destination field (an external id
+	// or unique text field) into which every create writes a key of
+	// revops's own, "<sync>:<key>", so that a create whose answer was
+	// lost (a dropped connection, a killed run) is found again instead of
+	// being sent twice.
+	// It is left out of Fingerprint: it changes no row already written.
+	CreateKey string `yaml:"create_key" json:"-"`
 }
 
 // FieldMap fills one destination field: from a column, a constant, or a
@@ -106,152 +109,6 @@ var (
 	identRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	relationRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$`)
 )
-
-// Parse decodes and checks one `syncs:` entry. Errors carry the file,
-// line and key.
-func Parse(s configs.Sync) (*Spec, error) {
-	var sp Spec
-	sp.Name = s.Name
-	if err := s.Spec.Decode(&sp); err != nil {
-		return nil, err
-	}
-	return &sp, nil
-}
-
-// ParseAll decodes every sync of cfg, checking that lookups name syncs
-// that exist.
-func ParseAll(cfg *configs.Config) ([]*Spec, error) {
-	var out []*Spec
-	names := map[string]bool{}
-	for _, s := range cfg.Syncs {
-		names[s.Name] = true
-	}
-	for _, s := range cfg.Syncs {
-		sp, err := Parse(s)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range sp.Fields() {
-			if l := sp.Mapping[f].Lookup; l != nil && !names[l.Sync] {
-				return nil, s.Spec.Wrap(fmt.Errorf("mapping.%s.lookup.sync: no sync named %q in the config", f, l.Sync))
-			}
-		}
-		out = append(out, sp)
-	}
-	return out, nil
-}
-
-// Validate checks the spec on its own (no destination metadata); errors
-// are "key: reason".
-func (s *Spec) Validate() error {
-	switch {
-	case s.Model == "" && s.SQL == "":
-		return fmt.Errorf("model: required (a relation such as syncs.%s, or sql: with a SELECT)", s.Name)
-	case s.Model != "" && s.SQL != "":
-		return fmt.Errorf("sql: set model or sql, not both")
-	case s.Model != "" && !relationRE.MatchString(s.Model):
-		return fmt.Errorf("model: %q is not a relation name such as syncs.%s", s.Model, s.Name)
-	case s.Destination.Source == "":
-		return fmt.Errorf("destination.source: required (the configured source to write to, e.g. salesforce)")
-	case s.Destination.Object == "":
-		return fmt.Errorf("destination.object: required (e.g. Account, Leads)")
-	case !identRE.MatchString(s.Destination.Object):
-		return fmt.Errorf("destination.object: %q is not an API name", s.Destination.Object)
-	case s.Key == "":
-		return fmt.Errorf("key: required (the model's key column)")
-	case len(s.Mapping) == 0:
-		return fmt.Errorf("mapping: required (destination field: {column: ...})")
-	}
-	switch s.Mode {
-	case ModeUpsert, ModeUpdate, ModeInsert, ModeMirror:
-	case "":
-		return fmt.Errorf("mode: required (upsert, update, insert or mirror)")
-	default:
-		return fmt.Errorf("mode: %q is not upsert, update, insert or mirror", s.Mode)
-	}
-	switch s.Match.By {
-	case MatchID:
-		if s.Match.Field != "" || len(s.Match.Fields) > 0 {
-			return fmt.Errorf("match.by: id takes neither field nor fields")
-		}
-	case MatchExternalID:
-		if s.Match.Field == "" {
-			return fmt.Errorf("match.field: required with by: external_id (e.g. Zoho_Lead_Id__c)")
-		}
-		if _, ok := s.Mapping[s.Match.Field]; !ok {
-			return fmt.Errorf("match.field: %s must also be in mapping (its value matches records)", s.Match.Field)
-		}
-	case MatchDuplicateCheck:
-		if len(s.Match.Fields) == 0 {
-			return fmt.Errorf("match.fields: required with by: duplicate_check (e.g. [Email])")
-		}
-		for _, f := range s.Match.Fields {
-			if _, ok := s.Mapping[f]; !ok {
-				return fmt.Errorf("match.fields: %s must also be in mapping (its value matches records)", f)
-			}
-		}
-	case "":
-		return fmt.Errorf("match.by: required (id, external_id or duplicate_check)")
-	default:
-		return fmt.Errorf("match.by: %q is not id, external_id or duplicate_check", s.Match.By)
-	}
-	if s.Mode == ModeMirror {
-		if s.Mirror == nil {
-			return fmt.Errorf("mirror: required in mode mirror (action: delete or archive)")
-		}
-		switch s.Mirror.Action {
-		case "delete":
-		case "archive":
-			if s.Mirror.ArchiveField == "" {
-				return fmt.Errorf("mirror.archive_field: required with action: archive")
-			}
-		default:
-			return fmt.Errorf("mirror.action: %q is not delete or archive", s.Mirror.Action)
-		}
-		if s.Mirror.MaxShare < 0 || s.Mirror.MaxShare > 1 {
-			return fmt.Errorf("mirror.max_share: %v is not between 0 and 1", s.Mirror.MaxShare)
-		}
-	} else if s.Mirror != nil {
-		return fmt.Errorf("mirror: only for mode mirror")
-	}
-	for _, f := range s.Fields() {
-		m := s.Mapping[f]
-		if !identRE.MatchString(f) {
-			return fmt.Errorf("mapping.%s: not a field API name", f)
-		}
-		n := 0
-		if m.Column != "" {
-			n++
-		}
-		if m.Value != nil {
-			n++
-		}
-		if m.Lookup != nil {
-			n++
-		}
-		if n != 1 {
-			return fmt.Errorf("mapping.%s: set exactly one of column, value or lookup", f)
-		}
-		if m.Lookup != nil && (m.Lookup.Sync == "" || m.Lookup.Column == "") {
-			return fmt.Errorf("mapping.%s.lookup: needs sync and column", f)
-		}
-		if m.Picklist != nil {
-			if m.Column == "" {
-				return fmt.Errorf("mapping.%s.picklist: only with column", f)
-			}
-			switch p := m.Picklist.(type) {
-			case string:
-				if !relationRE.MatchString(p) || !strings.Contains(p, ".") {
-					return fmt.Errorf("mapping.%s.picklist: %q is not a table such as seeds.lead_status_map", f, p)
-				}
-			case map[string]any:
-			default:
-				return fmt.Errorf("mapping.%s.picklist: want a table name or a mapping of values", f)
-			}
-		}
-	}
-	return nil
-}
 
 // Fields returns the mapped destination fields, sorted.
 func (s *Spec) Fields() []string {

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -10,12 +11,20 @@ import (
 
 func parseSyncs(t *testing.T, body string) ([]*Spec, error) {
 	t.Helper()
-	cfg, err := configs.Parse("revops.yaml", []byte("version: 1\nwarehouse: {type: duckdb, path: ':memory:'}\nsyncs:\n"+body), nil)
+	cfg, err := configs.Parse("revops.yaml", []byte(syncConfigHead+body), nil)
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
 	return ParseAll(cfg)
 }
+
+// syncConfigHead is a config up to its syncs: (5 lines), with a source
+// of each type.
+const syncConfigHead = `version: 1
+warehouse: {type: duckdb, path: ':memory:'}
+sources: [{name: salesforce, type: salesforce}, {name: zoho_crm, type: zoho_crm}, {name: zoho_desk, type: zoho_desk}]
+syncs:
+`
 
 func TestParseErrors(t *testing.T) {
 	ok := `  - name: s
@@ -32,7 +41,7 @@ func TestParseErrors(t *testing.T) {
 		t.Fatalf("ok spec: %v %+v", err, specs)
 	}
 	cases := []struct{ body, want string }{
-		{strings.Replace(ok, "mode: update", "mode: merge", 1), `revops.yaml:7:5: syncs[0].mode: "merge" is not upsert, update, insert or mirror`},
+		{strings.Replace(ok, "mode: update", "mode: merge", 1), `revops.yaml:8:5: syncs[0].mode: "merge" is not upsert, update, insert or mirror`},
 		{strings.Replace(ok, "    key: account_id\n", "", 1), "syncs[0].key: required"},
 		{strings.Replace(ok, "match: {by: id}", "match: {by: external_id}", 1), "syncs[0].match.field: required"},
 		{strings.Replace(ok, "match: {by: id}", "match: {by: external_id, field: X__c}", 1), "X__c must also be in mapping"},
@@ -119,6 +128,172 @@ func TestCheckSchema(t *testing.T) {
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("want %q in:\n%v", want, err)
+		}
+	}
+}
+
+// TestParseEachReportsEveryBadSyncAtItsKey: each bad sync of the issue
+// comes back with file:line:column and its key, and the good syncs
+// around them still parse.
+func TestParseEachReportsEveryBadSyncAtItsKey(t *testing.T) {
+	body := `  - name: good_first
+    model: syncs.a
+    destination: {source: salesforce, object: Account}
+    mode: update
+    match: {by: id}
+    key: account_id
+    mapping:
+      Open_Tickets__c: {column: open_tickets}
+  - name: unknown_key
+    model: syncs.a
+    destination: {source: salesforce, object: Account}
+    mode: update
+    match: {by: id}
+    key: account_id
+    colour: red
+    mapping:
+      Open_Tickets__c: {column: open_tickets}
+  - name: typo_mode
+    model: syncs.a
+    destination: {source: salesforce, object: Account}
+    mode: upsrt
+    match: {by: id}
+    key: account_id
+    mapping:
+      Open_Tickets__c: {column: open_tickets}
+  - name: no_such_source
+    model: syncs.a
+    destination: {source: salesforse, object: Account}
+    mode: update
+    match: {by: id}
+    key: account_id
+    mapping:
+      Open_Tickets__c: {column: open_tickets}
+  - name: typo_column
+    model: syncs.a
+    destination: {source: salesforce, object: Account}
+    mode: update
+    match: {by: id}
+    key: account_id
+    mapping:
+      Open_Tickets__c: {colum: open_tickets}
+  - name: into_desk
+    model: syncs.a
+    destination: {source: zoho_desk, object: tickets}
+    mode: update
+    match: {by: id}
+    key: ticket_id
+    mapping:
+      subject: {column: subject}
+  - name: create_key_by_email
+    model: syncs.a
+    destination: {source: zoho_crm, object: Leads}
+    mode: upsert
+    match: {by: duplicate_check, fields: [Email], create_key: Revops_Key}
+    key: lead_id
+    mapping:
+      Email: {column: email}
+  - name: good_last
+    model: syncs.b
+    destination: {source: zoho_crm, object: Leads}
+    mode: insert
+    match: {by: id, create_key: Revops_Key}
+    key: lead_id
+    mapping:
+      Last_Name: {column: last_name}
+      Company: {lookup: {sync: typo_mode, column: account_id}}
+`
+	cfg, err := configs.Parse("revops.yaml", []byte(syncConfigHead+body), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ParseEach(cfg, []string{"salesforce", "zoho_crm"})
+	want := map[string]string{
+		"unknown_key":         "revops.yaml:19:5: syncs[1].colour: unknown key",
+		"typo_mode":           `revops.yaml:25:5: syncs[2].mode: "upsrt" is not upsert, update, insert or mirror`,
+		"no_such_source":      `revops.yaml:32:19: syncs[3].destination.source: no source named "salesforse" (sources: salesforce, zoho_crm, zoho_desk)`,
+		"typo_column":         "revops.yaml:45:25: syncs[4].mapping.Open_Tickets__c.colum: unknown key",
+		"into_desk":           "revops.yaml:48:19: syncs[5].destination.source: source zoho_desk is of type zoho_desk, which revops cannot write to (it writes to salesforce, zoho_crm)",
+		"create_key_by_email": "revops.yaml:58:51: syncs[6].match.create_key: only with by: id",
+	}
+	if len(got) != 8 {
+		t.Fatalf("%d results for 8 syncs", len(got))
+	}
+	for _, p := range got {
+		w, bad := want[p.Name]
+		switch {
+		case !bad && (p.Err != nil || p.Spec == nil):
+			t.Errorf("%s: want it parsed, got %v", p.Name, p.Err)
+		case bad && (p.Err == nil || p.Spec != nil):
+			t.Errorf("%s: want an error, got a spec", p.Name)
+		case bad && !strings.HasPrefix(p.Err.Error(), w):
+			t.Errorf("%s:\n got %v\nwant %s", p.Name, p.Err, w)
+		}
+		var ce *configs.Error
+		if p.Err != nil && !errors.As(p.Err, &ce) {
+			t.Errorf("%s: %T is not a *configs.Error", p.Name, p.Err)
+		}
+	}
+	// ParseAll joins every bad sync's error.
+	if _, err := ParseAll(cfg); err == nil || strings.Count(err.Error(), "revops.yaml:") != 5 {
+		t.Errorf("ParseAll: want the 5 errors found without the writable check, got %v", err)
+	}
+}
+
+func TestValidateRefusesBytesThatAreNotUTF8(t *testing.T) {
+	base := func() *Spec {
+		return &Spec{Name: "s", Model: "syncs.s", Destination: Target{Source: "salesforce", Object: "Account"}, Mode: ModeUpdate,
+			Match: MatchSpec{By: MatchID}, Key: "id", Mapping: map[string]FieldMap{"Description": {Value: "ok"}}}
+	}
+	cases := []struct {
+		edit func(s *Spec)
+		want string
+	}{
+		{func(s *Spec) { s.Mapping["Description"] = FieldMap{Value: "Synced by revops \xe9t\xe9"} },
+			"mapping.Description.value: not valid UTF-8: byte 0xE9 at offset 17"},
+		{func(s *Spec) { s.Mapping["Description"] = FieldMap{Value: []any{"a", "caf\xe9"}} },
+			"mapping.Description.value: not valid UTF-8 (item 1: byte 0xE9 at offset 3)"},
+		{func(s *Spec) {
+			s.Mapping["Status"] = FieldMap{Column: "status", Picklist: map[string]any{"Contact\xe9": "Working"}}
+		}, `mapping.Status.picklist: not valid UTF-8 (the key "Contact\xe9": byte 0xE9 at offset 7)`},
+		{func(s *Spec) {
+			s.Mode, s.Mirror = ModeMirror, &MirrorSpec{Action: "archive", ArchiveField: "Active__c", ArchiveValue: "n\xf6"}
+		}, "mirror.archive_value: not valid UTF-8: byte 0xF6 at offset 1"},
+		{func(s *Spec) { s.SQL, s.Model = "SELECT 'caf\xe9' AS id", "" }, "sql: not valid UTF-8"},
+	}
+	for _, c := range cases {
+		s := base()
+		c.edit(s)
+		err := s.Validate()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("want %q, got %v", c.want, err)
+		}
+	}
+	if err := base().Validate(); err != nil {
+		t.Errorf("a valid spec: %v", err)
+	}
+}
+
+func TestIdempotency(t *testing.T) {
+	spec := func(mode Mode, m MatchSpec) *Spec {
+		return &Spec{Name: "s", Mode: mode, Match: m, Destination: Target{Source: "salesforce", Object: "Lead"}}
+	}
+	cases := []struct {
+		s    *Spec
+		ok   bool
+		want string
+	}{
+		{spec(ModeUpdate, MatchSpec{By: MatchID}), true, "never creates"},
+		{spec(ModeUpsert, MatchSpec{By: MatchExternalID, Field: "Zoho_Lead_Id__c"}), true, "found again by Zoho_Lead_Id__c"},
+		{spec(ModeInsert, MatchSpec{By: MatchDuplicateCheck, Fields: []string{"Email"}}), true, "rows without a value are refused"},
+		{spec(ModeMirror, MatchSpec{By: MatchID, CreateKey: "Revops_Key__c"}), true, "write s:<key> into Revops_Key__c"},
+		{spec(ModeInsert, MatchSpec{By: MatchID}), false, "set match.create_key"},
+		{spec(ModeUpsert, MatchSpec{By: MatchID}), false, "cannot look up"},
+	}
+	for _, c := range cases {
+		ok, why := c.s.Idempotency()
+		if ok != c.ok || !strings.Contains(why, c.want) {
+			t.Errorf("%s by %s: %v %q, want %v and %q", c.s.Mode, c.s.Match.By, ok, why, c.ok, c.want)
 		}
 	}
 }

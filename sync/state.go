@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -66,6 +67,17 @@ var stateDDL = []string{
 		succeeded BIGINT, failed BIGINT, skipped BIGINT,
 		api_calls BIGINT, seconds DOUBLE,
 		error VARCHAR)`,
+	// Columns added after the first release (kept apart so that older
+	// warehouses gain them): the values a snapshot's write sent, per
+	// field (JSON), so a plan knows what revops itself wrote since the
+	// destination's last extract; the process that ran a sync run (to
+	// tell killed runs); rows a run found written by an earlier, stopped
+	// run (recovered) and rows apply refused because the destination
+	// changed since the plan (refused, counted in failed too).
+	`ALTER TABLE _revops.sync_snapshots ADD COLUMN IF NOT EXISTS written_values VARCHAR`,
+	`ALTER TABLE _revops.sync_runs ADD COLUMN IF NOT EXISTS process VARCHAR`,
+	`ALTER TABLE _revops.sync_runs ADD COLUMN IF NOT EXISTS recovered BIGINT`,
+	`ALTER TABLE _revops.sync_runs ADD COLUMN IF NOT EXISTS refused BIGINT`,
 	// One row per planned row: the operation and, per field, before/after.
 	`CREATE TABLE IF NOT EXISTS _revops.sync_plans (
 		plan_id VARCHAR NOT NULL,
@@ -94,41 +106,91 @@ func EnsureState(ctx context.Context, w Warehouse) error {
 // chunk bounds the rows of one multi-row statement.
 const chunk = 500
 
-// insertRows runs one INSERT ... VALUES statement per chunk of rows.
-// head is the statement up to VALUES, tail what follows the rows (an ON
-// CONFLICT clause).
-func insertRows(ctx context.Context, w Warehouse, head, tail string, rows [][]any) error {
-	for start := 0; start < len(rows); start += chunk {
-		end := min(start+chunk, len(rows))
-		var b strings.Builder
-		b.WriteString(head)
-		b.WriteString(" VALUES ")
-		var args []any
-		for i, r := range rows[start:end] {
-			if i > 0 {
-				b.WriteString(", ")
+// stmt is one statement and its arguments.
+type stmt struct {
+	q    string
+	args []any
+}
+
+// batch collects statements that record one outcome (an API answer and
+// the run's counts) and runs them in one transaction when the warehouse
+// offers one, so that a killed run leaves either all of them or none.
+type batch struct {
+	stmts []stmt
+}
+
+func (b *batch) add(q string, args ...any) { b.stmts = append(b.stmts, stmt{q, args}) }
+
+// txer is a warehouse whose database handle runs transactions
+// (load/duckdb's Warehouse).
+type txer interface {
+	DB() *sql.DB
+}
+
+// exec runs the statements, in one transaction when w is a txer, else one
+// after the other.
+func (b *batch) exec(ctx context.Context, w Warehouse) error {
+	if len(b.stmts) == 0 {
+		return nil
+	}
+	t, ok := w.(txer)
+	if !ok || t.DB() == nil {
+		for _, s := range b.stmts {
+			if err := w.Exec(ctx, s.q, s.args...); err != nil {
+				return err
 			}
-			b.WriteString("(")
-			for j := range r {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString("?")
-			}
-			b.WriteString(")")
-			args = append(args, r...)
 		}
-		b.WriteString(" ")
-		b.WriteString(tail)
-		if err := w.Exec(ctx, b.String(), args...); err != nil {
+		return nil
+	}
+	tx, err := t.DB().BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	for _, s := range b.stmts {
+		if _, err := tx.ExecContext(ctx, s.q, s.args...); err != nil {
+			_ = tx.Rollback()
 			return err
 		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
 
-// deleteKeys deletes the rows of table for sync whose key is in keys.
-func deleteKeys(ctx context.Context, w Warehouse, table, sync string, keys []string) error {
+// insertRows adds one INSERT ... VALUES statement per chunk of rows. head
+// is the statement up to VALUES, tail what follows the rows (an ON
+// CONFLICT clause).
+func (b *batch) insertRows(head, tail string, rows [][]any) {
+	for start := 0; start < len(rows); start += chunk {
+		end := min(start+chunk, len(rows))
+		var q strings.Builder
+		q.WriteString(head)
+		q.WriteString(" VALUES ")
+		var args []any
+		for i, r := range rows[start:end] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(")
+			for j := range r {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString("?")
+			}
+			q.WriteString(")")
+			args = append(args, r...)
+		}
+		q.WriteString(" ")
+		q.WriteString(tail)
+		b.add(q.String(), args...)
+	}
+}
+
+// deleteKeys adds the deletion of the rows of table for sync whose key is
+// in keys.
+func (b *batch) deleteKeys(table, sync string, keys []string) {
 	for start := 0; start < len(keys); start += chunk {
 		end := min(start+chunk, len(keys))
 		ph := strings.TrimSuffix(strings.Repeat("?, ", end-start), ", ")
@@ -136,30 +198,54 @@ func deleteKeys(ctx context.Context, w Warehouse, table, sync string, keys []str
 		for _, k := range keys[start:end] {
 			args = append(args, k)
 		}
-		if err := w.Exec(ctx, "DELETE FROM _revops."+table+" WHERE sync = ? AND key IN ("+ph+")", args...); err != nil {
-			return err
-		}
+		b.add("DELETE FROM _revops."+table+" WHERE sync = ? AND key IN ("+ph+")", args...)
 	}
-	return nil
 }
 
-// snapshotRow is one written row.
+// insertRows runs one INSERT ... VALUES statement per chunk of rows.
+func insertRows(ctx context.Context, w Warehouse, head, tail string, rows [][]any) error {
+	var b batch
+	b.insertRows(head, tail, rows)
+	return b.exec(ctx, w)
+}
+
+// deleteKeys deletes the rows of table for sync whose key is in keys.
+func deleteKeys(ctx context.Context, w Warehouse, table, sync string, keys []string) error {
+	var b batch
+	b.deleteKeys(table, sync, keys)
+	return b.exec(ctx, w)
+}
+
+// snapshotRow is one written row. Values are the field values the write
+// sent (nil: not known, the snapshot keeps what it held).
 type snapshotRow struct {
 	Key, Hash, DestID string
+	Values            map[string]any
 }
 
-func writeSnapshots(ctx context.Context, w Warehouse, sync string, rows []snapshotRow, at time.Time) error {
+// snapshots adds the recording of written rows.
+func (b *batch) snapshots(sync string, rows []snapshotRow, at time.Time) {
 	if len(rows) == 0 {
-		return nil
+		return
 	}
 	vals := make([][]any, len(rows))
 	for i, r := range rows {
-		vals[i] = []any{sync, r.Key, r.Hash, nullable(r.DestID), at}
+		var written any
+		if r.Values != nil {
+			written = toJSON(r.Values)
+		}
+		vals[i] = []any{sync, r.Key, r.Hash, nullable(r.DestID), at, written}
 	}
-	err := insertRows(ctx, w, `INSERT INTO _revops.sync_snapshots (sync, key, row_hash, destination_id, written_at)`,
+	b.insertRows(`INSERT INTO _revops.sync_snapshots (sync, key, row_hash, destination_id, written_at, written_values)`,
 		`ON CONFLICT (sync, key) DO UPDATE SET row_hash = excluded.row_hash,
-			destination_id = coalesce(excluded.destination_id, sync_snapshots.destination_id), written_at = excluded.written_at`, vals)
-	if err != nil {
+			destination_id = coalesce(excluded.destination_id, sync_snapshots.destination_id), written_at = excluded.written_at,
+			written_values = coalesce(excluded.written_values, sync_snapshots.written_values)`, vals)
+}
+
+func writeSnapshots(ctx context.Context, w Warehouse, sync string, rows []snapshotRow, at time.Time) error {
+	var b batch
+	b.snapshots(sync, rows, at)
+	if err := b.exec(ctx, w); err != nil {
 		return fmt.Errorf("sync %s: record snapshots: %w", sync, err)
 	}
 	return nil
@@ -171,18 +257,24 @@ type failureRow struct {
 	Err *RowError
 }
 
-func writeFailures(ctx context.Context, w Warehouse, sync, runID string, rows []failureRow, at time.Time) error {
+// failures adds the recording of failed rows.
+func (b *batch) failures(sync, runID string, rows []failureRow, at time.Time) {
 	if len(rows) == 0 {
-		return nil
+		return
 	}
 	vals := make([][]any, len(rows))
 	for i, r := range rows {
 		vals[i] = []any{sync, r.Key, r.Err.Code, r.Err.Message, strings.Join(r.Err.Fields, ","), r.Err.Retryable, int64(1), at, at, runID}
 	}
-	err := insertRows(ctx, w, `INSERT INTO _revops.sync_failures (sync, key, code, message, fields, retryable, attempts, first_seen, last_seen, run_id)`,
+	b.insertRows(`INSERT INTO _revops.sync_failures (sync, key, code, message, fields, retryable, attempts, first_seen, last_seen, run_id)`,
 		`ON CONFLICT (sync, key) DO UPDATE SET code = excluded.code, message = excluded.message, fields = excluded.fields,
 			retryable = excluded.retryable, attempts = sync_failures.attempts + 1, last_seen = excluded.last_seen, run_id = excluded.run_id`, vals)
-	if err != nil {
+}
+
+func writeFailures(ctx context.Context, w Warehouse, sync, runID string, rows []failureRow, at time.Time) error {
+	var b batch
+	b.failures(sync, runID, rows, at)
+	if err := b.exec(ctx, w); err != nil {
 		return fmt.Errorf("sync %s: record failures: %w", sync, err)
 	}
 	return nil
@@ -242,6 +334,8 @@ type RunRecord struct {
 	StartedAt  time.Time `json:"started_at"`
 	FinishedAt time.Time `json:"finished_at"`
 	Status     string    `json:"status"`
+	// Process is the process that ran it (load.Process, host:pid:token).
+	Process string `json:"process,omitempty"`
 	Counts
 	// APICalls counts the HTTP requests the destination sent during the
 	// run (retries and token refreshes included) when it is a
@@ -260,6 +354,14 @@ type Counts struct {
 	Succeeded int64 `json:"succeeded"`
 	Failed    int64 `json:"failed"`
 	Skipped   int64 `json:"skipped"`
+	// Recovered counts rows an earlier run sent without recording the
+	// answer (it stopped or was killed) that this run found written at
+	// the destination and recorded, without sending them again.
+	Recovered int64 `json:"recovered"`
+	// Refused counts rows apply did not send because their destination
+	// record changed since the plan (DESTINATION_CHANGED); they are
+	// counted in Failed too.
+	Refused int64 `json:"refused"`
 }
 
 // History lists sync runs of the named syncs (all when empty), newest
@@ -268,47 +370,120 @@ func History(ctx context.Context, w Warehouse, names []string, limit int) ([]Run
 	if err := EnsureState(ctx, w); err != nil {
 		return nil, err
 	}
-	q, args := `SELECT id, sync, kind, plan_id, started_at, finished_at, status, planned, added, changed, removed,
-		succeeded, failed, skipped, api_calls, seconds, error FROM _revops.sync_runs`, []any{}
-	q, args = whereSyncs(q, args, names)
+	q, args := whereSyncs(runColumns, []any{}, names)
 	q += ` ORDER BY started_at DESC, id DESC`
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
-	rows, err := queryRows(ctx, w, q, args...)
+	out, err := readRuns(ctx, w, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sync: list runs: %w", err)
+	}
+	return out, nil
+}
+
+const runColumns = `SELECT id, sync, kind, plan_id, started_at, finished_at, status, planned, added, changed, removed,
+		succeeded, failed, skipped, api_calls, seconds, error, recovered, refused, process FROM _revops.sync_runs`
+
+func readRuns(ctx context.Context, w Warehouse, q string, args ...any) ([]RunRecord, error) {
+	rows, err := queryRows(ctx, w, q, args...)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]RunRecord, len(rows))
 	for i, r := range rows {
 		sec, _ := r[15].(float64)
 		out[i] = RunRecord{ID: str(r[0]), Sync: str(r[1]), Kind: str(r[2]), PlanID: str(r[3]), StartedAt: tm(r[4]),
 			FinishedAt: tm(r[5]), Status: str(r[6]),
-			Counts:   Counts{Planned: num(r[7]), Added: num(r[8]), Changed: num(r[9]), Removed: num(r[10]), Succeeded: num(r[11]), Failed: num(r[12]), Skipped: num(r[13])},
-			APICalls: num(r[14]), Seconds: sec, Error: str(r[16])}
+			Counts: Counts{Planned: num(r[7]), Added: num(r[8]), Changed: num(r[9]), Removed: num(r[10]), Succeeded: num(r[11]),
+				Failed: num(r[12]), Skipped: num(r[13]), Recovered: num(r[17]), Refused: num(r[18])},
+			APICalls: num(r[14]), Seconds: sec, Error: str(r[16]), Process: str(r[19])}
 	}
 	return out, nil
 }
 
 func startRunRecord(ctx context.Context, w Warehouse, rec *RunRecord) error {
-	err := w.Exec(ctx, `INSERT INTO _revops.sync_runs (id, sync, kind, plan_id, started_at, status) VALUES (?, ?, ?, ?, ?, ?)`,
-		rec.ID, rec.Sync, rec.Kind, nullable(rec.PlanID), rec.StartedAt, load.RunRunning)
+	rec.Process = load.Self().String()
+	err := w.Exec(ctx, `INSERT INTO _revops.sync_runs (id, sync, kind, plan_id, started_at, status, process,
+		planned, added, changed, removed, succeeded, failed, skipped, recovered, refused, api_calls)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`,
+		rec.ID, rec.Sync, rec.Kind, nullable(rec.PlanID), rec.StartedAt, load.RunRunning, rec.Process)
 	if err != nil {
 		return fmt.Errorf("sync %s: record run: %w", rec.Sync, err)
 	}
 	return nil
 }
 
+// counts adds the update of a running run's counts to the batch: it goes
+// with every recorded answer, so that a run killed at any point has
+// counts that match what its snapshots and failures hold.
+func (b *batch) counts(rep *Report) {
+	if rep.ID == "" || rep.Kind == "plan" {
+		return
+	}
+	c := rep.Counts
+	b.add(`UPDATE _revops.sync_runs SET planned = ?, added = ?, changed = ?, removed = ?, succeeded = ?, failed = ?, skipped = ?,
+		recovered = ?, refused = ?, api_calls = ? WHERE id = ?`,
+		c.Planned, c.Added, c.Changed, c.Removed, c.Succeeded, c.Failed, c.Skipped, c.Recovered, c.Refused, rep.calls(), rep.ID)
+}
+
 func finishRunRecord(ctx context.Context, w Warehouse, rec *RunRecord) error {
 	c := rec.Counts
 	err := w.Exec(ctx, `UPDATE _revops.sync_runs SET finished_at = ?, status = ?, planned = ?, added = ?, changed = ?, removed = ?,
-		succeeded = ?, failed = ?, skipped = ?, api_calls = ?, seconds = ?, error = ? WHERE id = ?`,
-		rec.FinishedAt, rec.Status, c.Planned, c.Added, c.Changed, c.Removed, c.Succeeded, c.Failed, c.Skipped,
+		succeeded = ?, failed = ?, skipped = ?, recovered = ?, refused = ?, api_calls = ?, seconds = ?, error = ? WHERE id = ?`,
+		rec.FinishedAt, rec.Status, c.Planned, c.Added, c.Changed, c.Removed, c.Succeeded, c.Failed, c.Skipped, c.Recovered, c.Refused,
 		rec.APICalls, rec.Seconds, nullable(rec.Error), rec.ID)
 	if err != nil {
 		return fmt.Errorf("sync %s: record run: %w", rec.Sync, err)
 	}
 	return nil
+}
+
+// ReapRuns marks every sync run still `running` whose process is gone
+// (see load.Process.Gone; pass exclusive for a warehouse one process holds
+// at a time, such as a DuckDB file) as killed (load.RunKilled), finished
+// now, with an error saying so, and returns them. Runs recorded before
+// processes were (no process) are taken as gone when exclusive. A killed
+// run's counts are what it had recorded: each API answer was recorded
+// with them in one transaction. Creates it sent without recording the
+// answer stay in _revops.sync_inflight; the sync's next run looks them
+// up and counts those it finds as recovered. The CLI calls ReapRuns
+// after opening the warehouse, before starting runs of its own.
+func ReapRuns(ctx context.Context, w Warehouse, exclusive bool) ([]RunRecord, error) {
+	if err := EnsureState(ctx, w); err != nil {
+		return nil, err
+	}
+	rows, err := queryRows(ctx, w, `SELECT r.id, r.process, (SELECT count(*) FROM _revops.sync_inflight i WHERE i.run_id = r.id)
+		FROM _revops.sync_runs r WHERE r.status = ? ORDER BY r.started_at, r.id`, load.RunRunning)
+	if err != nil {
+		return nil, fmt.Errorf("sync: reap killed runs: %w", err)
+	}
+	var out []RunRecord
+	now := time.Now().UTC()
+	for _, row := range rows {
+		id, proc := str(row[0]), str(row[1])
+		p, ok := load.ParseProcess(proc)
+		if ok && !p.Gone(exclusive) || !ok && !exclusive {
+			continue
+		}
+		msg := "killed: the process running it ended before it finished"
+		if ok {
+			msg = fmt.Sprintf("killed: process %d on %s ended before the run finished", p.PID, p.Host)
+		}
+		if n := num(row[2]); n > 0 {
+			msg += fmt.Sprintf("; %d creates it sent have an unknown outcome and are looked up by the sync's next run", n)
+		}
+		if err := w.Exec(ctx, `UPDATE _revops.sync_runs SET status = ?, finished_at = ?, error = ? WHERE id = ? AND status = ?`,
+			load.RunKilled, now, msg, id, load.RunRunning); err != nil {
+			return out, fmt.Errorf("sync: reap killed run %s: %w", id, err)
+		}
+		runs, err := readRuns(ctx, w, runColumns+` WHERE id = ?`, id)
+		if err != nil {
+			return out, fmt.Errorf("sync: reap killed run %s: %w", id, err)
+		}
+		out = append(out, runs...)
+	}
+	return out, nil
 }
 
 func whereSyncs(q string, args []any, names []string) (string, []any) {

@@ -123,10 +123,25 @@ func CheckSchema(s *Spec, sc *Schema, columns *arrow.Schema) error {
 			}
 		}
 	}
+	if k := s.Match.CreateKey; k != "" {
+		f, ok := sc.Fields[k]
+		switch {
+		case !ok:
+			add(k, "match.create_key: unknown field on %s%s", sc.Object, suggest(k, sc))
+		case !f.Createable:
+			add(k, "match.create_key: read-only: %s.%s cannot be set on create", sc.Object, k)
+		case f.Type != TypeString:
+			add(k, "match.create_key: a %s field cannot hold revops's key (want a text field)", f.Type)
+		case !f.ExternalID && !f.Unique:
+			add(k, "match.create_key: not an external id or unique field of %s: creates could not be looked up by it", sc.Object)
+		case f.Length > 0 && f.Length < len(s.Name)+2:
+			add(k, "match.create_key: holds %d characters, too few for %s:<key>", f.Length, s.Name)
+		}
+	}
 	if s.creates() {
 		var missing []string
 		for n, f := range sc.Fields {
-			if f.Required && f.Createable {
+			if f.Required && f.Createable && n != s.Match.CreateKey {
 				if _, ok := s.Mapping[n]; !ok {
 					missing = append(missing, n)
 				}
@@ -163,6 +178,11 @@ func typeMismatch(t arrow.DataType, f Field, mapped bool) string {
 	isTime := id == arrow.DATE32 || id == arrow.DATE64 || id == arrow.TIMESTAMP
 	isText := id == arrow.STRING || id == arrow.LARGE_STRING || id == arrow.STRING_VIEW
 	isList := id == arrow.LIST || id == arrow.LARGE_LIST
+	if id == arrow.BINARY || id == arrow.LARGE_BINARY || id == arrow.BINARY_VIEW || id == arrow.FIXED_SIZE_BINARY {
+		// Bytes would be sent base64-encoded; text needs decoding in the
+		// model, which says which encoding it is.
+		return fmt.Sprintf("cannot fill a %s field (bytes, not text: decode them in the model, e.g. decode(col))", f.Type)
+	}
 	switch f.Type {
 	case TypeBoolean:
 		if isTime || isList || arrow.IsFloating(id) || arrow.IsDecimal(id) {
