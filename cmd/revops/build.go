@@ -53,7 +53,10 @@ func (a *app) buildCmd() *cobra.Command {
 		Long: `build materializes every model (or those --select picks: name, name+, +name,
 tag:x, path:sql/metrics) as a view, table or incremental table, in dependency
 order, then runs the data tests of what it built unless --skip-tests. A model
-that fails skips the models that use it; the others still build.`,
+that fails (or whose file is broken: a bad ref, header or template) skips the
+models that use it; the others still build. A data test of severity warn that
+finds rows is reported as a warning; the exit status is 1 only when a model
+failed or a test of severity error failed or could not run.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, p, err := a.loadProject()
@@ -156,30 +159,55 @@ func (a *app) modelsCmd() *cobra.Command {
 					return &exitError{code: 2, err: fmt.Errorf("--graph: %w", err)}
 				}
 				if a.json {
-					a.printJSON(map[string]any{"ok": true, "format": graph, "graph": g})
-					return nil
+					a.printJSON(map[string]any{"ok": len(p.Problems()) == 0, "format": graph, "graph": g})
+				} else {
+					fmt.Fprint(a.stdout, g)
 				}
-				fmt.Fprint(a.stdout, g)
-				return nil
+				return problemsError(p.Problems())
 			}
+			problems := p.Problems()
 			if a.json {
-				a.printJSON(map[string]any{"ok": true, "models": p.Models(), "overrides": p.Overrides})
-				return nil
+				msgs := make([]string, len(problems))
+				for i, e := range problems {
+					msgs[i] = e.Error()
+				}
+				a.printJSON(map[string]any{"ok": len(problems) == 0, "models": p.Models(), "overrides": p.Overrides, "problems": msgs})
+			} else {
+				a.sayOverrides(p)
+				if !a.quiet {
+					var rows [][]string
+					for _, m := range p.Models() {
+						deps := strings.Join(m.Deps, ", ")
+						if m.Error != "" {
+							deps = "BROKEN (see below)"
+						}
+						rows = append(rows, []string{m.Relation, string(m.Kind), m.Path, deps, strings.Join(m.Tags, ",")})
+					}
+					table(a.stdout, []string{"MODEL", "KIND", "PATH", "DEPS", "TAGS"}, rows)
+				}
 			}
-			a.sayOverrides(p)
-			if a.quiet {
-				return nil
-			}
-			var rows [][]string
-			for _, m := range p.Models() {
-				rows = append(rows, []string{m.Relation, string(m.Kind), m.Path, strings.Join(m.Deps, ", "), strings.Join(m.Tags, ",")})
-			}
-			table(a.stdout, []string{"MODEL", "KIND", "PATH", "DEPS", "TAGS"}, rows)
-			return nil
+			return problemsError(problems)
 		},
 	}
 	cmd.Flags().StringVar(&graph, "graph", "", "print the DAG as mermaid or dot")
 	return cmd
+}
+
+// problemsError lists the problems of the project's files (exit 1: the
+// rest of the project still works).
+func problemsError(problems []*models.Error) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(problems))
+	for i, e := range problems {
+		msgs[i] = "  " + oneLine(e.Error())
+	}
+	what := "problems"
+	if len(problems) == 1 {
+		what = "problem"
+	}
+	return &exitError{code: 1, err: fmt.Errorf("%d %s in the model files:\n%s", len(problems), what, strings.Join(msgs, "\n"))}
 }
 
 func (a *app) sayOverrides(p *models.Project) {
@@ -188,14 +216,17 @@ func (a *app) sayOverrides(p *models.Project) {
 	}
 }
 
-// report prints a build or test result and turns failures into exit 1.
+// report prints a build or test result and turns failures into exit 1;
+// tests of severity warn that find rows are shown (status warn) and
+// counted, but do not fail.
 func (a *app) report(res *models.Result, build bool) error {
 	failed := res.Failed()
 	if a.json {
 		a.printJSON(map[string]any{"ok": !failed, "models": res.Models, "tests": res.Tests, "overrides": res.Overrides,
-			"seconds": res.Seconds, "warehouse_seconds": res.WarehouseSeconds})
+			"problems": res.Problems, "seconds": res.Seconds, "warehouse_seconds": res.WarehouseSeconds})
 	} else if !a.quiet {
-		if build {
+		// revops test lists models only when one is broken.
+		if build || len(res.Models) > 0 {
 			var rows [][]string
 			for _, m := range res.Models {
 				rowCount := fmt.Sprint(m.Rows)
@@ -211,7 +242,7 @@ func (a *app) report(res *models.Result, build bool) error {
 			table(a.stdout, []string{"MODEL", "KIND", "ROWS", "SECONDS", "STATUS", "NOTE"}, rows)
 		}
 		if len(res.Tests) > 0 {
-			if build {
+			if build || len(res.Models) > 0 {
 				fmt.Fprintln(a.stdout)
 			}
 			var rows [][]string
@@ -228,9 +259,12 @@ func (a *app) report(res *models.Result, build bool) error {
 		if res.Seconds > 0 {
 			share = 100 * res.WarehouseSeconds / res.Seconds
 		}
-		fmt.Fprintf(a.stdout, "\n%s%d tests passed, %d failed, %d errors, %d skipped; %.2fs (%.0f%% in the warehouse)\n",
-			modelSummary(res, build), res.Count(models.StatusPass), res.Count(models.StatusFail), res.Count(models.StatusError),
-			countTests(res, models.StatusSkipped), res.Seconds, share)
+		for _, p := range res.Problems {
+			fmt.Fprintf(a.stdout, "\nerror: %s", oneLine(p))
+		}
+		fmt.Fprintf(a.stdout, "\n%s%d tests passed, %d warned, %d failed, %d errors, %d skipped; %.2fs (%.0f%% in the warehouse)\n",
+			modelSummary(res, build), res.Count(models.StatusPass), res.Count(models.StatusWarn), res.Count(models.StatusFail),
+			res.Count(models.StatusError), countTests(res, models.StatusSkipped), res.Seconds, share)
 	}
 	if failed {
 		var what []string
@@ -244,6 +278,7 @@ func (a *app) report(res *models.Result, build bool) error {
 				what = append(what, t.Test)
 			}
 		}
+		what = append(what, res.Problems...)
 		return &exitError{code: 1, err: fmt.Errorf("failed: %s", strings.Join(what, ", "))}
 	}
 	return nil

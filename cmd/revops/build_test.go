@@ -120,20 +120,151 @@ func TestBuildCommand(t *testing.T) {
 	}
 }
 
-func TestBuildCommandBadProject(t *testing.T) {
-	cfg, _ := modelProject(t, map[string]string{"mine/a.sql": "-- config: materialised=table\nSELECT 1"})
-	for _, args := range [][]string{{"build"}, {"test"}, {"models"}, {"compile", "a"}} {
-		code, _, errOut := revops(t, nil, append(args, "-c", cfg)...)
-		if code != 2 || !strings.Contains(errOut, "models/mine/a.sql:1: config: unknown key \"materialised\"") {
-			t.Errorf("%v: exit %d %q", args, code, errOut)
+// TestBuildCommandBrokenModel: one broken user model (a bad ref, a bad
+// header, a bad seed) is reported as that model's error; build, test,
+// compile of another model and models still work for everything else.
+func TestBuildCommandBrokenModel(t *testing.T) {
+	cfg, _ := modelProject(t, map[string]string{
+		"mine/numbers.sql": "-- test: unique n\nSELECT * FROM range(3) r(n)",
+		"mine/badref.sql":  "SELECT *\nFROM {{ ref \"mine.nope\" }}",
+		"mine/after.sql":   "SELECT * FROM {{ ref \"badref\" }}",
+		"mine/header.sql":  "-- config: materialised=table\nSELECT 1",
+		"seeds/m.csv":      "a,b\n1\n",
+	})
+	const badref = `models/mine/badref.sql:2: ref "mine.nope": no model mine.nope`
+	const header = `models/mine/header.sql:1: config: unknown key "materialised"`
+	const seed = "models/seeds/m.csv:2: seed: wrong number of fields"
+
+	code, out, errOut := revops(t, nil, "build", "-c", cfg)
+	if code != 1 {
+		t.Fatalf("build: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{badref, header, seed, "mine.after", "mine.badref failed", "seeds.deal_stages"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("build output lacks %q:\n%s", want, out)
 		}
 	}
-	cfg, _ = modelProject(t, map[string]string{"mine/a.sql": "SELECT 1", "seeds/m.csv": "a,b\n1\n"})
-	code, out, _ := revops(t, nil, "build", "-c", cfg, "--json")
-	if code != 2 || !strings.Contains(out, "seeds/m.csv:2: seed: wrong number of fields") {
-		t.Errorf("bad seed: exit %d %s", code, out)
+	if !hasRow(out, "unique(mine.numbers.n)", "pass") || !hasRow(out, "mine.numbers", "table", "3") {
+		t.Errorf("the sound model was not built and tested:\n%s", out)
 	}
-	cfg, _ = modelProject(t, map[string]string{"mine/a.sql": "SELECT 1"})
+	if !strings.Contains(errOut, "failed: mine.badref, mine.header, seeds.m") {
+		t.Errorf("build stderr: %s", errOut)
+	}
+
+	code, out, _ = revops(t, nil, "build", "-c", cfg, "--json")
+	var res struct {
+		OK     bool `json:"ok"`
+		Models []struct {
+			Model  string `json:"model"`
+			Status string `json:"status"`
+			Error  string `json:"error"`
+			Reason string `json:"reason"`
+		} `json:"models"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 1 || res.OK {
+		t.Fatalf("build --json: %d %v\n%s", code, err, out)
+	}
+	got := map[string]string{}
+	for _, m := range res.Models {
+		got[m.Model] = m.Status + " " + m.Error + m.Reason
+	}
+	for rel, want := range map[string][2]string{
+		"mine.numbers": {"success ", ""}, "mine.badref": {"failed ", badref}, "mine.after": {"skipped ", "mine.badref failed"},
+		"mine.header": {"failed ", header}, "seeds.m": {"failed ", seed}, "seeds.deal_stages": {"success ", ""},
+	} {
+		if !strings.HasPrefix(got[rel], want[0]) || !strings.HasSuffix(got[rel], want[1]) && !strings.Contains(got[rel], want[1]+" (want") {
+			t.Errorf("%s: %q, want %q", rel, got[rel], want)
+		}
+	}
+
+	code, out, errOut = revops(t, nil, "test", "-c", cfg, "--select", "mine.numbers")
+	if code != 0 || !hasRow(out, "unique(mine.numbers.n)", "pass") {
+		t.Errorf("test --select mine.numbers: %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = revops(t, nil, "test", "-c", cfg)
+	if code != 1 || !hasRow(out, "unique(mine.numbers.n)", "pass") || !strings.Contains(out, badref) {
+		t.Errorf("test: %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := revops(t, nil, "compile", "-c", cfg, "numbers"); code != 0 || strings.TrimSpace(out) != "SELECT * FROM range(3) r(n)" {
+		t.Errorf("compile numbers: %d %q %s", code, out, errOut)
+	}
+	if code, out, _ := revops(t, nil, "compile", "-c", cfg, "after"); code != 0 || !strings.Contains(out, `"mine"."badref"`) {
+		t.Errorf("compile after: %d %q", code, out)
+	}
+	if code, _, errOut := revops(t, nil, "compile", "-c", cfg, "badref"); code != 2 || !strings.Contains(errOut, badref) {
+		t.Errorf("compile badref: exit %d %q", code, errOut)
+	}
+	code, out, errOut = revops(t, nil, "models", "-c", cfg)
+	if code != 1 || !strings.Contains(out, "mine.numbers") || !strings.Contains(out, "core.deals") || !strings.Contains(out, "mine.after") {
+		t.Errorf("models: %d\n%s", code, out)
+	}
+	for _, want := range []string{"3 problems in the model files", badref, header, seed} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("models stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	code, out, _ = revops(t, nil, "models", "-c", cfg, "--json")
+	if code != 1 || !strings.Contains(out, `"relation":"mine.numbers"`) || !strings.Contains(out, strings.ReplaceAll(badref, `"`, `\"`)+`"}`) ||
+		!strings.Contains(out, `"problems":[`) {
+		t.Errorf("models --json: %d\n%s", code, out)
+	}
+	if code, out, _ := revops(t, nil, "models", "-c", cfg, "--graph", "mermaid"); code != 1 || !strings.Contains(out, "mine__badref --> mine__after") {
+		t.Errorf("models --graph mermaid: %d\n%s", code, out)
+	}
+}
+
+// TestBuildCommandWarnings: a failing test of severity warn is shown and
+// counted apart and keeps exit 0; one of severity error exits 1.
+func TestBuildCommandWarnings(t *testing.T) {
+	cfg, _ := modelProject(t, map[string]string{
+		"mine/leads.sql": "-- test: unique id\n-- test: not_null status; severity=warn\n" +
+			"SELECT * FROM (VALUES (1, 'open'), (2, NULL)) v(id, status)",
+		"tests/no_null_ids.sql": "-- config: severity=warn\nSELECT * FROM {{ ref \"mine.leads\" }} WHERE status IS NULL",
+	})
+	for _, cmd := range []string{"build", "test"} {
+		code, out, errOut := revops(t, nil, cmd, "-c", cfg, "--select", "mine.leads")
+		if code != 0 {
+			t.Errorf("%s: exit %d\n%s%s", cmd, code, out, errOut)
+		}
+		if !hasRow(out, "not_null(mine.leads.status)", "warn", "1") || !hasRow(out, "tests.no_null_ids", "warn", "1") ||
+			!hasRow(out, "unique(mine.leads.id)", "pass") || !strings.Contains(out, "1 tests passed, 2 warned, 0 failed, 0 errors, 0 skipped") {
+			t.Errorf("%s output:\n%s", cmd, out)
+		}
+		code, out, _ = revops(t, nil, cmd, "-c", cfg, "--select", "mine.leads", "--json")
+		if code != 0 || !strings.Contains(out, `"ok":true`) || !strings.Contains(out, `"severity":"warn","status":"warn","failures":1`) {
+			t.Errorf("%s --json: %d\n%s", cmd, code, out)
+		}
+	}
+	cfg, _ = modelProject(t, map[string]string{
+		"mine/leads.sql": "-- test: unique id\n-- test: not_null status; severity=warn\n" +
+			"SELECT * FROM (VALUES (1, 'open'), (1, NULL)) v(id, status)",
+	})
+	code, out, errOut := revops(t, nil, "build", "-c", cfg, "--select", "mine.leads")
+	if code != 1 || !strings.Contains(out, "0 tests passed, 1 warned, 1 failed") || !strings.Contains(errOut, "failed: unique(mine.leads.id)") {
+		t.Errorf("build with a failing error test: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// hasRow reports whether a line of a printed table starts with cells.
+func hasRow(out string, cells ...string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) < len(cells) {
+			continue
+		}
+		match := true
+		for i, c := range cells {
+			match = match && f[i] == c
+		}
+		if match {
+			return true
+		}
+	}
+	return false
+}
+
+func TestBuildCommandBadProject(t *testing.T) {
+	cfg, _ := modelProject(t, map[string]string{"mine/a.sql": "SELECT 1"})
 	if code, _, errOut := revops(t, nil, "build", "-c", cfg, "--select", "nope"); code != 2 || !strings.Contains(errOut, "--select nope") {
 		t.Errorf("bad --select: exit %d %q", code, errOut)
 	}
@@ -142,6 +273,14 @@ func TestBuildCommandBadProject(t *testing.T) {
 	}
 	if code, _, _ := revops(t, nil, "models", "-c", cfg, "--graph", "svg"); code != 2 {
 		t.Errorf("--graph svg: exit %d", code)
+	}
+	missing := filepath.Join(filepath.Dir(cfg), "revops.yaml")
+	data, _ := os.ReadFile(missing)
+	if err := os.WriteFile(missing, []byte(strings.Replace(string(data), "paths: [models]", "paths: [nowhere]", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := revops(t, nil, "models", "-c", cfg); code != 2 || !strings.Contains(errOut, "nowhere") {
+		t.Errorf("missing model path: exit %d %q", code, errOut)
 	}
 }
 
