@@ -43,9 +43,22 @@ func (k Kind) String() string {
 
 // Column is one field of an object as it lands.
 type Column struct {
-	Name  string
+	// Name is the column's name in the warehouse.
+	Name string
+	// Field is the record's key the values come from; "" means Name. It
+	// differs from Name where the API's field names differ only by case
+	// and the warehouse, which ignores case, needs distinct names.
+	Field string
 	Kind  Kind
 	Scale int32 // KindDecimal: digits after the point (default 2)
+}
+
+// Key is the record's key the column's values come from.
+func (c Column) Key() string {
+	if c.Field != "" {
+		return c.Field
+	}
+	return c.Name
 }
 
 // LookupType is the Arrow type of KindLookup columns.
@@ -107,8 +120,11 @@ type Batcher struct {
 	vals   []value // one row's converted values, reused
 }
 
-// NewBatcher returns a Batcher for cols, in that order. Duplicate names
-// (case-insensitively) keep the first.
+// NewBatcher returns a Batcher for cols, in that order. Column names must
+// differ case-insensitively (warehouses ignore case) and must not be
+// DeletedAt: a duplicate keeps the first, so sources give every field a
+// distinct name first (see extract/zoho's rule for names that differ only
+// by case).
 func NewBatcher(cols []Column) *Batcher {
 	seen := map[string]bool{}
 	var kept []Column
@@ -146,8 +162,8 @@ func (b *Batcher) Append(rec map[string]any, deletedAt *time.Time) error {
 	vals := b.vals[:len(b.cols)]
 	// Convert every value first, so that a row is added whole or not at all.
 	for i, c := range b.cols {
-		if err := vals[i].set(c, rec[c.Name]); err != nil {
-			return fmt.Errorf("field %s: %w", c.Name, err)
+		if err := vals[i].set(c, rec[c.Key()]); err != nil {
+			return fmt.Errorf("field %s: %w", c.Key(), err)
 		}
 	}
 	for i := range b.cols {

@@ -160,7 +160,7 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 	cols := moduleColumns(fields)
 	names := make([]string, 0, len(cols))
 	for _, c := range cols[1:] {
-		names = append(names, c.Name)
+		names = append(names, c.Key())
 	}
 	p := e.planRead(cur, e.serverNow(serverNow))
 	schema := extract.NewBatcher(cols).Schema()

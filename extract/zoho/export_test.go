@@ -6,3 +6,6 @@ func SetBatchRows(n int) (restore func()) {
 	batchRows = n
 	return func() { batchRows = old }
 }
+
+// ColumnNames exposes columnNames.
+var ColumnNames = columnNames

@@ -34,6 +34,13 @@
 //     full (the previous entry's Duration_Days changes when a stage is
 //     added): one call per changed deal, Limits.Concurrency at a time.
 //
+// Columns are named by the fields' API names. Warehouses ignore case in
+// column names while Zoho does not, so when fields differ only by case
+// (Last_Name and a custom last_name), the field created first keeps the
+// name and the others land as <API name>__2, __3, … in creation order; a
+// field named like a column revops adds (ID, _source) is renamed the same
+// way. A field added later never renames a column that holds data.
+//
 // The cursor is JSON: {"modified": newest Modified_Time seen, "full": last
 // full read, "deleted": start of this read} (server times, RFC 3339).
 //

@@ -1,6 +1,9 @@
 package zoho
 
 import (
+	"cmp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/revops/revops/crm/zoho"
@@ -89,18 +92,112 @@ func formulaKind(returnType, jsonType string) extract.Kind {
 }
 
 // moduleColumns are the columns of a module: id first, then its fields in
-// the fields API's order.
+// the fields API's order, named by columnNames.
 func moduleColumns(fields []zoho.Field) []extract.Column {
 	cols := []extract.Column{{Name: "id", Kind: extract.KindString}}
+	var kept []zoho.Field
 	for _, f := range fields {
 		if f.APIName == "id" {
 			continue
 		}
 		if c, ok := Column(f); ok {
+			kept = append(kept, f)
 			cols = append(cols, c)
 		}
 	}
+	names := columnNames(kept)
+	for i := range kept {
+		if n := names[i]; n != kept[i].APIName {
+			cols[i+1].Field, cols[i+1].Name = kept[i].APIName, n
+		}
+	}
 	return cols
+}
+
+// reservedColumns are the columns a landed row has besides the module's
+// fields, in lower case.
+var reservedColumns = []string{"id", extract.DeletedAt, extract.ExtractedAt, extract.SourceColumn,
+	extract.ValidFrom, extract.ValidTo}
+
+// columnNames gives each field its column name (same order as fields).
+//
+// Zoho API names are case-sensitive, warehouse column names are not: two
+// fields whose API names differ only by case (Last_Name and last_name),
+// or a field named like a column revops adds (ID, _source, …), would land
+// in one column. The rule: within such a group the field created first
+// (the smallest field id; Zoho's field ids grow as fields are created,
+// which is unconfirmed) keeps its API name, unless the name is a reserved
+// column; each other one, in creation order, lands as <API name>__2,
+// <API name>__3, …, skipping any name a field or an earlier column holds.
+// A field created later therefore never renames a column that holds data
+// (unless it is itself named like such a column, e.g. Last_Name__2).
+// Names are compared as the warehouse does, case-insensitively.
+func columnNames(fields []zoho.Field) []string {
+	out := make([]string, len(fields))
+	taken := map[string]bool{}
+	for _, r := range reservedColumns {
+		taken[r] = true
+	}
+	groups := map[string][]int{}
+	var order []string
+	for i, f := range fields {
+		low := strings.ToLower(f.APIName)
+		if groups[low] == nil {
+			order = append(order, low)
+		}
+		groups[low] = append(groups[low], i)
+	}
+	// Names in use first, so that a generated name never takes one.
+	var later [][]int
+	for _, low := range order {
+		g := groups[low]
+		slices.SortStableFunc(g, func(a, b int) int { return olderField(fields[a], fields[b]) })
+		if taken[low] {
+			later = append(later, g) // a reserved column: every member is renamed
+			continue
+		}
+		out[g[0]] = fields[g[0]].APIName
+		taken[low] = true
+		if len(g) > 1 {
+			later = append(later, g[1:])
+		}
+	}
+	for _, g := range later {
+		for _, i := range g {
+			name := fields[i].APIName
+			for n := 2; ; n++ {
+				c := name + "__" + strconv.Itoa(n)
+				if !taken[strings.ToLower(c)] && groups[strings.ToLower(c)] == nil {
+					out[i] = c
+					taken[strings.ToLower(c)] = true
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// olderField orders fields by creation: numeric field id, then fields
+// without one, then API name.
+func olderField(a, b zoho.Field) int {
+	ai, aok := fieldID(a.ID)
+	bi, bok := fieldID(b.ID)
+	switch {
+	case aok && bok && ai != bi:
+		return cmp.Compare(ai, bi)
+	case aok != bok:
+		if aok {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(a.APIName, b.APIName)
+}
+
+func fieldID(s string) (uint64, bool) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	return n, err == nil
 }
 
 // StageHistoryObject is the object holding Deals' Stage_History related
