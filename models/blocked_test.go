@@ -32,20 +32,25 @@ func TestResultBlocked(t *testing.T) {
 		// A custom test of severity error on core.checked fails; one of severity warn on core.leads too.
 		"tests/checked_is_empty.sql": "-- A custom test of severity error (the default).\nSELECT * FROM {{ ref \"core.checked\" }}",
 		"tests/leads_are_new.sql":    "-- config: severity=warn\nSELECT * FROM {{ ref \"core.leads\" }} WHERE status IS DISTINCT FROM 'new'",
-		"syncs/leads_out.sql":        "SELECT * FROM {{ ref \"core.leads\" }}",
-		"syncs/accounts_out.sql":     "SELECT * FROM {{ ref \"staging.accounts\" }}",
-		"syncs/won_out.sql":          "SELECT * FROM {{ ref \"metrics.won\" }}",
-		"syncs/broken_out.sql":       "SELECT * FROM {{ ref \"core.broken\" }}",
-		"syncs/checked_out.sql":      "SELECT * FROM {{ ref \"core.checked\" }}",
-		"syncs/missing_out.sql":      "SELECT * FROM {{ source \"raw\" \"nope\" }}",
-		"syncs/guarded_out.sql":      "SELECT 1 AS x{{ if source_exists \"raw\" \"nope\" }} FROM {{ ref \"staging.nope\" }}{{ end }}",
-		"staging/nope.sql":           "SELECT * FROM {{ source \"raw\" \"nope\" }}",
+		// A custom test of severity warn that cannot run does not block either.
+		"tests/leads_warn_broken.sql": "-- config: severity=warn\nSELECT no_such_column FROM {{ ref \"core.leads\" }}",
+		"syncs/leads_out.sql":         "SELECT * FROM {{ ref \"core.leads\" }}",
+		"syncs/accounts_out.sql":      "SELECT * FROM {{ ref \"staging.accounts\" }}",
+		"syncs/won_out.sql":           "SELECT * FROM {{ ref \"metrics.won\" }}",
+		"syncs/broken_out.sql":        "SELECT * FROM {{ ref \"core.broken\" }}",
+		"syncs/checked_out.sql":       "SELECT * FROM {{ ref \"core.checked\" }}",
+		"syncs/missing_out.sql":       "SELECT * FROM {{ source \"raw\" \"nope\" }}",
+		"syncs/guarded_out.sql":       "SELECT 1 AS x{{ if source_exists \"raw\" \"nope\" }} FROM {{ ref \"staging.nope\" }}{{ end }}",
+		"staging/nope.sql":            "SELECT * FROM {{ source \"raw\" \"nope\" }}",
 	})
 	p, err := models.Load(files, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	res := build(t, p, w, models.Options{})
+	if !res.Failed() {
+		t.Error("Failed() = false")
+	}
 	cases := []struct {
 		relation string
 		want     []string
@@ -98,6 +103,11 @@ func TestResultBlocked(t *testing.T) {
 	for _, name := range []string{"not_null(staging.leads.status)", "not_null(staging.accounts.status)", "tests.leads_are_new"} {
 		if !warned[name] {
 			t.Errorf("%s did not warn:\n%s", name, statuses(res))
+		}
+	}
+	for _, tr := range res.Tests {
+		if tr.Test == "tests.leads_warn_broken" && (tr.Status != models.StatusError || !strings.Contains(tr.Error, "no_such_column")) {
+			t.Errorf("%s: %+v", tr.Test, tr)
 		}
 	}
 
