@@ -101,10 +101,20 @@ type Runner struct {
 	// next run resumes from their cursor. 0 means DefaultCheckpointRows;
 	// a negative value lands every object in one transaction.
 	CheckpointRows int64
+	// CheckpointEvery is the second trigger of a segment's end: once a
+	// segment has run this long (and holds a row), it commits at the next
+	// checkpoint the stream offers, however few rows it holds. A read that
+	// costs many calls for few rows (Zoho's Deals_Stage_History: one call
+	// per deal) then keeps its progress when the process is killed. 0
+	// means DefaultCheckpointEvery; negative: rows only.
+	CheckpointEvery time.Duration
 }
 
 // DefaultCheckpointRows is Runner.CheckpointRows when it is 0.
 const DefaultCheckpointRows = 100_000
+
+// DefaultCheckpointEvery is Runner.CheckpointEvery when it is 0.
+const DefaultCheckpointEvery = 30 * time.Second
 
 // Run extracts every selected object of every source. Objects that fail
 // are reported in their Result and in the returned error; the others

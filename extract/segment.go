@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -14,7 +15,7 @@ import (
 // landSegments lands one object's stream (stamped by rdr) into t as one
 // or more Merge landings. Each landing saves its cursor in its own
 // transaction: a checkpoint of the stream when the segment was cut after
-// CheckpointRows rows, the stream's Cursor when it ended. res is summed
+// CheckpointRows rows or CheckpointEvery, the stream's Cursor when it ended. res is summed
 // over the committed segments; res.Cursor is the last cursor committed.
 //
 // When the stream fails, the rows of the failing segment are kept too if
@@ -26,13 +27,18 @@ func (r *Runner) landSegments(ctx context.Context, log *slog.Logger, res *Result
 	if every == 0 {
 		every = DefaultCheckpointRows
 	}
+	interval := r.CheckpointEvery
+	if interval == 0 {
+		interval = DefaultCheckpointEvery
+	}
 	ckpt, _ := stream.(Checkpointer)
 	if every < 0 {
 		ckpt = nil
 	}
 	last := since
 	for {
-		seg := &segmentReader{src: rdr, stream: stream, ckpt: ckpt, every: every, last: last}
+		seg := &segmentReader{src: rdr, stream: stream, ckpt: ckpt, every: every, interval: interval, last: last,
+			started: time.Now()}
 		seg.refs.Store(1)
 		o := opts
 		o.Cursor = &load.CursorUpdate{Source: source, Object: object, Value: last, Final: seg.final}
@@ -68,14 +74,17 @@ func (r *Runner) landSegments(ctx context.Context, log *slog.Logger, res *Result
 
 // segmentReader passes one segment of a stamped stream to a landing. It
 // ends the segment, before asking the stream for more, once every rows
-// went by and the stream offers a checkpoint other than the last one
-// committed. Releasing it does not release the stream.
+// went by or the segment has run for interval (with a row at least), and
+// the stream offers a checkpoint other than the last one committed.
+// Releasing it does not release the stream.
 type segmentReader struct {
-	src    *stampReader
-	stream Stream
-	ckpt   Checkpointer // nil: the whole stream is one segment
-	every  int64
-	last   string // the cursor committed before this segment
+	src      *stampReader
+	stream   Stream
+	ckpt     Checkpointer // nil: the whole stream is one segment
+	every    int64
+	interval time.Duration // ≤ 0: rows only
+	last     string        // the cursor committed before this segment
+	started  time.Time
 
 	rows      int64
 	stopped   bool   // Next has returned false
@@ -98,7 +107,7 @@ func (s *segmentReader) Next() bool {
 	if s.stopped {
 		return false
 	}
-	if s.ckpt != nil && s.rows >= s.every {
+	if s.ckpt != nil && s.rows > 0 && (s.rows >= s.every || s.interval > 0 && time.Since(s.started) >= s.interval) {
 		if c, ok := s.ckpt.Checkpoint(); ok && c != s.last {
 			s.cut, s.hasCut, s.stopped = c, true, true
 			return false

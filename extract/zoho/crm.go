@@ -281,14 +281,13 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 			if n := bud.left(); n < len(deals) {
 				deals, stop = deals[:n], true
 			}
-			rows, errs := e.stageHistories(ctx, deals, workers)
 			// In order, up to the first deal that failed: what precedes
-			// it is whole and stays checkpointed.
-			for i, d := range deals {
-				if errs[i] != nil {
-					return fmt.Errorf("deal %v: %w", d["id"], errs[i])
-				}
-				for _, r := range rows[i] {
+			// it is whole and stays checkpointed. A batch goes out every
+			// stageChunk deals, so that the runner can commit a read that
+			// costs one call per deal long before 10,000 rows.
+			err := e.stageHistories(ctx, deals, workers, func(i int, rows []map[string]any) error {
+				d := deals[i]
+				for _, r := range rows {
 					r["Deal_Id"] = d["id"]
 					if err := b.add(r, nil); err != nil {
 						return err
@@ -297,6 +296,13 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 				if s, ok := d["Modified_Time"].(string); ok {
 					done = newer(done, s)
 				}
+				if (i+1)%stageChunk == 0 {
+					return b.flush()
+				}
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 			if stop {
 				return errBudget
@@ -324,21 +330,60 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 	return newStream(ctx, schema, run), nil
 }
 
-// stageHistories reads the Stage_History of each deal, workers at a time.
-func (e *Extractor) stageHistories(ctx context.Context, deals []map[string]any, workers int) ([][]map[string]any, []error) {
-	rows := make([][]map[string]any, len(deals))
-	errs := make([]error, len(deals))
+// stageChunk is how many deals' histories a Deals_Stage_History batch
+// holds at most.
+var stageChunk = 50
+
+// stageHistories reads the Stage_History of each deal, workers at a time
+// (started in deal order), and hands each deal's rows to each in deal
+// order as soon as they and those of every deal before are in. The first
+// failure (a deal's read, or each) stops the reads not yet done, whose
+// rows would come after it, and is returned.
+func (e *Extractor) stageHistories(ctx context.Context, deals []map[string]any, workers int,
+	each func(i int, rows []map[string]any) error) error {
+	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, workers)
-	for i, d := range deals {
-		id, _ := d["id"].(string)
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			rows[i], errs[i] = e.c.Related(ctx, "Deals", id, "Stage_History", stageHistoryFields, time.Time{})
-		}()
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	type result struct {
+		rows []map[string]any
+		err  error
 	}
-	wg.Wait()
-	return rows, errs
+	results := make([]chan result, len(deals))
+	for i := range results {
+		results[i] = make(chan result, 1)
+	}
+	wg.Go(func() {
+		sem := make(chan struct{}, workers)
+		for i, d := range deals {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			id, _ := d["id"].(string)
+			wg.Go(func() {
+				defer func() { <-sem }()
+				rows, err := e.c.Related(ctx, "Deals", id, "Stage_History", stageHistoryFields, time.Time{})
+				results[i] <- result{rows, err}
+			})
+		}
+	})
+	for i, d := range deals {
+		var r result
+		select {
+		case r = <-results[i]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if r.err != nil {
+			return fmt.Errorf("deal %v: %w", d["id"], r.err)
+		}
+		if err := each(i, r.rows); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -49,10 +49,14 @@
 // passed. During a full read a checkpoint carries "full_started" instead
 // of moving "full", and a read from it continues the full read where it
 // stopped. Deals_Stage_History checkpoints at the last deal whose whole
-// history was handed on; a failure (a 429 once the daily credits are
-// spent) still hands on the deals read whole, so the runner keeps them.
-// Options.MaxCalls stops a read at a checkpoint on purpose: a first
-// Stage_History read of many deals then spreads over several runs.
+// history was handed on, and hands on a batch every 50 deals (about 50
+// calls), so that the runner's time trigger (Runner.CheckpointEvery) can
+// commit a read that costs many calls for few rows; a failure (a 429 once
+// the daily credits are spent, a token refresh Zoho refused) stops the
+// reads of later deals and still hands on the deals read whole, so the
+// runner keeps them. Options.MaxCalls stops a read at a checkpoint on
+// purpose: a first Stage_History read of many deals then spreads over
+// several runs.
 //
 // # Zoho Desk (type zoho_desk)
 //
@@ -66,7 +70,7 @@
 // here, so Desk deletions are not extracted. Columns are fixed per
 // collection (custom fields in the cf JSON column).
 //
-// Batches hold up to 10,000 rows and are built by a goroutine while the
+// Batches hold up to 10,000 rows (Stage_History: 50 deals) and are built by a goroutine while the
 // previous one is being landed. Requests are tagged with the object's
 // name: Stats(object) and TotalStats report calls, retries and throttling.
 package zoho

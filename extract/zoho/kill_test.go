@@ -1,0 +1,145 @@
+//go:build duckdb_arrow
+
+package zoho_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/revops/revops/crm/sandbox"
+	"github.com/revops/revops/crm/zoho/zohotest"
+	"github.com/revops/revops/extract"
+	"github.com/revops/revops/extract/zoho"
+	"github.com/revops/revops/load"
+	"github.com/revops/revops/load/duckdb"
+)
+
+// childEnv carries the emulator and warehouse to TestKillChild.
+const childEnv = "REVOPS_ZOHO_KILL_CHILD"
+
+// TestKillChild is the process TestStageHistoryKilledResumes kills: it
+// extracts Deals_Stage_History from the emulator at $REVOPS_ZOHO_KILL_CHILD
+// into the DuckDB file $REVOPS_ZOHO_KILL_DB, slowly, with a checkpoint
+// every 200ms. Skipped unless started so.
+func TestKillChild(t *testing.T) {
+	url := os.Getenv(childEnv)
+	if url == "" {
+		t.Skip("run by TestStageHistoryKilledResumes")
+	}
+	o := zoho.CRM()
+	o.AccountsURL, o.APIDomain = url, url
+	o.ClientID, o.ClientSecret, o.RefreshToken = os.Getenv("REVOPS_ZOHO_KILL_ID"), os.Getenv("REVOPS_ZOHO_KILL_SECRET"),
+		os.Getenv("REVOPS_ZOHO_KILL_REFRESH")
+	o.Modules = []string{"Deals"}
+	o.Limits = fastLimits
+	o.Limits.RequestsPerSecond, o.Limits.Burst = 150, 4
+	e := newExtractor(t, o)
+	wh, err := duckdb.Open(context.Background(), duckdb.Options{Path: os.Getenv("REVOPS_ZOHO_KILL_DB")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	r := &extract.Runner{Warehouse: wh, CheckpointEvery: 200 * time.Millisecond}
+	_, err = r.Run(context.Background(), []extract.Source{{Name: "zoho_crm", Extractor: e}},
+		extract.Options{Objects: []string{zoho.StageHistoryObject}})
+	t.Fatalf("the read ended (%v) before it was killed", err)
+}
+
+// TestStageHistoryKilledResumes: a process reading Deals_Stage_History for
+// the first time (one call per deal, few rows) is killed with SIGKILL part
+// way. The segments it committed on time (Runner.CheckpointEvery) stay
+// with their cursor; the next run resumes there, with fewer calls than a
+// whole read, and the table equals a one-shot read's, each entry once.
+func TestStageHistoryKilledResumes(t *testing.T) {
+	ctx := context.Background()
+	ts := start(t, zohotest.Options{}, 1500)
+	deals := len(ts.Records("Deals"))
+	dealCalls := func() int64 {
+		return ts.Counters().Sum(func(c sandbox.Count) bool { return strings.HasPrefix(c.Endpoint, "/crm/v8/Deals") })
+	}
+	stageCalls := func() int64 {
+		return ts.Counters().Sum(func(c sandbox.Count) bool { return c.Endpoint == "/crm/v8/Deals/{id}/Stage_History" })
+	}
+	o := crmOptions(ts)
+	o.Modules = []string{"Deals"}
+
+	// The reference: one uninterrupted read.
+	ts.Counters().Reset()
+	one := openWarehouse(t, "oneshot")
+	if _, err := extractInto(t, one, newExtractor(t, o), zoho.StageHistoryObject, 0); err != nil {
+		t.Fatal(err)
+	}
+	oneShot := dealCalls()
+	want := tableRows(t, one, "zoho_crm.deals_stage_history")
+
+	// The killed read, in a child process.
+	path := filepath.Join(t.TempDir(), "killed.duckdb")
+	ts.Counters().Reset()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.v")
+	cmd.Env = append(os.Environ(), childEnv+"="+ts.URL, "REVOPS_ZOHO_KILL_DB="+path,
+		"REVOPS_ZOHO_KILL_ID="+ts.ClientID(), "REVOPS_ZOHO_KILL_SECRET="+ts.ClientSecret(),
+		"REVOPS_ZOHO_KILL_REFRESH="+ts.RefreshToken())
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	// Kill once about 60% of the deals' histories have been read.
+	deadline := time.After(2 * time.Minute)
+	for stageCalls() < int64(deals)*6/10 {
+		select {
+		case err := <-exited:
+			t.Fatalf("the child ended before it was killed (%v):\n%s", err, out.String())
+		case <-deadline:
+			t.Fatalf("the child read %d of %d histories in 2 minutes:\n%s", stageCalls(), deals, out.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	if err := cmd.Process.Signal(os.Kill); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	killed := dealCalls()
+
+	kw, err := duckdb.Open(ctx, duckdb.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { kw.Close() })
+	cur, ok, err := load.GetCursor(ctx, kw, "zoho_crm", zoho.StageHistoryObject)
+	if err != nil || !ok {
+		t.Fatalf("no cursor after the kill (%v): the killed read kept nothing", err)
+	}
+	kept := len(tableRows(t, kw, "zoho_crm.deals_stage_history"))
+
+	// The next run resumes.
+	ts.Counters().Reset()
+	res, err := extractInto(t, kw, newExtractor(t, o), zoho.StageHistoryObject, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed := dealCalls()
+	got := tableRows(t, kw, "zoho_crm.deals_stage_history")
+	if len(got) != len(want) {
+		t.Fatalf("%d rows after resuming, one-shot %d", len(got), len(want))
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Fatalf("entry %s:\n got %s\nwant %s", id, got[id], w)
+		}
+	}
+	if resumed >= oneShot || kept == 0 {
+		t.Fatalf("resumed with %d calls (one-shot %d) after keeping %d rows", resumed, oneShot, kept)
+	}
+	t.Logf("%d deals, %d entries: one-shot read %d calls; killed read %d calls, kept %d rows (cursor %s); "+
+		"resumed read %d calls, %d rows; killed + resumed %d calls", deals, len(want), oneShot, killed, kept, cur.Value,
+		resumed, res.Rows, killed+resumed)
+}
