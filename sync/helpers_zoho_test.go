@@ -29,11 +29,12 @@ type zenv struct {
 	dest     *zoho.Destination
 	w        *duckdb.Warehouse
 	runner   *revsync.Runner
+	retries  int // the HTTP layer's MaxRetries of destinations newDest makes (5)
 }
 
 func newZenv(t *testing.T) *zenv {
 	t.Helper()
-	z := &zenv{counters: sandbox.NewCounters(), faults: sandbox.NewFaults(1)}
+	z := &zenv{counters: sandbox.NewCounters(), faults: sandbox.NewFaults(1), retries: 5}
 	z.org = zohotest.Start(zohotest.Options{Counters: z.counters, Faults: z.faults})
 	t.Cleanup(z.org.Close)
 	z.dest = z.newDest(t, z.org.RefreshToken())
@@ -56,7 +57,7 @@ func (z *zenv) newDest(t *testing.T, rt string) *zoho.Destination {
 	opts := extractzoho.CRM()
 	opts.AccountsURL, opts.APIDomain = z.org.URL, z.org.URL
 	opts.ClientID, opts.ClientSecret, opts.RefreshToken = z.org.ClientID(), z.org.ClientSecret(), rt
-	opts.Limits = httpx.Limits{RequestsPerSecond: 100000, Burst: 100000, Concurrency: 4, MaxRetries: 5, Timeout: 20 * time.Second}
+	opts.Limits = httpx.Limits{RequestsPerSecond: 100000, Burst: 100000, Concurrency: 4, MaxRetries: z.retries, Timeout: 20 * time.Second}
 	d, err := zoho.New(context.Background(), opts.ClientConfig("zoho_crm", nil), nil)
 	if err != nil {
 		t.Fatal(err)

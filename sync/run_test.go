@@ -26,6 +26,7 @@ type env struct {
 	counters *sandbox.Counters
 	faults   *sandbox.Faults
 	dest     *salesforce.Destination
+	opts     extractsf.Options
 	w        *duckdb.Warehouse
 	runner   *revsync.Runner
 }
@@ -42,7 +43,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.dest = d
+	e.dest, e.opts = d, opts
 	w, err := duckdb.Open(context.Background(), duckdb.Options{Path: t.TempDir() + "/wh.duckdb"})
 	if err != nil {
 		t.Fatal(err)
