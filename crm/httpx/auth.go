@@ -19,7 +19,7 @@ type TokenFunc func(ctx context.Context) (*oauth2.Token, error)
 // Auth is a RoundTripper that adds the access token to every request,
 // fetches a new one when it expires, and when the API answers that the
 // session is no longer valid (Expired) fetches a new token and replays the
-// request once, so a token that dies mid-run loses no request.
+// request (up to twice), so a token that dies mid-run loses no request.
 //
 // Fetches are single-flight, keyed on the token they replace: however
 // many requests fail at once with the same dead token, one fetch runs and
@@ -154,25 +154,32 @@ func (a *Auth) FetchAttempts() int {
 	return a.attempts
 }
 
-// RoundTrip sends req with the token, renewing it once if the API says it died.
+// maxRenewals bounds how often one request renews its token: a replay
+// with a fresh token may meet an expiry again (another request's token
+// died meanwhile), but a token refused right after every grant is not
+// worth more grants.
+const maxRenewals = 2
+
+// RoundTrip sends req with the token, renewing it and replaying the
+// request (up to twice) when the API says the token died.
 func (a *Auth) RoundTrip(req *http.Request) (*http.Response, error) {
 	tok, err := a.Token(req.Context())
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
 	resp, err := a.send(req, tok, false)
-	if err != nil || !a.expired(resp) {
-		return resp, err
+	for renewals := 0; err == nil && renewals < maxRenewals && a.expired(resp); renewals++ {
+		if req.Body != nil && req.GetBody == nil {
+			return resp, nil // cannot replay: the caller sees the 401
+		}
+		resp.Body.Close()
+		tok, err = a.renew(req.Context(), tok)
+		if err != nil {
+			return nil, fmt.Errorf("auth: renew expired token: %w", err)
+		}
+		resp, err = a.send(req, tok, true)
 	}
-	if req.Body != nil && req.GetBody == nil {
-		return resp, nil // cannot replay: the caller sees the 401
-	}
-	resp.Body.Close()
-	tok, err = a.renew(req.Context(), tok)
-	if err != nil {
-		return nil, fmt.Errorf("auth: renew expired token: %w", err)
-	}
-	return a.send(req, tok, true)
+	return resp, err
 }
 
 func (a *Auth) send(req *http.Request, tok *oauth2.Token, replay bool) (*http.Response, error) {

@@ -416,3 +416,41 @@ func TestRetriesAreLogged(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthRenewsTwiceAtMost: a replay that meets an expiry again renews
+// once more; a token refused after every grant costs two grants, and the
+// caller then sees the 401.
+func TestAuthRenewsTwiceAtMost(t *testing.T) {
+	for _, tc := range []struct {
+		expiries      int64 // answers that say the token died, then success
+		status        int
+		sends, grants int64
+	}{
+		{1, 200, 2, 2},
+		{2, 200, 3, 3},
+		{100, 401, 3, 3},
+	} {
+		var sends, grants atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if sends.Add(1) <= tc.expiries {
+				w.WriteHeader(401)
+				return
+			}
+			io.WriteString(w, "ok")
+		}))
+		a := &Auth{Scheme: "Bearer", Base: fastTransport(Limits{}),
+			Fetch: func(ctx context.Context) (*oauth2.Token, error) {
+				return &oauth2.Token{AccessToken: fmt.Sprintf("tok-%d", grants.Add(1)), Expiry: time.Now().Add(time.Hour)}, nil
+			}}
+		resp, err := (&http.Client{Transport: a}).Get(srv.URL)
+		srv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || sends.Load() != tc.sends || grants.Load() != tc.grants {
+			t.Errorf("%d expiries: status %d after %d sends and %d grants; want %d, %d, %d",
+				tc.expiries, resp.StatusCode, sends.Load(), grants.Load(), tc.status, tc.sends, tc.grants)
+		}
+	}
+}
