@@ -163,3 +163,30 @@ func mustTest(t *testing.T, p *models.Project, w models.Warehouse) *models.Resul
 	}
 	return res
 }
+
+// TestUpstreamSources: the landed tables a relation reads, through every
+// model it refs.
+func TestUpstreamSources(t *testing.T) {
+	files := mapFS(map[string]string{
+		"staging/leads.sql":    "SELECT * FROM {{ source \"zoho_crm\" \"Leads\" }}",
+		"staging/accounts.sql": "SELECT * FROM {{ source \"salesforce\" \"account\" }}",
+		"core/leads.sql":       "SELECT * FROM {{ ref \"staging.leads\" }} UNION ALL SELECT * FROM {{ source \"salesforce\" \"lead\" }}",
+		"syncs/out.sql":        "SELECT * FROM {{ ref \"core.leads\" }}",
+		"syncs/other.sql":      "SELECT * FROM {{ ref \"staging.accounts\" }}",
+	})
+	p, err := models.Load(files, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rel, want := range map[string]string{
+		"syncs.out":     "salesforce.lead zoho_crm.leads",
+		"other":         "salesforce.account",
+		"syncs.nope":    "",
+		"core.leads":    "salesforce.lead zoho_crm.leads",
+		"staging.leads": "zoho_crm.leads",
+	} {
+		if got := strings.Join(p.UpstreamSources(rel), " "); got != want {
+			t.Errorf("UpstreamSources(%s) = %q, want %q", rel, got, want)
+		}
+	}
+}

@@ -199,6 +199,30 @@ func (p *Project) upstream(rel string) map[string]bool {
 	return out
 }
 
+// UpstreamSources lists the landed tables ("salesforce.lead", lower
+// case, sorted) that relation reads, directly or through the models it
+// refs, transitively. A relation the project does not define reads none.
+func (p *Project) UpstreamSources(relation string) []string {
+	m, err := p.resolve(relation)
+	if err != nil {
+		return nil
+	}
+	srcs := map[string]bool{}
+	for rel := range p.upstream(m.Relation) {
+		if u, ok := p.byRel[rel]; ok {
+			for _, s := range u.Sources {
+				srcs[strings.ToLower(s)] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(srcs))
+	for s := range srcs {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return strings.TrimSpace(s)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/revops/revops/configs"
 	"github.com/revops/revops/load"
+	revsync "github.com/revops/revops/sync"
 )
 
 func (a *app) initCmd() *cobra.Command {
@@ -62,8 +63,14 @@ func (a *app) initCmd() *cobra.Command {
 func (a *app) validateCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "validate",
-		Short: "Check the config: keys, types, required values, every source's options",
-		Args:  cobra.NoArgs,
+		Short: "Check the config: keys, types, required values, every source's options and every sync",
+		Long: `validate checks revops.yaml without opening anything: keys, types and required
+values, every source's options, and every sync (keys, mode, match, mapping, the
+destination source and whether revops can write to it). Each problem is named
+by file:line:column and key; the exit status is 2 when there is one. It also
+says which syncs cannot be made idempotent (creates that revops could not find
+again after a lost answer) and why.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.loadConfig()
 			if err != nil {
@@ -77,22 +84,58 @@ func (a *app) validateCmd() *cobra.Command {
 				Type    string `json:"type"`
 				Enabled bool   `json:"enabled"`
 			}
+			type syncCheck struct {
+				Name       string `json:"name"`
+				OK         bool   `json:"ok"`
+				Error      string `json:"error,omitempty"`
+				Idempotent bool   `json:"idempotent"`
+				Why        string `json:"idempotency,omitempty"`
+			}
 			var srcs []src
 			for _, s := range cfg.Sources {
 				srcs = append(srcs, src{s.Name, s.Type, s.Enabled})
 			}
-			if a.json {
-				a.printJSON(map[string]any{"ok": true, "config": cfg.Path, "warehouse": cfg.Warehouse.Type,
-					"sources": srcs, "syncs": len(cfg.Syncs)})
-				return nil
-			}
-			a.say("%s is valid: warehouse %s, %d sources, %d syncs", cfg.Path, cfg.Warehouse.Type, len(cfg.Sources), len(cfg.Syncs))
-			for _, s := range srcs {
-				state := "enabled"
-				if !s.Enabled {
-					state = "disabled"
+			var syncs []syncCheck
+			var errs []error
+			for _, p := range revsync.ParseEach(cfg, writableTypes()) {
+				c := syncCheck{Name: p.Name, OK: p.Err == nil}
+				if p.Err != nil {
+					c.Error = p.Err.Error()
+					errs = append(errs, fmt.Errorf("sync %s: %w", p.Name, p.Err))
+				} else {
+					c.Idempotent, c.Why = p.Spec.Idempotency()
 				}
-				a.say("  source %-12s %-10s %s", s.Name, s.Type, state)
+				syncs = append(syncs, c)
+			}
+			if a.json {
+				a.printJSON(map[string]any{"ok": len(errs) == 0, "config": cfg.Path, "warehouse": cfg.Warehouse.Type,
+					"sources": srcs, "syncs": syncs})
+			} else {
+				state := "is valid"
+				if len(errs) > 0 {
+					state = fmt.Sprintf("has %d bad syncs", len(errs))
+				}
+				a.say("%s %s: warehouse %s, %d sources, %d syncs", cfg.Path, state, cfg.Warehouse.Type, len(cfg.Sources), len(cfg.Syncs))
+				for _, s := range srcs {
+					state := "enabled"
+					if !s.Enabled {
+						state = "disabled"
+					}
+					a.say("  source %-12s %-10s %s", s.Name, s.Type, state)
+				}
+				for _, s := range syncs {
+					switch {
+					case !s.OK:
+						a.say("  sync   %-24s INVALID (see below)", s.Name)
+					case !s.Idempotent:
+						a.say("  sync   %-24s ok, NOT idempotent: %s", s.Name, s.Why)
+					default:
+						a.say("  sync   %-24s ok", s.Name)
+					}
+				}
+			}
+			if len(errs) > 0 {
+				return &exitError{code: 2, err: errors.Join(errs...)}
 			}
 			return nil
 		},

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -259,4 +260,173 @@ func TestKilledRunIsMarkedKilled(t *testing.T) {
 func contextForChild() context.Context {
 	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	return ctx
+}
+
+// badSyncs are sync entries that are wrong in the ways a user gets them
+// wrong; each must be reported at its line and column.
+const badSyncs = `
+  - name: typo_key
+    model: syncs.zoho_leads_to_sf
+    destination: {source: salesforce, object: Lead}
+    mode: upsert
+    match: {by: external_id, field: Zoho_Lead_Id__c}
+    key: zoho_lead_id
+    mapping:
+      Zoho_Lead_Id__c: {column: zoho_lead_id}
+    batch_sise: 10
+  - name: bad_mode
+    model: syncs.zoho_leads_to_sf
+    destination: {source: salesforce, object: Lead}
+    mode: upsrt
+    match: {by: external_id, field: Zoho_Lead_Id__c}
+    key: zoho_lead_id
+    mapping:
+      Zoho_Lead_Id__c: {column: zoho_lead_id}
+  - name: no_such_source
+    model: syncs.zoho_leads_to_sf
+    destination: {source: hubspot, object: Lead}
+    mode: upsert
+    match: {by: external_id, field: Zoho_Lead_Id__c}
+    key: zoho_lead_id
+    mapping:
+      Zoho_Lead_Id__c: {column: zoho_lead_id}
+  - name: colum
+    model: syncs.zoho_leads_to_sf
+    destination: {source: salesforce, object: Lead}
+    mode: upsert
+    match: {by: external_id, field: Zoho_Lead_Id__c}
+    key: zoho_lead_id
+    mapping:
+      Zoho_Lead_Id__c: {colum: zoho_lead_id}
+  - name: into_desk
+    model: syncs.zoho_leads_to_sf
+    destination: {source: zoho_desk, object: tickets}
+    mode: update
+    match: {by: id}
+    key: zoho_lead_id
+    mapping:
+      subject: {column: last_name}
+`
+
+// withBadSyncs appends badSyncs to the sandbox-written config and returns
+// the line of each bad sync's problem, found in the file.
+func withBadSyncs(t *testing.T, cfg string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	if !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	text += badSyncs
+	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lineOf := func(needle string) string {
+		i := strings.Index(text, needle)
+		if i < 0 {
+			t.Fatalf("%q not in the config", needle)
+		}
+		return filepath.Base(cfg) + ":" + strconv.Itoa(strings.Count(text[:i], "\n")+1) + ":"
+	}
+	return map[string]string{
+		"typo_key":       lineOf("batch_sise"),
+		"bad_mode":       lineOf("mode: upsrt"),
+		"no_such_source": lineOf("source: hubspot"),
+		"colum":          lineOf("{colum:"),
+		"into_desk":      lineOf("source: zoho_desk, object: tickets"),
+	}
+}
+
+// TestValidateChecksSyncs: validate reads syncs as strictly as sources,
+// names every bad one at its line, and says which cannot be idempotent.
+func TestValidateChecksSyncs(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "revops.yaml")
+	startSandbox(t, "--records", "100", "--write-config", cfg)
+	if code, out, errOut := revops(t, nil, "validate", "-c", cfg); code != 0 || !strings.Contains(out, "zoho_leads_to_sf") {
+		t.Fatalf("the sandbox config: exit %d\n%s%s", code, out, errOut)
+	}
+	lines := withBadSyncs(t, cfg)
+	code, out, errOut := revops(t, nil, "validate", "-c", cfg)
+	if code != 2 {
+		t.Fatalf("validate: exit %d, want 2\n%s%s", code, out, errOut)
+	}
+	for name, at := range lines {
+		found := false
+		for _, l := range strings.Split(errOut, "\n") {
+			if strings.Contains(l, at) && strings.Contains(l, name) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("sync %s: no error at %s in\n%s", name, at, errOut)
+		}
+	}
+	for _, want := range []string{"batch_sise: unknown key", "upsrt", "hubspot", "colum", "zoho_desk"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("errors do not mention %q:\n%s", want, errOut)
+		}
+	}
+	if !strings.Contains(out, "zoho_leads_to_sf") || strings.Contains(out, "zoho_leads_to_sf         INVALID") {
+		t.Errorf("the valid syncs should be listed as ok:\n%s", out)
+	}
+	// A sync matched by record id that creates cannot find its creates again.
+	data, _ := os.ReadFile(cfg)
+	nonIdem := strings.Replace(string(data), "    mode: update                 # never creates accounts", "    mode: upsert", 1)
+	if nonIdem == string(data) {
+		t.Fatal("the account sync's mode line was not found")
+	}
+	_ = os.WriteFile(cfg, []byte(strings.SplitN(nonIdem, "\n  - name: typo_key", 2)[0]), 0o600)
+	code, out, errOut = revops(t, nil, "validate", "-c", cfg, "--json")
+	doc := oneJSON(t, out)
+	if code != 0 {
+		t.Fatalf("validate: exit %d %s", code, errOut)
+	}
+	for _, s := range doc["syncs"].([]any) {
+		m := s.(map[string]any)
+		if m["name"] == "account_enrichment_sf" && (m["idempotent"] != false || !strings.Contains(m["idempotency"].(string), "create_key")) {
+			t.Errorf("account_enrichment_sf in upsert mode by id: %v, want not idempotent, pointing at create_key", m)
+		}
+	}
+}
+
+// TestRunOneBadSyncDoesNotStopTheOthers: the valid syncs run and write;
+// the bad ones are reported with their positions; the exit status is 2.
+func TestRunOneBadSyncDoesNotStopTheOthers(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "revops.yaml")
+	info, _ := startSandbox(t, "--records", "100", "--write-config", cfg)
+	lines := withBadSyncs(t, cfg)
+	code, out, errOut := revops(t, nil, "run", "-c", cfg, "--json")
+	if code != 2 {
+		t.Fatalf("run: exit %d, want 2\n%s", code, errOut)
+	}
+	doc := oneJSON(t, out)
+	skipped := map[string]string{}
+	for _, s := range doc["skipped_syncs"].([]any) {
+		m := s.(map[string]any)
+		skipped[m["sync"].(string)] = m["reasons"].([]any)[0].(string)
+	}
+	for name, at := range lines {
+		if !strings.Contains(skipped[name], at) {
+			t.Errorf("sync %s: skipped for %q, want its error at %s", name, skipped[name], at)
+		}
+	}
+	if len(skipped) != len(lines) {
+		t.Errorf("skipped %v, want only the bad syncs", skipped)
+	}
+	if crmWrites(t, info) == 0 {
+		t.Fatal("no write reached the CRMs: the valid syncs did not run")
+	}
+	if n := queryRows(t, cfg, `SELECT count(DISTINCT sync) AS n FROM _revops.sync_runs WHERE status = 'succeeded'`)[0]["n"]; n != float64(3) {
+		t.Errorf("%v syncs succeeded, want the 3 valid ones", n)
+	}
+	// revops sync alone does the same.
+	code, out, errOut = revops(t, nil, "sync", "-c", cfg)
+	if code != 2 || !strings.Contains(errOut, lines["bad_mode"]) || !strings.Contains(out, "zoho_leads_to_sf") {
+		t.Errorf("sync: exit %d, want 2 naming bad_mode and running the rest\n%s%s", code, out, errOut)
+	}
 }

@@ -109,7 +109,7 @@ func TestStatusAndQuery(t *testing.T) {
 	var res struct {
 		Rows []map[string]any `json:"rows"`
 	}
-	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || len(res.Rows) != 2 || res.Rows[0]["table_name"] != "cursors" {
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || len(res.Rows) < 2 || res.Rows[0]["table_name"] != "cursors" || res.Rows[1]["table_name"] != "runs" {
 		t.Fatalf("query: %d %q %v", code, out, err)
 	}
 	code, _, errOut = revops(t, nil, "query", "-c", cfg, "SELEC nonsense")

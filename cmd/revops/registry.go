@@ -214,10 +214,27 @@ func reapRuns(ctx context.Context, w load.Warehouse, exclusive bool, log *slog.L
 	if err != nil {
 		return err
 	}
+	syncs, err := revsync.ReapRuns(ctx, w, exclusive)
+	if err != nil {
+		return err
+	}
 	if log != nil {
 		for _, r := range reaped {
 			log.Warn("an earlier run was killed before it finished; marked killed", "run", r.ID, "stage", r.Stage, "target", r.Target)
 		}
+		for _, r := range syncs {
+			log.Warn("an earlier sync run was killed before it finished; marked killed", "run", r.ID, "sync", r.Sync, "error", r.Error)
+		}
 	}
 	return nil
+}
+
+// writableTypes lists the source types revops can sync into.
+func writableTypes() []string {
+	var out []string
+	for t := range destinations {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
 }

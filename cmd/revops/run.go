@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,8 +22,10 @@ func (a *app) runCmd() *cobra.Command {
 		Long: `run is what a schedule calls. It extracts every enabled source (a source or
 object that fails keeps its cursor and the others land), builds every model and
 runs the data tests, and then runs every sync in revops.yaml. A sync is skipped,
-with the reason printed, when a source table its model reads (directly or
-upstream) failed to extract in this run, or when a model it reads failed.
+with the reason printed, when its entry in revops.yaml is wrong, when a source
+table its model reads (directly or upstream) failed to extract in this run, or
+when a model it reads failed or one of their tests of severity error failed.
+Tests of severity warn never stop a sync.
 The exit status is 1 when any stage had a failure.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -84,20 +85,24 @@ func (a *app) runAll(ctx context.Context, full bool) error {
 
 	a.section = "sync"
 	a.say("\n== sync")
-	specs, err := revsync.ParseAll(cfg)
-	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
 	failedTables := extractFailures(results)
 	var run []string
 	var skipped []skippedSync
-	for _, s := range specs {
+	badConfig := false
+	for _, ps := range revsync.ParseEach(cfg, writableTypes()) {
+		if ps.Err != nil {
+			skipped = append(skipped, skippedSync{Sync: ps.Name, Reasons: []string{ps.Err.Error()}})
+			badConfig = true
+			continue
+		}
+		s := ps.Spec
 		var reasons []string
 		if s.Model != "" {
 			reasons = append(reasons, sourceBlockers(p, s.Model, failedTables)...)
-		}
-		if buildErr != nil {
-			reasons = append(reasons, "a model or a data test failed in this run's build")
+			reasons = append(reasons, res.Blocked(s.Model)...)
+		} else if res.Failed() {
+			// Inline SQL: what it reads is unknown to the model graph.
+			reasons = append(reasons, "its inline SQL may read a model that failed in this run's build")
 		}
 		if len(reasons) > 0 {
 			skipped = append(skipped, skippedSync{Sync: s.Name, Reasons: reasons})
@@ -126,6 +131,11 @@ func (a *app) runAll(ctx context.Context, full bool) error {
 			names = append(names, sk.Sync)
 		}
 		failures = append(failures, fmt.Errorf("run: syncs not run: %s (see the reasons above)", strings.Join(names, ", ")))
+	}
+	if badConfig {
+		// A sync entry that is wrong needs its config fixed: exit 2, as
+		// for any bad config, after everything else ran.
+		return &exitError{code: 2, err: errors.Join(failures...)}
 	}
 	return joinFailures(failures)
 }
@@ -165,7 +175,7 @@ func sourceBlockers(p *models.Project, relation string, failed map[string]string
 		return nil
 	}
 	var reasons []string
-	for _, src := range upstreamSources(p, relation) {
+	for _, src := range p.UpstreamSources(relation) {
 		schema, _, _ := strings.Cut(src, ".")
 		if msg, ok := failed[src]; ok {
 			reasons = append(reasons, fmt.Sprintf("%s failed to extract: %s", src, msg))
@@ -174,35 +184,4 @@ func sourceBlockers(p *models.Project, relation string, failed map[string]string
 		}
 	}
 	return reasons
-}
-
-// upstreamSources lists the landed tables a relation reads, directly or
-// through the models it depends on, in lower case and sorted.
-func upstreamSources(p *models.Project, relation string) []string {
-	seen := map[string]bool{}
-	srcs := map[string]bool{}
-	var walk func(rel string)
-	walk = func(rel string) {
-		if seen[rel] {
-			return
-		}
-		seen[rel] = true
-		m, err := p.Model(rel)
-		if err != nil {
-			return
-		}
-		for _, s := range m.Sources {
-			srcs[strings.ToLower(s)] = true
-		}
-		for _, d := range m.Deps {
-			walk(d)
-		}
-	}
-	walk(relation)
-	out := make([]string, 0, len(srcs))
-	for s := range srcs {
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -43,32 +43,51 @@ func TestRunExtractsBuildsAndSyncs(t *testing.T) {
 	}
 }
 
-func TestRunSkipsSyncsWhenAModelFails(t *testing.T) {
+// TestRunSkipsOnlyTheSyncsAFailedModelFeeds: a broken user model fails
+// the run (exit 1, named), but only the syncs whose models read it are
+// skipped, each with the reason; the others still run.
+func TestRunSkipsOnlyTheSyncsAFailedModelFeeds(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
-	startSandbox(t, "--records", "100", "--write-config", cfg)
-	// A user model path with a model that fails in the warehouse.
-	mdir := filepath.Join(dir, "models", "core")
-	if err := os.MkdirAll(mdir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(mdir, "broken.sql"), []byte("SELECT no_such_column FROM {{ ref \"core.deals\" }}\n"), 0o600); err != nil {
-		t.Fatal(err)
+	info, _ := startSandbox(t, "--records", "100", "--write-config", cfg)
+	// A user model that fails in the warehouse and feeds no sync, and a
+	// user version of the lead sync's model that fails.
+	for path, sql := range map[string]string{
+		"core/broken.sql":            "SELECT no_such_column FROM {{ ref \"core.deals\" }}\n",
+		"syncs/zoho_leads_to_sf.sql": "SELECT no_such_column AS zoho_lead_id FROM {{ ref \"core.leads\" }}\n",
+	} {
+		p := filepath.Join(dir, "models", path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(sql), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	data, _ := os.ReadFile(cfg)
 	if err := os.WriteFile(cfg, []byte(strings.Replace(string(data), "  paths: []", "  paths: [models]", 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errOut := revops(t, nil, "run", "-c", cfg)
-	if code != 1 || !strings.Contains(out+errOut, "core.broken") || !strings.Contains(errOut, "syncs not run") {
-		t.Fatalf("exit %d: want 1 naming core.broken and saying the syncs did not run\n%s%s", code, out, errOut)
+	if code != 1 || !strings.Contains(out+errOut, "core.broken") {
+		t.Fatalf("exit %d: want 1 naming core.broken\n%s%s", code, out, errOut)
 	}
-	if r := queryRows(t, cfg, `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = '_revops' AND table_name = 'sync_runs'`); r[0]["n"].(float64) != 0 {
-		if r := queryRows(t, cfg, `SELECT count(*) AS n FROM _revops.sync_runs`); r[0]["n"].(float64) != 0 {
-			t.Fatalf("syncs ran although a model failed: %v", r)
+	if !strings.Contains(out, "sync zoho_leads_to_sf skipped: syncs.zoho_leads_to_sf failed") {
+		t.Errorf("the lead sync should be skipped naming its failed model:\n%s", out)
+	}
+	for _, s := range []string{"account_enrichment_sf", "account_enrichment_zoho"} {
+		if strings.Contains(out, "sync "+s+" skipped") {
+			t.Errorf("%s was skipped although nothing it reads failed:\n%s", s, out)
+		}
+		r := queryRows(t, cfg, `SELECT count(*) AS n FROM _revops.sync_runs WHERE sync = '`+s+`' AND status = 'succeeded'`)
+		if r[0]["n"].(float64) != 1 {
+			t.Errorf("%s: %v succeeded runs, want 1", s, r[0]["n"])
 		}
 	}
-	if r := queryRows(t, cfg, `SELECT count(*) AS n FROM salesforce.lead`); r[0]["n"].(float64) == 0 {
-		t.Error("extract did not land before the build failed")
+	if r := queryRows(t, cfg, `SELECT count(*) AS n FROM _revops.sync_runs WHERE sync = 'zoho_leads_to_sf'`); r[0]["n"].(float64) != 0 {
+		t.Errorf("zoho_leads_to_sf ran although its model failed")
+	}
+	if crmWrites(t, info) == 0 {
+		t.Error("nothing reached the CRMs")
 	}
 }

@@ -98,11 +98,17 @@ order (a sync whose lookups need another's ids comes after it).`,
 type syncEnv struct {
 	cfg   *configs.Config
 	specs []*revsync.Spec
+	// bad holds the selected syncs whose entries are wrong: they are
+	// reported and not run, and the others still run.
+	bad   []revsync.Parsed
 	w     revsync.Warehouse
 	close func()
 }
 
-// openSync loads the config and the selected specs and opens the warehouse.
+// openSync loads the config and the selected specs and opens the
+// warehouse. A sync whose entry is wrong does not stop the others: it is
+// kept in env.bad; only when none of the selected syncs can run is that
+// an error (exit 2).
 func (a *app) openSync(ctx context.Context, names []string) (*syncEnv, error) {
 	cfg, err := a.loadConfig()
 	if err != nil {
@@ -111,69 +117,85 @@ func (a *app) openSync(ctx context.Context, names []string) (*syncEnv, error) {
 	if err := checkConfig(cfg); err != nil {
 		return nil, &exitError{code: 2, err: err}
 	}
-	all, err := revsync.ParseAll(cfg)
-	if err != nil {
-		return nil, &exitError{code: 2, err: err}
-	}
-	specs, err := selectSpecs(all, names)
+	parsed := revsync.ParseEach(cfg, writableTypes())
+	parsed, err = selectParsed(parsed, names)
 	if err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("%w (in %s)", err, cfg.Path)}
 	}
-	for _, s := range specs {
-		src, ok := cfg.Source(s.Destination.Source)
-		switch {
-		case !ok:
-			return nil, &exitError{code: 2, err: fmt.Errorf("sync %s: destination.source: no source named %q in %s", s.Name, s.Destination.Source, cfg.Path)}
-		case destinations[src.Type] == nil:
-			return nil, &exitError{code: 2, err: fmt.Errorf("sync %s: destination.source: source %s is of type %s, which revops cannot write to (want %s)",
-				s.Name, src.Name, src.Type, keys(destinations))}
+	env := &syncEnv{cfg: cfg}
+	var errs []error
+	for _, p := range parsed {
+		if p.Err != nil {
+			env.bad = append(env.bad, p)
+			errs = append(errs, p.Err)
+			continue
 		}
+		env.specs = append(env.specs, p.Spec)
+	}
+	if len(env.specs) == 0 {
+		return nil, &exitError{code: 2, err: errors.Join(errs...)}
 	}
 	w, err := openWarehouse(ctx, cfg, a.log)
 	if err != nil {
 		return nil, err
 	}
-	return &syncEnv{cfg: cfg, specs: specs, w: w, close: func() { _ = w.Close() }}, nil
+	env.w, env.close = w, func() { _ = w.Close() }
+	return env, nil
 }
 
-func selectSpecs(all []*revsync.Spec, names []string) ([]*revsync.Spec, error) {
+// badSyncs turns the syncs whose entries are wrong into an error that
+// exits 2 (after the others ran), or nil.
+func (env *syncEnv) badSyncs() error {
+	if len(env.bad) == 0 {
+		return nil
+	}
+	var errs []error
+	for _, p := range env.bad {
+		errs = append(errs, fmt.Errorf("sync %s not run: %w", p.Name, p.Err))
+	}
+	return &exitError{code: 2, err: errors.Join(errs...)}
+}
+
+// selectParsed keeps the syncs named (all when names is empty).
+func selectParsed(all []revsync.Parsed, names []string) ([]revsync.Parsed, error) {
+	if len(all) == 0 {
+		return nil, errors.New("no syncs are configured")
+	}
 	if len(names) == 0 {
-		if len(all) == 0 {
-			return nil, errors.New("no syncs are configured")
-		}
 		return all, nil
 	}
-	var out []*revsync.Spec
+	var out []revsync.Parsed
 	for _, n := range names {
-		var found *revsync.Spec
-		for _, s := range all {
-			if s.Name == n {
-				found = s
+		found := false
+		for _, p := range all {
+			if p.Name == n {
+				out = append(out, p)
+				found = true
 			}
 		}
-		if found == nil {
+		if !found {
 			var have []string
-			for _, s := range all {
-				have = append(have, s.Name)
+			for _, p := range all {
+				have = append(have, p.Name)
 			}
 			return nil, fmt.Errorf("no sync named %q (syncs: %s)", n, strings.Join(have, ", "))
 		}
-		out = append(out, found)
 	}
 	return out, nil
 }
 
-// buildModels builds the sync models (and what they read) with the models
-// engine; specs with inline SQL or a relation the project does not define
-// are read as they are.
-func (a *app) buildModels(ctx context.Context, env *syncEnv) error {
+// buildModels builds the sync models (and what they read) with the
+// models engine, and returns, per sync, why it must not run: a model it
+// reads failed (see models.Result.Blocked). Specs with inline SQL or a
+// relation the project does not define are read as they are.
+func (a *app) buildModels(ctx context.Context, env *syncEnv) (map[string][]string, error) {
 	paths := make([]string, len(env.cfg.Models.Paths))
 	for i, p := range env.cfg.Models.Paths {
 		paths[i] = env.cfg.Resolve(p)
 	}
 	p, err := models.Load(sqlfiles.FS, configs.Seeds, paths, env.cfg.Models.Vars)
 	if err != nil {
-		return &exitError{code: 2, err: fmt.Errorf("models: %w", err)}
+		return nil, &exitError{code: 2, err: fmt.Errorf("models: %w", err)}
 	}
 	var sel []string
 	for _, s := range env.specs {
@@ -185,22 +207,26 @@ func (a *app) buildModels(ctx context.Context, env *syncEnv) error {
 		}
 	}
 	if len(sel) == 0 {
-		return nil
+		return nil, nil
 	}
 	mw, ok := env.w.(models.Warehouse)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	res, err := p.Build(ctx, mw, models.Options{Select: sel, SkipTests: true})
 	if err != nil {
-		return fmt.Errorf("sync: build models: %w", err)
+		return nil, fmt.Errorf("sync: build models: %w", err)
 	}
-	for _, m := range res.Models {
-		if m.Status == models.StatusFailed {
-			return fmt.Errorf("sync: model %s (%s) failed: %s", m.Model, m.Path, m.Error)
+	blocked := map[string][]string{}
+	for _, s := range env.specs {
+		if s.Model == "" {
+			continue
+		}
+		if reasons := res.Blocked(s.Model); len(reasons) > 0 {
+			blocked[s.Name] = reasons
 		}
 	}
-	return nil
+	return blocked, nil
 }
 
 // destinationFor builds the destination of a spec from its source.
@@ -234,8 +260,9 @@ func (a *app) runSync(ctx context.Context, names []string, f syncFlags) error {
 		return err
 	}
 	defer env.close()
+	var blocked map[string][]string
 	if !f.noBuild {
-		if err := a.buildModels(ctx, env); err != nil {
+		if blocked, err = a.buildModels(ctx, env); err != nil {
 			return err
 		}
 	}
@@ -243,7 +270,17 @@ func (a *app) runSync(ctx context.Context, names []string, f syncFlags) error {
 	cache := map[string]revsync.Destination{}
 	var reports []*revsync.Report
 	var failed []string
+	for _, p := range env.bad {
+		reports = append(reports, &revsync.Report{RunRecord: revsync.RunRecord{Sync: p.Name, Status: "failed", Error: p.Err.Error()}})
+	}
 	for _, s := range env.specs {
+		if reasons := blocked[s.Name]; len(reasons) > 0 {
+			err := fmt.Errorf("not run: its model cannot be read: %s", strings.Join(reasons, "; "))
+			reports = append(reports, &revsync.Report{RunRecord: revsync.RunRecord{Sync: s.Name, Status: "skipped", Error: err.Error()}})
+			failed = append(failed, s.Name)
+			a.log.Error("sync skipped", "sync", s.Name, "error", err)
+			continue
+		}
 		dest, err := a.destinationFor(ctx, env, s, cache)
 		var rep *revsync.Report
 		if err == nil {
@@ -291,6 +328,9 @@ func (a *app) runSync(ctx context.Context, names []string, f syncFlags) error {
 			}
 		}
 	}
+	if err := env.badSyncs(); err != nil {
+		return err
+	}
 	if len(failed) > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("sync: %s failed", strings.Join(failed, ", "))}
 	}
@@ -308,8 +348,9 @@ func (a *app) runSyncPlan(ctx context.Context, names []string, f syncFlags, dryR
 		return err
 	}
 	defer env.close()
+	var blocked map[string][]string
 	if !f.noBuild {
-		if err := a.buildModels(ctx, env); err != nil {
+		if blocked, err = a.buildModels(ctx, env); err != nil {
 			return err
 		}
 	}
@@ -317,6 +358,9 @@ func (a *app) runSyncPlan(ctx context.Context, names []string, f syncFlags, dryR
 	cache := map[string]revsync.Destination{}
 	var plans []*revsync.Plan
 	for _, s := range env.specs {
+		if reasons := blocked[s.Name]; len(reasons) > 0 {
+			return &exitError{code: 1, err: fmt.Errorf("sync %s: cannot plan: its model cannot be read: %s", s.Name, strings.Join(reasons, "; "))}
+		}
 		dest, err := a.destinationFor(ctx, env, s, cache)
 		if err != nil {
 			return err
@@ -331,11 +375,11 @@ func (a *app) runSyncPlan(ctx context.Context, names []string, f syncFlags, dryR
 		for _, p := range plans {
 			p.Rows = p.Rows[:min(len(p.Rows), max(f.rows, 0))]
 		}
-		a.printJSON(map[string]any{"ok": true, "plans": plans})
-		return nil
+		a.printJSON(map[string]any{"ok": len(env.bad) == 0, "plans": plans})
+		return env.badSyncs()
 	}
 	if a.quiet {
-		return nil
+		return env.badSyncs()
 	}
 	for _, p := range plans {
 		s := p.Report
@@ -364,7 +408,7 @@ func (a *app) runSyncPlan(ctx context.Context, names []string, f syncFlags, dryR
 			fmt.Fprintf(a.stdout, "  apply it with: revops sync apply %s\n", p.ID)
 		}
 	}
-	return nil
+	return env.badSyncs()
 }
 
 func sortedFields(m map[string]revsync.FieldChange) []string {
