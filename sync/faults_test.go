@@ -10,6 +10,7 @@ import (
 
 	"github.com/revops/revops/crm/sandbox"
 	revsync "github.com/revops/revops/sync"
+	"github.com/revops/revops/sync/salesforce"
 )
 
 const collections = "/services/data/vXX.X/composite/sobjects*"
@@ -195,7 +196,13 @@ func TestSalesforceCredentialsRevokedMidRun(t *testing.T) {
 	}
 	e.org.RestoreRefreshToken()
 	e.runner.Progress = nil
-	rep, err = e.runner.Run(ctx, leadSpec(revsync.ModeUpsert), e.dest, revsync.Options{})
+	// The next run is a new process: a client that was refused keeps the
+	// refusal of that token for a while (httpx.Auth) rather than asking again.
+	d, err := salesforce.New(ctx, e.opts.ClientConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = e.runner.Run(ctx, leadSpec(revsync.ModeUpsert), d, revsync.Options{})
 	if err != nil || rep.Succeeded != 250 {
 		t.Fatalf("re-run: %v %+v", err, rep.Counts)
 	}

@@ -12,6 +12,9 @@ import (
 	"github.com/revops/revops/crm/sandbox"
 	crmzoho "github.com/revops/revops/crm/zoho"
 	"github.com/revops/revops/crm/zoho/zohotest"
+	"github.com/revops/revops/extract"
+	extractsf "github.com/revops/revops/extract/salesforce"
+	extractzoho "github.com/revops/revops/extract/zoho"
 	"github.com/revops/revops/load/duckdb"
 	revsync "github.com/revops/revops/sync"
 	"github.com/revops/revops/sync/salesforce"
@@ -41,6 +44,8 @@ type side struct {
 	// login is the emulator's URL and credentials, as environment
 	// variables for a helper process (see killed_test.go).
 	login []string
+	// extract lands the object in the warehouse with the real extractor.
+	extract func(t *testing.T)
 }
 
 func sfSide(t *testing.T) *side {
@@ -55,7 +60,18 @@ func sfSide(t *testing.T) *side {
 	e.dest = d
 	id, secret, refresh, _ := e.org.Credentials()
 	login := []string{"REVOPS_SYNC_URL=" + e.org.URL, "REVOPS_SYNC_CLIENT_ID=" + id, "REVOPS_SYNC_CLIENT_SECRET=" + secret, "REVOPS_SYNC_REFRESH_TOKEN=" + refresh}
-	return &side{system: "salesforce", login: login, runner: e.runner, dest: e.dest, w: e.w, faults: e.faults, exec: func(t *testing.T, q string) { e.exec(t, q) },
+	extractLeads := func(t *testing.T) {
+		o := opts
+		o.Objects = []string{"Lead"}
+		ex, err := extractsf.New(context.Background(), "salesforce", o, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := (&extract.Runner{Warehouse: e.w}).Run(context.Background(), []extract.Source{{Name: "salesforce", Extractor: ex}}, extract.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &side{system: "salesforce", login: login, extract: extractLeads, runner: e.runner, dest: e.dest, w: e.w, faults: e.faults, exec: func(t *testing.T, q string) { e.exec(t, q) },
 		object: "Lead", lastName: "LastName", company: "Company", email: "Email", extID: "Zoho_Lead_Id__c", maxBatch: 200,
 		create: [2]string{"POST", collections}, upsert: [2]string{"PATCH", collections}, update: [2]string{"PATCH", collections},
 		names: func(t *testing.T) map[string]int {
@@ -87,7 +103,19 @@ func zohoSide(t *testing.T) *side {
 	z.dest = z.newDest(t, z.org.RefreshToken())
 	login := []string{"REVOPS_SYNC_URL=" + z.org.URL, "REVOPS_SYNC_CLIENT_ID=" + z.org.ClientID(), "REVOPS_SYNC_CLIENT_SECRET=" + z.org.ClientSecret(),
 		"REVOPS_SYNC_REFRESH_TOKEN=" + z.org.RefreshToken()}
-	return &side{system: "zoho_crm", login: login, runner: z.runner, dest: z.dest, w: z.w, faults: z.faults, exec: func(t *testing.T, q string) { z.exec(t, q) },
+	extractLeads := func(t *testing.T) {
+		o := extractzoho.CRM()
+		o.AccountsURL, o.APIDomain, o.Modules = z.org.URL, z.org.URL, []string{"Leads"}
+		o.ClientID, o.ClientSecret, o.RefreshToken = z.org.ClientID(), z.org.ClientSecret(), z.org.RefreshToken()
+		ex, err := extractzoho.New(context.Background(), "zoho_crm", o, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := (&extract.Runner{Warehouse: z.w}).Run(context.Background(), []extract.Source{{Name: "zoho_crm", Extractor: ex}}, extract.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &side{system: "zoho_crm", login: login, extract: extractLeads, runner: z.runner, dest: z.dest, w: z.w, faults: z.faults, exec: func(t *testing.T, q string) { z.exec(t, q) },
 		object: "Leads", lastName: "Last_Name", company: "Company", email: "Email", maxBatch: 100,
 		create: [2]string{"POST", "/crm/v8/Leads"}, upsert: [2]string{"POST", "/crm/v8/Leads/upsert"}, update: [2]string{"PUT", "/crm/v8/Leads"},
 		names: func(t *testing.T) map[string]int {

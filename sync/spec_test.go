@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/revops/revops/configs"
 )
 
@@ -84,6 +86,8 @@ func TestCoerce(t *testing.T) {
 		{"not-an-email", Field{Name: "E", Type: TypeEmail}, nil, CodeBadEmail},
 		{"a@b.co", Field{Name: "E", Type: TypeEmail}, "a@b.co", ""},
 		{nil, Field{Name: "S", Type: TypeString}, nil, ""},
+		{"caf\xe9", Field{Name: "S", Type: TypeString}, nil, CodeInvalidUTF8},
+		{[]any{"ok", "caf\xe9"}, Field{Name: "M", Type: TypeMultipicklist}, nil, CodeInvalidUTF8},
 	}
 	for _, c := range cases {
 		got, rerr := Coerce(c.v, c.f)
@@ -295,5 +299,74 @@ func TestIdempotency(t *testing.T) {
 		if ok != c.ok || !strings.Contains(why, c.want) {
 			t.Errorf("%s by %s: %v %q, want %v and %q", c.s.Mode, c.s.Match.By, ok, why, c.ok, c.want)
 		}
+	}
+}
+
+// TestBuildRefusesModelTextThatIsNotUTF8: a model value that is not valid
+// UTF-8 fails its row, naming the field, the column and the key; it is
+// never sent (DuckDB itself refuses such text, other warehouses may not).
+func TestBuildRefusesModelTextThatIsNotUTF8(t *testing.T) {
+	s := &Spec{Name: "s", Model: "syncs.s", Destination: Target{Source: "salesforce", Object: "Lead"}, Mode: ModeUpdate,
+		Match: MatchSpec{By: MatchID}, Key: "id", Mapping: map[string]FieldMap{
+			"Description": {Column: "notes"}, "Industry": {Column: "industry", Picklist: map[string]any{"Tech": "Technology"}},
+			"Tags__c": {Column: "tags"}}}
+	sc := &Schema{Object: "Lead", Fields: map[string]Field{
+		"Description": {Name: "Description", Type: TypeTextarea, Updateable: true},
+		"Industry":    {Name: "Industry", Type: TypePicklist, Updateable: true},
+		"Tags__c":     {Name: "Tags__c", Type: TypeMultipicklist, Updateable: true},
+	}}
+	p := &prepared{spec: s, schema: sc}
+	cases := []struct {
+		values []any // Description, Industry, Tags__c (Spec.Fields order)
+		want   string
+	}{
+		{[]any{"Caf\xe9 owner", "Tech", nil}, `Description: column notes of key "00Q1" is not valid UTF-8: byte 0xE9 at offset 3`},
+		{[]any{"ok", "T\xe9ch", nil}, `Industry: column industry of key "00Q1" is not valid UTF-8: byte 0xE9 at offset 1`},
+		{[]any{"ok", "Tech", []any{"a", "b\xff"}}, `Tags__c: column tags of key "00Q1" is not valid UTF-8 (item 1: byte 0xFF at offset 1)`},
+	}
+	for _, c := range cases {
+		pd, rerr := p.build(Change{Key: "00Q1", Kind: "changed", Values: c.values, LookupKeys: make([]any, 3)}, nil)
+		if pd != nil || rerr == nil || rerr.Code != CodeInvalidUTF8 || !strings.HasPrefix(rerr.Message, c.want) {
+			t.Errorf("%q: got %v %v, want %s", c.values, pd, rerr, c.want)
+		}
+	}
+	pd, rerr := p.build(Change{Key: "00Q1", Kind: "changed", Values: []any{"Café owner", "Tech", []any{"a"}}, LookupKeys: make([]any, 3)}, nil)
+	if rerr != nil || pd.rec.Values["Description"] != "Café owner" {
+		t.Errorf("valid text: %v %v", pd, rerr)
+	}
+}
+
+func TestCheckSchemaCreateKeyAndBytes(t *testing.T) {
+	sc := &Schema{Object: "Account", Fields: map[string]Field{
+		"Name":          {Name: "Name", Type: TypeString, Length: 255, Required: true, Createable: true, Updateable: true},
+		"Description":   {Name: "Description", Type: TypeTextarea, Createable: true, Updateable: true},
+		"Revops_Key__c": {Name: "Revops_Key__c", Type: TypeString, Length: 255, Createable: true, Updateable: true, ExternalID: true},
+		"Plain__c":      {Name: "Plain__c", Type: TypeString, Length: 255, Createable: true, Updateable: true},
+		"Tiny__c":       {Name: "Tiny__c", Type: TypeString, Length: 4, Createable: true, Updateable: true, Unique: true},
+		"Email__c":      {Name: "Email__c", Type: TypeEmail, Createable: true, Updateable: true, Unique: true},
+	}}
+	cols := arrow.NewSchema([]arrow.Field{{Name: "k", Type: arrow.BinaryTypes.String}, {Name: "name", Type: arrow.BinaryTypes.String},
+		{Name: "raw", Type: arrow.BinaryTypes.Binary}}, nil)
+	spec := func(key string) *Spec {
+		return &Spec{Name: "accts", Model: "syncs.a", Destination: Target{Source: "salesforce", Object: "Account"}, Mode: ModeUpsert,
+			Match: MatchSpec{By: MatchID, CreateKey: key}, Key: "k", Mapping: map[string]FieldMap{"Name": {Column: "name"}}}
+	}
+	if err := CheckSchema(spec("Revops_Key__c"), sc, cols); err != nil {
+		t.Errorf("an external id create key: %v", err)
+	}
+	for key, want := range map[string]string{
+		"Nope__c":  "match.create_key: unknown field on Account",
+		"Plain__c": "match.create_key: not an external id or unique field",
+		"Tiny__c":  "match.create_key: holds 4 characters, too few for accts:<key>",
+		"Email__c": "match.create_key: a email field cannot hold revops's key",
+	} {
+		if err := CheckSchema(spec(key), sc, cols); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("create_key %s: want %q, got %v", key, want, err)
+		}
+	}
+	s := spec("Revops_Key__c")
+	s.Mapping["Description"] = FieldMap{Column: "raw"}
+	if err := CheckSchema(s, sc, cols); err == nil || !strings.Contains(err.Error(), "field Description: column raw is binary: cannot fill a textarea field (bytes, not text") {
+		t.Errorf("a BLOB column: %v", err)
 	}
 }
