@@ -85,6 +85,7 @@ func (a *app) extractAll(ctx context.Context, opts extract.Options, concurrency 
 	var bars *barProgress
 	if !a.json && !a.quiet && isTerminal(a.stderr) {
 		bars = newBarProgress(a.stderr)
+		defer a.logOut.above(bars.p)()
 		runner.Progress = bars
 		// Bars replace the per-object log lines on a terminal.
 		runner.Log = slog.New(slog.DiscardHandler)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -27,6 +28,7 @@ type app struct {
 	quiet      bool
 	logLevel   string
 	log        *slog.Logger
+	logOut     *logWriter
 
 	// doc is the one JSON document a --json invocation prints, at its
 	// end, with the error merged in (see printJSON and run).
@@ -185,8 +187,45 @@ func (a *app) setup() error {
 	if a.quiet && lvl < slog.LevelWarn {
 		lvl = slog.LevelWarn
 	}
-	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: lvl}))
+	a.logOut = &logWriter{w: a.stderr}
+	a.log = slog.New(slog.NewTextHandler(a.logOut, &slog.HandlerOptions{Level: lvl}))
 	return nil
+}
+
+// logWriter is where log lines go: stderr, or, while progress bars are
+// drawn there, above the bars (a retry's warning must not tear them).
+type logWriter struct {
+	mu   sync.Mutex
+	w    io.Writer
+	bars io.Writer
+}
+
+func (l *logWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	bars := l.bars
+	l.mu.Unlock()
+	if bars != nil {
+		// Progress.Write fails once the bars are done; stderr then.
+		if n, err := bars.Write(p); err == nil {
+			return n, nil
+		}
+	}
+	return l.w.Write(p)
+}
+
+// above sends log lines above bars until the returned func is called.
+func (l *logWriter) above(bars io.Writer) func() {
+	if l == nil {
+		return func() {}
+	}
+	l.mu.Lock()
+	l.bars = bars
+	l.mu.Unlock()
+	return func() {
+		l.mu.Lock()
+		l.bars = nil
+		l.mu.Unlock()
+	}
 }
 
 // loadConfig reads the config named by --config.

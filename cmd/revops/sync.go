@@ -247,6 +247,7 @@ func (a *app) runner(w revsync.Warehouse) (*revsync.Runner, *syncBars) {
 	r := &revsync.Runner{Warehouse: w, Log: a.log}
 	if !a.json && !a.quiet && isTerminal(a.stderr) {
 		bars := newSyncBars(a.stderr)
+		bars.restoreLog = a.logOut.above(bars.p)
 		r.Progress = bars
 		r.Log = slog.New(slog.DiscardHandler)
 		return r, bars
@@ -527,9 +528,11 @@ func (a *app) runSyncFailures(ctx context.Context, names []string, limit int) er
 
 // syncBars draws one bar per sync on a terminal.
 type syncBars struct {
-	p    *mpb.Progress
-	mu   sync.Mutex
-	bars map[string]*mpb.Bar
+	// restoreLog sends log lines to stderr again once the bars are done.
+	restoreLog func()
+	p          *mpb.Progress
+	mu         sync.Mutex
+	bars       map[string]*mpb.Bar
 }
 
 func newSyncBars(w io.Writer) *syncBars {
@@ -567,4 +570,9 @@ func (b *syncBars) Done(name string, err error) {
 	}
 }
 
-func (b *syncBars) Wait() { b.p.Wait() }
+func (b *syncBars) Wait() {
+	b.p.Wait()
+	if b.restoreLog != nil {
+		b.restoreLog()
+	}
+}
