@@ -319,3 +319,60 @@ func (s *side) checkOnce(t *testing.T, want int) {
 		}
 	}
 }
+
+// TestApplyNeverCreatesWhatARunWroteSincePlan: a plan says to create rows;
+// before it is applied, a run creates them (one with other values than
+// planned). Apply sends neither: the one written as planned is skipped,
+// the other refused; every row's record exists once.
+func TestApplyNeverCreatesWhatARunWroteSincePlan(t *testing.T) {
+	for _, system := range []string{"salesforce", "zoho_crm"} {
+		t.Run(system, func(t *testing.T) {
+			ctx := context.Background()
+			s := sfSide(t)
+			if system == "zoho_crm" {
+				s = zohoSide(t)
+			}
+			s.idemModel(t, 5)
+			spec := s.idemSpec(t, revsync.ModeInsert, "create_key")
+			plan, err := s.runner.Plan(ctx, spec, s.dest, revsync.PlanOptions{})
+			if err != nil || len(plan.Rows) != 5 {
+				t.Fatalf("plan: %v %+v", err, plan)
+			}
+			s.exec(t, `UPDATE syncs.idem SET company = 'Changed Co' WHERE k = 'R0004'`)
+			if rep, err := s.runner.Run(ctx, spec, s.dest, revsync.Options{}); err != nil || rep.Succeeded != 5 {
+				t.Fatalf("run: %v %+v", err, rep.Counts)
+			}
+			rep, err := s.runner.Apply(ctx, spec, s.dest, plan.ID, revsync.Options{})
+			if err != nil || rep.Succeeded != 0 || rep.Skipped != 4 || rep.Refused != 1 || rep.Errors[0].Key != "R0004" {
+				t.Fatalf("apply: %v %+v %v", err, rep.Counts, rep.Errors)
+			}
+			s.checkOnce(t, 5)
+		})
+	}
+}
+
+// TestPlanRecordsTheCreatesItRecovers: a plan made after a run lost a
+// create's answer finds the records the run wrote, leaves them out of the
+// plan, and records that resolution in history as a run of kind recover.
+func TestPlanRecordsTheCreatesItRecovers(t *testing.T) {
+	ctx := context.Background()
+	s := zohoSide(t)
+	s.idemModel(t, 150)
+	spec := s.idemSpec(t, revsync.ModeUpsert, "create_key")
+	s.faults.Add(sandbox.Rule{Kind: sandbox.FaultDrop, System: s.system, Method: s.create[0], Endpoint: s.create[1], Times: 1})
+	if _, err := s.runner.Run(ctx, spec, s.dest, revsync.Options{}); err == nil {
+		t.Fatal("want the lost answer to stop the run")
+	}
+	plan, err := s.runner.Plan(ctx, spec, s.dest, revsync.PlanOptions{})
+	if err != nil || len(plan.Rows) != 50 || plan.Report.Recovered != 100 {
+		t.Fatalf("plan: %v, %d rows, recovered %d: want the 50 rows never sent", err, len(plan.Rows), plan.Report.Recovered)
+	}
+	runs, err := revsync.History(ctx, s.w, []string{"idem"}, 0)
+	if err != nil || len(runs) != 2 || runs[0].Kind != "recover" || runs[0].Recovered != 100 || runs[0].Status != "succeeded" {
+		t.Fatalf("history: %+v %v", runs, err)
+	}
+	if rep, err := s.runner.Apply(ctx, spec, s.dest, plan.ID, revsync.Options{}); err != nil || rep.Succeeded != 50 {
+		t.Fatalf("apply: %v %+v", err, rep.Counts)
+	}
+	s.checkOnce(t, 150)
+}

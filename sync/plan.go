@@ -399,6 +399,12 @@ func (r *Runner) Apply(ctx context.Context, spec *Spec, dest Destination, planID
 		}
 		rep.Refused += int64(len(changed))
 		p.sends = keep
+		// Rows planned as new that another run wrote since the plan are
+		// not created again: skipped when written as planned, else
+		// refused.
+		if err := r.refuseWrittenSincePlan(ctx, p, planID, rep); err != nil {
+			return err
+		}
 		rep.Planned = int64(len(rows))
 		// The plan is claimed before anything is sent, so it is never
 		// sent twice. If sending stops part way, send records the rows it
@@ -411,6 +417,56 @@ func (r *Runner) Apply(ctx context.Context, spec *Spec, dest Destination, planID
 	}()
 	rep.meter.stop(rep)
 	return rep, r.finish(ctx, rep, start, err)
+}
+
+// refuseWrittenSincePlan drops from p.sends the rows the plan saw as new
+// (never written) that have a snapshot now: another run (or the
+// resolution of its in-flight creates) wrote them since the plan, and
+// sending the plan's create would make a second record. A row written
+// with the planned values is skipped; one written with others is refused
+// (DESTINATION_CHANGED, counted as refused and failed).
+func (r *Runner) refuseWrittenSincePlan(ctx context.Context, p *prepared, planID string, rep *Report) error {
+	var added []string
+	for _, pd := range p.sends {
+		if pd.ch.Kind == "added" {
+			added = append(added, pd.ch.Key)
+		}
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	now := map[string]string{}
+	for start := 0; start < len(added); start += chunk {
+		part := added[start:min(start+chunk, len(added))]
+		args := []any{p.spec.Name}
+		for _, k := range part {
+			args = append(args, k)
+		}
+		rows, err := queryRows(ctx, r.Warehouse, `SELECT key, row_hash FROM _revops.sync_snapshots WHERE sync = ? AND key IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("sync %s: read snapshots of planned rows: %w", p.spec.Name, err)
+		}
+		for _, row := range rows {
+			now[str(row[0])] = str(row[1])
+		}
+	}
+	var keep []*pending
+	for _, pd := range p.sends {
+		h, written := now[pd.ch.Key]
+		switch {
+		case pd.ch.Kind != "added" || !written:
+			keep = append(keep, pd)
+		case h == pd.ch.Hash:
+			rep.Skipped++
+		default:
+			rep.Refused++
+			p.failed = append(p.failed, failureRow{Key: pd.ch.Key, Err: &RowError{Code: CodeDestinationMoved,
+				Message: fmt.Sprintf("planned as new by plan %s, but written by another run since, with other values; plan again to send it", planID)}})
+		}
+	}
+	p.sends = keep
+	return nil
 }
 
 func parseJSONMap(s string) map[string]any {

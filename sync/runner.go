@@ -540,14 +540,42 @@ func (r *Runner) findIDs(ctx context.Context, p *prepared, rows []*pending) erro
 // written and the sync cannot look them up (see Options.ResendUnknown).
 var ErrUnknownOutcome = errors.New("creates with an unknown outcome")
 
-// recoverInflight resolves creates an earlier run sent without recording
+// recoverInflight resolves the in-flight creates of earlier runs (see
+// resolveInflight). A run or an apply counts what it recovers itself; a
+// plan, which is not a run, records the resolution as a run of its own
+// (kind "recover") when there is anything to resolve, so that history
+// accounts for every record written.
+func (r *Runner) recoverInflight(ctx context.Context, spec *Spec, dest Destination, opts Options, rep *Report) error {
+	if rep.Kind != "plan" {
+		return r.resolveInflight(ctx, spec, dest, opts, rep)
+	}
+	n, err := queryRows(ctx, r.Warehouse, `SELECT count(*) FROM _revops.sync_inflight WHERE sync = ?`, spec.Name)
+	if err != nil {
+		return fmt.Errorf("sync %s: read in-flight creates: %w", spec.Name, err)
+	}
+	if num(n[0][0]) == 0 {
+		return nil
+	}
+	rec := r.newReport(spec, "recover", "")
+	if err := startRunRecord(ctx, r.Warehouse, &rec.RunRecord); err != nil {
+		return err
+	}
+	start := time.Now()
+	rec.meter = startMeter(dest)
+	err = r.resolveInflight(ctx, spec, dest, opts, rec)
+	rec.meter.stop(rec)
+	rep.Recovered += rec.Recovered
+	return r.finish(ctx, rec, start, err)
+}
+
+// resolveInflight resolves creates an earlier run sent without recording
 // their answer: already in the snapshot, found at the destination by
 // their match values or by the key revops wrote into match.create_key
 // (recorded as written and counted as recovered, in one transaction with
 // the run's counts), or not there (sent again). Creates that cannot be
 // looked up (a sync matched by id without create_key, or rows recorded
 // without match values) stop the sync unless opts.ResendUnknown.
-func (r *Runner) recoverInflight(ctx context.Context, spec *Spec, dest Destination, opts Options, rep *Report) error {
+func (r *Runner) resolveInflight(ctx context.Context, spec *Spec, dest Destination, opts Options, rep *Report) error {
 	w := r.Warehouse
 	rows, err := queryRows(ctx, w, `SELECT i.key, i.row_hash, i.match_values, s.row_hash, i.run_id FROM _revops.sync_inflight i
 		LEFT JOIN _revops.sync_snapshots s ON s.sync = i.sync AND s.key = i.key WHERE i.sync = ? ORDER BY i.key`, spec.Name)
