@@ -400,7 +400,7 @@ func (s *Spec) Idempotency() (ok bool, why string) {
 	}
 	return false, fmt.Sprintf("mode %s matched by record id creates records it cannot look up: when a create's answer is lost "+
 		"(a dropped connection, a killed run) the sync stops until someone checks %s, and --resend-unknown may create duplicates; "+
-		"set match.create_key to an external id field of %s that revops can fill", s.Mode, s.Destination.Object, s.Destination.Object)
+		"set match.create_key to a unique text field of %s for revops to fill", s.Mode, s.Destination.Object, s.Destination.Object)
 }
 
 // createKeyValue is the key of revops's own a create of row key writes

@@ -66,12 +66,13 @@ type MatchSpec struct {
 	Field string `yaml:"field"`
 	// Fields are the Zoho duplicate_check_fields (by: duplicate_check).
 	Fields []string `yaml:"fields"`
-	// CreateKey (by: id only) names a destination field (an external id
-	// or unique text field) into which every create writes a key of
-	// revops's own, "<sync>:<key>", so that a create whose answer was
-	// lost (a dropped connection, a killed run) is found again instead of
-	// being sent twice.
-	// It is left out of Fingerprint: it changes no row already written.
+	// CreateKey (by: id only) names a unique text field of the
+	// destination (in Salesforce, best a unique external id) into which
+	// every create writes a key of revops's own, "<sync>:<key>", so that
+	// a create whose answer was lost (a dropped connection, a killed run)
+	// is found again instead of being sent twice, and a second create of
+	// the same key is refused by the destination itself. It is left out
+	// of Fingerprint: it changes no row already written.
 	CreateKey string `yaml:"create_key" json:"-"`
 }
 

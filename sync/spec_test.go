@@ -340,8 +340,8 @@ func TestCheckSchemaCreateKeyAndBytes(t *testing.T) {
 	sc := &Schema{Object: "Account", Fields: map[string]Field{
 		"Name":          {Name: "Name", Type: TypeString, Length: 255, Required: true, Createable: true, Updateable: true},
 		"Description":   {Name: "Description", Type: TypeTextarea, Createable: true, Updateable: true},
-		"Revops_Key__c": {Name: "Revops_Key__c", Type: TypeString, Length: 255, Createable: true, Updateable: true, ExternalID: true},
-		"Plain__c":      {Name: "Plain__c", Type: TypeString, Length: 255, Createable: true, Updateable: true},
+		"Revops_Key__c": {Name: "Revops_Key__c", Type: TypeString, Length: 255, Createable: true, Updateable: true, ExternalID: true, Unique: true},
+		"Plain__c":      {Name: "Plain__c", Type: TypeString, Length: 255, Createable: true, Updateable: true, ExternalID: true},
 		"Tiny__c":       {Name: "Tiny__c", Type: TypeString, Length: 4, Createable: true, Updateable: true, Unique: true},
 		"Email__c":      {Name: "Email__c", Type: TypeEmail, Createable: true, Updateable: true, Unique: true},
 	}}
@@ -356,7 +356,7 @@ func TestCheckSchemaCreateKeyAndBytes(t *testing.T) {
 	}
 	for key, want := range map[string]string{
 		"Nope__c":  "match.create_key: unknown field on Account",
-		"Plain__c": "match.create_key: not an external id or unique field",
+		"Plain__c": "match.create_key: not a unique field of Account",
 		"Tiny__c":  "match.create_key: holds 4 characters, too few for accts:<key>",
 		"Email__c": "match.create_key: a email field cannot hold revops's key",
 	} {

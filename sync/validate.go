@@ -132,8 +132,11 @@ func CheckSchema(s *Spec, sc *Schema, columns *arrow.Schema) error {
 			add(k, "match.create_key: read-only: %s.%s cannot be set on create", sc.Object, k)
 		case f.Type != TypeString:
 			add(k, "match.create_key: a %s field cannot hold revops's key (want a text field)", f.Type)
-		case !f.ExternalID && !f.Unique:
-			add(k, "match.create_key: not an external id or unique field of %s: creates could not be looked up by it", sc.Object)
+		case !f.Unique:
+			// Unique, so that the destination itself refuses a second
+			// create of a key even when revops cannot know of the first
+			// (a Bulk job still running when the next run looks).
+			add(k, "match.create_key: not a unique field of %s: make it unique (and an external id, so it is indexed)", sc.Object)
 		case f.Length > 0 && f.Length < len(s.Name)+2:
 			add(k, "match.create_key: holds %d characters, too few for %s:<key>", f.Length, s.Name)
 		}
