@@ -45,6 +45,7 @@ fuzz:
 	$(GO) test ./models -run '^$$' -fuzz FuzzParseHeader -fuzztime $(FUZZTIME)
 	$(GO) test ./models -run '^$$' -fuzz FuzzParseTemplate -fuzztime $(FUZZTIME)
 	$(GO) test ./models -run '^$$' -fuzz FuzzParseSeed -fuzztime $(FUZZTIME)
+	$(GO) test -tags $(TAGS) ./sync -run '^$$' -fuzz FuzzParseSyncs -fuzztime $(FUZZTIME)
 
 # Everything that exists, end to end, against the sandbox emulators on loopback.
 demo: build

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -428,5 +429,77 @@ func TestRunOneBadSyncDoesNotStopTheOthers(t *testing.T) {
 	code, out, errOut = revops(t, nil, "sync", "-c", cfg)
 	if code != 2 || !strings.Contains(errOut, lines["bad_mode"]) || !strings.Contains(out, "zoho_leads_to_sf") {
 		t.Errorf("sync: exit %d, want 2 naming bad_mode and running the rest\n%s%s", code, out, errOut)
+	}
+}
+
+// TestPlanApplyAfterOwnWrite: right after revops wrote to a CRM, a plan
+// and its apply are not refused as if someone else had changed the
+// records (the "before" accounts for revops's own write); a record that
+// someone did change after the plan is refused, the apply exits 1, and
+// history does not call it succeeded.
+func TestPlanApplyAfterOwnWrite(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "revops.yaml")
+	info, _ := startSandbox(t, "--records", "150", "--write-config", cfg)
+	if code, out, errOut := revops(t, nil, "run", "-c", cfg, "-q"); code != 0 {
+		t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
+	}
+	// Two Zoho leads change; nothing is extracted from Salesforce since
+	// revops wrote the leads there.
+	zo := zohoAPI(t, info)
+	leads := queryRows(t, cfg, `SELECT id FROM zoho_crm.leads WHERE _deleted_at IS NULL AND "Email" IS NOT NULL ORDER BY id LIMIT 2`)
+	for i, l := range leads {
+		body := fmt.Sprintf(`{"data":[{"id":"%s","Company":"Renamed %d"}]}`, l["id"], i)
+		if code, resp := zo.do("PUT", info.Zoho.APIDomain+"/crm/v8/Leads", body); code >= 300 {
+			t.Fatalf("update zoho lead: %d %s", code, resp)
+		}
+	}
+	if code, out, errOut := revops(t, nil, "extract", "-c", cfg, "-q", "--source", "zoho_crm"); code != 0 {
+		t.Fatalf("extract: exit %d\n%s%s", code, out, errOut)
+	}
+	planID := func() string {
+		code, out, errOut := revops(t, nil, "sync", "plan", "zoho_leads_to_sf", "-c", cfg, "--json")
+		if code != 0 {
+			t.Fatalf("plan: exit %d\n%s%s", code, out, errOut)
+		}
+		doc := oneJSON(t, out)
+		p := doc["plans"].([]any)[0].(map[string]any)
+		return p["plan_id"].(string)
+	}
+	code, out, errOut := revops(t, nil, "sync", "apply", planID(), "-c", cfg, "--json")
+	doc := oneJSON(t, out)
+	run := doc["run"].(map[string]any)
+	if code != 0 || run["refused"] != float64(0) || run["succeeded"] != float64(2) {
+		t.Fatalf("apply right after revops's own write: exit %d, run %v\n%s", code, run, errOut)
+	}
+	// Now someone edits a Salesforce lead between plan and apply.
+	if code, resp := zo.do("PUT", info.Zoho.APIDomain+"/crm/v8/Leads",
+		fmt.Sprintf(`{"data":[{"id":"%s","Company":"Renamed again"}]}`, leads[0]["id"])); code >= 300 {
+		t.Fatalf("update zoho lead: %d %s", code, resp)
+	}
+	if code, out, errOut := revops(t, nil, "extract", "-c", cfg, "-q", "--source", "zoho_crm"); code != 0 {
+		t.Fatalf("extract: exit %d\n%s%s", code, out, errOut)
+	}
+	plan := planID()
+	sf := sfAPI(t, info)
+	recs := soql(t, sf, info, fmt.Sprintf("SELECT Id FROM Lead WHERE Zoho_Lead_Id__c = '%s'", leads[0]["id"]))
+	if len(recs) != 1 {
+		t.Fatalf("the synced lead: %v", recs)
+	}
+	if code, resp := sf.do("PATCH", info.Salesforce.InstanceURL+"/services/data/v62.0/sobjects/Lead/"+recs[0]["Id"].(string), `{"Company":"Edited by a person"}`); code != 204 {
+		t.Fatalf("edit salesforce lead: %d %s", code, resp)
+	}
+	if code, out, errOut := revops(t, nil, "extract", "-c", cfg, "-q", "--source", "salesforce", "--object", "Lead"); code != 0 {
+		t.Fatalf("extract: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = revops(t, nil, "sync", "apply", plan, "-c", cfg, "--json")
+	doc = oneJSON(t, out)
+	run = doc["run"].(map[string]any)
+	if code != 1 || run["refused"] != float64(1) || run["status"] == "succeeded" {
+		t.Fatalf("apply over a person's edit: exit %d, run %v; want exit 1, 1 refused, not succeeded", code, run)
+	}
+	hist := queryRows(t, cfg, fmt.Sprintf(`SELECT status FROM _revops.sync_runs WHERE plan_id = '%s'`, plan))
+	if len(hist) != 1 || hist[0]["status"] == "succeeded" {
+		t.Fatalf("history of the refused apply: %v", hist)
 	}
 }

@@ -50,7 +50,7 @@ order (a sync whose lookups need another's ids comes after it).`,
 	fl := cmd.Flags()
 	fl.BoolVar(&f.opts.RetryFailed, "retry-failed", false, "send only the rows recorded as failed")
 	fl.BoolVar(&f.opts.AllowMassDelete, "allow-mass-delete", false, "let mirror syncs remove more than mirror.max_share of their records")
-	fl.BoolVar(&f.opts.ResendUnknown, "resend-unknown", false, "send again creates whose outcome is unknown after a crash (syncs matched by record id)")
+	fl.BoolVar(&f.opts.ResendUnknown, "resend-unknown", false, "send again creates whose outcome is unknown after a crash (syncs matched by record id without match.create_key); check the destination first: this may create duplicates")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "show the plan without storing or sending it")
 	fl.BoolVar(&f.noBuild, "no-build", false, "read the sync models as they are in the warehouse, without building them")
 	fl.IntVar(&f.rows, "rows", 10, "rows of each plan to print (--dry-run)")
@@ -73,7 +73,7 @@ order (a sync whose lookups need another's ids comes after it).`,
 			return a.runSyncApply(cmd.Context(), args[0], f)
 		},
 	}
-	apply.Flags().BoolVar(&f.opts.ResendUnknown, "resend-unknown", false, "send again creates whose outcome is unknown after a crash")
+	apply.Flags().BoolVar(&f.opts.ResendUnknown, "resend-unknown", false, "send again creates whose outcome is unknown after a crash; this may create duplicates (see match.create_key)")
 	history := &cobra.Command{
 		Use:   "history [NAME ...]",
 		Short: "List sync runs: rows planned, added, changed, removed, succeeded, failed, skipped; API calls; seconds",
@@ -449,8 +449,8 @@ func (a *app) runSyncApply(ctx context.Context, planID string, f syncFlags) erro
 	if a.json {
 		a.printJSON(map[string]any{"ok": err == nil, "run": rep})
 	} else if rep != nil {
-		a.say("sync %s: applied plan %s: %d sent, %d failed, %d refused because the destination changed since the plan; %d API calls",
-			rep.Sync, planID, rep.Succeeded, rep.Failed, rep.Skipped, rep.APICalls)
+		a.say("sync %s: applied plan %s: %d sent, %d failed (%d of them refused because the destination changed since the plan), %d already written as planned; %d API calls",
+			rep.Sync, planID, rep.Succeeded, rep.Failed, rep.Refused, rep.Skipped, rep.APICalls)
 		if !a.quiet {
 			for _, e := range rep.Errors[:min(5, len(rep.Errors))] {
 				fmt.Fprintf(a.stdout, "  %s: %s: %s\n", e.Key, e.Code, e.Message)
@@ -460,7 +460,7 @@ func (a *app) runSyncApply(ctx context.Context, planID string, f syncFlags) erro
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
-	if rep.Failed > 0 || rep.Skipped > 0 {
+	if rep.Failed > 0 {
 		return &exitError{code: 1, err: errors.New("sync apply: some rows were not written (see revops sync failures)")}
 	}
 	return nil
@@ -495,9 +495,10 @@ func (a *app) runSyncHistory(ctx context.Context, names []string, limit int) err
 	for _, r := range runs {
 		rows = append(rows, []string{r.ID, r.Sync, r.Kind, r.StartedAt.Format(time.RFC3339), r.Status,
 			fmt.Sprint(r.Planned), fmt.Sprint(r.Added), fmt.Sprint(r.Changed), fmt.Sprint(r.Removed),
-			fmt.Sprint(r.Succeeded), fmt.Sprint(r.Failed), fmt.Sprint(r.Skipped), fmt.Sprint(r.APICalls), fmt.Sprintf("%.1f", r.Seconds), r.Error})
+			fmt.Sprint(r.Succeeded), fmt.Sprint(r.Recovered), fmt.Sprint(r.Failed), fmt.Sprint(r.Refused), fmt.Sprint(r.Skipped),
+			fmt.Sprint(r.APICalls), fmt.Sprintf("%.1f", r.Seconds), oneLine(r.Error)})
 	}
-	table(a.stdout, []string{"RUN", "SYNC", "KIND", "STARTED", "STATUS", "PLANNED", "ADDED", "CHANGED", "REMOVED", "OK", "FAILED", "SKIPPED", "CALLS", "SECONDS", "ERROR"}, rows)
+	table(a.stdout, []string{"RUN", "SYNC", "KIND", "STARTED", "STATUS", "PLANNED", "ADDED", "CHANGED", "REMOVED", "OK", "RECOVERED", "FAILED", "REFUSED", "SKIPPED", "CALLS", "SECONDS", "ERROR"}, rows)
 	return nil
 }
 
