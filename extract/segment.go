@@ -42,7 +42,13 @@ func (r *Runner) landSegments(ctx context.Context, log *slog.Logger, res *Result
 		seg.refs.Store(1)
 		o := opts
 		o.Cursor = &load.CursorUpdate{Source: source, Object: object, Value: last, Final: seg.final}
-		st, err := r.Warehouse.Land(ctx, t, seg, o)
+		// The landing runs on a context that is not cancelled with the
+		// run's: when the run is interrupted (Ctrl-C, a scheduler's
+		// SIGTERM), the stream's requests stop with ctx and the segment
+		// still commits what it read up to the stream's last checkpoint,
+		// instead of throwing it away. The landing's own work is bounded
+		// by what the segment read.
+		st, err := r.Warehouse.Land(context.WithoutCancel(ctx), t, seg, o)
 		seg.Release()
 		if err != nil {
 			if res.Segments > 0 {
@@ -67,6 +73,10 @@ func (r *Runner) landSegments(ctx context.Context, log *slog.Logger, res *Result
 		}
 		if seg.ended {
 			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%w (kept %d rows in %d segments up to checkpoint %s; the next run resumes there)",
+				err, res.Rows, res.Segments, last)
 		}
 		log.Debug("checkpoint committed", "table", t.String(), "rows", res.Rows, "cursor", last)
 	}

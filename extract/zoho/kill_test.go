@@ -4,6 +4,7 @@ package zoho_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,4 +143,60 @@ func TestStageHistoryKilledResumes(t *testing.T) {
 	t.Logf("%d deals, %d entries: one-shot read %d calls; killed read %d calls, kept %d rows (cursor %s); "+
 		"resumed read %d calls, %d rows; killed + resumed %d calls", deals, len(want), oneShot, killed, kept, cur.Value,
 		resumed, res.Rows, killed+resumed)
+}
+
+// TestInterruptedReadKeepsCheckpoint: a run cancelled part way (Ctrl-C,
+// a scheduler's SIGTERM) commits what it read up to the stream's last
+// checkpoint, and the next run resumes there.
+func TestInterruptedReadKeepsCheckpoint(t *testing.T) {
+	ts := start(t, zohotest.Options{}, 1500)
+	deals := len(ts.Records("Deals"))
+	stageCalls := func() int64 {
+		return ts.Counters().Sum(func(c sandbox.Count) bool { return c.Endpoint == "/crm/v8/Deals/{id}/Stage_History" })
+	}
+	o := crmOptions(ts)
+	o.Modules = []string{"Deals"}
+	one := openWarehouse(t, "oneshot")
+	if _, err := extractInto(t, one, newExtractor(t, o), zoho.StageHistoryObject, 0); err != nil {
+		t.Fatal(err)
+	}
+	want := tableRows(t, one, "zoho_crm.deals_stage_history")
+
+	wh := openWarehouse(t, "interrupted")
+	ts.Counters().Reset()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for stageCalls() < int64(deals)/2 {
+			time.Sleep(2 * time.Millisecond)
+		}
+		cancel()
+	}()
+	r := &extract.Runner{Warehouse: wh}
+	res, err := r.Run(ctx, []extract.Source{{Name: "zoho_crm", Extractor: newExtractor(t, o)}}, extract.Options{Objects: []string{zoho.StageHistoryObject}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: %v, want context.Canceled", err)
+	}
+	if len(res) != 1 || res[0].Rows == 0 || res[0].Cursor == "" {
+		t.Fatalf("the interrupted run kept nothing: %+v", res)
+	}
+	kept := len(tableRows(t, wh, "zoho_crm.deals_stage_history"))
+	if kept == 0 || kept >= len(want) {
+		t.Fatalf("kept %d of %d entries", kept, len(want))
+	}
+	ts.Counters().Reset()
+	if _, err := extractInto(t, wh, newExtractor(t, o), zoho.StageHistoryObject, 0); err != nil {
+		t.Fatal(err)
+	}
+	if n := stageCalls(); n >= int64(deals) {
+		t.Errorf("the resumed run read %d histories of %d deals: it did not resume", n, deals)
+	}
+	got := tableRows(t, wh, "zoho_crm.deals_stage_history")
+	if len(got) != len(want) {
+		t.Fatalf("%d entries after resuming, one-shot %d", len(got), len(want))
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Fatalf("entry %s:\n got %s\nwant %s", id, got[id], w)
+		}
+	}
 }
