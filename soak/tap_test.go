@@ -50,7 +50,10 @@ type writeEvent struct {
 	gone      int  // deletes of records already deleted (revops counts them done)
 	failed    int  // records refused
 	delivered bool // the answer reached the process (not cut by a drop fault, not killed before it was sent)
-	at        time.Time
+	// maybe: the process was killed right before the answer was flushed;
+	// a large answer may have reached it in part or whole all the same.
+	maybe bool
+	at    time.Time
 }
 
 // procCounts are the requests of one revops process as the tap saw them.
@@ -78,6 +81,7 @@ type recorder struct {
 	procs   map[int]*procCounts
 	writes  []writeEvent
 	jobs    map[string]string // Bulk ingest job id → object
+	ops     map[string]int    // "object op" → write requests served 2xx to revops
 	trig    *trigger
 	seen    int
 	killFn  func(reason string)
@@ -85,7 +89,7 @@ type recorder struct {
 }
 
 func newRecorder() *recorder {
-	return &recorder{cur: -1, procs: map[int]*procCounts{}, jobs: map[string]string{}}
+	return &recorder{cur: -1, procs: map[int]*procCounts{}, jobs: map[string]string{}, ops: map[string]int{}}
 }
 
 // start makes proc the current process, with an optional trigger and the
@@ -198,7 +202,8 @@ func (t *tap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !cw.keep {
 		return
 	}
-	ev := writeEvent{proc: proc, object: info.object, op: info.op, delivered: !cw.hijacked && !killed, at: time.Now()}
+	ev := writeEvent{proc: proc, object: info.object, op: info.op, delivered: !cw.hijacked && !killed,
+		maybe: !cw.hijacked && killed, at: time.Now()}
 	t.account(&ev, info, cw, body)
 	t.rec.mu.Lock()
 	if info.op == "bulk-create" && info.job != "" {
@@ -206,6 +211,9 @@ func (t *tap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if ev.object == "" && info.job != "" {
 		ev.object = t.rec.jobs[info.job]
+	}
+	if info.kind == kindWrite && proc >= 0 && cw.status >= 200 && cw.status < 300 {
+		t.rec.ops[ev.object+" "+info.op]++
 	}
 	if info.op != "bulk-create" && info.op != "bulk-upload" && info.op != "bulk-close" {
 		t.rec.writes = append(t.rec.writes, ev)
