@@ -24,7 +24,7 @@
 //     update by record id, mirror (delete) into Zoho, insert into Zoho;
 //  3. killing phase: epoch after epoch it changes the world through the
 //     APIs (creates, updates, deletes in both CRMs, account renames), then
-//     runs extract, sync and run with faults on (about 12% of requests:
+//     runs extract, sync and run with faults on (about 12-13% of requests:
 //     429 with Retry-After, 500, 503, dropped connections, expired
 //     tokens), killing most processes: during the first full read, right
 //     after a write (and right after a Bulk ingest step), after a random
@@ -40,6 +40,19 @@
 //     checker.runHistory); no run is left running; no temporary object is
 //     left in the warehouse;
 //  6. prints kills per stage, faults injected, extra calls against a clean
-//     run of the same world and changes, time to converge, records lost and
-//     duplicated.
+//     run of the same world and changes (REVOPS_SOAK_REFERENCE=on for the
+//     short soak; the full one always runs it), time to converge, records
+//     lost and duplicated.
+//
+// The project the soak writes sets lookback: 5s (its runs follow each
+// other within seconds; the emulators stamp every write with the time it
+// is made) and, for Zoho CRM, formula_refresh: 20s: an account renamed
+// changes its deals' and contacts' lookup names without moving their
+// Modified_Time, so extract sees it on its periodic whole read, and the
+// converge phase lasts until one was due after the last change.
+//
+// The tap cannot read the answer of a request a drop fault cut (the
+// sandbox middleware hijacks the connection and writes half of it), so the
+// records such writes wrote are in no figure; the next run finds those
+// creates by their key.
 package soak

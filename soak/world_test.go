@@ -308,7 +308,7 @@ func copyDir(from, to string) error {
 	})
 }
 
-// Fault rules of the killing phase: about 12% of all requests. Zoho's
+// Fault rules of the killing phase: about 12-13% of all requests. Zoho's
 // accounts server gets no drops and Zoho gets only a few expired tokens:
 // Zoho grants ten access tokens per refresh token in ten minutes, and a
 // drop there or an expiry every few requests would spend them faster than
@@ -320,12 +320,12 @@ func faultRules(full bool) string {
 		zohoExpire = 6
 	}
 	return strings.Join([]string{
-		"429:prob=0.03:retry_after=1s",
-		"500:prob=0.025",
-		"503:prob=0.025",
-		"drop:system=salesforce:prob=0.02",
-		"drop:system=zoho_crm:prob=0.02",
-		"drop:system=zoho_desk:prob=0.02",
+		"429:prob=0.04:retry_after=1s",
+		"500:prob=0.03",
+		"503:prob=0.03",
+		"drop:system=salesforce:prob=0.025",
+		"drop:system=zoho_crm:prob=0.025",
+		"drop:system=zoho_desk:prob=0.025",
 		"expire_token:system=salesforce:prob=0.01",
 		fmt.Sprintf("expire_token:system=zoho_crm:prob=0.01:times=%d", zohoExpire),
 	}, ";")
