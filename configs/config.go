@@ -40,6 +40,10 @@ type Config struct {
 	Sources   []Source
 	Models    Models
 	Syncs     []Sync
+	// Identity is the `identity:` section (matching rules, thresholds,
+	// weights, survivorship), decoded by the identity stage; a Node with
+	// no value when the config has none.
+	Identity Node
 }
 
 // Warehouse is the `warehouse:` section: a type and that engine's options.
@@ -206,6 +210,11 @@ func Parse(path string, data []byte, env Env) (*Config, error) {
 			if err := n.Decode(&cfg.Models); err != nil {
 				return nil, err
 			}
+		case "identity":
+			if _, err := mapping(path, kv.Value, key); err != nil {
+				return nil, err
+			}
+			cfg.Identity = n
 		case "syncs":
 			items, err := sequence(path, kv.Value, key)
 			if err != nil {
@@ -233,7 +242,7 @@ func Parse(path string, data []byte, env Env) (*Config, error) {
 				cfg.Syncs = append(cfg.Syncs, s)
 			}
 		default:
-			return nil, errAt(path, kv.Key, key, "unknown key (want version, warehouse, sources, models or syncs)")
+			return nil, errAt(path, kv.Key, key, "unknown key (want version, warehouse, sources, models, syncs or identity)")
 		}
 	}
 	if !seen["version"] {
