@@ -77,8 +77,8 @@ func newSoakRun(t *testing.T, set settings, bin, dir string) *soakRun {
 	w := newWorld(t, set.seed, set.records, dir)
 	factor := w.caseFactor
 	s := &soakRun{t: t, set: set, w: w, d: newDriver(t, w, bin, set.seed, set.timeout),
-		mut:    newMutator(set.seed, set.records, w.seeded),
-		planOf: map[int]string{}, kills: map[string]map[string]int{},
+		mut:       newMutator(set.seed, set.records, w.seeded),
+		kills:     map[string]map[string]int{},
 		estReads:  map[string]int{"extract": max(20, set.records/8), "run": max(20, set.records/8)},
 		estWrites: map[string]int{"sync": 20, "run": 20},
 		estDur:    map[string]time.Duration{"extract": 2 * time.Second, "sync": 2 * time.Second, "run": 4 * time.Second},
@@ -235,7 +235,6 @@ func (s *soakRun) killingPhase(ctx context.Context) {
 			}
 			kind, trig, delay, label := s.plan(st)
 			p := s.d.run(st, []string{st}, trig, delay, label)
-			s.planOf[p.idx] = kind
 			s.after(st, kind, p)
 		}
 	}

@@ -76,16 +76,15 @@ type trigger struct {
 
 // recorder is shared by the taps of both emulators.
 type recorder struct {
-	mu      sync.Mutex
-	cur     int // the running process, -1 when none
-	procs   map[int]*procCounts
-	writes  []writeEvent
-	jobs    map[string]string // Bulk ingest job id → object
-	ops     map[string]int    // "object op" → write requests served 2xx to revops
-	trig    *trigger
-	seen    int
-	killFn  func(reason string)
-	onFired func()
+	mu     sync.Mutex
+	cur    int // the running process, -1 when none
+	procs  map[int]*procCounts
+	writes []writeEvent
+	jobs   map[string]string // Bulk ingest job id → object
+	ops    map[string]int    // "object op" → write requests served 2xx to revops
+	trig   *trigger
+	seen   int
+	killFn func(reason string)
 }
 
 func newRecorder() *recorder {
