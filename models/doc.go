@@ -24,9 +24,14 @@
 //	-- test: accepted_values stage: open,won,lost
 //	-- test: relationships account_id -> core.accounts.account_id; severity=warn
 //
-// materialized is view, table or incremental (default view in a folder
-// named staging, table elsewhere); unique_key is required for
-// incremental. Unknown keys, tests or malformed values are errors naming
+// materialized is view, table, incremental or transform (default view in
+// a folder named staging, table elsewhere); unique_key is required for
+// incremental, transform=<name> for transform. A transform model's
+// SELECT rows pass through a Go function the program registers under
+// that name (Project.RegisterTransform) and what it returns lands as the
+// model's table, swapped in atomically like a table: Go where SQL cannot
+// do it well (parsing, phonetic codes, model fitting), on any warehouse
+// that can run a query and land Arrow batches. Unknown keys, tests or malformed values are errors naming
 // file and line. The side-file alternative (YAML) is not supported: the
 // header keeps a model's settings in the file an analyst edits.
 //

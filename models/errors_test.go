@@ -36,7 +36,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown config key", map[string]string{"core/a.sql": "-- a comment\n-- config: tags=x; materialised=table\nSELECT 1"},
 			nil, []string{"sql/core/a.sql:2: config: unknown key \"materialised\""}},
 		{"bad materialized", map[string]string{"core/a.sql": "-- config: materialized=ephemeral\nSELECT 1"},
-			nil, []string{"sql/core/a.sql:1: config: materialized=\"ephemeral\" (want view, table or incremental)"}},
+			nil, []string{"sql/core/a.sql:1: config: materialized=\"ephemeral\" (want view, table, incremental or transform)"}},
 		{"key set twice", map[string]string{"core/a.sql": "-- config: tags=a\n-- config: tags=b\nSELECT 1"},
 			nil, []string{"sql/core/a.sql:2: config: tags is set twice (also on line 1)"}},
 		{"bad unique_key", map[string]string{"core/a.sql": "-- config: materialized=incremental; unique_key=a b\nSELECT 1"},

@@ -61,6 +61,8 @@ type testDecl struct {
 type header struct {
 	kind      load.ModelKind // "" when not set
 	kindLine  int
+	transform string // materialized=transform: the registered transform's name
+	transLine int
 	uniqueKey []string
 	tags      []string
 	// severity is a custom test's `config: severity=...` ("" when not set).
@@ -131,11 +133,16 @@ func (h *header) parseConfig(file string, n int, s string, seen map[string]int) 
 		switch k {
 		case "materialized":
 			switch load.ModelKind(v) {
-			case load.ModelView, load.ModelTable, load.ModelIncremental:
+			case load.ModelView, load.ModelTable, load.ModelIncremental, KindTransform:
 				h.kind, h.kindLine = load.ModelKind(v), n
 			default:
-				return errAt(file, n, "config: materialized=%q (want view, table or incremental)", v)
+				return errAt(file, n, "config: materialized=%q (want view, table, incremental or transform)", v)
 			}
+		case "transform":
+			if !identRE.MatchString(v) {
+				return errAt(file, n, "config: transform=%q is not a transform name (letters, digits, _)", v)
+			}
+			h.transform, h.transLine = v, n
 		case "unique_key":
 			cols, err := identList(v)
 			if err != nil {
@@ -155,7 +162,7 @@ func (h *header) parseConfig(file string, n int, s string, seen map[string]int) 
 			}
 			h.severity, h.severityLine = sev, n
 		default:
-			return errAt(file, n, "config: unknown key %q (want materialized, unique_key, tags, or severity in a test file)", k)
+			return errAt(file, n, "config: unknown key %q (want materialized, unique_key, transform, tags, or severity in a test file)", k)
 		}
 	}
 	return nil

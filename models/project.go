@@ -28,6 +28,9 @@ type Model struct {
 	Kind load.ModelKind `json:"kind"`
 	// UniqueKey holds an incremental model's merge key.
 	UniqueKey []string `json:"unique_key,omitempty"`
+	// Transform names the Go function a transform model's rows pass
+	// through (see Project.RegisterTransform).
+	Transform string   `json:"transform,omitempty"`
 	Tags      []string `json:"tags,omitempty"`
 	// Deps lists the relations this model refs, sorted.
 	Deps []string `json:"deps"`
@@ -66,13 +69,14 @@ type Override struct {
 
 // Project is a loaded set of models, seeds and tests, planned into a DAG.
 type Project struct {
-	vars      map[string]string
-	models    []*Model          // in topological order
-	byRel     map[string]*Model // by relation
-	byName    map[string][]*Model
-	custom    []*customTest // tests/*.sql
-	loose     []*Error      // files that are no model or test
-	Overrides []Override
+	vars       map[string]string
+	transforms map[string]Transform
+	models     []*Model          // in topological order
+	byRel      map[string]*Model // by relation
+	byName     map[string][]*Model
+	custom     []*customTest // tests/*.sql
+	loose      []*Error      // files that are no model or test
+	Overrides  []Override
 }
 
 type file struct {
@@ -277,8 +281,14 @@ func (m *Model) parse() {
 	if h.kind != "" {
 		m.Kind = h.kind
 	}
-	m.UniqueKey, m.Tags = h.uniqueKey, h.tags
+	m.UniqueKey, m.Tags, m.Transform = h.uniqueKey, h.tags, h.transform
 	switch {
+	case m.Kind == KindTransform && h.transform == "":
+		m.broken(errAt(m.Path, h.kindLine, "config: materialized=transform needs a transform (`transform=<name>`, a function the program registers)"))
+		return
+	case m.Kind != KindTransform && h.transform != "":
+		m.broken(errAt(m.Path, h.transLine, "config: transform=%s is for materialized=transform models", h.transform))
+		return
 	case m.Kind == load.ModelIncremental && len(h.uniqueKey) == 0:
 		m.broken(errAt(m.Path, h.kindLine, "config: materialized=incremental needs a unique_key (the columns rows are merged on)"))
 		return

@@ -498,8 +498,14 @@ func (p *Project) buildOne(ctx context.Context, wh Warehouse, j *job, opts Optio
 	}
 	t := table(m.Relation)
 	clock.enter()
-	st, merr := wh.Materialize(ctx, load.Model{Schema: t.Schema, Name: t.Name, SQL: j.sql, Kind: kind,
-		UniqueKey: m.UniqueKey, FullRefresh: opts.FullRefresh})
+	var st load.ModelStats
+	var merr error
+	if kind == KindTransform {
+		st, merr = p.buildTransform(ctx, wh, j)
+	} else {
+		st, merr = wh.Materialize(ctx, load.Model{Schema: t.Schema, Name: t.Name, SQL: j.sql, Kind: kind,
+			UniqueKey: m.UniqueKey, FullRefresh: opts.FullRefresh})
+	}
 	clock.exit()
 	r.WarehouseSeconds = st.Duration.Seconds()
 	if merr != nil {
