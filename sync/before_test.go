@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/revops/revops/crm/sandbox"
 	revsync "github.com/revops/revops/sync"
 )
 
@@ -111,5 +112,49 @@ func (s *side) edit(t *testing.T, id, company string) {
 		[]revsync.Record{{ID: id, Values: map[string]any{s.company: company}}})
 	if err != nil || res[0].Err != nil {
 		t.Fatal(err, res)
+	}
+}
+
+// TestPlanReadsTheDestinationAfterAnUnknownOutcome: a write's answer is
+// lost (the destination wrote it), then someone edits one of its records
+// by hand. The next plan finds the other records holding what was sent
+// (recovered) and marks the edited one unknown; its "before" is read from
+// the destination (the hand edit), not taken from the extract or the last
+// confirmed write, so apply sends it instead of refusing it.
+func TestPlanReadsTheDestinationAfterAnUnknownOutcome(t *testing.T) {
+	for _, c := range []struct{ system, match string }{{"salesforce", "external_id"}, {"zoho_crm", "duplicate_check"}} {
+		t.Run(c.system, func(t *testing.T) {
+			ctx := context.Background()
+			s := sfSide(t)
+			if c.system == "zoho_crm" {
+				s = zohoSide(t)
+			}
+			s.idemModel(t, 5)
+			spec := s.idemSpec(t, revsync.ModeUpsert, c.match)
+			if _, err := s.runner.Run(ctx, spec, s.dest, revsync.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			s.extract(t)
+			s.exec(t, `UPDATE syncs.idem SET company = 'Two ' || company`)
+			s.faults.Add(sandbox.Rule{Kind: sandbox.FaultDrop, System: s.system, Method: s.upsert[0], Endpoint: s.upsert[1], Times: 20})
+			if _, err := s.runner.Run(ctx, spec, s.dest, revsync.Options{}); err == nil {
+				t.Fatal("want the lost answer to stop the run")
+			}
+			s.faults.Clear()
+			id := rowsOf(t, s.w, `SELECT destination_id FROM _revops.sync_snapshots WHERE sync = 'idem' AND key = 'R0001'`)[0][0].(string)
+			s.edit(t, id, "Edited By Hand")
+			plan, err := s.runner.Plan(ctx, spec, s.dest, revsync.PlanOptions{})
+			if err != nil || len(plan.Rows) != 1 || plan.Rows[0].Key != "R0001" || plan.Report.Recovered != 4 {
+				t.Fatalf("plan: %v %+v (recovered %d): want R0001 alone", err, plan.Rows, plan.Report.Recovered)
+			}
+			if b := plan.Rows[0].Fields[s.company].Before; b != "Edited By Hand" {
+				t.Errorf("before %v, want the destination's current value", b)
+			}
+			rep, err := s.runner.Apply(ctx, spec, s.dest, plan.ID, revsync.Options{})
+			if err != nil || rep.Succeeded != 1 || rep.Refused != 0 {
+				t.Fatalf("apply: %v %+v %v", err, rep.Counts, rep.Errors)
+			}
+			s.checkValues(t, false)
+		})
 	}
 }

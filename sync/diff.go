@@ -16,6 +16,12 @@ import (
 // was archived (mirror mode): a row that comes back counts as changed.
 const removedHash = "-"
 
+// unknownHash marks a snapshot whose record was sent a write with an
+// unknown outcome (the answer lost, the run killed) that the destination
+// was not seen to hold: no model row hashes to it, so the row is sent
+// again, whatever the model holds by then.
+const unknownHash = "?"
+
 // Diff is what a sync model holds compared with what was last written.
 type Diff struct {
 	// Rows is the number of model rows; NullKeys of them have a NULL key.
@@ -31,6 +37,11 @@ type Diff struct {
 	Changes []Change
 	// Removed are keys written before that left the model (mirror mode).
 	Removed []Change
+	// Stale are keys with a recorded failure that nothing is left to send
+	// for: the key left the model (and, in mirror mode, has no record
+	// left to remove), or its row is what was last written (unchanged).
+	// Failures of duplicated keys are not stale while they are.
+	Stale []string
 	// Seconds is how long the diff took in the warehouse.
 	Seconds float64
 }
@@ -168,6 +179,23 @@ func ComputeDiff(ctx context.Context, w Warehouse, s *Spec, opts DiffOptions) (*
 		SELECT 'removed', snap.key, NULL, snap.destination_id, NULL, NULL%s FROM snap
 		WHERE snap.row_hash <> %s AND NOT EXISTS (SELECT 1 FROM st WHERE st._key = snap.key)`, ntail, quoteString(removedHash))
 	}
+	// Failures of keys the sync has nothing left to send for: not a row
+	// it would send (whatever opts.OnlyFailed says), nor a duplicate, nor
+	// (mirror) a record still to remove.
+	pending := "snap.row_hash IS NULL OR snap.row_hash <> st._hash"
+	if opts.OnlyAdded {
+		pending = "snap.key IS NULL"
+	}
+	stale := fmt.Sprintf(`UNION ALL
+		SELECT 'stale', f.key, NULL, NULL, NULL, NULL%s FROM _revops.sync_failures f
+		WHERE f.sync = %s AND f.key NOT IN (SELECT _key FROM dup)
+		AND NOT EXISTS (SELECT 1 FROM st LEFT JOIN snap ON snap.key = st._key WHERE st._key = f.key AND (%s))`,
+		ntail, quoteString(s.Name), pending)
+	if s.Mode == ModeMirror {
+		stale += fmt.Sprintf(`
+		AND NOT EXISTS (SELECT 1 FROM snap WHERE snap.key = f.key AND snap.row_hash <> %s AND NOT EXISTS (SELECT 1 FROM st WHERE st._key = snap.key))`,
+			quoteString(removedHash))
+	}
 	q := fmt.Sprintf(`WITH st AS MATERIALIZED (SELECT *, %s AS _hash FROM (%s) AS t),
 		dup AS MATERIALIZED (SELECT _key, count(*) AS n FROM st WHERE _key IS NOT NULL GROUP BY _key HAVING count(*) > 1),
 		snap AS (SELECT key, row_hash, destination_id FROM _revops.sync_snapshots WHERE sync = ?)
@@ -179,7 +207,8 @@ func ComputeDiff(ctx context.Context, w Warehouse, s *Spec, opts DiffOptions) (*
 		SELECT CASE WHEN snap.key IS NULL THEN 'added' ELSE 'changed' END, st._key, st._hash, snap.destination_id, NULL, NULL%s
 		FROM st LEFT JOIN snap ON snap.key = st._key
 		WHERE %s
-		%s`, hashExpr(w.Dialect(), s.Fingerprint(), hashed), inner, ntail, ntail, tail, strings.Join(where, " AND "), removed)
+		%s
+		%s`, hashExpr(w.Dialect(), s.Fingerprint(), hashed), inner, ntail, ntail, tail, strings.Join(where, " AND "), removed, stale)
 	d := &Diff{}
 	rdr, err := w.Query(ctx, q, s.Name)
 	if err != nil {
@@ -202,6 +231,9 @@ func ComputeDiff(ctx context.Context, w Warehouse, s *Spec, opts DiffOptions) (*
 					continue
 				case "removed":
 					d.Removed = append(d.Removed, Change{Key: key, DestID: str(load.Value(rec.Column(3), i)), Kind: "removed"})
+					continue
+				case "stale":
+					d.Stale = append(d.Stale, key)
 					continue
 				case "added":
 					d.Added++
@@ -228,6 +260,7 @@ func ComputeDiff(ctx context.Context, w Warehouse, s *Spec, opts DiffOptions) (*
 		return nil, fmt.Errorf("sync %s: run model %s and diff: %w", s.Name, s.source(), err)
 	}
 	sort.Strings(d.Duplicates)
+	sort.Strings(d.Stale)
 	sort.Slice(d.Changes, func(i, j int) bool { return d.Changes[i].Key < d.Changes[j].Key })
 	sort.Slice(d.Removed, func(i, j int) bool { return d.Removed[i].Key < d.Removed[j].Key })
 	if !opts.OnlyFailed {

@@ -33,12 +33,15 @@ type side struct {
 	object                          string
 	lastName, company, email, extID string
 	maxBatch                        int
-	// create, upsert and update are the fault rules' method and endpoint
-	// of those calls.
-	create, upsert, update [2]string
+	// create, upsert, update and remove are the fault rules' method and
+	// endpoint of those calls.
+	create, upsert, update, remove [2]string
 	// names counts the records of object by last name, read through the
 	// emulator's API.
 	names func(t *testing.T) map[string]int
+	// companies lists the company of each record by last name, read
+	// through the emulator's API.
+	companies func(t *testing.T) map[string][]string
 	// addCreateKey adds the field match.create_key fills.
 	addCreateKey func(t *testing.T) string
 	// login is the emulator's URL and credentials, as environment
@@ -71,15 +74,16 @@ func sfSide(t *testing.T) *side {
 			t.Fatal(err)
 		}
 	}
-	return &side{system: "salesforce", login: login, extract: extractLeads, runner: e.runner, dest: e.dest, w: e.w, faults: e.faults, exec: func(t *testing.T, q string) { e.exec(t, q) },
+	s := &side{system: "salesforce", login: login, extract: extractLeads, runner: e.runner, dest: e.dest, w: e.w, faults: e.faults, exec: func(t *testing.T, q string) { e.exec(t, q) },
 		object: "Lead", lastName: "LastName", company: "Company", email: "Email", extID: "Zoho_Lead_Id__c", maxBatch: 200,
-		create: [2]string{"POST", collections}, upsert: [2]string{"PATCH", collections}, update: [2]string{"PATCH", collections},
-		names: func(t *testing.T) map[string]int {
-			out := map[string]int{}
-			err := e.dest.Client().Query(context.Background(), "SELECT Id, LastName FROM Lead", false, 0, func(recs []map[string]any) error {
+		create: [2]string{"POST", collections}, upsert: [2]string{"PATCH", collections}, update: [2]string{"PATCH", collections}, remove: [2]string{"DELETE", collections},
+		companies: func(t *testing.T) map[string][]string {
+			out := map[string][]string{}
+			err := e.dest.Client().Query(context.Background(), "SELECT Id, LastName, Company FROM Lead", false, 0, func(recs []map[string]any) error {
 				for _, r := range recs {
 					if s, _ := r["LastName"].(string); strings.HasPrefix(s, "Idem ") {
-						out[s]++
+						c, _ := r["Company"].(string)
+						out[s] = append(out[s], c)
 					}
 				}
 				return nil
@@ -95,6 +99,8 @@ func sfSide(t *testing.T) *side {
 			}
 			return "Revops_Key__c"
 		}}
+	s.names = s.countNames
+	return s
 }
 
 func zohoSide(t *testing.T) *side {
@@ -115,15 +121,16 @@ func zohoSide(t *testing.T) *side {
 			t.Fatal(err)
 		}
 	}
-	return &side{system: "zoho_crm", login: login, extract: extractLeads, runner: z.runner, dest: z.dest, w: z.w, faults: z.faults, exec: func(t *testing.T, q string) { z.exec(t, q) },
+	s := &side{system: "zoho_crm", login: login, extract: extractLeads, runner: z.runner, dest: z.dest, w: z.w, faults: z.faults, exec: func(t *testing.T, q string) { z.exec(t, q) },
 		object: "Leads", lastName: "Last_Name", company: "Company", email: "Email", maxBatch: 100,
-		create: [2]string{"POST", "/crm/v8/Leads"}, upsert: [2]string{"POST", "/crm/v8/Leads/upsert"}, update: [2]string{"PUT", "/crm/v8/Leads"},
-		names: func(t *testing.T) map[string]int {
-			out := map[string]int{}
-			err := z.dest.Client().List(context.Background(), "Leads", []string{"Last_Name"}, crmzoho.ListOptions{}, func(recs []map[string]any) error {
+		create: [2]string{"POST", "/crm/v8/Leads"}, upsert: [2]string{"POST", "/crm/v8/Leads/upsert"}, update: [2]string{"PUT", "/crm/v8/Leads"}, remove: [2]string{"DELETE", "/crm/v8/Leads"},
+		companies: func(t *testing.T) map[string][]string {
+			out := map[string][]string{}
+			err := z.dest.Client().List(context.Background(), "Leads", []string{"Last_Name", "Company"}, crmzoho.ListOptions{}, func(recs []map[string]any) error {
 				for _, r := range recs {
 					if s, _ := r["Last_Name"].(string); strings.HasPrefix(s, "Idem ") {
-						out[s]++
+						c, _ := r["Company"].(string)
+						out[s] = append(out[s], c)
 					}
 				}
 				return nil
@@ -139,6 +146,17 @@ func zohoSide(t *testing.T) *side {
 			}
 			return "Revops_Key"
 		}}
+	s.names = s.countNames
+	return s
+}
+
+// countNames counts the records of the object by last name.
+func (s *side) countNames(t *testing.T) map[string]int {
+	out := map[string]int{}
+	for name, cs := range s.companies(t) {
+		out[name] = len(cs)
+	}
+	return out
 }
 
 // idemModel creates syncs.idem with n rows; every 25th row (i % 25 = 7)

@@ -104,7 +104,9 @@ func (r *Runner) Plan(ctx context.Context, spec *Spec, dest Destination, opts Pl
 // wrote since that extract is not taken for someone else's change: when
 // a row's snapshot was written after the record was extracted
 // (written_at later than its _extracted_at), the values that write sent
-// are the current ones for the fields it sent.
+// are the current ones for the fields it sent. A row whose last write has
+// an unknown outcome (unknownHash) is read from the destination: neither
+// the extract nor the last confirmed write may hold its current values.
 func (r *Runner) before(ctx context.Context, p *prepared, rep *Report) (map[string]map[string]any, error) {
 	out := map[string]map[string]any{}
 	var ids, keys []string
@@ -163,8 +165,8 @@ func (r *Runner) before(ctx context.Context, p *prepared, rep *Report) (map[stri
 				id := str(row[0])
 				w, wrote := written[keyOf[id]]
 				extracted, dated := row[1].(time.Time)
-				if wrote && !dated {
-					continue // the extract cannot be dated against revops's write: read the destination
+				if wrote && (!dated || w.unknown) {
+					continue // the extract cannot be dated against revops's write, or the write's outcome is unknown: read the destination
 				}
 				m := map[string]any{}
 				for i, f := range have {
@@ -204,10 +206,12 @@ func (r *Runner) before(ctx context.Context, p *prepared, rep *Report) (map[stri
 // extract.ExtractedAt; sync does not import extract).
 const extractedAt = "_extracted_at"
 
-// written is what revops last wrote for a row: when, and the values sent.
+// written is what revops last wrote for a row: when, and the values sent;
+// unknown when a later write's outcome is unknown (see unknownHash).
 type written struct {
-	at     time.Time
-	values map[string]any
+	at      time.Time
+	values  map[string]any
+	unknown bool
 }
 
 // writtenValues reads, for the keys of spec, the values of the last write
@@ -220,14 +224,16 @@ func (r *Runner) writtenValues(ctx context.Context, spec *Spec, keys []string) (
 		for _, k := range part {
 			args = append(args, k)
 		}
-		rows, err := queryRows(ctx, r.Warehouse, `SELECT key, written_at, written_values FROM _revops.sync_snapshots
-			WHERE sync = ? AND written_values IS NOT NULL AND key IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+`)`, args...)
+		rows, err := queryRows(ctx, r.Warehouse, `SELECT key, written_at, written_values, row_hash FROM _revops.sync_snapshots
+			WHERE sync = ? AND (written_values IS NOT NULL OR row_hash = ?) AND key IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+`)`,
+			append([]any{spec.Name, unknownHash}, args[1:]...)...)
 		if err != nil {
 			return nil, fmt.Errorf("sync %s: read what was written: %w", spec.Name, err)
 		}
 		for _, row := range rows {
-			if m := parseJSONMap(str(row[2])); m != nil {
-				out[str(row[0])] = written{at: tm(row[1]), values: m}
+			m := parseJSONMap(str(row[2]))
+			if unknown := str(row[3]) == unknownHash; m != nil || unknown {
+				out[str(row[0])] = written{at: tm(row[1]), values: m, unknown: unknown}
 			}
 		}
 	}
@@ -301,7 +307,7 @@ func (r *Runner) Apply(ctx context.Context, spec *Spec, dest Destination, planID
 		if err := CheckSchema(spec, sc, nil); err != nil {
 			return err
 		}
-		if err := r.recoverInflight(ctx, spec, dest, opts, rep); err != nil {
+		if err := r.recoverInflight(ctx, spec, dest, sc, opts, rep); err != nil {
 			return err
 		}
 		rows, err := queryRows(ctx, w, `SELECT key, change, op, destination_id, row_hash, fields FROM _revops.sync_plans

@@ -61,6 +61,10 @@ type Report struct {
 	DiffSeconds float64 `json:"diff_seconds"`
 	// Errors are the first row failures of the run.
 	Errors []Failure `json:"errors,omitempty"`
+	// FailuresCleared counts recorded failures of keys that left the
+	// model, which the run removed from _revops.sync_failures: nothing is
+	// left to send for them (the runs that failed them counted them).
+	FailuresCleared int64 `json:"failures_cleared"`
 
 	meter *meter // the destination's request count, when it keeps one
 }
@@ -92,6 +96,8 @@ type prepared struct {
 	diff   *Diff
 	sends  []*pending
 	failed []failureRow
+	// stale are keys whose recorded failures the run clears (Diff.Stale).
+	stale  []string
 	report *Report
 }
 
@@ -210,7 +216,7 @@ func (r *Runner) prepare(ctx context.Context, spec *Spec, dest Destination, opts
 	if err != nil {
 		return nil, err
 	}
-	if err := r.recoverInflight(ctx, spec, dest, opts, rep); err != nil {
+	if err := r.recoverInflight(ctx, spec, dest, sc, opts, rep); err != nil {
 		return nil, err
 	}
 	d, err := ComputeDiff(ctx, w, spec, DiffOptions{OnlyFailed: opts.RetryFailed, OnlyAdded: spec.Mode == ModeInsert, Removed: spec.Mode == ModeMirror && !opts.RetryFailed})
@@ -222,7 +228,7 @@ func (r *Runner) prepare(ctx context.Context, spec *Spec, dest Destination, opts
 	if d.NullKeys > 0 {
 		r.log().Warn("model rows with a NULL key are not synced", "sync", spec.Name, "rows", d.NullKeys, "key", spec.Key)
 	}
-	p := &prepared{spec: spec, dest: dest, schema: sc, diff: d, report: rep}
+	p := &prepared{spec: spec, dest: dest, schema: sc, diff: d, stale: d.Stale, report: rep}
 	if len(d.Duplicates) > 0 {
 		r.log().Warn("duplicate keys in the model: none of their rows is synced", "sync", spec.Name, "keys", len(d.Duplicates), "first", d.Duplicates[0])
 		for _, k := range d.Duplicates {
@@ -536,168 +542,27 @@ func (r *Runner) findIDs(ctx context.Context, p *prepared, rows []*pending) erro
 	return nil
 }
 
-// ErrUnknownOutcome: creates of an earlier run may or may not have been
-// written and the sync cannot look them up (see Options.ResendUnknown).
-var ErrUnknownOutcome = errors.New("creates with an unknown outcome")
-
-// recoverInflight resolves the in-flight creates of earlier runs (see
-// resolveInflight). A run or an apply counts what it recovers itself; a
-// plan, which is not a run, records the resolution as a run of its own
-// (kind "recover") when there is anything to resolve, so that history
-// accounts for every record written.
-func (r *Runner) recoverInflight(ctx context.Context, spec *Spec, dest Destination, opts Options, rep *Report) error {
-	if rep.Kind != "plan" {
-		return r.resolveInflight(ctx, spec, dest, opts, rep)
-	}
-	n, err := queryRows(ctx, r.Warehouse, `SELECT count(*) FROM _revops.sync_inflight WHERE sync = ?`, spec.Name)
-	if err != nil {
-		return fmt.Errorf("sync %s: read in-flight creates: %w", spec.Name, err)
-	}
-	if num(n[0][0]) == 0 {
-		return nil
-	}
-	rec := r.newReport(spec, "recover", "")
-	if err := startRunRecord(ctx, r.Warehouse, &rec.RunRecord); err != nil {
-		return err
-	}
-	start := time.Now()
-	rec.meter = startMeter(dest)
-	err = r.resolveInflight(ctx, spec, dest, opts, rec)
-	rec.meter.stop(rec)
-	rep.Recovered += rec.Recovered
-	return r.finish(ctx, rec, start, err)
-}
-
-// resolveInflight resolves creates an earlier run sent without recording
-// their answer: already in the snapshot, found at the destination by
-// their match values or by the key revops wrote into match.create_key
-// (recorded as written and counted as recovered, in one transaction with
-// the run's counts), or not there (sent again). Creates that cannot be
-// looked up (a sync matched by id without create_key, or rows recorded
-// without match values) stop the sync unless opts.ResendUnknown.
-func (r *Runner) resolveInflight(ctx context.Context, spec *Spec, dest Destination, opts Options, rep *Report) error {
-	w := r.Warehouse
-	rows, err := queryRows(ctx, w, `SELECT i.key, i.row_hash, i.match_values, s.row_hash, i.run_id FROM _revops.sync_inflight i
-		LEFT JOIN _revops.sync_snapshots s ON s.sync = i.sync AND s.key = i.key WHERE i.sync = ? ORDER BY i.key`, spec.Name)
-	if err != nil {
-		return fmt.Errorf("sync %s: read in-flight creates: %w", spec.Name, err)
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	var done []string
-	type open struct {
-		key, hash, run string
-		match          map[string]any
-	}
-	var lookup, blind []open
-	for _, row := range rows {
-		if row[3] != nil && str(row[3]) == str(row[1]) {
-			done = append(done, str(row[0]))
-			continue
-		}
-		o := open{key: str(row[0]), hash: str(row[1]), run: str(row[4])}
-		if m := str(row[2]); m != "" && m != "null" {
-			o.match = parseJSONMap(m)
-		}
-		if findable(spec, o.match) {
-			lookup = append(lookup, o)
-		} else {
-			blind = append(blind, o)
-		}
-	}
-	if len(blind) > 0 {
-		if !opts.ResendUnknown {
-			why := "a sync matched by record id cannot look them up (set match.create_key to make it able to)"
-			if spec.Match.By != MatchID || spec.Match.CreateKey != "" {
-				why = "they were recorded without the values they could be looked up by"
-			}
-			return fmt.Errorf("sync %s: %d creates sent by run %s have an unknown outcome (it stopped between the API call and recording the answer), "+
-				"and %s; check %s for records of keys such as %q, then run again with --resend-unknown: %w",
-				spec.Name, len(blind), blind[0].run, why, spec.Destination.Object, blind[0].key, ErrUnknownOutcome)
-		}
-		for _, o := range blind {
-			done = append(done, o.key)
-		}
-	}
-	m := spec.MatchFor()
-	if spec.Match.By == MatchID && spec.Match.CreateKey != "" {
-		m = Match{By: MatchExternalID, Field: spec.Match.CreateKey}
-	}
-	var found []snapshotRow
-	step := max(1, dest.MaxBatch(OpUpsert, len(lookup)))
-	step = min(step, 200)
-	for start := 0; start < len(lookup); start += step {
-		part := lookup[start:min(start+step, len(lookup))]
-		keys := make([]map[string]any, len(part))
-		for i, o := range part {
-			keys[i] = o.match
-		}
-		ids, err := dest.Find(ctx, spec.Destination.Object, m, keys)
-		rep.APICalls++
-		if err != nil {
-			return fmt.Errorf("sync %s: look up in-flight creates: %w", spec.Name, err)
-		}
-		for i, o := range part {
-			if i < len(ids) && ids[i] != "" {
-				found = append(found, snapshotRow{Key: o.key, Hash: o.hash, DestID: ids[i]})
-			}
-			done = append(done, o.key)
-		}
-	}
-	// A create found at the destination was written after all: it is
-	// recorded as written (the run that sent it could not), counted as
-	// recovered by this run, and its failure (BATCH_FAILED when the
-	// answer was lost) is void.
-	foundKeys := make([]string, len(found))
-	for i, f := range found {
-		foundKeys[i] = f.Key
-	}
-	rep.Recovered += int64(len(found))
-	var b batch
-	b.snapshots(spec.Name, found, time.Now().UTC())
-	b.deleteKeys("sync_failures", spec.Name, foundKeys)
-	b.deleteKeys("sync_inflight", spec.Name, done)
-	b.counts(rep)
-	if err := b.exec(context.WithoutCancel(ctx), w); err != nil {
-		return fmt.Errorf("sync %s: record in-flight creates found: %w", spec.Name, err)
-	}
-	r.log().Info("resolved in-flight creates of an earlier run", "sync", spec.Name, "records", len(rows), "found", len(found))
-	return nil
-}
-
-// findable reports whether an in-flight create can be looked up: it holds
-// a non-empty value of the fields the sync finds records by.
-func findable(spec *Spec, match map[string]any) bool {
-	var fields []string
-	switch {
-	case spec.Match.By == MatchID && spec.Match.CreateKey != "":
-		fields = []string{spec.Match.CreateKey}
-	case spec.Match.By == MatchID:
-		return false
-	default:
-		fields = matchFieldsOf(spec)
-	}
-	for _, f := range fields {
-		if !isEmpty(match[f]) {
-			return true
-		}
-	}
-	return false
-}
-
 // send writes the prepared records in batches of the destination's
 // maximum, creates first, then updates, then removals.
 func (r *Runner) send(ctx context.Context, p *prepared, rep *Report) error {
 	rep.Failed += int64(len(p.failed))
 	rep.addErrors(p.spec.Name, rep.ID, p.failed)
 	// The rows refused before sending, and what the run plans, are
-	// recorded before the first write.
+	// recorded before the first write. Failures of keys the sync has
+	// nothing left to send for (they left the model, or their row is what
+	// was last written) are cleared: the runs that failed them counted
+	// them, and nothing would ever retry them.
 	var b batch
+	b.deleteKeys("sync_failures", p.spec.Name, p.stale)
 	b.failures(p.spec.Name, rep.ID, p.failed, time.Now().UTC())
 	b.counts(rep)
 	if err := b.exec(ctx, r.Warehouse); err != nil {
 		return fmt.Errorf("sync %s: record failures: %w", p.spec.Name, err)
+	}
+	if len(p.stale) > 0 {
+		rep.FailuresCleared = int64(len(p.stale))
+		r.log().Info("cleared failures of keys with nothing left to send (they left the model, or their row is as last written)",
+			"sync", p.spec.Name, "keys", len(p.stale), "first", p.stale[0])
 	}
 	groups := map[Op][]*pending{}
 	for _, pd := range p.sends {
@@ -760,27 +625,28 @@ func (r *Runner) recordUnsent(ctx context.Context, p *prepared, rows []*pending,
 }
 
 // sendBatch writes one batch and records each row's outcome right after
-// the API answers. Creates are recorded in flight before they are sent.
+// the API answers. Every write is recorded in flight before it is sent
+// (see inflight.go).
 func (r *Runner) sendBatch(ctx context.Context, p *prepared, op Op, rows []*pending, rep *Report) error {
 	w, spec := r.Warehouse, p.spec
-	creates := op == OpInsert || op == OpUpsert
 	keys := make([]string, len(rows))
 	recs := make([]Record, len(rows))
+	vals := make([][]any, len(rows))
+	sentAt := time.Now().UTC()
 	for i, pd := range rows {
 		keys[i], recs[i] = pd.ch.Key, pd.rec
+		var sent any
+		if op != OpDelete {
+			sent = toJSON(pd.rec.Values)
+		}
+		vals[i] = []any{spec.Name, pd.ch.Key, rep.ID, string(op), pd.ch.Hash, toJSON(pd.match), sentAt, nullable(pd.rec.ID), sent}
 	}
-	if creates {
-		vals := make([][]any, len(rows))
-		now := time.Now().UTC()
-		for i, pd := range rows {
-			vals[i] = []any{spec.Name, pd.ch.Key, rep.ID, string(op), pd.ch.Hash, toJSON(pd.match), now}
-		}
-		err := insertRows(ctx, w, `INSERT INTO _revops.sync_inflight (sync, key, run_id, op, row_hash, match_values, sent_at)`,
-			`ON CONFLICT (sync, key) DO UPDATE SET run_id = excluded.run_id, op = excluded.op, row_hash = excluded.row_hash,
-				match_values = excluded.match_values, sent_at = excluded.sent_at`, vals)
-		if err != nil {
-			return fmt.Errorf("sync %s: record in-flight creates: %w", spec.Name, err)
-		}
+	err := insertRows(ctx, w, `INSERT INTO _revops.sync_inflight (sync, key, run_id, op, row_hash, match_values, sent_at, destination_id, sent_values)`,
+		`ON CONFLICT (sync, key) DO UPDATE SET run_id = excluded.run_id, op = excluded.op, row_hash = excluded.row_hash,
+			match_values = excluded.match_values, sent_at = excluded.sent_at, destination_id = excluded.destination_id,
+			sent_values = excluded.sent_values`, vals)
+	if err != nil {
+		return fmt.Errorf("sync %s: record in-flight writes: %w", spec.Name, err)
 	}
 	start := time.Now()
 	results, werr := p.dest.Write(ctx, spec.Destination.Object, op, spec.MatchFor(), recs)
@@ -795,7 +661,7 @@ func (r *Runner) sendBatch(ctx context.Context, p *prepared, op Op, rows []*pend
 	var b batch
 	if werr != nil {
 		// Nothing is known to be written: every row failed, retryable.
-		// Creates stay in flight, to be looked up by the next run.
+		// The writes stay in flight: the next run resolves them.
 		var failed []failureRow
 		for _, pd := range rows {
 			failed = append(failed, failureRow{Key: pd.ch.Key, Err: &RowError{Code: CodeBatchFailed, Message: werr.Error(), Retryable: true}})
@@ -843,9 +709,7 @@ func (r *Runner) sendBatch(ctx context.Context, p *prepared, op Op, rows []*pend
 	b.deleteKeys("sync_snapshots", spec.Name, removed)
 	b.deleteKeys("sync_failures", spec.Name, succeeded)
 	b.failures(spec.Name, rep.ID, failed, now)
-	if creates {
-		b.deleteKeys("sync_inflight", spec.Name, keys)
-	}
+	b.deleteKeys("sync_inflight", spec.Name, keys)
 	b.counts(rep)
 	if err := b.exec(bg, w); err != nil {
 		return fmt.Errorf("sync %s: record the answer to %s %d %s records: %w", spec.Name, op, len(rows), spec.Destination.Object, err)

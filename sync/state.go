@@ -45,7 +45,8 @@ var stateDDL = []string{
 		last_seen TIMESTAMP WITH TIME ZONE NOT NULL,
 		run_id VARCHAR,
 		PRIMARY KEY (sync, key))`,
-	// Creates sent but whose answer is not recorded yet.
+	// Writes sent but whose answer is not recorded yet (see
+	// Runner.resolveInflight).
 	`CREATE TABLE IF NOT EXISTS _revops.sync_inflight (
 		sync VARCHAR NOT NULL,
 		key VARCHAR NOT NULL,
@@ -78,6 +79,12 @@ var stateDDL = []string{
 	`ALTER TABLE _revops.sync_runs ADD COLUMN IF NOT EXISTS process VARCHAR`,
 	`ALTER TABLE _revops.sync_runs ADD COLUMN IF NOT EXISTS recovered BIGINT`,
 	`ALTER TABLE _revops.sync_runs ADD COLUMN IF NOT EXISTS refused BIGINT`,
+	// An in-flight write's record id (updates, deletes, and upserts of
+	// known records) and the field values it sent (JSON; none for a
+	// delete), to tell after a lost answer whether the destination holds
+	// them.
+	`ALTER TABLE _revops.sync_inflight ADD COLUMN IF NOT EXISTS destination_id VARCHAR`,
+	`ALTER TABLE _revops.sync_inflight ADD COLUMN IF NOT EXISTS sent_values VARCHAR`,
 	// One row per planned row: the operation and, per field, before/after.
 	`CREATE TABLE IF NOT EXISTS _revops.sync_plans (
 		plan_id VARCHAR NOT NULL,
@@ -221,6 +228,22 @@ func deleteKeys(ctx context.Context, w Warehouse, table, sync string, keys []str
 type snapshotRow struct {
 	Key, Hash, DestID string
 	Values            map[string]any
+}
+
+// markUnknown adds the marking of the snapshots of keys as holding
+// unknownHash: a write to their records has an unknown outcome, so the
+// next diff sends them again whatever the model holds. The destination
+// id and the values of the last confirmed write stay.
+func (b *batch) markUnknown(sync string, keys []string) {
+	for start := 0; start < len(keys); start += chunk {
+		end := min(start+chunk, len(keys))
+		ph := strings.TrimSuffix(strings.Repeat("?, ", end-start), ", ")
+		args := []any{unknownHash, sync}
+		for _, k := range keys[start:end] {
+			args = append(args, k)
+		}
+		b.add("UPDATE _revops.sync_snapshots SET row_hash = ? WHERE sync = ? AND key IN ("+ph+")", args...)
+	}
 }
 
 // snapshots adds the recording of written rows.
@@ -445,9 +468,10 @@ func finishRunRecord(ctx context.Context, w Warehouse, rec *RunRecord) error {
 // now, with an error saying so, and returns them. Runs recorded before
 // processes were (no process) are taken as gone when exclusive. A killed
 // run's counts are what it had recorded: each API answer was recorded
-// with them in one transaction. Creates it sent without recording the
-// answer stay in _revops.sync_inflight; the sync's next run looks them
-// up and counts those it finds as recovered. The CLI calls ReapRuns
+// with them in one transaction. Writes it sent without recording the
+// answer stay in _revops.sync_inflight; the sync's next run resolves
+// them (see Runner.resolveInflight) and counts those it finds written as
+// recovered. The CLI calls ReapRuns
 // after opening the warehouse, before starting runs of its own.
 func ReapRuns(ctx context.Context, w Warehouse, exclusive bool) ([]RunRecord, error) {
 	if err := EnsureState(ctx, w); err != nil {
@@ -471,7 +495,7 @@ func ReapRuns(ctx context.Context, w Warehouse, exclusive bool) ([]RunRecord, er
 			msg = fmt.Sprintf("killed: process %d on %s ended before the run finished", p.PID, p.Host)
 		}
 		if n := num(row[2]); n > 0 {
-			msg += fmt.Sprintf("; %d creates it sent have an unknown outcome and are looked up by the sync's next run", n)
+			msg += fmt.Sprintf("; %d writes it sent have an unknown outcome and are resolved by the sync's next run", n)
 		}
 		if err := w.Exec(ctx, `UPDATE _revops.sync_runs SET status = ?, finished_at = ?, error = ? WHERE id = ? AND status = ?`,
 			load.RunKilled, now, msg, id, load.RunRunning); err != nil {
