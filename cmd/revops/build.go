@@ -24,7 +24,11 @@ func (a *app) loadProject() (*configs.Config, *models.Project, error) {
 	for i, p := range cfg.Models.Paths {
 		paths[i] = cfg.Resolve(p)
 	}
-	p, err := models.Load(sqlfiles.FS, configs.Seeds, paths, cfg.Models.Vars)
+	seeds, err := identitySeeds(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := models.Load(sqlfiles.FS, seeds, paths, cfg.Models.Vars)
 	if err != nil {
 		return nil, nil, &exitError{code: 2, err: fmt.Errorf("models: %w", err)}
 	}

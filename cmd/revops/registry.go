@@ -203,6 +203,10 @@ func openWarehouse(ctx context.Context, cfg *configs.Config, log *slog.Logger) (
 		_ = w.Close()
 		return nil, err
 	}
+	if err := ensureIdentityState(ctx, w); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
 	return w, nil
 }
 

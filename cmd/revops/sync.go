@@ -193,7 +193,11 @@ func (a *app) buildModels(ctx context.Context, env *syncEnv) (map[string][]strin
 	for i, p := range env.cfg.Models.Paths {
 		paths[i] = env.cfg.Resolve(p)
 	}
-	p, err := models.Load(sqlfiles.FS, configs.Seeds, paths, env.cfg.Models.Vars)
+	seeds, err := identitySeeds(env.cfg)
+	if err != nil {
+		return nil, err
+	}
+	p, err := models.Load(sqlfiles.FS, seeds, paths, env.cfg.Models.Vars)
 	if err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("models: %w", err)}
 	}

@@ -1,0 +1,101 @@
+-- identity.company_fields: survivorship, field by field: for each golden
+-- company and each field of identity.companies, the value that won among
+-- the values its present source records hold, the record it came from and
+-- the rule that chose it. Rules per field come from
+-- seeds.identity_survivorship (revops writes it from the `identity:
+-- survivorship:` section of revops.yaml; defaults in configs/seeds) and the
+-- system order from seeds.identity_source_priority:
+--   source_priority   the value of the system listed first
+--   most_recent       the value of the record updated last
+--   most_complete     the value of the record with the most fields filled
+--   most_frequent     the value most records hold (lower-cased, trimmed)
+-- Empty values never win. Ties fall to the record updated last, then the
+-- system order, then the smallest record_id.
+--   candidates   distinct values the records hold for the field
+--   holders      records holding the winning value
+-- Grain: one row per (golden_id, field) with at least one value.
+-- config: materialized=table
+-- test: unique golden_id,field
+-- test: not_null record_id
+WITH members AS (
+    SELECT
+        s.golden_id,
+        i.*,
+        CASE WHEN company IS NULL THEN 0 ELSE 1 END +
+            CASE WHEN website IS NULL THEN 0 ELSE 1 END +
+            CASE WHEN email IS NULL THEN 0 ELSE 1 END +
+            CASE WHEN phone IS NULL THEN 0 ELSE 1 END +
+            CASE WHEN industry IS NULL THEN 0 ELSE 1 END +
+            CASE WHEN employees IS NULL THEN 0 ELSE 1 END +
+            CASE WHEN annual_revenue IS NULL THEN 0 ELSE 1 END +
+            CASE WHEN address IS NULL THEN 0 ELSE 1 END +
+            CASE WHEN city IS NULL THEN 0 ELSE 1 END +
+            CASE WHEN state IS NULL THEN 0 ELSE 1 END +
+            CASE WHEN postcode IS NULL THEN 0 ELSE 1 END +
+            CASE WHEN country IS NULL THEN 0 ELSE 1 END AS completeness
+    FROM {{ ref "identity.company_id_state" }} AS s
+    JOIN {{ ref "identity.company_input" }} AS i ON i.record_id = s.record_id
+    WHERE s.is_present
+),
+
+long AS (
+    SELECT golden_id, record_id, source, updated_at, completeness, 'name' AS field, CAST(company AS VARCHAR) AS value FROM members WHERE company IS NOT NULL
+    UNION ALL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'website' AS field, CAST(website AS VARCHAR) AS value FROM members WHERE website IS NOT NULL
+    UNION ALL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'email' AS field, CAST(email AS VARCHAR) AS value FROM members WHERE email IS NOT NULL
+    UNION ALL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'phone' AS field, CAST(phone AS VARCHAR) AS value FROM members WHERE phone IS NOT NULL
+    UNION ALL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'industry' AS field, CAST(industry AS VARCHAR) AS value FROM members WHERE industry IS NOT NULL
+    UNION ALL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'employees' AS field, CAST(employees AS VARCHAR) AS value FROM members WHERE employees IS NOT NULL
+    UNION ALL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'annual_revenue' AS field, CAST(annual_revenue AS VARCHAR) AS value FROM members WHERE annual_revenue IS NOT NULL
+    UNION ALL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'address' AS field, CAST(address AS VARCHAR) AS value FROM members WHERE address IS NOT NULL
+    UNION ALL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'city' AS field, CAST(city AS VARCHAR) AS value FROM members WHERE city IS NOT NULL
+    UNION ALL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'state' AS field, CAST(state AS VARCHAR) AS value FROM members WHERE state IS NOT NULL
+    UNION ALL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'postcode' AS field, CAST(postcode AS VARCHAR) AS value FROM members WHERE postcode IS NOT NULL
+    UNION ALL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'country' AS field, CAST(country AS VARCHAR) AS value FROM members WHERE country IS NOT NULL
+),
+
+scored AS (
+    SELECT
+        l.*,
+        coalesce(r.rule, 'most_recent') AS rule,
+        coalesce(fp.priority, dp.priority, 999) AS source_rank,
+        count(*) OVER (PARTITION BY l.golden_id, l.field, lower(trim(l.value))) AS holders,
+        count(DISTINCT lower(trim(l.value))) OVER (PARTITION BY l.golden_id, l.field) AS candidates
+    FROM long AS l
+    LEFT JOIN {{ ref "seeds.identity_survivorship" }} AS r
+        ON r.entity = 'company' AND r.field = l.field
+    LEFT JOIN {{ ref "seeds.identity_source_priority" }} AS fp
+        ON fp.entity = 'company' AND fp.field = l.field AND fp.source = l.source
+    LEFT JOIN {{ ref "seeds.identity_source_priority" }} AS dp
+        ON dp.entity = 'company' AND dp.field = '*' AND dp.source = l.source
+),
+
+ranked AS (
+    SELECT
+        s.*,
+        row_number() OVER (
+            PARTITION BY s.golden_id, s.field
+            ORDER BY
+                CASE WHEN s.rule = 'source_priority' THEN s.source_rank END ASC NULLS LAST,
+                CASE WHEN s.rule = 'most_frequent' THEN s.holders END DESC NULLS LAST,
+                CASE WHEN s.rule = 'most_complete' THEN s.completeness END DESC NULLS LAST,
+                s.updated_at DESC NULLS LAST,
+                s.source_rank,
+                s.record_id
+        ) AS rn
+    FROM scored AS s
+)
+
+SELECT golden_id, field, value, record_id, source, rule, candidates, holders
+FROM ranked
+WHERE rn = 1
