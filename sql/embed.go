@@ -11,3 +11,9 @@ import "embed"
 //
 //go:embed staging core metrics tests syncs
 var FS embed.FS
+
+// Identity holds the identity models (identity/person_features.sql, ...):
+// `revops identity match` builds the matching ones over a CSV file.
+//
+//go:embed identity
+var Identity embed.FS

@@ -1,0 +1,346 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// pattern is a group of pairs with the same comparison levels.
+type pattern struct {
+	random bool
+	rules  int64
+	levels []int
+	n      float64
+}
+
+// Model is a fitted Fellegi–Sunter model: per comparison and level the
+// probability of the level among matches (m) and among non-matches (u),
+// and the prior probability that two records match (Lambda).
+type Model struct {
+	Comparisons []Comparison
+	M, U        [][]float64
+	// Weight is log2(m/u) per level (or the configured override); 0 for
+	// an ignored comparison.
+	Weight [][]float64
+	Lambda float64
+	// Sessions says, per comparison, how many EM sessions estimated its m.
+	Sessions []int
+	// Ignored marks the comparisons the config leaves out of the score.
+	Ignored []bool
+}
+
+// PriorWeight is log2(λ/(1-λ)): the match weight of a pair before any
+// comparison.
+func (m *Model) PriorWeight() float64 { return math.Log2(m.Lambda / (1 - m.Lambda)) }
+
+const (
+	emIterations = 40
+	// uFloorPairs bounds u of a level never seen among random pairs.
+	uFloorPairs = 0.5
+	// mPseudo is how many pairs' worth of the prior m each session's
+	// estimate starts from (it keeps unseen levels from reaching 0).
+	mPseudo = 2.0
+)
+
+// fit estimates the model: u from the random pairs, m by EM over the
+// candidate pairs, one session per rule that leaves out the comparisons
+// the rule blocked on (their agreement there is forced, not evidence),
+// averaged by each session's expected matches; then λ so that the
+// expected matches among candidates over all pairs is consistent.
+func fit(cmps []Comparison, pats []pattern, rules []numberedRule, totalPairs float64, ent *Entity) *Model {
+	k := len(cmps)
+	md := &Model{Comparisons: cmps, M: make([][]float64, k), U: make([][]float64, k), Weight: make([][]float64, k),
+		Sessions: make([]int, k), Ignored: make([]bool, k)}
+	for c, cmp := range cmps {
+		md.Ignored[c] = ignored(ent, cmp.Name)
+	}
+	// u from random pairs.
+	for c, cmp := range cmps {
+		counts := make([]float64, len(cmp.Levels))
+		total := 0.0
+		for _, p := range pats {
+			if p.random && p.levels[c] >= 0 && p.levels[c] < len(counts) {
+				counts[p.levels[c]] += p.n
+				total += p.n
+			}
+		}
+		md.U[c] = make([]float64, len(counts))
+		for l := range counts {
+			switch {
+			case total == 0:
+				// No random pair has both values: a neutral guess that
+				// agreement is rare.
+				md.U[c][l] = 0.01
+				if l == 0 {
+					md.U[c][l] = 0.95
+				}
+			default:
+				md.U[c][l] = math.Max(counts[l], uFloorPairs) / (total + uFloorPairs)
+			}
+		}
+	}
+	// m by EM, one session per rule.
+	msum := make([][]float64, k)
+	wsum := make([]float64, k)
+	for c := range cmps {
+		msum[c] = make([]float64, len(cmps[c].Levels))
+	}
+	for _, r := range rules {
+		excl := map[string]bool{}
+		for _, c := range ruleComparisons(r.Rule) {
+			excl[c] = true
+		}
+		var sess []pattern
+		total := 0.0
+		for _, p := range pats {
+			if !p.random && p.rules&(int64(1)<<r.id) != 0 {
+				sess = append(sess, p)
+				total += p.n
+			}
+		}
+		if total < 10 {
+			continue
+		}
+		active := make([]bool, k)
+		for c, cmp := range cmps {
+			active[c] = !excl[cmp.Name] && !ignored(ent, cmp.Name)
+		}
+		m, matches := emSession(cmps, md.U, sess, active)
+		if matches < 1 {
+			continue
+		}
+		for c := range cmps {
+			if !active[c] || m[c] == nil {
+				continue
+			}
+			for l := range m[c] {
+				msum[c][l] += matches * m[c][l]
+			}
+			wsum[c] += matches
+			md.Sessions[c]++
+		}
+	}
+	for c, cmp := range cmps {
+		md.M[c] = make([]float64, len(cmp.Levels))
+		for l := range cmp.Levels {
+			if wsum[c] > 0 {
+				md.M[c][l] = msum[c][l] / wsum[c]
+			} else {
+				md.M[c][l] = cmp.M[l]
+			}
+		}
+		md.Weight[c] = make([]float64, len(cmp.Levels))
+		for l, name := range cmp.Levels {
+			switch w, ok := ent.Weights[cmp.Name][name]; {
+			case ignored(ent, cmp.Name):
+			case ok:
+				md.Weight[c][l] = w
+			default:
+				md.Weight[c][l] = clampWeight(math.Log2(md.M[c][l] / md.U[c][l]))
+			}
+		}
+	}
+	md.Lambda = fitLambda(md, pats, totalPairs)
+	return md
+}
+
+func ignored(ent *Entity, name string) bool {
+	for _, c := range ent.Ignore {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+func clampWeight(w float64) float64 { return math.Max(-20, math.Min(20, w)) }
+
+// emSession runs EM over sess with u fixed, estimating m of the active
+// comparisons; it returns m and the expected number of matches.
+func emSession(cmps []Comparison, u [][]float64, sess []pattern, active []bool) ([][]float64, float64) {
+	k := len(cmps)
+	m := make([][]float64, k)
+	for c, cmp := range cmps {
+		if active[c] {
+			m[c] = append([]float64(nil), cmp.M...)
+		}
+	}
+	lambda := 0.3
+	post := make([]float64, len(sess))
+	matches := 0.0
+	for it := 0; it < emIterations; it++ {
+		// E step.
+		matches = 0
+		total := 0.0
+		for i, p := range sess {
+			w := math.Log2(lambda / (1 - lambda))
+			for c := range cmps {
+				if l := p.levels[c]; active[c] && l >= 0 && l < len(m[c]) {
+					w += math.Log2(m[c][l] / u[c][l])
+				}
+			}
+			post[i] = 1 / (1 + math.Exp2(-w))
+			matches += p.n * post[i]
+			total += p.n
+		}
+		// M step.
+		lambda = math.Min(math.Max(matches/total, 1e-6), 1-1e-6)
+		next := make([][]float64, k)
+		for c, cmp := range cmps {
+			if !active[c] {
+				continue
+			}
+			counts := make([]float64, len(cmp.Levels))
+			sum := 0.0
+			for i, p := range sess {
+				if l := p.levels[c]; l >= 0 && l < len(counts) {
+					counts[l] += p.n * post[i]
+					sum += p.n * post[i]
+				}
+			}
+			next[c] = make([]float64, len(counts))
+			for l := range counts {
+				next[c][l] = (counts[l] + mPseudo*cmp.M[l]) / (sum + mPseudo)
+			}
+		}
+		m = next
+	}
+	return m, matches
+}
+
+// fitLambda finds the prior λ: the expected matches among candidate pairs
+// (scored with λ) over all pairs, iterated to its fixed point.
+func fitLambda(md *Model, pats []pattern, totalPairs float64) float64 {
+	var cand []pattern
+	var ws []float64
+	ncand := 0.0
+	for _, p := range pats {
+		if p.random {
+			continue
+		}
+		w := 0.0
+		for c := range md.Comparisons {
+			if l := p.levels[c]; l >= 0 && l < len(md.Weight[c]) {
+				w += md.Weight[c][l]
+			}
+		}
+		cand = append(cand, p)
+		ws = append(ws, w)
+		ncand += p.n
+	}
+	if totalPairs < 1 || ncand == 0 {
+		return 0.5
+	}
+	lambda := math.Min(0.5, ncand/totalPairs/2)
+	for range 100 {
+		prior := math.Log2(lambda / (1 - lambda))
+		exp := 0.0
+		for i, p := range cand {
+			exp += p.n / (1 + math.Exp2(-(prior + ws[i])))
+		}
+		next := math.Min(math.Max(exp/totalPairs, 1e-12), 0.999)
+		if math.Abs(next-lambda) < lambda*1e-6 {
+			lambda = next
+			break
+		}
+		lambda = next
+	}
+	return lambda
+}
+
+// weightsTransform fits the model from the comparison patterns (kind,
+// rules, c_<comparison>..., n, total_pairs) and writes one row per
+// comparison and level: comparison, level, level_name, m, u, weight;
+// level -1 (a value missing) weighs 0; comparison "_prior" holds λ as m
+// and log2(λ/(1-λ)) as weight.
+func (m *Matching) weightsTransform(kind Kind) func(context.Context, array.RecordReader, map[string]string) (array.RecordReader, error) {
+	return func(ctx context.Context, in array.RecordReader, _ map[string]string) (array.RecordReader, error) {
+		cmps := Comparisons(kind)
+		var pats []pattern
+		totalPairs := 0.0
+		for in.Next() {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			rec := in.RecordBatch()
+			kindCol := column(rec, "kind")
+			rules, err := intCol(rec, "rules")
+			if err != nil {
+				return nil, fmt.Errorf("weights: %w", err)
+			}
+			n, err := floatCol(rec, "n")
+			if err != nil {
+				return nil, fmt.Errorf("weights: %w", err)
+			}
+			tp, err := floatCol(rec, "total_pairs")
+			if err != nil {
+				return nil, fmt.Errorf("weights: %w", err)
+			}
+			lv := make([]func(int) int64, len(cmps))
+			for c, cmp := range cmps {
+				if lv[c], err = intCol(rec, "c_"+cmp.Name); err != nil {
+					return nil, fmt.Errorf("weights: %w", err)
+				}
+			}
+			for i := 0; i < int(rec.NumRows()); i++ {
+				k, _ := kindCol(i)
+				p := pattern{random: k == "random", rules: rules(i), n: n(i), levels: make([]int, len(cmps))}
+				for c := range cmps {
+					p.levels[c] = int(lv[c](i))
+				}
+				pats = append(pats, p)
+				totalPairs = tp(i)
+			}
+		}
+		if err := in.Err(); err != nil {
+			return nil, fmt.Errorf("weights: %w", err)
+		}
+		md := fit(cmps, pats, m.ruleSet(kind).rules, totalPairs, m.Entity(kind))
+		return md.reader()
+	}
+}
+
+// reader writes the model as the weights table.
+func (md *Model) reader() (array.RecordReader, error) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "comparison", Type: arrow.BinaryTypes.String},
+		{Name: "level", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "level_name", Type: arrow.BinaryTypes.String},
+		{Name: "m", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "u", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "weight", Type: arrow.PrimitiveTypes.Float64},
+	}, nil)
+	b := array.NewRecordBuilder(alloc, schema)
+	defer b.Release()
+	add := func(cmp string, level int, name string, m, u, w float64) {
+		b.Field(0).(*array.StringBuilder).Append(cmp)
+		b.Field(1).(*array.Int32Builder).Append(int32(level))
+		b.Field(2).(*array.StringBuilder).Append(name)
+		for i, v := range []float64{m, u} {
+			if math.IsNaN(v) {
+				b.Field(3 + i).AppendNull()
+			} else {
+				b.Field(3 + i).(*array.Float64Builder).Append(v)
+			}
+		}
+		b.Field(5).(*array.Float64Builder).Append(w)
+	}
+	add("_prior", 0, "prior", md.Lambda, math.NaN(), md.PriorWeight())
+	for c, cmp := range md.Comparisons {
+		add(cmp.Name, -1, "missing", math.NaN(), math.NaN(), 0)
+		for l, name := range cmp.Levels {
+			u := md.U[c][l]
+			if md.Ignored[c] {
+				u = math.NaN() // no term-frequency adjustment either
+			}
+			add(cmp.Name, l, name, md.M[c][l], u, md.Weight[c][l])
+		}
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	return array.NewRecordReader(schema, []arrow.RecordBatch{rec})
+}

@@ -1,0 +1,7 @@
+-- identity.company_block_keys: one row (rn, rule, key) per record and
+-- rule whose fields the record has, written by the Go transform
+-- identity_company_block_keys; key is a 64-bit hash of the rule's values.
+-- Records that share a (rule, key) are compared: each rule is one
+-- equi-join in identity.company_pairs.
+-- config: materialized=transform; transform=identity_company_block_keys
+SELECT * FROM {{ ref "identity.company_features" }}

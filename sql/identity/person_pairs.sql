@@ -1,0 +1,82 @@
+-- identity.person_pairs: the pairs of person records to score.
+--   kind 'candidate': records that share a blocking key (each blocking or
+--     deterministic rule of identity.person_rules is one equi-join on
+--     (rule, key)); rules is the sum of the bits of the rules that paired
+--     them; deterministic names the first deterministic rule among them.
+--     A key shared by more than identity_max_block_size records is skipped:
+--     comparisons stay near linear in the number of records.
+--   kind 'random': a deterministic sample of random pairs (records taken in
+--     the order of a hash of their record_id, each paired with the next
+--     ones), from which the u probabilities are estimated.
+-- With identity_link_only only pairs of records from different sources.
+-- rn_l < rn_r (so record_id_l < record_id_r).
+-- config: materialized=table
+{{- $linkOnly := eq (var "identity_link_only" "false") "true" }}
+WITH keys AS (
+    SELECT rule, key, rn FROM {{ ref "identity.person_block_keys" }}
+),
+
+blocks AS (
+    SELECT rule, key
+    FROM keys
+    GROUP BY rule, key
+    HAVING count(*) BETWEEN 2 AND {{ var "identity_max_block_size" "400" }}
+),
+
+members AS (
+    SELECT k.rule, k.key, k.rn{{ if $linkOnly }}, coalesce(f.source, '') AS source{{ end }}
+    FROM keys AS k
+    JOIN blocks AS b ON b.rule = k.rule AND b.key = k.key
+    {{- if $linkOnly }}
+    JOIN {{ ref "identity.person_features" }} AS f ON f.rn = k.rn
+    {{- end }}
+),
+
+candidates AS (
+    SELECT
+        a.rn AS rn_l,
+        b.rn AS rn_r,
+        CAST(sum(r.bit) AS BIGINT) AS rules,
+        min(CASE WHEN r.kind = 'deterministic' THEN r.name END) AS deterministic
+    FROM members AS a
+    JOIN members AS b ON b.rule = a.rule AND b.key = a.key AND a.rn < b.rn
+    JOIN {{ ref "identity.person_rules" }} AS r ON r.rule = a.rule
+    {{- if $linkOnly }}
+    WHERE a.source <> b.source
+    {{- end }}
+    GROUP BY a.rn, b.rn
+),
+
+positions AS (
+    SELECT rn, coalesce(source, '') AS source,
+        row_number() OVER (ORDER BY {{ hash "record_id" }}, rn) AS k
+    FROM {{ ref "identity.person_features" }}
+),
+
+offsets AS (
+    SELECT p.k AS d
+    FROM positions AS p
+    CROSS JOIN (SELECT count(*) AS n FROM positions) AS t
+    WHERE p.k < t.n
+      AND p.k <= ceil(least({{ var "identity_random_pairs" "400000" }}, greatest(100000, 40 * t.n)) / greatest(t.n, 1))
+),
+
+stepped AS (
+    SELECT a.rn, a.source, a.k + o.d AS k2
+    FROM positions AS a
+    CROSS JOIN offsets AS o
+),
+
+random_pairs AS (
+    SELECT least(a.rn, b.rn) AS rn_l, greatest(a.rn, b.rn) AS rn_r
+    FROM stepped AS a
+    JOIN positions AS b ON b.k = a.k2
+    {{- if $linkOnly }}
+    WHERE a.source <> b.source
+    {{- end }}
+)
+
+SELECT 'candidate' AS kind, rn_l, rn_r, rules, deterministic FROM candidates
+UNION ALL
+SELECT 'random' AS kind, rn_l, rn_r, CAST(0 AS BIGINT) AS rules, CAST(NULL AS VARCHAR) AS deterministic
+FROM random_pairs

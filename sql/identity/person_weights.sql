@@ -1,0 +1,39 @@
+-- identity.person_weights: the Fellegi–Sunter model of people, fitted by
+-- the Go transform identity_person_weights from the comparison levels of
+-- identity.person_comparisons: per comparison and level, m (the level's
+-- probability among matching pairs, by EM over the candidate pairs, one
+-- session per blocking rule that leaves out the comparisons the rule
+-- blocked on), u (among non-matching pairs, from the random pairs) and
+-- weight = log2(m / u) (or the identity: section's override); level -1
+-- (a value missing) weighs 0. The row comparison = '_prior' holds the
+-- probability that two records match (m) and its weight log2(λ / (1 - λ)).
+-- config: materialized=transform; transform=identity_person_weights
+{{- $linkOnly := eq (var "identity_link_only" "false") "true" }}
+WITH sources AS (
+    SELECT count(*) AS k FROM {{ ref "identity.person_features" }} GROUP BY source
+),
+
+total AS (
+    SELECT
+        {{- if $linkOnly }}
+        (sum(k) * sum(k) - sum(k * k)) / 2.0 AS total_pairs
+        {{- else }}
+        sum(k) * (sum(k) - 1) / 2.0 AS total_pairs
+        {{- end }}
+    FROM sources
+)
+
+SELECT
+    c.kind, c.rules,
+    c.c_first_name, c.c_last_name, c.c_dob, c.c_email, c.c_phone, c.c_postcode, c.c_city,
+    c.c_address, c.c_company, c.c_domain, c.c_id_number, c.c_gender, c.c_state, c.c_country,
+    c.c_occupation, c.c_birth_place,
+    count(*) AS n,
+    max(t.total_pairs) AS total_pairs
+FROM {{ ref "identity.person_comparisons" }} AS c
+CROSS JOIN total AS t
+GROUP BY
+    c.kind, c.rules,
+    c.c_first_name, c.c_last_name, c.c_dob, c.c_email, c.c_phone, c.c_postcode, c.c_city,
+    c.c_address, c.c_company, c.c_domain, c.c_id_number, c.c_gender, c.c_state, c.c_country,
+    c.c_occupation, c.c_birth_place
