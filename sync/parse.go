@@ -379,8 +379,8 @@ func quoteBytes(s string) string {
 
 // Idempotency reports whether the sync never creates a record twice, even
 // when a create's answer is lost (a dropped connection, a run killed
-// between the API call and recording the answer), and why. Creates are
-// recorded in flight before they are sent; the next run looks them up by
+// between the API call and recording the answer), and why. Writes are
+// recorded in flight before they are sent; the next run looks creates up by
 // their match values (by: external_id, by: duplicate_check: rows without
 // a value are refused, MATCH_VALUE_MISSING) or by the key revops wrote
 // into match.create_key (by: id). A sync matched by id that creates
