@@ -28,10 +28,15 @@ func (a *app) loadProject() (*configs.Config, *models.Project, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := models.Load(sqlfiles.FS, seeds, paths, cfg.Models.Vars)
+	idOpts, vars, err := identitySetup(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := models.Load(sqlfiles.FS, seeds, paths, vars)
 	if err != nil {
 		return nil, nil, &exitError{code: 2, err: fmt.Errorf("models: %w", err)}
 	}
+	idOpts.Register(p)
 	return cfg, p, nil
 }
 

@@ -197,10 +197,15 @@ func (a *app) buildModels(ctx context.Context, env *syncEnv) (map[string][]strin
 	if err != nil {
 		return nil, err
 	}
-	p, err := models.Load(sqlfiles.FS, seeds, paths, env.cfg.Models.Vars)
+	idOpts, vars, err := identitySetup(env.cfg)
+	if err != nil {
+		return nil, err
+	}
+	p, err := models.Load(sqlfiles.FS, seeds, paths, vars)
 	if err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("models: %w", err)}
 	}
+	idOpts.Register(p)
 	var sel []string
 	for _, s := range env.specs {
 		if s.Model == "" {

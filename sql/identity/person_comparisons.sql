@@ -149,7 +149,8 @@ levels AS (
             ELSE 0
         END AS c_company,
         CASE
-            WHEN l_domain IS NULL OR r_domain IS NULL THEN -1
+            -- Two addresses already compare their domains.
+            WHEN l_domain IS NULL OR r_domain IS NULL OR (l_email IS NOT NULL AND r_email IS NOT NULL) THEN -1
             WHEN l_domain = r_domain THEN 1
             ELSE 0
         END AS c_domain,
