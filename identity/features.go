@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sort"
 	"strings"
 
@@ -353,23 +354,53 @@ func (m *Matching) blockKeysTransform(kind Kind) func(context.Context, array.Rec
 			keyB := b.Field(2).(*array.Int64Builder)
 			h := fnv.New64a()
 			var buf []byte
+			first, middle, last := column(rec, "first_name"), column(rec, "middle_name"), column(rec, "last_name")
+			var tokens []string
 			for i := 0; i < int(rec.NumRows()); i++ {
+				tokens = tokens[:0]
+				for _, c := range []strCol{first, middle, last} {
+					if v, ok := c(i); ok {
+						for _, t := range strings.Fields(v) {
+							if len(t) > 1 && !slices.Contains(tokens, t) {
+								tokens = append(tokens, t)
+							}
+						}
+					}
+				}
 			rule:
 				for _, r := range rules {
 					buf = append(buf[:0], byte(r.id))
+					multi := -1
 					for _, f := range r.Fields {
+						buf = append(buf, 0)
+						if multiValued[f] {
+							if len(tokens) == 0 {
+								continue rule
+							}
+							multi = len(buf)
+							continue
+						}
 						v, ok := cols[f](i)
 						if !ok || v == "" {
 							continue rule
 						}
-						buf = append(buf, 0)
 						buf = append(buf, v...)
 					}
-					h.Reset()
-					h.Write(buf)
-					rnB.Append(rn(i))
-					ruleB.Append(int32(r.id))
-					keyB.Append(int64(h.Sum64()))
+					emit := func(b []byte) {
+						h.Reset()
+						h.Write(b)
+						rnB.Append(rn(i))
+						ruleB.Append(int32(r.id))
+						keyB.Append(int64(h.Sum64()))
+					}
+					if multi < 0 {
+						emit(buf)
+						continue
+					}
+					for _, t := range tokens {
+						b := append(append(append([]byte(nil), buf[:multi]...), t...), buf[multi:]...)
+						emit(b)
+					}
 				}
 			}
 			return b.NewRecordBatch(), nil

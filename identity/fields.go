@@ -28,6 +28,7 @@ var fields = map[string][]string{
 	"last_name":      {"last_name"},
 	"last_soundex":   {"last_name"},
 	"name":           {"first_name", "last_name"},
+	"name_token":     {"first_name", "last_name"},
 	"dob":            {"dob"},
 	"dob_year":       {"dob"},
 	"postcode":       {"postcode"},
@@ -45,6 +46,11 @@ var fields = map[string][]string{
 	"occupation":     {"occupation"},
 	"birth_place":    {"birth_place"},
 }
+
+// multiValued fields give a record one key per value: name_token is each
+// word of the name (first, middle and last), so "Ewen MacEachen" meets
+// "MacEachen" typed alone or the other way round.
+var multiValued = map[string]bool{"name_token": true}
 
 // FieldNames lists the fields rules may name, sorted.
 func FieldNames() []string {
@@ -136,11 +142,17 @@ var DefaultPersonBlocking = []Rule{
 	{"name", []string{"name"}},
 	{"last_dob", []string{"last_name", "dob"}},
 	{"first_dob", []string{"first_canon", "dob"}},
+	{"token_dob", []string{"name_token", "dob"}},
 	{"dob_postcode", []string{"dob", "postcode"}},
 	{"last_postcode", []string{"last_name", "postcode"}},
 	{"first_postcode", []string{"first_canon", "postcode"}},
+	{"token_postcode", []string{"name_token", "postcode"}},
 	{"soundex_year", []string{"last_soundex", "first_initial", "dob_year"}},
+	{"soundexes", []string{"first_soundex", "last_soundex"}},
+	{"last_initial", []string{"last_name", "first_initial"}},
+	{"last_year", []string{"last_name", "dob_year"}},
 	{"last_city", []string{"last_name", "city"}},
+	{"token_birth_place", []string{"name_token", "birth_place"}},
 	{"last_company", []string{"last_name", "company"}},
 	{"address", []string{"address"}},
 	{"id_number", []string{"id_number"}},

@@ -1,6 +1,11 @@
 package identity
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+
+	"github.com/revops/revops/load"
+)
 
 // Evaluation compares predicted entities with true ones.
 type Evaluation struct {
@@ -92,4 +97,71 @@ func prf(tp, predicted, actual float64) (p, r, f float64) {
 		f = 2 * p * r / (p + r)
 	}
 	return p, r, f
+}
+
+// Blocking measures the blocking of a built run against truth (record
+// id → entity): how many candidate pairs it made and what share of the
+// true matching pairs are among them (pairs completeness), and the
+// recall the clusters could reach at most if every true candidate pair
+// linked (the transitive closure recovers pairs blocking missed).
+type Blocking struct {
+	CandidatePairs    int64   `json:"candidate_pairs"`
+	TruePairs         int64   `json:"true_pairs"`
+	TrueCandidates    int64   `json:"true_candidates"`
+	PairsCompleteness float64 `json:"pairs_completeness"`
+	ReachableRecall   float64 `json:"reachable_recall"`
+}
+
+// MeasureBlocking reads the candidate pairs of kind from wh.
+func MeasureBlocking(ctx context.Context, wh load.StateStore, kind Kind, truth map[string]string) (*Blocking, error) {
+	k := string(kind)
+	rows, err := queryRows(ctx, wh, `SELECT l.record_id, r.record_id FROM identity.`+k+`_pairs AS p
+		JOIN identity.`+k+`_features AS l ON l.rn = p.rn_l JOIN identity.`+k+`_features AS r ON r.rn = p.rn_r
+		WHERE p.kind = 'candidate'`)
+	if err != nil {
+		return nil, err
+	}
+	b := &Blocking{CandidatePairs: int64(len(rows))}
+	parent := map[string]string{}
+	var find func(string) string
+	find = func(x string) string {
+		p, ok := parent[x]
+		if !ok || p == x {
+			return x
+		}
+		r := find(p)
+		parent[x] = r
+		return r
+	}
+	for _, row := range rows {
+		a, c := asString(row[0]), asString(row[1])
+		if t := truth[a]; t != "" && t == truth[c] {
+			b.TrueCandidates++
+			ra, rc := find(a), find(c)
+			if ra != rc {
+				parent[ra] = rc
+			}
+		}
+	}
+	size := map[string]int64{}
+	comp := map[[2]string]int64{}
+	for id, t := range truth {
+		if t == "" {
+			continue
+		}
+		size[t]++
+		comp[[2]string{t, find(id)}]++
+	}
+	var reach int64
+	for _, n := range comp {
+		reach += n * (n - 1) / 2
+	}
+	for _, n := range size {
+		b.TruePairs += n * (n - 1) / 2
+	}
+	if b.TruePairs > 0 {
+		b.PairsCompleteness = float64(b.TrueCandidates) / float64(b.TruePairs)
+		b.ReachableRecall = float64(reach) / float64(b.TruePairs)
+	}
+	return b, nil
 }

@@ -66,7 +66,9 @@ func fold(s, drop string) string {
 // nameTitles are words that are not part of a person's name: titles,
 // honorifics and generational suffixes.
 var nameTitles = set("mr mrs ms miss mx dr prof sir dame lord lady rev revd fr col gen capt lt maj sgt " +
-	"hon honourable honorable right rt the jr jnr sr snr ii iii iv esq phd md")
+	"hon honourable honorable right rt the jr jnr sr snr ii iii iv esq phd md " +
+	"bt bart baronet baronetess earl countess viscount viscountess baron baroness duke duchess marquess " +
+	"marquis first of")
 
 // PersonName is a person's name split and normalized for matching.
 type PersonName struct {
@@ -80,7 +82,7 @@ func normName(s string) []string {
 	toks := strings.Fields(fold(s, "'’`"))
 	out := toks[:0]
 	for _, t := range toks {
-		if !nameTitles[t] {
+		if !nameTitles[t] && !strings.ContainsAny(t, "0123456789") {
 			out = append(out, t)
 		}
 	}

@@ -187,10 +187,17 @@ func (e *Entity) validate(prefix string, kind Kind) []error {
 			if len(r.Fields) == 0 {
 				bad(key+".fields", "a rule needs at least one field (known: %s)", strings.Join(FieldNames(), ", "))
 			}
+			multi := 0
 			for _, f := range r.Fields {
 				if _, ok := fields[f]; !ok {
 					bad(key+".fields", "unknown field %q (known: %s)", f, strings.Join(FieldNames(), ", "))
 				}
+				if multiValued[f] {
+					multi++
+				}
+			}
+			if multi > 1 {
+				bad(key+".fields", "at most one field of a rule may be name_token")
 			}
 		}
 	}

@@ -3,11 +3,13 @@
 package identity_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/revops/revops/identity"
+	"github.com/revops/revops/load"
 	"github.com/revops/revops/load/duckdb"
 )
 
@@ -56,6 +58,9 @@ func runCase(t *testing.T, c erCase) *identity.Evaluation {
 	}
 	opts := identity.DefaultOptions()
 	opts.Matching.LinkOnly = c.linkOnly
+	if v := os.Getenv("ER_THRESHOLD"); v != "" {
+		fmt.Sscan(v, &opts.Matching.LinkThreshold)
+	}
 	if err := opts.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +84,23 @@ func runCase(t *testing.T, c erCase) *identity.Evaluation {
 	t.Logf("%s: P %.4f R %.4f F1 %.4f (tp %d fp %d fn %d) B3 %.4f/%.4f/%.4f; %+v",
 		c.file, ev.Precision, ev.Recall, ev.F1, ev.TruePositives, ev.FalsePositives, ev.FalseNegatives,
 		ev.BCubedPrecision, ev.BCubedRecall, ev.BCubedF1, res.Stats)
+	if bl, err := identity.MeasureBlocking(t.Context(), w, res.Kind, truth); err != nil {
+		t.Fatal(err)
+	} else {
+		t.Logf("blocking: %+v", *bl)
+	}
 	for _, m := range res.Models {
 		t.Logf("  %-36s %8d rows %6.2fs", m.Model, m.Rows, m.Seconds)
+	}
+	if os.Getenv("ER_WEIGHTS") != "" {
+		r, err := w.Query(t.Context(), "SELECT comparison, level, level_name, round(m, 4), round(u, 5), round(weight, 2) FROM identity."+string(res.Kind)+"_weights ORDER BY comparison, level")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rows, _ := load.ReadAll(r)
+		for _, row := range rows {
+			t.Log(row...)
+		}
 	}
 	return ev
 }

@@ -10,8 +10,9 @@
 --   rule                decision | certain:<rule> | deterministic:<rule> | probabilistic
 --   linked              the pair joins one cluster: a decision says match,
 --                       or a certain or deterministic link, or
---                       match_probability >= identity_link_threshold, and no
---                       no_match decision
+--                       match_probability >= identity_link_threshold (and
+--                       the first and last names do not both differ), and
+--                       no no_match decision
 --   c_<comparison>      the comparison levels (see identity.person_comparisons)
 -- record_id_l < record_id_r.
 -- config: materialized=table
@@ -128,6 +129,9 @@ SELECT
         WHEN d.decision = 'no_match' THEN FALSE
         WHEN d.decision = 'match' THEN TRUE
         WHEN c.rule IS NOT NULL OR s.deterministic IS NOT NULL THEN TRUE
+        -- A score never links two people whose first and last names both
+        -- differ (they share only places and dates).
+        WHEN s.c_first_name = 0 AND s.c_last_name = 0 THEN FALSE
         ELSE coalesce(s.match_probability >= {{ var "identity_link_threshold" "0.9" }}, FALSE)
     END AS linked,
     s.c_first_name, s.c_last_name, s.c_dob, s.c_email, s.c_phone, s.c_postcode, s.c_city, s.c_address, s.c_company, s.c_domain, s.c_id_number, s.c_gender, s.c_state, s.c_country, s.c_occupation, s.c_birth_place
