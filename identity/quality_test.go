@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/revops/revops/identity"
@@ -91,6 +92,25 @@ func runCase(t *testing.T, c erCase) *identity.Evaluation {
 	}
 	for _, m := range res.Models {
 		t.Logf("  %-36s %8d rows %6.2fs", m.Model, m.Rows, m.Seconds)
+	}
+	if out := os.Getenv("ER_DUMP"); out != "" {
+		r, err := w.Query(t.Context(), "SELECT * FROM identity."+string(res.Kind)+"_links WHERE linked")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, rows, _ := load.ReadAll(r)
+		f, _ := os.Create(out)
+		fmt.Fprintln(f, strings.Join(cols, "\t"))
+		for _, row := range rows {
+			for i, v := range row {
+				if i > 0 {
+					fmt.Fprint(f, "\t")
+				}
+				fmt.Fprint(f, v)
+			}
+			fmt.Fprintln(f)
+		}
+		f.Close()
 	}
 	if os.Getenv("ER_WEIGHTS") != "" {
 		r, err := w.Query(t.Context(), "SELECT comparison, level, level_name, round(m, 4), round(u, 5), round(weight, 2) FROM identity."+string(res.Kind)+"_weights ORDER BY comparison, level")

@@ -107,6 +107,10 @@ SELECT
         WHEN d.decision = 'no_match' THEN FALSE
         WHEN d.decision = 'match' THEN TRUE
         WHEN c.rule IS NOT NULL OR s.deterministic IS NOT NULL THEN TRUE
+        -- A score never links two sites whose street addresses differ
+        -- (neither the number nor the street agrees): one organisation's
+        -- sites share its name, phone and website.
+        WHEN s.c_address = 0 THEN FALSE
         ELSE coalesce(s.match_probability >= {{ var "identity_link_threshold" "0.9" }}, FALSE)
     END AS linked,
     s.c_company, s.c_domain, s.c_phone, s.c_address, s.c_postcode, s.c_city, s.c_state, s.c_country

@@ -100,12 +100,15 @@ levels AS (
         END AS c_last_name,
         CASE
             WHEN l_dob IS NULL OR r_dob IS NULL THEN -1
-            WHEN l_dob = r_dob THEN 3
-            WHEN (substr(l_dob, 1, 4) = substr(r_dob, 1, 4) AND substr(l_dob, 5, 2) = substr(r_dob, 5, 2))
-              OR (substr(l_dob, 1, 4) = substr(r_dob, 1, 4) AND substr(l_dob, 7, 2) = substr(r_dob, 7, 2))
-              OR (substr(l_dob, 5, 4) = substr(r_dob, 5, 4))
-              OR (substr(l_dob, 1, 4) = substr(r_dob, 1, 4) AND substr(l_dob, 5, 2) = substr(r_dob, 7, 2)
-                  AND substr(l_dob, 7, 2) = substr(r_dob, 5, 2)) THEN 2
+            WHEN l_dob = r_dob THEN 4
+            WHEN substr(l_dob, 1, 4) = substr(r_dob, 1, 4)
+             AND (substr(l_dob, 5, 2) = substr(r_dob, 5, 2) OR substr(l_dob, 7, 2) = substr(r_dob, 7, 2)
+                  OR (substr(l_dob, 5, 2) = substr(r_dob, 7, 2) AND substr(l_dob, 7, 2) = substr(r_dob, 5, 2))) THEN 3
+            WHEN substr(l_dob, 5, 4) = substr(r_dob, 5, 4)
+             AND (CASE WHEN substr(l_dob, 1, 1) = substr(r_dob, 1, 1) THEN 1 ELSE 0 END
+                + CASE WHEN substr(l_dob, 2, 1) = substr(r_dob, 2, 1) THEN 1 ELSE 0 END
+                + CASE WHEN substr(l_dob, 3, 1) = substr(r_dob, 3, 1) THEN 1 ELSE 0 END
+                + CASE WHEN substr(l_dob, 4, 1) = substr(r_dob, 4, 1) THEN 1 ELSE 0 END) = 3 THEN 2
             WHEN substr(l_dob, 1, 4) = substr(r_dob, 1, 4) THEN 1
             ELSE 0
         END AS c_dob,
@@ -228,7 +231,7 @@ SELECT
     x.c_occupation, x.c_birth_place,
     CASE WHEN x.c_first_name = 5 THEN t1.tf END AS tf_first_name,
     CASE WHEN x.c_last_name = 3 THEN t2.tf END AS tf_last_name,
-    CASE WHEN x.c_dob = 3 THEN t3.tf END AS tf_dob,
+    CASE WHEN x.c_dob = 4 THEN t3.tf END AS tf_dob,
     CASE WHEN x.c_postcode = 3 THEN t4.tf END AS tf_postcode,
     CASE WHEN x.c_city = 2 THEN t5.tf END AS tf_city,
     CASE WHEN x.c_company = 2 THEN t6.tf END AS tf_company,

@@ -5,7 +5,10 @@
 --   match_weight        log2 of the Bayes factor plus the prior: the sum of
 --                       the levels' weights in identity.person_weights, each
 --                       top level adjusted for how common its value is
---                       (log2(u / tf)); NULL for a pair that was not scored
+--                       (log2(u / tf)); the places (postcode, city, address,
+--                       state, country, birth place) agree together, so only
+--                       the strongest of their agreements counts (every
+--                       disagreement does); NULL for a pair that was not scored
 --   match_probability   1 / (1 + 2^-match_weight)
 --   rule                decision | certain:<rule> | deterministic:<rule> | probabilistic
 --   linked              the pair joins one cluster: a decision says match,
@@ -35,27 +38,20 @@ scored AS (
             + w_dob.weight
             + w_email.weight
             + w_phone.weight
-            + w_postcode.weight
-            + w_city.weight
-            + w_address.weight
             + w_company.weight
             + w_domain.weight
             + w_id_number.weight
             + w_gender.weight
-            + w_state.weight
-            + w_country.weight
             + w_occupation.weight
-            + w_birth_place.weight
             + coalesce(ln(w_first_name.u / c.tf_first_name) / ln(2), 0)
             + coalesce(ln(w_last_name.u / c.tf_last_name) / ln(2), 0)
             + coalesce(ln(w_dob.u / c.tf_dob) / ln(2), 0)
-            + coalesce(ln(w_postcode.u / c.tf_postcode) / ln(2), 0)
-            + coalesce(ln(w_city.u / c.tf_city) / ln(2), 0)
             + coalesce(ln(w_company.u / c.tf_company) / ln(2), 0)
-            + coalesce(ln(w_state.u / c.tf_state) / ln(2), 0)
-            + coalesce(ln(w_country.u / c.tf_country) / ln(2), 0)
             + coalesce(ln(w_occupation.u / c.tf_occupation) / ln(2), 0)
-            + coalesce(ln(w_birth_place.u / c.tf_birth_place) / ln(2), 0)
+            -- Places (postcode, city, address, state, country, birth place) go
+            -- together: their strongest agreement counts, and every disagreement.
+            + greatest(0, (w_postcode.weight + coalesce(ln(w_postcode.u / c.tf_postcode) / ln(2), 0)), (w_city.weight + coalesce(ln(w_city.u / c.tf_city) / ln(2), 0)), (w_address.weight), (w_state.weight + coalesce(ln(w_state.u / c.tf_state) / ln(2), 0)), (w_country.weight + coalesce(ln(w_country.u / c.tf_country) / ln(2), 0)), (w_birth_place.weight + coalesce(ln(w_birth_place.u / c.tf_birth_place) / ln(2), 0)))
+            + least(0, w_postcode.weight + coalesce(ln(w_postcode.u / c.tf_postcode) / ln(2), 0)) + least(0, w_city.weight + coalesce(ln(w_city.u / c.tf_city) / ln(2), 0)) + least(0, w_address.weight) + least(0, w_state.weight + coalesce(ln(w_state.u / c.tf_state) / ln(2), 0)) + least(0, w_country.weight + coalesce(ln(w_country.u / c.tf_country) / ln(2), 0)) + least(0, w_birth_place.weight + coalesce(ln(w_birth_place.u / c.tf_birth_place) / ln(2), 0))
             AS match_weight
     FROM {{ ref "identity.person_comparisons" }} AS c
     CROSS JOIN (SELECT weight FROM w WHERE comparison = '_prior') AS prior
