@@ -25,6 +25,9 @@ type ComparisonExplained struct {
 	// frequency adds to it (top levels only).
 	Weight       float64 `json:"weight"`
 	TFAdjustment float64 `json:"tf_adjustment"`
+	// Group is "places" for the comparisons whose agreements count once
+	// (only the strongest of them adds to the match weight).
+	Group string `json:"group,omitempty"`
 }
 
 // Explanation says why two records did or did not match.
@@ -43,6 +46,9 @@ type Explanation struct {
 	MatchProbability float64               `json:"match_probability"`
 	LinkThreshold    float64               `json:"link_threshold"`
 	ReviewThreshold  float64               `json:"review_threshold"`
+	// Guard names the rule that keeps the score from linking the pair
+	// whatever it is ("" when none applies).
+	Guard string `json:"guard,omitempty"`
 	// Linked and Rule are the pair's row in identity.<kind>_links (Linked
 	// false and Rule "" when the pair is not there).
 	Linked bool   `json:"linked"`
@@ -147,6 +153,8 @@ func Explain(ctx context.Context, wh models.Warehouse, p *models.Project, kind K
 	}
 	e.PriorWeight = asFloat(prior["weight"])
 	e.MatchWeight = e.PriorWeight
+	places := PlaceComparisons(kind)
+	bestPlace := 0.0
 	for _, c := range Comparisons(kind) {
 		level := asInt(lv["c_"+c.Name])
 		ce := ComparisonExplained{Comparison: c.Name, Level: int(level), LevelName: "missing",
@@ -164,9 +172,22 @@ func Explain(ctx context.Context, wh models.Warehouse, p *models.Project, kind K
 				}
 			}
 		}
-		e.MatchWeight += ce.Weight + ce.TFAdjustment
+		total := ce.Weight + ce.TFAdjustment
+		switch {
+		case places[c.Name]:
+			ce.Group = "places"
+			if total > 0 {
+				bestPlace = math.Max(bestPlace, total)
+			} else {
+				e.MatchWeight += total
+			}
+		default:
+			e.MatchWeight += total
+		}
 		e.Comparisons = append(e.Comparisons, ce)
 	}
+	e.MatchWeight += bestPlace
+	e.Guard = guard(kind, lv)
 	e.MatchProbability = 1 / (1 + math.Exp2(-e.MatchWeight))
 
 	// Was the pair a candidate, and which rules paired it?
@@ -209,6 +230,28 @@ func Explain(ctx context.Context, wh models.Warehouse, p *models.Project, kind K
 	}
 	e.SameCluster = e.ClusterL != "" && e.ClusterL == e.ClusterR
 	return e, nil
+}
+
+// PlaceComparisons are the comparisons of kind whose agreements count
+// once in the match weight (person_links.sql): where someone lives says
+// the same thing in its postcode, city and address.
+func PlaceComparisons(kind Kind) map[string]bool {
+	if kind == KindPerson {
+		return map[string]bool{"postcode": true, "city": true, "address": true, "state": true, "country": true, "birth_place": true}
+	}
+	return map[string]bool{}
+}
+
+// guard says which rule of the links models keeps a score from linking
+// the pair (person_links.sql, company_links.sql).
+func guard(kind Kind, levels map[string]any) string {
+	switch {
+	case kind == KindPerson && asInt(levels["c_first_name"]) == 0 && asInt(levels["c_last_name"]) == 0:
+		return "first and last names both differ"
+	case kind == KindCompany && asInt(levels["c_address"]) == 0:
+		return "the street addresses differ"
+	}
+	return ""
 }
 
 // recordNumbers returns the rn of the ids found in identity.<kind>_features.

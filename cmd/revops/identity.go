@@ -46,6 +46,7 @@ why two records did or did not match, and measure a matcher against a
 labeled file.`,
 	}
 	cmd.AddCommand(a.identityMatchCmd(), a.identityExplainCmd(), a.identityEvaluateCmd())
+	cmd.AddCommand(a.identityReviewCmds()...)
 	return cmd
 }
 
@@ -427,6 +428,9 @@ func (a *app) printExplanation(e *identity.Explanation) {
 		if c.TFAdjustment != 0 {
 			weight += fmt.Sprintf(" %+.2f tf", c.TFAdjustment)
 		}
+		if c.Group != "" && c.Weight+c.TFAdjustment > 0 {
+			weight += " (" + c.Group + ")"
+		}
 		if c.Level < 0 {
 			weight = "·"
 		}
@@ -442,6 +446,12 @@ func (a *app) printExplanation(e *identity.Explanation) {
 		verdict = fmt.Sprintf("between the review threshold %g and the link threshold %g", e.ReviewThreshold, e.LinkThreshold)
 	}
 	fmt.Fprintf(w, "match weight %.2f, probability %.4f: %s\n", e.MatchWeight, e.MatchProbability, verdict)
+	if hasGroup(e) {
+		fmt.Fprintln(w, "(places: only the strongest agreement among them counts; every disagreement does)")
+	}
+	if e.Guard != "" {
+		fmt.Fprintf(w, "a score never links them: %s\n", e.Guard)
+	}
 	if e.Candidate {
 		fmt.Fprintf(w, "compared: blocking rules %s paired them", strings.Join(e.BlockedBy, ", "))
 		if e.Deterministic != "" {
@@ -464,6 +474,15 @@ func (a *app) printExplanation(e *identity.Explanation) {
 	} else {
 		fmt.Fprintf(w, "different entities: clusters %s and %s\n", e.ClusterL, e.ClusterR)
 	}
+}
+
+func hasGroup(e *identity.Explanation) bool {
+	for _, c := range e.Comparisons {
+		if c.Group != "" && c.Level >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func clip(s string, n int) string {

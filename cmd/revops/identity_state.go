@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 
 	"github.com/revops/revops/configs"
+	"github.com/revops/revops/identity"
 	"github.com/revops/revops/load"
 	revsync "github.com/revops/revops/sync"
 )
@@ -17,8 +18,8 @@ import (
 //
 //   - configuration, as seeds: identitySeeds hands the models engine the
 //     shipped seeds with seeds/identity_syncs.csv written from the syncs of
-//     revops.yaml (and, with the identity section's survivorship rules,
-//     identity_survivorship.csv and identity_source_priority.csv), so the
+//     revops.yaml and the identity section's survivorship rules as
+//     identity_survivorship.csv and identity_source_priority.csv, so the
 //     SQL reads them like any lookup table;
 //   - revops's own state in _revops (the sync snapshots, the decisions
 //     people made), which the models engine does not list as relations: on
@@ -70,11 +71,18 @@ func ensureIdentityState(ctx context.Context, w load.StateStore) error {
 
 // identitySeeds returns the seeds the models engine loads: the shipped
 // ones (configs.Seeds) with seeds/identity_syncs.csv written from cfg's
-// syncs (name, destination source and object). Syncs whose spec is broken
-// are left out (validate and sync report them).
+// syncs (name, destination source and object; syncs whose spec is broken
+// are left out: validate and sync report them), and the survivorship
+// rules of the identity: section (defaults and overrides) as
+// identity_survivorship.csv and identity_source_priority.csv. A bad
+// identity: section is an error at its file, line and column (exit 2).
 func identitySeeds(cfg *configs.Config) (fs.FS, error) {
+	opts, err := identity.Decode(cfg.Identity.Decode)
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
 	out := fstest.MapFS{}
-	err := fs.WalkDir(configs.Seeds, ".", func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(configs.Seeds, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -100,5 +108,8 @@ func identitySeeds(cfg *configs.Config) (fs.FS, error) {
 	}
 	cw.Flush()
 	out["seeds/identity_syncs.csv"] = &fstest.MapFile{Data: b.Bytes(), Mode: 0o444}
+	for name, data := range opts.Survivorship.Seeds() {
+		out["seeds/"+name] = &fstest.MapFile{Data: data, Mode: 0o444}
+	}
 	return out, nil
 }

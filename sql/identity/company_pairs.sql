@@ -36,7 +36,7 @@ candidates AS (
     SELECT
         a.rn AS rn_l,
         b.rn AS rn_r,
-        CAST(sum(r.bit) AS BIGINT) AS rules,
+        CAST(sum(DISTINCT r.bit) AS BIGINT) AS rules,
         min(CASE WHEN r.kind = 'deterministic' THEN r.name END) AS deterministic
     FROM members AS a
     JOIN members AS b ON b.rule = a.rule AND b.key = a.key AND a.rn < b.rn

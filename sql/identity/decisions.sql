@@ -3,7 +3,8 @@
 -- in _revops.identity_decisions and honoured by every build: a match links
 -- the two records, a no_match keeps the matcher from linking them directly
 -- (and the pair leaves identity.review). When a pair was decided more than
--- once, the latest decision counts. Empty until the first decision.
+-- once, the latest decision counts (a `clear` withdraws it). Empty until
+-- the first decision.
 -- Grain: one row per (entity, record_id_l, record_id_r), record_id_l < record_id_r.
 -- config: materialized=table
 -- test: unique entity,record_id_l,record_id_r
@@ -42,4 +43,4 @@ ranked AS (
 
 SELECT entity, record_id_l, record_id_r, decision, decided_at, decided_by, note
 FROM ranked
-WHERE rn = 1
+WHERE rn = 1 AND decision IN ('match', 'no_match')
