@@ -20,6 +20,7 @@ import (
 	"github.com/revops/revops/extract"
 	"github.com/revops/revops/extract/salesforce"
 	"github.com/revops/revops/extract/zoho"
+	"github.com/revops/revops/identity"
 	"github.com/revops/revops/load"
 	"github.com/revops/revops/load/duckdb"
 	"github.com/revops/revops/models"
@@ -98,7 +99,7 @@ func buildShipped(t *testing.T, records int, sources ...string) *shipped {
 		t.Fatalf("extract: %v", err)
 	}
 
-	p, err := models.Load(sqlfiles.FS, configs.Seeds, nil, nil)
+	p, err := loadShipped()
 	if err != nil {
 		t.Fatalf("load shipped models: %v", err)
 	}
@@ -258,7 +259,7 @@ func TestShippedModelsOrdinaryDataWarns(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	p, err := models.Load(sqlfiles.FS, configs.Seeds, nil, nil)
+	p, err := loadShipped()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,4 +307,19 @@ func TestShippedModelsOrdinaryDataWarns(t *testing.T) {
 	if !strings.Contains(why, "test unique(staging.stg_zoho_crm__leads.lead_id) failed on 1 rows") {
 		t.Errorf("syncs.zoho_leads_to_sf not blocked by the duplicate: %q", why)
 	}
+}
+
+// loadShipped loads the shipped models and seeds as revops build does:
+// with the identity models' Go steps registered and their vars set.
+func loadShipped() (*models.Project, error) {
+	opts := identity.DefaultOptions()
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	p, err := models.Load(sqlfiles.FS, configs.Seeds, nil, opts.Vars())
+	if err != nil {
+		return nil, err
+	}
+	opts.Register(p)
+	return p, nil
 }

@@ -9,7 +9,7 @@ import "embed"
 // FS holds the shipped model files, rooted at this directory
 // (staging/stg_salesforce__lead.sql, core/deals.sql, ...).
 //
-//go:embed staging core metrics tests syncs
+//go:embed staging core metrics tests syncs identity
 var FS embed.FS
 
 // Identity holds the identity models (identity/person_features.sql, ...):

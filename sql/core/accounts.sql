@@ -1,7 +1,8 @@
 -- core.accounts: one row per company record in any source system
 -- (Salesforce Account, Zoho CRM Accounts, Zoho Desk accounts). The same
--- company recorded in two systems is two rows here; golden records are the
--- identity models' job. domain is the website without scheme, "www." and
+-- company recorded in two systems is two rows here, with one company_id:
+-- the golden id of identity.companies (count distinct company_id to count
+-- companies). domain is the website without scheme, "www." and
 -- path, lower case: the key the per-account rollups use to find a CRM
 -- account's Desk tickets.
 -- config: materialized=table; unique_key=account_id
@@ -10,6 +11,8 @@
 -- test: not_null source_id
 -- test: unique source_system,source_id
 -- test: accepted_values source_system: salesforce,zoho_crm,zoho_desk
+-- test: not_null company_id
+-- test: relationships company_id -> identity.companies.company_id
 WITH accounts AS (
     -- An empty row set that fixes the columns and their types; every
     -- source present in the warehouse adds its rows below.
@@ -64,21 +67,26 @@ WITH accounts AS (
 )
 
 SELECT
-    source_system || ':' || source_id AS account_id,
-    source_system,
-    source_id,
-    name,
-    website,
-    nullif({{ regexp_replace "lower(trim(website))" `'^(https?://)?(www\.)?|/.*$'` "''" }}, '') AS domain,
-    industry,
-    employees,
-    annual_revenue,
-    phone,
-    billing_city,
-    billing_state,
-    billing_country,
-    owner_id,
-    owner_name,
-    created_at,
-    updated_at
-FROM accounts
+    a.source_system || ':' || a.source_id AS account_id,
+    a.source_system,
+    a.source_id,
+    x.golden_id AS company_id,
+    a.name,
+    a.website,
+    nullif({{ regexp_replace "lower(trim(a.website))" `'^(https?://)?(www\.)?|/.*$'` "''" }}, '') AS domain,
+    a.industry,
+    a.employees,
+    a.annual_revenue,
+    a.phone,
+    a.billing_city,
+    a.billing_state,
+    a.billing_country,
+    a.owner_id,
+    a.owner_name,
+    a.created_at,
+    a.updated_at
+FROM accounts AS a
+LEFT JOIN {{ ref "identity.crosswalk" }} AS x
+    ON x.record_id = a.source_system || ':' || CASE a.source_system
+        WHEN 'salesforce' THEN 'Account' WHEN 'zoho_crm' THEN 'Accounts' ELSE 'accounts' END
+        || ':' || a.source_id

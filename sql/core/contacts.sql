@@ -1,12 +1,17 @@
 -- core.contacts: one row per contact record in any source system
 -- (Salesforce Contact, Zoho CRM Contacts, Zoho Desk contacts), with its
 -- account and its lead source normalized through seeds.lead_source_map.
+-- person_id is the person's golden id (identity.persons) and company_id
+-- the golden id of its account (identity.companies): the same person as a
+-- contact in several systems has one person_id.
 -- config: materialized=table; unique_key=contact_id
 -- test: unique contact_id
 -- test: not_null contact_id
 -- test: unique source_system,source_id
 -- test: accepted_values source_system: salesforce,zoho_crm,zoho_desk
 -- test: relationships account_id -> core.accounts.account_id; severity=warn
+-- test: not_null person_id
+-- test: relationships person_id -> identity.persons.person_id
 WITH contacts AS (
     -- An empty row set that fixes the columns and their types; every
     -- source present in the warehouse adds its rows below.
@@ -66,6 +71,8 @@ SELECT
     c.source_system || ':' || c.source_id AS contact_id,
     c.source_system,
     c.source_id,
+    xp.golden_id AS person_id,
+    xc.golden_id AS company_id,
     c.source_system || ':' || c.account_source_id AS account_id,
     c.account_source_id,
     c.first_name,
@@ -91,3 +98,11 @@ SELECT
 FROM contacts AS c
 LEFT JOIN {{ ref "seeds.lead_source_map" }} AS m
     ON m.source_system = c.source_system AND m.source_raw = c.lead_source_raw
+LEFT JOIN {{ ref "identity.crosswalk" }} AS xp
+    ON xp.record_id = c.source_system || ':' || CASE c.source_system
+        WHEN 'salesforce' THEN 'Contact' WHEN 'zoho_crm' THEN 'Contacts' ELSE 'contacts' END
+        || ':' || c.source_id
+LEFT JOIN {{ ref "identity.crosswalk" }} AS xc
+    ON xc.record_id = c.source_system || ':' || CASE c.source_system
+        WHEN 'salesforce' THEN 'Account' WHEN 'zoho_crm' THEN 'Accounts' ELSE 'accounts' END
+        || ':' || c.account_source_id

@@ -5,6 +5,10 @@
 -- stages; an unmapped stage is NULL and fails the not_null test).
 -- days_to_close is set for closed deals: close_date minus the day the deal
 -- was created.
+-- unique_deal_id is the same for the copies of one deal in both CRMs (made
+-- by revops or by hand; identity.deal_crosswalk): count distinct
+-- unique_deal_id to count deals (metrics.pipeline_by_stage_unique).
+-- company_id and person_id are the golden ids of its account and contact.
 -- config: materialized=table; unique_key=deal_id
 -- test: unique deal_id
 -- test: not_null deal_id
@@ -14,6 +18,7 @@
 -- test: accepted_values source_system: salesforce,zoho_crm
 -- test: accepted_values stage: prospecting,qualification,needs_analysis,value_proposition,proposal,negotiation,closed_won,closed_lost; severity=warn
 -- test: relationships account_id -> core.accounts.account_id; severity=warn
+-- test: not_null unique_deal_id
 WITH deals AS (
     -- An empty row set that fixes the columns and their types; every
     -- source present in the warehouse adds its rows below.
@@ -63,6 +68,9 @@ SELECT
     d.source_system || ':' || d.source_id AS deal_id,
     d.source_system,
     d.source_id,
+    u.unique_deal_id,
+    u.company_id,
+    xp.golden_id AS person_id,
     d.name,
     d.source_system || ':' || d.account_source_id AS account_id,
     d.account_source_id,
@@ -97,3 +105,8 @@ LEFT JOIN {{ ref "seeds.deal_stage_map" }} AS m
 LEFT JOIN {{ ref "seeds.deal_stages" }} AS s ON s.stage = m.stage
 LEFT JOIN {{ ref "seeds.lead_source_map" }} AS src
     ON src.source_system = d.source_system AND src.source_raw = d.lead_source_raw
+LEFT JOIN {{ ref "identity.deal_crosswalk" }} AS u
+    ON u.deal_id = d.source_system || ':' || d.source_id
+LEFT JOIN {{ ref "identity.crosswalk" }} AS xp
+    ON xp.record_id = d.source_system || ':'
+        || CASE d.source_system WHEN 'salesforce' THEN 'Contact' ELSE 'Contacts' END || ':' || d.contact_source_id

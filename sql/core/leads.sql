@@ -4,6 +4,10 @@
 -- custom picklist values); the raw labels stay in status_raw and
 -- lead_source_raw. An unmapped or missing status is NULL (the not_null
 -- test warns); an unmapped source is 'other', a missing one 'unknown'.
+-- person_id is the person's golden id (identity.persons): a person with a
+-- lead in each CRM, or a lead revops copied from one CRM into the other,
+-- has one person_id (count distinct person_id to count people; see
+-- metrics.lead_volume_daily_unique).
 -- config: materialized=table; unique_key=lead_id
 -- test: unique lead_id
 -- test: not_null lead_id
@@ -11,6 +15,8 @@
 -- test: not_null created_at; severity=warn
 -- test: not_null status; severity=warn
 -- test: accepted_values source_system: salesforce,zoho_crm
+-- test: not_null person_id
+-- test: relationships person_id -> identity.persons.person_id
 -- test: accepted_values status: new,contacted,qualified,converted,unqualified; severity=warn
 WITH leads AS (
     -- An empty row set that fixes the columns and their types; every
@@ -81,6 +87,7 @@ SELECT
     n.source_system || ':' || n.source_id AS lead_id,
     n.source_system,
     n.source_id,
+    x.golden_id AS person_id,
     n.first_name,
     n.last_name,
     trim(coalesce(n.first_name || ' ', '') || coalesce(n.last_name, '')) AS full_name,
@@ -108,3 +115,6 @@ SELECT
     n.updated_at
 FROM normalized AS n
 LEFT JOIN {{ ref "seeds.lead_statuses" }} AS s ON s.status = n.status
+LEFT JOIN {{ ref "identity.crosswalk" }} AS x
+    ON x.record_id = n.source_system || ':'
+        || CASE n.source_system WHEN 'salesforce' THEN 'Lead' ELSE 'Leads' END || ':' || n.source_id

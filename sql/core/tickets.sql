@@ -5,6 +5,8 @@
 -- first_response_hours to the first answer (Desk's customerResponseTime;
 -- Salesforce Cases carry none), resolution_hours to closing. is_overdue:
 -- the ticket has a due time and was closed after it, or is still open past it.
+-- person_id and company_id are the golden ids (identity.persons,
+-- identity.companies) of its contact and account.
 -- config: materialized=table; unique_key=ticket_id
 -- test: unique ticket_id
 -- test: not_null ticket_id
@@ -76,6 +78,8 @@ SELECT
     t.account_source_id,
     t.source_system || ':' || t.contact_source_id AS contact_id,
     t.contact_source_id,
+    xp.golden_id AS person_id,
+    xc.golden_id AS company_id,
     t.email,
     t.is_escalated,
     t.created_at,
@@ -92,3 +96,9 @@ LEFT JOIN {{ ref "seeds.ticket_status_map" }} AS sm
     ON sm.source_system = t.source_system AND sm.status_raw = t.status_raw
 LEFT JOIN {{ ref "seeds.ticket_priorities" }} AS p
     ON p.source_system = t.source_system AND p.priority_raw = t.priority_raw
+LEFT JOIN {{ ref "identity.crosswalk" }} AS xp
+    ON xp.record_id = t.source_system || ':' || CASE t.source_system
+        WHEN 'salesforce' THEN 'Contact' ELSE 'contacts' END || ':' || t.contact_source_id
+LEFT JOIN {{ ref "identity.crosswalk" }} AS xc
+    ON xc.record_id = t.source_system || ':' || CASE t.source_system
+        WHEN 'salesforce' THEN 'Account' ELSE 'accounts' END || ':' || t.account_source_id
