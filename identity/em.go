@@ -39,8 +39,8 @@ func (m *Model) PriorWeight() float64 { return math.Log2(m.Lambda / (1 - m.Lambd
 
 const (
 	emIterations = 40
-	// uFloorPairs bounds u of a level never seen among random pairs.
-	uFloorPairs = 0.5
+	// uPseudo is how many random pairs' worth of uPrior u starts from.
+	uPseudo = 200.0
 	// mPseudo is how many pairs' worth of the prior m each session's
 	// estimate starts from (it keeps unseen levels from reaching 0).
 	mPseudo = 2.0
@@ -69,18 +69,12 @@ func fit(cmps []Comparison, pats []pattern, rules []numberedRule, totalPairs flo
 			}
 		}
 		md.U[c] = make([]float64, len(counts))
+		prior := uPrior(len(counts))
 		for l := range counts {
-			switch {
-			case total == 0:
-				// No random pair has both values: a neutral guess that
-				// agreement is rare.
-				md.U[c][l] = 0.01
-				if l == 0 {
-					md.U[c][l] = 0.95
-				}
-			default:
-				md.U[c][l] = math.Max(counts[l], uFloorPairs) / (total + uFloorPairs)
-			}
+			// A few hundred pairs' worth of a neutral prior (agreement is
+			// rare among random pairs) keeps small files from estimating u
+			// from a handful of pairs; large ones do not notice it.
+			md.U[c][l] = (counts[l] + uPseudo*prior[l]) / (total + uPseudo)
 		}
 	}
 	// m by EM, one session per rule.
@@ -146,6 +140,22 @@ func fit(cmps []Comparison, pats []pattern, rules []numberedRule, totalPairs flo
 	}
 	md.Lambda = fitLambda(md, pats, totalPairs)
 	return md
+}
+
+// uPrior is the u a comparison with n levels starts from: 95% of random
+// pairs differ, the rest spread over the levels of agreement, the top one
+// rarest.
+func uPrior(n int) []float64 {
+	out := make([]float64, n)
+	out[0] = 0.95
+	for l := 1; l < n; l++ {
+		out[l] = 0.05 / float64(n-1)
+	}
+	if n > 1 {
+		out[n-1] /= 10
+		out[0] += 0.05/float64(n-1) - out[n-1]
+	}
+	return out
 }
 
 func ignored(ent *Entity, name string) bool {
