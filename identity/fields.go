@@ -91,7 +91,7 @@ var PersonComparisons = []Comparison{
 	{Name: "first_name", Levels: []string{"different", "initial", "similar", "close", "nickname", "exact"}, M: []float64{0.05, 0.03, 0.04, 0.08, 0.05, 0.75}, TF: true},
 	{Name: "last_name", Levels: []string{"different", "similar", "close", "exact"}, M: []float64{0.05, 0.04, 0.1, 0.81}, TF: true},
 	{Name: "dob", Levels: []string{"different", "year", "year_typo", "close", "exact"}, M: []float64{0.05, 0.04, 0.03, 0.08, 0.8}, TF: true},
-	{Name: "email", Levels: []string{"different", "domain", "close", "exact"}, M: []float64{0.1, 0.05, 0.1, 0.75}},
+	{Name: "email", Levels: []string{"different", "close", "exact"}, M: []float64{0.1, 0.15, 0.75}},
 	{Name: "phone", Levels: []string{"different", "local", "exact"}, M: []float64{0.1, 0.05, 0.85}},
 	{Name: "postcode", Levels: []string{"different", "area", "close", "exact"}, M: []float64{0.1, 0.05, 0.05, 0.8}, TF: true},
 	{Name: "city", Levels: []string{"different", "close", "exact"}, M: []float64{0.1, 0.05, 0.85}, TF: true},

@@ -64,7 +64,6 @@ sims AS (
         o.*,
         {{ similarity "o.l_first" "o.r_first" }} AS s_first,
         {{ similarity "o.l_last" "o.r_last" }} AS s_last,
-        {{ similarity "o.l_email" "o.r_email" }} AS s_email,
         {{ similarity "o.l_post" "o.r_post" }} AS s_post,
         {{ similarity "o.l_city" "o.r_city" }} AS s_city,
         {{ similarity "o.l_street" "o.r_street" }} AS s_street,
@@ -114,9 +113,11 @@ levels AS (
         END AS c_dob,
         CASE
             WHEN l_email IS NULL OR r_email IS NULL THEN -1
-            WHEN l_email = r_email THEN 3
-            WHEN l_local = r_local OR s_email >= 0.9 THEN 2
-            WHEN l_edomain = r_edomain THEN 1
+            WHEN l_email = r_email THEN 2
+            -- Two addresses of one domain are two people (colleagues), so
+            -- they count as different: the company comparison says where they work.
+            WHEN l_local = r_local
+              OR ({{ similarity "l_local" "r_local" }} >= 0.92 AND {{ similarity "l_edomain" "r_edomain" }} >= 0.85) THEN 1
             ELSE 0
         END AS c_email,
         CASE
