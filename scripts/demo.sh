@@ -95,18 +95,61 @@ step "8. The scheduled job in one command: revops run (extract, build, sync)"
 "$REVOPS" run --config "$DEMO_DIR/revops.yaml" --quiet
 echo "revops run: every stage succeeded"
 
-step "9. The warehouse: pipeline state in _revops (cursors, runs)"
+step "9. Identity: golden records for every person and company across the three systems"
+echo "revops run extracted the leads the sync copied into Salesforce and built the identity models."
+echo "Golden records, and how many of them appear in 2 or 3 systems:"
+"$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
+	"SELECT 'persons' AS entity, count(*) AS golden_records, sum(records) AS source_records,
+	        sum(CASE WHEN systems = 2 THEN 1 ELSE 0 END) AS in_2_systems, sum(CASE WHEN systems = 3 THEN 1 ELSE 0 END) AS in_3_systems
+	 FROM identity.persons
+	 UNION ALL
+	 SELECT 'companies', count(*), sum(records), sum(CASE WHEN systems = 2 THEN 1 ELSE 0 END), sum(CASE WHEN systems = 3 THEN 1 ELSE 0 END)
+	 FROM identity.companies"
+echo "How each record joined its golden record (identity.crosswalk):"
+"$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
+	"SELECT entity, rule, count(*) AS records FROM identity.crosswalk GROUP BY ALL ORDER BY entity, records DESC"
+echo "One person found in all three systems, and the records behind the golden record:"
+PERSON_ID=$("$REVOPS" query --config "$DEMO_DIR/revops.yaml" --json \
+	"SELECT person_id FROM identity.persons WHERE systems = 3 ORDER BY records DESC, person_id LIMIT 1" | json_field person_id)
+"$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
+	"SELECT person_id, full_name, email, phone, company, city, email_from FROM identity.persons WHERE person_id = '$PERSON_ID'"
+"$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
+	"SELECT c.record_id, c.rule, round(c.score, 3) AS score, i.first_name, i.last_name, i.email
+	 FROM identity.crosswalk AS c JOIN identity.person_input AS i USING (record_id)
+	 WHERE c.golden_id = '$PERSON_ID' ORDER BY c.record_id"
+echo "Metrics count people once: leads created today (the sync's copies) as records, and as people:"
+"$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
+	"SELECT (SELECT coalesce(sum(leads_created), 0) FROM metrics.lead_volume_daily WHERE created_date = current_date) AS lead_records_today,
+	        (SELECT coalesce(sum(leads_created), 0) FROM metrics.lead_volume_daily_unique WHERE created_date = current_date) AS new_people_today"
+"$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
+	"SELECT record_kind, source_system, records, entities, in_other_systems FROM metrics.unique_entities ORDER BY 1, 2"
+echo "The review queue: pairs the matcher was unsure about (decide with revops identity decide ID1 ID2 match|no-match):"
+"$REVOPS" identity review --config "$DEMO_DIR/revops.yaml" --limit 3
+
+step "10. The warehouse: pipeline state in _revops (cursors, runs)"
 "$REVOPS" status --config "$DEMO_DIR/revops.yaml" --limit 5
 
-step "10. DuckDB reads the sandbox's truth file: who is the same person or company across systems"
+step "11. DuckDB reads the sandbox's truth file: who is the same person or company across systems"
 "$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
 	"SELECT system, object, count(*) AS records FROM read_csv('$PWD/$DEMO_DIR/truth.csv') GROUP BY ALL ORDER BY 1, 2"
 "$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
 	"WITH t AS (SELECT DISTINCT system, true_entity_id FROM read_csv('$PWD/$DEMO_DIR/truth.csv') WHERE system IN ('salesforce','zoho_crm'))
 	 SELECT count(*) FILTER (WHERE n = 2) AS entities_in_both_crms, count(*) AS entities_in_any_crm
 	 FROM (SELECT true_entity_id, count(*) AS n FROM t GROUP BY 1)"
+echo "How well the golden records match the truth (pairs of seeded records in one golden record):"
+"$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
+	"WITH t AS (SELECT system || ':' || object || ':' || record_id AS record_id, true_entity_id AS e
+	            FROM read_csv('$PWD/$DEMO_DIR/truth.csv', all_varchar = true)),
+	      x AS (SELECT c.entity, c.record_id, c.golden_id AS g, t.e FROM identity.crosswalk AS c JOIN t USING (record_id)),
+	      p AS (SELECT a.entity, a.g = b.g AS predicted, a.e = b.e AS true_pair
+	            FROM x AS a JOIN x AS b ON a.entity = b.entity AND a.record_id < b.record_id AND (a.g = b.g OR a.e = b.e)),
+	      s AS (SELECT entity, sum(CASE WHEN predicted AND true_pair THEN 1 ELSE 0 END) AS tp,
+	                   sum(CASE WHEN predicted AND NOT true_pair THEN 1 ELSE 0 END) AS fp,
+	                   sum(CASE WHEN true_pair AND NOT predicted THEN 1 ELSE 0 END) AS fn FROM p GROUP BY entity)
+	 SELECT entity, tp, fp, fn, round(tp / (tp + fp), 4) AS precision, round(tp / (tp + fn), 4) AS recall,
+	        round(2 * tp / (2 * tp + fp + fn), 4) AS f1 FROM s ORDER BY entity"
 
-step "11. Request counters of the emulators (every call of this demo, by system, endpoint and status)"
+step "12. Request counters of the emulators (every call of this demo, by system, endpoint and status)"
 curl -sf "$SF_URL/__sandbox/stats" | sed 's/},{/},\n  {/g'; echo
 
 step "Done"
