@@ -64,20 +64,39 @@ long AS (
     SELECT golden_id, record_id, source, updated_at, completeness, 'country' AS field, CAST(country AS VARCHAR) AS value FROM members WHERE country IS NOT NULL
 ),
 
+keyed AS (
+    SELECT l.*, lower(trim(l.value)) AS value_key FROM long AS l
+),
+
+frequency AS (
+    SELECT golden_id, field, value_key, count(*) AS holders
+    FROM keyed
+    GROUP BY golden_id, field, value_key
+),
+
+candidates AS (
+    SELECT golden_id, field, count(*) AS candidates
+    FROM frequency
+    GROUP BY golden_id, field
+),
+
 scored AS (
     SELECT
-        l.*,
+        k.*,
+        f.holders,
+        c.candidates,
         coalesce(r.rule, 'most_recent') AS rule,
-        coalesce(fp.priority, dp.priority, 999) AS source_rank,
-        count(*) OVER (PARTITION BY l.golden_id, l.field, lower(trim(l.value))) AS holders,
-        count(DISTINCT lower(trim(l.value))) OVER (PARTITION BY l.golden_id, l.field) AS candidates
-    FROM long AS l
+        coalesce(fp.priority, dp.priority, 999) AS source_rank
+    FROM keyed AS k
+    JOIN frequency AS f
+        ON f.golden_id = k.golden_id AND f.field = k.field AND f.value_key = k.value_key
+    JOIN candidates AS c ON c.golden_id = k.golden_id AND c.field = k.field
     LEFT JOIN {{ ref "seeds.identity_survivorship" }} AS r
-        ON r.entity = 'company' AND r.field = l.field
+        ON r.entity = 'company' AND r.field = k.field
     LEFT JOIN {{ ref "seeds.identity_source_priority" }} AS fp
-        ON fp.entity = 'company' AND fp.field = l.field AND fp.source = l.source
+        ON fp.entity = 'company' AND fp.field = k.field AND fp.source = k.source
     LEFT JOIN {{ ref "seeds.identity_source_priority" }} AS dp
-        ON dp.entity = 'company' AND dp.field = '*' AND dp.source = l.source
+        ON dp.entity = 'company' AND dp.field = '*' AND dp.source = k.source
 ),
 
 ranked AS (
