@@ -109,8 +109,15 @@ func TestStatusAndQuery(t *testing.T) {
 	var res struct {
 		Rows []map[string]any `json:"rows"`
 	}
-	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || len(res.Rows) < 2 || res.Rows[0]["table_name"] != "cursors" || res.Rows[1]["table_name"] != "runs" {
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || len(res.Rows) < 2 || res.Rows[0]["table_name"] != "cursors" {
 		t.Fatalf("query: %d %q %v", code, out, err)
+	}
+	tables := map[any]bool{}
+	for _, r := range res.Rows {
+		tables[r["table_name"]] = true
+	}
+	if !tables["runs"] || !tables["identity_decisions"] {
+		t.Fatalf("_revops tables: %v", res.Rows)
 	}
 	code, _, errOut = revops(t, nil, "query", "-c", cfg, "SELEC nonsense")
 	if code != 1 || !strings.Contains(errOut, "syntax error") {
