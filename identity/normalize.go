@@ -209,13 +209,62 @@ func (o *Matching) NormalizePhone(s string) Phone {
 	if region == "" {
 		region = "US"
 	}
+	// Parsing is slow (tens of microseconds) and its outcome depends only
+	// on the number's shape: whether it starts with +, its length and its
+	// leading digits. The first number of a shape is parsed; the others
+	// take the same transformation (digits dropped, country code added).
+	lead := digits
+	if len(lead) > 4 {
+		lead = lead[:4]
+	}
+	key := phoneShape{plus: strings.HasPrefix(raw, "+"), n: len(digits), lead: lead, region: region}
+	if o.phoneCache != nil {
+		if v, ok := o.phoneCache.Load(key); ok {
+			return applyShape(p, digits, v.(phoneRule))
+		}
+	}
+	rule := phoneRule{}
 	num, err := phonenumbers.Parse(raw, region)
 	if err == nil && phonenumbers.IsPossibleNumber(num) {
-		p.E164 = phonenumbers.Format(num, phonenumbers.E164)
-		d := strings.TrimPrefix(p.E164, "+")
-		if len(d) >= 7 {
-			p.Local = d[len(d)-7:]
+		e164 := phonenumbers.Format(num, phonenumbers.E164)
+		nsn := phonenumbers.GetNationalSignificantNumber(num)
+		if strings.HasSuffix(digits, nsn) && strings.HasSuffix(e164, nsn) {
+			rule = phoneRule{possible: true, drop: len(digits) - len(nsn), prefix: strings.TrimSuffix(e164, nsn)}
+		} else {
+			p.E164 = e164
+			if d := strings.TrimPrefix(e164, "+"); len(d) >= 7 {
+				p.Local = d[len(d)-7:]
+			}
+			return p // not a shape to reuse
 		}
+	}
+	if o.phoneCache != nil {
+		o.phoneCache.Store(key, rule)
+	}
+	return applyShape(p, digits, rule)
+}
+
+type phoneShape struct {
+	plus   bool
+	n      int
+	lead   string
+	region string
+}
+
+// phoneRule turns the digits of a number of one shape into E.164.
+type phoneRule struct {
+	possible bool
+	drop     int    // leading digits that are no part of the number (a trunk 0, the country code)
+	prefix   string // + and the country code
+}
+
+func applyShape(p Phone, digits string, r phoneRule) Phone {
+	if !r.possible {
+		return p
+	}
+	p.E164 = r.prefix + digits[r.drop:]
+	if d := strings.TrimPrefix(p.E164, "+"); len(d) >= 7 {
+		p.Local = d[len(d)-7:]
 	}
 	return p
 }

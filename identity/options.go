@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Options is the `identity:` section of revops.yaml. Matching is the
@@ -47,9 +48,10 @@ type Matching struct {
 	Person  Entity `yaml:"person"`
 	Company Entity `yaml:"company"`
 
-	generic  map[string]bool
-	freeMail map[string]bool
-	region   string
+	generic    map[string]bool
+	freeMail   map[string]bool
+	region     string
+	phoneCache *sync.Map // phoneShape -> phoneRule
 }
 
 // Entity configures the rules and weights of one kind of entity.
@@ -135,6 +137,7 @@ func (m *Matching) validate(prefix string) error {
 		domains = DefaultFreeMailDomains
 	}
 	m.generic, m.freeMail = lowerSet(mailboxes), lowerSet(domains)
+	m.phoneCache = &sync.Map{}
 	for _, k := range []struct {
 		name string
 		e    *Entity

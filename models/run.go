@@ -307,6 +307,7 @@ type job struct {
 	refs    []string // relations the rendered SQL uses
 	missing []string // sources it uses that do not exist
 	err     error    // render error
+	exists  bool     // a transform model's relation exists already
 }
 
 func (p *Project) prepare(m *Model, mc load.Macros, cat catalog, fullRefresh bool) *job {
@@ -327,6 +328,9 @@ func (p *Project) prepare(m *Model, mc load.Macros, cat catalog, fullRefresh boo
 		if r, ok := cat[strings.ToLower(m.Relation)]; ok && !r.View {
 			env.incremental = true
 		}
+	}
+	if m.Kind == KindTransform {
+		j.exists = cat.exists(m.schema, m.Name)
 	}
 	j.sql, j.err = render(m.Path, m.tmpl, env)
 	j.refs = sortedKeys(env.refs)

@@ -79,8 +79,16 @@ func (p *Project) buildTransform(ctx context.Context, wh Warehouse, j *job) (st 
 	}
 	t := table(m.Relation)
 	scratch := load.Table{Schema: t.Schema, Name: t.Name + transformSuffix}
+	if !j.exists {
+		// Nothing to replace: a landing is atomic by itself, so the rows
+		// land in the model's table directly (no copy).
+		scratch = t
+	}
 	mc := wh.Macros()
 	drop := func(ctx context.Context) error {
+		if scratch == t {
+			return nil // a failed landing left nothing
+		}
 		return wh.Exec(ctx, "DROP TABLE IF EXISTS "+mc.Relation(scratch))
 	}
 	if err := drop(ctx); err != nil {
@@ -107,6 +115,31 @@ func (p *Project) buildTransform(ctx context.Context, wh Warehouse, j *job) (st 
 	if err := in.Err(); err != nil {
 		return st, fmt.Errorf("run the select: %w", err)
 	}
+	if scratch == t {
+		rows, err := queryCount(ctx, wh, "SELECT count(*) FROM "+mc.Relation(t))
+		st.Rows = rows
+		return st, err
+	}
 	return wh.Materialize(ctx, load.Model{Schema: t.Schema, Name: t.Name, Kind: load.ModelTable,
 		SQL: "SELECT * FROM " + mc.Relation(scratch)})
+}
+
+// queryCount runs a count(*) query.
+func queryCount(ctx context.Context, wh Warehouse, q string) (int64, error) {
+	r, err := wh.Query(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	_, rows, err := load.ReadAll(r)
+	if err != nil {
+		return 0, err
+	}
+	if len(rows) != 1 || len(rows[0]) != 1 {
+		return 0, fmt.Errorf("count: %d rows", len(rows))
+	}
+	switch n := rows[0][0].(type) {
+	case int64:
+		return n, nil
+	}
+	return 0, fmt.Errorf("count: %T", rows[0][0])
 }

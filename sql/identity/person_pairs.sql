@@ -3,8 +3,12 @@
 --     deterministic rule of identity.person_rules is one equi-join on
 --     (rule, key)); rules is the sum of the bits of the rules that paired
 --     them; deterministic names the first deterministic rule among them.
---     A key shared by more than identity_max_block_size records is skipped:
---     comparisons stay near linear in the number of records.
+--     A key shared by more than identity_max_block_size records is skipped,
+--     and blocks are taken smallest first (whatever their rule) while their
+--     pairs stay within identity_pairs_per_record times the records (at
+--     least identity_min_pair_budget): comparisons stay linear in the number
+--     of records, and a common value (a frequent surname with a frequent
+--     first initial) gives way to the telling ones.
 --   kind 'random': a deterministic sample of random pairs (records taken in
 --     the order of a hash of their record_id, each paired with the next
 --     ones), from which the u probabilities are estimated.
@@ -16,11 +20,25 @@ WITH keys AS (
     SELECT rule, key, rn FROM {{ ref "identity.person_block_keys" }}
 ),
 
-blocks AS (
-    SELECT rule, key
+sized AS (
+    SELECT rule, key, count(*) AS n
     FROM keys
     GROUP BY rule, key
     HAVING count(*) BETWEEN 2 AND {{ var "identity_max_block_size" "400" }}
+),
+
+ranked AS (
+    -- The smallest (most telling) blocks first, whatever their rule.
+    SELECT rule, key, n,
+        sum(n * (n - 1) / 2) OVER (ORDER BY n, rule, key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS pairs_so_far
+    FROM sized
+),
+
+blocks AS (
+    SELECT b.rule, b.key
+    FROM ranked AS b
+    CROSS JOIN (SELECT count(*) AS n FROM {{ ref "identity.person_features" }}) AS t
+    WHERE b.pairs_so_far <= greatest({{ var "identity_min_pair_budget" "2000000" }}, {{ var "identity_pairs_per_record" "10" }} * t.n)
 ),
 
 members AS (
