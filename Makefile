@@ -27,11 +27,13 @@ test: fmt-check vet
 	$(GO) test -tags $(TAGS) -count=1 -timeout 15m $(PKGS)
 
 # Benchmarks: warehouse landing vs DuckDB's read_parquet limit, emulator
-# throughput and paging cost, world generation.
+# throughput and paging cost, world generation, identity matching of
+# 1,000,000 people (seconds, comparisons, pairs completeness, peak memory).
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x -timeout 60m ./load/duckdb/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench ExtractLand200k -benchtime 1x -timeout 30m ./extract/...
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -timeout 30m ./crm/...
+	$(GO) test -tags $(TAGS) -run '^$$' -bench Match1M -benchtime 1x -timeout 30m ./identity/
 
 # Short fuzzing of every parser (configs, SOQL, COQL, criteria, fault rules,
 # model headers and templates, seed CSVs).
@@ -46,6 +48,8 @@ fuzz:
 	$(GO) test ./models -run '^$$' -fuzz FuzzParseTemplate -fuzztime $(FUZZTIME)
 	$(GO) test ./models -run '^$$' -fuzz FuzzParseSeed -fuzztime $(FUZZTIME)
 	$(GO) test -tags $(TAGS) ./sync -run '^$$' -fuzz FuzzParseSyncs -fuzztime $(FUZZTIME)
+	$(GO) test ./identity -run '^$$' -fuzz FuzzReadCSV -fuzztime $(FUZZTIME)
+	$(GO) test ./identity -run '^$$' -fuzz FuzzDecodeOptions -fuzztime $(FUZZTIME)
 
 # The full soak (soak/doc.go): ~20,000 records per system, every stage
 # SIGKILLed at least 15 times under injected faults, then converged and

@@ -225,7 +225,9 @@ func (o *Matching) NormalizePhone(s string) Phone {
 	}
 	rule := phoneRule{}
 	num, err := phonenumbers.Parse(raw, region)
-	if err == nil && phonenumbers.IsPossibleNumber(num) {
+	// A number possible only locally (7 digits without an area code) is
+	// kept as its digits: it has no E.164 form.
+	if err == nil && phonenumbers.IsPossibleNumberWithReason(num) == phonenumbers.IS_POSSIBLE {
 		e164 := phonenumbers.Format(num, phonenumbers.E164)
 		nsn := phonenumbers.GetNationalSignificantNumber(num)
 		if strings.HasSuffix(digits, nsn) && strings.HasSuffix(e164, nsn) {

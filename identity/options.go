@@ -87,12 +87,22 @@ func DefaultOptions() Options {
 	}}
 }
 
+// ErrUndecodable: the section's YAML could not be decoded at all.
+var ErrUndecodable = errors.New("the identity section cannot be decoded")
+
 // Decode reads the identity section with decode (strict, such as
 // configs.Node.Decode) over the defaults, then validates it; the
 // section may be absent (decode nil).
-func Decode(decode func(any) error) (Options, error) {
-	o := DefaultOptions()
+func Decode(decode func(any) error) (o Options, err error) {
+	o = DefaultOptions()
 	if decode != nil {
+		defer func() {
+			// The YAML decoder panics on a few malformed documents (a tag
+			// on an empty sequence item): an error, not a crash.
+			if p := recover(); p != nil {
+				err = fmt.Errorf("identity: %w: %v", ErrUndecodable, p)
+			}
+		}()
 		if err := decode(&o); err != nil {
 			return o, err
 		}
