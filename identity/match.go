@@ -42,7 +42,7 @@ func CSVProject(kind Kind, o *Options) (*models.Project, error) {
 	mfs := fstest.MapFS{}
 	for _, m := range matcherModels {
 		name := "identity/" + string(kind) + "_" + m + ".sql"
-		data, err := fs.ReadFile(sqlfiles.Identity, name)
+		data, err := fs.ReadFile(sqlfiles.FS, name)
 		if err != nil {
 			return nil, fmt.Errorf("identity: %w", err)
 		}

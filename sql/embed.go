@@ -11,9 +11,3 @@ import "embed"
 //
 //go:embed staging core metrics tests syncs identity
 var FS embed.FS
-
-// Identity holds the identity models (identity/person_features.sql, ...):
-// `revops identity match` builds the matching ones over a CSV file.
-//
-//go:embed identity
-var Identity embed.FS

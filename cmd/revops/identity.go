@@ -141,7 +141,12 @@ func (a *app) matchCSV(ctx context.Context, cmd *cobra.Command, f *csvFlags, ext
 	if err != nil {
 		return nil, nil, nil, nil, fmt.Errorf("identity: %w", err)
 	}
-	res, err := identity.MatchCSV(ctx, w, data, kind, opts)
+	iw, ok := any(w).(identity.Warehouse)
+	if !ok {
+		_ = w.Close()
+		return nil, nil, nil, nil, fmt.Errorf("identity: this build's DuckDB cannot build models (build with -tags duckdb_arrow)")
+	}
+	res, err := identity.MatchCSV(ctx, iw, data, kind, opts)
 	if err != nil {
 		_ = w.Close()
 		return nil, nil, nil, nil, err
@@ -378,7 +383,7 @@ It reads the warehouse of revops.yaml (after revops build), or, with --csv and
 					return err
 				}
 				defer w.Close()
-				if e, err = identity.Explain(ctx, w, res.Project, res.Kind, args[0], args[1], opts); err != nil {
+				if e, err = identity.Explain(ctx, any(w).(identity.Warehouse), res.Project, res.Kind, args[0], args[1], opts); err != nil {
 					return &exitError{code: 1, err: err}
 				}
 			} else {

@@ -7,7 +7,7 @@
 -- plain joins every warehouse runs: each round every record takes the
 -- smallest label among its own and its neighbours', then the label of that
 -- label. 12 rounds settle components whose links are thousands of records
--- long; the test identity_clusters_settled checks that none is left over.
+-- long; the test tests.identity_clusters_settled checks that none is left over.
 -- config: materialized=table
 -- test: unique record_id
 -- test: not_null cluster_id
