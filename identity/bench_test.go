@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/revops/revops/identity"
+	"github.com/revops/revops/load"
 )
 
 // synthPeople generates n person records deterministically: about 0.7·n
@@ -94,6 +96,7 @@ func synthPeople(n int, seed uint64) (*identity.CSVData, map[string]string) {
 	d := &identity.CSVData{Values: map[string][]string{}, Extra: map[string][]string{}}
 	roles := []string{"first_name", "last_name", "email", "phone", "company", "city", "postcode", "date_of_birth"}
 	truth := map[string]string{}
+	taken := map[string]int{}
 	add := func(id, entity string, v map[string]string) {
 		d.IDs = append(d.IDs, id)
 		for _, role := range roles {
@@ -109,11 +112,18 @@ func synthPeople(n int, seed uint64) (*identity.CSVData, map[string]string) {
 		if r.Float64() < 0.3 {
 			domain = free[r.IntN(len(free))]
 		}
+		// An address is one person's (a second James Smith at a domain
+		// gets james.smith2@, as mail servers see to).
 		email := first + "." + last
 		if r.Float64() < 0.3 {
 			email += strconv.Itoa(r.IntN(100))
 		}
 		email += "@" + domain
+		if k := taken[email]; k > 0 {
+			at := strings.IndexByte(email, '@')
+			email = email[:at] + "x" + strconv.Itoa(k) + email[at:]
+		}
+		taken[email]++
 		phone := fmt.Sprintf("%03d%03d%04d", 201+r.IntN(700), 200+r.IntN(800), r.IntN(10000))
 		dob := time.Date(1940+r.IntN(65), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC)
 		postcode := fmt.Sprintf("%05d", 10000+ci*97%89999)
@@ -245,6 +255,41 @@ func BenchmarkMatch1M(b *testing.B) {
 		b.ReportMetric(cpu, "cpu_s")
 		b.Logf("%d records: %.1fs (%.1f CPU seconds), %d candidate pairs (+%d random), pairs completeness %.4f, F1 %.4f (P %.4f R %.4f), peak RSS %.0f MiB",
 			res.Stats.Records, secs, cpu, res.Stats.CandidatePairs, res.Stats.RandomPairs, bl.PairsCompleteness, ev.F1, ev.Precision, ev.Recall, peakRSS())
+		sizes := map[string]int{}
+		for _, a := range res.Assignments {
+			sizes[a.EntityID]++
+		}
+		var big []int
+		for _, n := range sizes {
+			if n > 20 {
+				big = append(big, n)
+			}
+		}
+		sort.Sort(sort.Reverse(sort.IntSlice(big)))
+		b.Logf("entities with more than 20 records: %d, largest %v", len(big), big[:min(len(big), 10)])
+		if os.Getenv("BENCH_FP") != "" {
+			r, err := w.Query(b.Context(), `SELECT k.record_id_l, k.record_id_r, round(k.match_weight, 1) AS w, k.rule,
+				l.first_name || ' ' || l.last_name || ' ' || coalesce(l.dob, '-') || ' ' || coalesce(l.email, '-') || ' ' || coalesce(l.phone, '-') || ' ' || coalesce(l.city, '-') || ' ' || coalesce(l.company, '-') AS a,
+				r.first_name || ' ' || r.last_name || ' ' || coalesce(r.dob, '-') || ' ' || coalesce(r.email, '-') || ' ' || coalesce(r.phone, '-') || ' ' || coalesce(r.city, '-') || ' ' || coalesce(r.company, '-') AS b
+				FROM identity.person_links k JOIN identity.person_features l ON l.record_id = k.record_id_l
+				JOIN identity.person_features r ON r.record_id = k.record_id_r WHERE k.linked`)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, rows, _ := load.ReadAll(r)
+			wr, _ := w.Query(b.Context(), "SELECT comparison, level_name, round(m, 4), round(u, 5), round(weight, 2) FROM identity.person_weights WHERE level >= 0 AND comparison IN ('_prior', 'first_name', 'last_name', 'dob', 'email', 'phone', 'city', 'company', 'postcode', 'domain') ORDER BY comparison, level")
+			_, ws, _ := load.ReadAll(wr)
+			for _, x := range ws {
+				b.Log(x...)
+			}
+			shown := 0
+			for _, row := range rows {
+				if truth[row[0].(string)] != truth[row[1].(string)] && shown < 25 {
+					b.Log(row[2:]...)
+					shown++
+				}
+			}
+		}
 		for _, m := range res.Models {
 			b.Logf("  %-34s %9d rows %6.2fs", m.Model, m.Rows, m.Seconds)
 		}

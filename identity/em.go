@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -49,8 +50,8 @@ const (
 // fit estimates the model: u from the random pairs, m by EM over the
 // candidate pairs, one session per rule that leaves out the comparisons
 // the rule blocked on (their agreement there is forced, not evidence),
-// averaged by each session's expected matches; then λ so that the
-// expected matches among candidates over all pairs is consistent.
+// the median of the sessions' estimates; then λ so that the expected
+// matches among candidates over all pairs is consistent.
 func fit(cmps []Comparison, pats []pattern, rules []numberedRule, totalPairs float64, ent *Entity) *Model {
 	k := len(cmps)
 	md := &Model{Comparisons: cmps, M: make([][]float64, k), U: make([][]float64, k), Weight: make([][]float64, k),
@@ -78,11 +79,7 @@ func fit(cmps []Comparison, pats []pattern, rules []numberedRule, totalPairs flo
 		}
 	}
 	// m by EM, one session per rule.
-	msum := make([][]float64, k)
-	wsum := make([]float64, k)
-	for c := range cmps {
-		msum[c] = make([]float64, len(cmps[c].Levels))
-	}
+	estimates := make([][][]float64, k) // per comparison, per session
 	for _, r := range rules {
 		excl := map[string]bool{}
 		for _, c := range ruleComparisons(r.Rule) {
@@ -108,23 +105,32 @@ func fit(cmps []Comparison, pats []pattern, rules []numberedRule, totalPairs flo
 			continue
 		}
 		for c := range cmps {
-			if !active[c] || m[c] == nil {
-				continue
+			if active[c] && m[c] != nil {
+				estimates[c] = append(estimates[c], m[c])
+				md.Sessions[c]++
 			}
-			for l := range m[c] {
-				msum[c][l] += matches * m[c][l]
-			}
-			wsum[c] += matches
-			md.Sessions[c]++
 		}
 	}
 	for c, cmp := range cmps {
 		md.M[c] = make([]float64, len(cmp.Levels))
-		for l := range cmp.Levels {
-			if wsum[c] > 0 {
-				md.M[c][l] = msum[c][l] / wsum[c]
-			} else {
-				md.M[c][l] = cmp.M[l]
+		if len(estimates[c]) == 0 {
+			copy(md.M[c], cmp.M)
+		} else {
+			// The median of the sessions' estimates, level by level: a
+			// session whose EM settled on another split (a block of one
+			// city whose "matches" are its neighbours) does not drag the
+			// others, however many pairs it holds.
+			sum := 0.0
+			for l := range cmp.Levels {
+				vals := make([]float64, len(estimates[c]))
+				for i, e := range estimates[c] {
+					vals[i] = e[l]
+				}
+				md.M[c][l] = median(vals)
+				sum += md.M[c][l]
+			}
+			for l := range md.M[c] {
+				md.M[c][l] /= sum
 			}
 		}
 		md.Weight[c] = make([]float64, len(cmp.Levels))
@@ -156,6 +162,15 @@ func uPrior(n int) []float64 {
 		out[0] += 0.05/float64(n-1) - out[n-1]
 	}
 	return out
+}
+
+func median(v []float64) float64 {
+	sort.Float64s(v)
+	n := len(v)
+	if n%2 == 1 {
+		return v[n/2]
+	}
+	return (v[n/2-1] + v[n/2]) / 2
 }
 
 func ignored(ent *Entity, name string) bool {

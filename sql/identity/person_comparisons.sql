@@ -116,8 +116,10 @@ levels AS (
             WHEN l_email = r_email THEN 2
             -- Two addresses of one domain are two people (colleagues), so
             -- they count as different: the company comparison says where they work.
-            WHEN l_local = r_local
-              OR ({{ similarity "l_local" "r_local" }} >= 0.92 AND {{ similarity "l_edomain" "r_edomain" }} >= 0.85) THEN 1
+            -- The same name at another domain is another address (and the
+            -- name is compared already): a typo apart, in both parts.
+            WHEN (l_local = r_local OR {{ similarity "l_local" "r_local" }} >= 0.92)
+             AND {{ similarity "l_edomain" "r_edomain" }} >= 0.85 THEN 1
             ELSE 0
         END AS c_email,
         CASE
