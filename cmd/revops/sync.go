@@ -330,6 +330,9 @@ func (a *app) runSync(ctx context.Context, names []string, f syncFlags) error {
 			if len(r.Duplicates) > 0 {
 				fmt.Fprintf(a.stdout, "%s: %d duplicate keys not synced, e.g. %q\n", r.Sync, len(r.Duplicates), r.Duplicates[0])
 			}
+			if r.FailuresCleared > 0 {
+				fmt.Fprintf(a.stdout, "%s: %d recorded failures no longer apply (their keys left the model or are back to what was written) and were cleared\n", r.Sync, r.FailuresCleared)
+			}
 			if r.NullKeys > 0 {
 				fmt.Fprintf(a.stdout, "%s: %d rows with a NULL key not synced\n", r.Sync, r.NullKeys)
 			}
