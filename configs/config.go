@@ -287,7 +287,14 @@ func (n Node) Path() string { return n.path }
 // types are errors with file, line and key). When v has a
 // `Validate() error` method it is called, and an error of the form
 // "key: reason" is reported at that key's line.
-func (n Node) Decode(v any) error {
+func (n Node) Decode(v any) (err error) {
+	defer func() {
+		// The YAML decoder panics on a few malformed documents (a tag on
+		// an empty sequence item): an error at the section, not a crash.
+		if p := recover(); p != nil {
+			err = n.Errorf("", "cannot be decoded: %v", p)
+		}
+	}()
 	if n.node != nil {
 		if err := yaml.NodeToValue(n.node, v, yaml.Strict()); err != nil {
 			return fromYAMLAt(n.file, n.path, n.node, err)
@@ -304,7 +311,12 @@ func (n Node) Decode(v any) error {
 // DecodeKeys decodes the section strictly into v but skips Validate: for
 // disabled sections, whose keys and types are checked while required
 // values may still be missing.
-func (n Node) DecodeKeys(v any) error {
+func (n Node) DecodeKeys(v any) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = n.Errorf("", "cannot be decoded: %v", p)
+		}
+	}()
 	if n.node == nil {
 		return nil
 	}

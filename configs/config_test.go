@@ -212,3 +212,32 @@ func TestStarterParses(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeNeverPanics: the YAML decoder panics on a few malformed
+// documents (a tag on an empty sequence item); Decode reports an error
+// at the section instead.
+func TestDecodeNeverPanics(t *testing.T) {
+	cfg, err := Parse("revops.yaml", []byte("version: 1\nwarehouse: {type: duckdb}\nidentity:\n  matching:\n    person:\n      blocking:\n       !0 #0\n"), nil)
+	if err != nil {
+		t.Skipf("the parser refuses the document already: %v", err)
+	}
+	var v struct {
+		Matching struct {
+			Person struct {
+				Blocking []map[string]any `yaml:"blocking"`
+			} `yaml:"person"`
+		} `yaml:"matching"`
+	}
+	for name, decode := range map[string]func(any) error{"Decode": cfg.Identity.Decode, "DecodeKeys": cfg.Identity.DecodeKeys} {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Fatalf("%s panicked: %v", name, p)
+				}
+			}()
+			if err := decode(&v); err != nil && !strings.HasPrefix(err.Error(), "revops.yaml:") {
+				t.Errorf("%s: error %q does not name the file", name, err)
+			}
+		}()
+	}
+}

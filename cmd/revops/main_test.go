@@ -72,6 +72,8 @@ func TestValidateErrors(t *testing.T) {
 		{"wrong type in source", "version: 1\nwarehouse: {type: duckdb, path: x}\nsources:\n  - name: s\n    type: salesforce\n    enabled: false\n    limits:\n      concurrency: many\n",
 			"bad.yaml:8:20: sources[0].limits.concurrency: want a whole number", nil},
 		{"malformed yaml", "version: 1\nwarehouse: {type: duckdb\n", "bad.yaml:", nil},
+		{"identity unknown key", "version: 1\nwarehouse: {type: duckdb, path: x}\nidentity:\n  matchng: {}\n", "bad.yaml:4:3: identity.matchng: unknown key", nil},
+		{"identity survivorship field", "version: 1\nwarehouse: {type: duckdb, path: x}\nidentity:\n  survivorship:\n    persons:\n      emial: most_recent\n", "identity.survivorship.persons.emial", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

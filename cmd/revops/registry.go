@@ -12,6 +12,7 @@ import (
 	"github.com/revops/revops/extract"
 	"github.com/revops/revops/extract/salesforce"
 	"github.com/revops/revops/extract/zoho"
+	"github.com/revops/revops/identity"
 	"github.com/revops/revops/load"
 	"github.com/revops/revops/load/duckdb"
 	revsync "github.com/revops/revops/sync"
@@ -152,6 +153,9 @@ func checkConfig(cfg *configs.Config) error {
 			cfg.Warehouse.Type, keys(warehouses))
 	default:
 		return cfg.Warehouse.Options.Errorf("", "unknown warehouse type %q (want %s)", cfg.Warehouse.Type, keys(warehouses))
+	}
+	if _, err := identity.Decode(cfg.Identity.Decode); err != nil {
+		return err
 	}
 	for _, s := range cfg.Sources {
 		opts, ok := sources[s.Type]
