@@ -4,7 +4,7 @@
 // replaced by the contents of the file they name (for secrets).
 //
 // The package knows the file's frame (version, warehouse, sources,
-// models, syncs) but not what each connector takes: every connector gets
+// models, syncs, links) but not what each connector takes: every connector gets
 // its own sub-tree as a Node and decodes it into its own Options type.
 package configs
 
@@ -40,6 +40,9 @@ type Config struct {
 	Sources   []Source
 	Models    Models
 	Syncs     []Sync
+	// Links are the entries of `links:` (two-way links, decoded by
+	// sync/link), in the config's order.
+	Links []Link
 	// Identity is the `identity:` section (matching rules, thresholds,
 	// weights, survivorship), decoded by the identity stage; a Node with
 	// no value when the config has none.
@@ -73,6 +76,13 @@ type Models struct {
 
 // Sync is one entry of `syncs:`: a name and its spec, decoded by the sync stage.
 type Sync struct {
+	Name string
+	Spec Node // the entry without its name
+}
+
+// Link is one entry of `links:`: a name and its spec, decoded by the
+// link engine (sync/link).
+type Link struct {
 	Name string
 	Spec Node // the entry without its name
 }
@@ -241,8 +251,36 @@ func Parse(path string, data []byte, env Env) (*Config, error) {
 				names[s.Name] = true
 				cfg.Syncs = append(cfg.Syncs, s)
 			}
+		case "links":
+			items, err := sequence(path, kv.Value, key)
+			if err != nil {
+				return nil, err
+			}
+			names := map[string]bool{}
+			for i, item := range items {
+				ipath := fmt.Sprintf("%s[%d]", key, i)
+				m, err := mapping(path, item, ipath)
+				if err != nil {
+					return nil, err
+				}
+				common, rest := split(m, "name")
+				l := Link{Spec: Node{file: path, path: ipath, node: rest, at: item}}
+				if err := decodeString(path, ipath+".name", common["name"], &l.Name); err != nil {
+					return nil, err
+				}
+				switch {
+				case l.Name == "":
+					return nil, errAt(path, item, ipath+".name", "required")
+				case !identRE.MatchString(l.Name):
+					return nil, errAt(path, common["name"].Value, ipath+".name", fmt.Sprintf("%q is not a plain identifier (letters, digits, _)", l.Name))
+				case names[l.Name]:
+					return nil, errAt(path, common["name"].Value, ipath+".name", fmt.Sprintf("link %q is declared twice", l.Name))
+				}
+				names[l.Name] = true
+				cfg.Links = append(cfg.Links, l)
+			}
 		default:
-			return nil, errAt(path, kv.Key, key, "unknown key (want version, warehouse, sources, models, syncs or identity)")
+			return nil, errAt(path, kv.Key, key, "unknown key (want version, warehouse, sources, models, syncs, links or identity)")
 		}
 	}
 	if !seen["version"] {

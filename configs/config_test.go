@@ -241,3 +241,33 @@ func TestDecodeNeverPanics(t *testing.T) {
 		}()
 	}
 }
+
+func TestParseLinks(t *testing.T) {
+	cfg, err := Parse("revops.yaml", []byte("version: 1\nwarehouse: {type: duckdb}\nlinks:\n  - name: leads\n    left: {source: zoho_crm, object: Leads}\n  - name: contacts\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Links) != 2 || cfg.Links[0].Name != "leads" || cfg.Links[1].Name != "contacts" || cfg.Links[0].Spec.Path() != "links[0]" {
+		t.Fatalf("links = %+v", cfg.Links)
+	}
+	var spec struct {
+		Left struct {
+			Source string `yaml:"source"`
+			Object string `yaml:"object"`
+		} `yaml:"left"`
+	}
+	if err := cfg.Links[0].Spec.Decode(&spec); err != nil || spec.Left.Source != "zoho_crm" {
+		t.Fatalf("decode: %+v, %v", spec, err)
+	}
+	for _, c := range []struct{ yaml, want string }{
+		{"links:\n  - left: {}\n", "revops.yaml:4:5: links[0].name: required"},
+		{"links:\n  - name: a-b\n", "revops.yaml:4:11: links[0].name: \"a-b\" is not a plain identifier"},
+		{"links:\n  - name: a\n  - name: a\n", "revops.yaml:5:11: links[1].name: link \"a\" is declared twice"},
+		{"links: {a: 1}\n", "links: want a list"},
+	} {
+		_, err := Parse("revops.yaml", []byte("version: 1\nwarehouse: {type: duckdb}\n"+c.yaml), nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want %q", c.yaml, err, c.want)
+		}
+	}
+}
