@@ -29,6 +29,12 @@ const (
 	CodeMatchValueMissing = "MATCH_VALUE_MISSING"
 	// CodeInvalidUTF8: a text value is not valid UTF-8; it is not sent.
 	CodeInvalidUTF8 = "INVALID_UTF8"
+	// CodeAmbiguousMatch: a row's duplicate-check values match several
+	// records; it is not written and goes to _revops.sync_review.
+	CodeAmbiguousMatch = "AMBIGUOUS_MATCH"
+	// CodePicklistUnmapped: a value is neither in the field's picklist map
+	// nor a value of the destination's picklist; the row is not sent.
+	CodePicklistUnmapped = "PICKLIST_VALUE_UNMAPPED"
 )
 
 var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)

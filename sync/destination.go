@@ -102,6 +102,12 @@ type Record struct {
 	// ID is the destination record id, for update and delete (and for
 	// upsert when already known).
 	ID string
+	// Object is the object the record ID lives in when it is not the one
+	// the sync writes: a Lead sync's row whose person revops found as a
+	// Contact, or whose lead was converted into one. "" is the sync's
+	// object. Values keep the sync's object's field names; the destination
+	// translates them.
+	Object string
 	// Values maps destination field API names to values.
 	Values map[string]any
 }
@@ -118,6 +124,41 @@ type RowError struct {
 	// Retryable is true when sending the same record again may succeed
 	// (lock contention, transient server errors).
 	Retryable bool
+	// Gone is true when the record the write addressed no longer exists:
+	// someone deleted it (Salesforce ENTITY_IS_DELETED, or
+	// INVALID_CROSS_REFERENCE_KEY on the record id; Zoho INVALID_DATA on
+	// the record id). The sync's on_deleted policy decides what follows.
+	Gone bool
+	// Candidates are the records a row matched when there were several
+	// (Code CodeAmbiguousMatch): the row is not written, and goes to
+	// _revops.sync_review.
+	Candidates []Candidate
+}
+
+// Candidate is one record a row's duplicate-check values matched.
+type Candidate struct {
+	// Object and ID name the record (the record a converted lead became,
+	// when the match was the lead).
+	Object string `json:"object"`
+	ID     string `json:"id"`
+	// Via is the duplicate-check entry that matched, e.g. "Email" or
+	// "LastName+Company"; From names the record that matched when it is
+	// not the one written (a converted lead: "Lead 00Q…").
+	Via  string `json:"via"`
+	From string `json:"from,omitempty"`
+}
+
+// Matcher is implemented by destinations that match records by
+// duplicate-check values themselves (Salesforce, whose upsert knows only
+// external ids). A sync matched by duplicate_check uses it to tell one
+// match from several (which go to review), and a two-way link may use it
+// to pair records.
+type Matcher interface {
+	// MatchRecords returns, for each key (duplicate-check field → value),
+	// the distinct records that match the first entry of m.Fields that
+	// matches any record: none, one, or several. A converted lead counts
+	// as the contact it became. Called from one goroutine.
+	MatchRecords(ctx context.Context, object string, m Match, keys []map[string]any) ([][]Candidate, error)
 }
 
 // Error implements error.
@@ -135,6 +176,10 @@ type Result struct {
 	// Created is true when the record was created (insert, or an upsert
 	// that created).
 	Created bool
+	// Object is the object written when it is not the one asked for (a
+	// Lead sync's row written to the Contact its lead was converted into,
+	// or found as a Contact); "" otherwise.
+	Object string
 	// Err is set when the record was refused.
 	Err *RowError
 }

@@ -61,6 +61,9 @@ type inflight struct {
 	match, sent map[string]any
 	// snapshot: the key had a snapshot (it was written before).
 	snapshot bool
+	// object is the object of id when it is not the sync's (its values
+	// are not compared: the write is sent again).
+	object string
 }
 
 // resolveInflight resolves the writes earlier runs sent without recording
@@ -92,7 +95,8 @@ type inflight struct {
 func (r *Runner) resolveInflight(ctx context.Context, spec *Spec, dest Destination, sc *Schema, opts Options, rep *Report) error {
 	w := r.Warehouse
 	rows, err := queryRows(ctx, w, `SELECT i.key, i.row_hash, i.match_values, s.row_hash, i.run_id, i.op,
-			coalesce(i.destination_id, s.destination_id), i.sent_values, s.key IS NOT NULL
+			coalesce(i.destination_id, s.destination_id), i.sent_values, s.key IS NOT NULL,
+			CASE WHEN i.destination_id IS NOT NULL THEN i.destination_object ELSE s.destination_object END
 		FROM _revops.sync_inflight i LEFT JOIN _revops.sync_snapshots s ON s.sync = i.sync AND s.key = i.key
 		WHERE i.sync = ? ORDER BY i.key`, spec.Name)
 	if err != nil {
@@ -104,7 +108,8 @@ func (r *Runner) resolveInflight(ctx context.Context, spec *Spec, dest Destinati
 	var done []string
 	var deletes, verify, lookup, blind []inflight
 	for _, row := range rows {
-		o := inflight{key: str(row[0]), hash: str(row[1]), run: str(row[4]), op: Op(str(row[5])), id: str(row[6]), snapshot: row[8] == true}
+		o := inflight{key: str(row[0]), hash: str(row[1]), run: str(row[4]), op: Op(str(row[5])), id: str(row[6]), snapshot: row[8] == true,
+			object: str(row[9])}
 		if m := str(row[2]); m != "" && m != "null" {
 			o.match = parseJSONMap(m)
 		}
@@ -176,7 +181,7 @@ func (r *Runner) resolveInflight(ctx context.Context, spec *Spec, dest Destinati
 		case o.snapshot:
 			unknownKnown = append(unknownKnown, o.key)
 		default:
-			unknownNew = append(unknownNew, snapshotRow{Key: o.key, Hash: unknownHash, DestID: o.id})
+			unknownNew = append(unknownNew, snapshotRow{Key: o.key, Hash: unknownHash, DestID: o.id, Object: o.object})
 		}
 	}
 	if len(deletes) > 0 {
@@ -209,7 +214,7 @@ func (r *Runner) resolveInflight(ctx context.Context, spec *Spec, dest Destinati
 	b.deleteKeys("sync_snapshots", spec.Name, gone)
 	// A failure recorded for a write found done (BATCH_FAILED when the
 	// answer was lost) is void.
-	b.deleteKeys("sync_failures", spec.Name, recovered)
+	b.clearFailures(spec.Name, recovered)
 	b.deleteKeys("sync_inflight", spec.Name, done)
 	b.counts(rep)
 	if err := b.exec(context.WithoutCancel(ctx), w); err != nil {
@@ -223,6 +228,9 @@ func (r *Runner) resolveInflight(ctx context.Context, spec *Spec, dest Destinati
 // writtenRow is the snapshot of o's write found done at record id.
 func (o inflight) writtenRow(id string) snapshotRow {
 	row := snapshotRow{Key: o.key, Hash: o.hash, DestID: id}
+	if id == o.id {
+		row.Object = o.object
+	}
 	if o.hash != removedHash {
 		row.Values = o.sent
 	}
@@ -267,7 +275,7 @@ func (r *Runner) verifyWrites(ctx context.Context, spec *Spec, dest Destination,
 	var ids []string
 	fieldSet := map[string]bool{}
 	for _, o := range writes {
-		if o.sent == nil {
+		if o.sent == nil || o.object != "" {
 			continue
 		}
 		ids = append(ids, o.id)
@@ -289,7 +297,7 @@ func (r *Runner) verifyWrites(ctx context.Context, spec *Spec, dest Destination,
 	}
 	for _, o := range writes {
 		vals, there := cur[o.id]
-		if o.sent == nil || !there {
+		if o.sent == nil || o.object != "" || !there {
 			continue
 		}
 		same := true
@@ -324,19 +332,11 @@ func (r *Runner) readRecords(ctx context.Context, spec *Spec, dest Destination, 
 // findable reports whether an in-flight create can be looked up: it holds
 // a non-empty value of the fields the sync finds records by.
 func findable(spec *Spec, match map[string]any) bool {
-	var fields []string
 	switch {
 	case spec.Match.By == MatchID && spec.Match.CreateKey != "":
-		fields = []string{spec.Match.CreateKey}
+		return !isEmpty(match[spec.Match.CreateKey])
 	case spec.Match.By == MatchID:
 		return false
-	default:
-		fields = matchFieldsOf(spec)
 	}
-	for _, f := range fields {
-		if !isEmpty(match[f]) {
-			return true
-		}
-	}
-	return false
+	return usableMatch(spec, match)
 }

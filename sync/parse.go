@@ -122,6 +122,15 @@ func checkRefs(n configs.Node, sp *Spec, cfg *configs.Config, syncs map[string]b
 		return n.Errorf("destination.source", "source %s is of type %s, which revops cannot write to (it writes to %s)",
 			src.Name, src.Type, strings.Join(writable, ", "))
 	}
+	if src.Type != "salesforce" && sp.Match.By == MatchDuplicateCheck {
+		for i, e := range MatchEntries(sp.Match.Fields) {
+			if len(e) > 1 {
+				return n.Errorf(fmt.Sprintf("match.fields[%d]", i), "%s: a %s destination checks duplicates one field at a time "+
+					"(Zoho's duplicate_check_fields); entries of several fields joined by + are for Salesforce, where revops matches itself",
+					sp.Match.Fields[i], src.Type)
+			}
+		}
+	}
 	return nil
 }
 
@@ -207,7 +216,74 @@ func (s *Spec) Validate() error {
 			return err
 		}
 	}
+	switch s.OnDeleted {
+	case "", DeletedUnlink, DeletedFail:
+		if s.OnDeleted != "" && s.Mode == ModeInsert {
+			return keyErr("on_deleted", "mode insert only creates records: it never writes to one that could have been deleted")
+		}
+	case DeletedRecreate:
+		if !s.creates() {
+			return keyErr("on_deleted", "recreate needs a mode that creates records (upsert, mirror); mode update never creates (use unlink or fail)")
+		}
+		if s.Mode == ModeInsert {
+			return keyErr("on_deleted", "mode insert only creates records: it never writes to one that could have been deleted")
+		}
+		if s.Match.By == MatchID && s.Match.CreateKey == "" {
+			return keyErr("on_deleted", "recreate with match by id needs match.create_key, so that a create whose answer is lost is found again")
+		}
+	default:
+		return keyErr("on_deleted", "%q is not unlink, recreate or fail (default unlink)", s.OnDeleted)
+	}
 	return nil
+}
+
+// matchField reports whether f identifies records (the external id field
+// or a field of a duplicate-check entry).
+func (s *Spec) matchField(f string) bool {
+	for _, n := range s.matchValueFields() {
+		if n == f && s.Match.By != MatchID {
+			return true
+		}
+	}
+	return false
+}
+
+// validateOptions checks a field's write options on their own.
+func (s *Spec) validateOptions(f string) error {
+	m := s.Mapping[f]
+	o := m.WriteOptions
+	key := "mapping." + f
+	switch {
+	case o.FillIfEmpty && o.NeverOverwrite:
+		return keyErr(key+".fill_if_empty", "set fill_if_empty or never_overwrite, not both (never_overwrite already keeps every existing value)")
+	case o.SkipNulls && m.Value != nil:
+		return keyErr(key+".skip_nulls", "a constant (value:) is never empty, so skip_nulls does nothing here")
+	case o.NeverOverwrite && s.Mode == ModeUpdate:
+		return keyErr(key+".never_overwrite", "mode update never creates records, so the field would never be written")
+	case o.OnUpdate() && s.Mode == ModeInsert:
+		return keyErr(key+"."+o.updateName(), "mode insert only creates records: there is no existing value to keep%s", s.currentFrom(o))
+	case o.OnUpdate() && s.matchField(f):
+		return keyErr(key+"."+o.updateName(), "%s finds the record (match): it is written with every row%s", f, s.currentFrom(o))
+	}
+	return nil
+}
+
+// currentFrom says, for a fill_if_empty error, where the destination's
+// current value would come from.
+func (s *Spec) currentFrom(o WriteOptions) string {
+	if !o.FillIfEmpty {
+		return ""
+	}
+	return fmt.Sprintf(" (fill_if_empty compares with the destination's current value: the last extract %s.%s, "+
+		"else a read of the %s records through the API)", s.Destination.Source, strings.ToLower(s.Destination.Object), s.Destination.Object)
+}
+
+// updateName names the option that applies to existing records.
+func (o WriteOptions) updateName() string {
+	if o.FillIfEmpty {
+		return "fill_if_empty"
+	}
+	return "never_overwrite"
 }
 
 func (s *Spec) validateMatch() error {
@@ -233,9 +309,17 @@ func (s *Spec) validateMatch() error {
 		if s.Match.Field != "" {
 			return keyErr("match.field", "only with by: external_id (by: duplicate_check takes fields)")
 		}
-		for _, f := range s.Match.Fields {
-			if _, ok := s.Mapping[f]; !ok {
-				return keyErr("match.fields", "%s must also be in mapping (its value matches records)", f)
+		for i, e := range MatchEntries(s.Match.Fields) {
+			if len(e) == 0 {
+				return keyErr(fmt.Sprintf("match.fields[%d]", i), "empty: name a field, or fields joined by + (e.g. LastName+Company)")
+			}
+			for _, f := range e {
+				if !identRE.MatchString(f) {
+					return keyErr(fmt.Sprintf("match.fields[%d]", i), "%q is not a field API name (several fields are joined by +, e.g. LastName+Company)", f)
+				}
+				if _, ok := s.Mapping[f]; !ok {
+					return keyErr(fmt.Sprintf("match.fields[%d]", i), "%s must also be in mapping (its value matches records)", f)
+				}
 			}
 		}
 	case "":
@@ -280,6 +364,9 @@ func (s *Spec) validateField(f string) error {
 	if m.Lookup != nil && (m.Lookup.Sync == "" || m.Lookup.Column == "") {
 		return keyErr("mapping."+f+".lookup", "needs sync and column")
 	}
+	if err := s.validateOptions(f); err != nil {
+		return err
+	}
 	if m.Picklist != nil {
 		if m.Column == "" {
 			return keyErr("mapping."+f+".picklist", "only with column")
@@ -305,7 +392,8 @@ func (s *Spec) checkUTF8() error {
 		v   any
 	}
 	items := []item{{"model", s.Model}, {"sql", s.SQL}, {"key", s.Key}, {"destination.source", s.Destination.Source},
-		{"destination.object", s.Destination.Object}, {"match.field", s.Match.Field}, {"match.create_key", s.Match.CreateKey}}
+		{"destination.object", s.Destination.Object}, {"match.field", s.Match.Field}, {"match.create_key", s.Match.CreateKey},
+		{"on_deleted", string(s.OnDeleted)}}
 	for i, f := range s.Match.Fields {
 		items = append(items, item{fmt.Sprintf("match.fields[%d]", i), f})
 	}

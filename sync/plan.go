@@ -28,6 +28,9 @@ type PlanRow struct {
 	Change string                 `json:"change"` // added, changed, removed
 	Op     Op                     `json:"op"`
 	DestID string                 `json:"destination_id,omitempty"`
+	// Object is the object of DestID when it is not the sync's (a Contact
+	// a Lead sync's row is written to).
+	Object string                 `json:"destination_object,omitempty"`
 	Hash   string                 `json:"-"`
 	Fields map[string]FieldChange `json:"fields"`
 }
@@ -67,7 +70,7 @@ func (r *Runner) Plan(ctx context.Context, spec *Spec, dest Destination, opts Pl
 		return nil, err
 	}
 	for _, pd := range p.sends {
-		row := PlanRow{Key: pd.ch.Key, Change: pd.ch.Kind, Op: pd.op, DestID: pd.rec.ID, Hash: pd.ch.Hash, Fields: map[string]FieldChange{}}
+		row := PlanRow{Key: pd.ch.Key, Change: pd.ch.Kind, Op: pd.op, DestID: pd.rec.ID, Object: pd.rec.Object, Hash: pd.ch.Hash, Fields: map[string]FieldChange{}}
 		prev := before[pd.rec.ID]
 		for f, v := range pd.rec.Values {
 			var b any
@@ -84,13 +87,15 @@ func (r *Runner) Plan(ctx context.Context, spec *Spec, dest Destination, opts Pl
 	}
 	vals := make([][]any, len(plan.Rows))
 	for i, row := range plan.Rows {
-		vals[i] = []any{plan.ID, spec.Name, plan.Created, int64(i), row.Key, row.Change, string(row.Op), nullable(row.DestID), row.Hash, toJSON(row.Fields)}
+		vals[i] = []any{plan.ID, spec.Name, plan.Created, int64(i), row.Key, row.Change, string(row.Op), nullable(row.DestID), row.Hash,
+			toJSON(row.Fields), nullable(row.Object)}
 	}
 	if len(vals) == 0 {
 		// An empty plan is stored as one marker row, so apply finds it.
-		vals = [][]any{{plan.ID, spec.Name, plan.Created, int64(-1), "", "none", "none", nil, nil, "{}"}}
+		vals = [][]any{{plan.ID, spec.Name, plan.Created, int64(-1), "", "none", "none", nil, nil, "{}", nil}}
 	}
-	err = insertRows(ctx, r.Warehouse, `INSERT INTO _revops.sync_plans (plan_id, sync, created_at, seq, key, change, op, destination_id, row_hash, fields)`, "", vals)
+	err = insertRows(ctx, r.Warehouse, `INSERT INTO _revops.sync_plans (plan_id, sync, created_at, seq, key, change, op, destination_id, row_hash,
+		fields, destination_object)`, "", vals)
 	if err != nil {
 		return nil, fmt.Errorf("sync %s: store plan: %w", spec.Name, err)
 	}
@@ -108,98 +113,19 @@ func (r *Runner) Plan(ctx context.Context, spec *Spec, dest Destination, opts Pl
 // an unknown outcome (unknownHash) is read from the destination: neither
 // the extract nor the last confirmed write may hold its current values.
 func (r *Runner) before(ctx context.Context, p *prepared, rep *Report) (map[string]map[string]any, error) {
-	out := map[string]map[string]any{}
-	var ids, keys []string
-	keyOf := map[string]string{}
 	fieldSet := map[string]bool{}
 	for _, pd := range p.sends {
-		if pd.rec.ID == "" {
+		if pd.rec.ID == "" || pd.rec.Object != "" {
 			continue
 		}
-		ids = append(ids, pd.rec.ID)
-		keys = append(keys, pd.ch.Key)
-		keyOf[pd.rec.ID] = pd.ch.Key
 		for f := range pd.rec.Values {
 			fieldSet[f] = true
 		}
 	}
-	if len(ids) == 0 {
-		return out, nil
+	if len(fieldSet) == 0 {
+		return map[string]map[string]any{}, nil
 	}
-	written, err := r.writtenValues(ctx, p.spec, keys)
-	if err != nil {
-		return nil, err
-	}
-	fields := sortedKeys(fieldSet)
-	idCol := "Id"
-	if p.dest.System() != "salesforce" {
-		idCol = "id"
-	}
-	rel := quoteIdent(p.spec.Destination.Source) + "." + quoteIdent(strings.ToLower(p.spec.Destination.Object))
-	if cols, _, err := readColumns(ctx, r.Warehouse, rel); err == nil && cols[strings.ToLower(idCol)] != "" {
-		var sel []string
-		var have []string
-		for _, f := range fields {
-			if c := cols[strings.ToLower(f)]; c != "" {
-				sel = append(sel, quoteIdent(c))
-				have = append(have, f)
-			}
-		}
-		at := "NULL"
-		if c := cols[extractedAt]; c != "" {
-			at = quoteIdent(c)
-		}
-		for start := 0; start < len(ids); start += chunk {
-			part := ids[start:min(start+chunk, len(ids))]
-			args := make([]any, len(part))
-			for i, id := range part {
-				args[i] = id
-			}
-			q := fmt.Sprintf("SELECT %s, %s%s FROM %s WHERE %s IN (%s)", quoteIdent(cols[strings.ToLower(idCol)]), at,
-				prefixComma(sel), rel, quoteIdent(cols[strings.ToLower(idCol)]), strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", "))
-			rows, err := queryRows(ctx, r.Warehouse, q, args...)
-			if err != nil {
-				return nil, fmt.Errorf("sync %s: read extracted values from %s: %w", p.spec.Name, rel, err)
-			}
-			for _, row := range rows {
-				id := str(row[0])
-				w, wrote := written[keyOf[id]]
-				extracted, dated := row[1].(time.Time)
-				if wrote && (!dated || w.unknown) {
-					continue // the extract cannot be dated against revops's write, or the write's outcome is unknown: read the destination
-				}
-				m := map[string]any{}
-				for i, f := range have {
-					m[f] = row[i+2]
-				}
-				if wrote && w.at.After(extracted) {
-					for f, v := range w.values {
-						m[f] = v
-					}
-				}
-				out[id] = m
-			}
-		}
-	}
-	var missing []string
-	for _, id := range ids {
-		if _, ok := out[id]; !ok {
-			missing = append(missing, id)
-		}
-	}
-	step := 100
-	for start := 0; start < len(missing); start += step {
-		part := missing[start:min(start+step, len(missing))]
-		got, err := p.dest.Read(ctx, p.spec.Destination.Object, part, fields)
-		rep.APICalls++
-		if err != nil {
-			return nil, fmt.Errorf("sync %s: read current %s values: %w", p.spec.Name, p.spec.Destination.Object, err)
-		}
-		for id, m := range got {
-			out[id] = m
-		}
-	}
-	return out, nil
+	return r.currentValues(ctx, p, p.sends, sortedKeys(fieldSet), false)
 }
 
 // extractedAt is the column extract stamps every landed record with (as
@@ -310,7 +236,7 @@ func (r *Runner) Apply(ctx context.Context, spec *Spec, dest Destination, planID
 		if err := r.recoverInflight(ctx, spec, dest, sc, opts, rep); err != nil {
 			return err
 		}
-		rows, err := queryRows(ctx, w, `SELECT key, change, op, destination_id, row_hash, fields FROM _revops.sync_plans
+		rows, err := queryRows(ctx, w, `SELECT key, change, op, destination_id, row_hash, fields, destination_object FROM _revops.sync_plans
 			WHERE plan_id = ? AND seq >= 0 ORDER BY seq`, planID)
 		if err != nil {
 			return fmt.Errorf("sync %s: read plan %s: %w", spec.Name, planID, err)
@@ -325,8 +251,8 @@ func (r *Runner) Apply(ctx context.Context, spec *Spec, dest Destination, planID
 			if err := json.Unmarshal([]byte(str(row[5])), &fc); err != nil {
 				return fmt.Errorf("sync %s: plan %s: row %s: %w", spec.Name, planID, str(row[0]), err)
 			}
-			pd := &pending{ch: Change{Key: str(row[0]), Kind: str(row[1]), Hash: str(row[4]), DestID: str(row[3])},
-				op: Op(str(row[2])), rec: Record{Key: str(row[0]), ID: str(row[3]), Values: map[string]any{}}}
+			pd := &pending{ch: Change{Key: str(row[0]), Kind: str(row[1]), Hash: str(row[4]), DestID: str(row[3]), DestObject: str(row[6])},
+				op: Op(str(row[2])), rec: Record{Key: str(row[0]), ID: str(row[3]), Object: str(row[6]), Values: map[string]any{}}}
 			for f, c := range fc {
 				v, rerr := Coerce(c.After, sc.Fields[f])
 				if rerr != nil {
@@ -349,11 +275,13 @@ func (r *Runner) Apply(ctx context.Context, spec *Spec, dest Destination, planID
 			}
 			if spec.Match.By != MatchID {
 				pd.match = map[string]any{}
-				for _, n := range matchFieldsOf(spec) {
+				for _, n := range spec.matchValueFields() {
 					pd.match[n] = pd.rec.Values[n]
 				}
 			}
-			if pd.rec.ID != "" && pd.op != OpDelete {
+			pd.exists = pd.rec.ID != ""
+			pd.full = pd.rec.Values
+			if pd.rec.ID != "" && pd.op != OpDelete && pd.rec.Object == "" {
 				readIDs[pd.rec.ID] = true
 				for f := range fc {
 					fieldSet[f] = true

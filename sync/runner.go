@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -38,6 +39,13 @@ type Options struct {
 	// syncs that cannot look records up (match by id), so they are sent
 	// again. Without it such a sync stops and says so.
 	ResendUnknown bool
+	// FullResync compares every row with the destination's current
+	// values, read through its API, instead of trusting the snapshot:
+	// rows the destination already holds are recorded as written and not
+	// sent, rows that drifted are sent (even when the snapshot says they
+	// are current), records found deleted follow on_deleted. It costs one
+	// read per 100 records (Zoho: 50).
+	FullResync bool
 }
 
 // Runner runs syncs against one warehouse.
@@ -86,6 +94,12 @@ type pending struct {
 	op    Op
 	rec   Record
 	match map[string]any
+	// full holds every mapped value (before the write options that apply
+	// to existing records dropped some): what a create sends.
+	full map[string]any
+	// exists: the record is known to exist (an update, or an upsert of a
+	// record found); recreate: the create of a record someone deleted.
+	exists, recreate bool
 }
 
 // prepared is a sync after validation and diff, before any write.
@@ -97,8 +111,21 @@ type prepared struct {
 	sends  []*pending
 	failed []failureRow
 	// stale are keys whose recorded failures the run clears (Diff.Stale).
-	stale  []string
-	report *Report
+	stale []string
+	// review are rows that matched several records (not sent).
+	review []reviewRow
+	// current are rows with nothing to send (the destination holds their
+	// values, or the write options left nothing): recorded as written
+	// before the first write.
+	current []snapshotRow
+	// unlink are keys whose record was found deleted before sending
+	// (--full-resync) under on_deleted: unlink.
+	unlink []string
+	// recreate are rows whose record turned out deleted while sending,
+	// under on_deleted: recreate; send creates them after the rest.
+	recreate []*pending
+	opts     Options
+	report   *Report
 }
 
 func newID() string {
@@ -219,7 +246,8 @@ func (r *Runner) prepare(ctx context.Context, spec *Spec, dest Destination, opts
 	if err := r.recoverInflight(ctx, spec, dest, sc, opts, rep); err != nil {
 		return nil, err
 	}
-	d, err := ComputeDiff(ctx, w, spec, DiffOptions{OnlyFailed: opts.RetryFailed, OnlyAdded: spec.Mode == ModeInsert, Removed: spec.Mode == ModeMirror && !opts.RetryFailed})
+	d, err := ComputeDiff(ctx, w, spec, DiffOptions{OnlyFailed: opts.RetryFailed, OnlyAdded: spec.Mode == ModeInsert,
+		Removed: spec.Mode == ModeMirror && !opts.RetryFailed, Full: opts.FullResync && !opts.RetryFailed, Schema: sc, Picklists: picklists})
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +256,11 @@ func (r *Runner) prepare(ctx context.Context, spec *Spec, dest Destination, opts
 	if d.NullKeys > 0 {
 		r.log().Warn("model rows with a NULL key are not synced", "sync", spec.Name, "rows", d.NullKeys, "key", spec.Key)
 	}
-	p := &prepared{spec: spec, dest: dest, schema: sc, diff: d, stale: d.Stale, report: rep}
+	if len(d.Unlinked) > 0 {
+		r.log().Info("rows unlinked from records deleted in the destination are not written (revops sync reset NAME --key K writes them again)",
+			"sync", spec.Name, "rows", len(d.Unlinked), "first", d.Unlinked[0])
+	}
+	p := &prepared{spec: spec, dest: dest, schema: sc, diff: d, stale: d.Stale, report: rep, opts: opts}
 	if len(d.Duplicates) > 0 {
 		r.log().Warn("duplicate keys in the model: none of their rows is synced", "sync", spec.Name, "keys", len(d.Duplicates), "first", d.Duplicates[0])
 		for _, k := range d.Duplicates {
@@ -237,7 +269,8 @@ func (r *Runner) prepare(ctx context.Context, spec *Spec, dest Destination, opts
 		}
 	}
 	if spec.Mode == ModeMirror && len(d.Removed) > 0 && !opts.AllowMassDelete {
-		total, err := queryRows(ctx, w, `SELECT count(*) FROM _revops.sync_snapshots WHERE sync = ? AND row_hash <> ?`, spec.Name, removedHash)
+		total, err := queryRows(ctx, w, `SELECT count(*) FROM _revops.sync_snapshots WHERE sync = ? AND row_hash <> ? AND row_hash <> ?`,
+			spec.Name, removedHash, unlinkedHash)
 		if err != nil {
 			return nil, fmt.Errorf("sync %s: count synced records: %w", spec.Name, err)
 		}
@@ -250,7 +283,7 @@ func (r *Runner) prepare(ctx context.Context, spec *Spec, dest Destination, opts
 				"check the model, or run with --allow-mass-delete", spec.Name, len(d.Removed), n, spec.Destination.Object, share*100)
 		}
 	}
-	var needFind []*pending
+	var built, needFind []*pending
 	for _, c := range d.Changes {
 		pd, rerr := p.build(c, picklists)
 		if rerr != nil {
@@ -265,15 +298,26 @@ func (r *Runner) prepare(ctx context.Context, spec *Spec, dest Destination, opts
 			needFind = append(needFind, pd)
 			continue
 		}
-		p.sends = append(p.sends, pd)
+		built = append(built, pd)
 	}
 	if len(needFind) > 0 {
-		if err := r.findIDs(ctx, p, needFind); err != nil {
+		found, err := r.findIDs(ctx, p, needFind)
+		if err != nil {
+			return nil, err
+		}
+		built = append(built, found...)
+	}
+	if built, err = r.applyWriteOptions(ctx, p, built); err != nil {
+		return nil, err
+	}
+	if opts.FullResync && !opts.RetryFailed {
+		if built, err = r.compareWithDestination(ctx, p, built); err != nil {
 			return nil, err
 		}
 	}
+	p.sends = append(p.sends, built...)
 	for _, c := range d.Removed {
-		pd := &pending{ch: c, rec: Record{Key: c.Key, ID: c.DestID}}
+		pd := &pending{ch: c, rec: Record{Key: c.Key, ID: c.DestID, Object: c.DestObject}, exists: true}
 		if spec.Mirror.Action == "delete" {
 			pd.op = OpDelete
 		} else {
@@ -293,10 +337,12 @@ func (r *Runner) prepare(ctx context.Context, spec *Spec, dest Destination, opts
 
 // build maps one changed row to a record and chooses its operation; nil
 // without error means the row is skipped (insert mode, a row already
-// written).
+// written). Fields whose value skip_nulls leaves out are not in the
+// record; the options that apply to existing records are applied later
+// (applyWriteOptions), once revops knows whether the record exists.
 func (p *prepared) build(c Change, picklists map[string]map[string]string) (*pending, *RowError) {
 	s, sc := p.spec, p.schema
-	pd := &pending{ch: c, rec: Record{Key: c.Key, ID: c.DestID, Values: map[string]any{}}}
+	pd := &pending{ch: c, rec: Record{Key: c.Key, ID: c.DestID, Object: c.DestObject, Values: map[string]any{}}}
 	for i, name := range s.Fields() {
 		m, f := s.Mapping[name], sc.Fields[name]
 		v := c.Values[i]
@@ -312,7 +358,11 @@ func (p *prepared) build(c Change, picklists map[string]map[string]string) (*pen
 			if rerr := checkColumnUTF8(c.Key, m.Column, name, v); rerr != nil {
 				return nil, rerr
 			}
-			v = mapPicklist(v, picklists[name])
+			mapped, rerr := mapPicklist(v, picklists[name], f, m.Picklist)
+			if rerr != nil {
+				return nil, rerr
+			}
+			v = mapped
 		case m.Column != "":
 			if rerr := checkColumnUTF8(c.Key, m.Column, name, v); rerr != nil {
 				return nil, rerr
@@ -321,6 +371,9 @@ func (p *prepared) build(c Change, picklists map[string]map[string]string) (*pen
 		cv, rerr := Coerce(v, f)
 		if rerr != nil {
 			return nil, rerr
+		}
+		if m.SkipNulls && isEmpty(cv) {
+			continue // never written empty: the destination keeps its value
 		}
 		pd.rec.Values[name] = cv
 	}
@@ -345,7 +398,8 @@ func (p *prepared) build(c Change, picklists map[string]map[string]string) (*pen
 			pd.op = OpUpsert
 		}
 	}
-	if pd.op == OpInsert || pd.op == OpUpsert {
+	pd.exists = pd.op == OpUpdate || pd.op == OpUpsert && pd.rec.ID != ""
+	if !pd.exists && (pd.op == OpInsert || pd.op == OpUpsert) {
 		for n, f := range sc.Fields {
 			if f.Required && f.Createable && isEmpty(pd.rec.Values[n]) {
 				if _, mapped := s.Mapping[n]; mapped {
@@ -358,36 +412,72 @@ func (p *prepared) build(c Change, picklists map[string]map[string]string) (*pen
 	case s.Match.By != MatchID:
 		// A row is matched by these values; without any, a create could
 		// not be found again after a lost answer (and would be sent
-		// twice), and an update finds nothing.
+		// twice), and an update finds nothing. An entry of several
+		// fields counts only when all of them hold a value.
 		pd.match = map[string]any{}
-		empty := true
-		for _, n := range matchFieldsOf(s) {
+		for _, n := range s.matchValueFields() {
 			pd.match[n] = pd.rec.Values[n]
-			if !isEmpty(pd.rec.Values[n]) {
-				empty = false
-			}
 		}
-		if empty {
-			fields := matchFieldsOf(s)
+		if !usableMatch(s, pd.match) {
+			fields := s.matchValueFields()
 			return nil, &RowError{Code: CodeMatchValueMissing, Fields: fields, Retryable: true,
 				Message: fmt.Sprintf("%s: empty, and rows are matched by %s: a record written without it could not be found again; "+
-					"the row is sent once the model gives it a value", strings.Join(fields, ", "), plural(len(fields), "it", "them"))}
+					"the row is sent once the model gives it a value", strings.Join(s.matchEntryNames(), ", "), plural(len(fields), "it", "them"))}
 		}
 	case pd.op == OpInsert && s.Match.CreateKey != "":
-		// The create carries a key of revops's own, to be found again by.
-		f := sc.Fields[s.Match.CreateKey]
-		if f.Name == "" {
-			f = Field{Name: s.Match.CreateKey, Type: TypeString}
-		}
-		v, rerr := Coerce(s.createKeyValue(c.Key), f)
-		if rerr != nil {
-			rerr.Message = "match.create_key " + rerr.Message
+		if rerr := p.addCreateKey(pd); rerr != nil {
 			return nil, rerr
 		}
-		pd.rec.Values[s.Match.CreateKey] = v
-		pd.match = map[string]any{s.Match.CreateKey: v}
 	}
+	pd.full = maps.Clone(pd.rec.Values)
 	return pd, nil
+}
+
+// addCreateKey puts the key of revops's own into a create's values, to be
+// found again by.
+func (p *prepared) addCreateKey(pd *pending) *RowError {
+	s := p.spec
+	f := p.schema.Fields[s.Match.CreateKey]
+	if f.Name == "" {
+		f = Field{Name: s.Match.CreateKey, Type: TypeString}
+	}
+	v, rerr := Coerce(s.createKeyValue(pd.ch.Key), f)
+	if rerr != nil {
+		rerr.Message = "match.create_key " + rerr.Message
+		return rerr
+	}
+	pd.rec.Values[s.Match.CreateKey] = v
+	pd.match = map[string]any{s.Match.CreateKey: v}
+	return nil
+}
+
+// usableMatch reports whether match values can find a record: the
+// external id holds a value, or every field of one duplicate-check entry
+// does.
+func usableMatch(s *Spec, match map[string]any) bool {
+	if s.Match.By == MatchExternalID {
+		return !isEmpty(match[s.Match.Field])
+	}
+	for _, e := range MatchEntries(s.Match.Fields) {
+		ok := len(e) > 0
+		for _, f := range e {
+			if isEmpty(match[f]) {
+				ok = false
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// matchEntryNames names what the spec matches by.
+func (s *Spec) matchEntryNames() []string {
+	if s.Match.By == MatchExternalID {
+		return []string{s.Match.Field}
+	}
+	return s.Match.Fields
 }
 
 func plural(n int, one, many string) string {
@@ -421,38 +511,62 @@ func checkColumnUTF8(key, column, field string, v any) *RowError {
 		Message: fmt.Sprintf("%s: column %s of key %s is not valid UTF-8%s; the model must give UTF-8 text", field, column, quoteBytes(key), bad)}
 }
 
-func matchFieldsOf(s *Spec) []string {
-	if s.Match.By == MatchExternalID {
-		return []string{s.Match.Field}
-	}
-	return s.Match.Fields
-}
-
-func mapPicklist(v any, m map[string]string) any {
-	convert := func(x string) string {
-		if to, ok := m[x]; ok {
-			return to
+// mapPicklist maps v (a value, a list, or for a multi-select field
+// ;-separated text) through m. A value m does not hold passes through
+// when the destination's picklist has it (or lists no values); otherwise
+// the row fails naming the value and the map.
+func mapPicklist(v any, m map[string]string, f Field, source any) (any, *RowError) {
+	convert := func(x any) (any, *RowError) {
+		k, ok := asText(x)
+		if !ok {
+			return x, nil
 		}
-		return x
+		if to, ok := m[k]; ok {
+			return to, nil
+		}
+		if len(f.Picklist) == 0 || inList(f.Picklist, k) {
+			return x, nil
+		}
+		where := "the inline picklist map"
+		if t, ok := source.(string); ok {
+			where = "picklist table " + t
+		}
+		return nil, &RowError{Code: CodePicklistUnmapped, Fields: []string{f.Name},
+			Message: fmt.Sprintf("%s: %q is not in %s, nor a value of the field (add it to the map)", f.Name, k, where)}
 	}
 	switch x := v.(type) {
-	case string:
-		return convert(x)
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			if s, ok := e.(string); ok {
-				out[i] = convert(s)
-			} else {
-				out[i] = e
+			c, rerr := convert(e)
+			if rerr != nil {
+				return nil, rerr
 			}
+			out[i] = c
 		}
-		return out
+		return out, nil
+	case string:
+		if f.Type == TypeMultipicklist && strings.Contains(x, ";") {
+			var out []any
+			for _, part := range strings.Split(x, ";") {
+				if part = strings.TrimSpace(part); part == "" {
+					continue
+				}
+				c, rerr := convert(part)
+				if rerr != nil {
+					return nil, rerr
+				}
+				out = append(out, c)
+			}
+			return out, nil
+		}
 	}
-	return v
+	return convert(v)
 }
 
 // loadPicklists reads the picklist maps of the spec (inline or tables).
+// A table that maps one value to two different values is refused: which
+// one a row would get is not defined.
 func loadPicklists(ctx context.Context, w Warehouse, s *Spec) (map[string]map[string]string, error) {
 	out := map[string]map[string]string{}
 	for _, name := range s.Fields() {
@@ -464,31 +578,24 @@ func loadPicklists(ctx context.Context, w Warehouse, s *Spec) (map[string]map[st
 			}
 			out[name] = m
 		case string:
-			parts := strings.Split(p, ".")
-			cols, rows, err := readTable(ctx, w, quoteIdent(parts[0])+"."+quoteIdent(parts[1]))
+			pt, err := picklistTableOf(ctx, w, s, name, p)
+			if err != nil {
+				return nil, err
+			}
+			rows, err := queryRows(ctx, w, fmt.Sprintf("SELECT CAST(%s AS VARCHAR), CAST(%s AS VARCHAR) FROM %s", pt.from, pt.to, pt.rel))
 			if err != nil {
 				return nil, &SpecError{Sync: s.Name, Field: name, Reason: fmt.Sprintf("picklist table %s: %v", p, err)}
 			}
-			from, to := -1, -1
-			for i, c := range cols {
-				switch strings.ToLower(c) {
-				case "from":
-					from = i
-				case "to":
-					to = i
-				}
-			}
-			if from < 0 || to < 0 {
-				if len(cols) < 2 {
-					return nil, &SpecError{Sync: s.Name, Field: name, Reason: fmt.Sprintf("picklist table %s: needs columns from and to (or two columns)", p)}
-				}
-				from, to = len(cols)-2, len(cols)-1
-			}
 			m := map[string]string{}
 			for _, r := range rows {
-				if r[from] != nil && r[to] != nil {
-					m[str(r[from])] = str(r[to])
+				if r[0] == nil || r[1] == nil {
+					continue
 				}
+				from, to := str(r[0]), str(r[1])
+				if old, ok := m[from]; ok && old != to {
+					return nil, &SpecError{Sync: s.Name, Field: name, Reason: fmt.Sprintf("picklist table %s maps %q to both %q and %q: keep one", p, from, old, to)}
+				}
+				m[from] = to
 			}
 			out[name] = m
 		}
@@ -496,24 +603,15 @@ func loadPicklists(ctx context.Context, w Warehouse, s *Spec) (map[string]map[st
 	return out, nil
 }
 
-func readTable(ctx context.Context, w Warehouse, rel string) ([]string, [][]any, error) {
-	r, err := w.Query(ctx, "SELECT * FROM "+rel)
-	if err != nil {
-		return nil, nil, err
-	}
-	var cols []string
-	for _, f := range r.Schema().Fields() {
-		cols = append(cols, f.Name)
-	}
-	r.Release()
-	rows, err := queryRows(ctx, w, "SELECT * FROM "+rel)
-	return cols, rows, err
-}
-
 // findIDs looks up the destination ids of update-mode rows matched by
-// external id or duplicate-check fields; rows without a record fail with
-// NOT_FOUND (update mode never creates).
-func (r *Runner) findIDs(ctx context.Context, p *prepared, rows []*pending) error {
+// external id or duplicate-check fields and returns the rows found; rows
+// without a record fail with NOT_FOUND (update mode never creates), rows
+// that match several records (a destination that matches itself, see
+// Matcher) go to review.
+func (r *Runner) findIDs(ctx context.Context, p *prepared, rows []*pending) ([]*pending, error) {
+	var out []*pending
+	matcher, byMatcher := p.dest.(Matcher)
+	byMatcher = byMatcher && p.spec.Match.By == MatchDuplicateCheck
 	step := max(1, p.dest.MaxBatch(OpUpdate, len(rows)))
 	for start := 0; start < len(rows); start += step {
 		batch := rows[start:min(start+step, len(rows))]
@@ -521,25 +619,66 @@ func (r *Runner) findIDs(ctx context.Context, p *prepared, rows []*pending) erro
 		for i, pd := range batch {
 			keys[i] = pd.match
 		}
-		ids, err := p.dest.Find(ctx, p.spec.Destination.Object, p.spec.MatchFor(), keys)
+		cands := make([][]Candidate, len(batch))
+		var err error
+		if byMatcher {
+			cands, err = matcher.MatchRecords(ctx, p.spec.Destination.Object, p.spec.MatchFor(), keys)
+		} else {
+			var ids []string
+			ids, err = p.dest.Find(ctx, p.spec.Destination.Object, p.spec.MatchFor(), keys)
+			if err == nil && len(ids) != len(batch) {
+				err = fmt.Errorf("%d ids for %d keys", len(ids), len(batch))
+			}
+			for i, id := range ids {
+				if id != "" && i < len(cands) {
+					cands[i] = []Candidate{{ID: id}}
+				}
+			}
+		}
 		p.report.APICalls++
 		if err != nil {
-			return fmt.Errorf("sync %s: find %s records: %w", p.spec.Name, p.spec.Destination.Object, err)
+			return nil, fmt.Errorf("sync %s: find %s records: %w", p.spec.Name, p.spec.Destination.Object, err)
 		}
-		if len(ids) != len(batch) {
-			return fmt.Errorf("sync %s: find %s records: %d ids for %d keys", p.spec.Name, p.spec.Destination.Object, len(ids), len(batch))
+		if len(cands) != len(batch) {
+			return nil, fmt.Errorf("sync %s: find %s records: %d answers for %d keys", p.spec.Name, p.spec.Destination.Object, len(cands), len(batch))
 		}
 		for i, pd := range batch {
-			if ids[i] == "" {
+			switch len(cands[i]) {
+			case 0:
 				p.failed = append(p.failed, failureRow{Key: pd.ch.Key, Err: &RowError{Code: CodeNotFound,
 					Message: fmt.Sprintf("no %s record matches (mode update never creates)", p.spec.Destination.Object)}})
-				continue
+			case 1:
+				pd.rec.ID = cands[i][0].ID
+				if o := cands[i][0].Object; o != "" && !strings.EqualFold(o, p.spec.Destination.Object) {
+					pd.rec.Object = o
+				}
+				pd.exists = true
+				out = append(out, pd)
+			default:
+				p.review = append(p.review, reviewRow{Key: pd.ch.Key, Candidates: cands[i], Values: pd.rec.Values,
+					Message: ambiguousMessage(p.spec.Destination.Object, cands[i])})
 			}
-			pd.rec.ID = ids[i]
-			p.sends = append(p.sends, pd)
 		}
 	}
-	return nil
+	return out, nil
+}
+
+// ambiguousMessage says which records a row matched.
+func ambiguousMessage(object string, cands []Candidate) string {
+	var parts []string
+	for _, c := range cands {
+		o := c.Object
+		if o == "" {
+			o = object
+		}
+		part := o + " " + c.ID
+		if c.Via != "" {
+			part += " (by " + c.Via + ")"
+		}
+		parts = append(parts, part)
+	}
+	return fmt.Sprintf("matches %d records: %s; not written until one is left (merge or delete the others, or change the row)",
+		len(cands), strings.Join(parts, ", "))
 }
 
 // send writes the prepared records in batches of the destination's
@@ -552,9 +691,23 @@ func (r *Runner) send(ctx context.Context, p *prepared, rep *Report) error {
 	// nothing left to send for (they left the model, or their row is what
 	// was last written) are cleared: the runs that failed them counted
 	// them, and nothing would ever retry them.
+	// Rows with nothing to send (the destination holds their values, or
+	// the write options left nothing) are recorded as written, rows
+	// found deleted and unlinked as unlinked, rows that match several
+	// records as under review.
+	now := time.Now().UTC()
+	rep.Review += int64(len(p.review))
 	var b batch
-	b.deleteKeys("sync_failures", p.spec.Name, p.stale)
-	b.failures(p.spec.Name, rep.ID, p.failed, time.Now().UTC())
+	b.clearFailures(p.spec.Name, p.stale)
+	b.failures(p.spec.Name, rep.ID, p.failed, now)
+	b.snapshots(p.spec.Name, p.current, now)
+	b.unlink(p.spec.Name, p.unlink, now)
+	var settled []string
+	for _, c := range p.current {
+		settled = append(settled, c.Key)
+	}
+	b.clearFailures(p.spec.Name, append(settled, p.unlink...))
+	b.reviewRows(p.spec.Name, rep.ID, p.review, now)
 	b.counts(rep)
 	if err := b.exec(ctx, r.Warehouse); err != nil {
 		return fmt.Errorf("sync %s: record failures: %w", p.spec.Name, err)
@@ -564,10 +717,20 @@ func (r *Runner) send(ctx context.Context, p *prepared, rep *Report) error {
 		r.log().Info("cleared failures of keys with nothing left to send (they left the model, or their row is as last written)",
 			"sync", p.spec.Name, "keys", len(p.stale), "first", p.stale[0])
 	}
+	if len(p.review) > 0 {
+		r.log().Warn("rows whose values match several records are not written (see revops sync review)", "sync", p.spec.Name,
+			"rows", len(p.review), "first", p.review[0].Key)
+	}
 	groups := map[Op][]*pending{}
 	for _, pd := range p.sends {
 		groups[pd.op] = append(groups[pd.op], pd)
 	}
+	// Upserts to known records first, then those of new keys, so that a
+	// destination that writes them differently (an update by id) gets
+	// batches of one kind.
+	sort.SliceStable(groups[OpUpsert], func(i, j int) bool {
+		return groups[OpUpsert][i].rec.ID != "" && groups[OpUpsert][j].rec.ID == ""
+	})
 	if r.Progress != nil {
 		r.Progress.Start(p.spec.Name, int64(len(p.sends)))
 	}
@@ -586,6 +749,32 @@ func (r *Runner) send(ctx context.Context, p *prepared, rep *Report) error {
 				break
 			}
 			err = r.sendBatch(ctx, p, op, rows[start:min(start+step, len(rows))], rep)
+		}
+	}
+	// Records found deleted while sending, under on_deleted: recreate,
+	// are created again now (their snapshots were dropped with the answer
+	// that found them gone, so a run stopped before this sends them as
+	// new rows).
+	if len(p.recreate) > 0 {
+		again := map[Op][]*pending{}
+		for _, pd := range p.recreate {
+			again[pd.op] = append(again[pd.op], pd)
+		}
+		p.recreate = nil
+		for _, op := range []Op{OpInsert, OpUpsert} {
+			rows := again[op]
+			if err != nil {
+				unsent = append(unsent, rows...)
+				continue
+			}
+			step := max(1, p.dest.MaxBatch(op, len(rows)))
+			for start := 0; start < len(rows); start += step {
+				if err != nil {
+					unsent = append(unsent, rows[start:]...)
+					break
+				}
+				err = r.sendBatch(ctx, p, op, rows[start:min(start+step, len(rows))], rep)
+			}
 		}
 	}
 	if err != nil && len(unsent) > 0 {
@@ -639,12 +828,14 @@ func (r *Runner) sendBatch(ctx context.Context, p *prepared, op Op, rows []*pend
 		if op != OpDelete {
 			sent = toJSON(pd.rec.Values)
 		}
-		vals[i] = []any{spec.Name, pd.ch.Key, rep.ID, string(op), pd.ch.Hash, toJSON(pd.match), sentAt, nullable(pd.rec.ID), sent}
+		vals[i] = []any{spec.Name, pd.ch.Key, rep.ID, string(op), pd.ch.Hash, toJSON(pd.match), sentAt, nullable(pd.rec.ID), sent,
+			nullable(pd.rec.Object)}
 	}
-	err := insertRows(ctx, w, `INSERT INTO _revops.sync_inflight (sync, key, run_id, op, row_hash, match_values, sent_at, destination_id, sent_values)`,
+	err := insertRows(ctx, w, `INSERT INTO _revops.sync_inflight (sync, key, run_id, op, row_hash, match_values, sent_at, destination_id,
+			sent_values, destination_object)`,
 		`ON CONFLICT (sync, key) DO UPDATE SET run_id = excluded.run_id, op = excluded.op, row_hash = excluded.row_hash,
 			match_values = excluded.match_values, sent_at = excluded.sent_at, destination_id = excluded.destination_id,
-			sent_values = excluded.sent_values`, vals)
+			sent_values = excluded.sent_values, destination_object = excluded.destination_object`, vals)
 	if err != nil {
 		return fmt.Errorf("sync %s: record in-flight writes: %w", spec.Name, err)
 	}
@@ -679,24 +870,59 @@ func (r *Runner) sendBatch(ctx context.Context, p *prepared, op Op, rows []*pend
 		return fmt.Errorf("sync %s: %s %d %s records: %w", spec.Name, op, len(rows), spec.Destination.Object, werr)
 	}
 	var snaps []snapshotRow
-	var removed, succeeded []string
+	var removed, succeeded, unlinked, regone []string
 	var failed []failureRow
+	var review []reviewRow
 	for i, res := range results {
 		pd := rows[i]
-		if res.Err != nil && !(op == OpDelete && goneCode(res.Err.Code)) {
+		switch {
+		case res.Err == nil, op == OpDelete && (goneCode(res.Err.Code) || res.Err.Gone):
+		case res.Err.Code == CodeAmbiguousMatch:
+			review = append(review, reviewRow{Key: pd.ch.Key, Candidates: res.Err.Candidates, Values: pd.rec.Values, Message: res.Err.Message})
+			continue
+		case res.Err.Gone && pd.rec.ID != "" && (op == OpUpdate || op == OpUpsert):
+			r.log().Warn(goneMessage(spec, pd), "sync", spec.Name, "key", pd.ch.Key)
+			switch spec.DeletedPolicy() {
+			case DeletedUnlink:
+				unlinked = append(unlinked, pd.ch.Key)
+				continue
+			case DeletedRecreate:
+				np, rerr := p.recreatePending(pd)
+				if rerr == nil {
+					regone = append(regone, pd.ch.Key)
+					p.recreate = append(p.recreate, np)
+					continue
+				}
+				failed = append(failed, failureRow{Key: pd.ch.Key, Err: rerr})
+				continue
+			}
+			e := *res.Err
+			e.Message += " (" + goneMessage(spec, pd) + ")"
+			failed = append(failed, failureRow{Key: pd.ch.Key, Err: &e})
+			continue
+		default:
 			failed = append(failed, failureRow{Key: pd.ch.Key, Err: res.Err})
 			continue
 		}
 		succeeded = append(succeeded, pd.ch.Key)
+		if pd.recreate {
+			rep.Recreated++
+		}
 		switch {
 		case op == OpDelete:
 			removed = append(removed, pd.ch.Key)
 		default:
-			id := res.ID
+			id, obj := res.ID, res.Object
 			if id == "" {
 				id = pd.rec.ID
 			}
-			row := snapshotRow{Key: pd.ch.Key, Hash: pd.ch.Hash, DestID: id}
+			if obj == "" && id == pd.rec.ID {
+				obj = pd.rec.Object
+			}
+			if strings.EqualFold(obj, spec.Destination.Object) {
+				obj = ""
+			}
+			row := snapshotRow{Key: pd.ch.Key, Hash: pd.ch.Hash, DestID: id, Object: obj}
 			if pd.ch.Hash != removedHash {
 				row.Values = pd.rec.Values
 			}
@@ -705,10 +931,14 @@ func (r *Runner) sendBatch(ctx context.Context, p *prepared, op Op, rows []*pend
 	}
 	rep.Succeeded += int64(len(succeeded))
 	rep.Failed += int64(len(failed))
+	rep.Unlinked += int64(len(unlinked))
+	rep.Review += int64(len(review))
 	b.snapshots(spec.Name, snaps, now)
-	b.deleteKeys("sync_snapshots", spec.Name, removed)
-	b.deleteKeys("sync_failures", spec.Name, succeeded)
+	b.deleteKeys("sync_snapshots", spec.Name, append(removed, regone...))
+	b.unlink(spec.Name, unlinked, now)
+	b.clearFailures(spec.Name, append(succeeded, unlinked...))
 	b.failures(spec.Name, rep.ID, failed, now)
+	b.reviewRows(spec.Name, rep.ID, review, now)
 	b.deleteKeys("sync_inflight", spec.Name, keys)
 	b.counts(rep)
 	if err := b.exec(bg, w); err != nil {

@@ -85,6 +85,30 @@ var stateDDL = []string{
 	// them.
 	`ALTER TABLE _revops.sync_inflight ADD COLUMN IF NOT EXISTS destination_id VARCHAR`,
 	`ALTER TABLE _revops.sync_inflight ADD COLUMN IF NOT EXISTS sent_values VARCHAR`,
+	// The object a snapshot's (or an in-flight write's, or a planned
+	// row's) record lives in when it is not the sync's own: a Lead sync's
+	// row written to the Contact its lead became (NULL: the sync's object).
+	`ALTER TABLE _revops.sync_snapshots ADD COLUMN IF NOT EXISTS destination_object VARCHAR`,
+	`ALTER TABLE _revops.sync_inflight ADD COLUMN IF NOT EXISTS destination_object VARCHAR`,
+	// Rows unlinked from a deleted record, recreated, and sent to review
+	// (several matching records), per run.
+	`ALTER TABLE _revops.sync_runs ADD COLUMN IF NOT EXISTS unlinked BIGINT`,
+	`ALTER TABLE _revops.sync_runs ADD COLUMN IF NOT EXISTS recreated BIGINT`,
+	`ALTER TABLE _revops.sync_runs ADD COLUMN IF NOT EXISTS review BIGINT`,
+	// Rows whose duplicate-check values match several records: they are
+	// not written until one record is left (someone merges or deletes the
+	// others, or the row changes); each run tries them again.
+	`CREATE TABLE IF NOT EXISTS _revops.sync_review (
+		sync VARCHAR NOT NULL,
+		key VARCHAR NOT NULL,
+		candidates VARCHAR NOT NULL,
+		row_values VARCHAR,
+		message VARCHAR,
+		attempts BIGINT NOT NULL,
+		first_seen TIMESTAMP WITH TIME ZONE NOT NULL,
+		last_seen TIMESTAMP WITH TIME ZONE NOT NULL,
+		run_id VARCHAR,
+		PRIMARY KEY (sync, key))`,
 	// One row per planned row: the operation and, per field, before/after.
 	`CREATE TABLE IF NOT EXISTS _revops.sync_plans (
 		plan_id VARCHAR NOT NULL,
@@ -98,6 +122,7 @@ var stateDDL = []string{
 		row_hash VARCHAR,
 		fields VARCHAR,
 		applied_run VARCHAR)`,
+	`ALTER TABLE _revops.sync_plans ADD COLUMN IF NOT EXISTS destination_object VARCHAR`,
 }
 
 // EnsureState creates the engine's _revops tables when missing.
@@ -224,10 +249,72 @@ func deleteKeys(ctx context.Context, w Warehouse, table, sync string, keys []str
 }
 
 // snapshotRow is one written row. Values are the field values the write
-// sent (nil: not known, the snapshot keeps what it held).
+// sent (nil: not known, the snapshot keeps what it held). Object is the
+// record's object when it is not the sync's.
 type snapshotRow struct {
-	Key, Hash, DestID string
-	Values            map[string]any
+	Key, Hash, DestID, Object string
+	Values                    map[string]any
+}
+
+// unlinkedHash marks a snapshot whose record was deleted by someone else
+// under on_deleted: unlink: the row is no longer written (the diff skips
+// it) until `revops sync reset` forgets the decision.
+const unlinkedHash = "~"
+
+// unlink adds the marking of keys as unlinked (no record, not written).
+func (b *batch) unlink(sync string, keys []string, at time.Time) {
+	vals := make([][]any, len(keys))
+	for i, k := range keys {
+		vals[i] = []any{sync, k, unlinkedHash, nil, nil, at, nil}
+	}
+	b.insertRows(`INSERT INTO _revops.sync_snapshots (sync, key, row_hash, destination_id, destination_object, written_at, written_values)`,
+		`ON CONFLICT (sync, key) DO UPDATE SET row_hash = excluded.row_hash, destination_id = NULL, destination_object = NULL,
+			written_at = excluded.written_at, written_values = NULL`, vals)
+}
+
+// reviewRow is a row whose values match several records.
+type reviewRow struct {
+	Key        string
+	Candidates []Candidate
+	Values     map[string]any
+	Message    string
+}
+
+// clearFailures adds the removal of the recorded failures (and review
+// entries) of keys.
+func (b *batch) clearFailures(sync string, keys []string) {
+	b.deleteKeys("sync_failures", sync, keys)
+	b.deleteKeys("sync_review", sync, keys)
+}
+
+// reviewRows adds the recording of rows sent to review: in
+// _revops.sync_review with their candidates, and as failures with code
+// AMBIGUOUS_MATCH (retried every run, cleared like any failure), so that
+// `revops sync failures` and --retry-failed see them too.
+func (b *batch) reviewRows(sync, runID string, rows []reviewRow, at time.Time) {
+	if len(rows) == 0 {
+		return
+	}
+	b.review(sync, runID, rows, at)
+	f := make([]failureRow, len(rows))
+	for i, r := range rows {
+		f[i] = failureRow{Key: r.Key, Err: &RowError{Code: CodeAmbiguousMatch, Message: r.Message, Retryable: true}}
+	}
+	b.failures(sync, runID, f, at)
+}
+
+// review adds the recording of rows sent to review.
+func (b *batch) review(sync, runID string, rows []reviewRow, at time.Time) {
+	if len(rows) == 0 {
+		return
+	}
+	vals := make([][]any, len(rows))
+	for i, r := range rows {
+		vals[i] = []any{sync, r.Key, toJSON(r.Candidates), toJSON(r.Values), r.Message, int64(1), at, at, runID}
+	}
+	b.insertRows(`INSERT INTO _revops.sync_review (sync, key, candidates, row_values, message, attempts, first_seen, last_seen, run_id)`,
+		`ON CONFLICT (sync, key) DO UPDATE SET candidates = excluded.candidates, row_values = excluded.row_values,
+			message = excluded.message, attempts = sync_review.attempts + 1, last_seen = excluded.last_seen, run_id = excluded.run_id`, vals)
 }
 
 // markUnknown adds the marking of the snapshots of keys as holding
@@ -257,11 +344,14 @@ func (b *batch) snapshots(sync string, rows []snapshotRow, at time.Time) {
 		if r.Values != nil {
 			written = toJSON(r.Values)
 		}
-		vals[i] = []any{sync, r.Key, r.Hash, nullable(r.DestID), at, written}
+		vals[i] = []any{sync, r.Key, r.Hash, nullable(r.DestID), nullable(r.Object), at, written}
 	}
-	b.insertRows(`INSERT INTO _revops.sync_snapshots (sync, key, row_hash, destination_id, written_at, written_values)`,
+	b.insertRows(`INSERT INTO _revops.sync_snapshots (sync, key, row_hash, destination_id, destination_object, written_at, written_values)`,
 		`ON CONFLICT (sync, key) DO UPDATE SET row_hash = excluded.row_hash,
-			destination_id = coalesce(excluded.destination_id, sync_snapshots.destination_id), written_at = excluded.written_at,
+			destination_id = coalesce(excluded.destination_id, sync_snapshots.destination_id),
+			destination_object = CASE WHEN excluded.destination_id IS NULL THEN sync_snapshots.destination_object
+				ELSE excluded.destination_object END,
+			written_at = excluded.written_at,
 			written_values = coalesce(excluded.written_values, sync_snapshots.written_values)`, vals)
 }
 
@@ -385,6 +475,15 @@ type Counts struct {
 	// record changed since the plan (DESTINATION_CHANGED); they are
 	// counted in Failed too.
 	Refused int64 `json:"refused"`
+	// Unlinked counts rows whose record was deleted by someone else and
+	// that the run unlinked (on_deleted: unlink): no longer written.
+	Unlinked int64 `json:"unlinked"`
+	// Recreated counts records deleted by someone else that the run
+	// created again (on_deleted: recreate); they are in Succeeded too.
+	Recreated int64 `json:"recreated"`
+	// Review counts rows whose duplicate-check values matched several
+	// records: not written, listed in _revops.sync_review.
+	Review int64 `json:"review"`
 }
 
 // History lists sync runs of the named syncs (all when empty), newest
@@ -406,7 +505,7 @@ func History(ctx context.Context, w Warehouse, names []string, limit int) ([]Run
 }
 
 const runColumns = `SELECT id, sync, kind, plan_id, started_at, finished_at, status, planned, added, changed, removed,
-		succeeded, failed, skipped, api_calls, seconds, error, recovered, refused, process FROM _revops.sync_runs`
+		succeeded, failed, skipped, api_calls, seconds, error, recovered, refused, process, unlinked, recreated, review FROM _revops.sync_runs`
 
 func readRuns(ctx context.Context, w Warehouse, q string, args ...any) ([]RunRecord, error) {
 	rows, err := queryRows(ctx, w, q, args...)
@@ -419,7 +518,8 @@ func readRuns(ctx context.Context, w Warehouse, q string, args ...any) ([]RunRec
 		out[i] = RunRecord{ID: str(r[0]), Sync: str(r[1]), Kind: str(r[2]), PlanID: str(r[3]), StartedAt: tm(r[4]),
 			FinishedAt: tm(r[5]), Status: str(r[6]),
 			Counts: Counts{Planned: num(r[7]), Added: num(r[8]), Changed: num(r[9]), Removed: num(r[10]), Succeeded: num(r[11]),
-				Failed: num(r[12]), Skipped: num(r[13]), Recovered: num(r[17]), Refused: num(r[18])},
+				Failed: num(r[12]), Skipped: num(r[13]), Recovered: num(r[17]), Refused: num(r[18]),
+				Unlinked: num(r[20]), Recreated: num(r[21]), Review: num(r[22])},
 			APICalls: num(r[14]), Seconds: sec, Error: str(r[16]), Process: str(r[19])}
 	}
 	return out, nil
@@ -428,8 +528,8 @@ func readRuns(ctx context.Context, w Warehouse, q string, args ...any) ([]RunRec
 func startRunRecord(ctx context.Context, w Warehouse, rec *RunRecord) error {
 	rec.Process = load.Self().String()
 	err := w.Exec(ctx, `INSERT INTO _revops.sync_runs (id, sync, kind, plan_id, started_at, status, process,
-		planned, added, changed, removed, succeeded, failed, skipped, recovered, refused, api_calls)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`,
+		planned, added, changed, removed, succeeded, failed, skipped, recovered, refused, api_calls, unlinked, recreated, review)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`,
 		rec.ID, rec.Sync, rec.Kind, nullable(rec.PlanID), rec.StartedAt, load.RunRunning, rec.Process)
 	if err != nil {
 		return fmt.Errorf("sync %s: record run: %w", rec.Sync, err)
@@ -446,16 +546,18 @@ func (b *batch) counts(rep *Report) {
 	}
 	c := rep.Counts
 	b.add(`UPDATE _revops.sync_runs SET planned = ?, added = ?, changed = ?, removed = ?, succeeded = ?, failed = ?, skipped = ?,
-		recovered = ?, refused = ?, api_calls = ? WHERE id = ?`,
-		c.Planned, c.Added, c.Changed, c.Removed, c.Succeeded, c.Failed, c.Skipped, c.Recovered, c.Refused, rep.calls(), rep.ID)
+		recovered = ?, refused = ?, api_calls = ?, unlinked = ?, recreated = ?, review = ? WHERE id = ?`,
+		c.Planned, c.Added, c.Changed, c.Removed, c.Succeeded, c.Failed, c.Skipped, c.Recovered, c.Refused, rep.calls(),
+		c.Unlinked, c.Recreated, c.Review, rep.ID)
 }
 
 func finishRunRecord(ctx context.Context, w Warehouse, rec *RunRecord) error {
 	c := rec.Counts
 	err := w.Exec(ctx, `UPDATE _revops.sync_runs SET finished_at = ?, status = ?, planned = ?, added = ?, changed = ?, removed = ?,
-		succeeded = ?, failed = ?, skipped = ?, recovered = ?, refused = ?, api_calls = ?, seconds = ?, error = ? WHERE id = ?`,
+		succeeded = ?, failed = ?, skipped = ?, recovered = ?, refused = ?, api_calls = ?, seconds = ?, error = ?,
+		unlinked = ?, recreated = ?, review = ? WHERE id = ?`,
 		rec.FinishedAt, rec.Status, c.Planned, c.Added, c.Changed, c.Removed, c.Succeeded, c.Failed, c.Skipped, c.Recovered, c.Refused,
-		rec.APICalls, rec.Seconds, nullable(rec.Error), rec.ID)
+		rec.APICalls, rec.Seconds, nullable(rec.Error), c.Unlinked, c.Recreated, c.Review, rec.ID)
 	if err != nil {
 		return fmt.Errorf("sync %s: record run: %w", rec.Sync, err)
 	}

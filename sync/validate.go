@@ -51,11 +51,10 @@ func CheckSchema(s *Spec, sc *Schema, columns *arrow.Schema) error {
 		}
 	}
 	matchFields := map[string]bool{}
-	if s.Match.Field != "" {
-		matchFields[s.Match.Field] = true
-	}
-	for _, f := range s.Match.Fields {
-		matchFields[f] = true
+	if s.Match.By != MatchID {
+		for _, f := range s.matchValueFields() {
+			matchFields[f] = true
+		}
 	}
 	for _, name := range s.Fields() {
 		m := s.Mapping[name]
@@ -71,8 +70,16 @@ func CheckSchema(s *Spec, sc *Schema, columns *arrow.Schema) error {
 			add(name, "read-only: %s.%s cannot be set on create", sc.Object, name)
 		case (s.Mode == ModeUpsert || s.Mode == ModeMirror) && !f.Createable && !f.Updateable:
 			add(name, "read-only: %s.%s can be neither created nor updated", sc.Object, name)
+		case (s.Mode == ModeUpsert || s.Mode == ModeMirror) && m.NeverOverwrite && f.Createable:
+			// Written on create only.
 		case (s.Mode == ModeUpsert || s.Mode == ModeMirror) && !matchFields[name] && (!f.Createable || !f.Updateable):
-			add(name, "read-only on %s: an upsert both creates and updates (createable %v, updateable %v)", map[bool]string{true: "update", false: "create"}[f.Createable], f.Createable, f.Updateable)
+			add(name, "read-only on %s: an upsert both creates and updates (createable %v, updateable %v)%s",
+				map[bool]string{true: "update", false: "create"}[f.Createable], f.Createable, f.Updateable,
+				map[bool]string{true: "; never_overwrite writes it on create only", false: ""}[f.Createable && !f.Updateable])
+		}
+		if m.FillIfEmpty && f.Type == TypeBoolean {
+			add(name, "fill_if_empty on a boolean field: a boolean is never empty (false is a value), so it would never be written "+
+				"to an existing record; use never_overwrite to write it on create only%s", s.currentFrom(m.WriteOptions))
 		}
 		if m.Value != nil {
 			if _, rerr := Coerce(m.Value, f); rerr != nil {
@@ -117,7 +124,7 @@ func CheckSchema(s *Spec, sc *Schema, columns *arrow.Schema) error {
 			add(s.Match.Field, "not an external id field of %s (match.by external_id needs one)", sc.Object)
 		}
 	case MatchDuplicateCheck:
-		for _, n := range s.Match.Fields {
+		for _, n := range s.matchValueFields() {
 			if f, ok := sc.Fields[n]; ok && !f.Unique && !f.ExternalID && f.Type != TypeEmail && f.Type != TypeString && f.Type != TypePhone {
 				add(n, "a %s field cannot be a duplicate-check field", f.Type)
 			}
