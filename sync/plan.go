@@ -24,10 +24,10 @@ type Plan struct {
 
 // PlanRow is one planned row.
 type PlanRow struct {
-	Key    string                 `json:"key"`
-	Change string                 `json:"change"` // added, changed, removed
-	Op     Op                     `json:"op"`
-	DestID string                 `json:"destination_id,omitempty"`
+	Key    string `json:"key"`
+	Change string `json:"change"` // added, changed, removed
+	Op     Op     `json:"op"`
+	DestID string `json:"destination_id,omitempty"`
 	// Object is the object of DestID when it is not the sync's (a Contact
 	// a Lead sync's row is written to).
 	Object string                 `json:"destination_object,omitempty"`
