@@ -1,0 +1,371 @@
+package link
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// record is one live record of a side, as the latest extract holds it.
+type record struct {
+	id        string
+	vals      map[string]any // by lower-case column name
+	modified  time.Time      // the record's modified time (the system's clock)
+	extracted time.Time      // when revops read this version (revops's clock)
+	// changed holds, per lower-case column, when the column took its
+	// current value (from the history table; absent without history).
+	changed map[string]time.Time
+}
+
+// sideData is one side's extract.
+type sideData struct {
+	rel     string
+	recs    map[string]*record
+	order   []string // ids in order
+	history bool
+}
+
+// columnsOf returns the lower-case column names of rel mapped to their
+// spelling; an error when rel cannot be read.
+func columnsOf(ctx context.Context, w Warehouse, rel string) (map[string]string, error) {
+	r, err := w.Query(ctx, "SELECT * FROM "+rel+" LIMIT 0")
+	if err != nil {
+		return nil, err
+	}
+	defer r.Release()
+	for r.Next() {
+	}
+	out := map[string]string{}
+	for _, f := range r.Schema().Fields() {
+		out[strings.ToLower(f.Name)] = f.Name
+	}
+	return out, nil
+}
+
+// loadSide reads the live records of side i with the columns cols (API
+// names; case-insensitive) from its landed table, and, when the table
+// has a history (<table>__history), when each column took its value.
+func (e *engine) loadSide(ctx context.Context, i int, cols []string) (*sideData, error) {
+	s := e.spec
+	schema, table := s.table(i)
+	rel := quoteIdent(schema) + "." + quoteIdent(table)
+	sd := s.Sides()[i]
+	have, err := columnsOf(ctx, e.w, rel)
+	if err != nil {
+		return nil, fmt.Errorf("link %s: read %s (%s %s): %w (extract the source first)", s.Name, schema+"."+table, sd.Source, sd.Object, err)
+	}
+	idCol := have["id"]
+	if idCol == "" {
+		return nil, fmt.Errorf("link %s: %s.%s has no id column", s.Name, schema, table)
+	}
+	modCol := ""
+	if sd.Modified != "" {
+		if modCol = have[strings.ToLower(sd.Modified)]; modCol == "" {
+			return nil, fmt.Errorf("link %s: %s.%s has no column %s (%s.modified)", s.Name, schema, table, sd.Modified, [...]string{"left", "right"}[i])
+		}
+	} else {
+		for _, c := range []string{"lastmodifieddate", "modified_time", "modifiedtime", "systemmodstamp"} {
+			if have[c] != "" {
+				modCol = have[c]
+				break
+			}
+		}
+	}
+	sel := []string{quoteIdent(idCol)}
+	sel = append(sel, orNull(have, modCol), orNull(have, "_extracted_at"))
+	var want []string
+	seen := map[string]bool{}
+	for _, c := range cols {
+		lc := strings.ToLower(c)
+		if seen[lc] {
+			continue
+		}
+		seen[lc] = true
+		real := have[lc]
+		if real == "" {
+			return nil, fmt.Errorf("link %s: %s.%s has no column %s: %s %s has no such field, or it was not extracted yet (run revops extract)",
+				s.Name, schema, table, c, sd.Source, sd.Object)
+		}
+		want = append(want, lc)
+		sel = append(sel, quoteIdent(real))
+	}
+	where := []string{}
+	if have["_deleted_at"] != "" {
+		where = append(where, "_deleted_at IS NULL")
+	}
+	if have["isdeleted"] != "" {
+		where = append(where, "NOT coalesce("+quoteIdent(have["isdeleted"])+", false)")
+	}
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + rel
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := queryRows(ctx, e.w, q)
+	if err != nil {
+		return nil, fmt.Errorf("link %s: read %s.%s: %w", s.Name, schema, table, err)
+	}
+	out := &sideData{rel: schema + "." + table, recs: make(map[string]*record, len(rows))}
+	for _, row := range rows {
+		r := &record{id: str(row[0]), modified: tm(row[1]), extracted: tm(row[2]), vals: make(map[string]any, len(want))}
+		for j, c := range want {
+			r.vals[c] = row[3+j]
+		}
+		if r.id == "" {
+			continue
+		}
+		out.recs[r.id] = r
+		out.order = append(out.order, r.id)
+	}
+	sort.Strings(out.order)
+	if err := e.loadHistory(ctx, out, schema, table, idCol, want); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func orNull(have map[string]string, col string) string {
+	if c := have[strings.ToLower(col)]; c != "" {
+		return quoteIdent(c)
+	}
+	return "NULL"
+}
+
+// loadHistory sets, for each record and column, the start of the
+// trailing run of versions holding the column's current value: the
+// column's own change time (the system's clock, as _valid_from is).
+func (e *engine) loadHistory(ctx context.Context, sd *sideData, schema, table, idCol string, cols []string) error {
+	rel := quoteIdent(schema) + "." + quoteIdent(table+"__history")
+	have, err := columnsOf(ctx, e.w, rel)
+	if err != nil || have["_valid_from"] == "" {
+		return nil // no history extracted: the record's modified time dates its fields
+	}
+	sel := []string{quoteIdent(have[strings.ToLower(idCol)]), quoteIdent(have["_valid_from"])}
+	var use []string
+	for _, c := range cols {
+		if have[c] != "" {
+			sel = append(sel, quoteIdent(have[c]))
+			use = append(use, c)
+		}
+	}
+	rows, err := queryRows(ctx, e.w, "SELECT "+strings.Join(sel, ", ")+" FROM "+rel+" ORDER BY 1, 2")
+	if err != nil {
+		return fmt.Errorf("link %s: read %s.%s__history: %w", e.spec.Name, schema, table, err)
+	}
+	sd.history = true
+	type run struct {
+		val   string
+		start time.Time
+	}
+	var cur string
+	runs := map[string]run{}
+	flush := func() {
+		if r := sd.recs[cur]; r != nil {
+			r.changed = map[string]time.Time{}
+			for c, ru := range runs {
+				r.changed[c] = ru.start
+			}
+		}
+	}
+	for _, row := range rows {
+		id := str(row[0])
+		if id != cur {
+			flush()
+			cur, runs = id, map[string]run{}
+		}
+		from := tm(row[1])
+		for j, c := range use {
+			v := text(row[2+j])
+			if ru, ok := runs[c]; !ok || ru.val != v {
+				runs[c] = run{val: v, start: from}
+			}
+		}
+	}
+	flush()
+	return nil
+}
+
+// pairing is the link's pairs and what could not be paired.
+type pairing struct {
+	pairs [][2]string // left id, right id; sorted by left id
+	// missing counts records per side whose pairing key is empty;
+	// orphans records whose key finds no record on the other side;
+	// ambiguous records whose key is held by more than one record.
+	missing, orphans [2]int64
+	ambiguous        int64
+	examples         []string
+}
+
+func (p *pairing) note(format string, args ...any) {
+	if len(p.examples) < 10 {
+		p.examples = append(p.examples, fmt.Sprintf(format, args...))
+	}
+}
+
+// pair pairs the records of the two sides as the spec says. Records whose
+// key is missing or shared are reported, never guessed.
+func (e *engine) pair(ctx context.Context, data [2]*sideData) (*pairing, error) {
+	s := e.spec
+	p := &pairing{}
+	switch s.Pair.By {
+	case "crosswalk":
+		rel := s.Pair.Crosswalk
+		if rel == "" {
+			rel = "identity.crosswalk"
+		}
+		sch, tab, _ := strings.Cut(rel, ".")
+		rows, err := queryRows(ctx, e.w, `SELECT system, object, source_id, golden_id FROM `+quoteIdent(sch)+"."+quoteIdent(tab)+
+			` WHERE lower(system) IN (?, ?)`, strings.ToLower(s.Left.Source), strings.ToLower(s.Right.Source))
+		if err != nil {
+			return nil, fmt.Errorf("link %s: pair by crosswalk: read %s: %w (run revops build first)", s.Name, rel, err)
+		}
+		byGolden := map[string][2][]string{}
+		for _, row := range rows {
+			sys, obj, id, g := str(row[0]), str(row[1]), str(row[2]), str(row[3])
+			for i, sd := range s.Sides() {
+				if strings.EqualFold(sys, sd.Source) && strings.EqualFold(obj, sd.Object) && data[i].recs[id] != nil && g != "" {
+					m := byGolden[g]
+					m[i] = append(m[i], id)
+					byGolden[g] = m
+				}
+			}
+		}
+		inGolden := [2]map[string]bool{{}, {}}
+		for _, g := range sortedKeys(byGolden) {
+			m := byGolden[g]
+			for i := range 2 {
+				for _, id := range m[i] {
+					inGolden[i][id] = true
+				}
+			}
+			switch {
+			case len(m[0]) == 1 && len(m[1]) == 1:
+				p.pairs = append(p.pairs, [2]string{m[0][0], m[1][0]})
+			case len(m[0]) > 0 && len(m[1]) > 0:
+				p.ambiguous += int64(len(m[0]) + len(m[1]))
+				p.note("golden id %s holds %d %s and %d %s records: not paired (decide with revops identity decide)", g,
+					len(m[0]), s.Left.Object, len(m[1]), s.Right.Object)
+			default:
+				p.orphans[0] += int64(len(m[0]))
+				p.orphans[1] += int64(len(m[1]))
+			}
+		}
+		for i := range 2 {
+			for _, id := range data[i].order {
+				if !inGolden[i][id] {
+					p.missing[i]++
+					if p.missing[i] == 1 {
+						p.note("%s %s %s is not in %s yet (run revops build): not paired", s.Sides()[i].Source, s.Sides()[i].Object, id, rel)
+					}
+				}
+			}
+		}
+	case "id_field":
+		from, field := 0, s.Pair.Left
+		if field == "" {
+			from, field = 1, s.Pair.Right
+		}
+		to := 1 - from
+		index := map[string]string{}
+		for _, id := range data[to].order {
+			index[idKey(id)] = id
+		}
+		claimed := map[string][]string{}
+		for _, id := range data[from].order {
+			v := text(data[from].recs[id].vals[strings.ToLower(field)])
+			switch {
+			case v == "":
+				p.missing[from]++
+				if p.missing[from] <= 3 {
+					p.note("%s %s %s: %s is empty: not paired", s.Sides()[from].Source, s.Sides()[from].Object, id, field)
+				}
+			case index[idKey(v)] == "":
+				p.orphans[from]++
+				if p.orphans[from] <= 3 {
+					p.note("%s %s %s: %s holds %s, which is no live %s %s record: not paired", s.Sides()[from].Source, s.Sides()[from].Object,
+						id, field, v, s.Sides()[to].Source, s.Sides()[to].Object)
+				}
+			default:
+				claimed[index[idKey(v)]] = append(claimed[index[idKey(v)]], id)
+			}
+		}
+		paired := map[string]bool{}
+		for _, other := range sortedKeys(claimed) {
+			ids := claimed[other]
+			if len(ids) > 1 {
+				p.ambiguous += int64(len(ids))
+				p.note("%d %s records name %s %s in %s (%s): not paired", len(ids), s.Sides()[from].Object, s.Sides()[to].Object, other, field, strings.Join(ids, ", "))
+				continue
+			}
+			paired[other] = true
+			pr := [2]string{}
+			pr[from], pr[to] = ids[0], other
+			p.pairs = append(p.pairs, pr)
+		}
+		for _, id := range data[to].order {
+			if !paired[id] && len(claimed[id]) == 0 {
+				p.orphans[to]++
+			}
+		}
+	case "key":
+		typ := s.Pair.Type
+		if typ == "" {
+			typ = typeText
+		}
+		idx := [2]map[string][]string{{}, {}}
+		for i, field := range [2]string{s.Pair.Left, s.Pair.Right} {
+			for _, id := range data[i].order {
+				k := canon(typ, data[i].recs[id].vals[strings.ToLower(field)], e.region)
+				if typ == typeText {
+					k = strings.ToLower(k)
+				}
+				if k == "" {
+					p.missing[i]++
+					if p.missing[i] <= 3 {
+						p.note("%s %s %s: %s is empty: not paired", s.Sides()[i].Source, s.Sides()[i].Object, id, field)
+					}
+					continue
+				}
+				idx[i][k] = append(idx[i][k], id)
+			}
+		}
+		for _, k := range sortedKeys(idx[0]) {
+			l, r := idx[0][k], idx[1][k]
+			switch {
+			case len(r) == 0:
+				p.orphans[0] += int64(len(l))
+			case len(l) == 1 && len(r) == 1:
+				p.pairs = append(p.pairs, [2]string{l[0], r[0]})
+			default:
+				p.ambiguous += int64(len(l) + len(r))
+				p.note("key %q is held by %d %s and %d %s records: not paired", k, len(l), s.Left.Object, len(r), s.Right.Object)
+			}
+		}
+		for k, r := range idx[1] {
+			if len(idx[0][k]) == 0 {
+				p.orphans[1] += int64(len(r))
+			}
+		}
+	}
+	sort.Slice(p.pairs, func(a, b int) bool { return p.pairs[a][0] < p.pairs[b][0] })
+	return p, nil
+}
+
+// idKey compares record ids: Salesforce's 18-character ids by their
+// case-sensitive 15-character form.
+func idKey(id string) string {
+	if len(id) == 18 && !isDigits(id) {
+		return id[:15]
+	}
+	return id
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
