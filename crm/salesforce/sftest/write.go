@@ -339,6 +339,11 @@ func (x *tx) update(t *table, seq int64, as []assign) []recError {
 	if cur.deleted {
 		return []recError{newRecError("ENTITY_IS_DELETED", "entity is deleted")}
 	}
+	if convertedLead(t, cur) {
+		// Reference sheet §13.1 (the HTTP status is unconfirmed; the code
+		// and message are as integrations quote them).
+		return []recError{newRecError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")}
+	}
 	if x.locked(t.id(seq)) {
 		return []recError{lockError(t.id(seq))}
 	}

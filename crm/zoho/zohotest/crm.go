@@ -193,6 +193,18 @@ func (s *Server) serveCRM(w http.ResponseWriter, r *http.Request) {
 		}
 		s.serveRelated(c, m, id, rest[2])
 		return
+	case 4:
+		id, ok := parseID(rest[1])
+		if !ok || rest[2] != "actions" || rest[3] != "convert" {
+			c.fail(errURLPattern())
+			return
+		}
+		if r.Method != http.MethodPost {
+			c.fail(errMethod())
+			return
+		}
+		s.serveConvert(c, m, id)
+		return
 	}
 	c.fail(errURLPattern())
 }

@@ -163,7 +163,8 @@ func standardModules() []moduleDef {
 		ff("No_of_Employees", "integer"), pf("Rating", ratings...)}
 	leads = append(leads, addr("", "Zip_Code")...)
 	leads = append(leads, ff("Description", "textarea"), ff("Email_Opt_Out", "boolean"),
-		ro(ff("Converted__s", "boolean")), ro(ff("Converted_Date_Time", "datetime")), salesforceID())
+		ro(ff("Converted__s", "boolean")), ro(ff("Converted_Date_Time", "datetime")), ro(lf("Converted_Account", "Accounts")),
+		ro(lf("Converted_Contact", "Contacts")), ro(lf("Converted_Deal", "Deals")), salesforceID())
 
 	contacts := []*Field{pf("Salutation", salutations...), tf("First_Name", 40), mand(tf("Last_Name", 80)),
 		ro(tf("Full_Name", 120)), ff("Email", "email"), ff("Secondary_Email", "email"), ff("Phone", "phone"),

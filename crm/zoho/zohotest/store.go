@@ -200,8 +200,8 @@ func (m *module) findBy(f *Field, v any) *record {
 		return nil
 	}
 	if idx, ok := m.unique[f.APIName]; ok {
-		if id, ok := idx[k]; ok {
-			return m.recs[id]
+		if r := m.recs[idx[k]]; r != nil && !isConverted(m, r) {
+			return r
 		}
 		return nil
 	}
@@ -218,11 +218,15 @@ func (m *module) findBy(f *Field, v any) *record {
 		}
 		m.dupIdx[f.APIName] = idx
 	}
-	ids := idx[k]
-	if len(ids) == 0 {
-		return nil
+	// The oldest record that is not a converted lead (converted leads
+	// leave the module's duplicate check; unconfirmed).
+	var best *record
+	for _, id := range idx[k] {
+		if r := m.recs[id]; r != nil && !isConverted(m, r) && (best == nil || id < best.id) {
+			best = r
+		}
 	}
-	return m.recs[slices.Min(ids)]
+	return best
 }
 
 // Sort keys of an index.

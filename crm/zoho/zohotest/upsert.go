@@ -258,13 +258,15 @@ func (s *Server) writeOne(m *module, op writeOp, obj map[string]any, i int, path
 				return recordError("INVALID_DATA", "the id given seems to be invalid", "api_name", "id", "json_path", jp("id")), ""
 			}
 		}
-		if target = m.recs[id]; target == nil {
+		// A converted lead is answered as a record that does not exist
+		// (unconfirmed: the sheet does not say what Zoho answers).
+		if target = m.recs[id]; target == nil || isConverted(m, target) {
 			return recordError("INVALID_DATA", "the id given seems to be invalid", "id", fmtID(id)), ""
 		}
 		action = "update"
 	case opUpsert:
 		if raw, ok := obj["id"]; ok {
-			if id, ok := lookupID(raw); ok && m.recs[id] != nil {
+			if id, ok := lookupID(raw); ok && m.recs[id] != nil && !isConverted(m, m.recs[id]) {
 				target, dupField = m.recs[id], "id"
 			}
 		}
