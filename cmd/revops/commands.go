@@ -107,13 +107,15 @@ again after a lost answer) and why.`,
 				}
 				syncs = append(syncs, c)
 			}
+			links, linkErrs := checkLinks(cfg)
+			errs = append(errs, linkErrs...)
 			if a.json {
 				a.printJSON(map[string]any{"ok": len(errs) == 0, "config": cfg.Path, "warehouse": cfg.Warehouse.Type,
-					"sources": srcs, "syncs": syncs})
+					"sources": srcs, "syncs": syncs, "links": links})
 			} else {
 				state := "is valid"
 				if len(errs) > 0 {
-					state = fmt.Sprintf("has %d bad syncs", len(errs))
+					state = fmt.Sprintf("has %d bad syncs or links", len(errs))
 				}
 				a.say("%s %s: warehouse %s, %d sources, %d syncs", cfg.Path, state, cfg.Warehouse.Type, len(cfg.Sources), len(cfg.Syncs))
 				for _, s := range srcs {
@@ -132,6 +134,9 @@ again after a lost answer) and why.`,
 					default:
 						a.say("  sync   %-24s ok", s.Name)
 					}
+				}
+				for _, l := range links {
+					a.say("  link   %-24s %s", l.Name, map[bool]string{true: "ok", false: "INVALID (see below)"}[l.OK])
 				}
 			}
 			if len(errs) > 0 {

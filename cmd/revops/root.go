@@ -168,6 +168,7 @@ default), builds SQL models on them, and syncs changes back to both CRMs.`,
 	root.AddCommand(a.initCmd(), a.validateCmd(), a.statusCmd(), a.queryCmd(), a.sandboxCmd(), a.extractCmd(), a.runCmd())
 	root.AddCommand(a.buildCmd(), a.testCmd(), a.compileCmd(), a.modelsCmd())
 	root.AddCommand(a.syncCmd())
+	root.AddCommand(a.linkCmd())
 	root.AddCommand(a.identityCmd())
 	// A command given arguments it does not take is a usage error, not a
 	// silently ignored word.

@@ -18,10 +18,11 @@ func (a *app) runCmd() *cobra.Command {
 	var full bool
 	cmd := &cobra.Command{
 		Use:   "run",
-		Short: "The whole job: extract every enabled source, build the models and their tests, then run every sync",
+		Short: "The whole job: extract every enabled source, build the models and their tests, then run every sync and link",
 		Long: `run is what a schedule calls. It extracts every enabled source (a source or
 object that fails keeps its cursor and the others land), builds every model and
-runs the data tests, and then runs every sync in revops.yaml. A sync is skipped,
+runs the data tests, then runs every sync and then every two-way link in
+revops.yaml. A sync or link is skipped,
 with the reason printed, when its entry in revops.yaml is wrong, when a source
 table its model reads (directly or upstream) failed to extract in this run, or
 when a model it reads failed or one of their tests of severity error failed.
@@ -80,7 +81,7 @@ func (a *app) runAll(ctx context.Context, full bool) error {
 		failures = append(failures, buildErr)
 	}
 	if len(cfg.Syncs) == 0 {
-		return joinFailures(failures)
+		return a.runLinkStage(ctx, cfg, res, extractFailures(results), failures, false)
 	}
 
 	a.section = "sync"
@@ -132,12 +133,7 @@ func (a *app) runAll(ctx context.Context, full bool) error {
 		}
 		failures = append(failures, fmt.Errorf("run: syncs not run: %s (see the reasons above)", strings.Join(names, ", ")))
 	}
-	if badConfig {
-		// A sync entry that is wrong needs its config fixed: exit 2, as
-		// for any bad config, after everything else ran.
-		return &exitError{code: 2, err: errors.Join(failures...)}
-	}
-	return joinFailures(failures)
+	return a.runLinkStage(ctx, cfg, res, failedTables, failures, badConfig)
 }
 
 func joinFailures(failures []error) error {
