@@ -136,7 +136,8 @@ func TestPlanReadsTheDestinationAfterAnUnknownOutcome(t *testing.T) {
 			}
 			s.extract(t)
 			s.exec(t, `UPDATE syncs.idem SET company = 'Two ' || company`)
-			s.faults.Add(sandbox.Rule{Kind: sandbox.FaultDrop, System: s.system, Method: s.upsert[0], Endpoint: s.upsert[1], Times: 20})
+			// Changed rows are written to their known records by id.
+			s.faults.Add(sandbox.Rule{Kind: sandbox.FaultDrop, System: s.system, Method: s.update[0], Endpoint: s.update[1], Times: 20})
 			if _, err := s.runner.Run(ctx, spec, s.dest, revsync.Options{}); err == nil {
 				t.Fatal("want the lost answer to stop the run")
 			}

@@ -122,10 +122,10 @@ func TestUnknownOutcomeOfAWriteToAKnownRecord(t *testing.T) {
 				s.checkValues(t, byID)
 
 				s.exec(t, `UPDATE syncs.idem SET company = 'Two ' || company`)
-				call := s.upsert
-				if byID || c.mode == revsync.ModeUpdate {
-					call = s.update
-				}
+				// Changed rows write to records revops knows: by id,
+				// whatever the sync's match (a Zoho upsert of a known
+				// record is an update, PUT).
+				call := s.update
 				s.faults.Add(sandbox.Rule{Kind: fault, System: s.system, Method: call[0], Endpoint: call[1], Times: 20})
 				rep, err := s.runner.Run(ctx, spec, s.dest, revsync.Options{})
 				s.faults.Clear()
@@ -181,7 +181,8 @@ func TestLostAnswerOfAWriteFoundWrittenIsRecovered(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.exec(t, `UPDATE syncs.idem SET company = 'Two ' || company`)
-			s.faults.Add(sandbox.Rule{Kind: sandbox.FaultDrop, System: s.system, Method: s.upsert[0], Endpoint: s.upsert[1], Times: 20})
+			// Changed rows are written to their known records by id.
+			s.faults.Add(sandbox.Rule{Kind: sandbox.FaultDrop, System: s.system, Method: s.update[0], Endpoint: s.update[1], Times: 20})
 			if _, err := s.runner.Run(ctx, spec, s.dest, revsync.Options{}); err == nil {
 				t.Fatal("want the lost answer to stop the run")
 			}

@@ -16,12 +16,26 @@ const queryChunk = 100
 
 // Find returns, for each key, the id of the record whose external id
 // field (m.Field, matched case-insensitively, as Salesforce does) holds
-// key[m.Field], or, with m.By == "id", key["Id"] when that record exists;
-// "" when there is none. It runs SELECT Id, <field> FROM <object> WHERE
+// key[m.Field], or, with m.By == "id", key["Id"] when that record exists,
+// or, with m.By == "duplicate_check", the one record MatchRecords finds
+// (a Contact's id for a person who is one); "" when there is none (or
+// several). It runs SELECT Id, <field> FROM <object> WHERE
 // <field> IN (…) in chunks of 100 values.
 func (d *Destination) Find(ctx context.Context, object string, m revsync.Match, keys []map[string]any) ([]string, error) {
 	field := ""
 	switch m.By {
+	case revsync.MatchDuplicateCheck:
+		cands, err := d.MatchRecords(ctx, object, m, keys)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]string, len(keys))
+		for i, c := range cands {
+			if len(c) == 1 {
+				out[i] = c[0].ID
+			}
+		}
+		return out, nil
 	case revsync.MatchExternalID:
 		field = m.Field
 	case revsync.MatchID:

@@ -3,6 +3,7 @@ package salesforce
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,15 +22,24 @@ var retryableCodes = map[string]bool{
 }
 
 // Write sends recs with op: through sObject Collections when len(recs) is
-// at most 200 and the bulk threshold, through one Bulk API 2.0 ingest job
+// at most 200 and the bulk threshold, through Bulk API 2.0 ingest jobs
 // when it is above the threshold; anything else is refused before any
-// request (see MaxBatch). Insert and upsert take the record values; update
-// and delete address records by Record.ID; upsert needs m.By ==
-// "external_id" and the external id value in each record. A record that
-// lacks its id or key fails alone (MISSING_ID, MISSING_EXTERNAL_ID)
-// without being sent. Results come one per record, in order; an error
-// means the call failed as a whole and, for inserts, that it may or may
-// not have written (resolve with Find).
+// request (see MaxBatch). Insert and upsert take the record values;
+// update and delete address records by Record.ID. A record of an upsert
+// whose Record.ID is known is updated by that id (so that a record
+// someone deleted answers ENTITY_IS_DELETED instead of being created
+// again); the others are upserted on the external id (m.By
+// "external_id") or matched by revops itself (m.By "duplicate_check",
+// see MatchRecords: created, updated, or refused as ambiguous). A record
+// whose Record.Object is set lives in that object: a Lead record of a
+// Contact is written to the Contact (see LeadToContact), as is a record
+// whose lead was converted (CANNOT_UPDATE_CONVERTED_LEAD: the write goes
+// to the Contact and Account it became, Result.Object "Contact"). A
+// record that lacks its id or key fails alone (MISSING_ID,
+// MISSING_EXTERNAL_ID) without being sent; a record deleted in Salesforce
+// fails with Gone set. Results come one per record, in order; an error
+// means a call failed as a whole: nothing of this Write is known to be
+// written (creates among it may have been: resolve with Find).
 func (d *Destination) Write(ctx context.Context, object string, op revsync.Op, m revsync.Match, recs []revsync.Record) ([]revsync.Result, error) {
 	n := len(recs)
 	if n == 0 {
@@ -41,37 +51,200 @@ func (d *Destination) Write(ctx context.Context, object string, op revsync.Op, m
 	switch op {
 	case revsync.OpInsert, revsync.OpUpdate, revsync.OpDelete:
 	case revsync.OpUpsert:
-		if m.By != revsync.MatchExternalID || m.Field == "" {
-			return nil, fmt.Errorf("salesforce: upsert %s: needs an external id field to match on (match by %q)", object, m.By)
+		switch {
+		case m.By == revsync.MatchExternalID && m.Field != "":
+		case m.By == revsync.MatchDuplicateCheck && len(m.Fields) > 0:
+		default:
+			return nil, fmt.Errorf("salesforce: upsert %s: needs an external id field or duplicate-check fields to match on (match by %q)", object, m.By)
 		}
 	default:
 		return nil, fmt.Errorf("salesforce: %s %s: unknown operation", op, object)
 	}
+	recs = slices.Clone(recs) // the ids of matched records are set on the copy
 	out := make([]revsync.Result, n)
-	var send []int // indexes of the records that pass the local checks
+	var inserts, upserts, matched, deletes []int
+	updates := map[string][]int{} // object → records updated by id
 	for i, r := range recs {
 		switch {
 		case (op == revsync.OpUpdate || op == revsync.OpDelete) && r.ID == "":
 			out[i].Err = &revsync.RowError{Code: "MISSING_ID", Message: "the record has no destination id", Fields: []string{"Id"}}
+		case op == revsync.OpDelete:
+			deletes = append(deletes, i)
+		case op == revsync.OpUpdate, op == revsync.OpUpsert && r.ID != "":
+			o := object
+			if r.Object != "" {
+				o = r.Object
+			}
+			updates[o] = append(updates[o], i)
+		case op == revsync.OpUpsert && m.By == revsync.MatchDuplicateCheck:
+			matched = append(matched, i)
 		case op == revsync.OpUpsert && isEmpty(lookup(r.Values, m.Field)):
 			out[i].Err = &revsync.RowError{Code: "MISSING_EXTERNAL_ID", Message: "the record has no value for " + m.Field, Fields: []string{m.Field}}
+		case op == revsync.OpUpsert:
+			upserts = append(upserts, i)
 		default:
-			send = append(send, i)
+			inserts = append(inserts, i)
 		}
 	}
-	if len(send) == 0 {
-		return out, nil
-	}
-	var err error
-	if n > d.bulkThreshold {
-		err = d.bulk(ctx, object, op, m, recs, send, out)
-	} else {
-		err = d.collection(ctx, object, op, m, recs, send, out)
-	}
+	w := &write{d: d, object: object, m: m, recs: recs, out: out, bulk: n > d.bulkThreshold}
+	deferred, err := w.match(ctx, matched, &inserts, updates)
 	if err != nil {
 		return nil, err
 	}
+	steps := []struct {
+		op   revsync.Op
+		send []int
+	}{{revsync.OpInsert, inserts}, {revsync.OpUpsert, upserts}, {revsync.OpDelete, deletes}}
+	for _, st := range steps {
+		if err := w.send(ctx, object, st.op, st.send); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.sameBatch(ctx, deferred, updates); err != nil {
+		return nil, err
+	}
+	for _, o := range sortedObjects(updates) {
+		if err := w.update(ctx, o, updates[o]); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.converted(ctx, op); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// write is one Write in progress.
+type write struct {
+	d      *Destination
+	object string
+	m      revsync.Match
+	recs   []revsync.Record
+	out    []revsync.Result
+	bulk   bool
+}
+
+// send writes the records at send with op on the write's object.
+func (w *write) send(ctx context.Context, object string, op revsync.Op, send []int) error {
+	if len(send) == 0 {
+		return nil
+	}
+	if w.bulk {
+		return w.d.bulk(ctx, object, op, w.m, w.recs, send, w.out)
+	}
+	return w.d.collection(ctx, object, op, w.m, w.recs, send, w.out)
+}
+
+// update writes records by id to object: the write's own object (by
+// Collections or Bulk), or a Contact a Lead record is (see writePersons).
+func (w *write) update(ctx context.Context, object string, send []int) error {
+	if len(send) == 0 {
+		return nil
+	}
+	if strings.EqualFold(w.object, "Lead") && strings.EqualFold(object, "Contact") {
+		ws := make([]personWrite, len(send))
+		for k, i := range send {
+			ws[k] = personWrite{i: i, contact: w.recs[i].ID, values: w.recs[i].Values}
+		}
+		return w.d.writePersons(ctx, ws, w.out)
+	}
+	if err := w.send(ctx, object, revsync.OpUpdate, send); err != nil {
+		return err
+	}
+	for _, i := range send {
+		if e := w.out[i].Err; e != nil {
+			markGone(e, object)
+			continue
+		}
+		if !strings.EqualFold(object, w.object) {
+			w.out[i].Object = object
+		}
+	}
+	return nil
+}
+
+// converted sends the writes that failed because their lead was
+// converted to the Contact (and Account) it became.
+func (w *write) converted(ctx context.Context, op revsync.Op) error {
+	if !strings.EqualFold(w.object, "Lead") || op == revsync.OpDelete || op == revsync.OpInsert {
+		return nil
+	}
+	var byID, byExt []int
+	for i, r := range w.out {
+		if r.Err == nil || r.Err.Code != "CANNOT_UPDATE_CONVERTED_LEAD" || w.out[i].Object != "" {
+			continue
+		}
+		if w.recs[i].ID != "" {
+			byID = append(byID, i)
+		} else if w.m.By == revsync.MatchExternalID {
+			byExt = append(byExt, i)
+		}
+	}
+	var ws []personWrite
+	for _, g := range []struct {
+		field string
+		rows  []int
+	}{{"Id", byID}, {w.m.Field, byExt}} {
+		if len(g.rows) == 0 {
+			continue
+		}
+		var vals []string
+		for _, i := range g.rows {
+			if g.field == "Id" {
+				vals = append(vals, w.recs[i].ID)
+			} else {
+				vals = append(vals, fmt.Sprint(lookup(w.recs[i].Values, g.field)))
+			}
+		}
+		conv, err := w.d.convertedLeads(ctx, g.field, vals)
+		if err != nil {
+			return err
+		}
+		for k, i := range g.rows {
+			c, ok := conv[normKey(g.field, vals[k])]
+			if !ok || c.contact == "" {
+				continue
+			}
+			ws = append(ws, personWrite{i: i, contact: c.contact, account: c.account, values: w.recs[i].Values, from: "Lead " + c.lead})
+		}
+	}
+	return w.d.writePersons(ctx, ws, w.out)
+}
+
+// markGone flags the errors that say the record addressed no longer
+// exists: ENTITY_IS_DELETED (in the recycle bin), and
+// INVALID_CROSS_REFERENCE_KEY about the record itself (no field named, or
+// Id) rather than a lookup value (hard deleted, or never there).
+func markGone(e *revsync.RowError, object string) {
+	switch e.Code {
+	case "ENTITY_IS_DELETED":
+		e.Gone = true
+	case "INVALID_CROSS_REFERENCE_KEY", "INVALID_ID_FIELD":
+		if len(e.Fields) == 0 || len(e.Fields) == 1 && strings.EqualFold(e.Fields[0], "Id") {
+			e.Gone = true
+		}
+	}
+	if e.Gone && !strings.Contains(e.Message, object) {
+		e.Message = object + ": " + e.Message
+	}
+}
+
+// sortedObjects returns the keys of updates in order.
+func sortedObjects(updates map[string][]int) []string {
+	out := make([]string, 0, len(updates))
+	for o := range updates {
+		out = append(out, o)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// firstError returns a result's first error.
+func firstError(r salesforce.Result) salesforce.RecordError {
+	if len(r.Errors) > 0 {
+		return r.Errors[0]
+	}
+	return salesforce.RecordError{StatusCode: "UNKNOWN", Message: "failed without an error"}
 }
 
 // collection writes the records at send in one sObject Collections call

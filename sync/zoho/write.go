@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,12 +22,19 @@ const writeDateTime = "2006-01-02T15:04:05-07:00"
 // with op. Values are converted to Zoho's forms: lookups {"id": …},
 // datetimes yyyy-MM-ddTHH:mm:ss±HH:mm, multi-select values as arrays; nil
 // clears a field. Update and delete address records by Record.ID (a record
-// without one fails alone, MISSING_ID, unsent); upsert matches on
-// m.Fields (m.By "duplicate_check"), on m.Field ("external_id", a unique
-// field), or on the module's system duplicate-check field when neither is
-// given, and sends Record.ID too when known. Results come one per record,
-// in order; an error means the call failed as a whole and, for insert and
-// upsert, that it may have written (resolve with Find).
+// without one fails alone, MISSING_ID, unsent). An upsert of a record
+// whose Record.ID is known is an update of that record (so that a record
+// someone deleted answers as gone instead of being matched to another or
+// created again); the others match on m.Fields (m.By "duplicate_check"),
+// on m.Field ("external_id", a unique field), or on the module's system
+// duplicate-check field when neither is given. A record with
+// Record.Object set lives in that module (the Contact a lead became: a
+// Leads record is written there, see LeadToContact). A write to a lead
+// that was converted goes to the Contact (and the Account's empty fields)
+// it became, Result.Object "Contacts"; a write to a record that no longer
+// exists fails with Gone set. Results come one per record, in order; an
+// error means a call failed as a whole and, for insert and upsert, that
+// it may have written (resolve with Find).
 func (d *Destination) Write(ctx context.Context, module string, op revsync.Op, m revsync.Match, recs []revsync.Record) ([]revsync.Result, error) {
 	n := len(recs)
 	if n == 0 {
@@ -47,23 +55,74 @@ func (d *Destination) Write(ctx context.Context, module string, op revsync.Op, m
 		return nil, fmt.Errorf("zoho: %s %s: unknown operation", op, module)
 	}
 	out := make([]revsync.Result, n)
-	var send []int
+	var send, deletes []int
+	updates := map[string][]int{} // module → records updated by id
 	for i, r := range recs {
-		if (op == revsync.OpUpdate || op == revsync.OpDelete) && r.ID == "" {
+		switch {
+		case (op == revsync.OpUpdate || op == revsync.OpDelete) && r.ID == "":
 			out[i].Err = &revsync.RowError{Code: "MISSING_ID", Message: "the record has no destination id", Fields: []string{"id"}}
+		case op == revsync.OpDelete:
+			deletes = append(deletes, i)
+		case op == revsync.OpUpdate, op == revsync.OpUpsert && r.ID != "":
+			mod := module
+			if r.Object != "" {
+				mod = r.Object
+			}
+			updates[mod] = append(updates[mod], i)
+		default:
+			send = append(send, i)
+		}
+	}
+	if len(deletes) > 0 {
+		if err := d.delete(ctx, module, recs, deletes, out); err != nil {
+			return nil, err
+		}
+	}
+	if len(send) > 0 {
+		if err := d.write(ctx, module, op, dup, recs, send, out); err != nil {
+			return nil, err
+		}
+	}
+	mods := make([]string, 0, len(updates))
+	for mod := range updates {
+		mods = append(mods, mod)
+	}
+	slices.Sort(mods)
+	for _, mod := range mods {
+		if strings.EqualFold(module, "Leads") && strings.EqualFold(mod, "Contacts") {
+			ws := make([]personWrite, len(updates[mod]))
+			for k, i := range updates[mod] {
+				ws[k] = personWrite{i: i, contact: recs[i].ID, values: recs[i].Values}
+			}
+			if err := d.writePersons(ctx, ws, out); err != nil {
+				return nil, err
+			}
 			continue
 		}
-		send = append(send, i)
+		if err := d.write(ctx, mod, revsync.OpUpdate, nil, recs, updates[mod], out); err != nil {
+			return nil, err
+		}
+		for _, i := range updates[mod] {
+			if out[i].Err == nil && !strings.EqualFold(mod, module) {
+				out[i].Object = mod
+			}
+		}
 	}
-	if len(send) == 0 {
-		return out, nil
+	if strings.EqualFold(module, "Leads") && op != revsync.OpInsert && op != revsync.OpDelete {
+		if err := d.convertedLeads(ctx, recs, updates[module], out); err != nil {
+			return nil, err
+		}
 	}
-	if op == revsync.OpDelete {
-		return out, d.delete(ctx, module, recs, send, out)
-	}
+	return out, nil
+}
+
+// write sends the records at send to module with op (insert, update or
+// upsert) in one call and fills their results; a record addressed by an
+// id that no longer exists fails with Gone set.
+func (d *Destination) write(ctx context.Context, module string, op revsync.Op, dup []string, recs []revsync.Record, send []int, out []revsync.Result) error {
 	sc, err := d.schemaOf(ctx, module)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	body := make([]map[string]any, len(send))
 	for j, i := range send {
@@ -82,12 +141,17 @@ func (d *Destination) Write(ctx context.Context, module string, op revsync.Op, m
 		res, err = d.c.Upsert(ctx, module, body, dup)
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for j, i := range send {
 		r := res[j]
 		if !r.OK() {
-			out[i] = revsync.Result{Err: rowError(r)}
+			e := rowError(r)
+			if op == revsync.OpUpdate && goneAnswer(r) {
+				e.Gone = true
+				e.Message = fmt.Sprintf("%s %s: %s (the record no longer exists)", module, recs[i].ID, e.Message)
+			}
+			out[i] = revsync.Result{Err: e}
 			continue
 		}
 		id := r.ID
@@ -96,7 +160,19 @@ func (d *Destination) Write(ctx context.Context, module string, op revsync.Op, m
 		}
 		out[i] = revsync.Result{ID: id, Created: op == revsync.OpInsert || op == revsync.OpUpsert && r.Action == "insert"}
 	}
-	return out, nil
+	return nil
+}
+
+// goneAnswer reports whether an update's failure says the record does
+// not exist: INVALID_DATA about the record's id (details name the id, not
+// a field), as Zoho answers for a deleted record (sheet §7).
+func goneAnswer(r zoho.Result) bool {
+	if r.Code != "INVALID_DATA" {
+		return false
+	}
+	_, id := r.Details["id"]
+	_, field := r.Details["api_name"]
+	return id && !field
 }
 
 // dupFields returns the duplicate_check_fields of an upsert.
