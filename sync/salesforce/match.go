@@ -106,7 +106,9 @@ func complete(key map[string]any, entry []string) bool {
 func distinct(cs []revsync.Candidate) []revsync.Candidate {
 	var out []revsync.Candidate
 	for _, c := range cs {
-		if !slices.ContainsFunc(out, func(o revsync.Candidate) bool { return o.Object == c.Object && normKey("Id", o.ID) == normKey("Id", c.ID) }) {
+		if !slices.ContainsFunc(out, func(o revsync.Candidate) bool {
+			return o.Object == c.Object && normKey("Id", o.ID) == normKey("Id", c.ID)
+		}) {
 			out = append(out, c)
 		}
 	}
