@@ -345,6 +345,19 @@ sources:
 models:
   paths: []
 
+links:                        # the example two-way link (configs/links/*.yaml)
+  - name: zoho_sf_leads
+    left: {source: zoho_crm, object: Leads}
+    right: {source: salesforce, object: Lead}
+    pair: {by: id_field, right: Zoho_Lead_Id__c}   # the copy zoho_leads_to_sf made
+    fields:
+      - {left: Designation, right: Title, owner: salesforce}
+      - {left: Mobile, right: MobilePhone, owner: newest}
+      - {left: City, right: City, owner: newest}
+      - {left: State, right: State, owner: newest}
+      - {left: No_of_Employees, right: NumberOfEmployees, owner: zoho}
+      - {left: Website, right: Website, owner: fill_if_empty}
+
 syncs:                        # the example syncs (configs/syncs/*.yaml)
   - name: account_enrichment_sf
     model: syncs.account_enrichment_sf
@@ -412,6 +425,7 @@ syncs:                        # the example syncs (configs/syncs/*.yaml)
           Twitter: Other
           Facebook: Other
       Description: {value: "Synced from Zoho CRM by revops"}
+
 `))
 
 func writeSandboxConfig(path string, info sandboxInfo) error {
