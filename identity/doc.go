@@ -48,4 +48,17 @@
 // of two records compare the other way round when that agrees better.
 // Company names lose legal suffixes (Inc, GmbH, Ltd, ...) and noise
 // words; websites and work e-mail addresses give a domain.
+//
+// # Scoring
+//
+// Two e-mail addresses are close when they are one address with a typo:
+// both parts nearly equal, the same first letter (or the first two
+// swapped) and the same digits; j.smith@ and j.smith2@ of one domain are
+// two namesakes the organisation told apart, and a score never links
+// them. Comparisons that say one thing in several fields form a group
+// (Comparison.Group), of which only the strongest agreement counts (and
+// every disagreement): the places (address, postcode, city, state,
+// country) of companies and people, and for people also their employer
+// (company, web domain), as colleagues share all of them. EM fits m with
+// the same grouping.
 package identity

@@ -51,7 +51,9 @@ const (
 // candidate pairs, one session per rule that leaves out the comparisons
 // the rule blocked on (their agreement there is forced, not evidence),
 // the median of the sessions' estimates; then λ so that the expected
-// matches among candidates over all pairs is consistent.
+// matches among candidates over all pairs is consistent. EM and λ weigh a
+// pair as the links models score it: within a group of comparisons
+// (Comparison.Group) only the strongest agreement counts.
 func fit(cmps []Comparison, pats []pattern, rules []numberedRule, totalPairs float64, ent *Entity) *Model {
 	k := len(cmps)
 	md := &Model{Comparisons: cmps, M: make([][]float64, k), U: make([][]float64, k), Weight: make([][]float64, k),
@@ -184,10 +186,61 @@ func ignored(ent *Entity, name string) bool {
 
 func clampWeight(w float64) float64 { return math.Max(-20, math.Min(20, w)) }
 
+// grouping adds up the weights of comparisons the way the links models
+// do: each comparison's weight, except that within a group
+// (Comparison.Group) only the strongest agreement counts, and every
+// disagreement.
+type grouping struct {
+	group []int // per comparison: its group's index, -1 for none
+	best  []float64
+}
+
+func newGrouping(cmps []Comparison) *grouping {
+	g := &grouping{group: make([]int, len(cmps))}
+	index := map[string]int{}
+	for c, cmp := range cmps {
+		g.group[c] = -1
+		if cmp.Group == "" {
+			continue
+		}
+		i, ok := index[cmp.Group]
+		if !ok {
+			i = len(index)
+			index[cmp.Group] = i
+		}
+		g.group[c] = i
+	}
+	g.best = make([]float64, len(index))
+	return g
+}
+
+// sum returns the match weight of the comparisons' weights w (0 for a
+// comparison that does not count). Not safe for concurrent use.
+func (g *grouping) sum(w []float64) float64 {
+	clear(g.best)
+	total := 0.0
+	for c, x := range w {
+		switch i := g.group[c]; {
+		case i < 0 || x < 0:
+			total += x
+		case x > g.best[i]:
+			g.best[i] = x
+		}
+	}
+	for _, b := range g.best {
+		total += b
+	}
+	return total
+}
+
 // emSession runs EM over sess with u fixed, estimating m of the active
-// comparisons; it returns m and the expected number of matches.
+// comparisons; it returns m and the expected number of matches. A pair's
+// weight adds up as in the links models (grouping), so that agreements
+// that say one thing do not pull non-matches into the matches.
 func emSession(cmps []Comparison, u [][]float64, sess []pattern, active []bool) ([][]float64, float64) {
 	k := len(cmps)
+	g := newGrouping(cmps)
+	w := make([]float64, k)
 	m := make([][]float64, k)
 	for c, cmp := range cmps {
 		if active[c] {
@@ -202,13 +255,13 @@ func emSession(cmps []Comparison, u [][]float64, sess []pattern, active []bool) 
 		matches = 0
 		total := 0.0
 		for i, p := range sess {
-			w := math.Log2(lambda / (1 - lambda))
 			for c := range cmps {
+				w[c] = 0
 				if l := p.levels[c]; active[c] && l >= 0 && l < len(m[c]) {
-					w += math.Log2(m[c][l] / u[c][l])
+					w[c] = math.Log2(m[c][l] / u[c][l])
 				}
 			}
-			post[i] = 1 / (1 + math.Exp2(-w))
+			post[i] = 1 / (1 + math.Exp2(-(math.Log2(lambda/(1-lambda)) + g.sum(w))))
 			matches += p.n * post[i]
 			total += p.n
 		}
@@ -243,18 +296,20 @@ func fitLambda(md *Model, pats []pattern, totalPairs float64) float64 {
 	var cand []pattern
 	var ws []float64
 	ncand := 0.0
+	g := newGrouping(md.Comparisons)
+	w := make([]float64, len(md.Comparisons))
 	for _, p := range pats {
 		if p.random {
 			continue
 		}
-		w := 0.0
 		for c := range md.Comparisons {
+			w[c] = 0
 			if l := p.levels[c]; l >= 0 && l < len(md.Weight[c]) {
-				w += md.Weight[c][l]
+				w[c] = md.Weight[c][l]
 			}
 		}
 		cand = append(cand, p)
-		ws = append(ws, w)
+		ws = append(ws, g.sum(w))
 		ncand += p.n
 	}
 	if totalPairs < 1 || ncand == 0 {

@@ -25,8 +25,9 @@ type ComparisonExplained struct {
 	// frequency adds to it (top levels only).
 	Weight       float64 `json:"weight"`
 	TFAdjustment float64 `json:"tf_adjustment"`
-	// Group is "places" for the comparisons whose agreements count once
-	// (only the strongest of them adds to the match weight).
+	// Group is the comparison's group (places, employer): within a group
+	// only the strongest agreement adds to the match weight, and every
+	// disagreement (Comparison.Group).
 	Group string `json:"group,omitempty"`
 }
 
@@ -153,8 +154,7 @@ func Explain(ctx context.Context, wh models.Warehouse, p *models.Project, kind K
 	}
 	e.PriorWeight = asFloat(prior["weight"])
 	e.MatchWeight = e.PriorWeight
-	places := PlaceComparisons(kind)
-	bestPlace := 0.0
+	best := map[string]float64{} // per group, its strongest agreement
 	for _, c := range Comparisons(kind) {
 		level := asInt(lv["c_"+c.Name])
 		ce := ComparisonExplained{Comparison: c.Name, Level: int(level), LevelName: "missing",
@@ -173,20 +173,17 @@ func Explain(ctx context.Context, wh models.Warehouse, p *models.Project, kind K
 			}
 		}
 		total := ce.Weight + ce.TFAdjustment
-		switch {
-		case places[c.Name]:
-			ce.Group = "places"
-			if total > 0 {
-				bestPlace = math.Max(bestPlace, total)
-			} else {
-				e.MatchWeight += total
-			}
-		default:
+		ce.Group = c.Group
+		if c.Group != "" && total > 0 {
+			best[c.Group] = math.Max(best[c.Group], total)
+		} else {
 			e.MatchWeight += total
 		}
 		e.Comparisons = append(e.Comparisons, ce)
 	}
-	e.MatchWeight += bestPlace
+	for _, b := range best {
+		e.MatchWeight += b
+	}
 	e.Guard = guard(kind, lv)
 	e.MatchProbability = 1 / (1 + math.Exp2(-e.MatchWeight))
 
@@ -232,22 +229,14 @@ func Explain(ctx context.Context, wh models.Warehouse, p *models.Project, kind K
 	return e, nil
 }
 
-// PlaceComparisons are the comparisons of kind whose agreements count
-// once in the match weight (person_links.sql): where someone lives says
-// the same thing in its postcode, city and address.
-func PlaceComparisons(kind Kind) map[string]bool {
-	if kind == KindPerson {
-		return map[string]bool{"postcode": true, "city": true, "address": true, "state": true, "country": true, "birth_place": true}
-	}
-	return map[string]bool{}
-}
-
 // guard says which rule of the links models keeps a score from linking
 // the pair (person_links.sql, company_links.sql).
 func guard(kind Kind, levels map[string]any) string {
 	switch {
 	case kind == KindPerson && asInt(levels["c_first_name"]) == 0 && asInt(levels["c_last_name"]) == 0:
 		return "first and last names both differ"
+	case kind == KindPerson && levels["numbered_mailboxes"] == true:
+		return "two mailboxes of one domain told apart by their number"
 	case kind == KindCompany && asInt(levels["c_address"]) == 0:
 		return "the street addresses differ"
 	}

@@ -24,7 +24,7 @@ var Roles = []string{"first_name", "last_name", "full_name", "email", "phone", "
 // email_generic, a BOOLEAN).
 var featureColumns = []string{"first_name", "middle_name", "last_name", "first_canon", "first_initial",
 	"first_soundex", "last_soundex", "name", "email", "email_local", "email_domain", "email_generic",
-	"domain", "phone", "phone_local", "dob", "dob_year", "postcode", "postcode_area", "city", "state",
+	"email_digits", "domain", "phone", "phone_local", "dob", "dob_year", "postcode", "postcode_area", "city", "state",
 	"country", "address", "address_number", "street", "company", "company_token", "id_number", "gender",
 	"occupation", "birth_place"}
 
@@ -182,9 +182,21 @@ func (f *Features) values() []string {
 	}
 	return []string{f.Name.First, f.Name.Middle, f.Name.Last, f.Canon, initial,
 		Soundex(f.Name.First), Soundex(f.Name.Last), f.NameKey, email, local, f.Email.Domain, generic,
-		f.Domain, f.Phone.E164, f.Phone.Local, f.DOB, dobYear, f.Postcode, f.PostcodeArea, f.City, f.State,
+		digitsOf(local), f.Domain, f.Phone.E164, f.Phone.Local, f.DOB, dobYear, f.Postcode, f.PostcodeArea, f.City, f.State,
 		f.Country, f.Address.Full, f.Address.Number, f.Address.Street, f.Company, f.CompanyToken, f.IDNumber,
 		f.Gender, f.Occupation, f.BirthPlace}
+}
+
+// digitsOf returns the digits of s in order ("j.smith2" → "2"): the
+// number that tells two namesakes' mailboxes apart.
+func digitsOf(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
 }
 
 // featuresTransform normalizes the rows of an input model (rn,

@@ -15,8 +15,10 @@ const (
 // name, each with the comparisons it informs (an EM session blocked on a
 // field does not estimate those comparisons' m).
 var fields = map[string][]string{
-	"email":          {"email"},
-	"email_local":    {"email"},
+	"email": {"email"},
+	// A mailbox name is mostly the person's name (ann.lee@): blocking on it
+	// makes the names agree, matches or not.
+	"email_local":    {"email", "first_name", "last_name"},
 	"email_domain":   {"email", "domain"},
 	"domain":         {"domain"},
 	"phone":          {"phone"},
@@ -75,7 +77,20 @@ type Comparison struct {
 	// TF: the top level's weight is adjusted for how common the value is
 	// (column tf_<name>: the value's share of records).
 	TF bool
+	// Group names the comparisons that say one thing in several fields:
+	// only the strongest agreement within a group adds to the match weight,
+	// and every disagreement subtracts. Counting each of them would count
+	// one fact several times (a postcode, its city and its state agree
+	// together; so do a company's name and its web domain).
+	Group string
 }
+
+// GroupPlaces is the group of the comparisons that say where a record is:
+// address, postcode, city, state, country (and birth place); and for a
+// person, where they work: the company and its web domain, since in CRM
+// data a contact's address is mostly their company's, and two colleagues
+// agree on all of them.
+const GroupPlaces = "places"
 
 func (c Comparison) level(name string) int {
 	for i, l := range c.Levels {
@@ -93,17 +108,17 @@ var PersonComparisons = []Comparison{
 	{Name: "dob", Levels: []string{"different", "year", "year_typo", "close", "exact"}, M: []float64{0.05, 0.04, 0.03, 0.08, 0.8}, TF: true},
 	{Name: "email", Levels: []string{"different", "close", "exact"}, M: []float64{0.1, 0.15, 0.75}},
 	{Name: "phone", Levels: []string{"different", "local", "exact"}, M: []float64{0.1, 0.05, 0.85}},
-	{Name: "postcode", Levels: []string{"different", "area", "close", "exact"}, M: []float64{0.1, 0.05, 0.05, 0.8}, TF: true},
-	{Name: "city", Levels: []string{"different", "close", "exact"}, M: []float64{0.1, 0.05, 0.85}, TF: true},
-	{Name: "address", Levels: []string{"different", "street", "close", "exact"}, M: []float64{0.1, 0.05, 0.1, 0.75}},
-	{Name: "company", Levels: []string{"different", "close", "exact"}, M: []float64{0.15, 0.1, 0.75}, TF: true},
-	{Name: "domain", Levels: []string{"different", "exact"}, M: []float64{0.15, 0.85}},
+	{Name: "postcode", Levels: []string{"different", "area", "close", "exact"}, M: []float64{0.1, 0.05, 0.05, 0.8}, TF: true, Group: GroupPlaces},
+	{Name: "city", Levels: []string{"different", "close", "exact"}, M: []float64{0.1, 0.05, 0.85}, TF: true, Group: GroupPlaces},
+	{Name: "address", Levels: []string{"different", "street", "close", "exact"}, M: []float64{0.1, 0.05, 0.1, 0.75}, Group: GroupPlaces},
+	{Name: "company", Levels: []string{"different", "close", "exact"}, M: []float64{0.15, 0.1, 0.75}, TF: true, Group: GroupPlaces},
+	{Name: "domain", Levels: []string{"different", "exact"}, M: []float64{0.15, 0.85}, Group: GroupPlaces},
 	{Name: "id_number", Levels: []string{"different", "close", "exact"}, M: []float64{0.05, 0.1, 0.85}},
 	{Name: "gender", Levels: []string{"different", "exact"}, M: []float64{0.05, 0.95}},
-	{Name: "state", Levels: []string{"different", "exact"}, M: []float64{0.1, 0.9}, TF: true},
-	{Name: "country", Levels: []string{"different", "exact"}, M: []float64{0.05, 0.95}, TF: true},
+	{Name: "state", Levels: []string{"different", "exact"}, M: []float64{0.1, 0.9}, TF: true, Group: GroupPlaces},
+	{Name: "country", Levels: []string{"different", "exact"}, M: []float64{0.05, 0.95}, TF: true, Group: GroupPlaces},
 	{Name: "occupation", Levels: []string{"different", "close", "exact"}, M: []float64{0.2, 0.1, 0.7}, TF: true},
-	{Name: "birth_place", Levels: []string{"different", "close", "exact"}, M: []float64{0.15, 0.05, 0.8}, TF: true},
+	{Name: "birth_place", Levels: []string{"different", "close", "exact"}, M: []float64{0.15, 0.05, 0.8}, TF: true, Group: GroupPlaces},
 }
 
 // CompanyComparisons are the comparisons of companies, in column order.
@@ -111,11 +126,11 @@ var CompanyComparisons = []Comparison{
 	{Name: "company", Levels: []string{"different", "token", "similar", "close", "exact"}, M: []float64{0.1, 0.1, 0.1, 0.1, 0.6}, TF: true},
 	{Name: "domain", Levels: []string{"different", "exact"}, M: []float64{0.1, 0.9}},
 	{Name: "phone", Levels: []string{"different", "local", "exact"}, M: []float64{0.15, 0.1, 0.75}},
-	{Name: "address", Levels: []string{"different", "number", "street", "close", "exact"}, M: []float64{0.1, 0.05, 0.05, 0.2, 0.6}},
-	{Name: "postcode", Levels: []string{"different", "area", "exact"}, M: []float64{0.1, 0.05, 0.85}, TF: true},
-	{Name: "city", Levels: []string{"different", "close", "exact"}, M: []float64{0.1, 0.05, 0.85}, TF: true},
-	{Name: "state", Levels: []string{"different", "exact"}, M: []float64{0.1, 0.9}, TF: true},
-	{Name: "country", Levels: []string{"different", "exact"}, M: []float64{0.05, 0.95}, TF: true},
+	{Name: "address", Levels: []string{"different", "number", "street", "close", "exact"}, M: []float64{0.1, 0.05, 0.05, 0.2, 0.6}, Group: GroupPlaces},
+	{Name: "postcode", Levels: []string{"different", "area", "exact"}, M: []float64{0.1, 0.05, 0.85}, TF: true, Group: GroupPlaces},
+	{Name: "city", Levels: []string{"different", "close", "exact"}, M: []float64{0.1, 0.05, 0.85}, TF: true, Group: GroupPlaces},
+	{Name: "state", Levels: []string{"different", "exact"}, M: []float64{0.1, 0.9}, TF: true, Group: GroupPlaces},
+	{Name: "country", Levels: []string{"different", "exact"}, M: []float64{0.05, 0.95}, TF: true, Group: GroupPlaces},
 }
 
 // Comparisons returns the comparisons of kind.
@@ -154,6 +169,7 @@ var DefaultPersonBlocking = []Rule{
 	{"last_city", []string{"last_name", "city"}},
 	{"token_birth_place", []string{"name_token", "birth_place"}},
 	{"last_company", []string{"last_name", "company"}},
+	{"token_company", []string{"name_token", "company"}},
 	{"address", []string{"address"}},
 	{"id_number", []string{"id_number"}},
 }

@@ -153,6 +153,25 @@ func TestIdentitySandbox(t *testing.T) {
 	t.Run("decide", s.testDecide)
 }
 
+// TestIdentitySandboxAtScale is TestIdentitySandbox's F1 at 20,000
+// records per system (REVOPS_IDENTITY_RECORDS overrides it), where
+// colleagues, namesakes and companies sharing a street address are common
+// enough to chain golden records together. It takes about a minute, so it
+// runs only with REVOPS_IDENTITY_SCALE=1; identity's
+// TestSandboxWorldQuality holds the same size's matching in make test.
+func TestIdentitySandboxAtScale(t *testing.T) {
+	if os.Getenv("REVOPS_IDENTITY_SCALE") == "" {
+		t.Skip("set REVOPS_IDENTITY_SCALE=1 to run the sandbox's identity F1 at 20,000 records per system (about a minute)")
+	}
+	n := 20000
+	if os.Getenv("REVOPS_IDENTITY_RECORDS") != "" {
+		n = identityRecords(t)
+	}
+	s := newSandboxIdentity(t, n)
+	t.Run("F1", s.testF1)
+	t.Run("copies", s.testCopies)
+}
+
 // testF1 measures identity.crosswalk against the sandbox's truth file,
 // pairwise per kind of entity across Salesforce, Zoho CRM and Zoho Desk
 // (the lead sync's copies count as the person they copy), and the unique

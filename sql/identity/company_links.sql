@@ -5,7 +5,12 @@
 --   match_weight        log2 of the Bayes factor plus the prior: the sum of
 --                       the levels' weights in identity.company_weights, each
 --                       top level adjusted for how common its value is
---                       (log2(u / tf)); NULL for a pair that was not scored
+--                       (log2(u / tf)); the places (address, postcode, city,
+--                       state, country) agree together, so only the
+--                       strongest of their agreements counts (every
+--                       disagreement does): two companies at one street
+--                       address are not two matches in five fields; NULL for
+--                       a pair that was not scored
 --   match_probability   1 / (1 + 2^-match_weight)
 --   rule                decision | certain:<rule> | deterministic:<rule> | probabilistic
 --   linked              the pair joins one cluster: a decision says match,
@@ -32,16 +37,11 @@ scored AS (
             + w_company.weight
             + w_domain.weight
             + w_phone.weight
-            + w_address.weight
-            + w_postcode.weight
-            + w_city.weight
-            + w_state.weight
-            + w_country.weight
             + coalesce(ln(w_company.u / c.tf_company) / ln(2), 0)
-            + coalesce(ln(w_postcode.u / c.tf_postcode) / ln(2), 0)
-            + coalesce(ln(w_city.u / c.tf_city) / ln(2), 0)
-            + coalesce(ln(w_state.u / c.tf_state) / ln(2), 0)
-            + coalesce(ln(w_country.u / c.tf_country) / ln(2), 0)
+            -- Places (address, postcode, city, state, country) go together:
+            -- their strongest agreement counts, and every disagreement.
+            + greatest(0, w_address.weight, (w_postcode.weight + coalesce(ln(w_postcode.u / c.tf_postcode) / ln(2), 0)), (w_city.weight + coalesce(ln(w_city.u / c.tf_city) / ln(2), 0)), (w_state.weight + coalesce(ln(w_state.u / c.tf_state) / ln(2), 0)), (w_country.weight + coalesce(ln(w_country.u / c.tf_country) / ln(2), 0)))
+            + least(0, w_address.weight) + least(0, w_postcode.weight + coalesce(ln(w_postcode.u / c.tf_postcode) / ln(2), 0)) + least(0, w_city.weight + coalesce(ln(w_city.u / c.tf_city) / ln(2), 0)) + least(0, w_state.weight + coalesce(ln(w_state.u / c.tf_state) / ln(2), 0)) + least(0, w_country.weight + coalesce(ln(w_country.u / c.tf_country) / ln(2), 0))
             AS match_weight
     FROM {{ ref "identity.company_comparisons" }} AS c
     CROSS JOIN (SELECT weight FROM w WHERE comparison = '_prior') AS prior

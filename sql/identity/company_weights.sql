@@ -3,9 +3,10 @@
 -- identity.company_comparisons: per comparison and level, m (the level's
 -- probability among matching pairs, by EM over the candidate pairs, one
 -- session per blocking rule that leaves out the comparisons the rule
--- blocked on), u (among non-matching pairs, from the random pairs) and
--- weight = log2(m / u) (or the identity: section's override); level -1
--- (a value missing) weighs 0. The row comparison = '_prior' holds the
+-- blocked on, a pair weighed as the links model scores it: one agreement
+-- per group of comparisons), u (among non-matching pairs, from the random
+-- pairs) and weight = log2(m / u) (or the identity: section's override);
+-- level -1 (a value missing) weighs 0. The row comparison = '_prior' holds the
 -- probability that two records match (m) and its weight log2(λ / (1 - λ)).
 -- config: materialized=transform; transform=identity_company_weights
 {{- $linkOnly := eq (var "identity_link_only" "false") "true" }}

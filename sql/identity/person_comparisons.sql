@@ -6,7 +6,9 @@
 -- the share of records that hold the value (the term frequency the score
 -- adjusts for: two Smiths agree less surprisingly than two Featherstonehaughs).
 -- Names are compared the other way round when that agrees better (a first
--- name typed as the last name and back).
+-- name typed as the last name and back). numbered_mailboxes: both records
+-- have an address at one domain and the addresses' numbers differ
+-- (j.smith@, j.smith2@): two namesakes the organisation told apart.
 -- similarity is Jaro-Winkler where the warehouse has it.
 -- config: materialized=table
 WITH pairs AS (
@@ -16,7 +18,7 @@ WITH pairs AS (
 f AS (
     SELECT
         rn, first_name, first_canon, last_name, middle_name, dob, dob_year,
-        CASE WHEN NOT email_generic THEN email END AS email, email_local, email_domain,
+        CASE WHEN NOT email_generic THEN email END AS email, email_local, email_domain, email_digits,
         domain, phone, phone_local, postcode, postcode_area, city, state, country,
         address, address_number, street, company, id_number, gender, occupation, birth_place
     FROM {{ ref "identity.person_features" }}
@@ -30,6 +32,7 @@ joined AS (
         l.dob AS l_dob, r.dob AS r_dob,
         l.email AS l_email, r.email AS r_email, l.email_local AS l_local, r.email_local AS r_local,
         l.email_domain AS l_edomain, r.email_domain AS r_edomain,
+        coalesce(l.email_digits, '') AS l_edigits, coalesce(r.email_digits, '') AS r_edigits,
         l.domain AS l_domain, r.domain AS r_domain,
         l.phone AS l_phone, r.phone AS r_phone, l.phone_local AS l_plocal, r.phone_local AS r_plocal,
         l.postcode AS l_post, r.postcode AS r_post, l.postcode_area AS l_area, r.postcode_area AS r_area,
@@ -79,6 +82,10 @@ levels AS (
     SELECT
         kind, rn_l, rn_r, rules, deterministic,
         l_first, l_last, l_dob, l_post, l_city, l_company, l_state, l_country, l_occ, l_birth,
+        -- Two mailboxes of one domain whose numbers differ (j.smith and
+        -- j.smith2): the organisation told two namesakes apart.
+        coalesce(l_email IS NOT NULL AND r_email IS NOT NULL AND l_email <> r_email
+            AND l_edomain = r_edomain AND l_edigits <> r_edigits, FALSE) AS numbered_mailboxes,
         CASE
             WHEN l_first IS NULL OR r_first IS NULL THEN -1
             WHEN l_first = r_first THEN 5
@@ -117,9 +124,14 @@ levels AS (
             -- Two addresses of one domain are two people (colleagues), so
             -- they count as different: the company comparison says where they work.
             -- The same name at another domain is another address (and the
-            -- name is compared already): a typo apart, in both parts.
-            WHEN (l_local = r_local OR {{ similarity "l_local" "r_local" }} >= 0.92)
-             AND {{ similarity "l_edomain" "r_edomain" }} >= 0.85 THEN 1
+            -- name is compared already): close is a typo apart in both
+            -- parts. A typo keeps the first letter (or swaps the first two)
+            -- and the digits: john.smith2 is the second John Smith's mailbox.
+            WHEN l_edigits = r_edigits
+             AND (substr(l_local, 1, 1) = substr(r_local, 1, 1)
+                  OR substr(l_local, 2, 1) || substr(l_local, 1, 1) || substr(l_local, 3) = r_local)
+             AND (l_local = r_local OR {{ similarity "l_local" "r_local" }} >= 0.92)
+             AND (l_edomain = r_edomain OR {{ similarity "l_edomain" "r_edomain" }} >= 0.92) THEN 1
             ELSE 0
         END AS c_email,
         CASE
@@ -229,9 +241,13 @@ tf_birth AS (
 
 SELECT
     x.kind, x.rn_l, x.rn_r, x.rules, x.deterministic,
-    x.c_first_name, x.c_last_name, x.c_dob, x.c_email, x.c_phone, x.c_postcode, x.c_city,
+    x.c_first_name, x.c_last_name, x.c_dob,
+    -- Mailbox names are mostly made of names: two addresses a typo apart
+    -- whose people's last names differ are colleagues' (pieter.k@, pieter.s@).
+    CASE WHEN x.c_email = 1 AND x.c_last_name = 0 THEN 0 ELSE x.c_email END AS c_email,
+    x.c_phone, x.c_postcode, x.c_city,
     x.c_address, x.c_company, x.c_domain, x.c_id_number, x.c_gender, x.c_state, x.c_country,
-    x.c_occupation, x.c_birth_place,
+    x.c_occupation, x.c_birth_place, x.numbered_mailboxes,
     CASE WHEN x.c_first_name = 5 THEN t1.tf END AS tf_first_name,
     CASE WHEN x.c_last_name = 3 THEN t2.tf END AS tf_last_name,
     CASE WHEN x.c_dob = 4 THEN t3.tf END AS tf_dob,

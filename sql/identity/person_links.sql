@@ -6,16 +6,19 @@
 --                       the levels' weights in identity.person_weights, each
 --                       top level adjusted for how common its value is
 --                       (log2(u / tf)); the places (postcode, city, address,
---                       state, country, birth place) agree together, so only
---                       the strongest of their agreements counts (every
+--                       state, country, birth place, and the employer:
+--                       company and web domain, as a contact's address is
+--                       mostly their company's) agree together, so only the
+--                       strongest of their agreements counts (every
 --                       disagreement does); NULL for a pair that was not scored
 --   match_probability   1 / (1 + 2^-match_weight)
 --   rule                decision | certain:<rule> | deterministic:<rule> | probabilistic
 --   linked              the pair joins one cluster: a decision says match,
 --                       or a certain or deterministic link, or
 --                       match_probability >= identity_link_threshold (and
---                       the first and last names do not both differ), and
---                       no no_match decision
+--                       the first and last names do not both differ, and the
+--                       records are not two numbered mailboxes of one domain:
+--                       j.smith@, j.smith2@), and no no_match decision
 --   c_<comparison>      the comparison levels (see identity.person_comparisons)
 -- record_id_l < record_id_r.
 -- config: materialized=table
@@ -38,19 +41,18 @@ scored AS (
             + w_dob.weight
             + w_email.weight
             + w_phone.weight
-            + w_company.weight
-            + w_domain.weight
             + w_id_number.weight
             + w_gender.weight
             + w_occupation.weight
             + coalesce(ln(w_first_name.u / c.tf_first_name) / ln(2), 0)
             + coalesce(ln(w_last_name.u / c.tf_last_name) / ln(2), 0)
             + coalesce(ln(w_dob.u / c.tf_dob) / ln(2), 0)
-            + coalesce(ln(w_company.u / c.tf_company) / ln(2), 0)
             + coalesce(ln(w_occupation.u / c.tf_occupation) / ln(2), 0)
-            -- Places (postcode, city, address, state, country, birth place) go
-            -- together: their strongest agreement counts, and every disagreement.
-            + greatest(0, (w_postcode.weight + coalesce(ln(w_postcode.u / c.tf_postcode) / ln(2), 0)), (w_city.weight + coalesce(ln(w_city.u / c.tf_city) / ln(2), 0)), (w_address.weight), (w_state.weight + coalesce(ln(w_state.u / c.tf_state) / ln(2), 0)), (w_country.weight + coalesce(ln(w_country.u / c.tf_country) / ln(2), 0)), (w_birth_place.weight + coalesce(ln(w_birth_place.u / c.tf_birth_place) / ln(2), 0)))
+            -- Places (postcode, city, address, state, country, birth place,
+            -- and the employer: company and web domain) go together: their
+            -- strongest agreement counts, and every disagreement.
+            + greatest(0, w_company.weight + coalesce(ln(w_company.u / c.tf_company) / ln(2), 0), w_domain.weight, (w_postcode.weight + coalesce(ln(w_postcode.u / c.tf_postcode) / ln(2), 0)), (w_city.weight + coalesce(ln(w_city.u / c.tf_city) / ln(2), 0)), (w_address.weight), (w_state.weight + coalesce(ln(w_state.u / c.tf_state) / ln(2), 0)), (w_country.weight + coalesce(ln(w_country.u / c.tf_country) / ln(2), 0)), (w_birth_place.weight + coalesce(ln(w_birth_place.u / c.tf_birth_place) / ln(2), 0)))
+            + least(0, w_company.weight + coalesce(ln(w_company.u / c.tf_company) / ln(2), 0)) + least(0, w_domain.weight)
             + least(0, w_postcode.weight + coalesce(ln(w_postcode.u / c.tf_postcode) / ln(2), 0)) + least(0, w_city.weight + coalesce(ln(w_city.u / c.tf_city) / ln(2), 0)) + least(0, w_address.weight) + least(0, w_state.weight + coalesce(ln(w_state.u / c.tf_state) / ln(2), 0)) + least(0, w_country.weight + coalesce(ln(w_country.u / c.tf_country) / ln(2), 0)) + least(0, w_birth_place.weight + coalesce(ln(w_birth_place.u / c.tf_birth_place) / ln(2), 0))
             AS match_weight
     FROM {{ ref "identity.person_comparisons" }} AS c
@@ -126,8 +128,10 @@ SELECT
         WHEN d.decision = 'match' THEN TRUE
         WHEN c.rule IS NOT NULL OR s.deterministic IS NOT NULL THEN TRUE
         -- A score never links two people whose first and last names both
-        -- differ (they share only places and dates).
+        -- differ (they share only places and dates), nor two mailboxes of
+        -- one domain told apart by their number (j.smith@, j.smith2@).
         WHEN s.c_first_name = 0 AND s.c_last_name = 0 THEN FALSE
+        WHEN s.numbered_mailboxes THEN FALSE
         ELSE coalesce(s.match_probability >= {{ var "identity_link_threshold" "0.9" }}, FALSE)
     END AS linked,
     s.c_first_name, s.c_last_name, s.c_dob, s.c_email, s.c_phone, s.c_postcode, s.c_city, s.c_address, s.c_company, s.c_domain, s.c_id_number, s.c_gender, s.c_state, s.c_country, s.c_occupation, s.c_birth_place
