@@ -93,7 +93,39 @@ echo "A second run finds nothing changed and sends nothing:"
 
 step "8. The scheduled job in one command: revops run (extract, build, sync)"
 "$REVOPS" run --config "$DEMO_DIR/revops.yaml" --quiet
-echo "revops run: every stage succeeded"
+echo "revops run: every stage succeeded (the example link filled the lead copies the sync made)"
+
+step "8b. Two-way link: Zoho leads and their Salesforce copies kept equal both ways (links: zoho_sf_leads)"
+PAIR=$("$REVOPS" query --config "$DEMO_DIR/revops.yaml" --json \
+	'SELECT CAST(z.id AS VARCHAR) AS zid, s."Id" AS sid FROM zoho_crm.leads AS z JOIN salesforce.lead AS s ON s."Zoho_Lead_Id__c" = z.id ORDER BY z.id LIMIT 1')
+ZID=$(echo "$PAIR" | json_field zid)
+SID=$(echo "$PAIR" | json_field sid)
+echo "A change in each CRM: Salesforce lead $SID gets a new Title, its Zoho lead $ZID a new City"
+curl -sf -X PATCH "$SF_URL/services/data/v62.0/sobjects/Lead/$SID" -H "Authorization: Bearer $SF_TOKEN" \
+	-H 'Content-Type: application/json' -d '{"Title":"Head of Revenue"}'
+curl -sf -X PUT "$ZOHO_URL/crm/v8/Leads" -H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN" \
+	-H 'Content-Type: application/json' -d "{\"data\":[{\"id\":\"$ZID\",\"City\":\"Lisbon\"}]}" >/dev/null
+"$REVOPS" extract --config "$DEMO_DIR/revops.yaml" --quiet
+echo "The plan: per side what the link writes and the API calls it spends:"
+"$REVOPS" link plan --config "$DEMO_DIR/revops.yaml"
+echo "The run: one write each way (UPDATED left/right):"
+"$REVOPS" link --config "$DEMO_DIR/revops.yaml"
+"$REVOPS" extract --config "$DEMO_DIR/revops.yaml" --quiet
+echo "Again after the next extract: the echoes of those writes cause no write:"
+"$REVOPS" link --config "$DEMO_DIR/revops.yaml"
+echo "A conflict: both CRMs change the lead's title; Title is owned by salesforce, so Salesforce's wins:"
+curl -sf -X PATCH "$SF_URL/services/data/v62.0/sobjects/Lead/$SID" -H "Authorization: Bearer $SF_TOKEN" \
+	-H 'Content-Type: application/json' -d '{"Title":"Chief Revenue Officer"}'
+curl -sf -X PUT "$ZOHO_URL/crm/v8/Leads" -H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN" \
+	-H 'Content-Type: application/json' -d "{\"data\":[{\"id\":\"$ZID\",\"Designation\":\"VP Revenue\"}]}" >/dev/null
+"$REVOPS" extract --config "$DEMO_DIR/revops.yaml" --quiet
+"$REVOPS" link --config "$DEMO_DIR/revops.yaml"
+"$REVOPS" link conflicts --config "$DEMO_DIR/revops.yaml"
+"$REVOPS" extract --config "$DEMO_DIR/revops.yaml" --quiet
+echo "Both CRMs now hold Salesforce's title:"
+"$REVOPS" query --config "$DEMO_DIR/revops.yaml" \
+	"SELECT z.\"Designation\" AS zoho_title, s.\"Title\" AS salesforce_title FROM zoho_crm.leads AS z, salesforce.lead AS s WHERE CAST(z.id AS VARCHAR) = '$ZID' AND s.\"Id\" = '$SID'"
+"$REVOPS" link history --config "$DEMO_DIR/revops.yaml" --limit 4
 
 step "9. Identity: golden records for every person and company across the three systems"
 echo "revops run extracted the leads the sync copied into Salesforce and built the identity models."

@@ -300,8 +300,14 @@ func (a *app) printLinkDetails(r *link.Report) {
 		fmt.Fprintf(a.stdout, "%s: not paired: %d/%d without a pairing key, %d/%d with no partner, %d ambiguous (left/right)\n",
 			r.Link, u.MissingKey[0], u.MissingKey[1], u.NoPartner[0], u.NoPartner[1], u.Ambiguous)
 	}
-	for _, e := range u.Examples[:min(3, len(u.Examples))] {
-		fmt.Fprintf(a.stdout, "  %s\n", e)
+	shown := 0
+	for _, e := range u.Examples {
+		// Records without a pairing key are usual (a Salesforce lead
+		// that never came from Zoho): counted above, listed in --json.
+		if shown < 3 && !strings.Contains(e, " is empty: not paired") {
+			fmt.Fprintf(a.stdout, "  %s\n", e)
+			shown++
+		}
 	}
 	for _, c := range r.Decided[:min(5, len(r.Decided))] {
 		fmt.Fprintf(a.stdout, "%s: conflict %s/%s %s: %q vs %q (was %q) → %s (%s)\n", r.Link, c.LeftID, c.RightID, c.Field,
