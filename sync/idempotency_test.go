@@ -25,9 +25,10 @@ import (
 type side struct {
 	system string
 	runner *revsync.Runner
-	dest   revsync.Destination
-	w      *duckdb.Warehouse
-	faults *sandbox.Faults
+	dest     revsync.Destination
+	w        *duckdb.Warehouse
+	faults   *sandbox.Faults
+	counters *sandbox.Counters
 	exec   func(t *testing.T, q string)
 	// object is the object written; the fields of the model's columns.
 	object                          string
@@ -74,7 +75,7 @@ func sfSide(t *testing.T) *side {
 			t.Fatal(err)
 		}
 	}
-	s := &side{system: "salesforce", login: login, extract: extractLeads, runner: e.runner, dest: e.dest, w: e.w, faults: e.faults, exec: func(t *testing.T, q string) { e.exec(t, q) },
+	s := &side{system: "salesforce", login: login, extract: extractLeads, runner: e.runner, dest: e.dest, w: e.w, faults: e.faults, counters: e.counters, exec: func(t *testing.T, q string) { e.exec(t, q) },
 		object: "Lead", lastName: "LastName", company: "Company", email: "Email", extID: "Zoho_Lead_Id__c", maxBatch: 200,
 		create: [2]string{"POST", collections}, upsert: [2]string{"PATCH", collections}, update: [2]string{"PATCH", collections}, remove: [2]string{"DELETE", collections},
 		companies: func(t *testing.T) map[string][]string {
@@ -121,7 +122,7 @@ func zohoSide(t *testing.T) *side {
 			t.Fatal(err)
 		}
 	}
-	s := &side{system: "zoho_crm", login: login, extract: extractLeads, runner: z.runner, dest: z.dest, w: z.w, faults: z.faults, exec: func(t *testing.T, q string) { z.exec(t, q) },
+	s := &side{system: "zoho_crm", login: login, extract: extractLeads, runner: z.runner, dest: z.dest, w: z.w, faults: z.faults, counters: z.counters, exec: func(t *testing.T, q string) { z.exec(t, q) },
 		object: "Leads", lastName: "Last_Name", company: "Company", email: "Email", maxBatch: 100,
 		create: [2]string{"POST", "/crm/v8/Leads"}, upsert: [2]string{"POST", "/crm/v8/Leads/upsert"}, update: [2]string{"PUT", "/crm/v8/Leads"}, remove: [2]string{"DELETE", "/crm/v8/Leads"},
 		companies: func(t *testing.T) map[string][]string {

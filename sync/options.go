@@ -297,9 +297,11 @@ func (r *Runner) compareWithDestination(ctx context.Context, p *prepared, rows [
 		}
 		vals, there := cur[pd.rec.ID]
 		if !there {
+			// Counted as unlinked, recreated or failed instead.
 			if pd.ch.Kind == "unchanged" {
 				rep.Unchanged--
-				rep.Changed++
+			} else if pd.ch.Kind == "changed" {
+				rep.Changed--
 			}
 			gone := &RowError{Code: CodeNotFound, Gone: true,
 				Message: fmt.Sprintf("%s %s no longer exists (found by a full resync)", p.spec.Destination.Object, pd.rec.ID)}
