@@ -23,13 +23,13 @@ import (
 // side is one destination under test: an emulated org, its destination,
 // a DuckDB warehouse and what the tests below need to know of its API.
 type side struct {
-	system string
-	runner *revsync.Runner
+	system   string
+	runner   *revsync.Runner
 	dest     revsync.Destination
 	w        *duckdb.Warehouse
 	faults   *sandbox.Faults
 	counters *sandbox.Counters
-	exec   func(t *testing.T, q string)
+	exec     func(t *testing.T, q string)
 	// object is the object written; the fields of the model's columns.
 	object                          string
 	lastName, company, email, extID string

@@ -329,7 +329,9 @@ func TestFullResync(t *testing.T) {
 		t.Fatalf("a normal run trusts the snapshot: %+v", rep.Counts)
 	}
 	count := func() (int64, int64) {
-		return settled(s.counters), s.counters.Sum(func(c sandbox.Count) bool { return c.Method != "GET" && strings.Contains(c.Endpoint, "/composite/sobjects") })
+		return settled(s.counters), s.counters.Sum(func(c sandbox.Count) bool {
+			return c.Method != "GET" && strings.Contains(c.Endpoint, "/composite/sobjects")
+		})
 	}
 	calls, writes := count()
 	rep := run(t, s.runner, spec, s.dest, revsync.Options{FullResync: true})
