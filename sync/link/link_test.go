@@ -253,3 +253,28 @@ func TestNewestUnmeasuredClockIsATie(t *testing.T) {
 		t.Fatalf("reason %q", r)
 	}
 }
+
+// newest dates a change by the field's own change time (from the
+// extracted history: the first version seen holding the value), not by
+// the record's modified time: a later edit of another field on the Zoho
+// lead does not make its older phone change win.
+func TestNewestUsesFieldChangeTime(t *testing.T) {
+	wd := newWorld(t, 0)
+	s := spec(t, leadLink)
+	zid, sid := wd.pairOf(t, map[string]any{"Phone": "+1 415 555 0100", "City": "Austin"}, map[string]any{"Title": "CEO"})
+	wd.extract(t)
+	wd.run(t, s) // fills each side: revops's writes measure both clocks
+	wd.extract(t)
+	wd.run(t, s)
+	wd.edit(t, 0, zid, map[string]any{"Phone": "+1 415 555 0300"})
+	wd.extract(t) // the history keeps this version (an extract ran between the edits)
+	time.Sleep(4 * time.Second)
+	wd.edit(t, 1, sid, map[string]any{"Phone": "+1 415 555 0400"})
+	time.Sleep(2500 * time.Millisecond)
+	wd.edit(t, 0, zid, map[string]any{"Designation": "Founder"}) // the Zoho record is now the newer one
+	wd.extract(t)
+	rep, _ := wd.run(t, s)
+	if rep.Conflicts != 1 || rep.Decided[0].Winner != "salesforce" || fmt.Sprint(wd.get(t, 0, zid, "Phone")) != "+1 415 555 0400" {
+		t.Fatalf("the older Zoho phone change won: %+v", rep.Decided)
+	}
+}
