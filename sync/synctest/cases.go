@@ -179,6 +179,36 @@ func testDelete(t *testing.T, s *suite) {
 	}
 }
 
+// testWriteToDeletedRecord: an update, or an upsert naming the record's
+// id, of a record someone deleted fails alone with Gone set (the sync's
+// on_deleted policy decides what follows); the upsert creates nothing and
+// the live record beside it is written.
+func testWriteToDeletedRecord(t *testing.T, s *suite) {
+	s.describe(t)
+	res := s.write(t, revsync.OpInsert, s.records(0, 2))
+	mustOK(t, "insert", res)
+	mustOK(t, "delete", s.write(t, revsync.OpDelete, []revsync.Record{{Key: "k0", ID: res[0].ID}}))
+	for _, op := range []revsync.Op{revsync.OpUpdate, revsync.OpUpsert} {
+		gone := s.f.Valid(0)
+		gone[s.f.UpdateField] = "After delete"
+		live := s.f.Valid(1)
+		live[s.f.UpdateField] = "Written by " + string(op)
+		out := s.write(t, op, []revsync.Record{{Key: "k0", ID: res[0].ID, Values: gone}, {Key: "k1", ID: res[1].ID, Values: live}})
+		if out[0].Err == nil || !out[0].Err.Gone {
+			t.Errorf("%s of a deleted record: %+v, want a row error with Gone set", op, out[0])
+		}
+		if out[1].Err != nil || out[1].ID != res[1].ID {
+			t.Errorf("%s of the live record beside it: %+v", op, out[1])
+		}
+		if n := len(s.byKey(s.key(s.f.Valid(0)))); n != 0 {
+			t.Errorf("%s of a deleted record made %d records", op, n)
+		}
+		if v := s.one(t, s.key(s.f.Valid(1)))[s.f.UpdateField]; v != "Written by "+string(op) {
+			t.Errorf("after %s: %s = %v", op, s.f.UpdateField, v)
+		}
+	}
+}
+
 func testPartialFailure(t *testing.T, s *suite) {
 	s.describe(t)
 	recs := s.records(0, 3)

@@ -8,8 +8,9 @@
 // emulator (Records) and back through the API (Read, Find): describe
 // facts (required, read-only, picklists), insert, update (including
 // clearing a field), upsert (Created on insert vs update, idempotent
-// re-sends), delete, a partial batch failure (only the bad row fails, with
-// its code), retryable row errors (a locked row), batch caps (MaxBatch is
+// re-sends), delete, a write to a deleted record (it fails alone, Gone
+// set, and creates nothing), a partial batch failure (only the bad row
+// fails, with its code), retryable row errors (a locked row), batch caps (MaxBatch is
 // honoured; a larger Write is refused before any request), the number of
 // calls (ceil(n/max) per write, one token fetch), lookups round-tripped,
 // injected 429/503 on reads (retried by the shared transport) and on
@@ -109,6 +110,7 @@ func Run(t *testing.T, h Harness) {
 		{"Update", testUpdate},
 		{"UpsertCreatedAndIdempotent", testUpsert},
 		{"Delete", testDelete},
+		{"WriteToDeletedRecordIsGone", testWriteToDeletedRecord},
 		{"PartialFailure", testPartialFailure},
 		{"RetryableRowError", testLockedRow},
 		{"BatchCapsAndCallCounts", testBatchCaps},
