@@ -296,9 +296,9 @@ func sideCounts(r *link.Report, f func(link.SideReport) int64) string {
 
 func (a *app) printLinkDetails(r *link.Report) {
 	u := r.Unpaired
-	if n := u.MissingKey[0] + u.MissingKey[1] + u.NoPartner[0] + u.NoPartner[1] + u.Ambiguous; n > 0 {
-		fmt.Fprintf(a.stdout, "%s: not paired: %d/%d without a pairing key, %d/%d with no partner, %d ambiguous (left/right)\n",
-			r.Link, u.MissingKey[0], u.MissingKey[1], u.NoPartner[0], u.NoPartner[1], u.Ambiguous)
+	if n := u.MissingKey[0] + u.MissingKey[1] + u.NoPartner[0] + u.NoPartner[1] + u.Ambiguous + u.Converted[0] + u.Converted[1]; n > 0 {
+		fmt.Fprintf(a.stdout, "%s: not paired: %d/%d without a pairing key, %d/%d with no partner, %d ambiguous, %d/%d converted (left/right)\n",
+			r.Link, u.MissingKey[0], u.MissingKey[1], u.NoPartner[0], u.NoPartner[1], u.Ambiguous, u.Converted[0], u.Converted[1])
 	}
 	shown := 0
 	for _, e := range u.Examples {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/revops/revops/configs"
+	"github.com/revops/revops/crm/salesforce/sftest"
 	"github.com/revops/revops/crm/zoho/zohotest"
 	"github.com/revops/revops/sync/link"
 )
@@ -174,5 +175,30 @@ func TestMetadataChecksStopBeforeWriting(t *testing.T) {
 	}
 	if _, err := wd.runner.Run(context.Background(), good, wd.dests, link.Options{}); err != nil {
 		t.Fatalf("after accepting: %v", err)
+	}
+}
+
+// A converted lead is not paired (the CRMs refuse its updates): it is
+// counted, and a failure recorded for its pair is cleared.
+func TestConvertedLeadIsLeftOut(t *testing.T) {
+	wd := newWorld(t, 0)
+	s := spec(t, leadLink)
+	zid, sid := wd.pairOf(t, map[string]any{"City": "Oslo"}, map[string]any{"City": "Oslo"})
+	wd.extract(t)
+	wd.run(t, s)
+	if err := wd.w.Exec(context.Background(), `INSERT INTO _revops.link_failures VALUES ('leads', ?, ?, 'City ⇄ City', 'salesforce', 'X', 'old', 'r', 1, now(), now())`, zid, sid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wd.sf.ConvertLead(sid, sftest.ConvertOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	wd.edit(t, 0, zid, map[string]any{"City": "Bergen"})
+	wd.extract(t)
+	rep, w := wd.run(t, s)
+	if rep.Pairs != 0 || rep.Unpaired.Converted != [2]int64{0, 1} || w != [2]int64{0, 0} || rep.Failed != 0 {
+		t.Fatalf("converted lead: writes %v, %+v", w, rep)
+	}
+	if n := wd.rows(t, `SELECT count(*) FROM _revops.link_failures`)[0][0]; n != int64(0) {
+		t.Fatalf("%v failures left for a pair that is gone", n)
 	}
 }

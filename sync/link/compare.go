@@ -60,6 +60,7 @@ type outcome struct {
 	failures  []failure
 	conflicts []conflictRow
 	writes    [2][]*pending
+	gone      [][2]string // pairs whose recorded failures no longer apply
 }
 
 // value is a side's value of f: raw as the side holds it, canonical in
@@ -117,6 +118,21 @@ func (e *engine) compare(ctx context.Context, data [2]*sideData, p *pairing) (*o
 		base[[3]string{str(r[0]), str(r[1]), str(r[2])}] = str(r[3])
 	}
 	out := &outcome{}
+	// Failures of pairs that no longer exist (a record deleted or
+	// converted, a pairing key changed) are cleared.
+	fails, err := queryRows(ctx, e.w, `SELECT DISTINCT left_id, right_id FROM _revops.link_failures WHERE link = ?`, s.Name)
+	if err != nil {
+		return nil, fmt.Errorf("link %s: read failures: %w", s.Name, err)
+	}
+	current := make(map[[2]string]bool, len(p.pairs))
+	for _, pr := range p.pairs {
+		current[pr] = true
+	}
+	for _, f := range fails {
+		if pr := [2]string{str(f[0]), str(f[1])}; !current[pr] {
+			out.gone = append(out.gone, pr)
+		}
+	}
 	byRec := [2]map[string]*pending{{}, {}}
 	for _, pr := range p.pairs {
 		recs := [2]*record{data[0].recs[pr[0]], data[1].recs[pr[1]]}

@@ -54,7 +54,10 @@ type Unpaired struct {
 	// NoPartner counts records whose key finds no record on the other side.
 	NoPartner [2]int64 `json:"no_partner"`
 	// Ambiguous counts records whose key more than one record holds.
-	Ambiguous int64    `json:"ambiguous"`
+	Ambiguous int64 `json:"ambiguous"`
+	// Converted counts converted leads (left, right): not paired, since
+	// the CRMs refuse their updates.
+	Converted [2]int64 `json:"converted"`
 	Examples  []string `json:"examples,omitempty"`
 }
 
@@ -373,6 +376,7 @@ func (e *engine) run(ctx context.Context, opts Options, plan bool) error {
 	}
 	e.rep.Pairs = int64(len(p.pairs))
 	e.rep.Unpaired.MissingKey, e.rep.Unpaired.NoPartner, e.rep.Unpaired.Ambiguous = p.missing, p.orphans, p.ambiguous
+	e.rep.Unpaired.Converted = [2]int64{data[0].converted, data[1].converted}
 	e.rep.Unpaired.Examples = append(e.rep.Unpaired.Examples, p.examples...)
 	if err := e.clocks(ctx, data, !plan); err != nil {
 		return err
@@ -388,6 +392,9 @@ func (e *engine) run(ctx context.Context, opts Options, plan bool) error {
 	var b batch
 	b.agree(s.Name, out.agree, now)
 	b.clearFailures(s.Name, out.ok)
+	for _, pr := range out.gone {
+		b.add(`DELETE FROM _revops.link_failures WHERE link = ? AND left_id = ? AND right_id = ?`, s.Name, pr[0], pr[1])
+	}
 	b.failures(s.Name, e.rep.ID, out.failures, now)
 	e.conflicts(&b, out.conflicts, now)
 	e.counts(&b)

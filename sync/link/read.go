@@ -25,6 +25,8 @@ type sideData struct {
 	recs    map[string]*record
 	order   []string // ids in order
 	history bool
+	// converted counts converted leads, left out.
+	converted int64
 }
 
 // columnsOf returns the lower-case column names of rel mapped to their
@@ -98,6 +100,19 @@ func (e *engine) loadSide(ctx context.Context, i int, cols []string) (*sideData,
 	if have["isdeleted"] != "" {
 		where = append(where, "NOT coalesce("+quoteIdent(have["isdeleted"])+", false)")
 	}
+	// A converted lead is not written (Salesforce refuses updates of it,
+	// Zoho answers as for a missing record): it is counted, not paired.
+	converted := ""
+	for _, c := range []string{"isconverted", "converted__s"} {
+		if have[c] != "" {
+			converted = "coalesce(" + quoteIdent(have[c]) + ", false)"
+		}
+	}
+	if converted != "" {
+		sel = append(sel, converted)
+	} else {
+		sel = append(sel, "false")
+	}
 	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + rel
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
@@ -108,6 +123,10 @@ func (e *engine) loadSide(ctx context.Context, i int, cols []string) (*sideData,
 	}
 	out := &sideData{rel: schema + "." + table, recs: make(map[string]*record, len(rows))}
 	for _, row := range rows {
+		if row[len(row)-1] == true {
+			out.converted++
+			continue
+		}
 		r := &record{id: str(row[0]), modified: tm(row[1]), extracted: tm(row[2]), vals: make(map[string]any, len(want))}
 		for j, c := range want {
 			r.vals[c] = row[3+j]
