@@ -140,7 +140,7 @@ func (wd *world) extract(t *testing.T) {
 // and salesforce).
 func spec(t *testing.T, yaml string) *link.Spec {
 	t.Helper()
-	cfg := "version: 1\nwarehouse: {type: duckdb}\nsources:\n  - {name: zoho_crm, type: zoho_crm}\n  - {name: salesforce, type: salesforce}\nlinks:\n" + yaml
+	cfg := "version: 1\nwarehouse: {type: duckdb}\nsources:\n  - {name: zoho_crm, type: zoho_crm}\n  - {name: salesforce, type: salesforce}\n  - {name: zoho_desk, type: zoho_desk}\nlinks:\n" + yaml
 	c, err := configs.Parse("revops.yaml", []byte(cfg), nil)
 	if err != nil {
 		t.Fatal(err)
