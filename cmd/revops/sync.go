@@ -51,6 +51,7 @@ order (a sync whose lookups need another's ids comes after it).`,
 	fl.BoolVar(&f.opts.RetryFailed, "retry-failed", false, "send only the rows recorded as failed")
 	fl.BoolVar(&f.opts.AllowMassDelete, "allow-mass-delete", false, "let mirror syncs remove more than mirror.max_share of their records")
 	fl.BoolVar(&f.opts.ResendUnknown, "resend-unknown", false, "send again creates whose outcome is unknown after a crash (syncs matched by record id without match.create_key); check the destination first: this may create duplicates")
+	fl.BoolVar(&f.opts.FullResync, "full-resync", false, "compare every row with the destination's current values (read through its API) instead of trusting what revops last wrote: send the rows that differ, record the others, apply on_deleted to records found deleted")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "show the plan without storing or sending it")
 	fl.BoolVar(&f.noBuild, "no-build", false, "read the sync models as they are in the warehouse, without building them")
 	fl.IntVar(&f.rows, "rows", 10, "rows of each plan to print (--dry-run)")
@@ -63,6 +64,7 @@ order (a sync whose lookups need another's ids comes after it).`,
 		},
 	}
 	plan.Flags().BoolVar(&f.dryRun, "dry-run", false, "do not store the plan")
+	plan.Flags().BoolVar(&f.opts.FullResync, "full-resync", false, "compare every row with the destination's current values instead of trusting the snapshot")
 	plan.Flags().BoolVar(&f.noBuild, "no-build", false, "do not build the sync models first")
 	plan.Flags().IntVar(&f.rows, "rows", 10, "rows of each plan to print")
 	apply := &cobra.Command{
@@ -90,7 +92,35 @@ order (a sync whose lookups need another's ids comes after it).`,
 		},
 	}
 	failures.Flags().IntVar(&f.limit, "limit", 50, "newest failures to list (0 = all)")
-	cmd.AddCommand(plan, apply, history, failures)
+	review := &cobra.Command{
+		Use:   "review [NAME ...]",
+		Short: "List rows not written because their values match several destination records, with the candidates",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runSyncReview(cmd.Context(), args, f.limit)
+		},
+	}
+	review.Flags().IntVar(&f.limit, "limit", 50, "newest rows to list (0 = all)")
+	var keys []string
+	var force bool
+	reset := &cobra.Command{
+		Use:   "reset NAME",
+		Short: "Forget what revops knows of a sync (or of some rows, --key): its next run compares those rows again as new",
+		Long: `reset forgets what revops knows of a sync, or of the rows named with --key:
+what it last wrote (the snapshots), the rows it unlinked from records deleted in
+the destination, recorded failures and rows under review. The next run treats
+those rows as new: a sync matched by external id or duplicate-check values finds
+its records again and updates them; an unlinked row is written again (created,
+when its record is gone). Writes still in flight (a run stopped before recording
+their answer) are resolved by the sync's next run; reset refuses to forget them
+unless --force.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runSyncReset(cmd.Context(), args[0], keys, force)
+		},
+	}
+	reset.Flags().StringSliceVar(&keys, "key", nil, "forget only these keys of the model (repeat, or separate with commas)")
+	reset.Flags().BoolVar(&force, "force", false, "also forget writes whose outcome is unknown (creates among them may then be sent again)")
+	cmd.AddCommand(plan, apply, history, failures, review, reset)
 	return cmd
 }
 
@@ -208,11 +238,19 @@ func (a *app) buildModels(ctx context.Context, env *syncEnv) (map[string][]strin
 	idOpts.Register(p)
 	var sel []string
 	for _, s := range env.specs {
-		if s.Model == "" {
-			continue
+		if s.Model != "" {
+			if _, err := p.Model(s.Model); err == nil {
+				sel = append(sel, "+"+s.Model)
+			}
 		}
-		if _, err := p.Model(s.Model); err == nil {
-			sel = append(sel, "+"+s.Model)
+		// A picklist table (a seed, say) shapes what the sync sends: it
+		// is built too, so that an edit of it reaches the diff.
+		for _, f := range s.Fields() {
+			if t, ok := s.Mapping[f].Picklist.(string); ok {
+				if _, err := p.Model(t); err == nil {
+					sel = append(sel, "+"+t)
+				}
+			}
 		}
 	}
 	if len(sel) == 0 {
@@ -336,6 +374,16 @@ func (a *app) runSync(ctx context.Context, names []string, f syncFlags) error {
 			if r.NullKeys > 0 {
 				fmt.Fprintf(a.stdout, "%s: %d rows with a NULL key not synced\n", r.Sync, r.NullKeys)
 			}
+			if r.Unlinked > 0 {
+				fmt.Fprintf(a.stdout, "%s: %d rows unlinked: their records were deleted in the destination (on_deleted: %s); "+
+					"they are no longer written; revops sync reset %s --key KEY writes one again\n", r.Sync, r.Unlinked, policyOf(env, r.Sync), r.Sync)
+			}
+			if r.Recreated > 0 {
+				fmt.Fprintf(a.stdout, "%s: %d records deleted in the destination were created again (on_deleted: recreate)\n", r.Sync, r.Recreated)
+			}
+			if r.Review > 0 {
+				fmt.Fprintf(a.stdout, "%s: %d rows match several records and were not written: revops sync review %s\n", r.Sync, r.Review, r.Sync)
+			}
 			for _, e := range r.Errors[:min(5, len(r.Errors))] {
 				fmt.Fprintf(a.stdout, "%s: row %s: %s: %s\n", r.Sync, e.Key, e.Code, e.Message)
 			}
@@ -353,6 +401,19 @@ func (a *app) runSync(ctx context.Context, names []string, f syncFlags) error {
 		}
 	}
 	return nil
+}
+
+// policyOf says a sync's on_deleted policy, and when it is the default.
+func policyOf(env *syncEnv, name string) string {
+	for _, s := range env.specs {
+		if s.Name == name {
+			if s.OnDeleted == "" {
+				return string(s.DeletedPolicy()) + ", the default"
+			}
+			return string(s.OnDeleted)
+		}
+	}
+	return string(revsync.DeletedUnlink)
 }
 
 func (a *app) runSyncPlan(ctx context.Context, names []string, f syncFlags, dryRun bool) error {
@@ -536,6 +597,73 @@ func (a *app) runSyncFailures(ctx context.Context, names []string, limit int) er
 		rows = append(rows, []string{f.Sync, f.Key, f.Code, fmt.Sprint(f.Attempts), f.FirstSeen.Format(time.RFC3339), f.LastSeen.Format(time.RFC3339), f.Message})
 	}
 	table(a.stdout, []string{"SYNC", "KEY", "CODE", "ATTEMPTS", "FIRST_SEEN", "LAST_SEEN", "MESSAGE"}, rows)
+	return nil
+}
+
+func (a *app) runSyncReview(ctx context.Context, names []string, limit int) error {
+	w, done, err := a.openStateOnly(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	rs, err := revsync.Reviews(ctx, w, names, limit)
+	if err != nil {
+		return err
+	}
+	if a.json {
+		a.printJSON(map[string]any{"ok": true, "review": rs})
+		return nil
+	}
+	if a.quiet {
+		return nil
+	}
+	var rows [][]string
+	for _, r := range rs {
+		var cands []string
+		for _, c := range r.Candidates {
+			cands = append(cands, c.Object+" "+c.ID+" ("+c.Via+")")
+		}
+		rows = append(rows, []string{r.Sync, r.Key, fmt.Sprint(r.Attempts), r.LastSeen.Format(time.RFC3339), strings.Join(cands, ", ")})
+	}
+	table(a.stdout, []string{"SYNC", "KEY", "ATTEMPTS", "LAST_SEEN", "CANDIDATES"}, rows)
+	return nil
+}
+
+func (a *app) runSyncReset(ctx context.Context, name string, keys []string, force bool) error {
+	cfg, w, err := a.openConfigured(ctx)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	var spec *revsync.Spec
+	for _, p := range revsync.ParseEach(cfg, nil) {
+		if p.Name == name {
+			spec = p.Spec
+		}
+	}
+	res, err := revsync.Reset(ctx, w, name, keys, force)
+	if err != nil {
+		if errors.Is(err, revsync.ErrInflight) {
+			return &exitError{code: 1, err: err}
+		}
+		return err
+	}
+	if a.json {
+		a.printJSON(map[string]any{"ok": true, "reset": res})
+		return nil
+	}
+	what := "sync " + name
+	if len(keys) > 0 {
+		what += fmt.Sprintf(" (%d keys)", len(keys))
+	}
+	a.say("%s: forgot %d snapshots, %d failures, %d rows under review and %d writes in flight; its next run compares those rows as new",
+		what, res.Snapshots, res.Failures, res.Reviews, res.Inflight)
+	if spec == nil {
+		a.say("(%s is not a sync of %s)", name, cfg.Path)
+	} else if spec.Match.By == revsync.MatchID && spec.Mode != revsync.ModeUpdate {
+		a.say("note: %s matches by record id: its next run creates those rows again (match.create_key %s: the destination refuses keys it already holds)",
+			name, spec.Match.CreateKey)
+	}
 	return nil
 }
 
