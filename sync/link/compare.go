@@ -166,7 +166,7 @@ func (e *engine) compare(ctx context.Context, data [2]*sideData, p *pairing) (*o
 				win := 1 - to
 				out.conflicts = append(out.conflicts, conflictRow{Conflict{Link: s.Name, LeftID: pr[0], RightID: pr[1], Field: f.Label(),
 					Base: b, LeftValue: c[0], RightValue: c[1], LeftChangedAt: changedAt(f, 0, recs[0]), RightChangedAt: changedAt(f, 1, recs[1]),
-					Winner: s.Sides()[win].Source, Rule: f.ownerName(s), Reason: reason}})
+					Winner: s.Sides()[win].Source, Rule: f.ownerName(s), Reason: reason, RunID: e.rep.ID, DecidedAt: e.r.now()}})
 			}
 			if to < 0 {
 				out.ok = append(out.ok, key)
