@@ -721,23 +721,36 @@ func (r *Runner) send(ctx context.Context, p *prepared, rep *Report) error {
 		r.log().Warn("rows whose values match several records are not written (see revops sync review)", "sync", p.spec.Name,
 			"rows", len(p.review), "first", p.review[0].Key)
 	}
-	groups := map[Op][]*pending{}
+	// Creates first, then upserts of records revops knows, upserts of new
+	// keys, updates, removals. Upserts of known records and of new keys go
+	// in separate writes: a destination writes the first by id (an update)
+	// and the others by their match values, and each write is one call,
+	// whose answer is recorded before the next is sent.
+	var insert, upsertKnown, upsertNew, update, remove []*pending
 	for _, pd := range p.sends {
-		groups[pd.op] = append(groups[pd.op], pd)
+		switch {
+		case pd.op == OpInsert:
+			insert = append(insert, pd)
+		case pd.op == OpUpsert && pd.rec.ID != "":
+			upsertKnown = append(upsertKnown, pd)
+		case pd.op == OpUpsert:
+			upsertNew = append(upsertNew, pd)
+		case pd.op == OpUpdate:
+			update = append(update, pd)
+		default:
+			remove = append(remove, pd)
+		}
 	}
-	// Upserts to known records first, then those of new keys, so that a
-	// destination that writes them differently (an update by id) gets
-	// batches of one kind.
-	sort.SliceStable(groups[OpUpsert], func(i, j int) bool {
-		return groups[OpUpsert][i].rec.ID != "" && groups[OpUpsert][j].rec.ID == ""
-	})
 	if r.Progress != nil {
 		r.Progress.Start(p.spec.Name, int64(len(p.sends)))
 	}
 	var err error
 	var unsent []*pending // rows never sent because the run stopped
-	for _, op := range []Op{OpInsert, OpUpsert, OpUpdate, OpDelete} {
-		rows := groups[op]
+	for _, g := range []struct {
+		op   Op
+		rows []*pending
+	}{{OpInsert, insert}, {OpUpsert, upsertKnown}, {OpUpsert, upsertNew}, {OpUpdate, update}, {OpDelete, remove}} {
+		op, rows := g.op, g.rows
 		if err != nil {
 			unsent = append(unsent, rows...)
 			continue

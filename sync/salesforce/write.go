@@ -40,6 +40,14 @@ var retryableCodes = map[string]bool{
 // fails with Gone set. Results come one per record, in order; an error
 // means a call failed as a whole: nothing of this Write is known to be
 // written (creates among it may have been: resolve with Find).
+//
+// A Write makes one write call (the engine sends upserts of known
+// records and of new keys in separate Writes), except for records
+// matched by duplicate-check values (queries, then a create call and an
+// update call) and records of a converted lead (the Contact's update,
+// then the fill of its Account): a run stopped between those calls leaves
+// the whole Write in flight, resolved by the next run like any write
+// whose answer was lost.
 func (d *Destination) Write(ctx context.Context, object string, op revsync.Op, m revsync.Match, recs []revsync.Record) ([]revsync.Result, error) {
 	n := len(recs)
 	if n == 0 {

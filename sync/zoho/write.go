@@ -34,7 +34,11 @@ const writeDateTime = "2006-01-02T15:04:05-07:00"
 // it became, Result.Object "Contacts"; a write to a record that no longer
 // exists fails with Gone set. Results come one per record, in order; an
 // error means a call failed as a whole and, for insert and upsert, that
-// it may have written (resolve with Find).
+// it may have written (resolve with Find). A Write makes one write call
+// (the engine sends upserts of known records and of new keys in separate
+// Writes), except for the records of a converted lead (the contact's
+// update, then the fill of its account), which a stopped run leaves in
+// flight for the next run to resolve.
 func (d *Destination) Write(ctx context.Context, module string, op revsync.Op, m revsync.Match, recs []revsync.Record) ([]revsync.Result, error) {
 	n := len(recs)
 	if n == 0 {
