@@ -180,6 +180,7 @@ func (r *Runner) currentValues(ctx context.Context, p *prepared, items []*pendin
 			return nil, err
 		}
 	}
+	fromExtract := len(out)
 	var missing []string
 	for _, id := range ids {
 		if _, ok := out[id]; !ok {
@@ -191,6 +192,8 @@ func (r *Runner) currentValues(ctx context.Context, p *prepared, items []*pendin
 		return nil, fmt.Errorf("sync %s: read current %s values: %w", p.spec.Name, p.spec.Destination.Object, err)
 	}
 	maps.Copy(out, got)
+	r.log().Debug("read the destination's current values", "sync", p.spec.Name, "records", len(ids),
+		"from_extract", fromExtract, "through_the_api", len(missing), "fields", strings.Join(fields, ","))
 	return out, nil
 }
 
