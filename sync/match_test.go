@@ -147,6 +147,7 @@ func TestSalesforceDuplicateCheckMatching(t *testing.T) {
 	// written.
 	before := e.writes()
 	rep = run(t, e.runner, spec, d, revsync.Options{})
+	t.Logf("second run: %d requests, %d write calls", rep.APICalls, e.writes()-before)
 	if rep.Planned != 1 || rep.Review != 1 || rep.Succeeded != 0 || e.writes() != before {
 		t.Fatalf("second run: %+v, %d writes", rep.Counts, e.writes()-before)
 	}
@@ -154,6 +155,7 @@ func TestSalesforceDuplicateCheckMatching(t *testing.T) {
 	// written to the one left and leaves review.
 	deleteRecord(t, d, "Lead", l3)
 	rep = run(t, e.runner, spec, d, revsync.Options{})
+	t.Logf("run after the merge: %d requests", rep.APICalls)
 	if rep.Succeeded != 1 || rep.Review != 0 {
 		t.Fatalf("after the merge: %+v %v", rep.Counts, rep.Errors)
 	}
@@ -169,6 +171,7 @@ func TestSalesforceDuplicateCheckMatching(t *testing.T) {
 	// A change of K1 goes straight to the Contact.
 	e.exec(t, `UPDATE syncs.people SET title = 'Enchantress of Numbers' WHERE k = 'K1'`)
 	rep = run(t, e.runner, spec, d, revsync.Options{})
+	t.Logf("a change of the row written to a Contact: %d requests", rep.APICalls)
 	if rep.Succeeded != 1 || e.record(t, "Contact", c1)["Title"] != "Enchantress of Numbers" || e.leadsWhere("Email", "ada@example.com") != 0 {
 		t.Fatalf("a change of a row written to a Contact: %+v %v", rep.Counts, rep.Errors)
 	}
@@ -197,6 +200,7 @@ func TestConvertedLeadWritesGoToTheContact(t *testing.T) {
 		}
 		e.exec(t, `UPDATE syncs.leads SET last_name = 'Renamed', company = 'Another Name', website = 'one.example' WHERE zoho_lead_id = 'ZL-00001'`)
 		rep := run(t, e.runner, spec, e.dest, revsync.Options{})
+		t.Logf("run after the conversion: %d requests", rep.APICalls)
 		if rep.Succeeded != 1 || rep.Failed != 0 {
 			t.Fatalf("after the conversion: %+v %v", rep.Counts, rep.Errors)
 		}
@@ -215,6 +219,7 @@ func TestConvertedLeadWritesGoToTheContact(t *testing.T) {
 		e.exec(t, `UPDATE syncs.leads SET email = 'renamed@example.com' WHERE zoho_lead_id = 'ZL-00001'`)
 		leadCalls := e.counters.Sum(func(c sandbox.Count) bool { return strings.Contains(c.Endpoint, "/composite/sobjects") })
 		rep = run(t, e.runner, spec, e.dest, revsync.Options{})
+		t.Logf("the change after: %d requests", rep.APICalls)
 		if rep.Succeeded != 1 || e.record(t, "Contact", conv.ContactID)["Email"] != "renamed@example.com" {
 			t.Fatalf("the change after: %+v %v", rep.Counts, rep.Errors)
 		}

@@ -58,6 +58,7 @@ func TestPicklistTableEditResendsOnlyTheRowsItChanges(t *testing.T) {
 	e.exec(t, `UPDATE seeds.status_map SET "to" = 'Closed - Not Converted' WHERE "from" = 'Contacted'`)
 	before := e.writes()
 	rep := run(t, e.runner, spec, e.dest, revsync.Options{})
+	t.Logf("run after the table edit: %d requests, %d write calls", rep.APICalls, e.writes()-before)
 	if rep.Changed != 20 || rep.Unchanged != 20 || rep.Succeeded != 20 || e.writes()-before != 1 {
 		t.Fatalf("after the table edit: %+v, %d write calls; want the 20 Contacted rows in 1 call", rep.Counts, e.writes()-before)
 	}
@@ -253,6 +254,7 @@ func testDeletedRecordPolicy(t *testing.T, system string, mode revsync.Mode, pol
 		s.exec(t, `UPDATE syncs.idem SET company = 'Two ' || company`)
 	}
 	rep := run(t, s.runner, spec, s.dest, revsync.Options{})
+	t.Logf("run after the delete: %d requests, %+v", rep.APICalls, rep.Counts)
 	names := s.countNames(t)
 	switch policy {
 	case "":
