@@ -421,6 +421,7 @@ syncs:                        # the example syncs (configs/syncs/*.yaml)
           Sales Email Alias: Other
           Internal Seminar: Other
           Trade Show: Other
+          Webinar: Other
           Chat: Other
           Twitter: Other
           Facebook: Other
