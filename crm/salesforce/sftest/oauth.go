@@ -49,14 +49,7 @@ func (s *Server) serveOAuth(w http.ResponseWriter, r *http.Request, what string)
 	case "token":
 		s.serveToken(w, r)
 	case "revoke":
-		if err := r.ParseForm(); err != nil {
-			writeOAuthError(w, "invalid_request", "invalid request body")
-			return
-		}
-		s.mu.Lock()
-		delete(s.tokens, r.Form.Get("token"))
-		s.mu.Unlock()
-		w.WriteHeader(http.StatusOK)
+		s.serveRevoke(w, r)
 	case "userinfo":
 		if !s.validToken(r) {
 			writeREST(w, errSession)
@@ -166,17 +159,22 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, "unsupported_grant_type", "grant type not supported")
 		return
 	}
-	writeJSON(w, http.StatusOK, s.issue())
+	writeJSON(w, http.StatusOK, s.issue(r.PostForm.Get("grant_type") == "refresh_token"))
 }
 
-// issue mints an access token and builds the token response.
-func (s *Server) issue() tokenResponse {
+// issue mints an access token and builds the token response. fromRefresh
+// marks a token of the refresh_token grant: revoking the refresh token
+// revokes it too.
+func (s *Server) issue(fromRefresh bool) tokenResponse {
 	var raw [48]byte
 	_, _ = rand.Read(raw[:])
 	tok := orgID[:15] + "!AQ8AQ" + base64.RawURLEncoding.EncodeToString(raw[:])
 	now := s.opts.Now()
 	s.mu.Lock()
 	s.tokens[tok] = now.Add(s.opts.TokenTTL)
+	if fromRefresh {
+		s.refreshIssued[tok] = true
+	}
 	base := s.baseURL
 	s.mu.Unlock()
 	idURL := base + "/id/" + orgID + "/" + s.userID()
@@ -188,13 +186,14 @@ func (s *Server) issue() tokenResponse {
 }
 
 // AccessToken mints a fresh access token, as if a client had logged in.
-func (s *Server) AccessToken() string { return s.issue().AccessToken }
+func (s *Server) AccessToken() string { return s.issue(false).AccessToken }
 
 // ExpireTokens expires every access token issued so far: their next use gets
 // 401 INVALID_SESSION_ID.
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	clear(s.tokens)
+	clear(s.refreshIssued)
 	s.mu.Unlock()
 }
 
@@ -204,6 +203,7 @@ func (s *Server) ExpireTokens() {
 func (s *Server) RevokeRefreshToken() {
 	s.mu.Lock()
 	clear(s.tokens)
+	clear(s.refreshIssued)
 	s.refreshRevoked = true
 	s.mu.Unlock()
 }

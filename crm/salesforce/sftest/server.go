@@ -80,6 +80,8 @@ type Server struct {
 	clock    clock
 	userSeq  int64 // the integration user's sequence
 	tokens   map[string]time.Time
+	// refreshIssued marks the access tokens of the refresh_token grant.
+	refreshIssued map[string]bool
 	// refreshRevoked makes the refresh_token grant refuse (RevokeRefreshToken).
 	refreshRevoked bool
 	// restricted holds "object.field" (lower case) the user may not read (RestrictField).
@@ -124,7 +126,7 @@ func New(opts Options) *Server {
 		opts.Now = time.Now
 	}
 	s := &Server{opts: opts, baseURL: "http://127.0.0.1", tables: map[string]*table{}, byPrefix: map[string]*table{},
-		tokens: map[string]time.Time{}, cursors: map[int64]*cursor{}, jobs: map[string]*job{}}
+		tokens: map[string]time.Time{}, refreshIssued: map[string]bool{}, cursors: map[int64]*cursor{}, jobs: map[string]*job{}}
 	s.maxVer, _ = strconv.Atoi(strings.SplitN(opts.APIVersion, ".", 2)[0])
 	if s.maxVer < 46 {
 		s.maxVer = 46
