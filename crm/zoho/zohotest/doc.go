@@ -39,9 +39,10 @@
 //     when none are named) with RECORD_LOCKED, Zoho's closest equivalent of
 //     Salesforce's UNABLE_TO_LOCK_ROW; expire_token answers INVALID_TOKEN
 //     (CRM) or INVALID_OAUTH (Desk).
-//   - Modified_Time is in whole seconds and strictly increases with every
-//     write (Options.FreezeModifiedTime lets writes share a second).
-//     Datetimes are written in Options.TimeZone (default +05:30).
+//   - Modified_Time is the clock (Options.Now) of the write in whole
+//     seconds, so writes in one second share it; lists sorted by
+//     Modified_Time order ties by id. Datetimes are written in
+//     Options.TimeZone (default +05:30).
 //   - Stage_History entries carry Stage, Amount, Probability,
 //     Expected_Revenue, Closing_Date, Modified_By, Modified_Time and
 //     Duration_Days, newest first; fields is optional there.

@@ -188,23 +188,71 @@ func TestIfModifiedSinceAndSort(t *testing.T) {
 	}
 }
 
-func TestModifiedTimeStrictlyMonotone(t *testing.T) {
+// TestModifiedTimeFollowsClock: Modified_Time is the clock of the write in
+// whole seconds. Hundreds of writes in one second share it (they used to
+// be pushed one second apart each, which ran minutes ahead of real time),
+// the next second's writes get the next second, and a clock running ahead
+// (a skewed Options.Now) is followed as it is.
+func TestModifiedTimeFollowsClock(t *testing.T) {
 	e := newEnv(t, zohotest.Options{})
-	e.insertLeads(150) // same wall-clock second
-	r := e.do("GET", "/crm/v8/Leads?fields=Modified_Time&sort_by=Modified_Time&sort_order=asc", nil).want(t, 200)
-	prev := ""
-	for _, d := range r.data() {
-		mt := d["Modified_Time"].(string)
-		if mt <= prev {
-			t.Fatalf("Modified_Time %s after %s", mt, prev)
-		}
-		prev = mt
+	e.now = e.now.Add(400 * time.Millisecond)
+	ids := e.insertLeads(300) // same wall-clock second
+	for _, id := range ids[:3] {
+		e.do("PUT", "/crm/v8/Leads/"+id, map[string]any{"data": []any{map[string]any{"City": "Oslo"}}}).want(t, 200)
 	}
-	f := newEnv(t, zohotest.Options{FreezeModifiedTime: true})
-	f.insertLeads(3)
-	r = f.do("GET", "/crm/v8/Leads?fields=Modified_Time", nil).want(t, 200)
-	if a, b := r.data()[0]["Modified_Time"], r.data()[2]["Modified_Time"]; a != b {
-		t.Fatalf("frozen clock: %v vs %v", a, b)
+	want := e.now.Truncate(time.Second).In(time.FixedZone("IST", 5*3600+1800)).Format("2006-01-02T15:04:05-07:00")
+	walk := func() map[string]int {
+		t.Helper()
+		seen, times := map[string]bool{}, map[string]int{}
+		next := ""
+		for {
+			q := "/crm/v8/Leads?fields=Modified_Time&sort_by=Modified_Time&sort_order=asc"
+			if next != "" {
+				q += "&page_token=" + url.QueryEscape(next)
+			}
+			r := e.do("GET", q, nil).want(t, 200)
+			for _, d := range r.data() {
+				id := d["id"].(string)
+				if seen[id] {
+					t.Fatalf("record %s twice in one walk", id)
+				}
+				seen[id] = true
+				times[d["Modified_Time"].(string)]++
+			}
+			if r.info()["more_records"] != true {
+				return times
+			}
+			next = r.info()["next_page_token"].(string)
+		}
+	}
+	if got := walk(); len(got) != 1 || got[want] != 300 {
+		t.Fatalf("300 writes in one second: %d distinct Modified_Time values (%d at %s), want all 300 at %s",
+			len(got), got[want], want, want)
+	}
+	e.now = e.now.Add(time.Second)
+	r := e.do("PUT", "/crm/v8/Leads/"+ids[0], map[string]any{"data": []any{map[string]any{"City": "Bergen"}}}).want(t, 200)
+	mt := r.data()[0]["details"].(map[string]any)["Modified_Time"]
+	if next := e.now.Truncate(time.Second).In(time.FixedZone("IST", 5*3600+1800)).Format("2006-01-02T15:04:05-07:00"); mt != next {
+		t.Fatalf("write a second later: Modified_Time %v, want %s", mt, next)
+	}
+	if got := walk(); got[want] != 299 || len(got) != 2 {
+		t.Fatalf("after one more write: %v", got)
+	}
+
+	// A clock five minutes ahead of the real one: the emulator's times are
+	// the real time plus the skew, however many writes.
+	skew := 5 * time.Minute
+	f := newEnv(t, zohotest.Options{Now: func() time.Time { return time.Now().Add(skew) }})
+	f.insertLeads(250)
+	before := time.Now()
+	r = f.do("POST", "/crm/v8/Leads", map[string]any{"data": []any{map[string]any{"Last_Name": "Last"}}}).want(t, 201)
+	after := time.Now()
+	got, err := time.Parse(time.RFC3339, r.data()[0]["details"].(map[string]any)["Modified_Time"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lo, hi := before.Add(skew).Truncate(time.Second), after.Add(skew); got.Before(lo) || got.After(hi) {
+		t.Fatalf("Modified_Time %s after 251 writes, want the skewed clock within [%s, %s]", got, lo, hi)
 	}
 }
 

@@ -9,7 +9,9 @@ import (
 
 // snapshot is the saved form of a Server's state (gob-encoded).
 type snapshot struct {
-	Version   int
+	Version int
+	// Clock was the last Modified_Time handed out while writes advanced
+	// it one second each; kept so that older snapshots still decode.
 	Clock     int64
 	NextID    uint64
 	NextField uint64
@@ -68,7 +70,7 @@ func init() {
 func (s *Server) Save(w io.Writer) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	snap := snapshot{Version: snapshotVersion, Clock: s.clk.last, NextID: s.ids.seq.Load(), NextField: s.fieldID.seq.Load()}
+	snap := snapshot{Version: snapshotVersion, NextID: s.ids.seq.Load(), NextField: s.fieldID.seq.Load()}
 	for _, u := range s.users {
 		snap.Users = append(snap.Users, *u)
 	}
@@ -156,7 +158,6 @@ func (s *Server) Load(r io.Reader) error {
 	}
 	s.ids.seq.Store(snap.NextID)
 	s.fieldID.seq.Store(snap.NextField)
-	s.clk.last = snap.Clock
 	d := newDeskStore()
 	d.ids.seq.Store(snap.Desk.NextID)
 	d.department, d.ticketNo, d.lastMod = snap.Desk.Department, snap.Desk.TicketNo, snap.Desk.LastMod

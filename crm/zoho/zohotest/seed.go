@@ -95,7 +95,6 @@ func (sd *seeder) add(m *module, entity string, created, modified time.Time, own
 	m.recs[r.id] = r
 	m.byID.e = append(m.byID.e, ientry{id: r.id, ver: r.ver, r: r})
 	m.indexValues(r, true)
-	s.clk.observe(r.modified)
 	sd.touched[m] = true
 	if entity != "" {
 		sd.truth = append(sd.truth, sandbox.Truth{System: sd.sys, Object: m.APIName, RecordID: fmtID(r.id), EntityID: entity})

@@ -53,8 +53,11 @@ type Options struct {
 	// TimeZone is the API user's time zone datetimes are written in
 	// (default +05:30, Zoho's own, so offsets are exercised).
 	TimeZone *time.Location
-	// FreezeModifiedTime stops the strict Modified_Time advance: writes in
-	// the same second then share a Modified_Time (for tie tests).
+	// FreezeModifiedTime is kept for old callers and has no effect:
+	// Modified_Time always follows the clock (Now) in whole seconds, so
+	// writes in the same second share one.
+	//
+	// Deprecated: writes in one second always share a Modified_Time.
 	FreezeModifiedTime bool
 	// Counters and Faults plug the emulator into the shared sandbox
 	// middleware; nil Counters get a fresh set, nil Faults inject nothing.
@@ -145,7 +148,7 @@ func New(opts Options) *Server {
 	s := &Server{opts: opts, dc: dc, modules: map[string]*module{}}
 	s.ids.base = crmIDBase
 	s.fieldID.base = crmIDBase + 2_000_000_000
-	s.clk = clock{now: opts.Now, frozen: opts.FreezeModifiedTime}
+	s.clk = clock{now: opts.Now}
 	s.oauth = &oauthState{clients: map[string]string{opts.ClientID: opts.ClientSecret},
 		refresh: map[string]*refreshToken{}, access: map[string]*accessToken{}, codes: map[string]*authCode{}}
 	scopes := opts.Scopes

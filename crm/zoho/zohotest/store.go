@@ -334,34 +334,14 @@ func (ix *index) rebuild(recs map[uint64]*record) {
 	ix.stale = 0
 }
 
-// clock hands out Modified_Time values: the current time in whole seconds,
-// but strictly after the previous one unless frozen, so that a cursor on
-// Modified_Time never misses a write.
+// clock hands out Modified_Time values: the server's clock (Options.Now)
+// in whole seconds, as Zoho writes them. Writes in the same second share a
+// Modified_Time, as on the real service; a cursor on Modified_Time must
+// re-read its boundary second (the list orders ties by id, and a page
+// token remembers both). A skewed Options.Now (a clock running ahead or
+// behind) is followed as it is: the skew is an offset on the real clock.
 type clock struct {
-	now    func() time.Time
-	last   int64
-	frozen bool
+	now func() time.Time
 }
 
-func (c *clock) tick() int64 {
-	t := c.now().Unix()
-	if c.frozen {
-		if t < c.last {
-			t = c.last
-		}
-		c.last = t
-		return t
-	}
-	if t <= c.last {
-		t = c.last + 1
-	}
-	c.last = t
-	return t
-}
-
-// observe makes later ticks come after t (used while seeding).
-func (c *clock) observe(t int64) {
-	if t > c.last {
-		c.last = t
-	}
-}
+func (c *clock) tick() int64 { return c.now().Unix() }
