@@ -10,14 +10,33 @@ import (
 // rewrites its field paths and object name to their canonical spelling.
 type Query struct {
 	// Object is the FROM object, as written until Check canonicalizes it.
+	// In a parent-to-child subquery the FROM names a child relationship:
+	// Object holds that name as written, and Check moves it to
+	// Relationship and sets Object to the child object.
 	Object string
-	// Fields are the selected field paths ("Name", "Account.Owner.Email"),
-	// as written until Check canonicalizes them. Empty when CountOnly.
+	// Relationship is the canonical child relationship name of a checked
+	// parent-to-child subquery ("Contacts"), "" otherwise.
+	Relationship string
+	// JoinField is the child object's field that references the parent in
+	// a checked parent-to-child subquery ("AccountId"), "" otherwise.
+	JoinField string
+	// Items are the SELECT items in source order: fields, functions
+	// (COUNT(Id), CALENDAR_YEAR(CreatedDate)) and parent-to-child
+	// subqueries. A Query built by hand may leave Items empty and list
+	// Fields only. Empty when CountOnly.
+	Items []Item
+	// Fields are the paths of the plain field items ("Name",
+	// "Account.Owner.Email"), in order, as written until Check
+	// canonicalizes them. Empty when CountOnly.
 	Fields []string
 	// CountOnly is set for SELECT COUNT() FROM ...
 	CountOnly bool
 	// Where is the filter, nil when there is no WHERE clause.
 	Where Expr
+	// GroupBy lists the GROUP BY keys: fields and date functions.
+	GroupBy []Item
+	// Having filters the groups of an aggregate query, nil without HAVING.
+	Having Expr
 	// OrderBy lists the sort keys, most significant first.
 	OrderBy []Order
 	// Limit is the LIMIT value, -1 when there is none.
@@ -30,10 +49,87 @@ type Query struct {
 	fieldPos  []int  // byte offset of each Fields entry in src
 }
 
+// ItemKind says what a SELECT item is.
+type ItemKind int
+
+// Item kinds.
+const (
+	ItemField    ItemKind = iota // a field path
+	ItemFunc                     // an aggregate or date function
+	ItemSubquery                 // a parent-to-child subquery
+)
+
+// Item is one SELECT item or GROUP BY key.
+type Item struct {
+	// Kind says which of the fields below are meaningful.
+	Kind ItemKind
+	// Field is the field path of an ItemField or the argument of an
+	// ItemFunc ("" for COUNT()), canonical after Check.
+	Field string
+	// Func is the upper-case function name of an ItemFunc: COUNT,
+	// COUNT_DISTINCT, SUM, AVG, MIN, MAX or a date function
+	// (CALENDAR_YEAR, DAY_ONLY, ...).
+	Func string
+	// Alias is the alias written after the item, "" without one.
+	Alias string
+	// Sub is the subquery of an ItemSubquery.
+	Sub *Query
+	// Type is the type of Field, set by Check.
+	Type FieldType
+
+	pos      int            // byte offset of the item in src
+	argPos   int            // byte offset of a function's argument
+	picklist map[string]int // picklist order of Field (MIN/MAX), set by Check
+}
+
+// Key is the canonical text of a field or function item ("Name",
+// "COUNT(Id)", "CALENDAR_YEAR(CreatedDate)"): the path a group row of
+// Aggregate answers to. A subquery's key is its relationship (or FROM)
+// name.
+func (it Item) Key() string {
+	switch it.Kind {
+	case ItemFunc:
+		return it.Func + "(" + it.Field + ")"
+	case ItemSubquery:
+		if it.Sub == nil {
+			return ""
+		}
+		return it.Sub.from()
+	}
+	return it.Field
+}
+
+// IsAggregate reports whether the item is an aggregate function.
+func (it Item) IsAggregate() bool { return it.Kind == ItemFunc && aggregateFuncs[it.Func] }
+
+// String renders the item as SOQL, with its alias.
+func (it Item) String() string {
+	s := it.Key()
+	if it.Kind == ItemSubquery && it.Sub != nil {
+		s = "(" + it.Sub.String() + ")"
+	}
+	if it.Alias != "" {
+		s += " " + it.Alias
+	}
+	return s
+}
+
+// from is the FROM name: the relationship of a checked subquery, the
+// object otherwise.
+func (q *Query) from() string {
+	if q.Relationship != "" {
+		return q.Relationship
+	}
+	return q.Object
+}
+
 // Order is one ORDER BY key.
 type Order struct {
-	// Field is the field path.
+	// Field is the field path (the argument when Func is set).
 	Field string
+	// Func is the upper-case function name when the key is a function
+	// (ORDER BY COUNT(Id) DESC), "" otherwise.
+	Func string
 	// Desc is set for DESC.
 	Desc bool
 	// NullsLast is set for NULLS LAST; nulls sort first otherwise, in
@@ -44,6 +140,15 @@ type Order struct {
 	Type FieldType
 
 	pos int
+}
+
+// Key is the canonical text of the key: the field path, or the function
+// and its argument ("COUNT(Id)").
+func (o Order) Key() string {
+	if o.Func != "" {
+		return o.Func + "(" + o.Field + ")"
+	}
+	return o.Field
 }
 
 // Expr is a WHERE expression: *And, *Or, *Not or *Condition.
@@ -75,22 +180,61 @@ type Not struct {
 	X Expr
 }
 
-// Condition compares one field with literal values.
+// Condition compares one field (or function of a field) with literal
+// values, or, in a semi-join or anti-join, with the values a subquery
+// selects.
 type Condition struct {
-	// Field is the field path, canonical after Check.
+	// Field is the field path, canonical after Check; the argument when
+	// Func is set.
 	Field string
+	// Func is the upper-case function name when the left side is a
+	// function: a date function (CALENDAR_YEAR(CreatedDate) = 2024) or, in
+	// HAVING, an aggregate (COUNT(Id) > 1). "" otherwise.
+	Func string
 	// Op is one of "=", "!=", "<", "<=", ">", ">=", "LIKE", "IN",
 	// "NOT IN", "INCLUDES", "EXCLUDES". "<>" is parsed as "!=".
 	Op string
 	// Values holds one value, or the list for IN, NOT IN, INCLUDES and
-	// EXCLUDES.
+	// EXCLUDES. Empty for a semi-join.
 	Values []Value
-	// Type is the field's type, set by Check (TypeUnknown before). It
-	// selects id and multipicklist comparison rules.
+	// Sub is the subquery of a semi-join (IN) or anti-join (NOT IN); nil
+	// otherwise. Its results are handed over with Resolve before Match.
+	Sub *Query
+	// Type is the type of the left side, set by Check (TypeUnknown
+	// before). It selects id and multipicklist comparison rules.
 	Type FieldType
 
-	pos  int       // byte offset of Field
-	like []likeTok // compiled LIKE pattern
+	pos      int             // byte offset of Field (or Func)
+	like     []likeTok       // compiled LIKE pattern
+	resolved map[string]bool // a semi-join's values: ids by their first 15 characters
+}
+
+// Key is the canonical text of the left side: the field path, or the
+// function and its argument ("COUNT(Id)").
+func (c *Condition) Key() string {
+	if c.Func != "" {
+		return c.Func + "(" + c.Field + ")"
+	}
+	return c.Field
+}
+
+// Resolve hands a semi-join or anti-join the values its subquery selected
+// (ids, as strings); until then it behaves as if the subquery selected
+// nothing. Resolve is not safe for concurrent use with Eval.
+func (c *Condition) Resolve(values []string) {
+	c.resolved = make(map[string]bool, len(values))
+	for _, v := range values {
+		c.resolved[idKey(v)] = true
+	}
+}
+
+// idKey is the part of an id that identifies it: the first 15 characters
+// of a 15- or 18-character id, the whole string otherwise.
+func idKey(s string) string {
+	if len(s) == 18 {
+		return s[:15]
+	}
+	return s
 }
 
 // Kind classifies a literal Value.
@@ -226,13 +370,30 @@ func (q *Query) String() string {
 	if q.CountOnly {
 		b.WriteString("COUNT()")
 	} else {
-		b.WriteString(strings.Join(q.Fields, ", "))
+		for i, it := range q.items() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(it.String())
+		}
 	}
 	b.WriteString(" FROM ")
-	b.WriteString(q.Object)
+	b.WriteString(q.from())
 	if q.Where != nil {
 		b.WriteString(" WHERE ")
 		b.WriteString(q.Where.String())
+	}
+	for i, g := range q.GroupBy {
+		if i == 0 {
+			b.WriteString(" GROUP BY ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(g.Key())
+	}
+	if q.Having != nil {
+		b.WriteString(" HAVING ")
+		b.WriteString(q.Having.String())
 	}
 	for i, o := range q.OrderBy {
 		if i == 0 {
@@ -253,9 +414,22 @@ func (q *Query) String() string {
 	return b.String()
 }
 
+// items returns the SELECT items; a hand-built Query without Items gets
+// one field item per Fields entry.
+func (q *Query) items() []Item {
+	if len(q.Items) > 0 || len(q.Fields) == 0 {
+		return q.Items
+	}
+	out := make([]Item, len(q.Fields))
+	for i, f := range q.Fields {
+		out[i] = Item{Kind: ItemField, Field: f, pos: at(q.fieldPos, i)}
+	}
+	return out
+}
+
 // String renders the key as SOQL ("Name DESC NULLS LAST").
 func (o Order) String() string {
-	s := o.Field
+	s := o.Key()
 	if o.Desc {
 		s += " DESC"
 	}
@@ -274,21 +448,25 @@ func (e *Or) String() string { return joinTerms(e.Terms, " OR ") }
 // String renders the negation.
 func (e *Not) String() string { return "NOT " + operand(e.X) }
 
-// String renders the condition ("Name = 'x'", "Id IN ('a', 'b')").
+// String renders the condition ("Name = 'x'", "Id IN ('a', 'b')",
+// "AccountId IN (SELECT Id FROM Account)").
 func (c *Condition) String() string {
+	if c.Sub != nil {
+		return c.Key() + " " + c.Op + " (" + c.Sub.String() + ")"
+	}
 	switch c.Op {
 	case "IN", "NOT IN", "INCLUDES", "EXCLUDES":
 		parts := make([]string, len(c.Values))
 		for i, v := range c.Values {
 			parts[i] = v.String()
 		}
-		return c.Field + " " + c.Op + " (" + strings.Join(parts, ", ") + ")"
+		return c.Key() + " " + c.Op + " (" + strings.Join(parts, ", ") + ")"
 	}
 	v := Value{}
 	if len(c.Values) > 0 {
 		v = c.Values[0]
 	}
-	return c.Field + " " + c.Op + " " + v.String()
+	return c.Key() + " " + c.Op + " " + v.String()
 }
 
 func joinTerms(terms []Expr, sep string) string {

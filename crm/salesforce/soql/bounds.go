@@ -1,6 +1,10 @@
 package soql
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Bound is a constraint on one field implied by the whole WHERE clause,
 // usable to narrow a scan with an index. Rows outside a bound cannot
@@ -22,7 +26,9 @@ type Bound struct {
 // that have absolute values: =, <, <=, >, >= and IN. OR, NOT, !=, NOT IN,
 // LIKE, INCLUDES and EXCLUDES give no bound, nor do conditions with
 // relative date literals (BoundsAt resolves those) or null (or an empty string)
-// compared with anything but =. A nil value stands for null.
+// compared with anything but =, nor do functions. A resolved semi-join
+// (Resolve) gives an IN bound with its ids (15-character keys of 18-character
+// ids). A nil value stands for null.
 func (q *Query) Bounds() []Bound { return q.bounds(time.Time{}, false) }
 
 // BoundsAt is Bounds with relative date literals resolved against now
@@ -33,7 +39,22 @@ func (q *Query) bounds(now time.Time, relative bool) []Bound {
 	var out []Bound
 	for _, e := range conjuncts(q.Where, nil) {
 		c, ok := e.(*Condition)
-		if !ok || len(c.Values) == 0 {
+		if !ok || c.Func != "" {
+			continue
+		}
+		if c.Sub != nil {
+			// A resolved semi-join bounds its field to the selected ids.
+			if c.Op == "IN" && c.resolved != nil {
+				vals := make([]any, 0, len(c.resolved))
+				for id := range c.resolved {
+					vals = append(vals, id)
+				}
+				slices.SortFunc(vals, func(a, b any) int { return strings.Compare(a.(string), b.(string)) })
+				out = append(out, Bound{Field: c.Field, Op: "IN", Values: vals})
+			}
+			continue
+		}
+		if len(c.Values) == 0 {
 			continue
 		}
 		switch c.Op {

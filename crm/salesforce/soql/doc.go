@@ -1,9 +1,28 @@
 // Package soql parses and evaluates the subset of Salesforce's SOQL that the
 // emulator in crm/salesforce/sftest serves:
 //
-//	SELECT f1, Rel.Field, ... | COUNT()
+//	SELECT item, ... | COUNT()
 //	FROM Object
-//	[WHERE cond] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]
+//	[WHERE cond] [GROUP BY key, ...] [HAVING cond]
+//	[ORDER BY key [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]
+//
+// An item is a field path (Name, Account.Owner.Email), an aggregate
+// function (COUNT(Id), COUNT_DISTINCT, SUM, AVG, MIN, MAX) or a date
+// function (CALENDAR_YEAR(CloseDate), DAY_ONLY, ...) with an optional
+// alias, or a parent-to-child subquery in parentheses whose FROM names a
+// child relationship: (SELECT Id FROM Contacts WHERE ... ORDER BY ...
+// LIMIT n). A condition compares a field or a function of a field with
+// literals, or is a semi-join (Id IN (SELECT AccountId FROM Opportunity
+// WHERE ...)) or anti-join (NOT IN). GROUP BY keys are fields and date
+// functions; HAVING and ORDER BY may use aggregate functions.
+//
+// Subqueries and semi-joins are checked against the limits and with the
+// error texts of the reference sheet (§10): 20 subqueries, the nesting
+// depth the Schema allows, two semi-joins, none under OR or NOT or nested,
+// one id field selected from another object. The emulator runs them:
+// [Condition.Resolve] hands a semi-join its values, [Query.Aggregate]
+// groups rows into AggregateResult rows named by [Query.Columns] (expr0,
+// expr1, ... for unaliased functions).
 //
 // A query goes through three steps. [Parse] turns the text into a [Query]
 // or returns an [*Error] shaped like Salesforce's MALFORMED_QUERY answer
@@ -38,9 +57,10 @@
 //   - AND and OR cannot be mixed without parentheses; NOT applies to the
 //     single condition or parenthesised group that follows it.
 //
-// Error codes are MALFORMED_QUERY (syntax), INVALID_FIELD (unknown field,
-// literal of the wrong type), INVALID_TYPE (unknown object, when the Schema
-// implements [ObjectSchema]), INVALID_QUERY_FILTER_OPERATOR (malformed id
+// Error codes are MALFORMED_QUERY (syntax, aggregate and join rules),
+// INVALID_FIELD (unknown field, literal of the wrong type), INVALID_TYPE
+// (unknown object, when the Schema implements [ObjectSchema]; unknown child
+// relationship), INVALID_QUERY_FILTER_OPERATOR (malformed id
 // literal, INCLUDES on a non-multipicklist field) and
 // NUMBER_OUTSIDE_VALID_RANGE (OFFSET above 2,000). All of them map to HTTP
 // 400.

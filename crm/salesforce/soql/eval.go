@@ -50,10 +50,17 @@ func (e *Not) Eval(r Row, now time.Time) bool { return !e.X.Eval(r, now) }
 // literal of another type are false (!= and NOT IN: true); Check rejects
 // such queries up front.
 func (c *Condition) Eval(r Row, now time.Time) bool {
+	if c.Sub != nil {
+		// A semi-join (anti-join) holds when the id is (is not) among the
+		// values the subquery selected; a null id is in no set.
+		s, _ := normalize(r.Value(c.Field)).(string)
+		in := s != "" && c.resolved[idKey(s)]
+		return in == (c.Op == "IN")
+	}
 	if len(c.Values) == 0 {
 		return false
 	}
-	v := normalize(r.Value(c.Field))
+	v := normalize(keyValue(r, c.Func, c.Field))
 	lit := c.Values[0]
 	switch c.Op {
 	case "=":
@@ -109,6 +116,24 @@ func (c *Condition) Eval(r Row, now time.Time) bool {
 		return n >= 0
 	}
 	return false
+}
+
+// keyValue reads the value of a field, or of a function of a field, from a
+// row: a date function applies to the field's value (a Group answers for
+// its grouped date functions itself); an aggregate is answered by the
+// Group, keyed by its text ("COUNT(Id)").
+func keyValue(r Row, fn, field string) any {
+	if fn == "" {
+		return r.Value(field)
+	}
+	key := fn + "(" + field + ")"
+	if g, ok := r.(*Group); ok {
+		return g.Value(key)
+	}
+	if dateFuncs[fn] {
+		return applyDateFunc(fn, normalize(r.Value(field)))
+	}
+	return r.Value(key)
 }
 
 // equal implements = for one literal, with SOQL's null semantics.
@@ -377,7 +402,7 @@ func (q *Query) Sort(rows []Row) {
 	for i, r := range rows {
 		keys := flat[i*len(q.OrderBy) : (i+1)*len(q.OrderBy)]
 		for j, o := range q.OrderBy {
-			keys[j] = normalize(r.Value(o.Field))
+			keys[j] = normalize(keyValue(r, o.Func, o.Field))
 		}
 		ks[i] = keyed{r, keys}
 	}

@@ -33,16 +33,32 @@ func instant(s string) time.Time {
 // stripped returns a deep copy of q without source positions, for
 // comparing a query with its reparsed String().
 func stripped(q *Query) *Query {
+	if q == nil {
+		return nil
+	}
 	c := *q
 	c.src, c.objectPos, c.fieldPos = "", 0, nil
 	c.Fields = append([]string(nil), q.Fields...)
+	c.Items = stripItems(q.Items)
+	c.GroupBy = stripItems(q.GroupBy)
 	c.OrderBy = nil
 	for _, o := range q.OrderBy {
 		o.pos = 0
 		c.OrderBy = append(c.OrderBy, o)
 	}
 	c.Where = stripExpr(q.Where)
+	c.Having = stripExpr(q.Having)
 	return &c
+}
+
+func stripItems(items []Item) []Item {
+	var out []Item
+	for _, it := range items {
+		it.pos, it.argPos, it.picklist = 0, 0, nil
+		it.Sub = stripped(it.Sub)
+		out = append(out, it)
+	}
+	return out
 }
 
 func stripExpr(e Expr) Expr {
@@ -65,10 +81,12 @@ func stripExpr(e Expr) Expr {
 		c := *x
 		c.pos = 0
 		c.Values = nil
+		c.resolved = nil
 		for _, v := range x.Values {
 			v.pos = 0
 			c.Values = append(c.Values, v)
 		}
+		c.Sub = stripped(x.Sub)
 		return &c
 	}
 	return e
@@ -80,6 +98,19 @@ func equalQuery(a, b *Query) bool { return reflect.DeepEqual(stripped(a), stripp
 type schema map[string]map[string]FieldType
 
 var testSchema = schema{
+	"Account": {
+		"Id": TypeID, "Name": TypeString, "Industry": TypeString, "AnnualRevenue": TypeNumber,
+		"NumberOfEmployees": TypeNumber, "CreatedDate": TypeDateTime, "Description": TypeString,
+		"OwnerId": TypeID, "Owner.Id": TypeID, "Owner.Email": TypeString, "IsDeleted": TypeBool,
+		"Rating": TypeString,
+	},
+	"Opportunity": {
+		"Id": TypeID, "Name": TypeString, "AccountId": TypeID, "Account.Id": TypeID, "Account.Name": TypeString,
+		"Amount": TypeNumber, "StageName": TypeString, "CloseDate": TypeDate, "IsWon": TypeBool,
+		"ContactId": TypeID, "CreatedDate": TypeDateTime,
+	},
+	"Task": {"Id": TypeID, "WhatId": TypeID, "WhoId": TypeID, "Subject": TypeString},
+	"User": {"Id": TypeID, "Email": TypeString},
 	"Contact": {
 		"Id": TypeID, "Name": TypeString, "LastName": TypeString, "Email": TypeString,
 		"AccountId": TypeID, "Account.Id": TypeID, "Account.Name": TypeString,
@@ -114,6 +145,43 @@ func (s schema) LookupObject(name string) (string, bool) {
 	}
 	return "", false
 }
+
+// children are the test schema's child relationships by parent.
+var children = map[string][]Relationship{
+	"Account":     {{"Contacts", "Contact", "AccountId"}, {"Opportunities", "Opportunity", "AccountId"}, {"Tasks", "Task", "WhatId"}},
+	"Contact":     {{"Opportunities", "Opportunity", "ContactId"}, {"Tasks", "Task", "WhoId"}, {"Children__r", "Contact", "Parent__c"}},
+	"Opportunity": {{"Tasks", "Task", "WhatId"}},
+}
+
+func (s schema) ChildRelationship(parent, name string) (Relationship, bool) {
+	for _, r := range children[parent] {
+		if strings.EqualFold(r.Name, name) {
+			return r, true
+		}
+	}
+	return Relationship{}, false
+}
+
+func (s schema) SubqueryDepth() int { return 5 }
+
+// FieldInfo: descriptions (Description) and multipicklists cannot be
+// grouped or aggregated; Rating is a picklist Hot, Warm, Cold.
+func (s schema) FieldInfo(object, path string) FieldInfo {
+	switch path {
+	case "Description", "Interests__c":
+		return FieldInfo{}
+	case "CreatedDate", "Amount", "AnnualRevenue":
+		return FieldInfo{Aggregatable: true}
+	case "Rating":
+		return FieldInfo{Groupable: true, Aggregatable: true, Picklist: []string{"Hot", "Warm", "Cold"}}
+	}
+	return FieldInfo{Groupable: true, Aggregatable: true}
+}
+
+// depth1 is testSchema as an org before API v58.0: one level of subqueries.
+type depth1 struct{ schema }
+
+func (depth1) SubqueryDepth() int { return 1 }
 
 // fieldsOnly hides LookupObject, to test Check without ObjectSchema.
 type fieldsOnly struct{ s schema }

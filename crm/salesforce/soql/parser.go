@@ -107,18 +107,37 @@ func (p *parser) parse() (q *Query, err *Error) {
 			q, err = nil, f.err
 		}
 	}()
-	q = &Query{Limit: -1, src: p.src}
+	q = p.query(modeRoot)
+	p.expect(tEOF)
+	return q, nil
+}
+
+// mode is where a SELECT statement stands.
+type mode int
+
+const (
+	modeRoot  mode = iota // the statement itself
+	modeChild             // a parent-to-child subquery in the SELECT list
+	modeSemi              // the subquery of a semi-join or anti-join
+)
+
+// query parses one SELECT statement, up to (not including) the token that
+// ends it.
+func (p *parser) query(m mode) *Query {
+	q := &Query{Limit: -1, src: p.src}
 	p.expectWord("SELECT")
-	if isWord(p.peek(), "COUNT") && p.toks[p.i+1].kind == tLParen {
-		p.i += 2
-		p.expect(tRParen)
+	if m != modeSemi && isWord(p.peek(), "COUNT") && p.toks[p.i+1].kind == tLParen && p.toks[p.i+2].kind == tRParen {
+		p.i += 3
 		q.CountOnly = true
 	} else {
 		for {
-			t := p.name(false)
-			q.Fields = append(q.Fields, t.text)
-			q.fieldPos = append(q.fieldPos, t.pos)
-			if p.peek().kind != tComma {
+			it := p.item(m)
+			q.Items = append(q.Items, it)
+			if it.Kind == ItemField {
+				q.Fields = append(q.Fields, it.Field)
+				q.fieldPos = append(q.fieldPos, it.pos)
+			}
+			if m == modeSemi || p.peek().kind != tComma {
 				break
 			}
 			p.i++
@@ -129,6 +148,31 @@ func (p *parser) parse() (q *Query, err *Error) {
 	q.Object, q.objectPos = obj.text, obj.pos
 	if p.acceptWord("WHERE") {
 		q.Where = p.expr()
+	}
+	if m == modeSemi {
+		// A semi-join's subquery ends after its WHERE clause. Salesforce
+		// answers "missing value at 'GROUP'" for a GROUP BY there (seen on
+		// the wire); that it answers ORDER BY, LIMIT and OFFSET alike is
+		// unconfirmed.
+		for _, w := range []string{"GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET"} {
+			if t := p.peek(); isWord(t, w) {
+				p.failAt(t, "MALFORMED_QUERY", "missing value at '%s'", t.text)
+			}
+		}
+		return q
+	}
+	if p.acceptWord("GROUP") {
+		p.expectWord("BY")
+		for {
+			q.GroupBy = append(q.GroupBy, p.groupKey())
+			if p.peek().kind != tComma {
+				break
+			}
+			p.i++
+		}
+	}
+	if p.acceptWord("HAVING") {
+		q.Having = p.expr()
 	}
 	if p.acceptWord("ORDER") {
 		p.expectWord("BY")
@@ -149,13 +193,68 @@ func (p *parser) parse() (q *Query, err *Error) {
 			p.failAt(t, "NUMBER_OUTSIDE_VALID_RANGE", "Maximum SOQL offset allowed is %d", maxOffset)
 		}
 	}
-	p.expect(tEOF)
-	return q, nil
+	return q
+}
+
+// item parses one SELECT item: a field path, a function call or (outside
+// semi-joins) a parenthesised subquery, with an optional alias.
+func (p *parser) item(m mode) Item {
+	t := p.peek()
+	if t.kind == tLParen && m != modeSemi {
+		p.i++
+		sub := p.query(modeChild)
+		p.expect(tRParen)
+		return Item{Kind: ItemSubquery, Sub: sub, pos: t.pos}
+	}
+	var it Item
+	if m != modeSemi && p.isCall() {
+		it = p.call()
+	} else {
+		n := p.name(false)
+		it = Item{Kind: ItemField, Field: n.text, pos: n.pos}
+	}
+	if m != modeSemi {
+		if a := p.peek(); a.kind == tIdent && !reserved[strings.ToUpper(a.text)] && !strings.Contains(a.text, ".") {
+			p.i++
+			it.Alias = a.text
+		}
+	}
+	return it
+}
+
+// isCall reports whether the next tokens are a known function name and "(".
+func (p *parser) isCall() bool {
+	t := p.peek()
+	return t.kind == tIdent && isFunc(t.text) && p.toks[p.i+1].kind == tLParen
+}
+
+// call parses FUNC(path); the argument is required.
+func (p *parser) call() Item {
+	f := p.next()
+	p.expect(tLParen)
+	arg := p.name(false)
+	p.expect(tRParen)
+	return Item{Kind: ItemFunc, Func: strings.ToUpper(f.text), Field: arg.text, pos: f.pos, argPos: arg.pos}
+}
+
+// groupKey parses a GROUP BY key: a field path or a function call.
+func (p *parser) groupKey() Item {
+	if p.isCall() {
+		return p.call()
+	}
+	n := p.name(false)
+	return Item{Kind: ItemField, Field: n.text, pos: n.pos}
 }
 
 func (p *parser) order() Order {
-	t := p.name(false)
-	o := Order{Field: t.text, pos: t.pos}
+	var o Order
+	if p.isCall() {
+		it := p.call()
+		o = Order{Field: it.Field, Func: it.Func, pos: it.pos}
+	} else {
+		t := p.name(false)
+		o = Order{Field: t.text, pos: t.pos}
+	}
 	if p.acceptWord("DESC") {
 		o.Desc = true
 	} else {
@@ -222,8 +321,14 @@ func (p *parser) unary() Expr {
 }
 
 func (p *parser) condition() Expr {
-	f := p.name(false)
-	c := &Condition{Field: f.text, pos: f.pos}
+	var c *Condition
+	if p.isCall() {
+		it := p.call()
+		c = &Condition{Field: it.Field, Func: it.Func, pos: it.pos}
+	} else {
+		f := p.name(false)
+		c = &Condition{Field: f.text, pos: f.pos}
+	}
 	t := p.next()
 	switch {
 	case t.kind == tOp:
@@ -240,15 +345,36 @@ func (p *parser) condition() Expr {
 		}
 	case isWord(t, "IN"), isWord(t, "INCLUDES"), isWord(t, "EXCLUDES"):
 		c.Op = strings.ToUpper(t.text)
-		c.Values = p.list()
+		if c.Op == "IN" && p.subqueryNext() {
+			c.Sub = p.semiJoin()
+		} else {
+			c.Values = p.list()
+		}
 	case isWord(t, "NOT"):
 		p.expectWord("IN")
 		c.Op = "NOT IN"
-		c.Values = p.list()
+		if p.subqueryNext() {
+			c.Sub = p.semiJoin()
+		} else {
+			c.Values = p.list()
+		}
 	default:
 		p.unexpected(t)
 	}
 	return c
+}
+
+// subqueryNext reports whether "(SELECT" follows.
+func (p *parser) subqueryNext() bool {
+	return p.peek().kind == tLParen && isWord(p.toks[p.i+1], "SELECT")
+}
+
+// semiJoin parses the parenthesised subquery of a semi-join or anti-join.
+func (p *parser) semiJoin() *Query {
+	p.expect(tLParen)
+	q := p.query(modeSemi)
+	p.expect(tRParen)
+	return q
 }
 
 func (p *parser) list() []Value {
