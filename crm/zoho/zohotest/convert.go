@@ -73,7 +73,7 @@ func (s *Server) convertLead(leadID string, o ConvertOptions) (Converted, error)
 		return nil, fmt.Errorf("the %s id given seems to be invalid", strings.ToLower(m.Singular))
 	}
 	create := func(m *module, pairs [][2]string, extra map[string]any) *record {
-		r := &record{id: s.ids.next(), vals: make([]any, len(m.fields)), created: now, modified: now, creator: me, modifier: me}
+		r := &record{id: s.ids.next(), vals: m.newVals(), created: now, modified: now, creator: me, modifier: me}
 		r.vals[m.field("Owner").slot] = userRef(me)
 		for _, p := range pairs {
 			from, to := leads.field(p[0]), m.field(p[1])

@@ -17,7 +17,8 @@
 //   - CRM under /crm/v8: records list/get/insert/update/upsert/delete,
 //     /{module}/deleted, /{module}/search, /{module}/actions/count, /coql,
 //     /{module}/{id}/Notes, /Deals/{id}/Stage_History, /settings/modules,
-//     /settings/fields, /settings/layouts, /settings/pipeline, /users, /org.
+//     /settings/fields (GET; POST creates custom fields, DELETE removes
+//     one), /settings/layouts[/{id}], /settings/pipeline, /users, /org.
 //   - Desk under /api/v1: tickets, contacts, accounts (lists, get, search),
 //     ticket create (POST) and update (PATCH), ticketsCount, contactsByIds,
 //     organizations.
@@ -43,6 +44,17 @@
 //     seconds, so writes in one second share it; lists sorted by
 //     Modified_Time order ties by id. Datetimes are written in
 //     Options.TimeZone (default +05:30).
+//   - Each module has one layout, "Standard" (api_name Standard__s),
+//     holding every field; its fields carry "required". A new org's
+//     defaults star Leads Company and Deals Closing_Date and Account_Name
+//     (SetLayoutRequired changes them). Writes check layout-mandatory
+//     fields only for records that send Layout.id (inserts must give
+//     them, updates may not clear them), or on every insert with
+//     Options.StrictLayout.
+//   - Custom fields created through the API: at most 5 per call, answered
+//     201 (207 mixed, 400 when none was created); the API name is made
+//     from the label (APIName); fields land in the layout's first
+//     section; formula fields are not evaluated (they read as null).
 //   - Stage_History entries carry Stage, Amount, Probability,
 //     Expected_Revenue, Closing_Date, Modified_By, Modified_Time and
 //     Duration_Days, newest first; fields is optional there.

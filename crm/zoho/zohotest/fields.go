@@ -35,9 +35,41 @@ type Field struct {
 	LookupModule string
 	// DecimalPlace is the number of decimals of currency and double fields.
 	DecimalPlace int
+	// TextareaType is small, large or rich_text for textarea fields (their
+	// lengths 2,000, 32,000 and 50,000 characters); "" is small.
+	TextareaType string
+	// Tooltip is the field's help text, shown as TooltipKind (static_text
+	// or info_icon).
+	Tooltip, TooltipKind string
+	// NotFilterable fields cannot be used in list filters (filterable
+	// false in the metadata).
+	NotFilterable bool
+	// AutoNumber numbers the records of an autonumber field as they are
+	// created: Prefix, then Start, Start+1, …, then Suffix.
+	AutoNumber *AutoNumber
+	// Formula is a formula field's return type and expression. The
+	// emulator does not evaluate expressions: formula fields read as null.
+	Formula *Formula
+	// Encrypted fields are stored encrypted at rest (crypt in the
+	// metadata); it changes nothing else here.
+	Encrypted bool
+	// External is "user" or "org" for a field that holds ids of another
+	// system (text fields only), "" otherwise.
+	External string
 
 	id   uint64
 	slot int
+}
+
+// AutoNumber is how an autonumber field numbers records.
+type AutoNumber struct {
+	Prefix, Suffix string
+	Start          int64
+}
+
+// Formula is what a formula field computes.
+type Formula struct {
+	ReturnType, Expression string
 }
 
 func (f *Field) label() string {
@@ -53,6 +85,12 @@ func (f *Field) maxLength() int {
 	}
 	switch f.DataType {
 	case "textarea":
+		switch f.TextareaType {
+		case "large":
+			return 32000
+		case "rich_text":
+			return 50000
+		}
 		return 2000
 	case "phone":
 		return 30

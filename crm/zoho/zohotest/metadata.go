@@ -11,15 +11,20 @@ func (s *Server) serveSettings(c *call, rest []string) {
 		c.fail(errURLPattern())
 		return
 	}
-	if c.r.Method != http.MethodGet {
-		c.fail(errMethod())
-		return
-	}
 	kind := rest[0]
 	switch kind {
 	case "modules", "fields", "layouts", "pipeline":
 	default:
 		c.fail(errURLPattern())
+		return
+	}
+	switch {
+	case c.r.Method == http.MethodGet:
+	case kind == "fields" && (c.r.Method == http.MethodPost && len(rest) == 1 || c.r.Method == http.MethodDelete && len(rest) == 2):
+		s.serveFieldWrite(c, rest[1:])
+		return
+	default:
+		c.fail(errMethod())
 		return
 	}
 	if !hasScope(c.scopes, "zohocrm.settings.all", "zohocrm.settings.read", "zohocrm.settings."+kind+".read",
@@ -66,15 +71,11 @@ func (s *Server) serveSettings(c *call, rest []string) {
 		return
 	}
 	if kind == "layouts" {
-		var fields []map[string]any
-		for _, f := range m.fields {
-			fields = append(fields, s.fieldJSON(m, f))
+		id := ""
+		if len(rest) == 2 {
+			id = rest[1]
 		}
-		writeJSON(c.w, http.StatusOK, map[string]any{"layouts": []map[string]any{{
-			"id": fmtID(m.ID + 1), "name": "Standard", "api_name": "Standard", "status": "active", "visible": true,
-			"profiles": []map[string]any{{"name": "Administrator", "id": fmtID(crmIDBase + 1_100_013), "default": true}},
-			"sections": []map[string]any{{"api_name": m.Singular + " Information", "display_label": m.Singular + " Information",
-				"sequence_number": 1, "fields": fields}}}}})
+		s.serveLayouts(c, m, id)
 		return
 	}
 	typ := q.Get("type")
@@ -151,7 +152,7 @@ func (s *Server) fieldJSON(m *module, f *Field) map[string]any {
 		"api_name": f.APIName, "id": fmtID(f.id), "field_label": f.label(), "display_label": f.label(),
 		"data_type": f.DataType, "json_type": f.jsonType(), "length": f.maxLength(),
 		"system_mandatory": f.SystemMandatory, "read_only": ro, "field_read_only": ro, "custom_field": f.Custom,
-		"visible": true, "searchable": f.DataType != "textarea", "sortable": true, "filterable": true,
+		"visible": true, "searchable": f.DataType != "textarea", "sortable": true, "filterable": !f.NotFilterable,
 		"mass_update": !ro, "decimal_place": nil, "pick_list_values": s.pickList(f), "lookup": map[string]any{},
 		"unique": map[string]any{}, "created_source": "default", "history_tracking": nil,
 		"operation_type": map[string]any{"web_update": !ro, "api_create": !ro, "web_create": !ro, "api_update": !ro},
@@ -164,6 +165,28 @@ func (s *Server) fieldJSON(m *module, f *Field) map[string]any {
 	}
 	if f.Unique {
 		out["unique"] = map[string]any{"casesensitive": "false"}
+	}
+	if f.TextareaType != "" || f.DataType == "textarea" {
+		t := f.TextareaType
+		if t == "" {
+			t = "small"
+		}
+		out["textarea"] = map[string]any{"type": t}
+	}
+	if f.Tooltip != "" {
+		out["tooltip"] = map[string]any{"name": f.TooltipKind, "value": f.Tooltip}
+	}
+	if a := f.AutoNumber; a != nil {
+		out["auto_number"] = map[string]any{"prefix": a.Prefix, "suffix": a.Suffix, "start_number": a.Start}
+	}
+	if fm := f.Formula; fm != nil {
+		out["formula"] = map[string]any{"return_type": fm.ReturnType, "expression": fm.Expression}
+	}
+	if f.Encrypted {
+		out["crypt"] = map[string]any{"mode": "encryption", "status": 1}
+	}
+	if f.External != "" {
+		out["external"] = map[string]any{"type": f.External, "show": true}
 	}
 	if f.DataType == "lookup" {
 		l := map[string]any{"display_label": f.label(), "api_name": f.APIName, "id": fmtID(f.id + 1)}

@@ -28,6 +28,13 @@ type snapModule struct {
 	Records                                                   []snapRecord
 	Deleted                                                   []deletedEntry
 	History                                                   map[uint64][]stageEntry
+	// HasLayout is set by snapshots that keep the standard layout's
+	// mandatory fields (LayoutRequired); older ones get the defaults.
+	HasLayout      bool
+	LayoutRequired []string
+	LayoutModified int64
+	// AutoSeq counts the numbers each autonumber field handed out.
+	AutoSeq map[string]int64
 }
 
 type snapField struct {
@@ -76,7 +83,8 @@ func (s *Server) Save(w io.Writer) error {
 	}
 	for _, m := range s.order {
 		sm := snapModule{APIName: m.APIName, Singular: m.Singular, Plural: m.Plural, Generated: m.Generated,
-			DupField: m.DupField, NameField: m.NameField, ID: m.ID, Modified: m.Modified, Deleted: m.deleted, History: m.history}
+			DupField: m.DupField, NameField: m.NameField, ID: m.ID, Modified: m.Modified, Deleted: m.deleted, History: m.history,
+			HasLayout: true, LayoutRequired: savedLayout(m), LayoutModified: m.layout.modified, AutoSeq: m.autoSeq}
 		for _, f := range m.fields {
 			sm.Fields = append(sm.Fields, snapField{Field: *f, ID: f.id})
 		}
@@ -84,8 +92,13 @@ func (s *Server) Save(w io.Writer) error {
 			e := &m.byID.e[i]
 			if m.byID.live(e) {
 				r := e.r
+				// Values in field order: a removed field's slot is dropped.
+				vals := make([]any, len(m.fields))
+				for i, f := range m.fields {
+					vals[i] = m.get(r, f)
+				}
 				sm.Records = append(sm.Records, snapRecord{ID: r.id, Creator: r.creator, Modifier: r.modifier,
-					Created: r.created, Modified: r.modified, Vals: r.vals})
+					Created: r.created, Modified: r.modified, Vals: vals})
 			}
 		}
 		snap.Modules = append(snap.Modules, sm)
@@ -142,13 +155,17 @@ func (s *Server) Load(r io.Reader) error {
 		}
 		for _, sr := range sm.Records {
 			vals := sr.Vals
-			if len(vals) < len(m.fields) {
-				vals = append(vals, make([]any, len(m.fields)-len(vals))...)
+			if len(vals) < m.nslots {
+				vals = append(vals, make([]any, m.nslots-len(vals))...)
 			}
 			r := &record{id: sr.ID, vals: vals, created: sr.Created, modified: sr.Modified, ver: 1,
 				creator: sr.Creator, modifier: sr.Modifier}
 			m.recs[r.id] = r
 			m.indexValues(r, true)
+		}
+		restoreLayout(m, sm.HasLayout, sm.LayoutRequired, sm.LayoutModified)
+		if sm.AutoSeq != nil {
+			m.autoSeq = sm.AutoSeq
 		}
 		m.byID.rebuild(m.recs)
 		m.byCreated.rebuild(m.recs)

@@ -78,7 +78,7 @@ func num(v float64) any {
 // add stores one record with the given API-name values.
 func (sd *seeder) add(m *module, entity string, created, modified time.Time, owner any, vals map[string]any) *record {
 	s := sd.s
-	r := &record{id: s.ids.next(), vals: make([]any, len(m.fields)), created: created.Unix(), modified: modified.Unix(),
+	r := &record{id: s.ids.next(), vals: m.newVals(), created: created.Unix(), modified: modified.Unix(),
 		creator: s.users[0].ID, modifier: s.users[0].ID, ver: 1}
 	if r.modified < r.created {
 		r.modified = r.created

@@ -59,6 +59,11 @@ type Options struct {
 	//
 	// Deprecated: writes in one second always share a Modified_Time.
 	FreezeModifiedTime bool
+	// StrictLayout checks the fields the standard layouts make mandatory
+	// (Leads Company, Deals Closing_Date and Account_Name in a new org) on
+	// every insert, as older API versions did, instead of only when a
+	// record names its layout (Layout.id), as v8 does (sheet §5.3, §13.3).
+	StrictLayout bool
 	// Counters and Faults plug the emulator into the shared sandbox
 	// middleware; nil Counters get a fresh set, nil Faults inject nothing.
 	Counters *sandbox.Counters
@@ -189,6 +194,7 @@ func (s *Server) addModule(d moduleDef, generated string) *module {
 	if d.api == "Deals" {
 		m.history = map[uint64][]stageEntry{}
 	}
+	m.layout = newLayout(m, m.Modified)
 	s.modules[strings.ToLower(d.api)] = m
 	s.order = append(s.order, m)
 	return m

@@ -74,6 +74,10 @@ type module struct {
 
 	fields []*Field
 	byName map[string]*Field
+	nslots int // record value slots handed out (a removed field keeps its slot)
+
+	layout  *layout          // the module's standard layout
+	autoSeq map[string]int64 // autonumber field → numbers handed out
 
 	recs       map[uint64]*record
 	byID       index // sorted by id
@@ -89,7 +93,7 @@ type module struct {
 func newModule(api, singular, plural string, id uint64, generated string) *module {
 	m := &module{APIName: api, Singular: singular, Plural: plural, ID: id, Generated: generated,
 		byName: map[string]*Field{}, recs: map[uint64]*record{},
-		unique: map[string]map[string]uint64{}, dupIdx: map[string]map[string][]uint64{}}
+		unique: map[string]map[string]uint64{}, dupIdx: map[string]map[string][]uint64{}, autoSeq: map[string]int64{}}
 	m.byID.kind = sortID
 	m.byCreated.kind = sortCreated
 	m.byModified.kind = sortModified
@@ -99,8 +103,12 @@ func newModule(api, singular, plural string, id uint64, generated string) *modul
 // field returns the field with API name n (case-sensitive, as Zoho).
 func (m *module) field(n string) *Field { return m.byName[n] }
 
+// newVals returns an empty value slice for a new record.
+func (m *module) newVals() []any { return make([]any, m.nslots) }
+
 func (m *module) addField(f *Field) {
-	f.slot = len(m.fields)
+	f.slot = m.nslots
+	m.nslots++
 	m.fields = append(m.fields, f)
 	m.byName[f.APIName] = f
 	if f.Unique {
@@ -109,6 +117,15 @@ func (m *module) addField(f *Field) {
 	for _, r := range m.recs {
 		r.vals = append(r.vals, nil)
 	}
+}
+
+// removeField drops f from the module; records keep its slot, unread.
+func (m *module) removeField(f *Field) {
+	m.fields = slices.DeleteFunc(m.fields, func(x *Field) bool { return x == f })
+	delete(m.byName, f.APIName)
+	delete(m.unique, f.APIName)
+	delete(m.dupIdx, f.APIName)
+	delete(m.autoSeq, f.APIName)
 }
 
 func (m *module) get(r *record, f *Field) any {

@@ -305,6 +305,9 @@ func (s *Server) writeOne(m *module, op writeOp, obj map[string]any, i int, path
 			}
 		}
 	}
+	if rerr := s.layoutCheck(m, obj, vals, action == "insert", jp); rerr != nil {
+		return rerr, ""
+	}
 	for f, v := range vals {
 		if !f.Unique || v == nil {
 			continue
@@ -324,8 +327,13 @@ func (s *Server) writeOne(m *module, op writeOp, obj map[string]any, i int, path
 	r := target
 	oldStage := ""
 	if r == nil {
-		r = &record{id: s.ids.next(), vals: make([]any, len(m.fields)), created: now, creator: me}
+		r = &record{id: s.ids.next(), vals: m.newVals(), created: now, creator: me}
 		r.vals[m.field("Owner").slot] = userRef(me)
+		for _, f := range m.fields {
+			if f.AutoNumber != nil {
+				r.vals[f.slot] = m.nextAutoNumber(f)
+			}
+		}
 	} else {
 		if f := m.field("Stage"); f != nil {
 			oldStage, _ = m.get(r, f).(string)
