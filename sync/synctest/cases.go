@@ -162,6 +162,19 @@ func testDelete(t *testing.T, s *suite) {
 	s.describe(t)
 	res := s.write(t, revsync.OpInsert, s.records(0, 2))
 	mustOK(t, "insert", res)
+	if s.Remove != nil {
+		// A destination that never deletes refuses every row, unsent.
+		before := s.requests()
+		out, err := s.Dest.Write(s.ctx, s.f.Object, revsync.OpDelete, s.f.Match, []revsync.Record{{Key: "k0", ID: res[0].ID}})
+		if err == nil && (len(out) != 1 || out[0].Err == nil || out[0].Err.Retryable) {
+			t.Errorf("delete by a destination that never deletes: %+v, want a row error, not retryable", out)
+		}
+		if d := s.requests() - before; d != 0 {
+			t.Errorf("refused delete made %d requests", d)
+		}
+		s.one(t, s.key(s.f.Valid(0)))
+		return
+	}
 	out := s.write(t, revsync.OpDelete, []revsync.Record{{Key: "k0", ID: res[0].ID}, {Key: "none"}})
 	if out[0].Err != nil || out[1].Err == nil {
 		t.Fatalf("delete results %+v %+v", out[0], out[1])
@@ -187,7 +200,7 @@ func testWriteToDeletedRecord(t *testing.T, s *suite) {
 	s.describe(t)
 	res := s.write(t, revsync.OpInsert, s.records(0, 2))
 	mustOK(t, "insert", res)
-	mustOK(t, "delete", s.write(t, revsync.OpDelete, []revsync.Record{{Key: "k0", ID: res[0].ID}}))
+	s.remove(t, res[0].ID)
 	for _, op := range []revsync.Op{revsync.OpUpdate, revsync.OpUpsert} {
 		gone := s.f.Valid(0)
 		gone[s.f.UpdateField] = "After delete"
@@ -270,13 +283,17 @@ func testBatchCaps(t *testing.T, s *suite) {
 				t.Errorf("refused %s made %d requests", op, d)
 			}
 		}
-		// n records in batches of max: ceil(n/max) calls, nothing else.
+		// n records in batches of max: ceil(n/max) calls (or what
+		// WriteCalls says), nothing else.
 		before := s.requests()
 		recs := s.records(first, n)
+		var want int64
 		for start := 0; start < n; start += max {
-			mustOK(t, string(op), s.write(t, op, recs[start:min(start+max, n)]))
+			batch := recs[start:min(start+max, n)]
+			mustOK(t, string(op), s.write(t, op, batch))
+			want += s.callsPerWrite(op, len(batch))
 		}
-		calls, want := s.requests()-before, int64((n+max-1)/max)
+		calls := s.requests() - before
 		if calls != want {
 			t.Errorf("%s of %d records in batches of %d: %d requests, want %d", op, n, max, calls, want)
 		}

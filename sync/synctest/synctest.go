@@ -45,6 +45,11 @@ type Env struct {
 	Counters *sandbox.Counters
 	// IsAuth reports whether a counted request fetched a token.
 	IsAuth func(c sandbox.Count) bool
+	// Remove, when set, deletes a record in the emulator as a person
+	// would, for a destination that never deletes (Zoho Desk): the suite
+	// then checks that a delete Write removes nothing, and deletes with
+	// Remove where it needs a deleted record.
+	Remove func(object, id string) error
 }
 
 // Fixture is what the suite writes: one object and how its records look.
@@ -96,6 +101,11 @@ type Harness struct {
 	// fast retries: the suite injects faults). It registers its cleanup
 	// with t.
 	New func(t *testing.T) *Env
+	// WriteCalls, when set, is the number of requests a Write of n new
+	// records with op makes, for a destination without batch writes (Zoho
+	// Desk: one call per record, plus a search per record an upsert
+	// matches). Nil: one request per Write.
+	WriteCalls func(op revsync.Op, n int) int64
 }
 
 // Run runs the conformance suite, each case as a subtest over its own
@@ -123,7 +133,7 @@ func Run(t *testing.T, h Harness) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			env := h.New(t)
-			c.fn(t, &suite{Env: env, f: h.Fixture, ctx: context.Background()})
+			c.fn(t, &suite{Env: env, f: h.Fixture, ctx: context.Background(), writeCalls: h.WriteCalls})
 		})
 	}
 }
@@ -131,8 +141,30 @@ func Run(t *testing.T, h Harness) {
 // suite is one case's environment.
 type suite struct {
 	*Env
-	f   Fixture
-	ctx context.Context
+	f          Fixture
+	ctx        context.Context
+	writeCalls func(op revsync.Op, n int) int64
+}
+
+// callsPerWrite is the number of requests a Write of n new records makes.
+func (s *suite) callsPerWrite(op revsync.Op, n int) int64 {
+	if s.writeCalls == nil {
+		return 1
+	}
+	return s.writeCalls(op, n)
+}
+
+// remove deletes a record: with Env.Remove when set, else through a
+// delete Write.
+func (s *suite) remove(t *testing.T, id string) {
+	t.Helper()
+	if s.Remove != nil {
+		if err := s.Remove(s.f.Object, id); err != nil {
+			t.Fatalf("remove %s %s: %v", s.f.Object, id, err)
+		}
+		return
+	}
+	mustOK(t, "delete", s.write(t, revsync.OpDelete, []revsync.Record{{Key: "removed", ID: id}}))
 }
 
 // requests counts the emulator's requests so far. The emulator counts a
