@@ -151,9 +151,9 @@ func (d *Desk) ContactsByIDs(ctx context.Context, ids []string) ([]map[string]an
 
 // DeskField is one field of a Desk module, from the fields metadata API.
 type DeskField struct {
-	ID          string `json:"id"`
-	APIName     string `json:"apiName"`
-	Label       string `json:"displayLabel"`
+	ID      string `json:"id"`
+	APIName string `json:"apiName"`
+	Label   string `json:"displayLabel"`
 	// Type is Text, Textarea, Email, Phone, URL, Picklist, Multiselect,
 	// LookUp, Number, Decimal, Currency, Percent, Boolean, Date, DateTime, …
 	Type          string   `json:"type"`
