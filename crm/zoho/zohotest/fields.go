@@ -182,6 +182,20 @@ func salesforceID() *Field {
 	return &Field{APIName: "Salesforce_Id", Label: "Salesforce Id", DataType: "text", Length: 18, Unique: true, Custom: true}
 }
 
+// LifecycleStages are the values of Contacts' Lifecycle_Stage, in funnel
+// order after "-None-".
+var LifecycleStages = []string{"-None-", "Subscriber", "Lead", "Marketing Qualified Lead", "Sales Qualified Lead",
+	"Opportunity", "Customer", "Evangelist", "Other"}
+
+// lifecycleStage is the sandbox org's lifecycle field on Contacts. It is
+// a custom picklist this sandbox adds (as an admin or a marketing
+// integration would), not a standard Zoho CRM field: real orgs have it
+// only when someone created it.
+func lifecycleStage() *Field {
+	return &Field{APIName: "Lifecycle_Stage", Label: "Lifecycle Stage", DataType: "picklist", Custom: true,
+		PickList: LifecycleStages}
+}
+
 type moduleDef struct {
 	api, singular, plural, dup, name string
 	fields                           []*Field
@@ -213,7 +227,7 @@ func standardModules() []moduleDef {
 	contacts = append(contacts, addr("Mailing_", "Zip")...)
 	contacts = append(contacts, addr("Other_", "Zip")...)
 	contacts = append(contacts, ff("Description", "textarea"), ff("Email_Opt_Out", "boolean"),
-		tf("Skype_ID", 50), tf("Twitter", 50), salesforceID())
+		tf("Skype_ID", 50), tf("Twitter", 50), salesforceID(), lifecycleStage())
 
 	accounts := []*Field{mand(tf("Account_Name", 200)), tf("Account_Number", 40), tf("Account_Site", 80),
 		pf("Account_Type", "-None-", "Analyst", "Competitor", "Customer", "Distributor", "Integrator",

@@ -158,6 +158,7 @@ func (s *Server) SeedCRM(p *sandbox.Projection) []sandbox.Truth {
 		}
 		return ref{Module: mod, ID: ids[idx]}
 	}
+	stages := lifecycleOf(p)
 	contactIDs := make([]uint64, len(p.Contacts))
 	for i, c := range p.Contacts {
 		contactIDs[i] = sd.add(contacts, c.EntityID, c.CreatedAt, c.ModifiedAt, sd.owner(c.OwnerIdx), map[string]any{
@@ -165,6 +166,7 @@ func (s *Server) SeedCRM(p *sandbox.Projection) []sandbox.Truth {
 			"Phone": str(c.Phone), "Mobile": str(c.Mobile), "Mailing_City": str(c.MailingCity),
 			"Mailing_State": str(c.MailingState), "Mailing_Country": str(c.MailingCountry),
 			"Lead_Source": str(c.LeadSource), "Account_Name": lookup("Accounts", acctIDs, c.AccountIdx),
+			"Lifecycle_Stage": stages[i],
 		}).id
 	}
 	leadIDs := make([]uint64, len(p.Leads))
