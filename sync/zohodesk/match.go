@@ -104,8 +104,9 @@ func complete(key map[string]any, entry []string) bool {
 }
 
 // matchEntry searches the records holding key's values of entry: one
-// search by the first part that is not a phone (else by the phone's last
-// four digits), then every part compared in its normal form. Records this
+// search by the first part that is not a phone (its words joined by the
+// wildcard *; an e-mail as it is, trimmed), else by the phone's last four
+// digits (*0100), then every part compared in its normal form. Records this
 // Destination created with those values count too.
 func (d *Destination) matchEntry(ctx context.Context, kind string, sc *schema, entry []string, key map[string]any) ([]revsync.Candidate, error) {
 	via := strings.Join(entry, "+")
@@ -118,6 +119,11 @@ func (d *Destination) matchEntry(ctx context.Context, kind string, sc *schema, e
 	}
 	f := entry[q]
 	value := strings.TrimSpace(fmt.Sprint(key[f]))
+	if !isEmailField(f) && sc.s.Fields[f].Type != revsync.TypePhone {
+		// Words joined by the wildcard: "Zylker  Labs" is found from
+		// "zylker labs"; what else it finds is dropped below.
+		value = strings.Join(strings.FieldsFunc(value, unicode.IsSpace), "*")
+	}
 	if sc.s.Fields[f].Type == revsync.TypePhone {
 		digits := form(f, key[f])
 		if len(digits) < 4 {
