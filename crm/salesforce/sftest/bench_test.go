@@ -89,7 +89,7 @@ func BenchmarkQueryMore(b *testing.B) {
 	tok := ts.Token()
 	c := &http.Client{}
 	ts.mu.Lock()
-	p, e := ts.prepare("SELECT Id, LastName, Email FROM Contact", false)
+	p, e := ts.prepare("SELECT Id, LastName, Email FROM Contact", false, 0)
 	if e != nil {
 		b.Fatal(e)
 	}

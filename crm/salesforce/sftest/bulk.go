@@ -665,12 +665,17 @@ func (s *Server) createQueryJob(w http.ResponseWriter, q *req) *restError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, e := s.prepare(str("query"), op == "queryAll")
+	p, e := s.prepare(str("query"), op == "queryAll", q.verNum)
 	if e != nil {
 		return e
 	}
 	if p.q.CountOnly || p.q.Offset > 0 {
 		return newRESTError(http.StatusBadRequest, "INVALIDJOB", "InvalidJob : COUNT() and OFFSET are not supported by the Bulk API")
+	}
+	if p.aggregate || len(p.subs) > 0 {
+		// Bulk 2.0 refuses aggregates, GROUP BY and parent-to-child
+		// subqueries (reference sheet §4.4); the text is unconfirmed.
+		return newRESTError(http.StatusBadRequest, "INVALIDJOB", "InvalidJob : Aggregate queries, GROUP BY and parent-to-child relationship queries are not supported by the Bulk API")
 	}
 	j := s.newJob("query", q)
 	j.object, j.operation, j.query, j.plan, j.state = p.t.def.Name, op, str("query"), p, stateUploadComplete

@@ -116,20 +116,15 @@ func (s *Server) describe(w http.ResponseWriter, q *req, t *table) *restError {
 	for _, f := range d.Fields {
 		fields = append(fields, describeField(f))
 	}
-	var children []map[string]any
-	for _, n := range s.order {
-		for _, f := range s.table(n).def.Fields {
-			if f.Type != TypeReference || f.Name == "CreatedById" || f.Name == "LastModifiedById" {
-				continue
-			}
-			for _, to := range f.ReferenceTo {
-				if to == d.Name {
-					children = append(children, map[string]any{"childSObject": n, "field": f.Name,
-						"relationshipName": childRelName(n, f), "cascadeDelete": false,
-						"restrictedDelete": false, "deprecatedAndHidden": false})
-				}
-			}
+	children := []map[string]any{}
+	for _, c := range s.childRelationships(d.Name) {
+		var rel any
+		if c.Name != "" {
+			rel = c.Name
 		}
+		children = append(children, map[string]any{"childSObject": c.Child, "field": c.Field.Name,
+			"relationshipName": rel, "cascadeDelete": false,
+			"restrictedDelete": false, "deprecatedAndHidden": false})
 	}
 	s.mu.RUnlock()
 	out["fields"] = fields
@@ -153,26 +148,6 @@ func (s *Server) describe(w http.ResponseWriter, q *req, t *table) *restError {
 	out["sobjectDescribeOption"] = "FULL"
 	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-// childRelName guesses the child relationship name of a lookup (Contacts,
-// Opportunities, OpportunityHistories, …).
-func childRelName(child string, f *Field) any {
-	switch {
-	case f.Custom:
-		return nil
-	case child == "Opportunity":
-		return "Opportunities"
-	case child == "OpportunityHistory":
-		return "OpportunityHistories"
-	case child == "Case":
-		return "Cases"
-	case child == "Task":
-		return "Tasks"
-	case f.Name == "ParentId" || f.Name == "ReportsToId" || f.Name == "OwnerId":
-		return nil
-	}
-	return child + "s"
 }
 
 // describeField renders one field entry of describe.
@@ -206,8 +181,8 @@ func describeField(f *Field) map[string]any {
 		"calculated": f.Calculated, "calculatedFormula": nil, "autoNumber": f.AutoNumber,
 		"unique": f.Unique, "caseSensitive": false, "externalId": f.ExternalID, "idLookup": f.IDLookup,
 		"nameField": f.NameField, "filterable": f.Type != TypeTextArea, "sortable": f.Type != TypeTextArea && f.Type != TypeMultiPicklist,
-		"groupable":    f.isText() && f.Type != TypeTextArea || f.Type == TypeBoolean || f.Type == TypeDate,
-		"aggregatable": true, "custom": f.Custom, "picklistValues": pick, "restrictedPicklist": f.RestrictedPicklist,
+		"groupable":    f.groupable(),
+		"aggregatable": f.aggregatable(), "custom": f.Custom, "picklistValues": pick, "restrictedPicklist": f.RestrictedPicklist,
 		"dependentPicklist": false, "controllerName": nil, "referenceTo": ref, "relationshipName": rel,
 		"relationshipOrder": nil, "cascadeDelete": false, "restrictedDelete": false, "htmlFormatted": false,
 		"inlineHelpText": nil, "polymorphicForeignKey": len(f.ReferenceTo) > 1, "namePointing": len(f.ReferenceTo) > 1,

@@ -18,8 +18,13 @@ const (
 	maxCursors   = 10
 )
 
-// schema adapts the org's metadata to soql.Schema. Callers hold s.mu.
-type schema struct{ s *Server }
+// schema adapts the org's metadata to soql.Schema (and ChildSchema,
+// FieldInfoSchema). ver is the request's API version (0: the newest).
+// Callers hold s.mu.
+type schema struct {
+	s   *Server
+	ver int
+}
 
 // LookupObject implements soql.ObjectSchema.
 func (sc schema) LookupObject(name string) (string, bool) {
@@ -158,6 +163,13 @@ type plan struct {
 	paths map[string]*accessor
 	sel   []*accessor
 	all   bool // queryAll: include IsDeleted rows
+	// subs are the parent-to-child subqueries by SELECT item index.
+	subs map[int]*subPlan
+	// aggregate is set for aggregate queries: run returns every matching
+	// row, unsorted, and soql.Aggregate orders and limits the groups.
+	aggregate bool
+	// resolved is set once the semi-joins have their values.
+	resolved bool
 	// sortedScan is set by run when the scan already yields ORDER BY order.
 	sortedScan bool
 }
@@ -191,8 +203,9 @@ func queryError(err error) *restError {
 	return newRESTError(http.StatusBadRequest, "MALFORMED_QUERY", err.Error())
 }
 
-// prepare parses and checks a query. The caller holds s.mu.
-func (s *Server) prepare(text string, all bool) (*plan, *restError) {
+// prepare parses and checks a query for API version ver. The caller holds
+// s.mu.
+func (s *Server) prepare(text string, all bool, ver int) (*plan, *restError) {
 	if strings.TrimSpace(text) == "" {
 		return nil, newRESTError(http.StatusBadRequest, "MALFORMED_QUERY", "A query string has to be specified")
 	}
@@ -200,16 +213,73 @@ func (s *Server) prepare(text string, all bool) (*plan, *restError) {
 	if err != nil {
 		return nil, queryError(err)
 	}
-	if err := q.Check(schema{s}); err != nil {
+	if err := q.Check(schema{s, ver}); err != nil {
 		return nil, queryError(err)
 	}
-	p := &plan{s: s, q: q, t: s.table(q.Object), paths: map[string]*accessor{}, all: all}
+	return s.newPlan(q, all), nil
+}
+
+// newPlan binds a checked query (or subquery) to the org. The caller holds
+// s.mu.
+func (s *Server) newPlan(q *soql.Query, all bool) *plan {
+	p := &plan{s: s, q: q, t: s.table(q.Object), paths: map[string]*accessor{}, all: all, aggregate: q.IsAggregate()}
 	for _, f := range q.Fields {
 		acc, _ := s.compilePath(q.Object, f)
 		p.paths[f] = acc
 		p.sel = append(p.sel, acc)
 	}
-	return p, nil
+	for i, it := range q.Items {
+		if it.Kind == soql.ItemSubquery && it.Sub != nil {
+			if p.subs == nil {
+				p.subs = map[int]*subPlan{}
+			}
+			sub := s.newPlan(it.Sub, all)
+			p.subs[i] = &subPlan{rel: it.Sub.Relationship, plan: sub, join: fieldIndex(sub.t, it.Sub.JoinField)}
+		}
+	}
+	return p
+}
+
+// resolveSemiJoins runs the subqueries of the plan's semi-joins and
+// anti-joins once and hands their values to the conditions. Inner queries
+// see live records only (whether queryAll extends to them is
+// unconfirmed). The caller holds s.mu.
+func (p *plan) resolveSemiJoins(now time.Time) {
+	if p.resolved {
+		return
+	}
+	p.resolved = true
+	var walk func(e soql.Expr)
+	walk = func(e soql.Expr) {
+		switch x := e.(type) {
+		case *soql.And:
+			for _, t := range x.Terms {
+				walk(t)
+			}
+		case *soql.Or:
+			for _, t := range x.Terms {
+				walk(t)
+			}
+		case *soql.Not:
+			walk(x.X)
+		case *soql.Condition:
+			if x.Sub == nil {
+				return
+			}
+			inner := p.s.newPlan(x.Sub, false)
+			seqs := inner.run(now)
+			vals := make([]string, 0, len(seqs))
+			for _, sq := range seqs {
+				if r := inner.t.rec(sq); r != nil && len(inner.sel) == 1 {
+					if v, ok := p.s.get(inner.sel[0], inner.t, sq, r).(string); ok && v != "" {
+						vals = append(vals, v)
+					}
+				}
+			}
+			x.Resolve(vals)
+		}
+	}
+	walk(p.q.Where)
 }
 
 // stampOrdered reports whether ORDER BY is SystemModstamp ASC [, Id ASC],
@@ -226,9 +296,10 @@ func (p *plan) stampOrdered() bool {
 // result order, after OFFSET and LIMIT. The caller holds s.mu (write: the
 // stamp index may be rebuilt).
 func (p *plan) run(now time.Time) []int64 {
+	p.resolveSemiJoins(now)
 	t := p.t
 	want := -1
-	if p.q.Limit >= 0 {
+	if p.q.Limit >= 0 && !p.aggregate {
 		want = p.q.Limit + p.q.Offset
 	}
 	var out []int64
@@ -266,6 +337,9 @@ func (p *plan) run(now time.Time) []int64 {
 				keep(int64(i+1), r)
 			}
 		}
+	}
+	if p.aggregate {
+		return out
 	}
 	if !p.sortedScan {
 		p.sort(out)
@@ -454,6 +528,7 @@ type cursor struct {
 	ver      string
 	batch    int
 	lastUsed time.Time
+	child    bool // the children of one parent record (a subquery)
 }
 
 // serveQuery serves GET /query?q= and /queryAll?q=.
@@ -461,7 +536,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, q *req, all bool) *restError 
 	text := q.r.URL.Query().Get("q")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, e := s.prepare(text, all)
+	p, e := s.prepare(text, all, q.verNum)
 	if e != nil {
 		return e
 	}
@@ -469,6 +544,9 @@ func (s *Server) serveQuery(w http.ResponseWriter, q *req, all bool) *restError 
 	if p.q.CountOnly {
 		writeJSON(w, http.StatusOK, obj{{"totalSize", len(seqs)}, {"done", true}, {"records", []any{}}})
 		return nil
+	}
+	if p.aggregate {
+		return s.writeAggregate(w, p, seqs)
 	}
 	c := &cursor{p: p, seqs: seqs, ver: q.ver, batch: batchSize(q.r), lastUsed: s.opts.Now()}
 	s.writePage(w, c, 0)
@@ -529,7 +607,8 @@ func (s *Server) writePage(w http.ResponseWriter, c *cursor, off int) {
 }
 
 // cursorID registers c (once) and returns its id, dropping the oldest
-// cursor beyond maxCursors.
+// cursor beyond maxCursors (maxChildCursors for child record sets, which
+// are counted apart).
 func (s *Server) cursorID(c *cursor) int64 {
 	for id, x := range s.cursors {
 		if x == c {
@@ -538,10 +617,14 @@ func (s *Server) cursorID(c *cursor) int64 {
 	}
 	s.curSeq++
 	s.cursors[s.curSeq] = c
-	s.curLRU = append(s.curLRU, s.curSeq)
-	for len(s.curLRU) > maxCursors {
-		delete(s.cursors, s.curLRU[0])
-		s.curLRU = s.curLRU[1:]
+	lru, limit := &s.curLRU, maxCursors
+	if c.child {
+		lru, limit = &s.childLRU, maxChildCursors
+	}
+	*lru = append(*lru, s.curSeq)
+	for len(*lru) > limit {
+		delete(s.cursors, (*lru)[0])
+		*lru = (*lru)[1:]
 	}
 	return s.curSeq
 }
@@ -549,14 +632,30 @@ func (s *Server) cursorID(c *cursor) int64 {
 func (s *Server) dropCursor(id int64) {
 	delete(s.cursors, id)
 	s.curLRU = slices.DeleteFunc(s.curLRU, func(x int64) bool { return x == id })
+	s.childLRU = slices.DeleteFunc(s.childLRU, func(x int64) bool { return x == id })
 }
 
 // renderQuery renders one query row: selected fields in order, parents
-// nested with their own attributes (or null).
+// nested with their own attributes (or null), child relationships as
+// nested query results (or null).
 func (s *Server) renderQuery(p *plan, seq int64, r *record, ver string) obj {
 	out := obj{{"attributes", attributes(p.t, p.t.id(seq), ver)}}
-	for _, acc := range p.sel {
-		out = s.place(out, acc, 0, p.t, seq, r, ver)
+	if len(p.subs) == 0 {
+		for _, acc := range p.sel {
+			out = s.place(out, acc, 0, p.t, seq, r, ver)
+		}
+		return out
+	}
+	f := 0
+	for i, it := range p.q.Items {
+		switch it.Kind {
+		case soql.ItemField:
+			out = s.place(out, p.sel[f], 0, p.t, seq, r, ver)
+			f++
+		case soql.ItemSubquery:
+			sp := p.subs[i]
+			out = append(out, kv{sp.rel, s.renderChildren(sp, p.t, seq, ver)})
+		}
 	}
 	return out
 }

@@ -38,24 +38,28 @@ type PicklistValue struct {
 // Name and Type are required by AddField; the rest default sensibly
 // (custom fields are nillable, createable and updateable).
 type Field struct {
-	Name               string // API name, e.g. "Region__c"
-	Label              string
-	Type               string // one of the Type… constants
-	Length             int    // text types: maximum length
-	Precision, Scale   int    // number types
-	Nillable           bool
-	Createable         bool
-	Updateable         bool
-	DefaultedOnCreate  bool
-	Calculated         bool
-	AutoNumber         bool
-	Unique             bool
-	ExternalID         bool
-	IDLookup           bool
-	NameField          bool
-	Custom             bool
-	ReferenceTo        []string // reference fields: the parent objects
-	RelationshipName   string   // reference fields: e.g. "Account" for AccountId
+	Name              string // API name, e.g. "Region__c"
+	Label             string
+	Type              string // one of the Type… constants
+	Length            int    // text types: maximum length
+	Precision, Scale  int    // number types
+	Nillable          bool
+	Createable        bool
+	Updateable        bool
+	DefaultedOnCreate bool
+	Calculated        bool
+	AutoNumber        bool
+	Unique            bool
+	ExternalID        bool
+	IDLookup          bool
+	NameField         bool
+	Custom            bool
+	ReferenceTo       []string // reference fields: the parent objects
+	RelationshipName  string   // reference fields: e.g. "Account" for AccountId
+	// ChildRelationship is a custom reference field's relationship name on
+	// the parent's side, for subqueries ("Invoices__r"); AddField derives
+	// one from the child object's plural label when it is empty.
+	ChildRelationship  string `json:",omitempty"`
 	PicklistValues     []PicklistValue
 	RestrictedPicklist bool
 	DefaultValue       any
@@ -78,6 +82,18 @@ func (f *Field) isNumber() bool {
 		return true
 	}
 	return false
+}
+
+// groupable is describe's groupable: text-like fields (not long text or
+// multi-select picklists), ids, booleans and dates.
+func (f *Field) groupable() bool {
+	return f.isText() && f.Type != TypeTextArea && f.Type != TypeMultiPicklist || f.Type == TypeBoolean || f.Type == TypeDate
+}
+
+// aggregatable is describe's aggregatable: everything but long text and
+// multi-select picklists.
+func (f *Field) aggregatable() bool {
+	return f.Type != TypeTextArea && f.Type != TypeMultiPicklist
 }
 
 // soapType is the describe soapType of the field.

@@ -58,6 +58,10 @@ type Options struct {
 	DailyAPILimit int
 	// LocatorTTL is how long an idle query cursor lives.
 	LocatorTTL time.Duration
+	// ChildBatchSize is how many child records a parent-to-child subquery
+	// returns inline (DefaultChildBatch when zero); more page through the
+	// nested result's own nextRecordsUrl.
+	ChildBatchSize int
 	// Counters and Faults are handed to the sandbox middleware (nil: none).
 	Counters *sandbox.Counters
 	Faults   *sandbox.Faults
@@ -90,6 +94,7 @@ type Server struct {
 	cursors    map[int64]*cursor
 	curSeq     int64
 	curLRU     []int64
+	childLRU   []int64 // cursors of child record sets, apart from curLRU
 	jobs       map[string]*job
 	jobSeq     int64
 }
@@ -121,6 +126,9 @@ func New(opts Options) *Server {
 	}
 	if opts.LocatorTTL <= 0 {
 		opts.LocatorTTL = DefaultLocatorTTL
+	}
+	if opts.ChildBatchSize <= 0 {
+		opts.ChildBatchSize = DefaultChildBatch
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

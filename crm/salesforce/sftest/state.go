@@ -69,6 +69,9 @@ func (s *Server) AddField(object string, f Field) error {
 				return fmt.Errorf("sftest: add field %s.%s: no such object %s", object, f.Name, to)
 			}
 		}
+		if err := s.nameChildRelationship(t.def, nf); err != nil {
+			return fmt.Errorf("sftest: add field %s.%s: %w", object, f.Name, err)
+		}
 	}
 	i := t.def.addField(nf)
 	if nf.Type == TypeBoolean {
@@ -258,7 +261,7 @@ func (s *Server) Load(r io.Reader) error {
 		s.tokens[tok] = time.UnixMilli(exp)
 	}
 	clear(s.cursors)
-	s.curLRU = nil
+	s.curLRU, s.childLRU = nil, nil
 	return nil
 }
 
