@@ -13,7 +13,6 @@ import (
 
 	"github.com/revops/revops/configs"
 	"github.com/revops/revops/load"
-	revsync "github.com/revops/revops/sync"
 )
 
 func (a *app) initCmd() *cobra.Command {
@@ -97,7 +96,7 @@ again after a lost answer) and why.`,
 			}
 			var syncs []syncCheck
 			var errs []error
-			for _, p := range revsync.ParseEach(cfg, writableTypes()) {
+			for _, p := range parseSyncs(cfg) {
 				c := syncCheck{Name: p.Name, OK: p.Err == nil}
 				if p.Err != nil {
 					c.Error = p.Err.Error()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,6 +19,7 @@ import (
 	revsync "github.com/revops/revops/sync"
 	syncsf "github.com/revops/revops/sync/salesforce"
 	synczoho "github.com/revops/revops/sync/zoho"
+	synczohodesk "github.com/revops/revops/sync/zohodesk"
 )
 
 // warehouses opens a warehouse of each type from its config section.
@@ -126,6 +128,45 @@ var destinations = map[string]func(ctx context.Context, s configs.Source, w wiri
 		o.TokenCacheDir = w.tokenCache
 		return synczoho.New(ctx, o.ClientConfig("zoho_crm", w.log), w.log)
 	},
+	"zoho_desk": func(ctx context.Context, s configs.Source, w wiring) (revsync.Destination, error) {
+		o := zoho.Desk()
+		if err := s.Options.Decode(o); err != nil {
+			return nil, err
+		}
+		o.TokenCacheDir = w.tokenCache
+		return synczohodesk.New(ctx, o.ClientConfig("zoho_desk", w.log), w.log)
+	},
+}
+
+// destinationObjects lists, for destination types that write only some
+// objects, the objects they write; a sync naming another, and a mirror
+// that deletes into a destination that never deletes, are refused with
+// the config.
+var destinationObjects = map[string][]string{"zoho_desk": {"contacts", "accounts"}}
+
+// neverDeletes are the destination types that do not delete records.
+var neverDeletes = map[string]bool{"zoho_desk": true}
+
+// parseSyncs is revsync.ParseEach with the writable types of this build,
+// plus the checks of destinationObjects and neverDeletes.
+func parseSyncs(cfg *configs.Config) []revsync.Parsed {
+	out := revsync.ParseEach(cfg, writableTypes())
+	for i, p := range out {
+		if p.Err != nil || i >= len(cfg.Syncs) {
+			continue
+		}
+		src, _ := cfg.Source(p.Spec.Destination.Source)
+		node := cfg.Syncs[i].Spec
+		switch objs := destinationObjects[src.Type]; {
+		case objs != nil && !slices.ContainsFunc(objs, func(o string) bool { return strings.EqualFold(o, p.Spec.Destination.Object) }):
+			out[i].Spec, out[i].Err = nil, node.Errorf("destination.object", "a %s destination writes %s, not %s",
+				src.Type, strings.Join(objs, " and "), p.Spec.Destination.Object)
+		case neverDeletes[src.Type] && p.Spec.Mirror != nil && p.Spec.Mirror.Action == "delete":
+			out[i].Spec, out[i].Err = nil, node.Errorf("mirror.action", "a %s destination never deletes records "+
+				"(deletions are not propagated to it): use action: archive", src.Type)
+		}
+	}
+	return out
 }
 
 func keys[M ~map[string]V, V any](m M) string {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/revops/revops/extract"
 	"github.com/revops/revops/models"
-	revsync "github.com/revops/revops/sync"
 )
 
 // runCmd is the scheduled job: extract, then build, then sync.
@@ -90,7 +89,7 @@ func (a *app) runAll(ctx context.Context, full bool) error {
 	var run []string
 	var skipped []skippedSync
 	badConfig := false
-	for _, ps := range revsync.ParseEach(cfg, writableTypes()) {
+	for _, ps := range parseSyncs(cfg) {
 		if ps.Err != nil {
 			skipped = append(skipped, skippedSync{Sync: ps.Name, Reasons: []string{ps.Err.Error()}})
 			badConfig = true

@@ -147,7 +147,7 @@ func (a *app) openSync(ctx context.Context, names []string) (*syncEnv, error) {
 	if err := checkConfig(cfg); err != nil {
 		return nil, &exitError{code: 2, err: err}
 	}
-	parsed := revsync.ParseEach(cfg, writableTypes())
+	parsed := parseSyncs(cfg)
 	parsed, err = selectParsed(parsed, names)
 	if err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("%w (in %s)", err, cfg.Path)}
