@@ -21,6 +21,15 @@
 //     answers INVALID_DATA "record not deleted", and Write then checks with
 //     COQL that the record is gone and reports it deleted.
 //
+// # Mandatory fields
+//
+// Describe reports as Required both the system-mandatory fields and those
+// the module's standard layout makes mandatory (read from the layouts
+// API: Leads Company, Deals Closing_Date and Account_Name in a new org).
+// The API itself checks the second kind only for records that name their
+// layout, which Write never does, so the engine's checks are what keeps a
+// sync from creating records the CRM's UI would refuse to save.
+//
 // Per-record failures become revsync.RowError with Zoho's code
 // (MANDATORY_NOT_FOUND, INVALID_DATA, DUPLICATE_DATA, …) and the field the
 // details name; RECORD_LOCKED, TOO_MANY_REQUESTS and INTERNAL_ERROR are
@@ -45,6 +54,9 @@ type Destination struct {
 	c       *zoho.Client
 	log     *slog.Logger
 	schemas map[string]*schema // by lower-cased module name
+	// layouts caches each module's layout-mandatory fields: layouts are
+	// read once in a Destination's life (one sync run).
+	layouts map[string]map[string]bool
 }
 
 // schema is a module's fields as the engine sees them, plus Zoho's own
@@ -76,7 +88,7 @@ func New(ctx context.Context, client zoho.Config, log *slog.Logger) (*Destinatio
 	if err := c.Connect(ctx); err != nil {
 		return nil, fmt.Errorf("zoho destination: %w", err)
 	}
-	return &Destination{c: c, log: log, schemas: map[string]*schema{}}, nil
+	return &Destination{c: c, log: log, schemas: map[string]*schema{}, layouts: map[string]map[string]bool{}}, nil
 }
 
 // Client returns the API client (for its request statistics).
@@ -104,15 +116,32 @@ var systemDupField = map[string]string{
 }
 
 // Describe reads the module's fields API and maps it: data_type to the
-// engine's types, Required from system_mandatory, Createable and
-// Updateable from read_only, lengths, decimal places, picklist values
-// (without "-None-"), lookup targets; ExternalID marks the fields upsert
-// can match on (unique fields and the module's system duplicate-check
-// field). Zoho accepts new picklist values on write, so no picklist is
-// Restricted. Fields sync cannot write (subforms, files, multi-select
-// lookups) are left out. The schema is cached for the Destination's life.
+// engine's types, Createable and Updateable from read_only, lengths,
+// decimal places, picklist values (without "-None-"), lookup targets;
+// ExternalID marks the fields upsert can match on (unique fields and the
+// module's system duplicate-check field). Zoho accepts new picklist values
+// on write, so no picklist is Restricted. Fields sync cannot write
+// (subforms, files, multi-select lookups) are left out.
+//
+// Required is what a record created by sync needs: the system-mandatory
+// fields, and the fields the module's standard layout makes mandatory,
+// read from the layouts API (in a new org Leads Company, Deals
+// Closing_Date and Account_Name; each org's own layout decides). Zoho's
+// API checks layout-mandatory fields only for records that name their
+// layout, so without this a sync would create records the UI then refuses
+// to save; with it the engine refuses, before any call, a spec whose
+// mapping leaves one out, and fails alone a row that has no value for
+// one. Layouts need the ZohoCRM.settings.layouts.READ scope (or
+// settings.ALL): a token without it, or a module without layouts, gets a
+// warning and the system-mandatory fields only. A module's layout is read
+// once in the Destination's life (its first Describe: two calls, later
+// ones one); the schema is cached for the Destination's life.
 func (d *Destination) Describe(ctx context.Context, module string) (*revsync.Schema, error) {
 	fields, err := d.c.Fields(ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	layoutRequired, err := d.layoutRequired(ctx, module)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +157,7 @@ func (d *Destination) Describe(ctx context.Context, module string) (*revsync.Sch
 		}
 		ro := f.ReadOnly || isSystemField(f.APIName) || f.DataType == "formula" || f.DataType == "rollup_summary" ||
 			f.DataType == "autonumber"
-		rf := revsync.Field{Name: f.APIName, Type: t, Length: f.Length, Required: f.SystemMandatory && !ro,
+		rf := revsync.Field{Name: f.APIName, Type: t, Length: f.Length, Required: (f.SystemMandatory || layoutRequired[f.APIName]) && !ro,
 			Createable: !ro, Updateable: !ro, Unique: f.IsUnique(), ExternalID: f.IsUnique() || f.APIName == dup}
 		if f.DecimalPlace != nil {
 			rf.Scale = *f.DecimalPlace
@@ -157,6 +186,50 @@ func (d *Destination) Describe(ctx context.Context, module string) (*revsync.Sch
 	}
 	d.schemas[strings.ToLower(module)] = sc
 	return &revsync.Schema{Object: module, Fields: maps.Clone(sc.s.Fields)}, nil
+}
+
+// layoutRefusals are the answers of the layouts API that mean "no layout
+// for you" rather than a failure worth stopping for.
+var layoutRefusals = map[string]bool{"OAUTH_SCOPE_MISMATCH": true, "NO_PERMISSION": true, "AUTHORIZATION_FAILED": true,
+	"NOT_SUPPORTED": true, "INVALID_MODULE": true, "INVALID_URL_PATTERN": true}
+
+// layoutRequired returns the fields the module's standard layout makes
+// mandatory. When Zoho refuses the layouts call (a missing scope, a module
+// without layouts) it warns and returns none; other failures are errors.
+func (d *Destination) layoutRequired(ctx context.Context, module string) (map[string]bool, error) {
+	key := strings.ToLower(module)
+	if req, ok := d.layouts[key]; ok {
+		return req, nil
+	}
+	req, err := d.readLayout(ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	d.layouts[key] = req
+	return req, nil
+}
+
+func (d *Destination) readLayout(ctx context.Context, module string) (map[string]bool, error) {
+	layouts, err := d.c.Layouts(ctx, module)
+	if err != nil {
+		var ae *zoho.APIError
+		if errors.As(err, &ae) && layoutRefusals[ae.Code] {
+			d.log.Warn("zoho destination: cannot read the module's layouts, so records are checked for system-mandatory fields only",
+				"module", module, "code", ae.Code, "hint", "grant ZohoCRM.settings.layouts.READ (or ZohoCRM.settings.ALL)")
+			return nil, nil
+		}
+		return nil, err
+	}
+	l, ok := zoho.StandardLayout(layouts)
+	if !ok {
+		return nil, nil
+	}
+	out := map[string]bool{}
+	for _, f := range l.Required() {
+		out[f.APIName] = true
+	}
+	d.log.Debug("zoho destination: layout", "module", module, "layout", l.Name, "id", l.ID, "required", len(out))
+	return out, nil
 }
 
 // schemaOf returns the cached schema of module, describing it when needed.

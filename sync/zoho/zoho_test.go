@@ -33,8 +33,13 @@ func TestDescribeMapping(t *testing.T) {
 	if a := f["Amount"]; a.Scale != 2 || a.Type != revsync.TypeCurrency {
 		t.Errorf("Amount %+v", a)
 	}
-	if c := f["Closing_Date"]; c.Type != revsync.TypeDate || c.Required {
-		t.Errorf("Closing_Date %+v", c)
+	// Closing_Date and Account_Name are mandatory in a new org's standard
+	// layout (read from the layouts API), not system-mandatory.
+	if c := f["Closing_Date"]; c.Type != revsync.TypeDate || !c.Required || !f["Account_Name"].Required {
+		t.Errorf("Closing_Date %+v, Account_Name %+v", c, f["Account_Name"])
+	}
+	if c := f["Contact_Name"]; c.Required {
+		t.Errorf("Contact_Name %+v", c)
 	}
 	if !f["Deal_Name"].ExternalID || !f["Salesforce_Id"].ExternalID || !f["Salesforce_Id"].Unique || f["Salesforce_Id"].Length != 18 {
 		t.Errorf("Deal_Name %+v, Salesforce_Id %+v", f["Deal_Name"], f["Salesforce_Id"])
