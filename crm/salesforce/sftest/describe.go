@@ -173,6 +173,10 @@ func describeField(f *Field) map[string]any {
 		rel = f.RelationshipName
 	}
 	label := f.Label
+	var help any
+	if f.InlineHelpText != "" {
+		help = f.InlineHelpText
+	}
 	return map[string]any{
 		"name": f.Name, "label": label, "type": f.Type, "soapType": f.soapType(),
 		"length": length, "byteLength": byteLength, "precision": f.Precision, "scale": f.Scale, "digits": digits,
@@ -185,7 +189,7 @@ func describeField(f *Field) map[string]any {
 		"aggregatable": f.aggregatable(), "custom": f.Custom, "picklistValues": pick, "restrictedPicklist": f.RestrictedPicklist,
 		"dependentPicklist": false, "controllerName": nil, "referenceTo": ref, "relationshipName": rel,
 		"relationshipOrder": nil, "cascadeDelete": false, "restrictedDelete": false, "htmlFormatted": false,
-		"inlineHelpText": nil, "polymorphicForeignKey": len(f.ReferenceTo) > 1, "namePointing": len(f.ReferenceTo) > 1,
+		"inlineHelpText": help, "polymorphicForeignKey": len(f.ReferenceTo) > 1, "namePointing": len(f.ReferenceTo) > 1,
 		"writeRequiresMasterRead": false, "permissionable": f.Custom && f.Nillable,
 		"queryByDistance": false, "deprecatedAndHidden": false, "displayLocationInDecimal": false,
 		"encrypted": false, "externalIdDefault": nil, "extraTypeInfo": nil, "filteredLookupInfo": nil,

@@ -81,6 +81,21 @@ func endpointOf(r *http.Request) string {
 		"composite": {"", "sobjects", "{object}", "{field}"},
 		"jobs":      {"", "{kind}", "{id}", "{resource}"},
 	}
+	if rest[0] == "tooling" {
+		// /tooling/query, /tooling/sobjects/{object}[/{id}]
+		p += "/tooling"
+		for i, seg := range rest[1:min(len(rest), 4)] {
+			switch i {
+			case 0:
+				p += "/" + seg
+			case 1:
+				p += "/{object}"
+			case 2:
+				p += "/{id}"
+			}
+		}
+		return p
+	}
 	pat, ok := names[rest[0]]
 	if !ok {
 		return p + "/" + rest[0]
@@ -225,6 +240,8 @@ func (s *Server) dispatch(w http.ResponseWriter, q *req) *restError {
 			return s.serveCollections(w, q)
 		}
 		return errNotFound
+	case "tooling":
+		return s.serveTooling(w, q)
 	case "jobs":
 		if len(p) >= 2 && p[1] == "ingest" {
 			return s.serveIngest(w, q)

@@ -63,6 +63,8 @@ type Field struct {
 	PicklistValues     []PicklistValue
 	RestrictedPicklist bool
 	DefaultValue       any
+	// InlineHelpText is the field's help text ("" for none).
+	InlineHelpText string `json:",omitempty"`
 }
 
 // isText reports whether values of the field are stored as strings.

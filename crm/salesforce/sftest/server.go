@@ -1,7 +1,9 @@
 // Package sftest is an in-process emulator of the Salesforce APIs a
-// reverse-ETL pipeline uses: OAuth, REST query/queryAll, describe, limits,
-// sObject rows and Collections, replication (getUpdated/getDeleted) and
-// Bulk API 2.0 ingest and query jobs. Like net/http/httptest it serves an
+// reverse-ETL pipeline uses: OAuth (token, revoke, userinfo), REST
+// query/queryAll (parent-to-child subqueries, semi-joins and anti-joins,
+// aggregate queries), describe, limits, sObject rows and Collections,
+// replication (getUpdated/getDeleted), Bulk API 2.0 ingest and query jobs,
+// and the Tooling API's CustomField (create, read, update, query). Like net/http/httptest it serves an
 // http.Handler over an in-memory org; tests start it with Start, and
 // `revops sandbox` serves it on loopback. Paths, field API names, JSON
 // envelopes, status codes and error bodies follow the reference sheet
@@ -96,6 +98,9 @@ type Server struct {
 	curLRU     []int64
 	childLRU   []int64 // cursors of child record sets, apart from curLRU
 	jobs       map[string]*job
+	// tooling holds the Tooling API's CustomField records by "Object.Field".
+	tooling    map[string]*toolingField
+	toolingSeq int64
 	jobSeq     int64
 }
 
@@ -134,7 +139,8 @@ func New(opts Options) *Server {
 		opts.Now = time.Now
 	}
 	s := &Server{opts: opts, baseURL: "http://127.0.0.1", tables: map[string]*table{}, byPrefix: map[string]*table{},
-		tokens: map[string]time.Time{}, refreshIssued: map[string]bool{}, cursors: map[int64]*cursor{}, jobs: map[string]*job{}}
+		tokens: map[string]time.Time{}, refreshIssued: map[string]bool{}, cursors: map[int64]*cursor{}, jobs: map[string]*job{},
+		tooling: map[string]*toolingField{}}
 	s.maxVer, _ = strconv.Atoi(strings.SplitN(opts.APIVersion, ".", 2)[0])
 	if s.maxVer < 46 {
 		s.maxVer = 46
@@ -146,6 +152,7 @@ func New(opts Options) *Server {
 		s.order = append(s.order, def.Name)
 	}
 	s.userSeq = s.addIntegrationUser()
+	s.registerAllTooling()
 	s.handler = &sandbox.Emulator{System: string(sandbox.Salesforce), Endpoint: endpointOf,
 		WriteError: writeFault, Counters: opts.Counters, Faults: opts.Faults, Next: http.HandlerFunc(s.route)}
 	return s

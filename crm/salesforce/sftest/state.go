@@ -59,18 +59,27 @@ func (s *Server) AddField(object string, f Field) error {
 	if t == nil {
 		return fmt.Errorf("sftest: add field %s.%s: no such object", object, f.Name)
 	}
+	_, err := s.addField(t, f)
+	return err
+}
+
+// addField validates f and adds it to t; existing records hold null (the
+// default for a checkbox). The Tooling API shows it from then on. The
+// caller holds s.mu.
+func (s *Server) addField(t *table, f Field) (*Field, error) {
+	object := t.def.Name
 	nf, err := validateNewField(t.def, f)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if nf.Type == TypeReference {
 		for _, to := range nf.ReferenceTo {
 			if s.table(to) == nil {
-				return fmt.Errorf("sftest: add field %s.%s: no such object %s", object, f.Name, to)
+				return nil, fmt.Errorf("sftest: add field %s.%s: no such object %s", object, f.Name, to)
 			}
 		}
 		if err := s.nameChildRelationship(t.def, nf); err != nil {
-			return fmt.Errorf("sftest: add field %s.%s: %w", object, f.Name, err)
+			return nil, fmt.Errorf("sftest: add field %s.%s: %w", object, f.Name, err)
 		}
 	}
 	i := t.def.addField(nf)
@@ -81,7 +90,8 @@ func (s *Server) AddField(object string, f Field) error {
 		}
 	}
 	t.reindexSchema()
-	return nil
+	s.registerTooling(object, nf, s.clock.tick())
+	return nf, nil
 }
 
 // saved is the first line of a Save stream.
@@ -94,6 +104,9 @@ type saved struct {
 	Custom   map[string][]*Field `json:"customFields"`
 	AutoNums map[string]int64    `json:"autoNumbers"`
 	Counts   map[string]int      `json:"counts"`
+	// Tooling holds the CustomField records (ids, dates, Metadata).
+	Tooling    map[string]*toolingField `json:"tooling,omitempty"`
+	ToolingSeq int64                    `json:"toolingSeq,omitempty"`
 }
 
 // savedRecord is one record line of a Save stream.
@@ -116,7 +129,8 @@ func (s *Server) Save(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	enc := json.NewEncoder(bw)
 	h := saved{Format: saveFormat, Clock: int64(s.clock.last), UserSeq: s.userSeq, APIUsed: s.apiUsed,
-		Tokens: map[string]int64{}, Custom: map[string][]*Field{}, AutoNums: map[string]int64{}, Counts: map[string]int{}}
+		Tokens: map[string]int64{}, Custom: map[string][]*Field{}, AutoNums: map[string]int64{}, Counts: map[string]int{},
+		Tooling: s.tooling, ToolingSeq: s.toolingSeq}
 	for tok, exp := range s.tokens {
 		h.Tokens[tok] = exp.UnixMilli()
 	}
@@ -262,6 +276,10 @@ func (s *Server) Load(r io.Reader) error {
 	}
 	clear(s.cursors)
 	s.curLRU, s.childLRU = nil, nil
+	if h.Tooling != nil {
+		s.tooling, s.toolingSeq = h.Tooling, h.ToolingSeq
+	}
+	s.registerAllTooling()
 	return nil
 }
 
