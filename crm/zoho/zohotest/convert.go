@@ -75,6 +75,7 @@ func (s *Server) convertLead(leadID string, o ConvertOptions) (Converted, error)
 	create := func(m *module, pairs [][2]string, extra map[string]any) *record {
 		r := &record{id: s.ids.next(), vals: m.newVals(), created: now, modified: now, creator: me, modifier: me}
 		r.vals[m.field("Owner").slot] = userRef(me)
+		m.numberNew(r)
 		for _, p := range pairs {
 			from, to := leads.field(p[0]), m.field(p[1])
 			if from == nil || to == nil {

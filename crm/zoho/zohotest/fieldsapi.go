@@ -613,3 +613,13 @@ func (m *module) nextAutoNumber(f *Field) string {
 	m.autoSeq[f.APIName]++
 	return a.Prefix + strconv.FormatInt(n, 10) + a.Suffix
 }
+
+// numberNew gives a new record the next number of each autonumber field.
+// Called with s.mu held.
+func (m *module) numberNew(r *record) {
+	for _, f := range m.fields {
+		if f.AutoNumber != nil {
+			r.vals[f.slot] = m.nextAutoNumber(f)
+		}
+	}
+}

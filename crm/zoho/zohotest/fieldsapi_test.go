@@ -238,6 +238,15 @@ func TestCustomFieldLimits(t *testing.T) {
 	if got[0] != "D-100" || got[1] != "D-101" {
 		t.Fatalf("autonumbers %v", got)
 	}
+	// A deal made by converting a lead is numbered too.
+	ins := f.do("POST", "/crm/v8/Leads", map[string]any{"data": []any{map[string]any{"Last_Name": "Conv", "Company": "C"}}}).want(t, 201)
+	lead := ins.data()[0]["details"].(map[string]any)["id"].(string)
+	conv := f.do("POST", "/crm/v8/Leads/"+lead+"/actions/convert", map[string]any{"data": []any{map[string]any{
+		"Deals": map[string]any{"Deal_Name": "From lead", "Stage": "Qualification", "Closing_Date": "2027-01-31"}}}}).want(t, 200)
+	dealID := conv.data()[0]["Deals"].(string)
+	if n := f.do("GET", "/crm/v8/Deals/"+dealID+"?fields=Deal_No", nil).want(t, 200).data()[0]["Deal_No"]; n != "D-102" {
+		t.Fatalf("converted deal's number: %v", n)
+	}
 }
 
 func TestAPINameRule(t *testing.T) {

@@ -329,11 +329,7 @@ func (s *Server) writeOne(m *module, op writeOp, obj map[string]any, i int, path
 	if r == nil {
 		r = &record{id: s.ids.next(), vals: m.newVals(), created: now, creator: me}
 		r.vals[m.field("Owner").slot] = userRef(me)
-		for _, f := range m.fields {
-			if f.AutoNumber != nil {
-				r.vals[f.slot] = m.nextAutoNumber(f)
-			}
-		}
+		m.numberNew(r)
 	} else {
 		if f := m.field("Stage"); f != nil {
 			oldStage, _ = m.get(r, f).(string)
