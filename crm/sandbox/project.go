@@ -183,6 +183,9 @@ func (p *projector) crm() {
 		}
 		out.Tasks = append(out.Tasks, pt)
 	}
+	if p.sys == Salesforce {
+		p.salesforceExtras()
+	}
 }
 
 // withoutProspecting rewrites a history for Zoho CRM, whose standard

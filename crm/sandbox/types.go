@@ -136,6 +136,12 @@ type World struct {
 	Deals     []Deal
 	Tickets   []Ticket
 	Tasks     []Task
+	// Cases are support requests logged in Salesforce (Service Cloud), by
+	// contacts of Salesforce accounts; CampaignMembers put Salesforce leads
+	// and contacts into Campaigns (salesforce_extras.go).
+	Cases           []Ticket
+	Campaigns       []Campaign
+	CampaignMembers []CampaignMember
 }
 
 // User is a sales rep or support agent who owns records. Users exist in
@@ -271,6 +277,10 @@ type Projection struct {
 	Deals    []ProjDeal
 	Tickets  []ProjTicket
 	Tasks    []ProjTask
+	// Cases, Campaigns and CampaignMembers are Salesforce's only.
+	Cases           []ProjTicket
+	Campaigns       []ProjCampaign
+	CampaignMembers []ProjCampaignMember
 }
 
 // Account is a company as one system records it.

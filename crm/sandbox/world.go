@@ -45,6 +45,7 @@ func Generate(opts Options) *World {
 	g.deals(n * perMilleDeals / 1000)
 	g.tickets(n * perMilleTickets / 1000)
 	g.tasks(n * perMilleTasks / 1000)
+	g.salesforceExtras(n)
 	return g.w
 }
 

@@ -2,6 +2,7 @@ package sftest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,8 +128,11 @@ func ref(ids []string, i int) any {
 // Seed loads a projection of the sandbox world (normally
 // world.Project(sandbox.Salesforce)) into the org: Users, Accounts,
 // Contacts, Leads, Opportunities with their OpportunityHistory, Cases (from
-// tickets) and Tasks, keeping the projection's CreatedDate and
-// LastModifiedDate. It returns the ground truth, one row per record.
+// the projection's cases and tickets), Tasks, Campaigns and their
+// CampaignMembers (with the campaigns' member and response counts),
+// keeping the projection's CreatedDate and LastModifiedDate. It returns the
+// ground truth, one row per record (none for history rows and campaign
+// members, which copy no world entity of their own).
 // Writes after Seed stamp later than every seeded record.
 func (s *Server) Seed(p *sandbox.Projection) []sandbox.Truth {
 	s.mu.Lock()
@@ -206,13 +210,13 @@ func (s *Server) Seed(p *sandbox.Projection) []sandbox.Truth {
 			prevAmt, prevClose = h.Amount, h.CloseDate
 		}
 	}
-	for _, k := range p.Tickets {
+	for _, k := range slices.Concat(p.Tickets, p.Cases) {
 		st := map[string]string{"Open": "New", "On Hold": "Working", "Escalated": "Escalated", "Closed": "Closed"}[k.Status]
 		pr := map[string]string{"Urgent": "High", "High": "High", "Medium": "Medium", "Low": "Low"}[k.Priority]
 		or := map[string]string{"Email": "Email", "Phone": "Phone", "Web": "Web", "Chat": "Web"}[k.Channel]
 		vals := map[string]any{"Subject": k.Subject, "Description": k.Description, "Status": st, "Priority": pr,
 			"Origin": or, "AccountId": ref(accounts, k.AccountIdx), "ContactId": ref(contacts, k.ContactIdx),
-			"SuppliedEmail": k.Email, "SuppliedPhone": k.Phone}
+			"SuppliedEmail": k.Email, "SuppliedPhone": k.Phone, "IsEscalated": st == "Escalated"}
 		if k.ClosedAt != nil {
 			vals["ClosedDate"] = *k.ClosedAt
 		}
@@ -220,6 +224,7 @@ func (s *Server) Seed(p *sandbox.Projection) []sandbox.Truth {
 		vals["CaseNumber"] = fmt.Sprintf("%08d", 1000+tK.autoNum)
 		sd.add(tK, k.EntityID, k.CreatedAt, k.ModifiedAt, vals)
 	}
+	sd.campaigns(p, users, leads, contacts)
 	for _, k := range p.Tasks {
 		who := ref(contacts, k.ContactIdx)
 		if who == nil {
@@ -245,4 +250,39 @@ func (s *Server) Seed(p *sandbox.Projection) []sandbox.Truth {
 		s.clock.last = sd.last
 	}
 	return sd.truth
+}
+
+// campaigns seeds the projection's campaigns and their members, and sets
+// the campaigns' read-only roll-ups (NumberOfLeads, NumberOfContacts,
+// NumberOfResponses; NumberOfOpportunities stays 0: seeded opportunities
+// name no campaign).
+func (sd *seeder) campaigns(p *sandbox.Projection, users, leads, contacts []string) {
+	tC, tM := sd.s.table("Campaign"), sd.s.table("CampaignMember")
+	ids := make([]string, len(p.Campaigns))
+	type rollup struct{ leads, contacts, responses float64 }
+	counts := make([]rollup, len(p.Campaigns))
+	for _, m := range p.CampaignMembers {
+		c := &counts[m.CampaignIdx]
+		if m.LeadIdx >= 0 {
+			c.leads++
+		} else {
+			c.contacts++
+		}
+		if m.Status == "Responded" {
+			c.responses++
+		}
+	}
+	for i, c := range p.Campaigns {
+		ids[i] = sd.add(tC, c.EntityID, c.CreatedAt, c.ModifiedAt, map[string]any{
+			"Name": c.Name, "Type": c.Type, "Status": c.Status, "StartDate": c.StartDate, "EndDate": c.EndDate,
+			"IsActive": c.IsActive, "BudgetedCost": c.BudgetedCost, "ActualCost": c.ActualCost,
+			"ExpectedRevenue": c.ExpectedRevenue, "OwnerId": ref(users, c.OwnerIdx),
+			"NumberOfLeads": counts[i].leads, "NumberOfContacts": counts[i].contacts,
+			"NumberOfResponses": counts[i].responses, "NumberOfOpportunities": 0.0})
+	}
+	for _, m := range p.CampaignMembers {
+		sd.add(tM, "", m.CreatedAt, m.ModifiedAt, map[string]any{
+			"CampaignId": ref(ids, m.CampaignIdx), "LeadId": ref(leads, m.LeadIdx), "ContactId": ref(contacts, m.ContactIdx),
+			"Status": m.Status, "HasResponded": m.Status == "Responded", "FirstRespondedDate": m.FirstRespondedDate})
+	}
 }
