@@ -170,6 +170,7 @@ default), builds SQL models on them, and syncs changes back to both CRMs.`,
 	root.AddCommand(a.syncCmd())
 	root.AddCommand(a.linkCmd())
 	root.AddCommand(a.identityCmd())
+	root.AddCommand(a.reportCmd())
 	// A command given arguments it does not take is a usage error, not a
 	// silently ignored word.
 	for _, c := range root.Commands() {
