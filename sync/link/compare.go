@@ -91,6 +91,19 @@ func (e *engine) value(f *rtField, side int, r *record) (raw any, c string, err 
 	return raw, canon(f.typ, v, e.region), nil
 }
 
+// backTo reports whether the right value cr (canonical) translates back
+// through the field's reverse map to the left value left (as extracted):
+// with a map that is not one to one, a left value and a right value are
+// the same when either translates to the other. False without a map, for
+// an empty value, and when left is unknown (nil).
+func (f *rtField) backTo(cr string, left any) bool {
+	if f.rl == nil || cr == "" || left == nil {
+		return false
+	}
+	l, ok := f.rl[cr]
+	return ok && l != "" && l == text(left)
+}
+
 // changedAt is when a side's field took its value: its own change time
 // from the history, else the record's modified time (the system's clock).
 func changedAt(f *rtField, side int, r *record) time.Time {
@@ -153,15 +166,22 @@ func (e *engine) compare(ctx context.Context, data [2]*sideData, p *pairing) (*o
 				continue
 			}
 			b, hasBase := base[[3]string{pr[0], pr[1], f.Label()}]
-			if c[0] == c[1] {
+			// The left value as extracted (nil when revops wrote the
+			// record since: the extract is older than what it holds).
+			var left any = raw[0]
+			if _, stale := e.stale[0][recs[0].id][f.Label()]; stale {
+				left = nil
+			}
+			if c[0] == c[1] || f.backTo(c[1], left) {
 				out.ok = append(out.ok, key)
-				if !hasBase || b != c[0] {
-					key.Value = c[0]
+				if !hasBase || b != c[1] {
+					key.Value = c[1]
 					out.agree = append(out.agree, key)
 				}
 				continue
 			}
-			to, conflict, reason := e.decide(f, hasBase, b, c, recs)
+			changed := [2]bool{c[0] != b && !f.backTo(b, left), c[1] != b}
+			to, conflict, reason := e.decide(f, hasBase, changed, c, recs)
 			if conflict {
 				win := 1 - to
 				out.conflicts = append(out.conflicts, conflictRow{Conflict{Link: s.Name, LeftID: pr[0], RightID: pr[1], Field: f.Label(),
@@ -225,7 +245,7 @@ func (e *engine) addFailures(fs []failure) {
 // decide says which side a differing field is written to (-1: none),
 // and whether that is a conflict (both sides changed since they last
 // agreed, or differ on first comparison) decided by the owner rule.
-func (e *engine) decide(f *rtField, hasBase bool, base string, c [2]string, recs [2]*record) (to int, conflict bool, reason string) {
+func (e *engine) decide(f *rtField, hasBase bool, changed [2]bool, c [2]string, recs [2]*record) (to int, conflict bool, reason string) {
 	switch f.owner {
 	case ownerFill:
 		switch {
@@ -237,13 +257,13 @@ func (e *engine) decide(f *rtField, hasBase bool, base string, c [2]string, recs
 		return -1, false, ""
 	case ownerReadOnly:
 		src := f.side
-		if hasBase && c[src] == base || !hasBase && c[src] == "" {
+		if hasBase && !changed[src] || !hasBase && c[src] == "" {
 			return -1, false, "" // the source did not change (the other side's edits are not copied back)
 		}
 		return 1 - src, false, ""
 	}
 	if hasBase {
-		lc, rc := c[0] != base, c[1] != base
+		lc, rc := changed[0], changed[1]
 		switch {
 		case lc && !rc:
 			return 1, false, ""

@@ -70,8 +70,11 @@ type Report struct {
 	StartedAt  time.Time `json:"started_at"`
 	FinishedAt time.Time `json:"finished_at"`
 	Process    string    `json:"process,omitempty"`
-	// Pairs is the number of paired records.
+	// Pairs is the number of paired records that take part.
 	Pairs int64 `json:"pairs"`
+	// Filtered counts pairs left out because a record fails its side's
+	// filter (Spec.Filter).
+	Filtered int64 `json:"filtered"`
 	// Created is always 0: a link updates paired records, it creates none.
 	Created int64 `json:"created"`
 	// Updated counts records written (both sides).
@@ -374,6 +377,17 @@ func (e *engine) run(ctx context.Context, opts Options, plan bool) error {
 	if err != nil {
 		return err
 	}
+	if s.filtered(0) || s.filtered(1) {
+		kept := p.pairs[:0]
+		for _, pr := range p.pairs {
+			if data[0].recs[pr[0]].pass && data[1].recs[pr[1]].pass {
+				kept = append(kept, pr)
+			} else {
+				e.rep.Filtered++
+			}
+		}
+		p.pairs = kept
+	}
 	e.rep.Pairs = int64(len(p.pairs))
 	e.rep.Unpaired.MissingKey, e.rep.Unpaired.NoPartner, e.rep.Unpaired.Ambiguous = p.missing, p.orphans, p.ambiguous
 	e.rep.Unpaired.Converted = [2]int64{data[0].converted, data[1].converted}
@@ -441,20 +455,29 @@ func (e *engine) resolve(ctx context.Context) error {
 			if f.lr, err = e.readMap(ctx, f.Map); err != nil {
 				return fmt.Errorf("link %s: fields[%d] %s: map: %w", s.Name, i, f.Label(), err)
 			}
+			// Right values translate back through the inverse of the
+			// map, except where reverse says otherwise: reverse needs
+			// only the values the map does not translate one to one.
+			var rev map[string]string
 			if f.Reverse != nil {
-				if f.rl, err = e.readMap(ctx, f.Reverse); err != nil {
+				if rev, err = e.readMap(ctx, f.Reverse); err != nil {
 					return fmt.Errorf("link %s: fields[%d] %s: reverse: %w", s.Name, i, f.Label(), err)
 				}
-			} else {
-				f.rl = map[string]string{}
-				for _, k := range sortedKeys(f.lr) {
-					v := f.lr[k]
-					if prev, dup := f.rl[v]; dup && f.writes(0) {
-						return fmt.Errorf("link %s: fields[%d] %s: map: %q and %q both map to %q, so a change on %s cannot be written back (owner %s writes both ways); add reverse:",
-							s.Name, i, f.Label(), prev, k, v, s.Right.Source, f.ownerName(s))
-					}
-					f.rl[v] = k
+			}
+			f.rl = map[string]string{}
+			for _, k := range sortedKeys(f.lr) {
+				v := f.lr[k]
+				if _, ok := rev[v]; ok {
+					continue
 				}
+				if prev, dup := f.rl[v]; dup && f.writes(0) {
+					return fmt.Errorf("link %s: fields[%d] %s: map: %q and %q both map to %q, so a change on %s cannot be written back (owner %s writes both ways); add reverse: {%q: ...}",
+						s.Name, i, f.Label(), prev, k, v, s.Right.Source, f.ownerName(s), v)
+				}
+				f.rl[v] = k
+			}
+			for k, v := range rev {
+				f.rl[k] = v
 			}
 		}
 		e.fields = append(e.fields, f)
@@ -575,6 +598,7 @@ func CheckMetadata(s *Spec, schemas [2]*revsync.Schema, fields []*rtField) []str
 			}
 		}
 	}
+	checkFilterMetadata(s, schemas, add)
 	pairFields := [2]string{s.Pair.Left, s.Pair.Right}
 	for i, pf := range pairFields {
 		if pf != "" && schemas[i] != nil {

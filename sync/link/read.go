@@ -17,6 +17,8 @@ type record struct {
 	// changed holds, per lower-case column, when the column took its
 	// current value (from the history table; absent without history).
 	changed map[string]time.Time
+	// pass is false for a record its side's filter leaves out.
+	pass bool
 }
 
 // sideData is one side's extract.
@@ -108,6 +110,14 @@ func (e *engine) loadSide(ctx context.Context, i int, cols []string) (*sideData,
 			converted = "coalesce(" + quoteIdent(have[c]) + ", false)"
 		}
 	}
+	filter, args, err := s.filterSQL(i, have, schema+"."+table)
+	if err != nil {
+		return nil, fmt.Errorf("link %s: %w", s.Name, err)
+	}
+	if filter == "" {
+		filter = "true"
+	}
+	sel = append(sel, filter)
 	if converted != "" {
 		sel = append(sel, converted)
 	} else {
@@ -117,8 +127,11 @@ func (e *engine) loadSide(ctx context.Context, i int, cols []string) (*sideData,
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := queryRows(ctx, e.w, q)
+	rows, err := queryRows(ctx, e.w, q, args...)
 	if err != nil {
+		if s.filtered(i) {
+			return nil, fmt.Errorf("link %s: read %s.%s with filter.%s: %w", s.Name, schema, table, [...]string{"left", "right"}[i], err)
+		}
 		return nil, fmt.Errorf("link %s: read %s.%s: %w", s.Name, schema, table, err)
 	}
 	out := &sideData{rel: schema + "." + table, recs: make(map[string]*record, len(rows))}
@@ -127,7 +140,8 @@ func (e *engine) loadSide(ctx context.Context, i int, cols []string) (*sideData,
 			out.converted++
 			continue
 		}
-		r := &record{id: str(row[0]), modified: tm(row[1]), extracted: tm(row[2]), vals: make(map[string]any, len(want))}
+		r := &record{id: str(row[0]), modified: tm(row[1]), extracted: tm(row[2]), vals: make(map[string]any, len(want)),
+			pass: row[len(row)-2] == true}
 		for j, c := range want {
 			r.vals[c] = row[3+j]
 		}
@@ -274,8 +288,12 @@ func (e *engine) pair(ctx context.Context, data [2]*sideData) (*pairing, error) 
 			for _, id := range data[i].order {
 				if !inGolden[i][id] {
 					p.missing[i]++
-					if p.missing[i] == 1 {
+					switch {
+					case p.missing[i] != 1:
+					case s.Pair.Crosswalk == "":
 						p.note("%s %s %s is not in %s yet (run revops build): not paired", s.Sides()[i].Source, s.Sides()[i].Object, id, rel)
+					default: // a relation of the user's: it pairs only some records
+						p.note("%s %s %s is not in %s: not paired", s.Sides()[i].Source, s.Sides()[i].Object, id, rel)
 					}
 				}
 			}

@@ -50,6 +50,8 @@ type Spec struct {
 	PhoneRegion string `yaml:"phone_region"`
 	// Transitions react to a field of one side reaching a value.
 	Transitions []Transition `yaml:"transitions"`
+	// Filter chooses the records that take part (see Filter).
+	Filter Filter `yaml:"filter"`
 
 	skew time.Duration
 	tie  int
@@ -109,8 +111,12 @@ type Field struct {
 	// table schema.table (columns from and to, else its last two).
 	// A value missing from it fails the row, naming the value.
 	Map any `yaml:"map"`
-	// Reverse translates right values to left values when Map is not one
-	// to one; else the inverse of Map is used.
+	// Reverse translates right values to left values where the inverse of
+	// Map does not: its entries take precedence over the inverse, so it
+	// needs only the right values several left values map to, and right
+	// values Map does not produce. Two values are the same when either
+	// translates to the other (with map {A: X, B: X} and reverse {X: A},
+	// a left B and a right X agree).
 	Reverse any `yaml:"reverse"`
 
 	left, right []string
@@ -279,6 +285,9 @@ func (s *Spec) validate(types map[string]string) error {
 		if err := s.validateField(i, types, seen); err != nil {
 			return err
 		}
+	}
+	if err := s.validateFilter(); err != nil {
+		return err
 	}
 	names := map[string]bool{}
 	for i := range s.Transitions {
@@ -450,8 +459,9 @@ func (s *Spec) validateField(i int, types map[string]string, seen [2]map[string]
 	}
 	// A map written backwards must be invertible: two left values that
 	// map to one right value leave revops no way to know which to write.
-	if m, ok := f.Map.(map[string]any); ok && f.Reverse == nil && f.writes(0) {
-		if a, b, to, clash := notInjective(m); clash {
+	if m, ok := f.Map.(map[string]any); ok && f.writes(0) {
+		rev, inline := f.Reverse.(map[string]any)
+		if a, b, to, clash := notInjective(m, rev); clash && (f.Reverse == nil || inline) {
 			return keyErr(key+".map", "%s: %q and %q both map to %q, so a change on %s cannot be written back to %s (owner %s writes both ways); "+
 				"add reverse: {%q: ...} or make the field read_only from %s", f.Label(), a, b, to, s.Right.Source, s.Left.Source, f.ownerName(s), to, s.Left.Source)
 		}
@@ -470,11 +480,15 @@ func (f *Field) ownerName(s *Spec) string {
 	return f.owner.String()
 }
 
-// notInjective finds two keys of m with one value.
-func notInjective(m map[string]any) (a, b, to string, clash bool) {
+// notInjective finds two keys of m with one value that rev (right
+// values to left values) does not translate back.
+func notInjective(m, rev map[string]any) (a, b, to string, clash bool) {
 	by := map[string]string{}
 	for _, k := range sortedKeys(m) {
 		v := fmt.Sprint(m[k])
+		if _, ok := rev[v]; ok {
+			continue
+		}
 		if prev, ok := by[v]; ok {
 			return prev, k, v, true
 		}

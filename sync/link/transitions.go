@@ -68,6 +68,9 @@ func (e *engine) detect(ctx context.Context, t *Transition, sd *sideData) error 
 	var upd, fired [][]any
 	for _, id := range sd.order {
 		r := sd.recs[id]
+		if !r.pass {
+			continue // left out by the link's filter: it takes no part
+		}
 		v := transitionValue(r.vals[field])
 		old, had := seen[id]
 		if had && old == v {
