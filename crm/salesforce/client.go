@@ -227,9 +227,33 @@ func redact(u string) string {
 
 var fromRE = regexp.MustCompile(`(?i)\bFROM\s+([A-Za-z0-9_]+)`)
 
-// objectOf returns the object a SOQL statement reads ("" when unclear).
+// objectOf returns the object a SOQL statement reads ("?" when unclear):
+// the FROM outside parentheses, not a subquery's.
 func objectOf(soql string) string {
-	if m := fromRE.FindStringSubmatch(soql); m != nil {
+	var outer strings.Builder
+	depth := 0
+	quoted := false
+	for i := 0; i < len(soql); i++ {
+		c := soql[i]
+		switch {
+		case quoted && c == '\\':
+			i++
+			continue
+		case c == '\'':
+			quoted = !quoted
+		case !quoted && c == '(':
+			depth++
+		case !quoted && c == ')':
+			depth = max(0, depth-1)
+		case depth == 0:
+			outer.WriteByte(c)
+			continue
+		}
+		if depth == 0 {
+			outer.WriteByte(' ')
+		}
+	}
+	if m := fromRE.FindStringSubmatch(outer.String()); m != nil {
 		return m[1]
 	}
 	return "?"

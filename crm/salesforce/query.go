@@ -49,8 +49,10 @@ type page struct {
 }
 
 // Next reads the next page. Records are maps of field name to value:
-// strings, bool, json.Number, nil, or a nested map for a parent
-// relationship; the "attributes" member is removed. After the last page
+// strings, bool, json.Number, nil, a nested map for a parent relationship,
+// or for a parent-to-child subquery a nested map {totalSize, done,
+// records} (nil without children; its nextRecordsUrl, when set, is not
+// followed); the "attributes" members are removed. After the last page
 // Done is true and Next returns nil, nil.
 func (p *Pager) Next(ctx context.Context) ([]map[string]any, error) {
 	if p.done {
@@ -87,12 +89,20 @@ func (p *Pager) Next(ctx context.Context) ([]map[string]any, error) {
 	return pg.Records, nil
 }
 
-// stripAttributes removes "attributes" from a record and its parents.
+// stripAttributes removes "attributes" from a record, its parents and the
+// records of its parent-to-child subqueries ({totalSize, done, records}).
 func stripAttributes(rec map[string]any) {
 	delete(rec, "attributes")
 	for _, v := range rec {
-		if m, ok := v.(map[string]any); ok {
-			stripAttributes(m)
+		switch x := v.(type) {
+		case map[string]any:
+			stripAttributes(x)
+		case []any:
+			for _, e := range x {
+				if m, ok := e.(map[string]any); ok {
+					stripAttributes(m)
+				}
+			}
 		}
 	}
 }
