@@ -249,37 +249,22 @@ func (p *plan) resolveSemiJoins(now time.Time) {
 		return
 	}
 	p.resolved = true
-	var walk func(e soql.Expr)
-	walk = func(e soql.Expr) {
-		switch x := e.(type) {
-		case *soql.And:
-			for _, t := range x.Terms {
-				walk(t)
-			}
-		case *soql.Or:
-			for _, t := range x.Terms {
-				walk(t)
-			}
-		case *soql.Not:
-			walk(x.X)
-		case *soql.Condition:
-			if x.Sub == nil {
-				return
-			}
-			inner := p.s.newPlan(x.Sub, false)
-			seqs := inner.run(now)
-			vals := make([]string, 0, len(seqs))
-			for _, sq := range seqs {
-				if r := inner.t.rec(sq); r != nil && len(inner.sel) == 1 {
-					if v, ok := p.s.get(inner.sel[0], inner.t, sq, r).(string); ok && v != "" {
-						vals = append(vals, v)
-					}
+	for _, c := range soql.Conditions(p.q.Where) {
+		if c.Sub == nil {
+			continue
+		}
+		inner := p.s.newPlan(c.Sub, false)
+		seqs := inner.run(now)
+		vals := make([]string, 0, len(seqs))
+		for _, sq := range seqs {
+			if r := inner.t.rec(sq); r != nil && len(inner.sel) == 1 {
+				if v, ok := p.s.get(inner.sel[0], inner.t, sq, r).(string); ok && v != "" {
+					vals = append(vals, v)
 				}
 			}
-			x.Resolve(vals)
 		}
+		c.Resolve(vals)
 	}
-	walk(p.q.Where)
 }
 
 // stampOrdered reports whether ORDER BY is SystemModstamp ASC [, Id ASC],

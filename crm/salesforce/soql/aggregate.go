@@ -161,26 +161,11 @@ func (q *Query) aggregateSpecs() []Item {
 	for _, it := range q.items() {
 		add(it)
 	}
-	var walk func(e Expr)
-	walk = func(e Expr) {
-		switch x := e.(type) {
-		case *And:
-			for _, t := range x.Terms {
-				walk(t)
-			}
-		case *Or:
-			for _, t := range x.Terms {
-				walk(t)
-			}
-		case *Not:
-			walk(x.X)
-		case *Condition:
-			if x.Func != "" {
-				add(Item{Kind: ItemFunc, Func: x.Func, Field: x.Field, Type: typeOfArg(x)})
-			}
+	for _, c := range Conditions(q.Having) {
+		if c.Func != "" {
+			add(Item{Kind: ItemFunc, Func: c.Func, Field: c.Field, Type: typeOfArg(c)})
 		}
 	}
-	walk(q.Having)
 	for _, o := range q.OrderBy {
 		if o.Func != "" {
 			add(Item{Kind: ItemFunc, Func: o.Func, Field: o.Field, Type: o.Type})

@@ -228,6 +228,31 @@ func (c *Condition) Resolve(values []string) {
 	}
 }
 
+// Conditions returns the conditions of an expression in source order (nil
+// for a nil expression); semi-joins among them carry their subquery.
+func Conditions(e Expr) []*Condition {
+	var out []*Condition
+	var walk func(e Expr)
+	walk = func(e Expr) {
+		switch x := e.(type) {
+		case *And:
+			for _, t := range x.Terms {
+				walk(t)
+			}
+		case *Or:
+			for _, t := range x.Terms {
+				walk(t)
+			}
+		case *Not:
+			walk(x.X)
+		case *Condition:
+			out = append(out, x)
+		}
+	}
+	walk(e)
+	return out
+}
+
 // idKey is the part of an id that identifies it: the first 15 characters
 // of a 15- or 18-character id, the whole string otherwise.
 func idKey(s string) string {

@@ -423,22 +423,7 @@ func (c *checker) aggregateRules(q *Query) *Error {
 
 // havingGrouped checks that HAVING names only groups and aggregates.
 func (c *checker) havingGrouped(e Expr, grouped map[string]bool) *Error {
-	switch x := e.(type) {
-	case *And:
-		for _, t := range x.Terms {
-			if err := c.havingGrouped(t, grouped); err != nil {
-				return err
-			}
-		}
-	case *Or:
-		for _, t := range x.Terms {
-			if err := c.havingGrouped(t, grouped); err != nil {
-				return err
-			}
-		}
-	case *Not:
-		return c.havingGrouped(x.X, grouped)
-	case *Condition:
+	for _, x := range Conditions(e) {
 		if !aggregateFuncs[x.Func] && !grouped[strings.ToLower(x.Key())] {
 			// The text of this error is unconfirmed.
 			return c.errorAt(x.pos, "MALFORMED_QUERY", "Field must be grouped or aggregated: %s", x.Key())

@@ -77,20 +77,9 @@ func FuzzParse(f *testing.F) {
 
 // resolveAll resolves every semi-join of e with one made-up id.
 func resolveAll(e Expr) {
-	switch x := e.(type) {
-	case *And:
-		for _, t := range x.Terms {
-			resolveAll(t)
-		}
-	case *Or:
-		for _, t := range x.Terms {
-			resolveAll(t)
-		}
-	case *Not:
-		resolveAll(x.X)
-	case *Condition:
-		if x.Sub != nil {
-			x.Resolve([]string{"001000000000001AAA"})
+	for _, c := range Conditions(e) {
+		if c.Sub != nil {
+			c.Resolve([]string{"001000000000001AAA"})
 		}
 	}
 }

@@ -1,8 +1,10 @@
 package soql
 
 import (
+	"errors"
 	"reflect"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -188,4 +190,64 @@ type fieldsOnly struct{ s schema }
 
 func (f fieldsOnly) Lookup(object, path string) (string, FieldType, bool) {
 	return f.s.Lookup(object, path)
+}
+
+// roundTrip checks that Parse(in).String() is want (in when want is "")
+// and that the string parses back to an equal query.
+func roundTrip(t *testing.T, in, want string) {
+	t.Helper()
+	q, err := Parse(in)
+	if err != nil {
+		t.Errorf("Parse(%q): %v", in, err)
+		return
+	}
+	if want == "" {
+		want = in
+	}
+	got := q.String()
+	if got != want {
+		t.Errorf("Parse(%q).String():\n got %s\nwant %s", in, got, want)
+	}
+	q2, err := Parse(got)
+	if err != nil {
+		t.Errorf("reparse %q: %v", got, err)
+		return
+	}
+	if !equalQuery(q, q2) {
+		t.Errorf("reparse of %q differs:\n%#v\n%#v", got, stripped(q), stripped(q2))
+	}
+}
+
+// checkErr runs Parse and Check and returns the *Error (nil when both pass).
+func checkErr(t *testing.T, s Schema, text string) (*Query, *Error) {
+	t.Helper()
+	q, err := Parse(text)
+	if err != nil {
+		t.Fatalf("Parse(%q): %v", text, err)
+	}
+	err = q.Check(s)
+	if err == nil {
+		return q, nil
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("Check(%q): %T is not *Error", text, err)
+	}
+	return q, e
+}
+
+// wantCheck checks that Check of text passes (code "") or fails with code
+// and reason at column col (any column when col is 0).
+func wantCheck(t *testing.T, s Schema, text, code, reason string, col int) {
+	t.Helper()
+	_, e := checkErr(t, s, text)
+	switch {
+	case code == "" && e != nil:
+		t.Errorf("%q: %v", text, e)
+	case code == "":
+	case e == nil:
+		t.Errorf("%q: no error, want %s %s", text, code, reason)
+	case e.Code != code || e.Reason != reason || col != 0 && e.Column != col:
+		t.Errorf("%q:\n got %s %q at %d\nwant %s %q at %d", text, e.Code, e.Reason, e.Column, code, reason, col)
+	}
 }

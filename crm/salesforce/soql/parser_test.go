@@ -51,27 +51,7 @@ func TestParseRoundTrip(t *testing.T) {
 		{"SELECT Id FROM A WHERE B = ''", ""},
 	}
 	for _, tt := range tests {
-		q, err := Parse(tt.in)
-		if err != nil {
-			t.Errorf("Parse(%q): %v", tt.in, err)
-			continue
-		}
-		want := tt.want
-		if want == "" {
-			want = tt.in
-		}
-		got := q.String()
-		if got != want {
-			t.Errorf("Parse(%q).String():\n got %s\nwant %s", tt.in, got, want)
-		}
-		q2, err := Parse(got)
-		if err != nil {
-			t.Errorf("reparse %q: %v", got, err)
-			continue
-		}
-		if !equalQuery(q, q2) {
-			t.Errorf("reparse of %q differs:\n%#v\n%#v", got, stripped(q), stripped(q2))
-		}
+		roundTrip(t, tt.in, tt.want)
 	}
 }
 

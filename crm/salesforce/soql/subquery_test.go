@@ -1,7 +1,6 @@
 package soql
 
 import (
-	"errors"
 	"strings"
 	"testing"
 )
@@ -26,27 +25,7 @@ func TestParseRoundTripSubqueriesAndAggregates(t *testing.T) {
 		{"SELECT Id FROM Contact WHERE Id IN ('003000000000001AAA') AND AccountId IN (SELECT Id FROM Account)", ""},
 	}
 	for _, tt := range tests {
-		q, err := Parse(tt.in)
-		if err != nil {
-			t.Errorf("Parse(%q): %v", tt.in, err)
-			continue
-		}
-		want := tt.want
-		if want == "" {
-			want = tt.in
-		}
-		got := q.String()
-		if got != want {
-			t.Errorf("Parse(%q).String():\n got %s\nwant %s", tt.in, got, want)
-		}
-		q2, err := Parse(got)
-		if err != nil {
-			t.Errorf("reparse %q: %v", got, err)
-			continue
-		}
-		if !equalQuery(q, q2) {
-			t.Errorf("reparse of %q differs:\n%#v\n%#v", got, stripped(q), stripped(q2))
-		}
+		roundTrip(t, tt.in, tt.want)
 	}
 }
 
@@ -80,24 +59,6 @@ func TestParseItems(t *testing.T) {
 	if c.Sub == nil || c.Op != "IN" || c.Sub.Object != "Opportunity" || len(c.Values) != 0 {
 		t.Errorf("semi-join %+v", c)
 	}
-}
-
-// checkErr runs Parse and Check and returns the *Error (nil when both pass).
-func checkErr(t *testing.T, s Schema, text string) (*Query, *Error) {
-	t.Helper()
-	q, err := Parse(text)
-	if err != nil {
-		t.Fatalf("Parse(%q): %v", text, err)
-	}
-	err = q.Check(s)
-	if err == nil {
-		return q, nil
-	}
-	var e *Error
-	if !errors.As(err, &e) {
-		t.Fatalf("Check(%q): %T is not *Error", text, err)
-	}
-	return q, e
 }
 
 func TestCheckSubqueries(t *testing.T) {
@@ -152,16 +113,7 @@ func TestCheckSubqueries(t *testing.T) {
 		{deep{testSchema}, chain(21), "MALFORMED_QUERY", "SOQL statements cannot query more than 20 aggregate relationships", 0},
 	}
 	for _, tt := range tests {
-		_, e := checkErr(t, tt.schema, tt.q)
-		switch {
-		case tt.code == "" && e != nil:
-			t.Errorf("%q: %v", tt.q, e)
-		case tt.code == "":
-		case e == nil:
-			t.Errorf("%q: no error, want %s %s", tt.q, tt.code, tt.reason)
-		case e.Code != tt.code || e.Reason != tt.reason || tt.col != 0 && e.Column != tt.col:
-			t.Errorf("%q:\n got %s %q at %d\nwant %s %q at %d", tt.q, e.Code, e.Reason, e.Column, tt.code, tt.reason, tt.col)
-		}
+		wantCheck(t, tt.schema, tt.q, tt.code, tt.reason, tt.col)
 	}
 }
 
@@ -207,16 +159,7 @@ func TestCheckSemiJoins(t *testing.T) {
 		{"SELECT Name, COUNT(Id) FROM Account GROUP BY Name HAVING Id IN (SELECT AccountId FROM Contact)", "MALFORMED_QUERY", "Semi join sub-selects are not allowed in the HAVING clause", 58},
 	}
 	for _, tt := range tests {
-		_, e := checkErr(t, testSchema, tt.q)
-		switch {
-		case tt.code == "" && e != nil:
-			t.Errorf("%q: %v", tt.q, e)
-		case tt.code == "":
-		case e == nil:
-			t.Errorf("%q: no error, want %s %s", tt.q, tt.code, tt.reason)
-		case e.Code != tt.code || e.Reason != tt.reason || e.Column != tt.col:
-			t.Errorf("%q:\n got %s %q at %d\nwant %s %q at %d", tt.q, e.Code, e.Reason, e.Column, tt.code, tt.reason, tt.col)
-		}
+		wantCheck(t, testSchema, tt.q, tt.code, tt.reason, tt.col)
 	}
 }
 
@@ -317,15 +260,6 @@ func TestCheckAggregates(t *testing.T) {
 		{"SELECT Id FROM Account HAVING COUNT(Id) > 1", "MALFORMED_QUERY", "Field must be grouped or aggregated: Id", 8},
 	}
 	for _, tt := range tests {
-		_, e := checkErr(t, testSchema, tt.q)
-		switch {
-		case tt.code == "" && e != nil:
-			t.Errorf("%q: %v", tt.q, e)
-		case tt.code == "":
-		case e == nil:
-			t.Errorf("%q: no error, want %s %s", tt.q, tt.code, tt.reason)
-		case e.Code != tt.code || e.Reason != tt.reason || e.Column != tt.col:
-			t.Errorf("%q:\n got %s %q at %d\nwant %s %q at %d", tt.q, e.Code, e.Reason, e.Column, tt.code, tt.reason, tt.col)
-		}
+		wantCheck(t, testSchema, tt.q, tt.code, tt.reason, tt.col)
 	}
 }
