@@ -7,7 +7,7 @@ BIN      := bin/revops
 PKGS     := ./...
 DEMO_DIR ?= .demo
 
-.PHONY: all build test vet fmt-check bench fuzz demo fidelity soak clean
+.PHONY: all build test vet fmt-check chromium report-check bench fuzz demo fidelity soak clean
 
 all: build
 
@@ -21,9 +21,27 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt wants to change:"; echo "$$out"; exit 1; fi
 
+# Headless Chromium for the report's browser tests: Debian's chromium
+# package, installed when no Chromium is found (as root, else with sudo).
+# $REVOPS_CHROMIUM names another binary.
+SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && echo sudo)
+chromium:
+	@if [ -n "$$REVOPS_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; else \
+		echo "installing Debian's chromium package for the report's browser tests"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null \
+			|| { echo "could not install chromium (apt-get install chromium); set REVOPS_CHROMIUM to a Chromium binary"; exit 1; }; \
+	fi
+
+# The report in a browser: a page built from a sandbox run, then from an
+# empty warehouse, opened in headless Chromium (no console errors, no
+# request, every chart drawn, a screenshot that is not blank).
+report-check: chromium
+	$(GO) test -tags $(TAGS) -count=1 -run 'Browser|TestReport' ./report/... ./cmd/revops/
+
 # The README's test command: formatting, vet, then every test (DuckDB for
-# real, the emulators over loopback). Fuzz targets run their seed corpus.
-test: fmt-check vet
+# real, the emulators over loopback, the report in headless Chromium).
+# Fuzz targets run their seed corpus.
+test: fmt-check vet chromium
 	$(GO) test -tags $(TAGS) -count=1 -timeout 15m $(PKGS)
 
 # Benchmarks: warehouse landing vs DuckDB's read_parquet limit, emulator

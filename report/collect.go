@@ -449,7 +449,7 @@ func systemsOrder(label string) int {
 // syncLinkRows charts the rows each of the newest sync and link runs
 // wrote and failed.
 func (c *collector) syncLinkRows(ctx context.Context) *Chart {
-	ch := &Chart{ID: "sync_link_rows", Title: "Rows written and failed per sync and link run", Kind: "stacked", Unit: "rows",
+	ch := &Chart{ID: "sync_link_rows", Title: "Rows written and failed per sync and link run", Kind: "hbar", Unit: "rows",
 		Description: fmt.Sprintf("The newest %d sync and link runs, oldest first (times in UTC): rows a sync wrote (created, updated, removed), records a link updated, and the rows that failed (_revops.sync_runs, _revops.link_runs).", c.opts.MaxRuns)}
 	if !c.has("_revops.sync_runs") && !c.has("_revops.link_runs") {
 		ch.Missing = []string{"_revops.sync_runs", "_revops.link_runs"}
@@ -467,7 +467,7 @@ func (c *collector) syncLinkRows(ctx context.Context) *Chart {
 			CAST(coalesce(created, 0) + coalesce(updated, 0) AS DOUBLE), CAST(coalesce(failed, 0) AS DOUBLE)
 			FROM _revops.link_runs`)
 	}
-	q := `SELECT name || chr(10) || strftime(started_at, '%m-%d %H:%M:%S'), written, failed FROM (` +
+	q := `SELECT strftime(started_at, '%m-%d %H:%M:%S') || '  ' || name, written, failed FROM (` +
 		strings.Join(qs, " UNION ALL ") + fmt.Sprintf(`) AS r ORDER BY started_at DESC, id DESC LIMIT %d`, c.opts.MaxRuns)
 	return c.fill(ch, nil, axis{series: []string{"written", "failed"}}, func() ([]point, error) {
 		_, rows, err := c.rows(ctx, q)

@@ -64,52 +64,59 @@ var unitLabels = map[string]string{
 }
 
 // optionJSON builds chart c's ECharts options with go-echarts and returns
-// them as JSON.
-func optionJSON(c *Chart) (string, error) {
+// them as JSON; width is about how wide the chart is drawn, in pixels.
+func optionJSON(c *Chart, width int) (string, error) {
+	// The legend wraps onto as many lines as its entries need, and the
+	// plot starts below it.
+	lines := legendLines(c.Series, width)
+	top := 16 + 22*lines
+	if unitLabels[c.Unit] != "" && c.Kind != "hbar" {
+		top += 14 // the value axis's name
+	}
 	global := []charts.GlobalOpts{
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(len(c.Series) > 1), Type: "scroll", Top: "0"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(len(c.Series) > 0), Type: "plain", Top: "0"}),
 		charts.WithAnimation(false),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "36", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: fmt.Sprint(top), Bottom: "8", ContainLabel: opts.Bool(true)}),
 	}
 	yName := unitLabels[c.Unit]
 	valueAxisLabel := &opts.AxisLabel{}
 	if c.Unit == "percent" {
 		valueAxisLabel.Formatter = "{value} %"
 	}
-	catAxisLabel := &opts.AxisLabel{HideOverlap: opts.Bool(true)}
-	few := len(c.Categories) <= 10
-	wrap := few && c.Kind != "hbar"
-	for _, x := range c.Categories {
-		// Labels with their own line breaks are laid out as they are.
-		wrap = wrap && !strings.Contains(x, "\n")
+	// Few categories (or a horizontal chart, which grows to fit them):
+	// every label shown, wrapped (see encode) rather than hidden. Many: a
+	// time axis, rotated, some labels left out where they would overlap.
+	few := len(c.Categories) <= 10 || c.Kind == "hbar"
+	catAxisLabel := &opts.AxisLabel{Interval: "0"}
+	if !few {
+		catAxisLabel = &opts.AxisLabel{HideOverlap: opts.Bool(true), Rotate: 35}
 	}
-	if few {
-		// Every label shown, wrapped (see wrapLabels) rather than hidden.
-		catAxisLabel = &opts.AxisLabel{Interval: "0"}
+	valueAxis := opts.YAxis{Type: "value", Name: yName, AxisLabel: valueAxisLabel}
+	if c.Unit == "percent" {
+		valueAxis.Min, valueAxis.Max = 0, 100
 	}
 	if c.Kind == "hbar" {
 		global = append(global,
 			charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: yName, AxisLabel: valueAxisLabel}),
 			charts.WithYAxisOpts(opts.YAxis{Type: "category", AxisLabel: catAxisLabel, Inverse: opts.Bool(true)}))
 	} else {
-		if !few {
-			// Long time axes and run labels: rotate so that labels fit.
-			catAxisLabel.Rotate = 35
-		}
 		global = append(global,
 			charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: catAxisLabel}),
-			charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: yName, AxisLabel: valueAxisLabel}))
+			charts.WithYAxisOpts(valueAxis))
 	}
-	if c.Unit == "percent" {
-		global = append(global, charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: yName, AxisLabel: valueAxisLabel, Max: 100, Min: 0}))
-	}
-	if len(c.Categories) > 40 {
-		global = append(global, charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", Start: 100 - 4000/float32(len(c.Categories)), End: 100}))
+	if len(c.Categories) > 60 && c.Kind != "hbar" {
+		// Long time axes open on their newest 60 periods; the rest scrolls.
+		global = append(global, charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", Start: 100 - 6000/float32(len(c.Categories)), End: 100}))
 	}
 	var limits []opts.MarkLineNameYAxisItem
 	for _, l := range c.Limits {
 		limits = append(limits, opts.MarkLineNameYAxisItem{Name: l.Label, YAxis: l.Value})
+	}
+	// Wrapped labels get their share of the axis.
+	wrap := 0
+	if few && c.Kind != "hbar" && len(c.Categories) > 0 {
+		wrap = max(48, (width-100)/len(c.Categories)-8)
 	}
 	switch c.Kind {
 	case "line":
@@ -156,6 +163,22 @@ func optionJSON(c *Chart) (string, error) {
 	}
 }
 
+// legendLines estimates how many lines the legend's entries take at width.
+func legendLines(series []string, width int) int {
+	if len(series) == 0 {
+		return 0
+	}
+	lines, used := 1, 0
+	for _, s := range series {
+		w := 7*len([]rune(s)) + 40 // text, symbol and gap
+		if used > 0 && used+w > width-40 {
+			lines, used = lines+1, 0
+		}
+		used += w
+	}
+	return lines
+}
+
 // value is a data item's value: the number, or "-" (ECharts' empty).
 func value(v *float64) any {
 	if v == nil {
@@ -171,32 +194,36 @@ func dashedIfOnce(series string) string {
 	return "solid"
 }
 
-// encode marshals go-echarts' option map. Options with JavaScript
-// functions (go-echarts marks them __f__) are not used: the page's
-// options must be plain JSON.
-//
-// wrap sets what go-echarts has no field for: category labels that break
-// onto several lines instead of overlapping.
-func encode(obj map[string]interface{}, wrap bool) (string, error) {
+// encode marshals go-echarts' option map and sets what go-echarts has
+// no field for: category labels that break onto several lines instead of
+// overlapping (wrap: their width in pixels), and a bar's largest width, so that one bar (one day,
+// one run) stays a bar, not a wall. Options with JavaScript functions
+// (go-echarts marks them __f__) are not used: the page's options are JSON.
+func encode(obj map[string]interface{}, wrap int) (string, error) {
 	b, err := json.Marshal(obj)
 	if err != nil {
 		return "", fmt.Errorf("report: encode chart options: %w", err)
 	}
-	if wrap {
-		var m map[string]any
-		if err := json.Unmarshal(b, &m); err != nil {
-			return "", fmt.Errorf("report: encode chart options: %w", err)
-		}
-		if axes, ok := m["xAxis"].([]any); ok && len(axes) > 0 {
-			if ax, ok := axes[0].(map[string]any); ok {
-				if lbl, ok := ax["axisLabel"].(map[string]any); ok {
-					lbl["width"], lbl["overflow"] = 84, "break"
-				}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return "", fmt.Errorf("report: encode chart options: %w", err)
+	}
+	if axes, ok := m["xAxis"].([]any); ok && len(axes) > 0 && wrap > 0 {
+		if ax, ok := axes[0].(map[string]any); ok {
+			if lbl, ok := ax["axisLabel"].(map[string]any); ok {
+				lbl["width"], lbl["overflow"] = wrap, "break"
 			}
 		}
-		if b, err = json.Marshal(m); err != nil {
-			return "", fmt.Errorf("report: encode chart options: %w", err)
+	}
+	if series, ok := m["series"].([]any); ok {
+		for _, se := range series {
+			if sm, ok := se.(map[string]any); ok && sm["type"] == "bar" {
+				sm["barMaxWidth"] = 56
+			}
 		}
+	}
+	if b, err = json.Marshal(m); err != nil {
+		return "", fmt.Errorf("report: encode chart options: %w", err)
 	}
 	if strings.Contains(string(b), "__f__") {
 		return "", fmt.Errorf("report: chart options hold a JavaScript function")

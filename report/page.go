@@ -50,6 +50,8 @@ type chartView struct {
 	*Chart
 	Wide   bool
 	Option template.JS
+	// Height in pixels: horizontal bar charts grow with their categories.
+	Height int
 }
 
 type kpiView struct {
@@ -80,9 +82,16 @@ func Render(w io.Writer, r *Report) error {
 	for _, s := range r.Sections {
 		sv := sectionView{ID: s.ID, Title: s.Title}
 		for _, c := range s.Charts {
-			cv := chartView{Chart: c, Wide: wide[c.ID]}
+			cv := chartView{Chart: c, Wide: wide[c.ID], Height: 320}
+			if c.Kind == "hbar" {
+				cv.Height = max(cv.Height, 80+26*len(c.Categories)+22*legendLines(c.Series, 560))
+			}
+			width := 560
+			if cv.Wide {
+				width = 1240
+			}
 			if c.Empty == "" {
-				opt, err := optionJSON(c)
+				opt, err := optionJSON(c, width)
 				if err != nil {
 					return fmt.Errorf("report: chart %s: %w", c.ID, err)
 				}

@@ -197,7 +197,7 @@ func TestMissingModelsShowTheRest(t *testing.T) {
 	if got := len(rows.Categories); got != 4 {
 		t.Fatalf("sync_link_rows: %d runs, want 4: %v", got, rows.Categories)
 	}
-	if !strings.HasPrefix(rows.Categories[0], "sync leads_to_sf\n04-01 09:00") || !strings.HasPrefix(rows.Categories[3], "link leads\n") {
+	if !strings.HasPrefix(rows.Categories[0], "04-01 09:00:00  sync leads_to_sf") || !strings.HasSuffix(rows.Categories[3], "  link leads") {
 		t.Errorf("runs not oldest first: %q", rows.Categories)
 	}
 	if v, _ := rows.Value(rows.Categories[2], "failed"); v != 7 {

@@ -184,5 +184,9 @@ echo "How well the golden records match the truth (pairs of seeded records in on
 step "12. Request counters of the emulators (every call of this demo, by system, endpoint and status)"
 curl -sf "$SF_URL/__sandbox/stats" | sed 's/},{/},\n  {/g'; echo
 
+step "13. The report: one HTML page of charts from the warehouse (no network needed to open it)"
+"$REVOPS" report --config "$DEMO_DIR/revops.yaml" --out "$DEMO_DIR/report.html"
+echo "Open it in a browser: file://$PWD/$DEMO_DIR/report.html"
+
 step "Done"
 echo "sandbox -> extract -> models -> sync, end to end, against the emulators on loopback and DuckDB in $DEMO_DIR."
