@@ -59,6 +59,9 @@ func colorOf(series string, i int) string {
 	return palette[i%len(palette)]
 }
 
+// countUnits are the units of whole numbers.
+var countUnits = map[string]bool{"leads": true, "tickets": true, "records": true, "rows": true, "calls": true, "conflicts": true, "runs": true}
+
 var unitLabels = map[string]string{
 	"amount": "amount", "percent": "%", "days": "days", "hours": "hours",
 }
@@ -134,7 +137,7 @@ func optionJSON(c *Chart, width int) (string, error) {
 				charts.WithLineStyleOpts(opts.LineStyle{Width: 2, Type: dashedIfOnce(name)}))
 		}
 		ch.Validate()
-		return encode(ch.JSON(), wrap)
+		return encode(ch.JSON(), wrap, countUnits[c.Unit])
 	default:
 		ch := charts.NewBar()
 		ch.SetGlobalOptions(global...)
@@ -159,7 +162,7 @@ func optionJSON(c *Chart, width int) (string, error) {
 			ch.AddSeries(name, items, so...)
 		}
 		ch.Validate()
-		return encode(ch.JSON(), wrap)
+		return encode(ch.JSON(), wrap, countUnits[c.Unit])
 	}
 }
 
@@ -196,10 +199,10 @@ func dashedIfOnce(series string) string {
 
 // encode marshals go-echarts' option map and sets what go-echarts has
 // no field for: category labels that break onto several lines instead of
-// overlapping (wrap: their width in pixels), and a bar's largest width, so that one bar (one day,
+// overlapping (wrap: their width in pixels), whole-number ticks for counts, and a bar's largest width, so that one bar (one day,
 // one run) stays a bar, not a wall. Options with JavaScript functions
 // (go-echarts marks them __f__) are not used: the page's options are JSON.
-func encode(obj map[string]interface{}, wrap int) (string, error) {
+func encode(obj map[string]interface{}, wrap int, counts bool) (string, error) {
 	b, err := json.Marshal(obj)
 	if err != nil {
 		return "", fmt.Errorf("report: encode chart options: %w", err)
@@ -212,6 +215,16 @@ func encode(obj map[string]interface{}, wrap int) (string, error) {
 		if ax, ok := axes[0].(map[string]any); ok {
 			if lbl, ok := ax["axisLabel"].(map[string]any); ok {
 				lbl["width"], lbl["overflow"] = wrap, "break"
+			}
+		}
+	}
+	// Counts tick at whole numbers.
+	for _, key := range []string{"xAxis", "yAxis"} {
+		if axes, ok := m[key].([]any); ok && counts {
+			for _, a := range axes {
+				if ax, ok := a.(map[string]any); ok && ax["type"] == "value" {
+					ax["minInterval"] = 1
+				}
 			}
 		}
 	}

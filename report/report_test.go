@@ -277,3 +277,101 @@ func TestRenderEscapesData(t *testing.T) {
 		t.Errorf("%d script elements, want 4", n)
 	}
 }
+
+// TestChartOptions: each drawn chart's ECharts options (JSON in the page)
+// hold its series in order with one value per category, "-" where there
+// is none; percents run 0..100, counts tick at whole numbers, and a known
+// daily API limit is a line.
+func TestChartOptions(t *testing.T) {
+	w := partialWarehouse(t)
+	r, err := report.Collect(t.Context(), w, report.Options{Now: now,
+		SyncSources: map[string]string{"leads_to_sf": "salesforce"}, DailyLimits: map[string]int64{"salesforce": 15000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := render(t, r)
+	type axis struct {
+		Type        string   `json:"type"`
+		Max         any      `json:"max"`
+		MinInterval float64  `json:"minInterval"`
+		Data        []string `json:"data"`
+	}
+	type option struct {
+		Series []struct {
+			Name     string                `json:"name"`
+			Type     string                `json:"type"`
+			Stack    string                `json:"stack"`
+			Data     []struct{ Value any } `json:"data"`
+			MarkLine struct {
+				Data []struct {
+					Name  string  `json:"name"`
+					YAxis float64 `json:"yAxis"`
+				} `json:"data"`
+			} `json:"markLine"`
+		} `json:"series"`
+		XAxis []axis `json:"xAxis"`
+		YAxis []axis `json:"yAxis"`
+	}
+	for _, s := range r.Sections {
+		for _, c := range s.Charts {
+			m := regexp.MustCompile(`(?s)<script type="application/json" id="option-` + c.ID + `">(.*?)</script>`).FindStringSubmatch(page)
+			if c.Empty != "" {
+				if m != nil {
+					t.Errorf("%s: options on the page for a chart without data", c.ID)
+				}
+				continue
+			}
+			if m == nil {
+				t.Fatalf("%s: no options on the page", c.ID)
+			}
+			var o option
+			if err := json.Unmarshal([]byte(m[1]), &o); err != nil {
+				t.Fatalf("%s: options: %v", c.ID, err)
+			}
+			if len(o.Series) != len(c.Series) {
+				t.Fatalf("%s: %d series, want %d", c.ID, len(o.Series), len(c.Series))
+			}
+			cat, val := o.XAxis[0], o.YAxis[0]
+			if c.Kind == "hbar" {
+				cat, val = val, cat
+			}
+			if strings.Join(cat.Data, "|") != strings.Join(c.Categories, "|") {
+				t.Errorf("%s: categories %v, want %v", c.ID, cat.Data, c.Categories)
+			}
+			for i, se := range o.Series {
+				if se.Name != c.Series[i] || len(se.Data) != len(c.Categories) {
+					t.Errorf("%s: series %d is %q with %d values, want %q with %d", c.ID, i, se.Name, len(se.Data), c.Series[i], len(c.Categories))
+					continue
+				}
+				for j, d := range se.Data {
+					want := any("-")
+					if v := c.Values[i][j]; v != nil {
+						want = *v
+					}
+					if d.Value != want {
+						t.Errorf("%s: %s[%s] = %v, want %v", c.ID, se.Name, c.Categories[j], d.Value, want)
+					}
+				}
+				if stacked := c.Kind == "stacked" || c.Kind == "hbar"; stacked != (se.Stack != "") {
+					t.Errorf("%s: series %s stack %q", c.ID, se.Name, se.Stack)
+				}
+			}
+			switch c.Unit {
+			case "percent":
+				if val.Max != float64(100) {
+					t.Errorf("%s: percent axis max %v, want 100", c.ID, val.Max)
+				}
+			case "leads", "rows", "calls", "runs":
+				if val.MinInterval != 1 {
+					t.Errorf("%s: counts axis minInterval %v, want 1", c.ID, val.MinInterval)
+				}
+			}
+			if c.ID == "api_calls" {
+				ml := o.Series[0].MarkLine.Data
+				if len(ml) != 1 || ml[0].YAxis != 15000 || ml[0].Name != "salesforce daily limit" {
+					t.Errorf("api_calls: limit line %+v, want salesforce's 15000", ml)
+				}
+			}
+		}
+	}
+}
