@@ -145,8 +145,10 @@ func TestReportOfASandboxRun(t *testing.T) {
 		FROM (SELECT entity, golden_id, count(DISTINCT system) AS n FROM identity.crosswalk GROUP BY 1, 2) GROUP BY 1, 2`))
 	// Pipeline health from the run history itself.
 	sameCells(t, r.Chart("stage_runs"), q(`SELECT stage AS x, status AS s, count(*) AS v FROM _revops.runs GROUP BY 1, 2
-		UNION ALL SELECT 'sync', status, count(*) FROM _revops.sync_runs GROUP BY 2
-		UNION ALL SELECT 'link', status, count(*) FROM _revops.link_runs GROUP BY 2`))
+		UNION ALL SELECT 'sync', status, count(*) FROM _revops.sync_runs
+			WHERE NOT EXISTS (SELECT 1 FROM _revops.runs WHERE stage = 'sync') GROUP BY 2
+		UNION ALL SELECT 'link', status, count(*) FROM _revops.link_runs
+			WHERE NOT EXISTS (SELECT 1 FROM _revops.runs WHERE stage = 'link') GROUP BY 2`))
 	total := func(c *report.Chart, series string) float64 {
 		sum := 0.0
 		for _, x := range c.Categories {
@@ -178,8 +180,8 @@ func TestReportOfASandboxRun(t *testing.T) {
 		t.Errorf("API calls charted %v, the run history says %v", calls, wantCalls)
 	}
 	for _, s := range api.Series {
-		if s != "salesforce" && s != "zoho_crm" {
-			t.Errorf("API calls under %q: every sync and link of the sandbox writes to salesforce or zoho_crm", s)
+		if strings.HasPrefix(s, "sync ") || strings.HasPrefix(s, "link ") {
+			t.Errorf("API calls under %q: every sync and link of the sandbox writes to a configured source", s)
 		}
 	}
 	for id, sql := range map[string]string{
