@@ -64,6 +64,7 @@ type Destination struct {
 type schema struct {
 	s        *revsync.Schema
 	dataType map[string]string // field API name → Zoho data_type
+	custom   map[string]bool   // the org's own fields (custom_field)
 }
 
 // New returns a Destination for a zoho_crm source's options (data center
@@ -149,7 +150,7 @@ func (d *Destination) Describe(ctx context.Context, module string) (*revsync.Sch
 	if !ok {
 		dup = "Name"
 	}
-	sc := &schema{s: &revsync.Schema{Object: module, Fields: map[string]revsync.Field{}}, dataType: map[string]string{}}
+	sc := &schema{s: &revsync.Schema{Object: module, Fields: map[string]revsync.Field{}}, dataType: map[string]string{}, custom: map[string]bool{}}
 	for _, f := range fields {
 		t, ok := fieldType(f)
 		if !ok {
@@ -180,6 +181,7 @@ func (d *Destination) Describe(ctx context.Context, module string) (*revsync.Sch
 		}
 		sc.s.Fields[f.APIName] = rf
 		sc.dataType[f.APIName] = f.DataType
+		sc.custom[f.APIName] = f.CustomField
 	}
 	if _, ok := sc.s.Fields["id"]; !ok {
 		sc.s.Fields["id"] = revsync.Field{Name: "id", Type: revsync.TypeID, Unique: true}

@@ -3,19 +3,20 @@ package zoho
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	revsync "github.com/revops/revops/sync"
 )
 
-// LeadToContact and LeadToAccount are the Leads fields a write to a lead
-// that was converted goes to: Zoho's default lead conversion mapping (an
-// org can change it in the layout's convert_mapping; revops keeps the
-// default). Custom fields go to the Contacts field of the same API name
-// when there is one. Leads fields in neither map (Lead_Status, …) are not
-// written. The Account's fields are only filled where they are empty: an
-// account is shared by its contacts, and revops never renames or
-// rewrites it from one lead.
+// LeadToContact and LeadToAccount are the Leads fields a write goes to
+// when the person of a Leads record is a contact: a lead that was
+// converted, or a Leads sync's row that matched a contact (see
+// MatchRecords). They are Zoho's default lead conversion mapping (an org
+// can change it in the layout's convert_mapping; revops keeps the
+// default). Custom fields (the org's own: custom_field in the fields API)
+// go to the Contacts field of the same API name when there is one. Leads
+// fields in neither map (Lead_Status, …) are not written. The Account's
+// fields are only filled where they are empty: an account is shared by
+// its contacts, and revops never renames or rewrites it from one lead.
 var (
 	LeadToContact = map[string]string{
 		"Salutation": "Salutation", "First_Name": "First_Name", "Last_Name": "Last_Name", "Email": "Email",
@@ -31,23 +32,17 @@ var (
 )
 
 // personValues splits a Leads record's values into the values of a
-// contact and of its account.
+// contact and of its account (see LeadToContact and contactField).
 func (d *Destination) personValues(ctx context.Context, values map[string]any) (contact, account map[string]any, err error) {
-	sc, err := d.schemaOf(ctx, "Contacts")
-	if err != nil {
-		return nil, nil, err
-	}
 	contact, account = map[string]any{}, map[string]any{}
 	for k, v := range values {
 		if a, ok := LeadToAccount[k]; ok {
 			account[a] = v
 			continue
 		}
-		c, ok := LeadToContact[k]
-		if !ok {
-			if f, custom := sc.s.Fields[k]; custom && strings.HasSuffix(k, "__c") && f.Updateable {
-				c = k
-			}
+		c, err := d.contactField(ctx, k)
+		if err != nil {
+			return nil, nil, err
 		}
 		if c != "" {
 			contact[c] = v

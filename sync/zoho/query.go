@@ -18,14 +18,17 @@ const (
 	coqlColumns  = 50
 )
 
-// Find returns, for each key, the id of the record a Zoho upsert with m
-// would match: the first of the duplicate-check fields (m.Fields, or
-// m.Field, or the module's system duplicate-check field) whose value in
-// the key a record holds (compared case-insensitively; the oldest record
-// when several do), or, with m.By == "id", key["id"] when that record
-// exists; "" when none. It runs COQL select id, <field> from <module>
-// where <field> in (…), 50 values per query. COQL needs the
-// ZohoCRM.coql.READ scope.
+// Find returns, for each key, the id of the record of module a write with
+// m would have written: with m.By "duplicate_check", the record of the
+// module itself that MatchRecords finds (the oldest when several; records
+// of other modules, such as the contact a Leads row matched, are not
+// looked at: a write to those is an update, resolved by reading it back);
+// with m.By "external_id" or no match, the first of m.Field or the
+// module's system duplicate-check field whose value in the key a record
+// holds (compared case-insensitively; the oldest record when several do);
+// with m.By "id", key["id"] when that record exists; "" when none. It runs
+// COQL select id, <field> from <module> where <field> in (…), 50 values
+// per query. COQL needs the ZohoCRM.coql.READ scope.
 func (d *Destination) Find(ctx context.Context, module string, m revsync.Match, keys []map[string]any) ([]string, error) {
 	out := make([]string, len(keys))
 	if m.By == revsync.MatchID {
@@ -42,6 +45,20 @@ func (d *Destination) Find(ctx context.Context, module string, m revsync.Match, 
 		for i, k := range keys {
 			if id, _ := k["id"].(string); live[id] {
 				out[i] = id
+			}
+		}
+		return out, nil
+	}
+	if m.By == revsync.MatchDuplicateCheck {
+		cands, err := d.matchIn(ctx, module, []string{module}, m, keys)
+		if err != nil {
+			return nil, fmt.Errorf("zoho: find %s: %w", module, err)
+		}
+		for i, cs := range cands {
+			for _, c := range cs {
+				if strings.EqualFold(c.Object, module) && (out[i] == "" || older(c.ID, out[i])) {
+					out[i] = c.ID
+				}
 			}
 		}
 		return out, nil

@@ -25,20 +25,26 @@ const writeDateTime = "2006-01-02T15:04:05-07:00"
 // without one fails alone, MISSING_ID, unsent). An upsert of a record
 // whose Record.ID is known is an update of that record (so that a record
 // someone deleted answers as gone instead of being matched to another or
-// created again); the others match on m.Fields (m.By "duplicate_check"),
-// on m.Field ("external_id", a unique field), or on the module's system
-// duplicate-check field when neither is given. A record with
-// Record.Object set lives in that module (the Contact a lead became: a
-// Leads record is written there, see LeadToContact). A write to a lead
-// that was converted goes to the Contact (and the Account's empty fields)
-// it became, Result.Object "Contacts"; a write to a record that no longer
-// exists fails with Gone set. Results come one per record, in order; an
-// error means a call failed as a whole and, for insert and upsert, that
-// it may have written (resolve with Find). A Write makes one write call
-// (the engine sends upserts of known records and of new keys in separate
-// Writes), except for the records of a converted lead (the contact's
-// update, then the fill of its account), which a stopped run leaves in
-// flight for the next run to resolve.
+// created again). The others: matched by m.By "duplicate_check", revops
+// matches them itself (see MatchRecords: a Leads record whose person is a
+// contact is written to the contact; several matches fail the record with
+// revsync.CodeAmbiguousMatch and leave it unwritten; no match goes to
+// Zoho's upsert); by m.Field ("external_id", a unique field), or by the
+// module's system duplicate-check field when neither is given, Zoho's
+// upsert matches them. A record with Record.Object set lives in that
+// module (the Contact a lead became: a Leads record is written there, see
+// LeadToContact). A write to a lead that was converted goes to the
+// Contact (and the Account's empty fields) it became, Result.Object
+// "Contacts"; a write to a record that no longer exists fails with Gone
+// set. Results come one per record, in order; an error means a call
+// failed as a whole and, for insert and upsert, that it may have written
+// (resolve with Find). A Write makes one write call (the engine sends
+// upserts of known records and of new keys in separate Writes), except
+// for records matched by duplicate-check values (the match queries, then
+// the upsert of the new records, then the updates of the records found)
+// and the records of a converted lead (the contact's update, then the
+// fill of its account): a run stopped between those calls leaves the
+// whole Write in flight for the next run to resolve.
 func (d *Destination) Write(ctx context.Context, module string, op revsync.Op, m revsync.Match, recs []revsync.Record) ([]revsync.Result, error) {
 	n := len(recs)
 	if n == 0 {
@@ -58,8 +64,9 @@ func (d *Destination) Write(ctx context.Context, module string, op revsync.Op, m
 	default:
 		return nil, fmt.Errorf("zoho: %s %s: unknown operation", op, module)
 	}
+	recs = slices.Clone(recs) // the ids of matched records are set on the copy
 	out := make([]revsync.Result, n)
-	var send, deletes []int
+	var send, deletes, matched []int
 	updates := map[string][]int{} // module → records updated by id
 	for i, r := range recs {
 		switch {
@@ -73,8 +80,28 @@ func (d *Destination) Write(ctx context.Context, module string, op revsync.Op, m
 				mod = r.Object
 			}
 			updates[mod] = append(updates[mod], i)
+		case op == revsync.OpUpsert && m.By == revsync.MatchDuplicateCheck:
+			matched = append(matched, i)
 		default:
 			send = append(send, i)
+		}
+	}
+	sendOp := op
+	create, deferred, err := d.match(ctx, module, m, recs, matched, out, updates)
+	if err != nil {
+		return nil, err
+	}
+	if len(create) > 0 {
+		// Zoho's upsert checks the entries it can once more (a record
+		// made since the match is updated, not duplicated); with none of
+		// those, the records are inserted.
+		sc, err := d.schemaOf(ctx, module)
+		if err != nil {
+			return nil, err
+		}
+		send = create
+		if dup = nativeDupFields(sc, m); len(dup) == 0 {
+			sendOp = revsync.OpInsert
 		}
 	}
 	if len(deletes) > 0 {
@@ -83,10 +110,11 @@ func (d *Destination) Write(ctx context.Context, module string, op revsync.Op, m
 		}
 	}
 	if len(send) > 0 {
-		if err := d.write(ctx, module, op, dup, recs, send, out); err != nil {
+		if err := d.write(ctx, module, sendOp, dup, recs, send, out); err != nil {
 			return nil, err
 		}
 	}
+	sameBatch(module, recs, out, deferred, updates)
 	mods := make([]string, 0, len(updates))
 	for mod := range updates {
 		mods = append(mods, mod)
