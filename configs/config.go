@@ -47,6 +47,10 @@ type Config struct {
 	// weights, survivorship), decoded by the identity stage; a Node with
 	// no value when the config has none.
 	Identity Node
+	// Alerts is the `alerts:` section (a webhook told of failed, slow or
+	// row-failing runs), decoded by package alert; a Node with no value
+	// when the config has none.
+	Alerts Node
 }
 
 // Warehouse is the `warehouse:` section: a type and that engine's options.
@@ -225,6 +229,11 @@ func Parse(path string, data []byte, env Env) (*Config, error) {
 				return nil, err
 			}
 			cfg.Identity = n
+		case "alerts":
+			if _, err := mapping(path, kv.Value, key); err != nil {
+				return nil, err
+			}
+			cfg.Alerts = n
 		case "syncs":
 			items, err := sequence(path, kv.Value, key)
 			if err != nil {
@@ -280,7 +289,7 @@ func Parse(path string, data []byte, env Env) (*Config, error) {
 				cfg.Links = append(cfg.Links, l)
 			}
 		default:
-			return nil, errAt(path, kv.Key, key, "unknown key (want version, warehouse, sources, models, syncs, links or identity)")
+			return nil, errAt(path, kv.Key, key, "unknown key (want version, warehouse, sources, models, syncs, links, identity or alerts)")
 		}
 	}
 	if !seen["version"] {
@@ -320,6 +329,9 @@ type Node struct {
 
 // Path is the key path of the section, e.g. "sources[0]".
 func (n Node) Path() string { return n.path }
+
+// IsZero reports whether the section is absent from the config.
+func (n Node) IsZero() bool { return n.node == nil }
 
 // Decode decodes the section strictly into v (unknown keys and wrong
 // types are errors with file, line and key). When v has a

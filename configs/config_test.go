@@ -271,3 +271,47 @@ func TestParseLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestParseAlerts: the alerts section is kept for package alert, with
+// its position; ${ENV} is expanded in it; it must be a mapping.
+func TestParseAlerts(t *testing.T) {
+	env := func(k string) (string, bool) {
+		if k == "SLACK_WEBHOOK" {
+			return "https://hooks.invalid/T/B/secret", true
+		}
+		return "", false
+	}
+	cfg, err := Parse("revops.yaml", []byte("version: 1\nwarehouse: {type: duckdb}\nalerts:\n  webhook:\n    url: ${SLACK_WEBHOOK}\n    on: [failure]\n"), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Alerts.IsZero() || cfg.Alerts.Path() != "alerts" {
+		t.Fatalf("alerts section: %+v", cfg.Alerts)
+	}
+	var a struct {
+		Webhook struct {
+			URL string   `yaml:"url"`
+			On  []string `yaml:"on"`
+		} `yaml:"webhook"`
+	}
+	if err := cfg.Alerts.Decode(&a); err != nil || a.Webhook.URL != "https://hooks.invalid/T/B/secret" || len(a.Webhook.On) != 1 || a.Webhook.On[0] != "failure" {
+		t.Fatalf("decode: %+v, %v", a, err)
+	}
+	if err := cfg.Alerts.Errorf("webhook.on", "bad"); !strings.HasPrefix(err.Error(), "revops.yaml:6:5: alerts.webhook.on: bad") {
+		t.Errorf("position: %v", err)
+	}
+	cfg, err = Parse("revops.yaml", []byte("version: 1\nwarehouse: {type: duckdb}\n"), nil)
+	if err != nil || !cfg.Alerts.IsZero() {
+		t.Fatalf("no alerts section: %v %+v", err, cfg.Alerts)
+	}
+	for _, c := range []struct{ yaml, want string }{
+		{"alerts: [x]\n", "revops.yaml:3:"},
+		{"alerts:\n  webhook:\n    url: ${NOT_SET}\n", "NOT_SET"},
+		{"alert: {}\n", "or alerts)"},
+	} {
+		_, err := Parse("revops.yaml", []byte("version: 1\nwarehouse: {type: duckdb}\n"+c.yaml), nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want %q", c.yaml, err, c.want)
+		}
+	}
+}

@@ -146,48 +146,125 @@ again after a lost answer) and why.`,
 	}
 }
 
+// cursorJSON and stageRunJSON are status's JSON rows (snake_case keys,
+// documented in the README).
+type cursorJSON struct {
+	Source    string    `json:"source"`
+	Object    string    `json:"object"`
+	Value     string    `json:"value"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+type stageRunJSON struct {
+	ID          string     `json:"id"`
+	Stage       string     `json:"stage"`
+	Target      string     `json:"target"`
+	StartedAt   time.Time  `json:"started_at"`
+	FinishedAt  *time.Time `json:"finished_at"`
+	Status      string     `json:"status"`
+	RowsRead    int64      `json:"rows_read"`
+	RowsWritten int64      `json:"rows_written"`
+	Error       string     `json:"error,omitempty"`
+	Process     string     `json:"process,omitempty"`
+}
+
+func stageRunsJSON(runs []load.Run) []stageRunJSON {
+	out := make([]stageRunJSON, len(runs))
+	for i, r := range runs {
+		out[i] = stageRunJSON{ID: r.ID, Stage: r.Stage, Target: r.Target, StartedAt: r.StartedAt, Status: r.Status,
+			RowsRead: r.RowsRead, RowsWritten: r.RowsWritten, Error: r.Error, Process: r.Process}
+		if !r.FinishedAt.IsZero() {
+			f := r.FinishedAt
+			out[i].FinishedAt = &f
+		}
+	}
+	return out
+}
+
 func (a *app) statusCmd() *cobra.Command {
 	var limit int
 	var history bool
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Show the pipeline state kept in the warehouse: cursors and the latest run of each object, model and sync",
-		Long: `status shows the saved cursors and, for each stage and target (an extracted
-object, a source, a model), its latest run, failed and killed ones first, so a
-failure stays visible however many runs came after it. --history lists the
-newest runs instead. Runs left running by a process that is gone are marked
-killed when the warehouse is opened.`,
+		Short: "Show the last run (per stage status, rows, API calls against the daily limit, failures), the cursors and the latest run of each target",
+		Long: `status shows the last revops run (each stage's status, rows, failed rows and API
+calls, each source's calls against its org's daily allowance where the API says
+it, what was skipped, paused and recovered), then the saved cursors and, for
+each stage and target (an extracted object, a source, a model), its latest run,
+failed and killed ones first, so a failure stays visible however many runs came
+after it. --history lists the newest stage runs instead (revops history lists
+the newest runs of revops run). Runs left running by a process that is gone are
+marked killed when the warehouse is opened.
+
+The exit status is 0 when the last run succeeded (or none ran yet), 1 when it
+failed or was killed, 2 for bad usage or a bad config.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if limit < 0 {
+				return &usageError{fmt.Errorf("revops status: --limit %d: must not be negative", limit)}
+			}
 			cfg, w, err := a.openConfigured(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			cursors, err := load.Cursors(cmd.Context(), w)
+			ctx := cmd.Context()
+			cursors, err := load.Cursors(ctx, w)
 			if err != nil {
 				return err
 			}
-			latest, err := load.LatestRuns(cmd.Context(), w, 0)
+			latest, err := load.LatestRuns(ctx, w, 0)
 			if err != nil {
 				return err
 			}
-			runs, err := load.Runs(cmd.Context(), w, limit)
+			runs, err := load.Runs(ctx, w, limit)
 			if err != nil {
 				return err
+			}
+			last, err := a.runSummaries(ctx, w, 1)
+			if err != nil {
+				return err
+			}
+			paused, err := pausedSet(ctx, w)
+			if err != nil {
+				return err
+			}
+			var pausedList []pauseRow
+			for _, p := range paused {
+				pausedList = append(pausedList, p)
 			}
 			counts := map[string]int{}
 			for _, r := range latest {
 				counts[r.Status]++
 			}
 			if a.json {
-				a.printJSON(map[string]any{"ok": true, "cursors": cursors, "latest": latest, "runs": runs, "counts": counts})
-				return nil
+				cs := make([]cursorJSON, len(cursors))
+				for i, c := range cursors {
+					cs[i] = cursorJSON{Source: c.Source, Object: c.Object, Value: c.Value, UpdatedAt: c.UpdatedAt}
+				}
+				var lastRun *runSummary
+				if len(last) > 0 {
+					lastRun = last[0]
+				}
+				if pausedList == nil {
+					pausedList = []pauseRow{}
+				}
+				a.printJSON(map[string]any{"ok": lastRunError(last) == nil, "last_run": lastRun, "paused": pausedList,
+					"cursors": cs, "latest": stageRunsJSON(latest), "runs": stageRunsJSON(runs), "counts": counts})
+				return lastRunError(last)
 			}
 			if a.quiet {
-				return nil
+				return lastRunError(last)
 			}
-			fmt.Fprintf(a.stdout, "warehouse: %s\n\ncursors (%d)\n", cfg.Warehouse.Type, len(cursors))
+			fmt.Fprintf(a.stdout, "warehouse: %s\n", cfg.Warehouse.Type)
+			if len(last) > 0 {
+				fmt.Fprintln(a.stdout)
+				a.printSummary(a.stdout, last[0], false)
+			}
+			for _, p := range pausedList {
+				fmt.Fprintf(a.stdout, "%s\n", p)
+			}
+			fmt.Fprintf(a.stdout, "\ncursors (%d)\n", len(cursors))
 			var rows [][]string
 			for _, c := range cursors {
 				rows = append(rows, []string{c.Source, c.Object, c.Value, c.UpdatedAt.Format(time.RFC3339)})
@@ -213,11 +290,11 @@ killed when the warehouse is opened.`,
 				rows = append(rows, []string{r.ID, r.Stage, r.Target, r.Status, fmt.Sprint(r.RowsRead), fmt.Sprint(r.RowsWritten), dur, oneLine(r.Error)})
 			}
 			table(a.stdout, []string{"RUN", "STAGE", "TARGET", "STATUS", "READ", "WRITTEN", "TOOK", "ERROR"}, rows)
-			return nil
+			return lastRunError(last)
 		},
 	}
 	cmd.Flags().IntVar(&limit, "limit", 20, "rows to show (0 = all)")
-	cmd.Flags().BoolVar(&history, "history", false, "list the newest runs instead of the latest run of each target")
+	cmd.Flags().BoolVar(&history, "history", false, "list the newest stage runs instead of the latest run of each target")
 	return cmd
 }
 

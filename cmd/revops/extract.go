@@ -98,6 +98,9 @@ func (a *app) extractAll(ctx context.Context, opts extract.Options, concurrency 
 	if bars != nil {
 		bars.Wait()
 	}
+	if a.run != nil {
+		a.run.usage = readSourceUsage(ctx, sources, a.log)
+	}
 	var nomatch *extract.NoMatchError
 	if errors.As(runErr, &nomatch) && len(failed) == 0 {
 		return nil, &exitError{code: 2, err: runErr}

@@ -223,12 +223,20 @@ func (a *app) runLinks(ctx context.Context, names []string, f linkFlags) error {
 		return err
 	}
 	defer env.w.Close()
+	specs, paused, err := dropPaused(ctx, a, env.w, "link", env.specs, linkName)
+	if err != nil {
+		return err
+	}
+	env.specs = specs
 	r := &link.Runner{Warehouse: env.w, Log: a.log}
 	cache := map[string]revsync.Destination{}
 	var reports []*link.Report
 	var failed []string
 	for _, p := range env.bad {
 		reports = append(reports, &link.Report{Link: p.Name, Status: "failed", Error: p.Err.Error()})
+	}
+	for _, p := range paused {
+		reports = append(reports, &link.Report{Link: p.Name, Status: targetPaused})
 	}
 	for _, s := range env.specs {
 		dests, err := a.linkDests(ctx, env, s, cache)
@@ -252,6 +260,9 @@ func (a *app) runLinks(ctx context.Context, names []string, f linkFlags) error {
 	rowsFailed := false
 	for _, r := range reports {
 		rowsFailed = rowsFailed || r.Failed > 0
+	}
+	if a.run != nil {
+		a.run.links = append(a.run.links, reports...)
 	}
 	if a.json {
 		a.printJSON(map[string]any{"ok": len(failed) == 0 && len(env.bad) == 0 && !rowsFailed, "links": reports})
@@ -511,6 +522,9 @@ func (a *app) runLinkStage(ctx context.Context, cfg *configs.Config, res *models
 			if err := a.runLinks(ctx, run, linkFlags{}); err != nil {
 				failures = append(failures, err)
 			}
+		}
+		if a.run != nil {
+			a.run.skippedLinks = skipped
 		}
 		if len(skipped) > 0 {
 			if a.json {

@@ -198,6 +198,9 @@ func checkConfig(cfg *configs.Config) error {
 	if _, err := identity.Decode(cfg.Identity.Decode); err != nil {
 		return err
 	}
+	if _, err := decodeAlerts(cfg); err != nil {
+		return err
+	}
 	for _, s := range cfg.Sources {
 		opts, ok := sources[s.Type]
 		if !ok {

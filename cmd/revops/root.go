@@ -39,6 +39,8 @@ type app struct {
 	// printed is set when a command wrote its machine output itself
 	// (sandbox's one line); an error is then reported on stderr only.
 	printed bool
+	// run, inside revops run, collects what the stages report.
+	run *runState
 }
 
 // exitError carries a process exit code through cobra.
@@ -171,6 +173,7 @@ default), builds SQL models on them, and syncs changes back to both CRMs.`,
 	root.AddCommand(a.linkCmd())
 	root.AddCommand(a.identityCmd())
 	root.AddCommand(a.reportCmd())
+	root.AddCommand(a.pauseCmd(), a.resumeCmd(), a.historyCmd())
 	// A command given arguments it does not take is a usage error, not a
 	// silently ignored word.
 	for _, c := range root.Commands() {

@@ -308,6 +308,11 @@ func (a *app) runSync(ctx context.Context, names []string, f syncFlags) error {
 		return err
 	}
 	defer env.close()
+	specs, paused, err := dropPaused(ctx, a, env.w, "sync", env.specs, func(s *revsync.Spec) string { return s.Name })
+	if err != nil {
+		return err
+	}
+	env.specs = specs
 	var blocked map[string][]string
 	if !f.noBuild {
 		if blocked, err = a.buildModels(ctx, env); err != nil {
@@ -320,6 +325,9 @@ func (a *app) runSync(ctx context.Context, names []string, f syncFlags) error {
 	var failed []string
 	for _, p := range env.bad {
 		reports = append(reports, &revsync.Report{RunRecord: revsync.RunRecord{Sync: p.Name, Status: "failed", Error: p.Err.Error()}})
+	}
+	for _, p := range paused {
+		reports = append(reports, &revsync.Report{RunRecord: revsync.RunRecord{Sync: p.Name, Status: targetPaused}})
 	}
 	for _, s := range env.specs {
 		if reasons := blocked[s.Name]; len(reasons) > 0 {
@@ -349,6 +357,9 @@ func (a *app) runSync(ctx context.Context, names []string, f syncFlags) error {
 	}
 	if bars != nil {
 		bars.Wait()
+	}
+	if a.run != nil {
+		a.run.syncs = append(a.run.syncs, reports...)
 	}
 	if a.json {
 		a.printJSON(map[string]any{"ok": len(failed) == 0, "syncs": reports})

@@ -277,6 +277,13 @@ func (w *Warehouse) ensureState(ctx context.Context) error {
 		)`,
 		// The process that ran it (load.Process), to tell killed runs.
 		`ALTER TABLE _revops.runs ADD COLUMN IF NOT EXISTS process VARCHAR`,
+		// revops run: the stage runs of one `revops run` carry its id
+		// (parent_id) and the run itself is a row of stage 'run' whose
+		// detail holds its summary (JSON); api_calls counts the requests
+		// of a run where they are known (extracts, whole runs).
+		`ALTER TABLE _revops.runs ADD COLUMN IF NOT EXISTS parent_id VARCHAR`,
+		`ALTER TABLE _revops.runs ADD COLUMN IF NOT EXISTS api_calls BIGINT`,
+		`ALTER TABLE _revops.runs ADD COLUMN IF NOT EXISTS detail VARCHAR`,
 		`CREATE TABLE IF NOT EXISTS _revops.cursors (
 			source VARCHAR NOT NULL,
 			object VARCHAR NOT NULL,
