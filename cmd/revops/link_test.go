@@ -65,7 +65,7 @@ func TestLinkEndToEnd(t *testing.T) {
 	if code, out, errOut := revops(t, env, "extract", "-c", cfg, "-q"); code != 0 {
 		t.Fatalf("extract: exit %d\n%s%s", code, out, errOut)
 	}
-	code, doc, errOut := runLink(t, env, cfg)
+	code, doc, errOut := runLink(t, env, cfg, "zoho_sf_leads") // the sandbox config has more links (templates)
 	reps := linkReports(t, doc, "links")
 	if code != 0 || len(reps) != 1 || reps[0].Pairs == 0 || reps[0].Updated != 0 || reps[0].Created != 0 {
 		t.Fatalf("converged link: exit %d %+v %s", code, reps, errOut)
@@ -113,7 +113,7 @@ func TestLinkEndToEnd(t *testing.T) {
 	if r := linkReports(t, doc, "links")[0]; code != 0 || r.Conflicts != 1 || r.Sides[0].Updated != 1 || r.Sides[1].Updated != 0 {
 		t.Fatalf("conflict: %+v", r)
 	}
-	code, out, _ := revops(t, env, "link", "conflicts", "-c", cfg, "--json")
+	code, out, _ := revops(t, env, "link", "conflicts", "zoho_sf_leads", "-c", cfg, "--json")
 	var cs struct {
 		Conflicts []struct{ Field, Winner, LeftValue, RightValue string } `json:"conflicts"`
 	}

@@ -166,6 +166,11 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 		truth := sf.Seed(world.Project(sandbox.Salesforce))
 		truth = append(truth, zo.SeedCRM(world.Project(sandbox.ZohoCRM))...)
 		truth = append(truth, zo.SeedDesk(world.Project(sandbox.ZohoDesk))...)
+		if err := addTemplateFields(sf, zo); err != nil {
+			sfLn.Close()
+			zoLn.Close()
+			return err
+		}
 		a.log.Info("sandbox seeded", "seed", f.seed, "records", len(truth), "took", time.Since(start).Round(time.Millisecond))
 		if f.truth != "" {
 			if err := writeFileAtomic(f.truth, func(w io.Writer) error { return sandbox.WriteTruth(w, truth) }); err != nil {
@@ -222,6 +227,63 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 	}
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return fmt.Errorf("sandbox: serve: %w", serveErr)
+	}
+	return nil
+}
+
+// Custom fields the shipped templates (configs/syncs, configs/links)
+// write that a new org lacks. The sandbox creates them as an admin would
+// before enabling the templates (a real org needs them created the same
+// way: in setup, or through Salesforce's Tooling API and Zoho's fields
+// API). A state restored with --state already holds them.
+var (
+	sfTemplateFields = []struct {
+		object string
+		field  sftest.Field
+	}{
+		{"Account", sftest.Field{Name: "Last_Activity_At__c", Label: "Last Activity At", Type: sftest.TypeDateTime}},
+		{"Account", sftest.Field{Name: "Revops_Company_Id__c", Label: "Revops Company Id", Type: sftest.TypeString, Length: 64}},
+		{"Account", sftest.Field{Name: "Customer_Tier__c", Label: "Customer Tier", Type: sftest.TypePicklist,
+			PicklistValues: []sftest.PicklistValue{{Value: "Strategic", Active: true}, {Value: "Key", Active: true}, {Value: "Standard", Active: true}}}},
+		{"Contact", sftest.Field{Name: "Open_Tickets__c", Label: "Open Tickets", Type: sftest.TypeDouble, Precision: 18}},
+		{"Contact", sftest.Field{Name: "Last_Activity_At__c", Label: "Last Activity At", Type: sftest.TypeDateTime}},
+		{"Contact", sftest.Field{Name: "Revops_Person_Id__c", Label: "Revops Person Id", Type: sftest.TypeString, Length: 64}},
+		{"Contact", sftest.Field{Name: "Revops_Company_Id__c", Label: "Revops Company Id", Type: sftest.TypeString, Length: 64}},
+		{"Task", sftest.Field{Name: "Zoho_Desk_Ticket_Id__c", Label: "Zoho Desk Ticket Id", Type: sftest.TypeString, Length: 255,
+			ExternalID: true, Unique: true, IDLookup: true}},
+	}
+	zohoTemplateFields = []struct {
+		module string
+		field  zohotest.Field
+	}{
+		{"Accounts", zohotest.Field{APIName: "Last_Activity_At", DataType: "datetime", Custom: true}},
+		{"Accounts", zohotest.Field{APIName: "Revops_Company_Id", DataType: "text", Length: 64, Custom: true}},
+		{"Accounts", zohotest.Field{APIName: "Customer_Tier", DataType: "picklist", Custom: true,
+			PickList: []string{"-None-", "Strategic", "Key", "Standard"}}},
+		{"Accounts", zohotest.Field{APIName: "Last_Won_Amount", DataType: "currency", DecimalPlace: 2, Custom: true}},
+		{"Accounts", zohotest.Field{APIName: "Last_Won_Date", DataType: "date", Custom: true}},
+		{"Contacts", zohotest.Field{APIName: "Open_Tickets", DataType: "integer", Custom: true}},
+		{"Contacts", zohotest.Field{APIName: "Last_Activity_At", DataType: "datetime", Custom: true}},
+		{"Contacts", zohotest.Field{APIName: "Revops_Person_Id", DataType: "text", Length: 64, Custom: true}},
+		{"Contacts", zohotest.Field{APIName: "Revops_Company_Id", DataType: "text", Length: 64, Custom: true}},
+		// The seeded org may have it already (the emulator's lifecycle field).
+		{"Contacts", zohotest.Field{APIName: "Lifecycle_Stage", DataType: "picklist", Custom: true,
+			PickList: []string{"-None-", "Subscriber", "Lead", "Marketing Qualified Lead", "Sales Qualified Lead", "Opportunity", "Customer", "Evangelist", "Other"}}},
+	}
+)
+
+// addTemplateFields creates the templates' custom fields in both orgs;
+// a Zoho field the org already has is kept as it is.
+func addTemplateFields(sf *sftest.Server, zo *zohotest.Server) error {
+	for _, f := range sfTemplateFields {
+		if err := sf.AddField(f.object, f.field); err != nil {
+			return fmt.Errorf("sandbox: template field %s.%s: %w", f.object, f.field.Name, err)
+		}
+	}
+	for _, f := range zohoTemplateFields {
+		if err := zo.AddField(f.module, f.field); err != nil && !strings.Contains(err.Error(), "already exists") {
+			return fmt.Errorf("sandbox: template field %s.%s: %w", f.module, f.field.APIName, err)
+		}
 	}
 	return nil
 }
@@ -345,20 +407,95 @@ sources:
 models:
   paths: []
 
-links:                        # the example two-way link (configs/links/*.yaml)
+links:                        # the templates' two-way links (configs/links/*.yaml)
+  # Zoho CRM leads ⇄ Salesforce leads (configs/links/zoho_sf_leads.yaml)
   - name: zoho_sf_leads
     left: {source: zoho_crm, object: Leads}
     right: {source: salesforce, object: Lead}
-    pair: {by: id_field, right: Zoho_Lead_Id__c}   # the copy zoho_leads_to_sf made
+    pair: {by: id_field, right: Zoho_Lead_Id__c}
     fields:
-      - {left: Designation, right: Title, owner: salesforce}
-      - {left: Mobile, right: MobilePhone, owner: newest}
+      - {left: Designation, right: Title, owner: salesforce}      # Salesforce wins conflicts
+      - {left: Mobile, right: MobilePhone, owner: newest}          # the later change wins (compared in E.164)
       - {left: City, right: City, owner: newest}
       - {left: State, right: State, owner: newest}
       - {left: No_of_Employees, right: NumberOfEmployees, owner: zoho}
-      - {left: Website, right: Website, owner: fill_if_empty}
+      - {left: Website, right: Website, owner: fill_if_empty}      # fills an empty side, never overwrites
 
-syncs:                        # the example syncs (configs/syncs/*.yaml)
+  # Deal ⇄ Opportunity stage mirroring (stage table: seeds.deal_stage_mirror) (configs/links/zoho_sf_deals.yaml)
+  - name: zoho_sf_deals
+    left: {source: zoho_crm, object: Deals}
+    right: {source: salesforce, object: Opportunity}
+    pair: {by: crosswalk, crosswalk: syncs.deal_pairs}
+    fields:
+      - left: Stage
+        right: StageName
+        owner: newest                  # the later change wins
+        tie: salesforce                # changes too close together to order: Salesforce
+        map: seeds.deal_stage_mirror
+        reverse: {Closed Lost: Closed Lost, Prospecting: Qualification, Perception Analysis: Id. Decision Makers}
+      - {left: Closing_Date, right: CloseDate, owner: newest}
+      - {left: Amount, right: Amount, owner: salesforce}    # Salesforce wins conflicts
+    filter:
+      left: [{field: Pipeline, op: is, value: "Standard (Standard)"}]
+      right: [{field: Type, op: is_not, value: "Existing Customer - Downgrade"}]
+
+  # Account and Contact harmonization (configs/links/zoho_sf_accounts_contacts.yaml)
+  - name: zoho_sf_accounts
+    left: {source: zoho_crm, object: Accounts}
+    right: {source: salesforce, object: Account}
+    pair: {by: crosswalk}
+    fields:
+      - {left: Phone, right: Phone, owner: newest}
+      - {left: Website, right: Website, owner: newest}
+      - {left: Billing_Street, right: BillingStreet, owner: newest}
+      - {left: Billing_City, right: BillingCity, owner: newest}
+      - {left: Billing_State, right: BillingState, owner: newest}
+      - {left: Billing_Code, right: BillingPostalCode, owner: newest}
+      - {left: Billing_Country, right: BillingCountry, owner: newest}
+      - {left: Employees, right: NumberOfEmployees, owner: salesforce}
+      - {left: Annual_Revenue, right: AnnualRevenue, owner: salesforce}
+      - {left: Account_Number, right: AccountNumber, owner: fill_if_empty}
+      - {left: Customer_Tier, right: Customer_Tier__c, owner: newest}
+    filter:
+      left: [{field: Account_Type, op: not_in, value: [Competitor, Vendor]}]
+
+  - name: zoho_sf_contacts
+    left: {source: zoho_crm, object: Contacts}
+    right: {source: salesforce, object: Contact}
+    pair: {by: crosswalk}
+    fields:
+      - {left: First_Name, right: FirstName, owner: newest}
+      - {left: Last_Name, right: LastName, owner: newest}
+      - {left: Email, right: Email, owner: newest}
+      - {left: Phone, right: Phone, owner: newest}
+      - {left: Mobile, right: MobilePhone, owner: newest}
+      - {left: Mailing_Street, right: MailingStreet, owner: newest}
+      - {left: Mailing_City, right: MailingCity, owner: newest}
+      - {left: Mailing_State, right: MailingState, owner: newest}
+      - {left: Mailing_Zip, right: MailingPostalCode, owner: newest}
+      - {left: Mailing_Country, right: MailingCountry, owner: newest}
+      - {left: Title, right: Title, owner: salesforce}
+      - {left: Department, right: Department, owner: fill_if_empty}
+    filter:
+      right: [{field: LeadSource, op: is_not, value: Purchased List}]
+
+  # Closed Won → Zoho account (with the sync closed_won_contacts_zoho) (configs/links/sf_closed_won_to_zoho.yaml)
+  - name: sf_closed_won_to_zoho
+    left: {source: zoho_crm, object: Accounts}
+    right: {source: salesforce, object: Opportunity}
+    pair: {by: crosswalk, crosswalk: syncs.closed_won_pairs}
+    fields:
+      - {left: Last_Won_Amount, right: Amount, owner: read_only, from: salesforce}
+      - {left: Last_Won_Date, right: CloseDate, owner: read_only, from: salesforce}
+    transitions:
+      - name: closed_won
+        on: {side: salesforce, field: StageName, to: [Closed Won]}
+        set: {side: zoho, values: {Account_Type: Customer}}
+    filter:
+      right: [{field: Amount, op: gt, value: 0}]
+
+syncs:                        # the templates' one-way syncs (configs/syncs/*.yaml)
+  # Warehouse enrichment: accounts (configs/syncs/account_enrichment.yaml)
   - name: account_enrichment_sf
     model: syncs.account_enrichment_sf
     destination: {source: salesforce, object: Account}
@@ -368,6 +505,8 @@ syncs:                        # the example syncs (configs/syncs/*.yaml)
     mapping:
       Open_Tickets__c: {column: open_tickets}
       Lifetime_Won__c: {column: lifetime_won}
+      Last_Activity_At__c: {column: last_activity_at, skip_nulls: true}
+      Revops_Company_Id__c: {column: company_id}
 
   - name: account_enrichment_zoho
     model: syncs.account_enrichment_zoho
@@ -378,7 +517,35 @@ syncs:                        # the example syncs (configs/syncs/*.yaml)
     mapping:
       Open_Tickets: {column: open_tickets}
       Lifetime_Won: {column: lifetime_won}
+      Last_Activity_At: {column: last_activity_at, skip_nulls: true}
+      Revops_Company_Id: {column: company_id}
 
+  # Warehouse enrichment: contacts (configs/syncs/contact_enrichment.yaml)
+  - name: contact_enrichment_sf
+    model: syncs.contact_enrichment_sf
+    destination: {source: salesforce, object: Contact}
+    mode: update
+    match: {by: id}
+    key: contact_id
+    mapping:
+      Open_Tickets__c: {column: open_tickets}
+      Last_Activity_At__c: {column: last_activity_at, skip_nulls: true}
+      Revops_Person_Id__c: {column: person_id}
+      Revops_Company_Id__c: {column: company_id}
+
+  - name: contact_enrichment_zoho
+    model: syncs.contact_enrichment_zoho
+    destination: {source: zoho_crm, object: Contacts}
+    mode: update
+    match: {by: id}
+    key: contact_id
+    mapping:
+      Open_Tickets: {column: open_tickets}
+      Last_Activity_At: {column: last_activity_at, skip_nulls: true}
+      Revops_Person_Id: {column: person_id}
+      Revops_Company_Id: {column: company_id}
+
+  # Zoho CRM leads → Salesforce leads (configs/syncs/zoho_leads_to_sf.yaml)
   - name: zoho_leads_to_sf
     model: syncs.zoho_leads_to_sf
     destination: {source: salesforce, object: Lead}
@@ -426,6 +593,37 @@ syncs:                        # the example syncs (configs/syncs/*.yaml)
           Twitter: Other
           Facebook: Other
       Description: {value: "Synced from Zoho CRM by revops"}
+
+  # Escalated Zoho Desk ticket → Salesforce Task (configs/syncs/desk_escalations_to_sf_tasks.yaml)
+  - name: desk_escalations_to_sf_tasks
+    model: syncs.desk_escalations_to_sf_tasks
+    destination: {source: salesforce, object: Task}
+    mode: upsert
+    match: {by: external_id, field: Zoho_Desk_Ticket_Id__c}
+    key: zoho_ticket_id
+    mapping:
+      Zoho_Desk_Ticket_Id__c: {column: zoho_ticket_id}
+      Subject: {column: subject}
+      Description: {column: description}
+      Status:
+        column: ticket_status
+        picklist: {Open: In Progress, Escalated: In Progress, On Hold: Waiting on someone else, Closed: Completed}
+      Priority:
+        column: ticket_priority
+        picklist: {Urgent: High, High: High, Medium: Normal, Low: Low}
+      ActivityDate: {column: due_date}
+      WhatId: {column: sf_account_id}
+      WhoId: {column: sf_contact_id}
+
+  # Closed Won → the Zoho account's contacts (configs/syncs/closed_won_contacts_zoho.yaml)
+  - name: closed_won_contacts_zoho
+    model: syncs.closed_won_contacts_zoho
+    destination: {source: zoho_crm, object: Contacts}
+    mode: update
+    match: {by: id}
+    key: contact_id
+    mapping:
+      Lifecycle_Stage: {column: lifecycle_stage}
 
 `))
 
