@@ -57,6 +57,9 @@ type Config struct {
 	// runs in quick succession stay within Zoho's ten tokens per refresh
 	// token in ten minutes; "" fetches a token per client.
 	TokenCacheDir string
+	// BulkPoll is the first wait before polling a bulk read job; it
+	// doubles after each poll up to 30 s (default 1 s).
+	BulkPoll time.Duration
 }
 
 // Client calls Zoho CRM and, through Desk, Zoho Desk. It is safe for
@@ -91,6 +94,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.System == "" {
 		cfg.System = "zoho_crm"
+	}
+	if cfg.BulkPoll <= 0 {
+		cfg.BulkPoll = time.Second
 	}
 	log := cfg.Log
 	if log == nil {

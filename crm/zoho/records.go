@@ -44,6 +44,11 @@ type ListOptions struct {
 	// Converted is Leads' converted filter: false (the API's default),
 	// true or both.
 	Converted string
+	// First, when set, is called with the first page's more_records
+	// before that page is handed to fn (not at all when there are no
+	// records); its error stops the listing and is returned. Extract uses
+	// it to decide whether a read is large enough for Bulk Read.
+	First func(moreRecords bool) error
 }
 
 // listInfo is the info block of a list answer.
@@ -129,6 +134,11 @@ func (c *Client) List(ctx context.Context, module string, fields []string, opts 
 		}
 		if err := decode(r.body, &ans); err != nil {
 			return fmt.Errorf("zoho: list %s page %d: %w", module, call, err)
+		}
+		if call == 1 && opts.First != nil {
+			if err := opts.First(ans.Info.MoreRecords); err != nil {
+				return err
+			}
 		}
 		served += len(ans.Data)
 		recs := ans.Data

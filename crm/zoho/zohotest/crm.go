@@ -61,7 +61,8 @@ func recoverInternal(write func()) {
 func (s *Server) serveCRM(w http.ResponseWriter, r *http.Request) {
 	defer recoverInternal(func() { writeCRMError(w, errInternal()) })
 	seg := splitPath(r.URL.Path)
-	if len(seg) < 3 || seg[0] != "crm" || seg[1] != "v8" {
+	bulk := len(seg) >= 4 && seg[0] == "crm" && seg[1] == "bulk" && seg[2] == "v8"
+	if !bulk && (len(seg) < 3 || seg[0] != "crm" || seg[1] != "v8") {
 		writeCRMError(w, errURLPattern())
 		return
 	}
@@ -83,6 +84,10 @@ func (s *Server) serveCRM(w http.ResponseWriter, r *http.Request) {
 			s.limits.release(c.heavy)
 		}
 	}()
+	if bulk {
+		s.serveBulk(c, seg[3:])
+		return
+	}
 	rest := seg[2:]
 	switch rest[0] {
 	case "settings":

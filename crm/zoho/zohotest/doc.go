@@ -18,7 +18,9 @@
 //     /{module}/deleted, /{module}/search, /{module}/actions/count, /coql,
 //     /{module}/{id}/Notes, /Deals/{id}/Stage_History, /settings/modules,
 //     /settings/fields (GET; POST creates custom fields, DELETE removes
-//     one), /settings/layouts[/{id}], /settings/pipeline, /users, /org.
+//     one), /settings/layouts[/{id}], /settings/pipeline, /users, /org;
+//     Bulk Read under /crm/bulk/v8/read (jobs, state, zipped CSV results;
+//     see bulkread.go for the choices made where the sheet is silent).
 //   - Desk under /api/v1: tickets, contacts, accounts (lists, get, search),
 //     ticket create (POST) and update (PATCH), ticketsCount, contactsByIds,
 //     organizations.
@@ -26,7 +28,7 @@
 // Every request goes through the shared sandbox middleware (systems
 // "zoho_accounts", "zoho_crm", "zoho_desk"); CRM endpoints are counted by
 // route with the module's API name kept and ids as {id}, e.g.
-// "/crm/v8/Leads/{id}".
+// "/crm/v8/Leads/{id}", "/crm/bulk/v8/read/{id}/result".
 //
 // # Choices where the sheet is unconfirmed
 //

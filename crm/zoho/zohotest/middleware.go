@@ -78,9 +78,19 @@ func (s *Server) accountsEndpoint(r *http.Request) string {
 
 // crmEndpoint names the route of a CRM request for counters and fault
 // rules: the path with the module's API name kept and ids replaced by
-// {id}, e.g. "/crm/v8/Leads/upsert", "/crm/v8/Deals/{id}/Stage_History".
+// {id}, e.g. "/crm/v8/Leads/upsert", "/crm/v8/Deals/{id}/Stage_History",
+// "/crm/bulk/v8/read/{id}/result".
 func (s *Server) crmEndpoint(r *http.Request) string {
 	seg := splitPath(r.URL.Path)
+	if len(seg) >= 4 && seg[0] == "crm" && seg[1] == "bulk" {
+		// /crm/bulk/v8/read/{id}[/result]
+		for i := 4; i < len(seg); i++ {
+			if _, ok := parseID(seg[i]); ok {
+				seg[i] = "{id}"
+			}
+		}
+		return "/" + strings.Join(seg, "/")
+	}
 	if len(seg) < 2 || seg[0] != "crm" || seg[1] != "v8" {
 		return r.URL.Path
 	}

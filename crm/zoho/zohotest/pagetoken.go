@@ -35,8 +35,14 @@ func (s *Server) sealPageToken(t *pageToken) string {
 	return base64.RawURLEncoding.EncodeToString(body) + "." + hex.EncodeToString(mac.Sum(nil)[:12])
 }
 
-// openPageToken checks a page_token against the request it comes with.
+// openPageToken checks a list page_token against the request it comes with.
 func (s *Server) openPageToken(tok, binding string) (*pageToken, *apiError) {
+	return s.openToken(tok, binding, maxTokenRecords)
+}
+
+// openToken checks a page_token against the request it comes with; a
+// token that has served limit records or more is refused (0: no limit).
+func (s *Server) openToken(tok, binding string, limit int) (*pageToken, *apiError) {
 	invalid := newErr(http.StatusBadRequest, "INVALID_DATA", "the given page_token is invalid", "param_name", "page_token")
 	b64, sig, ok := strings.Cut(tok, ".")
 	if !ok {
@@ -63,7 +69,7 @@ func (s *Server) openPageToken(tok, binding string) (*pageToken, *apiError) {
 		return nil, newErr(http.StatusBadRequest, "TOKEN_BOUND_DATA_MISMATCH",
 			"the page_token is bound to other parameters than the ones given", "param_name", "page_token")
 	}
-	if t.Served >= maxTokenRecords {
+	if limit > 0 && t.Served >= limit {
 		return nil, newErr(http.StatusBadRequest, "PAGINATION_LIMIT_EXCEEDED",
 			"you can fetch at most 100000 records using page_token", "limit", maxTokenRecords)
 	}

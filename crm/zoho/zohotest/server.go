@@ -64,6 +64,12 @@ type Options struct {
 	// every insert, as older API versions did, instead of only when a
 	// record names its layout (Layout.id), as v8 does (sheet §5.3, §13.3).
 	StrictLayout bool
+	// BulkReadDelay keeps each bulk read job queued this long before it
+	// runs (default 0: it runs at once), so that clients poll its state.
+	BulkReadDelay time.Duration
+	// BulkPageSize is how many records one bulk read job exports (default
+	// 200,000, as Zoho); tests make it small to exercise paging.
+	BulkPageSize int
 	// Counters and Faults plug the emulator into the shared sandbox
 	// middleware; nil Counters get a fresh set, nil Faults inject nothing.
 	Counters *sandbox.Counters
@@ -87,6 +93,7 @@ type Server struct {
 	fieldID idGen
 	clk     clock
 	desk    *deskStore
+	bulk    bulkStore
 
 	limits     *limiter
 	deskLimits *limiter
@@ -143,6 +150,9 @@ func New(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.BulkPageSize <= 0 {
+		opts.BulkPageSize = bulkPerPage
+	}
 	if opts.Counters == nil {
 		opts.Counters = sandbox.NewCounters()
 	}
@@ -151,6 +161,7 @@ func New(opts Options) *Server {
 		dc = DataCenters[0]
 	}
 	s := &Server{opts: opts, dc: dc, modules: map[string]*module{}}
+	s.bulk.jobs = map[uint64]*bulkJob{}
 	s.ids.base = crmIDBase
 	s.fieldID.base = crmIDBase + 2_000_000_000
 	s.clk = clock{now: opts.Now}

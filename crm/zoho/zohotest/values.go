@@ -328,6 +328,13 @@ func (s *Server) coerce(m *module, f *Field, raw any, path string, seModule stri
 			}
 			out = append(out, str)
 		}
+		if len(out) == 0 {
+			// Stored empty, like "" for text, so that the list API and a
+			// bulk read export (whose empty cell is all there is) agree.
+			// Whether Zoho's REST API answers [] or null for an empty
+			// multi-select is unconfirmed.
+			return nil, nil
+		}
 		return out, nil
 	case "integer", "bigint":
 		var n int64
