@@ -174,7 +174,9 @@ type bulkQuery struct {
 	PageToken string          `json:"page_token"`
 }
 
-func bulkErr(code, msg string, kv ...any) *apiError { return newErr(http.StatusBadRequest, code, msg, kv...) }
+func bulkErr(code, msg string, kv ...any) *apiError {
+	return newErr(http.StatusBadRequest, code, msg, kv...)
+}
 
 // createBulkRead answers POST /crm/bulk/v8/read.
 func (s *Server) createBulkRead(c *call) {
