@@ -236,7 +236,7 @@ func (w *Webhook) Message(r Run, evs []Event) Message {
 	}
 	text := fmt.Sprintf("revops run %s %s", r.ID, strings.Join(why, "; "))
 	if r.Error != "" {
-		text += ": " + firstLine(r.Error)
+		text += ": " + oneLine(r.Error)
 	}
 	color := "warning"
 	if slices.Contains(evs, Failure) {
@@ -254,7 +254,7 @@ func (w *Webhook) Message(r Run, evs []Event) Message {
 			v += fmt.Sprintf(" · %d failed", s.Failed)
 		}
 		if s.Note != "" {
-			v += " · " + firstLine(s.Note)
+			v += " · " + oneLine(s.Note)
 		}
 		fields = append(fields, Field{Title: s.Name, Value: v, Short: false})
 	}
@@ -322,10 +322,11 @@ func round(d time.Duration) time.Duration {
 	return d.Round(100 * time.Millisecond)
 }
 
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	if len(s) > 300 {
-		s = s[:300] + "…"
+// oneLine joins an error's lines and keeps its first 300 characters.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 300 {
+		s = string(r[:300]) + "…"
 	}
 	return s
 }

@@ -203,7 +203,7 @@ failed or was killed, 2 for bad usage or a bad config.`,
 			if limit < 0 {
 				return &usageError{fmt.Errorf("revops status: --limit %d: must not be negative", limit)}
 			}
-			cfg, w, err := a.openConfigured(cmd.Context())
+			cfg, w, err := a.openState(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/revops/revops/configs"
 	"github.com/revops/revops/load"
 )
 
@@ -29,7 +31,7 @@ run failed or was killed.`,
 			if limit < 0 {
 				return &usageError{fmt.Errorf("revops history: --limit %d: must not be negative", limit)}
 			}
-			_, w, err := a.openConfigured(cmd.Context())
+			_, w, err := a.openState(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -257,4 +259,15 @@ func stageNote(st stageSummary) string {
 		}
 	}
 	return ""
+}
+
+// openState opens the configured warehouse for status and history: a
+// config that is wrong (including the warehouse's own options) exits 2.
+func (a *app) openState(ctx context.Context) (*configs.Config, load.Warehouse, error) {
+	cfg, w, err := a.openConfigured(ctx)
+	var ce *configs.Error
+	if errors.As(err, &ce) {
+		return nil, nil, &exitError{code: 2, err: err}
+	}
+	return cfg, w, err
 }
