@@ -166,9 +166,10 @@ func TestWrongSalesforceSecretFailsAlone(t *testing.T) {
 	if len(r) != 1 || r[0]["status"] != "failed" || !strings.Contains(r[0]["error"].(string), "salesforce") {
 		t.Fatalf("_revops.runs for the salesforce source: %v, want one failed run", r)
 	}
+	// The last run failed: status says so and exits 1.
 	code, out, _ = revops(t, nil, "status", "-c", cfg)
-	if code != 0 || !strings.Contains(out, "failed") || !strings.Contains(out, "salesforce") {
-		t.Errorf("status does not show the failed source:\n%s", out)
+	if code != 1 || !strings.Contains(out, "failed") || !strings.Contains(out, "salesforce") {
+		t.Errorf("status: exit %d, want 1 and the failed source shown:\n%s", code, out)
 	}
 	// account_enrichment_sf reads metrics.account_overview, built on
 	// Salesforce tables: skipped, naming the source. zoho_leads_to_sf
@@ -242,12 +243,12 @@ func TestKilledRunIsMarkedKilled(t *testing.T) {
 	killed := 0
 	for _, r := range doc["runs"].([]any) {
 		run := r.(map[string]any)
-		switch run["Status"] {
+		switch run["status"] {
 		case "running":
 			t.Errorf("run %v is still running after its process was killed", run)
 		case "killed":
 			killed++
-			if run["FinishedAt"] == nil || !strings.Contains(run["Error"].(string), "ended before the run finished") {
+			if run["finished_at"] == nil || !strings.Contains(run["error"].(string), "ended before the run finished") {
 				t.Errorf("killed run %v: want finished_at and an error saying why", run)
 			}
 		}
