@@ -127,6 +127,42 @@ echo "Both CRMs now hold Salesforce's title:"
 	"SELECT z.\"Designation\" AS zoho_title, s.\"Title\" AS salesforce_title FROM zoho_crm.leads AS z, salesforce.lead AS s WHERE CAST(z.id AS VARCHAR) = '$ZID' AND s.\"Id\" = '$SID'"
 "$REVOPS" link history --config "$DEMO_DIR/revops.yaml" --limit 4
 
+step "8c. The integration templates the sandbox config enables (configs/links, configs/syncs)"
+CFG="$DEMO_DIR/revops.yaml"
+OPP=$("$REVOPS" query --config "$CFG" --json "SELECT source_id FROM core.deals WHERE source_system = 'salesforce' AND NOT is_closed
+	AND amount > 0 AND company_id IN (SELECT golden_id FROM identity.crosswalk WHERE system = 'zoho_crm' AND object = 'Accounts'
+	GROUP BY 1 HAVING count(*) = 1) ORDER BY source_id LIMIT 1" | json_field source_id)
+ZDEAL=$("$REVOPS" query --config "$CFG" --json "SELECT z.source_id FROM syncs.deal_pairs AS z JOIN syncs.deal_pairs AS s
+	ON s.golden_id = z.golden_id AND s.system = 'salesforce' JOIN salesforce.opportunity AS o ON o.\"Id\" = s.source_id
+	WHERE z.system = 'zoho_crm' AND o.\"StageName\" NOT LIKE 'Closed%' AND o.\"Id\" <> '$OPP' ORDER BY 1 LIMIT 1" | json_field source_id)
+TICKET=$("$REVOPS" query --config "$CFG" --json "SELECT t.source_id FROM core.tickets AS t JOIN identity.crosswalk AS x
+	ON x.system = 'salesforce' AND x.object = 'Contact' AND x.golden_id = t.person_id
+	JOIN staging.stg_salesforce__contact AS c ON c.contact_id = x.source_id
+	WHERE t.source_system = 'zoho_desk' AND t.status_raw = 'Open' AND c.account_id IS NOT NULL ORDER BY 1 LIMIT 1" | json_field source_id)
+echo "Salesforce opportunity $OPP is won, Zoho deal $ZDEAL moves to Negotiation/Review, Desk ticket $TICKET is escalated:"
+curl -sf -X PATCH "$SF_URL/services/data/v62.0/sobjects/Opportunity/$OPP" -H "Authorization: Bearer $SF_TOKEN" \
+	-H 'Content-Type: application/json' -d '{"StageName":"Closed Won"}'
+curl -sf -X PUT "$ZOHO_URL/crm/v8/Deals" -H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN" \
+	-H 'Content-Type: application/json' -d "{\"data\":[{\"id\":\"$ZDEAL\",\"Stage\":\"Negotiation/Review\"}]}" >/dev/null
+curl -sf -X PATCH "$ZOHO_URL/api/v1/tickets/$TICKET" -H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN" \
+	-H "orgId: $(echo "$ZOHO_LINE" | json_field org_id)" -H 'Content-Type: application/json' -d '{"status":"Escalated"}' >/dev/null
+"$REVOPS" run --config "$CFG" --quiet
+echo "Records each template wrote (API calls) in its first run, in its second, and in the run after those changes:"
+"$REVOPS" query --config "$CFG" \
+	"WITH r AS (SELECT sync AS template, 'sync' AS kind, started_at, succeeded AS written, api_calls FROM _revops.sync_runs WHERE kind = 'run'
+	            UNION ALL
+	            SELECT link, 'link', started_at, updated + transitions, api_calls FROM _revops.link_runs WHERE kind = 'run'),
+	      n AS (SELECT *, written || ' (' || api_calls || ')' AS cell, row_number() OVER (PARTITION BY template ORDER BY started_at) AS i,
+	                   count(*) OVER (PARTITION BY template) AS k FROM r)
+	 SELECT kind, template, max(CASE WHEN i = 1 THEN cell END) AS first_run, max(CASE WHEN i = 2 THEN cell END) AS second_run,
+	        max(CASE WHEN i = k THEN cell END) AS after_changes
+	 FROM n GROUP BY ALL ORDER BY kind, template"
+"$REVOPS" query --config "$CFG" \
+	"SELECT (SELECT count(*) FROM salesforce.task WHERE \"Zoho_Desk_Ticket_Id__c\" = '$TICKET') AS tasks_for_the_ticket,
+	        (SELECT \"StageName\" FROM salesforce.opportunity AS o JOIN syncs.deal_pairs AS s ON s.source_id = o.\"Id\"
+	         JOIN syncs.deal_pairs AS z ON z.golden_id = s.golden_id AND z.source_id = '$ZDEAL' LIMIT 1) AS its_opportunity_stage,
+	        (SELECT count(*) FROM _revops.link_transitions WHERE record_id = '$OPP' AND state = 'fired') AS closed_won_fired"
+
 step "9. Identity: golden records for every person and company across the three systems"
 echo "revops run extracted the leads the sync copied into Salesforce and built the identity models."
 echo "Golden records, and how many of them appear in 2 or 3 systems:"

@@ -545,20 +545,20 @@ syncs:                        # the templates' one-way syncs (configs/syncs/*.ya
       Revops_Person_Id: {column: person_id}
       Revops_Company_Id: {column: company_id}
 
-  # Zoho CRM leads → Salesforce leads (configs/syncs/zoho_leads_to_sf.yaml)
+  # Leads both ways: Zoho CRM leads → Salesforce (configs/syncs/zoho_leads_to_sf.yaml)
   - name: zoho_leads_to_sf
     model: syncs.zoho_leads_to_sf
     destination: {source: salesforce, object: Lead}
     mode: upsert
-    match: {by: external_id, field: Zoho_Lead_Id__c}
+    match: {by: duplicate_check, fields: [Zoho_Lead_Id__c, Email]}
     key: zoho_lead_id
     mapping:
       Zoho_Lead_Id__c: {column: zoho_lead_id}
-      FirstName: {column: first_name}
+      FirstName: {column: first_name, skip_nulls: true}
       LastName: {column: last_name}
       Company: {column: company}
-      Email: {column: email}
-      Phone: {column: phone}
+      Email: {column: email, skip_nulls: true}
+      Phone: {column: phone, skip_nulls: true}
       Status:
         column: lead_status
         picklist:
@@ -573,6 +573,7 @@ syncs:                        # the templates' one-way syncs (configs/syncs/*.ya
           Not Qualified: Closed - Not Converted
       LeadSource:
         column: lead_source
+        skip_nulls: true
         picklist:
           "-None-": Other
           Web Download: Web
@@ -592,7 +593,38 @@ syncs:                        # the templates' one-way syncs (configs/syncs/*.ya
           Chat: Other
           Twitter: Other
           Facebook: Other
-      Description: {value: "Synced from Zoho CRM by revops"}
+
+  # Leads both ways: Salesforce leads → Zoho CRM (configs/syncs/sf_leads_to_zoho.yaml)
+  - name: sf_leads_to_zoho
+    model: syncs.sf_leads_to_zoho
+    destination: {source: zoho_crm, object: Leads}
+    mode: upsert
+    match: {by: duplicate_check, fields: [Salesforce_Id, Email]}
+    key: sf_lead_id
+    mapping:
+      Salesforce_Id: {column: sf_lead_id}
+      First_Name: {column: first_name, skip_nulls: true}
+      Last_Name: {column: last_name}
+      Company: {column: company}
+      Email: {column: email, skip_nulls: true}
+      Phone: {column: phone, skip_nulls: true}
+      Lead_Status:
+        column: lead_status
+        picklist:
+          Open - Not Contacted: Not Contacted
+          Working - Contacted: Contacted
+          Closed - Converted: Pre-Qualified
+          Closed - Not Converted: Not Qualified
+      Lead_Source:
+        column: lead_source
+        skip_nulls: true
+        picklist:
+          Web: Web Research
+          Phone Inquiry: Cold Call
+          Partner Referral: Partner
+          Purchased List: Advertisement
+          Webinar: Internal Seminar
+          Other: "-None-"
 
   # Escalated Zoho Desk ticket → Salesforce Task (configs/syncs/desk_escalations_to_sf_tasks.yaml)
   - name: desk_escalations_to_sf_tasks

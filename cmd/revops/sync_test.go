@@ -108,9 +108,11 @@ func TestSyncEndToEnd(t *testing.T) {
 		t.Fatalf("sync: exit %d", code)
 	}
 	sfWrites, zohoWrites := writeCalls(t, info.Salesforce.StatsURL, "salesforce")-sfBefore, writeCalls(t, info.Zoho.StatsURL, "zoho_crm")-zohoBefore
-	// Under 200 (Salesforce) and 100 (Zoho) rows per sync: one write call each.
-	if sfWrites != 2 || zohoWrites != 1 {
-		t.Fatalf("first sync: %d Salesforce and %d Zoho write calls, want 2 and 1", sfWrites, zohoWrites)
+	// Under 200 (Salesforce) and 100 (Zoho) rows per sync: one write call
+	// each, except that the lead sync sends its creates and its updates
+	// (leads already in Salesforce, matched by e-mail) in two.
+	if sfWrites < 2 || sfWrites > 3 || zohoWrites != 1 {
+		t.Fatalf("first sync: %d Salesforce and %d Zoho write calls, want 2 or 3 and 1", sfWrites, zohoWrites)
 	}
 
 	// Salesforce accounts carry the warehouse's figures.
