@@ -14,7 +14,8 @@
 //  3. pairs the records, through identity.crosswalk (one record of a
 //     golden id on each side), an id field, or a normalized key;
 //     records whose key is missing or ambiguous are reported, never
-//     guessed;
+//     guessed; the link's filter (see Filter) leaves out the pairs whose
+//     records do not both pass it;
 //  4. reads both sides' current values from the latest extract (the
 //     landed tables, <source>.<object>) in a canonical form per type
 //     (phones in E.164, e-mails lower-case, trimmed text, numbers and
