@@ -157,6 +157,8 @@ echo "Records each template wrote (API calls) in its first run, in its second, a
 	 SELECT kind, template, max(CASE WHEN i = 1 THEN cell END) AS first_run, max(CASE WHEN i = 2 THEN cell END) AS second_run,
 	        max(CASE WHEN i = k THEN cell END) AS after_changes
 	 FROM n GROUP BY ALL ORDER BY kind, template"
+"$REVOPS" extract --config "$CFG" --quiet
+echo "Read back: the escalated ticket's Salesforce Tasks, the mirrored opportunity's stage, closed-won transitions fired:"
 "$REVOPS" query --config "$CFG" \
 	"SELECT (SELECT count(*) FROM salesforce.task WHERE \"Zoho_Desk_Ticket_Id__c\" = '$TICKET') AS tasks_for_the_ticket,
 	        (SELECT \"StageName\" FROM salesforce.opportunity AS o JOIN syncs.deal_pairs AS s ON s.source_id = o.\"Id\"
