@@ -22,9 +22,12 @@ type sandboxIdentity struct {
 	cfg   string
 	truth map[string]string // record_id -> true entity, copies included
 	kind  map[string]string // record_id -> person | company (truth's records)
-	// copies maps each Salesforce lead the lead sync created to the Zoho
-	// lead it copied.
-	copies map[string]string
+	// copies maps each lead the lead syncs (zoho_leads_to_sf,
+	// sf_leads_to_zoho) created to the lead it copied; copiedBy names the
+	// sync of each copy; written counts the records each sync wrote
+	// (created, or found by e-mail and updated).
+	copies, copiedBy map[string]string
+	written          map[string]int
 }
 
 // identityRecords is the sandbox size of the identity tests
@@ -45,7 +48,7 @@ func newSandboxIdentity(t *testing.T, records int) *sandboxIdentity {
 	t.Helper()
 	dir := t.TempDir()
 	s := &sandboxIdentity{cfg: filepath.Join(dir, "revops.yaml"), truth: map[string]string{}, kind: map[string]string{},
-		copies: map[string]string{}}
+		copies: map[string]string{}, copiedBy: map[string]string{}, written: map[string]int{}}
 	truthPath := filepath.Join(dir, "truth.csv")
 	startSandbox(t, "--records", strconv.Itoa(records), "--seed", "42", "--write-config", s.cfg, "--truth", truthPath)
 	if code, out, errOut := revops(t, nil, "run", "-c", s.cfg, "-q"); code != 0 {
@@ -83,11 +86,23 @@ func newSandboxIdentity(t *testing.T, records int) *sandboxIdentity {
 		id := r[0] + ":" + r[1] + ":" + r[2]
 		s.truth[id], s.kind[id] = r[3], k
 	}
-	// The lead sync's copies are the person their Zoho lead is.
-	for _, r := range queryRows(t, s.cfg, `SELECT key, destination_id FROM _revops.sync_snapshots WHERE sync = 'zoho_leads_to_sf'`) {
-		from, to := "zoho_crm:Leads:"+r["key"].(string), "salesforce:Lead:"+r["destination_id"].(string)
-		s.copies[to] = from
-		s.truth[to], s.kind[to] = s.truth[from], "person"
+	// The lead syncs' copies are the person the lead they copy is. A row
+	// written to a record that was there (the person found by e-mail,
+	// maybe as a contact) is that record's person in the truth file.
+	for _, c := range []struct{ sync, from, to, object string }{
+		{"zoho_leads_to_sf", "zoho_crm:Leads:", "salesforce:", "Lead"},
+		{"sf_leads_to_zoho", "salesforce:Lead:", "zoho_crm:", "Leads"},
+	} {
+		for _, r := range queryRows(t, s.cfg, `SELECT key, destination_id, coalesce(destination_object, '`+c.object+`') AS object
+			FROM _revops.sync_snapshots WHERE sync = '`+c.sync+`' AND destination_id IS NOT NULL`) {
+			from, to := c.from+r["key"].(string), c.to+r["object"].(string)+":"+r["destination_id"].(string)
+			s.written[c.sync]++
+			if _, seeded := s.truth[to]; seeded {
+				continue
+			}
+			s.copies[to], s.copiedBy[to] = from, c.sync
+			s.truth[to], s.kind[to] = s.truth[from], "person"
+		}
 	}
 	if len(s.copies) == 0 {
 		t.Fatal("the lead sync copied no lead: nothing tests certain links")
@@ -209,8 +224,10 @@ func (s *sandboxIdentity) testF1(t *testing.T) {
 	}
 }
 
-// testCopies: every lead revops copied into Salesforce is in the golden
-// record of the Zoho lead it copied, by the sync's certain link.
+// testCopies: every lead revops copied from one CRM into the other is in
+// the golden record of the lead it copied, by the sync's certain link,
+// and every record a lead sync wrote (copy, or person found by e-mail,
+// lead or contact) is linked to its origin for certain.
 func (s *sandboxIdentity) testCopies(t *testing.T) {
 	golden, rule := s.crosswalk(t)
 	for to, from := range s.copies {
@@ -218,13 +235,16 @@ func (s *sandboxIdentity) testCopies(t *testing.T) {
 			t.Errorf("copy %s of %s: golden ids %q and %q", to, from, golden[to], golden[from])
 			continue
 		}
-		if rule[to] != "certain:revops_sync:zoho_leads_to_sf" && rule[from] != "certain:revops_sync:zoho_leads_to_sf" {
+		want := "certain:revops_sync:" + s.copiedBy[to]
+		if rule[to] != want && rule[from] != want {
 			t.Errorf("copy %s of %s joined by %s / %s, not by the sync's certain link", to, from, rule[to], rule[from])
 		}
 	}
-	n := queryRows(t, s.cfg, `SELECT count(*) AS n FROM identity.person_certain_links WHERE rule = 'revops_sync:zoho_leads_to_sf'`)
-	if int(num(n[0]["n"])) != len(s.copies) {
-		t.Errorf("%v certain links of the lead sync, want %d (one per copy)", n[0]["n"], len(s.copies))
+	for sync, written := range s.written {
+		n := queryRows(t, s.cfg, `SELECT count(*) AS n FROM identity.person_certain_links WHERE rule = 'revops_sync:`+sync+`'`)
+		if int(num(n[0]["n"])) != written {
+			t.Errorf("%v certain links of %s, want %d (one per record it wrote)", n[0]["n"], sync, written)
+		}
 	}
 }
 

@@ -48,8 +48,11 @@ var identityStateDDL = []string{
 	`CREATE OR REPLACE VIEW identity.state_decisions AS
 		SELECT entity, record_id_l, record_id_r, decision, decided_at, decided_by, note, seq
 		FROM _revops.identity_decisions`,
+	// destination_object: the object a row's record lives in when it is
+	// not the sync's own (a Lead sync's row written to the Contact its
+	// person is).
 	`CREATE OR REPLACE VIEW identity.state_sync_snapshots AS
-		SELECT sync, key, destination_id, written_at FROM _revops.sync_snapshots`,
+		SELECT sync, key, destination_id, destination_object, written_at FROM _revops.sync_snapshots`,
 }
 
 // ensureIdentityState creates the identity state tables and views (after

@@ -8,7 +8,9 @@
 --   zoho_crm:salesforce_id     a Zoho record whose Salesforce_Id field
 --                              holds the id of a Salesforce record
 -- A sync's destination system and object come from seeds.identity_syncs,
--- which revops writes from the syncs of revops.yaml on every build; its key
+-- which revops writes from the syncs of revops.yaml on every build (the
+-- object is the snapshot's own when the row was written to another one: a
+-- Lead sync's row found as a Contact); its key
 -- is linked when it is the id of exactly one other person record (a sync
 -- keyed on something else links nothing). A sync no longer configured still
 -- links its records, matching the destination id among all person records.
@@ -36,7 +38,8 @@ pairs AS (
     JOIN input AS d
         ON d.source_id = s.destination_id
        AND (cfg.sync IS NULL
-            OR (d.source = cfg.destination_source AND lower(d.object) = lower(cfg.destination_object)))
+            OR (d.source = cfg.destination_source
+                AND lower(d.object) = lower(coalesce(s.destination_object, cfg.destination_object))))
     JOIN (
         SELECT i.*, count(*) OVER (PARTITION BY i.source_id) AS holders
         FROM input AS i
