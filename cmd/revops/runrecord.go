@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -152,7 +154,9 @@ func (s *runSummary) stage(name string) *stageSummary {
 
 // newRunID makes an id in the form of load's run ids.
 func newRunID(start time.Time) string {
-	return start.UTC().Format("20060102T150405Z") + "-" + load.Self().Token[:8]
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return start.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
 // ensureRunState creates the state revops run keeps beside _revops.runs.
