@@ -68,11 +68,11 @@ The exit status is 1 when any stage had a failure, 2 for a bad config.`,
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&f.full, "full-refresh", false, "re-read every object and rebuild incremental models from scratch")
-	fl.StringVar(&f.every, "every", "", "keep running: a run at once, then one every interval (e.g. 15m)")
-	fl.StringVar(&f.cron, "cron", "", `keep running: a run at each time of a cron expression (e.g. "*/15 * * * *")`)
-	fl.IntVar(&f.maxRuns, "max-runs", 0, "with --every or --cron: stop after this many runs (0 = keep running)")
-	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "with --every or --cron: serve Prometheus metrics on this address (e.g. 127.0.0.1:9090), at /metrics")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "with --every or --cron: print every stage's tables, not only each run's summary")
+	fl.StringVar(&f.every, "every", "", "keep running: a run now, then one every interval (e.g. 15m)")
+	fl.StringVar(&f.cron, "cron", "", `keep running: a run at each time of a cron expression ("*/15 * * * *")`)
+	fl.IntVar(&f.maxRuns, "max-runs", 0, "with --every/--cron: stop after this many runs (0 = never)")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "with --every/--cron: serve Prometheus /metrics here (127.0.0.1:9090)")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "with --every/--cron: print each stage's tables too")
 	return cmd
 }
 
