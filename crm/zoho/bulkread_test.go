@@ -79,7 +79,7 @@ func TestBulkReadClient(t *testing.T) {
 	}
 
 	// A failed job is an error naming it.
-	ts.FailBulkReads(1, "boom")
+	ts.FailBulkReads(0, 1, "boom")
 	id, err := c.CreateBulkRead(ctx, zoho.BulkReadQuery{Module: "Leads"})
 	if err != nil {
 		t.Fatal(err)

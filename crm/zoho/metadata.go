@@ -23,6 +23,11 @@ type Module struct {
 	Viewable      bool   `json:"viewable"`
 	// GeneratedType is "default" for standard modules, "custom" for custom ones.
 	GeneratedType string `json:"generated_type"`
+	// ModifiedTime is when the module's setup last changed. Whether
+	// adding, changing or removing a field moves it is unconfirmed (the
+	// emulator moves it); extract uses it to notice schema changes
+	// without reading the fields API on every run.
+	ModifiedTime string `json:"modified_time"`
 }
 
 // Field is one field of a module as the fields API reports it
@@ -90,19 +95,48 @@ func (f Field) LookupModule() string {
 
 // Modules lists the org's modules.
 func (c *Client) Modules(ctx context.Context) ([]Module, error) {
+	mods, _, err := c.ModulesAt(ctx)
+	return mods, err
+}
+
+// ModulesAt is Modules plus the server's clock at the time of the call
+// (the Date header; zero when absent).
+func (c *Client) ModulesAt(ctx context.Context) ([]Module, time.Time, error) {
 	r, err := c.send(ctx, http.MethodGet, func() string { return c.crmURL("settings/modules", nil) }, nil, nil)
 	if err != nil {
-		return nil, fmt.Errorf("zoho: modules: %w", err)
+		return nil, time.Time{}, fmt.Errorf("zoho: modules: %w", err)
 	}
 	var out struct {
 		Modules []Module `json:"modules"`
 	}
 	if len(r.body) > 0 {
 		if err := json.Unmarshal(r.body, &out); err != nil {
-			return nil, fmt.Errorf("zoho: modules: %w", err)
+			return nil, time.Time{}, fmt.Errorf("zoho: modules: %w", err)
 		}
 	}
-	return out.Modules, nil
+	return out.Modules, serverTime(r.header), nil
+}
+
+// displayFields are the fields whose value a lookup to a record of the
+// module shows as its name (the system duplicate-check fields of the
+// reference sheet §2.4, Full_Name for people; activities by subject).
+var displayFields = map[string]string{
+	"Leads": "Full_Name", "Contacts": "Full_Name", "Accounts": "Account_Name", "Deals": "Deal_Name",
+	"Campaigns": "Campaign_Name", "Products": "Product_Name", "Vendors": "Vendor_Name", "Cases": "Subject",
+	"Solutions": "Solution_Title", "Price_Books": "Price_Book_Name", "Quotes": "Subject", "Sales_Orders": "Subject",
+	"Purchase_Orders": "Subject", "Invoices": "Subject", "Tasks": "Subject", "Calls": "Subject",
+	"Events": "Event_Title", "Notes": "Note_Title",
+}
+
+// DisplayField is the field of module whose value a lookup to one of its
+// records shows as "name": Full_Name for Leads and Contacts, Account_Name
+// for Accounts, Deal_Name for Deals, …, Name for custom modules. The
+// table is unconfirmed beyond the modules the reference sheet names.
+func DisplayField(module string) string {
+	if f, ok := displayFields[module]; ok {
+		return f
+	}
+	return "Name"
 }
 
 // Fields lists the fields of module across all its layouts. An unknown

@@ -23,16 +23,32 @@ type plan struct {
 	// continues ("" for an incremental read): checkpoints carry it.
 	fullStarted string
 	prev        cursor // the cursor passed in
+	// bulk is the Bulk Read a checkpoint left part way, to go on with.
+	bulk *bulkState
 }
 
 // planRead decides between a full read, the continuation of a full read
 // a checkpoint left part way, and an incremental read. serverNow is the
 // server's clock (local clock when the API sent no Date).
 func (e *Extractor) planRead(cur cursor, serverNow time.Time) plan {
+	if cur.Bulk != nil && !e.bulkOn() {
+		// Bulk Read is off now: the read starts over through the list API.
+		cur.Bulk, cur.FullStarted = nil, ""
+	}
 	now := serverNow.Format(time.RFC3339)
 	p := plan{next: cursor{Modified: cur.Modified, Full: cur.Full, Deleted: now}, prev: cur}
 	modified := at(cur.Modified)
 	switch {
+	case cur.Bulk != nil:
+		// A checkpoint of a Bulk Read: go on at its next page.
+		st := *cur.Bulk
+		p.bulk = &st
+		p.full = st.Full
+		p.since = at(st.Since)
+		if st.Full {
+			p.fullStarted = cur.FullStarted
+			p.next.Full = cur.FullStarted
+		}
 	case cur.FullStarted != "" && !modified.IsZero():
 		// A checkpoint of a full read: go on from where it got.
 		p.fullStarted = cur.FullStarted
@@ -65,7 +81,8 @@ func (p plan) checkpoint(delDone bool, last string) (string, bool) {
 	if p.deletions && !delDone {
 		return "", false
 	}
-	c := cursor{Modified: p.prev.Modified, Full: p.prev.Full, Deleted: p.next.Deleted, FullStarted: p.fullStarted}
+	c := cursor{Modified: p.prev.Modified, Full: p.prev.Full, Deleted: p.next.Deleted, FullStarted: p.fullStarted,
+		Schema: p.next.Schema}
 	if p.full {
 		// A full read goes from the oldest record: its progress is last,
 		// even below the previous cursor.
@@ -153,27 +170,43 @@ func (b budget) left() int {
 
 // extractModule reads one CRM module.
 func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur cursor) (extract.Stream, error) {
-	fields, serverNow, err := e.c.FieldsAt(ctx, obj.Name)
+	seen, _ := e.seen(obj.Name)
+	p := e.planRead(cur, seen.clock())
+	fields, cache, fresh, serverNow, err := e.moduleFields(ctx, obj.Name, cur, p.full)
 	if err != nil {
 		return nil, e.unknownModule(err, obj.Name)
 	}
+	if fresh {
+		p = e.planRead(cur, e.serverNow(serverNow))
+	}
+	p.next.Schema = cache
 	cols := moduleColumns(fields)
 	names := make([]string, 0, len(cols))
 	for _, c := range cols[1:] {
 		names = append(names, c.Key())
 	}
-	p := e.planRead(cur, e.serverNow(serverNow))
 	schema := extract.NewBatcher(cols).Schema()
 	e.log.Debug("zoho extract", "source", e.name, "object", obj.Name, "full", p.full, "since", p.since,
-		"deletions", p.deletions, "continues", p.fullStarted != "" && !p.full, "columns", len(cols))
+		"deletions", p.deletions, "continues", p.fullStarted != "" && !p.full || p.bulk != nil, "columns", len(cols),
+		"fields_call", fresh)
 	bud := e.budget(obj.Name)
 	run := func(ctx context.Context, emit func(batch) error) (string, bool, error) {
 		var (
 			delDone bool
 			last    string // Modified_Time of the last record appended
+			// During a Bulk Read, batches carry the checkpoint of the
+			// last page read whole instead.
+			inBulk bool
+			bulkCk string
+			bulkOK bool
 		)
 		b := &batcher{Batcher: extract.NewBatcher(cols), emit: emit,
-			ckpt: func() (string, bool) { return p.checkpoint(delDone, last) }}
+			ckpt: func() (string, bool) {
+				if inBulk {
+					return bulkCk, bulkOK
+				}
+				return p.checkpoint(delDone, last)
+			}}
 		defer b.Release()
 		fail := func(err error) (string, bool, error) {
 			return "", false, fmt.Errorf("zoho: source %s: extract %s: %w", e.name, obj.Name, err)
@@ -195,12 +228,47 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 				return fail(err)
 			}
 		}
+		// bulk runs a Bulk Read of st; ok is false when Bulk Read cannot
+		// serve this read, which then goes through the list API.
+		bulk := func(st bulkState) (c string, incomplete, ok bool, err error) {
+			inBulk = true
+			if p.bulk != nil {
+				// The checkpoint this read started from holds until a page is read.
+				c := p.prev
+				c.Schema = p.next.Schema
+				bulkCk, bulkOK = c.String(), true
+			} else {
+				bulkCk, bulkOK = p.checkpoint(delDone, "")
+			}
+			c, incomplete, err = e.readBulk(ctx, obj, p, st, fields, cols, b, bud, func(c string) { bulkCk, bulkOK = c, true })
+			var nb *noBulkError
+			if errors.As(err, &nb) {
+				inBulk = false
+				e.log.Warn("zoho extract: reading through the list API instead of Bulk Read", "source", e.name,
+					"object", obj.Name, "reason", nb.reason)
+				return "", false, false, nil
+			}
+			return c, incomplete, true, err
+		}
+		if p.bulk != nil {
+			c, incomplete, ok, err := bulk(*p.bulk)
+			if err != nil {
+				_ = b.flush()
+				return fail(err)
+			}
+			if ok {
+				return c, incomplete, nil
+			}
+		}
 		var newest maxTime
 		opts := zoho.ListOptions{SortBy: "Modified_Time", SortOrder: "asc", ModifiedSince: p.since}
 		if obj.Name == "Leads" {
 			opts.Converted = "both"
 		}
-		err := e.c.List(ctx, obj.Name, names, opts, func(recs []map[string]any) error {
+		if p.bulk == nil && e.bulkOn() {
+			opts.First = e.bulkDecision(ctx, obj.Name, p, opts.Converted)
+		}
+		page := func(recs []map[string]any) error {
 			// Sorted by Modified_Time ascending: the page's last is its newest.
 			if s, ok := recs[len(recs)-1]["Modified_Time"].(string); ok {
 				if t, err := zoho.ParseTime(s); err == nil {
@@ -221,7 +289,24 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 				}
 			}
 			return nil
-		})
+		}
+		err := e.c.List(ctx, obj.Name, names, opts, page)
+		if errors.Is(err, errUseBulk) {
+			st := bulkState{Started: p.next.Deleted, Full: p.full, Page: 1}
+			if !p.since.IsZero() {
+				st.Since = p.since.UTC().Format(time.RFC3339)
+			}
+			c, incomplete, ok, berr := bulk(st)
+			if berr != nil {
+				_ = b.flush()
+				return fail(berr)
+			}
+			if ok {
+				return c, incomplete, nil
+			}
+			opts.First = nil
+			err = e.c.List(ctx, obj.Name, names, opts, page)
+		}
 		if errors.Is(err, errBudget) {
 			if err := b.flush(); err != nil {
 				return fail(err)

@@ -8,8 +8,8 @@ import (
 )
 
 // cursor is what an Extract call hands back as its high-water mark, as a
-// JSON string: {"modified":…,"full":…,"deleted":…}. A bare RFC 3339 time
-// is read as {"modified": it}.
+// JSON string: {"modified":…,"full":…,"deleted":…,"schema":…}. A bare
+// RFC 3339 time is read as {"modified": it}.
 type cursor struct {
 	// Modified is the newest Modified_Time (Desk: modifiedTime) seen, as
 	// the API wrote it (RFC 3339 with its offset).
@@ -28,6 +28,12 @@ type cursor struct {
 	// Modified (in Modified_Time order) instead of starting over. When it
 	// finishes, Full becomes FullStarted.
 	FullStarted string `json:"full_started,omitempty"`
+	// Bulk, set only in a checkpoint, is a Bulk Read part way: the next
+	// read continues it at its next page.
+	Bulk *bulkState `json:"bulk,omitempty"`
+	// Schema is the module's fields as this read used them, so that the
+	// next read can do without the fields API (see fieldCache).
+	Schema *fieldCache `json:"schema,omitempty"`
 }
 
 func parseCursor(s string) (cursor, error) {
@@ -43,7 +49,11 @@ func parseCursor(s string) (cursor, error) {
 	default:
 		c.Modified = s
 	}
-	for _, v := range []string{c.Modified, c.Full, c.Deleted, c.FullStarted} {
+	times := []string{c.Modified, c.Full, c.Deleted, c.FullStarted}
+	if c.Bulk != nil {
+		times = append(times, c.Bulk.Started, c.Bulk.Since)
+	}
+	for _, v := range times {
 		if v == "" {
 			continue
 		}

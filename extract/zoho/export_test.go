@@ -9,3 +9,10 @@ func SetBatchRows(n int) (restore func()) {
 
 // ColumnNames exposes columnNames.
 var ColumnNames = columnNames
+
+// EncodeFields and DecodeFields expose the cursor's field encoding.
+var (
+	EncodeFields  = encodeFields
+	DecodeFields  = decodeFields
+	ModuleColumns = moduleColumns
+)

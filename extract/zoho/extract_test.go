@@ -69,12 +69,16 @@ func TestFullExtract(t *testing.T) {
 		if len(res.deleted) != 0 {
 			t.Fatalf("%s: deleted rows on a first read", o.Name)
 		}
-		// One call per 200 records plus the fields call.
-		n := int64((len(recs) + 199) / 200)
-		if s := e.Stats(o.Name); s.Requests != n+1 || s.Retries != 0 {
-			t.Fatalf("%s: %d records took %+v, want %d calls", o.Name, len(recs), s, n+1)
+		// One call per 200 records plus the fields call, and the count
+		// call that weighs Bulk Read when there is more than one page.
+		n := int64((len(recs)+199)/200) + 1
+		if len(recs) > 200 {
+			n++
 		}
-		pages += n + 1
+		if s := e.Stats(o.Name); s.Requests != n || s.Retries != 0 {
+			t.Fatalf("%s: %d records took %+v, want %d calls", o.Name, len(recs), s, n)
+		}
+		pages += n
 		if res.cursor == "" || !strings.Contains(res.cursor, `"modified"`) || !strings.Contains(res.cursor, `"full"`) {
 			t.Fatalf("cursor %q", res.cursor)
 		}

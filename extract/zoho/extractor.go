@@ -82,6 +82,9 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/revops/revops/crm/httpx"
 	"github.com/revops/revops/crm/zoho"
@@ -96,6 +99,12 @@ type Extractor struct {
 	c    *zoho.Client
 	desk *zoho.Desk
 	log  *slog.Logger
+
+	mu      sync.Mutex
+	modules map[string]moduleSeen // by API name, from the last Objects
+	// noBulk is set once Bulk Read was refused for want of a scope or
+	// permission: the source's later reads use the list API.
+	noBulk atomic.Bool
 }
 
 // New validates opts, builds the API client and fetches a token, so that
@@ -115,7 +124,7 @@ func New(ctx context.Context, name string, opts *Options, log *slog.Logger) (*Ex
 	if err != nil {
 		return nil, fmt.Errorf("zoho: source %s: %w", name, err)
 	}
-	e := &Extractor{name: name, opts: opts, c: c, log: log}
+	e := &Extractor{name: name, opts: opts, c: c, log: log, modules: map[string]moduleSeen{}}
 	if opts.desk {
 		if e.desk, err = c.Desk(); err != nil {
 			return nil, fmt.Errorf("zoho: source %s: %w", name, err)
@@ -161,14 +170,18 @@ func (e *Extractor) Objects(ctx context.Context) ([]extract.Object, error) {
 		}
 		return out, errors.Join(errs...)
 	}
-	mods, err := e.c.Modules(httpx.WithTag(ctx, "metadata"))
+	mods, serverNow, err := e.c.ModulesAt(httpx.WithTag(ctx, "metadata"))
 	if err != nil {
 		return nil, fmt.Errorf("zoho: source %s: %w", e.name, err)
 	}
 	byName := map[string]zoho.Module{}
+	local := time.Now()
+	e.mu.Lock()
 	for _, m := range mods {
 		byName[strings.ToLower(m.APIName)] = m
+		e.modules[m.APIName] = moduleSeen{modified: m.ModifiedTime, at: serverNow, local: local}
 	}
+	e.mu.Unlock()
 	deals := false
 	for _, name := range e.opts.Modules {
 		m, ok := byName[strings.ToLower(name)]

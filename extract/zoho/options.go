@@ -48,6 +48,15 @@ type Options struct {
 	// Deals_Stage_History read (one call per deal) can be spread over days
 	// within the org's daily credits.
 	MaxCalls int `yaml:"max_calls"`
+	// BulkThreshold sends a CRM module's read through Bulk Read (zoho_crm
+	// only) when it would return more than this many records (default
+	// 20,000; negative: never). A job costs 50 credits and exports up to
+	// 200,000 records, against one credit per 200 records for the list
+	// API, so above about 10,000 records bulk costs fewer credits.
+	BulkThreshold int `yaml:"bulk_threshold"`
+	// BulkPoll is the first wait before polling a bulk read job (default
+	// 1 s, doubling up to 30 s). Tests make it short; not part of revops.yaml.
+	BulkPoll time.Duration `yaml:"-"`
 	// Transport sends the API requests (default http.DefaultTransport);
 	// tests point it at an emulator. Not part of revops.yaml.
 	Transport http.RoundTripper `yaml:"-"`
@@ -56,6 +65,9 @@ type Options struct {
 
 	desk bool
 }
+
+// DefaultBulkThreshold is Options.BulkThreshold when it is 0.
+const DefaultBulkThreshold = 20_000
 
 // CRM returns empty options for a zoho_crm source.
 func CRM() *Options { return &Options{} }
@@ -94,6 +106,9 @@ func (o *Options) SetDefaults() {
 	if o.FormulaRefresh == 0 && !o.desk {
 		o.FormulaRefresh = 24 * time.Hour
 	}
+	if o.BulkThreshold == 0 && !o.desk {
+		o.BulkThreshold = DefaultBulkThreshold
+	}
 	o.Limits = o.Limits.WithDefaults()
 }
 
@@ -106,7 +121,7 @@ func (o *Options) ClientConfig(system string, log *slog.Logger) zoho.Config {
 	return zoho.Config{DataCenter: c.DataCenter, AccountsURL: c.AccountsURL, APIDomain: c.APIDomain,
 		DeskURL: c.DeskURL, OrgID: c.OrgID, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
 		RefreshToken: c.RefreshToken, System: system, Limits: c.Limits, Transport: c.Transport, Log: log,
-		TokenCacheDir: c.TokenCacheDir}
+		TokenCacheDir: c.TokenCacheDir, BulkPoll: c.BulkPoll}
 }
 
 // Validate reports the first problem as "key: reason".
@@ -138,6 +153,8 @@ func (o *Options) Validate() error {
 		return errors.New("org_id: required for Zoho Desk")
 	case !o.desk && (o.DeskURL != "" || o.OrgID != ""):
 		return errors.New("desk_url: only a zoho_desk source takes desk_url and org_id")
+	case o.desk && o.BulkThreshold != 0:
+		return errors.New("bulk_threshold: only a zoho_crm source reads through Bulk Read")
 	}
 	for i, m := range o.Modules {
 		if !moduleRE.MatchString(m) {

@@ -77,6 +77,7 @@ type bulkStore struct {
 	mu        sync.Mutex
 	jobs      map[uint64]*bulkJob
 	downloads []time.Time // the last minute's downloads
+	failAfter int         // jobs to run before the failures start
 	failNext  int
 	failMsg   string
 }
@@ -101,12 +102,13 @@ type bulkJob struct {
 	zip    []byte
 }
 
-// FailBulkReads makes the next n bulk read jobs end in FAILURE with the
-// given message (as a job that hits an internal problem does).
-func (s *Server) FailBulkReads(n int, message string) {
+// FailBulkReads makes n bulk read jobs, after the next after ones, end in
+// FAILURE with the given message (as a job that hits an internal problem
+// does).
+func (s *Server) FailBulkReads(after, n int, message string) {
 	s.bulk.mu.Lock()
 	defer s.bulk.mu.Unlock()
-	s.bulk.failNext, s.bulk.failMsg = n, message
+	s.bulk.failAfter, s.bulk.failNext, s.bulk.failMsg = after, n, message
 }
 
 // BulkReadJobs reports how many bulk read jobs the org has created.
@@ -739,10 +741,13 @@ func (s *Server) runBulkRead(j *bulkJob) {
 	}
 	s.bulk.setState(j, bulkInProgress)
 	s.bulk.mu.Lock()
-	fail := s.bulk.failNext > 0
+	fail := s.bulk.failNext > 0 && s.bulk.failAfter == 0
 	msg := s.bulk.failMsg
-	if fail {
+	switch {
+	case fail:
 		s.bulk.failNext--
+	case s.bulk.failAfter > 0:
+		s.bulk.failAfter--
 	}
 	s.bulk.mu.Unlock()
 	if fail {
@@ -974,7 +979,7 @@ func (s *Server) downloadBulkRead(c *call, id uint64) {
 		}
 	}
 	s.bulk.downloads = keep
-	limited := len(keep) >= bulkDownloadLimit
+	limited := s.opts.BulkDownloads > 0 && len(keep) >= s.opts.BulkDownloads
 	var state string
 	var data []byte
 	if j != nil {

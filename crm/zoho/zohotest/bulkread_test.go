@@ -245,7 +245,7 @@ func TestBulkReadErrors(t *testing.T) {
 		"fields": []string{"Email"}, "page_token": tok}}).wantErr(t, http.StatusBadRequest, "TOKEN_BOUND_DATA_MISMATCH")
 
 	// A failed job says why.
-	e.ts.FailBulkReads(1, "disk full")
+	e.ts.FailBulkReads(0, 1, "disk full")
 	failed := e.bulkJob(createBulk(e, map[string]any{"module": leads}))
 	em, _ := failed["result"].(map[string]any)["error_message"].(map[string]any)
 	if failed["state"] != "FAILURE" || em["message"] != "disk full" || em["code"] == "" {

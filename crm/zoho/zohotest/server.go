@@ -70,6 +70,9 @@ type Options struct {
 	// BulkPageSize is how many records one bulk read job exports (default
 	// 200,000, as Zoho); tests make it small to exercise paging.
 	BulkPageSize int
+	// BulkDownloads is how many bulk read results may be downloaded in a
+	// minute (default 10, as Zoho; negative: no limit).
+	BulkDownloads int
 	// Counters and Faults plug the emulator into the shared sandbox
 	// middleware; nil Counters get a fresh set, nil Faults inject nothing.
 	Counters *sandbox.Counters
@@ -152,6 +155,9 @@ func New(opts Options) *Server {
 	}
 	if opts.BulkPageSize <= 0 {
 		opts.BulkPageSize = bulkPerPage
+	}
+	if opts.BulkDownloads == 0 {
+		opts.BulkDownloads = bulkDownloadLimit
 	}
 	if opts.Counters == nil {
 		opts.Counters = sandbox.NewCounters()
