@@ -224,6 +224,15 @@ func TestScheduleEveryNeverOverlaps(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "revops.duckdb.lock")); !os.IsNotExist(err) {
 		t.Errorf("lock left behind: %v", err)
 	}
+	// A cron schedule waits for its first tick, then runs.
+	code, out, errOut = revops(t, env, "run", "-c", cfg, "--cron", "@every 1s", "--max-runs", "1")
+	if code != 0 || strings.Count(out, " succeeded in ") != 1 || !strings.Contains(errOut, "waiting for the next run") {
+		t.Fatalf("run --cron: exit %d\n%s%s", code, out, errOut)
+	}
+	last := queryRows(t, cfg, `SELECT target FROM _revops.runs WHERE stage = 'run' ORDER BY started_at DESC LIMIT 1`)
+	if last[0]["target"] != `cron "@every 1s"` {
+		t.Errorf("the cron run's trigger: %v", last)
+	}
 }
 
 // TestScheduleSignals: a first SIGTERM during a run lets the stage in
