@@ -5,9 +5,10 @@
 // # Zoho CRM (type zoho_crm)
 //
 // Objects are the configured modules, checked against the modules API,
-// plus Deals_Stage_History when Deals is configured. Each Extract reads
-// the fields API first (so a new field is a new column; see Column for the
-// types) and then:
+// plus Deals_Stage_History when Deals is configured. Each Extract takes
+// the module's fields (so a new field is a new column; see Column for the
+// types) from its cursor while the modules API shows the module unchanged,
+// else from the fields API (see fieldcache.go), and then:
 //
 //   - Records: the list API sorted by Modified_Time ascending with
 //     If-Modified-Since set one second before cursor − look-back (the
@@ -18,7 +19,10 @@
 //     so records modified during the read come again later instead of
 //     being skipped; modules with more than 50 fields cost one more call per
 //     100 records per further 50 fields (see zoho.Client.List). Leads are
-//     read with converted=both.
+//     read with converted=both. A read of more than Options.BulkThreshold
+//     records (a count call decides once the first page says more
+//     follow) goes through Bulk Read instead: a job per 200,000 records,
+//     the CSV's cells typed exactly as the list API's values (bulk.go).
 //   - Full reads: the first read, and again whenever FormulaRefresh has
 //     passed since the last full read (formula fields and lookup names
 //     change without moving Modified_Time). The time of the last full
@@ -42,11 +46,12 @@
 // way. A field added later never renames a column that holds data.
 //
 // The cursor is JSON: {"modified": newest Modified_Time seen, "full": last
-// full read, "deleted": start of this read} (server times, RFC 3339).
+// full read, "deleted": start of this read, "schema": the fields read}
+// (server times, RFC 3339).
 //
 // Checkpoints (extract.Checkpointer): records come oldest first, so after
 // the deletions every batch ends at a checkpoint, the newest Modified_Time
-// passed. During a full read a checkpoint carries "full_started" instead
+// passed (a Bulk Read: the end of each page, with the next page's token). During a full read a checkpoint carries "full_started" instead
 // of moving "full", and a read from it continues the full read where it
 // stopped. Deals_Stage_History checkpoints at the last deal whose whole
 // history was handed on, and hands on a batch every 50 deals (about 50

@@ -39,15 +39,23 @@ func TestKillChild(t *testing.T) {
 	o.Modules = []string{"Deals"}
 	o.Limits = fastLimits
 	o.Limits.RequestsPerSecond, o.Limits.Burst = 150, 4
+	object := zoho.StageHistoryObject
+	r := &extract.Runner{CheckpointEvery: 200 * time.Millisecond}
+	if os.Getenv("REVOPS_ZOHO_KILL_BULK") != "" {
+		// A Bulk Read of Contacts, committed at every page.
+		object, o.Modules = "Contacts", []string{"Contacts"}
+		o.BulkThreshold, o.BulkPoll, o.Limits = 1, 2*time.Millisecond, fastLimits
+		r.CheckpointRows = 1
+	}
 	e := newExtractor(t, o)
 	wh, err := duckdb.Open(context.Background(), duckdb.Options{Path: os.Getenv("REVOPS_ZOHO_KILL_DB")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer wh.Close()
-	r := &extract.Runner{Warehouse: wh, CheckpointEvery: 200 * time.Millisecond}
+	r.Warehouse = wh
 	_, err = r.Run(context.Background(), []extract.Source{{Name: "zoho_crm", Extractor: e}},
-		extract.Options{Objects: []string{zoho.StageHistoryObject}})
+		extract.Options{Objects: []string{object}})
 	t.Fatalf("the read ended (%v) before it was killed", err)
 }
 
@@ -199,4 +207,90 @@ func TestInterruptedReadKeepsCheckpoint(t *testing.T) {
 			t.Fatalf("entry %s:\n got %s\nwant %s", id, got[id], w)
 		}
 	}
+}
+
+// TestBulkReadKilledResumes: a process landing Contacts through Bulk Read
+// (eight pages, each committed with the next page's token) is killed with
+// SIGKILL while a job is running. The next run goes on at the page after
+// the last one committed: no page committed is exported again, each
+// record lands once, and the table equals a one-shot read's.
+func TestBulkReadKilledResumes(t *testing.T) {
+	ctx := context.Background()
+	ts := start(t, zohotest.Options{BulkPageSize: 100, BulkDownloads: -1, BulkReadDelay: 150 * time.Millisecond}, 1500)
+	n := len(ts.Records("Contacts"))
+	pages := (n + 99) / 100
+	o := crmOptions(ts)
+	o.Modules, o.BulkThreshold, o.BulkPoll = []string{"Contacts"}, 1, 2*time.Millisecond
+	one := openWarehouse(t, "oneshot")
+	if _, err := extractInto(t, one, newExtractor(t, o), "Contacts", 0); err != nil {
+		t.Fatal(err)
+	}
+	want := tableRows(t, one, "zoho_crm.contacts")
+	created := func() int64 {
+		return ts.Counters().Sum(func(c sandbox.Count) bool { return c.Method == "POST" && c.Endpoint == "/crm/bulk/v8/read" })
+	}
+
+	path := filepath.Join(t.TempDir(), "killed.duckdb")
+	ts.Counters().Reset()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.v")
+	cmd.Env = append(os.Environ(), childEnv+"="+ts.URL, "REVOPS_ZOHO_KILL_DB="+path, "REVOPS_ZOHO_KILL_BULK=1",
+		"REVOPS_ZOHO_KILL_ID="+ts.ClientID(), "REVOPS_ZOHO_KILL_SECRET="+ts.ClientSecret(),
+		"REVOPS_ZOHO_KILL_REFRESH="+ts.RefreshToken())
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	// Kill while the fifth job runs.
+	deadline := time.After(2 * time.Minute)
+	for created() < 5 {
+		select {
+		case err := <-exited:
+			t.Fatalf("the child ended before it was killed (%v):\n%s", err, out.String())
+		case <-deadline:
+			t.Fatalf("the child created %d jobs in 2 minutes:\n%s", created(), out.String())
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+	if err := cmd.Process.Signal(os.Kill); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+
+	kw, err := duckdb.Open(ctx, duckdb.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { kw.Close() })
+	cur, ok, err := load.GetCursor(ctx, kw, "zoho_crm", "Contacts")
+	if err != nil || !ok || !strings.Contains(cur.Value, `"bulk"`) {
+		t.Fatalf("cursor after the kill: %+v, %v: the killed read kept no page", cur, err)
+	}
+	kept := len(tableRows(t, kw, "zoho_crm.contacts"))
+	if kept == 0 || kept%100 != 0 {
+		t.Fatalf("the killed read kept %d rows: not whole pages", kept)
+	}
+
+	ts.Counters().Reset()
+	res, err := extractInto(t, kw, newExtractor(t, o), "Contacts", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, wantJobs := created(), int64(pages-kept/100); got != wantJobs {
+		t.Fatalf("the resumed run made %d jobs, want %d (the pages after the %d kept)", got, wantJobs, kept/100)
+	}
+	got := tableRows(t, kw, "zoho_crm.contacts")
+	if len(got) != len(want) {
+		t.Fatalf("%d rows after resuming, one-shot %d", len(got), len(want))
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Fatalf("contact %s:\n got %s\nwant %s", id, got[id], w)
+		}
+	}
+	t.Logf("%d contacts in %d pages: killed after keeping %d rows; resumed with %d jobs, %d rows", n, pages, kept,
+		created(), res.Rows)
 }
