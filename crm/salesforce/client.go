@@ -145,6 +145,8 @@ type request struct {
 	query  url.Values // may be nil
 	body   any        // JSON-encoded unless []byte
 	header http.Header
+	// conditional accepts 304 Not Modified as an answer.
+	conditional bool
 }
 
 // send performs r and returns the response with a 2xx status (its body
@@ -181,6 +183,9 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, unwrapURLError(err)
+	}
+	if r.conditional && resp.StatusCode == http.StatusNotModified {
+		return resp, nil
 	}
 	if _, err := httpx.Check(resp); err != nil {
 		return nil, apiError(err)

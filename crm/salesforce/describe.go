@@ -2,7 +2,9 @@ package salesforce
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -117,6 +119,67 @@ func (c *Client) Describe(ctx context.Context, object string) (*Describe, error)
 		return nil, fmt.Errorf("salesforce: describe %s: %w", object, err)
 	}
 	return &d, nil
+}
+
+// DescribeGlobalIfModified is DescribeGlobal with If-Modified-Since: g
+// is nil when Salesforce answers 304 Not Modified (no object's metadata
+// visible to the user changed since since; the check is coarse, so
+// org-wide changes answer 200 too). date is the answer's Date header
+// (zero when absent): send it, one second earlier, next time. A zero
+// since sends no header.
+func (c *Client) DescribeGlobalIfModified(ctx context.Context, since time.Time) (g *Global, date time.Time, err error) {
+	r := request{method: http.MethodGet, path: c.dataPath("sobjects/"), conditional: true}
+	g = &Global{}
+	date, modified, err := c.doConditional(ctx, r, since, g)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("salesforce: describe global: %w", err)
+	}
+	if !modified {
+		return nil, date, nil
+	}
+	return g, date, nil
+}
+
+// DescribeIfModified is Describe with If-Modified-Since: d is nil when
+// Salesforce answers 304 Not Modified (the object's metadata has not
+// changed since since). date is the answer's Date header (zero when
+// absent). A zero since sends no header and always describes.
+func (c *Client) DescribeIfModified(ctx context.Context, object string, since time.Time) (d *Describe, date time.Time, err error) {
+	path := c.dataPath("sobjects/" + url.PathEscape(object) + "/describe")
+	d = &Describe{}
+	date, modified, err := c.doConditional(ctx, request{method: http.MethodGet, path: path, conditional: true}, since, d)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("salesforce: describe %s: %w", object, err)
+	}
+	if !modified {
+		return nil, date, nil
+	}
+	return d, date, nil
+}
+
+// doConditional sends r with If-Modified-Since (HTTP date, whole seconds)
+// unless since is zero, and decodes a 200 into out; modified is false on
+// 304.
+func (c *Client) doConditional(ctx context.Context, r request, since time.Time, out any) (date time.Time, modified bool, err error) {
+	if !since.IsZero() {
+		r.header = http.Header{"If-Modified-Since": {since.UTC().Format(http.TimeFormat)}}
+	}
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	defer resp.Body.Close()
+	date, _ = http.ParseTime(resp.Header.Get("Date"))
+	if resp.StatusCode == http.StatusNotModified {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return date, false, nil
+	}
+	dec := json.NewDecoder(resp.Body)
+	dec.UseNumber()
+	if err := dec.Decode(out); err != nil {
+		return time.Time{}, false, fmt.Errorf("decode GET answer: %w", err)
+	}
+	return date, true, nil
 }
 
 // DeletedRecord is one entry of getDeleted.

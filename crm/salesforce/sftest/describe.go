@@ -95,20 +95,60 @@ func (s *Server) sobjectSummary(q *req, d *objectDef) map[string]any {
 	}
 }
 
+// Conditional describes (reference sheet §9): describeGlobal and describe
+// answer 304 Not Modified, with no body, when the If-Modified-Since header
+// (an HTTP date, whole seconds) is not before the last change of the
+// metadata they show: per object, a field added or changed (also through
+// the Tooling API) or its field-level security changed (RestrictField);
+// for describeGlobal, any object's. An unparsable header is ignored (200;
+// Salesforce's answer is unconfirmed). Both answers carry a Date header
+// from the org's clock (Options.Now); no Last-Modified is sent (whether
+// Salesforce sends one is unconfirmed), so clients resend the Date of
+// their last 200. A 304 counts toward the daily API requests (unconfirmed;
+// the sheet assumes so).
+
+// notModified answers 304 when the request's If-Modified-Since is at or
+// after stamp (compared in whole seconds), and sets the Date header.
+func (s *Server) notModified(w http.ResponseWriter, q *req, stamp msTime) bool {
+	w.Header().Set("Date", s.opts.Now().UTC().Format(http.TimeFormat))
+	h := q.r.Header.Get("If-Modified-Since")
+	if h == "" {
+		return false
+	}
+	since, err := http.ParseTime(h)
+	if err != nil || int64(stamp)/1000 > since.Unix() {
+		return false
+	}
+	w.WriteHeader(http.StatusNotModified)
+	return true
+}
+
 // describeGlobal serves GET /sobjects.
 func (s *Server) describeGlobal(w http.ResponseWriter, q *req) *restError {
 	s.mu.RLock()
 	list := make([]map[string]any, 0, len(s.order))
+	var stamp msTime
 	for _, n := range s.order {
-		list = append(list, s.sobjectSummary(q, s.table(n).def))
+		t := s.table(n)
+		list = append(list, s.sobjectSummary(q, t.def))
+		stamp = max(stamp, t.metaStamp)
 	}
 	s.mu.RUnlock()
+	if s.notModified(w, q, stamp) {
+		return nil
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": list})
 	return nil
 }
 
 // describe serves GET /sobjects/{type}/describe.
 func (s *Server) describe(w http.ResponseWriter, q *req, t *table) *restError {
+	s.mu.RLock()
+	stamp := t.metaStamp
+	s.mu.RUnlock()
+	if s.notModified(w, q, stamp) {
+		return nil
+	}
 	s.mu.RLock()
 	d := t.def
 	out := s.sobjectSummary(q, d)

@@ -146,8 +146,10 @@ func New(opts Options) *Server {
 		s.maxVer = 46
 	}
 	s.clock.now = opts.Now
+	born := msTime(opts.Now().UnixMilli())
 	for _, def := range standardObjects() {
 		s.tables[strings.ToLower(def.Name)] = newTable(def)
+		s.tables[strings.ToLower(def.Name)].metaStamp = born
 		s.byPrefix[def.KeyPrefix] = s.tables[strings.ToLower(def.Name)]
 		s.order = append(s.order, def.Name)
 	}

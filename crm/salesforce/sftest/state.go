@@ -47,6 +47,11 @@ func (s *Server) Records(object string) []map[string]any {
 // field get INVALID_FIELD. It simulates a field the user lacks permission for.
 func (s *Server) RestrictField(object, field string) {
 	s.restricted.Store(strings.ToLower(object+"."+field), true)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.table(object); t != nil {
+		t.metaStamp = s.clock.tick() // an FLS change is a metadata change
+	}
 }
 
 // AddField adds a custom field (name ending in __c) to an object at run
@@ -90,7 +95,8 @@ func (s *Server) addField(t *table, f Field) (*Field, error) {
 		}
 	}
 	t.reindexSchema()
-	s.registerTooling(object, nf, s.clock.tick())
+	t.metaStamp = s.clock.tick()
+	s.registerTooling(object, nf, t.metaStamp)
 	return nf, nil
 }
 
@@ -254,8 +260,10 @@ func (s *Server) Load(r io.Reader) error {
 		}
 		t.recs[sr.Seq-1] = rec
 	}
+	loaded := msTime(s.opts.Now().UnixMilli())
 	for _, t := range tables {
 		t.reindexSchema()
+		t.metaStamp = max(t.metaStamp, loaded) // what a client described before may have changed
 		for i := range t.recs {
 			if !t.recs[i].gone {
 				for fi, m := range t.ext {

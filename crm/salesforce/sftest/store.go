@@ -70,6 +70,10 @@ type table struct {
 	// field indexes of the system fields (-1 when absent).
 	iCreated, iCreatedBy, iModified, iModifiedBy, iStamp, iOwner, iName int
 	autoNum                                                             int64
+	// metaStamp is when the object's metadata last changed (a field
+	// added or changed, field-level security): describe's
+	// If-Modified-Since compares with it.
+	metaStamp msTime
 }
 
 func newTable(def *objectDef) *table {

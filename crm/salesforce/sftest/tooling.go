@@ -739,7 +739,8 @@ func (s *Server) updateCustomField(w http.ResponseWriter, q *req, id string) *re
 		c.f.ChildRelationship = probe.ChildRelationship
 	}
 	t.reindexSchema()
-	c.tf.Desc, c.tf.Metadata, c.tf.Modified = desc, raw, int64(s.clock.tick())
+	t.metaStamp = s.clock.tick()
+	c.tf.Desc, c.tf.Metadata, c.tf.Modified = desc, raw, int64(t.metaStamp)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
