@@ -1,9 +1,12 @@
 // Package zoho is the Zoho CRM destination of revops sync: it inserts,
-// updates, upserts (with duplicate_check_fields) and deletes module
-// records 100 per call, reads each record's outcome (code, action,
-// details) into the engine's results, and answers Find and Read with COQL.
-// It implements revsync.Destination over a crm/zoho client built from a
-// zoho_crm source's options, so one OAuth client serves extract and sync.
+// updates, upserts and deletes module records 100 per call, reads each
+// record's outcome (code, action, details) into the engine's results, and
+// answers Find and Read with COQL. Upserts matched by duplicate_check are
+// matched by revops itself, with COQL (see MatchRecords: a Leads sync
+// also among Contacts; several matches go to review). It implements
+// revsync.Destination and revsync.Matcher over a crm/zoho client built
+// from a zoho_crm source's options, so one OAuth client serves extract and
+// sync.
 //
 // # Retries and double writes
 //
@@ -299,4 +302,5 @@ func fieldType(f zoho.Field) (revsync.FieldType, bool) {
 var (
 	_ revsync.Destination    = (*Destination)(nil)
 	_ revsync.RequestCounter = (*Destination)(nil)
+	_ revsync.Matcher        = (*Destination)(nil)
 )

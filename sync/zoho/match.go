@@ -37,8 +37,6 @@ import (
 // Each entry costs one COQL call (one credit: LIMIT 200) per module
 // searched and per 50 values (phones: 20, each by its last four digits).
 
-var _ revsync.Matcher = (*Destination)(nil)
-
 // coqlMatchLimit is the LIMIT of a match query: one credit a call (sheet
 // §2.8); more rows are read with OFFSET.
 const coqlMatchLimit = 200
