@@ -2,14 +2,17 @@
 // Arrow record batches, incrementally, through the API client in
 // crm/salesforce.
 //
-// Each Extract describes the object (so new fields become columns), then
-// reads every field of the rows whose SystemModstamp is at or after the
+// Each Extract takes the object's describe (so new fields become
+// columns) from its cursor while Salesforce answers 304 to
+// If-Modified-Since (see metacache.go), else describes it, then reads
+// every field of the rows whose SystemModstamp is at or after the
 // cursor minus the look-back window, deleted rows included (queryAll), in
 // SystemModstamp, Id order. Above Options.BulkThreshold changed rows (the
 // totalSize of the first REST page) the rows come from a Bulk API 2.0
 // query job instead (in SystemModstamp windows of Options.BulkWindow rows,
-// one job each, above that size). The cursor is the highest SystemModstamp
-// seen; streams offer it as a checkpoint after every REST batch and at the
+// one job each, above that size). The cursor is JSON: {"modified": the
+// highest SystemModstamp seen, "schema": the describe used}; streams offer
+// it as a checkpoint after every REST batch and at the
 // end of every Bulk window (extract.Checkpointer). A
 // query cursor the server dropped mid-way (INVALID_QUERY_LOCATOR) restarts
 // the query from the highest SystemModstamp read.
@@ -28,7 +31,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/revops/revops/crm/httpx"
@@ -48,31 +50,7 @@ type Extractor struct {
 	log     *slog.Logger
 	history map[string]bool // lower-case object names
 
-	mu        sync.Mutex
-	described map[string]describedAt // by object: Objects' describe, reused once by Extract
-}
-
-// describedAt is a describe and when it was read.
-type describedAt struct {
-	d  *salesforce.Describe
-	at time.Time
-}
-
-// freshFor is how long Extract reuses the describe Objects read, so a
-// run reads each object's metadata once (the next run reads it again).
-const freshFor = time.Minute
-
-// describe returns the object's describe, reusing the one Objects read in
-// this run once.
-func (e *Extractor) describe(ctx context.Context, object string) (*salesforce.Describe, error) {
-	e.mu.Lock()
-	cached, ok := e.described[strings.ToLower(object)]
-	delete(e.described, strings.ToLower(object))
-	e.mu.Unlock()
-	if ok && time.Since(cached.at) < freshFor {
-		return cached.d, nil
-	}
-	return e.client.Describe(ctx, object)
+	gate gate // the describeGlobal checks of this extractor's life
 }
 
 // New checks opts, logs in and returns the extractor of the source name.
@@ -88,7 +66,7 @@ func New(ctx context.Context, name string, opts Options, log *slog.Logger) (*Ext
 	if err != nil {
 		return nil, fmt.Errorf("salesforce source %s: %w", name, err)
 	}
-	e := &Extractor{name: name, opts: opts, client: c, log: log, history: map[string]bool{}, described: map[string]describedAt{}}
+	e := &Extractor{name: name, opts: opts, client: c, log: log, history: map[string]bool{}}
 	for _, h := range opts.History {
 		e.history[strings.ToLower(h)] = true
 	}
@@ -107,8 +85,13 @@ func (e *Extractor) TotalStats() httpx.Stats { return e.client.Stats().Stats }
 
 // Objects lists the configured objects with their API spelling, checked
 // against describeGlobal; an object the org lacks is an error wrapping
-// extract.ErrUnknownObject. Each object is described to find its cursor
-// field (SystemModstamp, else LastModifiedDate, else CreatedDate).
+// extract.ErrUnknownObject. Objects are not described here (that would
+// cost a call per object and run): the cursor field is SystemModstamp,
+// which every replicable object has, except for field-history objects
+// (AccountHistory, Foo__History, … but not OpportunityHistory), which
+// have only CreatedDate, and share objects (AccountShare, Foo__Share),
+// which have LastModifiedDate. Extract checks it against the describe
+// and falls back to the object's own cursor field.
 func (e *Extractor) Objects(ctx context.Context) ([]extract.Object, error) {
 	g, err := e.client.DescribeGlobal(ctx)
 	if err != nil {
@@ -128,16 +111,8 @@ func (e *Extractor) Objects(ctx context.Context) ([]extract.Object, error) {
 			errs = append(errs, fmt.Errorf("salesforce source %s: object %s is not queryable", e.name, so.Name))
 			continue
 		}
-		d, err := e.client.Describe(httpx.WithTag(ctx, so.Name), so.Name)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("salesforce source %s: %w", e.name, err))
-			continue
-		}
-		e.mu.Lock()
-		e.described[strings.ToLower(so.Name)] = describedAt{d: d, at: time.Now()}
-		e.mu.Unlock()
 		out = append(out, extract.Object{Name: so.Name, Table: strings.ToLower(so.Name), Key: "Id",
-			Modified: modifiedField(d), History: e.history[strings.ToLower(so.Name)]})
+			Modified: cursorField(so.Name), History: e.history[strings.ToLower(so.Name)]})
 	}
 	return out, errors.Join(errs...)
 }
@@ -152,31 +127,31 @@ func (e *Extractor) Extract(ctx context.Context, obj extract.Object, since strin
 	fail := func(err error) (extract.Stream, error) {
 		return nil, fmt.Errorf("salesforce source %s: extract %s: %w", e.name, obj.Name, err)
 	}
-	cur, err := ParseCursor(since)
+	st, cur, err := parseState(since)
 	if err != nil {
 		return fail(err)
 	}
 	ctx = httpx.WithTag(ctx, obj.Name)
-	d, err := e.describe(ctx, obj.Name)
+	d, meta, err := e.describeFor(ctx, obj, st.Schema)
 	if err != nil {
 		return fail(err)
 	}
 	cols := Columns(d)
 	modified := obj.Modified
+	if f, ok := d.Field(modified); modified != "" && (!ok || f.Type != "datetime") {
+		// Objects names SystemModstamp without a describe; an object
+		// without it uses its own cursor field.
+		modified = ""
+	}
 	if modified == "" {
 		modified = modifiedField(d)
-	}
-	if modified != "" {
-		if _, ok := d.Field(modified); !ok {
-			return fail(fmt.Errorf("cursor field %s is not a field of the object", modified))
-		}
 	}
 	var from time.Time
 	if !cur.IsZero() {
 		from = cur.Add(-e.opts.Lookback)
 	}
-	sp := spec{object: d.Name, cols: cols, modified: modified, since: since, cursor: cur, from: from,
-		deletedAt: deletedField(d, modified)}
+	sp := spec{object: d.Name, cols: cols, modified: modified, since: st.Modified, cursor: cur, from: from,
+		deletedAt: deletedField(d, modified), state: state{Schema: meta}}
 
 	restSOQL := buildSOQL(d.Name, cols, modified, from, true)
 	bulkSOQL := buildSOQL(d.Name, cols, modified, from, false)
@@ -200,6 +175,19 @@ func (e *Extractor) Extract(ctx context.Context, obj extract.Object, since strin
 		return e.start(ctx, sp, int64(total), nil, nil, bulkSOQL), nil
 	}
 	return e.start(ctx, sp, int64(total), pager, first, ""), nil
+}
+
+// cursorField is the cursor field Objects gives an object (see Objects).
+func cursorField(object string) string {
+	switch {
+	case strings.EqualFold(object, "OpportunityHistory"):
+		return "SystemModstamp"
+	case strings.HasSuffix(object, "History"):
+		return "CreatedDate"
+	case strings.HasSuffix(object, "Share"):
+		return "LastModifiedDate"
+	}
+	return "SystemModstamp"
 }
 
 // deletedField is the field whose value is a deleted row's deletion time.

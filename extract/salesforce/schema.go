@@ -78,9 +78,16 @@ func modifiedField(d *salesforce.Describe) string {
 	return ""
 }
 
-// ParseCursor reads a cursor written by Extract ("" is the zero time).
-// RFC 3339 and Salesforce's +0000 form are accepted too.
+// ParseCursor reads the time of a cursor written by Extract ("" is the
+// zero time): JSON with "modified" in CursorLayout, or a bare time as
+// earlier versions wrote (RFC 3339 and Salesforce's +0000 form too).
 func ParseCursor(s string) (time.Time, error) {
+	_, t, err := parseState(s)
+	return t, err
+}
+
+// parseTime reads a cursor's time ("" is the zero time).
+func parseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}

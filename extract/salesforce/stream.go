@@ -19,8 +19,9 @@ type spec struct {
 	cols      []extract.Column
 	modified  string    // cursor field ("" = none)
 	deletedAt string    // field holding a deleted row's deletion time
-	since     string    // the cursor passed in
+	since     string    // the time of the cursor passed in ("" for none)
 	cursor    time.Time // since, parsed
+	state     state     // what the cursors this read hands back keep (its describe)
 	from      time.Time // the read's lower bound: cursor − look-back (zero: all)
 }
 
@@ -43,6 +44,8 @@ type stream struct {
 	mu     sync.Mutex // guards err and cursor
 	err    error
 	cursor string
+	// state turns the cursor times into cursors that keep the describe.
+	state state
 }
 
 // start launches the producer: REST paging from pager (first already
@@ -52,7 +55,7 @@ func (e *Extractor) start(ctx context.Context, sp spec, total int64, pager *sale
 	ctx, cancel := context.WithCancel(ctx)
 	b := extract.NewBatcher(sp.cols)
 	s := &stream{schema: b.Schema(), total: total, ch: make(chan batch, 1), cancel: cancel,
-		done: make(chan struct{}), cursor: sp.since}
+		done: make(chan struct{}), cursor: sp.since, state: sp.state}
 	s.refs.Store(1)
 	p := &producer{e: e, sp: sp, b: b, s: s, max: sp.cursor, edgeIDs: map[string]bool{}, ordered: bulkSOQL == ""}
 	go func() {
@@ -292,7 +295,12 @@ func (s *stream) Next() bool {
 // SystemModstamp window (see Options.BulkWindow) is a checkpoint. An
 // object without a cursor field has none. Call it from the goroutine
 // that calls Next.
-func (s *stream) Checkpoint() (string, bool) { return s.ckpt, s.ckptOK }
+func (s *stream) Checkpoint() (string, bool) {
+	if !s.ckptOK {
+		return "", false
+	}
+	return s.state.encode(s.ckpt), true
+}
 
 // RecordBatch implements array.RecordReader.
 func (s *stream) RecordBatch() arrow.RecordBatch { return s.cur }
@@ -315,7 +323,7 @@ func (s *stream) Err() error {
 func (s *stream) Cursor() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.cursor
+	return s.state.encode(s.cursor)
 }
 
 // Total is the number of rows the query matched (the runner's progress).
