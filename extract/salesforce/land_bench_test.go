@@ -149,3 +149,69 @@ func changeOnePercent(b *testing.B, e *Extractor, o *org, objects []string, roun
 	}
 	return n
 }
+
+// BenchmarkIncrementalCalls measures the API calls of the seeded org
+// (about 200,000 records over every object): a first full run with the
+// defaults, then 1% of the records changed through sObject Collections
+// and an incremental run. Each run is a new extractor, as a new process
+// is, with nothing but the warehouse's cursors (the describes kept in
+// them). Metrics: the calls of each run (every request the emulator
+// counted, login included), the describe calls among them, and the
+// incremental run's share of the full run's.
+func BenchmarkIncrementalCalls(b *testing.B) {
+	benchOnce.Do(func() {
+		benchOrg = &org{counters: sandbox.NewCounters(), faults: sandbox.NewFaults(1)}
+		benchOrg.TestServer = sftest.Start(sftest.Options{Counters: benchOrg.counters})
+		w := sandbox.Generate(sandbox.Options{Seed: 11, Records: 110_000})
+		benchOrg.Seed(w.Project(sandbox.Salesforce))
+	})
+	o := benchOrg
+	opts := o.options()
+	opts.Lookback = time.Second
+	var objects []string
+	for _, name := range o.Objects() {
+		if len(o.Records(name)) > 0 {
+			objects = append(objects, name)
+		}
+	}
+	opts.Objects, opts.History = objects, []string{"Lead", "Opportunity"}
+	ctx := context.Background()
+	const describe = "/services/data/vXX.X/sobjects/{object}/describe"
+	measure := func(wh *duckdb.Warehouse) (calls, describes int64) {
+		b.Helper()
+		before, d := o.count(""), o.count(describe)
+		if _, err := (&extract.Runner{Warehouse: wh, Concurrency: 2}).Run(ctx,
+			[]extract.Source{{Name: "salesforce", Extractor: newExtractor(b, opts)}}, extract.Options{}); err != nil {
+			b.Fatal(err)
+		}
+		return o.count("") - before, o.count(describe) - d
+	}
+	var full, incr, fullDesc, incrDesc, changed int64
+	for i := range b.N {
+		b.StopTimer()
+		wh, err := duckdb.Open(ctx, duckdb.Options{Path: filepath.Join(b.TempDir(), fmt.Sprintf("inc%d.duckdb", i))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		time.Sleep(1100 * time.Millisecond) // the org's metadata lies before the first describes' second
+		b.StartTimer()
+		c, d := measure(wh)
+		full, fullDesc = full+c, fullDesc+d
+		b.StopTimer()
+		changed += int64(changeOnePercent(b, newExtractor(b, opts), o, objects, 100+i))
+		time.Sleep(1100 * time.Millisecond) // past the look-back, so the overlap holds only the changes
+		b.StartTimer()
+		c, d = measure(wh)
+		incr, incrDesc = incr+c, incrDesc+d
+		b.StopTimer()
+		wh.Close()
+		b.StartTimer()
+	}
+	k := float64(b.N)
+	b.ReportMetric(float64(full)/k, "full-calls")
+	b.ReportMetric(float64(fullDesc)/k, "full-describes")
+	b.ReportMetric(float64(incr)/k, "incr-calls")
+	b.ReportMetric(float64(incrDesc)/k, "incr-describes")
+	b.ReportMetric(float64(incr)/float64(full), "incr/full-calls")
+	b.ReportMetric(float64(changed)/k, "changed")
+}

@@ -30,20 +30,25 @@ var (
 // in its own minute, with the fields a seeded lead has.
 func bench200k() *zohotest.TestServer {
 	benchOnce.Do(func() {
-		now := sandbox.DefaultNow
-		p := &sandbox.Projection{System: sandbox.ZohoCRM, Users: []sandbox.User{{FirstName: "Ada", LastName: "Rep", Email: "ada@example.com", Active: true}}}
-		p.Leads = make([]sandbox.Lead, benchLeads)
-		for i := range p.Leads {
-			at := now.Add(-time.Duration(benchLeads-i) * time.Minute)
-			p.Leads[i] = sandbox.Lead{EntityID: fmt.Sprintf("E-%07d", i), FirstName: "Ann", LastName: fmt.Sprintf("Lead%07d", i),
-				Company: "Acme Corp", Title: "Buyer", Email: fmt.Sprintf("lead%07d@example.com", i), Phone: "+14155550100",
-				City: "Springfield", Country: "US", LeadSource: "Web Research", Status: sandbox.LeadNew, AnnualRevenue: 125000.5,
-				CreatedAt: at, ModifiedAt: at}
-		}
 		benchServer = zohotest.Start(zohotest.Options{DailyCredits: -1, Concurrency: -1, RefreshLimit: -1})
-		benchServer.SeedCRM(p)
+		benchServer.SeedCRM(benchProjection(benchLeads))
 	})
 	return benchServer
+}
+
+// benchProjection is n Leads, each modified in its own minute.
+func benchProjection(n int) *sandbox.Projection {
+	now := sandbox.DefaultNow
+	p := &sandbox.Projection{System: sandbox.ZohoCRM, Users: []sandbox.User{{FirstName: "Ada", LastName: "Rep", Email: "ada@example.com", Active: true}}}
+	p.Leads = make([]sandbox.Lead, n)
+	for i := range p.Leads {
+		at := now.Add(-time.Duration(n-i) * time.Minute)
+		p.Leads[i] = sandbox.Lead{EntityID: fmt.Sprintf("E-%07d", i), FirstName: "Ann", LastName: fmt.Sprintf("Lead%07d", i),
+			Company: "Acme Corp", Title: "Buyer", Email: fmt.Sprintf("lead%07d@example.com", i), Phone: "+14155550100",
+			City: "Springfield", Country: "US", LeadSource: "Web Research", Status: sandbox.LeadNew, AnnualRevenue: 125000.5,
+			CreatedAt: at, ModifiedAt: at}
+	}
+	return p
 }
 
 var benchLimits = httpx.Limits{RequestsPerSecond: 1e6, Burst: 1000, Concurrency: 4}
@@ -59,6 +64,7 @@ func BenchmarkExtract200k(b *testing.B) {
 	o := crmOptions(ts)
 	o.Modules = []string{"Leads"}
 	o.Limits = benchLimits
+	o.BulkThreshold = -1 // the list API's pages, as the limit reads them
 	ctx := context.Background()
 	e, err := zoho.New(ctx, "bench", o, nil)
 	if err != nil {
