@@ -110,3 +110,31 @@ func TestFieldsNotReadOnIncrementals(t *testing.T) {
 		t.Fatalf("a full read made %d fields calls", calls)
 	}
 }
+
+// TestFieldAddedInTheSameSecond: modified_time has whole seconds, so a
+// field added in the second the fields were read (the module's
+// modified_time then unchanged on the second) is still noticed by the
+// next read. The org's clock stands still here: every read and the change
+// share one second.
+func TestFieldAddedInTheSameSecond(t *testing.T) {
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	ts := start(t, zohotest.Options{Now: func() time.Time { return now }}, 300)
+	o := crmOptions(ts)
+	o.Modules = []string{"Leads"}
+	e := newExtractor(t, o)
+	ctx := context.Background()
+	if _, err := e.Objects(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := extractObj(t, e, "Leads", "")
+	if err := ts.AddField("Leads", zohotest.Field{APIName: "Same_Second", DataType: "text", Custom: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Objects(ctx); err != nil {
+		t.Fatal(err)
+	}
+	next := extractObj(t, e, "Leads", first.cursor)
+	if next.schema.FieldIndices("Same_Second") == nil {
+		t.Fatal("a field added in the second of the last fields read was missed")
+	}
+}

@@ -60,6 +60,9 @@ func recoverInternal(write func()) {
 
 func (s *Server) serveCRM(w http.ResponseWriter, r *http.Request) {
 	defer recoverInternal(func() { writeCRMError(w, errInternal()) })
+	// The Date header follows the org's clock (Options.Now), like every
+	// time the API writes, so clients can use it as the server's time.
+	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 	seg := splitPath(r.URL.Path)
 	bulk := len(seg) >= 4 && seg[0] == "crm" && seg[1] == "bulk" && seg[2] == "v8"
 	if !bulk && (len(seg) < 3 || seg[0] != "crm" || seg[1] != "v8") {
