@@ -23,7 +23,8 @@
 -- Filter (which leads take part): add to the WHERE of `leads`, e.g. by
 -- lead source (l.lead_source IN ('Web', 'Partner Referral')), owner
 -- (l.owner_id = '005…') or e-mail opt-out (l.lead_id NOT IN (SELECT Id
--- FROM the landed salesforce.lead WHERE HasOptedOutOfEmail)).
+-- FROM the landed salesforce.lead WHERE HasOptedOutOfEmail): a standard
+-- Lead field that the sandbox's org leaves out).
 -- config: materialized=view
 -- test: unique sf_lead_id
 -- test: not_null sf_lead_id
