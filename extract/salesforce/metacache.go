@@ -122,15 +122,21 @@ func (st state) encode(modified string) string {
 	return string(b)
 }
 
-// gate memoizes the answers of the describeGlobal check within the
-// extractor's life: a 304 for a time answers every later check of a time
-// not before it, a 200 every check of a time not after it.
+// gate memoizes the answers of the describeGlobal check for the objects
+// of one run: for gateTTL, a 304 for a time answers every check of a time
+// not before it (with that answer's Date: nothing is known of changes
+// after it), a 200 every check of a time not after it.
 type gate struct {
 	mu             sync.Mutex
 	unchangedSince time.Time // the earliest If-Modified-Since answered 304 …
 	checkedAt      time.Time // … and the Date of that answer
 	changedSince   time.Time // the latest If-Modified-Since answered 200
+	asked          time.Time // local time of the first call of this window
 }
+
+// gateTTL is how long describeGlobal answers serve other objects: about
+// one run's objects (a long-lived extractor asks again each run).
+var gateTTL = time.Minute
 
 // unchanged reports whether no object's metadata changed after since,
 // and the server time that answer holds at.
@@ -138,6 +144,9 @@ func (e *Extractor) unchanged(ctx context.Context, since time.Time) (bool, time.
 	g := &e.gate
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if time.Since(g.asked) > gateTTL {
+		g.unchangedSince, g.checkedAt, g.changedSince = time.Time{}, time.Time{}, time.Time{}
+	}
 	switch {
 	case !g.unchangedSince.IsZero() && !since.Before(g.unchangedSince):
 		return true, g.checkedAt, nil
@@ -147,6 +156,9 @@ func (e *Extractor) unchanged(ctx context.Context, since time.Time) (bool, time.
 	gl, date, err := e.client.DescribeGlobalIfModified(httpx.WithTag(ctx, "metadata"), since)
 	if err != nil {
 		return false, time.Time{}, err
+	}
+	if g.unchangedSince.IsZero() && g.changedSince.IsZero() {
+		g.asked = time.Now() // a new window
 	}
 	if gl != nil || date.IsZero() {
 		g.changedSince = since
