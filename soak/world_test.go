@@ -231,6 +231,7 @@ syncs:
         picklist: {Prospecting: Qualification, Perception Analysis: Id. Decision Makers}
       Amount: {column: amount}
       Closing_Date: {column: closing_date}
+      Account_Name: {column: zoho_account_id}   # mandatory in Zoho's standard layout
       Description: {column: description}
 
   # insert into Zoho: Salesforce's own leads, written once each.
