@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 
 	revsync "github.com/revops/revops/sync"
 )
@@ -115,45 +114,9 @@ func distinct(cs []revsync.Candidate) []revsync.Candidate {
 	return out
 }
 
-// matchKind is how a field's values compare.
-type matchKind int
-
-const (
-	kindText matchKind = iota
-	kindEmail
-	kindPhone
-)
-
-func kindOf(t revsync.FieldType) matchKind {
-	switch t {
-	case revsync.TypeEmail:
-		return kindEmail
-	case revsync.TypePhone:
-		return kindPhone
-	}
-	return kindText
-}
-
 // matchForm is the form values are compared in (see above).
-func matchForm(k matchKind, v any) string {
-	s := strings.TrimSpace(fmt.Sprint(v))
-	switch k {
-	case kindEmail:
-		return strings.ToLower(s)
-	case kindPhone:
-		var b strings.Builder
-		for _, r := range s {
-			if r >= '0' && r <= '9' {
-				b.WriteRune(r)
-			}
-		}
-		d := b.String()
-		if len(d) > 10 {
-			d = d[len(d)-10:]
-		}
-		return d
-	}
-	return strings.ToLower(strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " "))
+func matchForm(t revsync.FieldType, v any) string {
+	return revsync.MatchForm(t, fmt.Sprint(v))
 }
 
 // targetField is the field of target holding the value of object's field
@@ -178,7 +141,7 @@ func (d *Destination) matchEntry(ctx context.Context, sc *revsync.Schema, target
 	idx []int, found map[int][]revsync.Candidate) error {
 	object := sc.Object
 	cols := make([]string, len(entry))
-	kinds := make([]matchKind, len(entry))
+	kinds := make([]revsync.FieldType, len(entry))
 	for j, f := range entry {
 		tf, err := d.targetField(ctx, object, target, canonical(sc, f))
 		if err != nil {
@@ -187,13 +150,13 @@ func (d *Destination) matchEntry(ctx context.Context, sc *revsync.Schema, target
 		if tf == "" {
 			return nil // target has no such field: nothing of target matches
 		}
-		cols[j], kinds[j] = tf, kindOf(sc.Fields[canonical(sc, f)].Type)
+		cols[j], kinds[j] = tf, sc.Fields[canonical(sc, f)].Type
 	}
 	// Query by the first part that is not a phone (selective, exact), else
 	// by the phone's last four digits.
 	q := 0
 	for j := range entry {
-		if kinds[j] != kindPhone {
+		if kinds[j] != revsync.TypePhone {
 			q = j
 			break
 		}
@@ -203,11 +166,11 @@ func (d *Destination) matchEntry(ctx context.Context, sc *revsync.Schema, target
 	for _, i := range idx {
 		v := lookup(keys[i], entry[q])
 		form := matchForm(kinds[q], v)
-		if form == "" || kinds[q] == kindPhone && len(form) < 4 {
+		if form == "" || kinds[q] == revsync.TypePhone && len(form) < 4 {
 			continue
 		}
 		if _, seen := byValue[form]; !seen {
-			if kinds[q] == kindPhone {
+			if kinds[q] == revsync.TypePhone {
 				vals = append(vals, form[len(form)-4:])
 			} else {
 				vals = append(vals, strings.TrimSpace(fmt.Sprint(v)))
@@ -226,14 +189,14 @@ func (d *Destination) matchEntry(ctx context.Context, sc *revsync.Schema, target
 		sel = append(sel, "IsConverted", "ConvertedContactId")
 	}
 	step := queryChunk
-	if kinds[q] == kindPhone {
+	if kinds[q] == revsync.TypePhone {
 		step = 50
 	}
 	via := strings.Join(entry, "+")
 	for start := 0; start < len(vals); start += step {
 		part := vals[start:min(start+step, len(vals))]
 		var where string
-		if kinds[q] == kindPhone {
+		if kinds[q] == revsync.TypePhone {
 			var ors []string
 			for _, v := range part {
 				ors = append(ors, cols[q]+" LIKE "+quote("%"+v))
@@ -269,7 +232,7 @@ func (d *Destination) matchEntry(ctx context.Context, sc *revsync.Schema, target
 }
 
 // sameParts reports whether record r holds the key's value of every part.
-func sameParts(key, r map[string]any, entry, cols []string, kinds []matchKind) bool {
+func sameParts(key, r map[string]any, entry, cols []string, kinds []revsync.FieldType) bool {
 	for j, f := range entry {
 		a, b := matchForm(kinds[j], lookup(key, f)), matchForm(kinds[j], path(r, cols[j]))
 		if a == "" || a != b {
@@ -337,7 +300,7 @@ func (w *write) match(ctx context.Context, rows []int, inserts *[]int, updates m
 				}
 				key := fmt.Sprint(j)
 				for _, f := range e {
-					key += "\x00" + matchForm(kindOf(sc.Fields[canonical(sc, f)].Type), lookup(w.recs[i].Values, f))
+					key += "\x00" + matchForm(sc.Fields[canonical(sc, f)].Type, lookup(w.recs[i].Values, f))
 				}
 				mine = append(mine, key)
 			}

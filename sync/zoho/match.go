@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 
 	revsync "github.com/revops/revops/sync"
 )
@@ -139,51 +138,15 @@ func distinct(cs []revsync.Candidate) []revsync.Candidate {
 	return out
 }
 
-// matchKind is how a field's values compare.
-type matchKind int
-
-const (
-	kindText matchKind = iota
-	kindEmail
-	kindPhone
-)
-
-func kindOf(t revsync.FieldType) matchKind {
-	switch t {
-	case revsync.TypeEmail:
-		return kindEmail
-	case revsync.TypePhone:
-		return kindPhone
-	}
-	return kindText
-}
-
 // matchForm is the form values are compared in (see above).
-func matchForm(k matchKind, v any) string {
+func matchForm(t revsync.FieldType, v any) string {
 	if v == nil {
 		return ""
 	}
 	if m, ok := v.(map[string]any); ok { // a lookup
 		return idString(m["id"])
 	}
-	s := strings.TrimSpace(fmt.Sprint(v))
-	switch k {
-	case kindEmail:
-		return strings.ToLower(s)
-	case kindPhone:
-		var b strings.Builder
-		for _, r := range s {
-			if r >= '0' && r <= '9' {
-				b.WriteRune(r)
-			}
-		}
-		digits := b.String()
-		if len(digits) > 10 {
-			digits = digits[len(digits)-10:]
-		}
-		return digits
-	}
-	return strings.ToLower(strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " "))
+	return revsync.MatchForm(t, fmt.Sprint(v))
 }
 
 // targetField is the field of target holding the value of module's field
@@ -209,7 +172,7 @@ func (d *Destination) matchEntry(ctx context.Context, sc *schema, target string,
 	idx []int, found map[int][]revsync.Candidate) error {
 	module := sc.s.Object
 	cols := make([]string, len(entry))
-	kinds := make([]matchKind, len(entry))
+	kinds := make([]revsync.FieldType, len(entry))
 	for j, f := range entry {
 		tf, err := d.targetField(ctx, module, target, f)
 		if err != nil {
@@ -218,13 +181,13 @@ func (d *Destination) matchEntry(ctx context.Context, sc *schema, target string,
 		if tf == "" {
 			return nil // target has no such field: nothing of target matches
 		}
-		cols[j], kinds[j] = tf, kindOf(sc.s.Fields[f].Type)
+		cols[j], kinds[j] = tf, sc.s.Fields[f].Type
 	}
 	// Query by the first part that is not a phone (selective, exact), else
 	// by the phone's last four digits.
 	q := 0
 	for j := range entry {
-		if kinds[j] != kindPhone {
+		if kinds[j] != revsync.TypePhone {
 			q = j
 			break
 		}
@@ -234,14 +197,14 @@ func (d *Destination) matchEntry(ctx context.Context, sc *schema, target string,
 	for _, i := range idx {
 		v := keys[i][entry[q]]
 		form := matchForm(kinds[q], v)
-		if form == "" || kinds[q] == kindPhone && len(form) < 4 {
+		if form == "" || kinds[q] == revsync.TypePhone && len(form) < 4 {
 			continue
 		}
 		if _, seen := byForm[form]; !seen {
 			switch {
-			case kinds[q] == kindPhone:
+			case kinds[q] == revsync.TypePhone:
 				vals = append(vals, form[len(form)-4:])
-			case kinds[q] == kindEmail:
+			case kinds[q] == revsync.TypeEmail:
 				vals = append(vals, form)
 			default:
 				vals = append(vals, literalValue(v))
@@ -259,7 +222,7 @@ func (d *Destination) matchEntry(ctx context.Context, sc *schema, target string,
 		sel = append(sel, "Converted__s", "Converted_Contact")
 	}
 	step := coqlInValues
-	if kinds[q] == kindPhone {
+	if kinds[q] == revsync.TypePhone {
 		step = phoneChunk
 		vals = compactValues(vals)
 	}
@@ -267,7 +230,7 @@ func (d *Destination) matchEntry(ctx context.Context, sc *schema, target string,
 	for start := 0; start < len(vals); start += step {
 		part := vals[start:min(start+step, len(vals))]
 		var where string
-		if kinds[q] == kindPhone {
+		if kinds[q] == revsync.TypePhone {
 			conds := make([]string, len(part))
 			for k, v := range part {
 				conds[k] = cols[q] + " like " + literals([]any{"%" + fmt.Sprint(v)})
@@ -307,7 +270,7 @@ func (d *Destination) matchEntry(ctx context.Context, sc *schema, target string,
 }
 
 // sameParts reports whether record r holds the key's value of every part.
-func sameParts(key, r map[string]any, entry, cols []string, kinds []matchKind) bool {
+func sameParts(key, r map[string]any, entry, cols []string, kinds []revsync.FieldType) bool {
 	for j, f := range entry {
 		a, b := matchForm(kinds[j], key[f]), matchForm(kinds[j], r[cols[j]])
 		if a == "" || a != b {
@@ -423,7 +386,7 @@ func (d *Destination) match(ctx context.Context, module string, m revsync.Match,
 				}
 				key := fmt.Sprint(j)
 				for _, f := range e {
-					key += "\x00" + matchForm(kindOf(sc.s.Fields[f].Type), recs[i].Values[f])
+					key += "\x00" + matchForm(sc.s.Fields[f].Type, recs[i].Values[f])
 				}
 				mine = append(mine, key)
 			}

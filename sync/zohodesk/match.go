@@ -209,24 +209,14 @@ func form(f string, v any) string {
 	if v == nil {
 		return ""
 	}
-	s := strings.TrimSpace(fmt.Sprint(v))
+	t := revsync.FieldType("")
 	switch {
 	case isEmailField(f):
-		return strings.ToLower(s)
+		t = revsync.TypeEmail
 	case isPhoneField(f):
-		var b strings.Builder
-		for _, r := range s {
-			if r >= '0' && r <= '9' {
-				b.WriteRune(r)
-			}
-		}
-		digits := b.String()
-		if len(digits) > 10 {
-			digits = digits[len(digits)-10:]
-		}
-		return digits
+		t = revsync.TypePhone
 	}
-	return strings.ToLower(strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " "))
+	return revsync.MatchForm(t, fmt.Sprint(v))
 }
 
 func isEmailField(f string) bool { return f == "email" || f == "secondaryEmail" }
