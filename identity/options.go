@@ -153,9 +153,7 @@ func (m *Matching) validate(prefix string) error {
 		e    *Entity
 		kind Kind
 	}{{"person", &m.Person, KindPerson}, {"company", &m.Company, KindCompany}} {
-		for _, err := range k.e.validate(prefix+k.name+".", k.kind) {
-			errs = append(errs, err)
-		}
+		errs = append(errs, k.e.validate(prefix+k.name+".", k.kind)...)
 	}
 	return errors.Join(errs...)
 }

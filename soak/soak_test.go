@@ -32,7 +32,6 @@ type soakRun struct {
 	d   *driver
 	mut *mutator
 
-	planOf      map[int]string // process → plan kind
 	kills       map[string]map[string]int
 	firstDone   bool // an extract or run finished without a kill or failure
 	bulkDone    bool // a Bulk ingest's results reached revops, or a kill hit a Bulk step

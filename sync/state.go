@@ -241,13 +241,6 @@ func insertRows(ctx context.Context, w Warehouse, head, tail string, rows [][]an
 	return b.exec(ctx, w)
 }
 
-// deleteKeys deletes the rows of table for sync whose key is in keys.
-func deleteKeys(ctx context.Context, w Warehouse, table, sync string, keys []string) error {
-	var b batch
-	b.deleteKeys(table, sync, keys)
-	return b.exec(ctx, w)
-}
-
 // snapshotRow is one written row. Values are the field values the write
 // sent (nil: not known, the snapshot keeps what it held). Object is the
 // record's object when it is not the sync's.
@@ -355,15 +348,6 @@ func (b *batch) snapshots(sync string, rows []snapshotRow, at time.Time) {
 			written_values = coalesce(excluded.written_values, sync_snapshots.written_values)`, vals)
 }
 
-func writeSnapshots(ctx context.Context, w Warehouse, sync string, rows []snapshotRow, at time.Time) error {
-	var b batch
-	b.snapshots(sync, rows, at)
-	if err := b.exec(ctx, w); err != nil {
-		return fmt.Errorf("sync %s: record snapshots: %w", sync, err)
-	}
-	return nil
-}
-
 // failureRow is one row that was not written.
 type failureRow struct {
 	Key string
@@ -382,15 +366,6 @@ func (b *batch) failures(sync, runID string, rows []failureRow, at time.Time) {
 	b.insertRows(`INSERT INTO _revops.sync_failures (sync, key, code, message, fields, retryable, attempts, first_seen, last_seen, run_id)`,
 		`ON CONFLICT (sync, key) DO UPDATE SET code = excluded.code, message = excluded.message, fields = excluded.fields,
 			retryable = excluded.retryable, attempts = sync_failures.attempts + 1, last_seen = excluded.last_seen, run_id = excluded.run_id`, vals)
-}
-
-func writeFailures(ctx context.Context, w Warehouse, sync, runID string, rows []failureRow, at time.Time) error {
-	var b batch
-	b.failures(sync, runID, rows, at)
-	if err := b.exec(ctx, w); err != nil {
-		return fmt.Errorf("sync %s: record failures: %w", sync, err)
-	}
-	return nil
 }
 
 func nullable(s string) any {

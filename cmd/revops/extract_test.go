@@ -82,7 +82,6 @@ func queryRows(t *testing.T, cfg, sql string) []map[string]any {
 // api is a tiny client for changing the sandbox orgs between extracts.
 type api struct {
 	t     *testing.T
-	base  string
 	auth  string
 	token string
 }

@@ -188,7 +188,6 @@ a4,Globex LLC,globex.com,,1 Main St,10001
 }
 
 func TestIdentityEvaluateAndExplain(t *testing.T) {
-	path := writeFile(t, "people.csv", strings.Replace(peopleCSV, "id,first", "id,truth,first", 1))
 	// Give every row a truth value: p1-p3 one person, p6-p7 one.
 	lines := strings.Split(strings.TrimSpace(peopleCSV), "\n")
 	truth := map[string]string{"p1": "A", "p2": "A", "p3": "A", "p4": "B", "p5": "C", "p6": "D", "p7": "D"}
@@ -198,7 +197,7 @@ func TestIdentityEvaluateAndExplain(t *testing.T) {
 		id, rest, _ := strings.Cut(l, ",")
 		b.WriteString(id + "," + truth[id] + "," + rest + "\n")
 	}
-	path = writeFile(t, "labeled.csv", b.String())
+	path := writeFile(t, "labeled.csv", b.String())
 	code, out, errOut := revops(t, nil, "identity", "evaluate", "--csv", path, "--id-column", "id", "--map", peopleMap, "--truth-column", "truth")
 	if code != 0 {
 		t.Fatalf("exit %d: %s %s", code, out, errOut)

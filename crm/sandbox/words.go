@@ -220,8 +220,6 @@ var (
 		"Email":   list(`Send proposal, Send pricing, Follow-up email, Send case study, Send contract, Reply to questions`),
 		"Meeting": list(`Product demo, Discovery meeting, Quarterly business review, Onsite workshop, Negotiation meeting, Kickoff meeting`),
 	}
-	streetNames = list(`Market, Main, Oak, Maple, Park, Lake, Hill, Washington, Lincoln, Station, Church, Mill, River,
-		Garden, King, Queen, Bridge, Harbor, Elm, Cedar, Spring, Victoria, High, Union`)
 )
 
 // bars is list for entries that contain commas: it splits on "|".

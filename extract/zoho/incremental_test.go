@@ -148,7 +148,7 @@ func TestBoundaryTies(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	ts := start(t, zohotest.Options{FreezeModifiedTime: true, Now: clock}, 0)
+	ts := start(t, zohotest.Options{Now: clock}, 0)
 	o := crmOptions(ts)
 	o.Modules = []string{"Leads"}
 	o.Lookback = time.Nanosecond
