@@ -17,9 +17,6 @@ const suffixAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 // emulator's ids from foreign ones.
 const idPod = "5g"
 
-// idSeqWidth is the number of base-62 digits of the sequence in an id.
-const idSeqWidth = 15 - 3 - len(idPod)
-
 // IDSuffix returns the 3-character case-safe checksum of a 15-character
 // Salesforce id: for each 5-character chunk, a bit per uppercase letter
 // (first character = bit 0), mapped through A–Z0–5.

@@ -19,7 +19,6 @@ var (
 	caseReasons     = []string{"Installation", "Equipment Complexity", "Performance", "Breakdown", "Equipment Design", "Feedback", "Other"}
 	taskStatuses    = []string{"*Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"}
 	taskPriorities  = []string{"High", "*Normal", "Low"}
-	taskSubjects    = []string{"Call", "Send Letter", "Send Quote", "Other"}
 	taskTypes       = []string{"Call", "Email", "Meeting", "Other"}
 	taskSubtypes    = []string{"Task", "Email", "Call"}
 	campaignTypes   = []string{"Conference", "Webinar", "Trade Show", "Public Relations", "Partners", "Referral Program", "Advertisement", "Banner Ads", "Direct Mail", "Email", "Telemarketing", "Other"}

@@ -117,12 +117,6 @@ func (f *Field) soapType() string {
 	return "xsd:string"
 }
 
-// requiredOnCreate is describe's derived "required": createable, not
-// nillable and not defaulted.
-func (f *Field) requiredOnCreate() bool {
-	return f.Createable && !f.Nillable && !f.DefaultedOnCreate
-}
-
 // defaultPicklist returns the picklist's default value or "".
 func (f *Field) defaultPicklist() string {
 	for _, p := range f.PicklistValues {
