@@ -222,3 +222,53 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("long lastName: %+v", e)
 	}
 }
+
+// TestMatchByNameAndAccount: a contact without e-mail is matched by an
+// entry whose account part Desk's search cannot filter on
+// (firstName+lastName+accountId): searched by name, compared by account.
+// The person in the same account is updated; the namesake in another
+// account is not touched, and a row for a third account creates one.
+func TestMatchByNameAndAccount(t *testing.T) {
+	o := startOrg(t)
+	d := o.dest(t)
+	ctx := context.Background()
+	accts := insert(t, d, "accounts", map[string]any{"accountName": "Zylker"}, map[string]any{"accountName": "Acme"},
+		map[string]any{"accountName": "Initech"})
+	insert(t, d, "contacts", map[string]any{"firstName": "Ann", "lastName": "Lee", "accountId": accts[0]},
+		map[string]any{"firstName": "Ann", "lastName": "Lee", "accountId": accts[1]})
+	m := revsync.Match{By: revsync.MatchDuplicateCheck, Fields: []string{"cf_revops_key", "email", "firstName+lastName+accountId"}}
+	row := func(key, acct string) revsync.Record {
+		return revsync.Record{Key: key, Values: map[string]any{"firstName": "ann", "lastName": "Lee", "accountId": acct,
+			"cf_revops_key": key, "title": "Buyer " + key}}
+	}
+	before := o.calls("GET", "/api/v1/contacts/search")
+	res, err := d.Write(ctx, "contacts", revsync.OpUpsert, m, []revsync.Record{row("k1", accts[1]), row("k2", accts[2])})
+	if err != nil || res[0].Err != nil || res[1].Err != nil {
+		t.Fatalf("write: %v %+v", err, res)
+	}
+	if res[0].Created || !res[1].Created {
+		t.Fatalf("created %v %v, want an update of Acme's Ann Lee and a new contact in Initech", res[0].Created, res[1].Created)
+	}
+	// Each row: the key (no match), the name; e-mail is empty.
+	if n := o.calls("GET", "/api/v1/contacts/search") - before; n != 4 {
+		t.Errorf("%d searches, want 4", n)
+	}
+	for _, c := range o.records("contacts", "lastName", "Lee") {
+		want := map[string]string{accts[0]: "", accts[1]: "Buyer k1"}[c["accountId"].(string)]
+		if c["accountId"] == accts[2] {
+			want = "Buyer k2"
+		}
+		if got, _ := c["title"].(string); got != want {
+			t.Errorf("Ann Lee of account %v: title %q, want %q", c["accountId"], got, want)
+		}
+	}
+	if n := len(o.records("contacts", "lastName", "Lee")); n != 3 {
+		t.Errorf("%d contacts named Lee, want 3", n)
+	}
+	// An entry with no part Desk's search filters on is refused.
+	_, err = d.Write(ctx, "contacts", revsync.OpUpsert, revsync.Match{By: revsync.MatchDuplicateCheck, Fields: []string{"accountId+title"}},
+		[]revsync.Record{row("k3", accts[0])})
+	if err == nil || !strings.Contains(err.Error(), "cannot filter on accountId or title") {
+		t.Errorf("an entry of fields Desk cannot search: %v", err)
+	}
+}

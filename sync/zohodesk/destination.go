@@ -23,7 +23,9 @@
 // tried in order (an entry "firstName+lastName" matches when every part
 // does), each with one search call (GET /{object}/search?email=…, or
 // customFieldN=cf_x:value for a custom field; a phone by its last four
-// digits), and the records found are compared in a normal form (e-mail
+// digits; an entry needs one part Desk's search filters on, and its other
+// parts, such as accountId, are only compared), and the records found are
+// compared in a normal form (e-mail
 // trimmed and lower-cased, phones by their last ten digits, other text
 // trimmed, single-spaced and in any case). The first entry that matches any
 // record decides: none, the record is created; one, it is updated; several,

@@ -73,7 +73,9 @@ func (d *Destination) MatchRecords(ctx context.Context, object string, m revsync
 }
 
 // checkMatch reports whether the records of kind can be matched by m:
-// every field of its entries is a field of kind Desk's search filters on.
+// every field of its entries is a field of kind, and each entry has a
+// part Desk's search filters on (the other parts, such as accountId in
+// firstName+lastName+accountId, are compared on the records it finds).
 func checkMatch(kind string, sc *schema, m revsync.Match) error {
 	es, err := entries(m)
 	if err != nil {
@@ -84,14 +86,17 @@ func checkMatch(kind string, sc *schema, m revsync.Match) error {
 			if _, ok := sc.s.Fields[f]; !ok {
 				return fmt.Errorf("match by %s: %s has no field %s", strings.Join(e, "+"), kind, f)
 			}
-			if !searchParams[kind][f] && !strings.HasPrefix(f, "cf_") {
-				return fmt.Errorf("match by %s: Desk's search cannot filter on %s (use %s, or a cf_ custom field)",
-					strings.Join(e, "+"), f, strings.Join(slices.Sorted(maps.Keys(searchParams[kind])), ", "))
-			}
+		}
+		if !slices.ContainsFunc(e, func(f string) bool { return searchable(kind, f) }) {
+			return fmt.Errorf("match by %s: Desk's search cannot filter on %s (an entry needs one of %s, or a cf_ custom field)",
+				strings.Join(e, "+"), strings.Join(e, " or "), strings.Join(slices.Sorted(maps.Keys(searchParams[kind])), ", "))
 		}
 	}
 	return nil
 }
+
+// searchable reports whether Desk's search of kind filters on field f.
+func searchable(kind, f string) bool { return searchParams[kind][f] || strings.HasPrefix(f, "cf_") }
 
 // complete reports whether key holds a value for every field of entry.
 func complete(key map[string]any, entry []string) bool {
@@ -104,17 +109,19 @@ func complete(key map[string]any, entry []string) bool {
 }
 
 // matchEntry searches the records holding key's values of entry: one
-// search by the first part that is not a phone (its words joined by the
-// wildcard *; an e-mail as it is, trimmed), else by the phone's last four
-// digits (*0100), then every part compared in its normal form. Records this
-// Destination created with those values count too.
+// search by the first searchable part that is not a phone (its words
+// joined by the wildcard *; an e-mail as it is, trimmed), else by the
+// phone's last four digits (*0100), then every part compared in its
+// normal form. Records this Destination created with those values count
+// too.
 func (d *Destination) matchEntry(ctx context.Context, kind string, sc *schema, entry []string, key map[string]any) ([]revsync.Candidate, error) {
 	via := strings.Join(entry, "+")
-	q := 0
+	// The part searched by: the first searchable one that is not a phone,
+	// else the first searchable phone.
+	q := -1
 	for j, f := range entry {
-		if sc.s.Fields[f].Type != revsync.TypePhone {
+		if searchable(kind, f) && (q < 0 || sc.s.Fields[entry[q]].Type == revsync.TypePhone && sc.s.Fields[f].Type != revsync.TypePhone) {
 			q = j
-			break
 		}
 	}
 	f := entry[q]
