@@ -100,8 +100,10 @@ type DeskField struct {
 }
 
 // AddDeskField adds a custom field to Desk contacts or accounts, as an
-// admin would in Desk's setup; existing records get it empty. Values are
-// written and read under "cf" (sheet §15.1).
+// admin would in Desk's setup; existing records get it empty, unless they
+// hold a value under its name already (a state saved with the field and
+// loaded into a server that lacks it: the field list is not saved).
+// Values are written and read under "cf" (sheet §15.1).
 func (s *Server) AddDeskField(kind string, f DeskField) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -134,7 +136,9 @@ func (s *Server) AddDeskField(kind string, f DeskField) error {
 			cf = map[string]any{}
 			it.f["cf"] = cf
 		}
-		cf[f.APIName] = nil
+		if _, ok := cf[f.APIName]; !ok {
+			cf[f.APIName] = nil
+		}
 	}
 	return nil
 }
