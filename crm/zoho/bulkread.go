@@ -144,7 +144,7 @@ func (c *Client) CreateBulkRead(ctx context.Context, q BulkReadQuery) (string, e
 	case q.Page > 1:
 		query["page"] = q.Page
 	}
-	r, err := c.send(httpx.Retryable(ctx), http.MethodPost, func() string { return c.bulkURL("") }, nil,
+	r, err := c.send(withCost(httpx.Retryable(ctx), BulkReadCredits), http.MethodPost, func() string { return c.bulkURL("") }, nil,
 		map[string]any{"query": query})
 	if err != nil {
 		return "", fmt.Errorf("zoho: bulk read %s: create job: %w", q.Module, err)

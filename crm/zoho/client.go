@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -57,9 +58,12 @@ type Config struct {
 	// runs in quick succession stay within Zoho's ten tokens per refresh
 	// token in ten minutes; "" fetches a token per client.
 	TokenCacheDir string
-	// BulkPoll is the first wait before polling a bulk read job; it
-	// doubles after each poll up to 30 s (default 1 s).
+	// BulkPoll is the first wait before polling a bulk read or write job;
+	// it doubles after each poll up to 30 s (default 1 s).
 	BulkPoll time.Duration
+	// UploadURL overrides the upload host of bulk write files (default:
+	// APIDomain when that is set, else the data center's upload host).
+	UploadURL string
 }
 
 // Client calls Zoho CRM and, through Desk, Zoho Desk. It is safe for
@@ -75,6 +79,13 @@ type Client struct {
 
 	mu        sync.Mutex
 	apiDomain string
+	zgid      string
+
+	// credits counts the API credits the client's calls cost, as the
+	// sheet prices them (see Credits); remaining is the last
+	// X-API-CREDITS-REMAINING seen, -1 before any.
+	credits   atomic.Int64
+	remaining atomic.Int64
 }
 
 // New returns a Client for cfg. It does not call the network: the first
@@ -103,6 +114,7 @@ func New(cfg Config) (*Client, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	c := &Client{cfg: cfg, dc: dc, log: log, accounts: strings.TrimSuffix(cfg.AccountsURL, "/")}
+	c.remaining.Store(-1)
 	if c.accounts == "" {
 		c.accounts = dc.AccountsURL
 	}
@@ -308,8 +320,47 @@ func (c *Client) sendRaw(ctx context.Context, method string, target func() strin
 	if out.body, err = io.ReadAll(resp.Body); err != nil {
 		return nil, fmt.Errorf("%s %s: read: %w", method, req.URL.Path, err)
 	}
+	if out.status != http.StatusTooManyRequests && out.status != http.StatusUnauthorized {
+		c.credits.Add(int64(callCost(ctx)))
+	}
+	c.noteCredits(out.header)
 	return out, nil
 }
+
+type costKey struct{}
+
+// withCost prices the calls made with ctx at n credits each (default 1).
+func withCost(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, costKey{}, n)
+}
+
+func callCost(ctx context.Context) int {
+	if n, ok := ctx.Value(costKey{}).(int); ok {
+		return n
+	}
+	return 1
+}
+
+// noteCredits keeps the X-API-CREDITS-REMAINING of an answer.
+func (c *Client) noteCredits(h http.Header) {
+	if v := h.Get("X-API-CREDITS-REMAINING"); v != "" {
+		if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+			c.remaining.Store(n)
+		}
+	}
+}
+
+// Credits is what the client's CRM calls cost so far, priced as the
+// reference sheet prices them (§6.1: one credit per call, writes one per
+// ten records, a bulk read job 50, a bulk write job 500; answers 401 and
+// 429 are not counted). Zoho reports no spend per call, so this is the
+// client's own count; retries inside the transport are not seen here.
+func (c *Client) Credits() int64 { return c.credits.Load() }
+
+// CreditsRemaining is the org's credits left as the last
+// X-API-CREDITS-REMAINING said, or -1 when no answer carried it (Zoho
+// sends it only once half of the day's base credits are used).
+func (c *Client) CreditsRemaining() int64 { return c.remaining.Load() }
 
 // decode reads a JSON body with numbers kept as json.Number, so that
 // bigint ids and currency values lose no digits.

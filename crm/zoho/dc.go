@@ -17,18 +17,21 @@ type DataCenter struct {
 	// DeskURL is the Desk host, e.g. https://desk.zoho.eu (the Desk API is
 	// under /api/v1). The CN and SA Desk hosts are unconfirmed guesses.
 	DeskURL string
+	// UploadURL is the CRM upload host (bulk write files), e.g.
+	// https://content.zohoapis.eu.
+	UploadURL string
 }
 
 // DataCenters lists the data centers in the reference sheet's order.
 var DataCenters = []DataCenter{
-	{"US", "https://accounts.zoho.com", "https://www.zohoapis.com", "https://desk.zoho.com"},
-	{"EU", "https://accounts.zoho.eu", "https://www.zohoapis.eu", "https://desk.zoho.eu"},
-	{"IN", "https://accounts.zoho.in", "https://www.zohoapis.in", "https://desk.zoho.in"},
-	{"AU", "https://accounts.zoho.com.au", "https://www.zohoapis.com.au", "https://desk.zoho.com.au"},
-	{"JP", "https://accounts.zoho.jp", "https://www.zohoapis.jp", "https://desk.zoho.jp"},
-	{"CA", "https://accounts.zohocloud.ca", "https://www.zohoapis.ca", "https://desk.zohocloud.ca"},
-	{"CN", "https://accounts.zoho.com.cn", "https://www.zohoapis.com.cn", "https://desk.zoho.com.cn"},
-	{"SA", "https://accounts.zoho.sa", "https://www.zohoapis.sa", "https://desk.zoho.sa"},
+	{"US", "https://accounts.zoho.com", "https://www.zohoapis.com", "https://desk.zoho.com", "https://content.zohoapis.com"},
+	{"EU", "https://accounts.zoho.eu", "https://www.zohoapis.eu", "https://desk.zoho.eu", "https://content.zohoapis.eu"},
+	{"IN", "https://accounts.zoho.in", "https://www.zohoapis.in", "https://desk.zoho.in", "https://content.zohoapis.in"},
+	{"AU", "https://accounts.zoho.com.au", "https://www.zohoapis.com.au", "https://desk.zoho.com.au", "https://content.zohoapis.com.au"},
+	{"JP", "https://accounts.zoho.jp", "https://www.zohoapis.jp", "https://desk.zoho.jp", "https://content.zohoapis.jp"},
+	{"CA", "https://accounts.zohocloud.ca", "https://www.zohoapis.ca", "https://desk.zohocloud.ca", "https://upload.zohocloud.ca"},
+	{"CN", "https://accounts.zoho.com.cn", "https://www.zohoapis.com.cn", "https://desk.zoho.com.cn", "https://content.zohoapis.com.cn"},
+	{"SA", "https://accounts.zoho.sa", "https://www.zohoapis.sa", "https://desk.zoho.sa", "https://files.zoho.sa"},
 }
 
 // LookupDataCenter returns the data center with the given code

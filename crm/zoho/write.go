@@ -81,7 +81,7 @@ func (c *Client) write(ctx context.Context, op, method, module, path string, rec
 	if len(dup) > 0 {
 		body["duplicate_check_fields"] = dup
 	}
-	r, err := c.sendRaw(ctx, method, func() string { return c.crmURL(path, nil) }, nil, body)
+	r, err := c.sendRaw(withCost(ctx, (len(records)+9)/10), method, func() string { return c.crmURL(path, nil) }, nil, body)
 	if err != nil {
 		return nil, fmt.Errorf("zoho: %s %s: %w", op, module, err)
 	}

@@ -120,6 +120,10 @@ func (s *Server) BulkReadJobs() int {
 
 // serveBulk answers /crm/bulk/v8/read[/{id}[/result]].
 func (s *Server) serveBulk(c *call, rest []string) {
+	if len(rest) > 0 && rest[0] == "write" {
+		s.serveBulkWrite(c, rest)
+		return
+	}
 	if len(rest) == 0 || rest[0] != "read" || len(rest) > 3 {
 		c.fail(errURLPattern())
 		return

@@ -42,6 +42,12 @@ func (c *call) charge(credits int) bool {
 		c.fail(errTooMany())
 		return false
 	}
+	if credits > 0 {
+		// The header tells what is left after the whole call.
+		if rem := c.s.limits.remaining(); rem >= 0 {
+			c.w.Header().Set("X-API-CREDITS-REMAINING", strconv.Itoa(rem))
+		}
+	}
 	return true
 }
 
@@ -112,6 +118,13 @@ func (s *Server) serveCRM(w http.ResponseWriter, r *http.Request) {
 		return
 	case "org":
 		s.serveOrg(c, rest[1:])
+		return
+	case "upload":
+		if len(rest) != 1 {
+			c.fail(errURLPattern())
+			return
+		}
+		s.serveUpload(c)
 		return
 	}
 	s.mu.RLock()

@@ -171,6 +171,17 @@ func (l *limiter) charge(credits int) bool {
 	return true
 }
 
+// remaining is the credits left when X-API-CREDITS-REMAINING is due
+// (half the base used), else -1.
+func (l *limiter) remaining() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.credits < 0 || l.used*2 < l.base {
+		return -1
+	}
+	return l.credits - l.used
+}
+
 // expire drops spends older than 24 h. Called with mu held.
 func (l *limiter) expire() {
 	cut := l.now().Add(-24 * time.Hour).Unix()

@@ -50,7 +50,7 @@ func dataCenter(code string) (DataCenter, bool) {
 // Options.Scopes is empty: everything the emulator serves.
 var DefaultScopes = []string{
 	"ZohoCRM.modules.ALL", "ZohoCRM.settings.ALL", "ZohoCRM.users.ALL", "ZohoCRM.org.ALL",
-	"ZohoCRM.coql.READ", "ZohoSearch.securesearch.READ", "ZohoCRM.bulk.ALL",
+	"ZohoCRM.coql.READ", "ZohoSearch.securesearch.READ", "ZohoCRM.bulk.ALL", "ZohoFiles.files.ALL",
 	"Desk.tickets.ALL", "Desk.contacts.ALL", "Desk.basic.ALL", "Desk.search.READ", "Desk.settings.ALL",
 }
 

@@ -67,6 +67,9 @@ type Options struct {
 	// BulkReadDelay keeps each bulk read job queued this long before it
 	// runs (default 0: it runs at once), so that clients poll its state.
 	BulkReadDelay time.Duration
+	// BulkWriteDelay keeps each bulk write job ADDED this long before it
+	// runs (default 0).
+	BulkWriteDelay time.Duration
 	// BulkPageSize is how many records one bulk read job exports (default
 	// 200,000, as Zoho); tests make it small to exercise paging.
 	BulkPageSize int
@@ -97,6 +100,7 @@ type Server struct {
 	clk     clock
 	desk    *deskStore
 	bulk    bulkStore
+	bw      bulkWriteStore
 
 	limits     *limiter
 	deskLimits *limiter
@@ -168,6 +172,7 @@ func New(opts Options) *Server {
 	}
 	s := &Server{opts: opts, dc: dc, modules: map[string]*module{}}
 	s.bulk.jobs = map[uint64]*bulkJob{}
+	s.bw.files, s.bw.jobs = map[uint64]*bulkFile{}, map[uint64]*bulkWriteJob{}
 	s.ids.base = crmIDBase
 	s.fieldID.base = crmIDBase + 2_000_000_000
 	s.clk = clock{now: opts.Now}
