@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 // temporary directory, so the soak runs the real binary as a child
 // process and SIGKILL is real. REVOPS_SOAK_BIN names a binary to use
 // instead.
-func revopsBinary(t *testing.T) string {
+func revopsBinary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
 		if b := os.Getenv("REVOPS_SOAK_BIN"); b != "" {
