@@ -126,7 +126,7 @@ var destinations = map[string]func(ctx context.Context, s configs.Source, w wiri
 			return nil, err
 		}
 		o.TokenCacheDir = w.tokenCache
-		return synczoho.New(ctx, o.ClientConfig("zoho_crm", w.log), w.log)
+		return synczoho.New(ctx, o.ClientConfig("zoho_crm", w.log), w.log, synczoho.WithBulkThreshold(o.BulkWriteThreshold))
 	},
 	"zoho_desk": func(ctx context.Context, s configs.Source, w wiring) (revsync.Destination, error) {
 		o := zoho.Desk()

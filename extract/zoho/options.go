@@ -54,6 +54,12 @@ type Options struct {
 	// 200,000 records, against one credit per 200 records for the list
 	// API, so above about 10,000 records bulk costs fewer credits.
 	BulkThreshold int `yaml:"bulk_threshold"`
+	// BulkWriteThreshold sends a sync's writes to this zoho_crm source
+	// through Bulk Write jobs when a sync writes more than this many
+	// records (default 10,000; negative: never). A job costs 500 credits
+	// and takes up to 25,000 records, against one credit per ten records
+	// for the 100-record calls.
+	BulkWriteThreshold int `yaml:"bulk_write_threshold"`
 	// BulkPoll is the first wait before polling a bulk read job (default
 	// 1 s, doubling up to 30 s). Tests make it short; not part of revops.yaml.
 	BulkPoll time.Duration `yaml:"-"`
@@ -155,6 +161,8 @@ func (o *Options) Validate() error {
 		return errors.New("desk_url: only a zoho_desk source takes desk_url and org_id")
 	case o.desk && o.BulkThreshold != 0:
 		return errors.New("bulk_threshold: only a zoho_crm source reads through Bulk Read")
+	case o.desk && o.BulkWriteThreshold != 0:
+		return errors.New("bulk_write_threshold: only a zoho_crm source is written through Bulk Write")
 	}
 	for i, m := range o.Modules {
 		if !moduleRE.MatchString(m) {

@@ -1,5 +1,8 @@
 // Package zoho is the Zoho CRM destination of revops sync: it inserts,
-// updates, upserts and deletes module records 100 per call, reads each
+// updates, upserts and deletes module records 100 per call (or, when a
+// sync writes more than the bulk threshold, inserts, updates and upserts
+// them through Bulk Write jobs of up to 25,000 records, each row's result
+// read back from the job's result file with Zoho's codes), reads each
 // record's outcome (code, action, details) into the engine's results, and
 // answers Find and Read with COQL. Upserts matched by duplicate_check are
 // matched by revops itself, with COQL (see MatchRecords: a Leads sync
@@ -20,6 +23,9 @@
 //     sending them again, and an upsert re-sent matches the records the lost
 //     call created;
 //   - update (PUT) is retried: it sets the same values again;
+//   - Bulk Write: the upload, polls and download are retried; creating an
+//     insert job is not (an update or upsert job is: same values again);
+//     a failed or lost job fails the whole Write, resolved as above;
 //   - delete (DELETE) is retried; a record the lost attempt already deleted
 //     answers INVALID_DATA "record not deleted", and Write then checks with
 //     COQL that the record is gone and reports it deleted.
@@ -45,6 +51,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"math"
 	"strings"
 
 	"github.com/revops/revops/crm/zoho"
@@ -60,6 +67,36 @@ type Destination struct {
 	// layouts caches each module's layout-mandatory fields: layouts are
 	// read once in a Destination's life (one sync run).
 	layouts map[string]map[string]bool
+	// bulkThreshold: more records than this to write in one Write go
+	// through Bulk Write.
+	bulkThreshold int
+}
+
+// DefaultBulkThreshold is the number of records above which a sync
+// writes through Bulk Write jobs (500 credits each, up to 25,000 records)
+// instead of 100-record calls (one credit per ten records): above 5,000
+// records a job costs fewer credits, and far fewer calls.
+const DefaultBulkThreshold = 10_000
+
+// Option changes how New builds a Destination.
+type Option func(*config)
+
+type config struct {
+	bulkThreshold int
+}
+
+// WithBulkThreshold sets the number of records above which a sync writes
+// through Bulk Write (default DefaultBulkThreshold; 0 keeps it; a negative
+// n never uses Bulk Write).
+func WithBulkThreshold(n int) Option {
+	return func(c *config) {
+		switch {
+		case n > 0:
+			c.bulkThreshold = n
+		case n < 0:
+			c.bulkThreshold = math.MaxInt
+		}
+	}
 }
 
 // schema is a module's fields as the engine sees them, plus Zoho's own
@@ -74,7 +111,7 @@ type schema struct {
 // or hosts, OAuth client and refresh token, limits, transport). It fetches
 // an access token at once, so bad credentials or a wrong data center fail
 // here. Zoho Desk sources are refused.
-func New(ctx context.Context, client zoho.Config, log *slog.Logger) (*Destination, error) {
+func New(ctx context.Context, client zoho.Config, log *slog.Logger, options ...Option) (*Destination, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -92,7 +129,12 @@ func New(ctx context.Context, client zoho.Config, log *slog.Logger) (*Destinatio
 	if err := c.Connect(ctx); err != nil {
 		return nil, fmt.Errorf("zoho destination: %w", err)
 	}
-	return &Destination{c: c, log: log, schemas: map[string]*schema{}, layouts: map[string]map[string]bool{}}, nil
+	cfg := config{bulkThreshold: DefaultBulkThreshold}
+	for _, o := range options {
+		o(&cfg)
+	}
+	return &Destination{c: c, log: log, schemas: map[string]*schema{}, layouts: map[string]map[string]bool{},
+		bulkThreshold: cfg.bulkThreshold}, nil
 }
 
 // Client returns the API client (for its request statistics).
@@ -106,9 +148,20 @@ func (d *Destination) Requests() int64 { return d.c.Stats().Requests }
 // System returns "zoho_crm".
 func (d *Destination) System() string { return "zoho_crm" }
 
-// MaxBatch is 100: the most records one insert, update, upsert or delete
-// call takes, whatever the total.
-func (d *Destination) MaxBatch(op revsync.Op, total int) int { return zoho.MaxWrite }
+// MaxBatch is 100 (the most records one insert, update, upsert or delete
+// call takes) when total is at most the bulk threshold, and total above
+// it for inserts, updates and upserts: one Write, whose records go through
+// Bulk Write jobs of up to 25,000 (deletes stay 100 per call).
+func (d *Destination) MaxBatch(op revsync.Op, total int) int {
+	if total > d.bulkThreshold && op != revsync.OpDelete {
+		return total
+	}
+	return zoho.MaxWrite
+}
+
+// BulkThreshold is the number of records above which writes go through
+// Bulk Write.
+func (d *Destination) BulkThreshold() int { return d.bulkThreshold }
 
 // systemDupField is each standard module's system duplicate-check field
 // (reference sheet §2.4); custom modules use Name.

@@ -18,8 +18,9 @@ var retryableCodes = map[string]bool{"RECORD_LOCKED": true, "TOO_MANY_REQUESTS":
 // writeDateTime is how Zoho takes datetimes: seconds and a numeric offset.
 const writeDateTime = "2006-01-02T15:04:05-07:00"
 
-// Write sends recs (at most 100; more are refused before any request)
-// with op. Values are converted to Zoho's forms: lookups {"id": …},
+// Write sends recs (at most MaxBatch: 100, or every record of a sync
+// above the bulk threshold, whose large groups go through Bulk Write;
+// more are refused before any request) with op. Values are converted to Zoho's forms: lookups {"id": …},
 // datetimes yyyy-MM-ddTHH:mm:ss±HH:mm, multi-select values as arrays; nil
 // clears a field. Update and delete address records by Record.ID (a record
 // without one fails alone, MISSING_ID, unsent). An upsert of a record
@@ -50,7 +51,7 @@ func (d *Destination) Write(ctx context.Context, module string, op revsync.Op, m
 	if n == 0 {
 		return nil, nil
 	}
-	if n > zoho.MaxWrite {
+	if n > d.MaxBatch(op, n) {
 		return nil, fmt.Errorf("zoho: %s %s: %d records, more than the %d one call takes", op, module, n, zoho.MaxWrite)
 	}
 	var dup []string
@@ -149,9 +150,26 @@ func (d *Destination) Write(ctx context.Context, module string, op revsync.Op, m
 }
 
 // write sends the records at send to module with op (insert, update or
-// upsert) in one call and fills their results; a record addressed by an
-// id that no longer exists fails with Gone set.
+// upsert) and fills their results: through Bulk Write when they are more
+// than the bulk threshold (see bulkWrite), else 100 per call; a record
+// addressed by an id that no longer exists fails with Gone set.
 func (d *Destination) write(ctx context.Context, module string, op revsync.Op, dup []string, recs []revsync.Record, send []int, out []revsync.Result) error {
+	if len(send) > d.bulkThreshold {
+		return d.bulkWrite(ctx, module, op, dup, recs, send, out)
+	}
+	for start := 0; start < len(send); start += zoho.MaxWrite {
+		// A failed call fails the whole Write, also after earlier calls
+		// wrote: the engine resolves every record of it (Find) before
+		// sending any again, so nothing is written twice.
+		if err := d.writeCall(ctx, module, op, dup, recs, send[start:min(start+zoho.MaxWrite, len(send))], out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeCall sends at most 100 records in one call.
+func (d *Destination) writeCall(ctx context.Context, module string, op revsync.Op, dup []string, recs []revsync.Record, send []int, out []revsync.Result) error {
 	sc, err := d.schemaOf(ctx, module)
 	if err != nil {
 		return err
