@@ -1,0 +1,486 @@
+package bqtest
+
+import (
+	"strings"
+)
+
+// The translator turns the GoogleSQL revops emits into DuckDB SQL, token
+// by token. It covers exactly that subset and refuses the rest with a
+// clear invalidQuery error, so a construct revops starts emitting is
+// noticed here instead of silently meaning something else:
+//
+//   - backtick-quoted names (`p.d.t`, `d`.`t`, `t`) become "d"."t"; the
+//     project part, which must be the emulator's, is dropped;
+//   - 'strings' and "strings" (GoogleSQL's double quotes are string
+//     literals) with backslash escapes become DuckDB '' strings;
+//   - types INT64 FLOAT64 STRING BOOL BYTES NUMERIC DATETIME TIMESTAMP JSON
+//     DATE become BIGINT DOUBLE VARCHAR BOOLEAN BLOB DECIMAL(38,9)
+//     TIMESTAMP TIMESTAMPTZ JSON DATE;
+//   - functions on an allow-list pass through or are renamed
+//     (SAFE_CAST → TRY_CAST, CURRENT_TIMESTAMP() → current_timestamp,
+//     TO_JSON_STRING and COUNTIF are macros the emulator defines);
+//   - `* EXCEPT (c)` becomes `* EXCLUDE (c)`; `@name` parameters `$name`;
+//   - d.INFORMATION_SCHEMA.COLUMNS / TABLES and
+//     `region-x`.INFORMATION_SCHEMA.TABLES read DuckDB's information_schema
+//     (DuckDB's column types, not BigQuery's, in data_type);
+//   - scripts split at ';' into statements; BEGIN/COMMIT/ROLLBACK
+//     [TRANSACTION] keep their meaning.
+//
+// Known differences left as they are (revops does not depend on them):
+// numeric literals with a point are DECIMAL in DuckDB and FLOAT64 in
+// BigQuery; GREATEST/LEAST ignore NULLs in DuckDB; x/0 is an error in
+// BigQuery; names compare case-insensitively.
+
+type tokKind int
+
+const (
+	tIdent tokKind = iota
+	tQuoted
+	tString
+	tNumber
+	tPunct
+	tParam
+	tSpace
+)
+
+type token struct {
+	kind tokKind
+	text string // for tQuoted and tString: the decoded value
+}
+
+func tokenize(src string) ([]token, *apiError) {
+	var out []token
+	i := 0
+	for i < len(src) {
+		c := src[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			j := i
+			for j < len(src) && strings.IndexByte(" \t\n\r", src[j]) >= 0 {
+				j++
+			}
+			out = append(out, token{tSpace, " "})
+			i = j
+		case c == '#' || c == '-' && strings.HasPrefix(src[i:], "--"):
+			j := strings.IndexByte(src[i:], '\n')
+			if j < 0 {
+				j = len(src) - i
+			}
+			out = append(out, token{tSpace, " "})
+			i += j
+		case c == '/' && strings.HasPrefix(src[i:], "/*"):
+			j := strings.Index(src[i+2:], "*/")
+			if j < 0 {
+				return nil, invalidQuery("Syntax error: Unclosed comment")
+			}
+			out = append(out, token{tSpace, " "})
+			i += j + 4
+		case c == '`':
+			j := strings.IndexByte(src[i+1:], '`')
+			if j < 0 {
+				return nil, invalidQuery("Syntax error: Unclosed identifier literal")
+			}
+			out = append(out, token{tQuoted, src[i+1 : i+1+j]})
+			i += j + 2
+		case c == '\'' || c == '"':
+			if strings.HasPrefix(src[i:], `"""`) || strings.HasPrefix(src[i:], `'''`) {
+				return nil, invalidQuery("bqtest: triple-quoted strings are not emulated")
+			}
+			var b strings.Builder
+			j := i + 1
+			closed := false
+			for j < len(src) {
+				d := src[j]
+				if d == '\\' && j+1 < len(src) {
+					switch e := src[j+1]; e {
+					case 'n':
+						b.WriteByte('\n')
+					case 't':
+						b.WriteByte('\t')
+					case 'r':
+						b.WriteByte('\r')
+					default:
+						b.WriteByte(e)
+					}
+					j += 2
+					continue
+				}
+				if d == c {
+					closed = true
+					j++
+					break
+				}
+				b.WriteByte(d)
+				j++
+			}
+			if !closed {
+				return nil, invalidQuery("Syntax error: Unclosed string literal")
+			}
+			out = append(out, token{tString, b.String()})
+			i = j
+		case c >= '0' && c <= '9':
+			j := i
+			for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '.' || src[j] == 'e' || src[j] == 'E') {
+				j++
+			}
+			out = append(out, token{tNumber, src[i:j]})
+			i = j
+		case isIdentByte(c):
+			j := i
+			for j < len(src) && isIdentByte(src[j]) {
+				j++
+			}
+			word := src[i:j]
+			if j < len(src) && (src[j] == '\'' || src[j] == '"') && (strings.EqualFold(word, "r") || strings.EqualFold(word, "b") || strings.EqualFold(word, "rb") || strings.EqualFold(word, "br")) {
+				return nil, invalidQuery("bqtest: raw and bytes literals (" + word + "'...') are not emulated")
+			}
+			out = append(out, token{tIdent, word})
+			i = j
+		case c == '?':
+			out = append(out, token{tParam, "?"})
+			i++
+		case c == '@':
+			j := i + 1
+			for j < len(src) && isIdentByte(src[j]) {
+				j++
+			}
+			if j == i+1 || strings.HasPrefix(src[i:], "@@") {
+				return nil, invalidQuery("bqtest: system variables (@@...) are not emulated")
+			}
+			out = append(out, token{tParam, "$" + src[i+1:j]})
+			i = j
+		default:
+			// Two-character operators stay together.
+			if i+1 < len(src) {
+				two := src[i : i+2]
+				switch two {
+				case "<=", ">=", "<>", "!=", "||", "<<", ">>":
+					out = append(out, token{tPunct, two})
+					i += 2
+					continue
+				}
+			}
+			out = append(out, token{tPunct, string(c)})
+			i++
+		}
+	}
+	return out, nil
+}
+
+func invalidQuery(msg string) *apiError {
+	return &apiError{code: 400, reason: "invalidQuery", message: msg, location: "query"}
+}
+
+// stmt is one translated statement of a script.
+type stmt struct {
+	sql    string
+	kind   string // SELECT, DML, DDL, BEGIN, COMMIT, ROLLBACK
+	verb   string // first keyword: SELECT INSERT UPDATE DELETE MERGE CREATE DROP ALTER TRUNCATE ...
+	params int    // positional ? it holds
+	temp   bool   // CREATE TEMP ...
+}
+
+var typeNames = map[string]string{
+	"INT64": "BIGINT", "FLOAT64": "DOUBLE", "STRING": "VARCHAR", "BOOL": "BOOLEAN", "BYTES": "BLOB",
+	"DATETIME": "TIMESTAMP", "TIMESTAMP": "TIMESTAMPTZ",
+}
+
+// functions lists the GoogleSQL functions the emulator runs, and the
+// DuckDB name of those that differ.
+var functions = map[string]string{
+	"SAFE_CAST": "TRY_CAST", "CAST": "CAST", "COALESCE": "COALESCE", "IFNULL": "IFNULL", "IF": "IF", "NULLIF": "NULLIF",
+	"COUNT": "COUNT", "SUM": "SUM", "MIN": "MIN", "MAX": "MAX", "AVG": "AVG", "COUNTIF": "COUNTIF",
+	"ROW_NUMBER": "ROW_NUMBER", "LEAD": "LEAD", "LAG": "LAG", "FIRST_VALUE": "FIRST_VALUE", "LAST_VALUE": "LAST_VALUE",
+	"LOWER": "LOWER", "UPPER": "UPPER", "LENGTH": "LENGTH", "CONCAT": "CONCAT", "TRIM": "TRIM", "LPAD": "LPAD", "RPAD": "RPAD",
+	"SUBSTR": "SUBSTR", "STARTS_WITH": "STARTS_WITH", "ENDS_WITH": "ENDS_WITH", "REPLACE": "REPLACE",
+	"ARRAY_LENGTH": "LEN", "TO_JSON_STRING": "TO_JSON_STRING", "GENERATE_ARRAY": "GENERATE_SERIES", "UNNEST": "UNNEST",
+	"ABS": "ABS", "ROUND": "ROUND", "FLOOR": "FLOOR", "CEIL": "CEIL", "MOD": "MOD",
+	"GREATEST": "GREATEST", "LEAST": "LEAST", "ERROR": "ERROR", "ANY_VALUE": "ANY_VALUE",
+	"LOGICAL_OR": "BOOL_OR", "LOGICAL_AND": "BOOL_AND", "REGEXP_CONTAINS": "REGEXP_MATCHES",
+	"TIMESTAMP_ADD": "", "TIMESTAMP_SUB": "", // need an interval rewrite: not emulated yet
+}
+
+// keywords may precede '(' without being function calls.
+var keywords = map[string]bool{
+	"AND": true, "OR": true, "NOT": true, "IN": true, "EXISTS": true, "AS": true, "ON": true, "VALUES": true,
+	"OVER": true, "USING": true, "FROM": true, "JOIN": true, "SELECT": true, "WHERE": true, "INTO": true, "SET": true,
+	"THEN": true, "WHEN": true, "ELSE": true, "BY": true, "EXCEPT": true, "TABLE": true, "WITH": true, "UNION": true,
+	"ALL": true, "DISTINCT": true, "INTERSECT": true, "ROW": true, "INSERT": true, "IS": true, "CASE": true, "END": true,
+	"QUALIFY": true, "HAVING": true, "LIMIT": true, "ORDER": true, "GROUP": true, "PARTITION": true, "VIEW": true,
+	"LIKE": true, "BETWEEN": true, "RETURN": true, "ROWS": true, "RANGE": true, "EXCLUDE": true, "NULL": true,
+	"COLUMN": true, "ADD": true,
+}
+
+// translateScript translates a GoogleSQL script into DuckDB statements.
+func (s *Server) translateScript(src string) ([]stmt, *apiError) {
+	toks, err := tokenize(src)
+	if err != nil {
+		return nil, err
+	}
+	var out []stmt
+	var cur []token
+	flush := func() *apiError {
+		if len(strings.TrimSpace(render(cur))) == 0 {
+			cur = nil
+			return nil
+		}
+		st, err := s.translateStmt(cur)
+		cur = nil
+		if err != nil {
+			return err
+		}
+		out = append(out, st)
+		return nil
+	}
+	depth := 0
+	for _, t := range toks {
+		if t.kind == tPunct {
+			switch t.text {
+			case "(":
+				depth++
+			case ")":
+				depth--
+			case ";":
+				if depth == 0 {
+					if err := flush(); err != nil {
+						return nil, err
+					}
+					continue
+				}
+			}
+		}
+		cur = append(cur, t)
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, invalidQuery("Syntax error: Unexpected end of script")
+	}
+	return out, nil
+}
+
+// translate translates one SELECT (a view's query).
+func (s *Server) translate(src, _ string) (string, *apiError) {
+	sts, err := s.translateScript(src)
+	if err != nil {
+		return "", err
+	}
+	if len(sts) != 1 || sts[0].kind != "SELECT" {
+		return "", invalidQuery("a view's query must be one SELECT")
+	}
+	return sts[0].sql, nil
+}
+
+func render(toks []token) string {
+	var b strings.Builder
+	for _, t := range toks {
+		switch t.kind {
+		case tQuoted:
+			b.WriteString(quoteIdent(t.text))
+		case tString:
+			b.WriteString(quoteString(t.text))
+		default:
+			b.WriteString(t.text)
+		}
+	}
+	return b.String()
+}
+
+func (s *Server) translateStmt(in []token) (stmt, *apiError) {
+	// Drop leading spaces; find the verb.
+	for len(in) > 0 && in[0].kind == tSpace {
+		in = in[1:]
+	}
+	var st stmt
+	first := in[0]
+	verb := strings.ToUpper(first.text)
+	if first.kind == tPunct && first.text == "(" {
+		verb = "SELECT"
+	}
+	if first.kind != tIdent && verb != "SELECT" {
+		return st, invalidQuery("Syntax error: Unexpected " + first.text)
+	}
+	st.verb = verb
+	switch verb {
+	case "SELECT", "WITH":
+		st.kind = "SELECT"
+	case "INSERT", "UPDATE", "DELETE", "MERGE":
+		st.kind = "DML"
+	case "CREATE", "DROP", "ALTER", "TRUNCATE":
+		st.kind = "DDL"
+	case "BEGIN", "COMMIT", "ROLLBACK":
+		rest := strings.ToUpper(strings.TrimSpace(render(in[1:])))
+		if rest != "" && rest != "TRANSACTION" {
+			return st, invalidQuery("bqtest: " + verb + " " + rest + " is not emulated (BEGIN/COMMIT/ROLLBACK [TRANSACTION] only)")
+		}
+		st.kind = verb
+		st.sql = verb
+		if verb == "BEGIN" {
+			st.sql = "BEGIN TRANSACTION"
+		}
+		return st, nil
+	default:
+		return st, invalidQuery("bqtest: statements starting with " + verb + " are not emulated (the emulator runs the GoogleSQL revops emits)")
+	}
+	var b strings.Builder
+	prevSig := "" // previous significant token text, upper-case
+	for i := 0; i < len(in); i++ {
+		t := in[i]
+		switch t.kind {
+		case tSpace:
+			b.WriteString(" ")
+			continue
+		case tString:
+			b.WriteString(quoteString(t.text))
+		case tNumber:
+			b.WriteString(t.text)
+		case tParam:
+			if t.text == "?" {
+				st.params++
+			}
+			b.WriteString(t.text)
+		case tPunct:
+			if t.text == "<" && (prevSig == "STRUCT" || prevSig == "ARRAY") {
+				return st, invalidQuery("bqtest: " + prevSig + "<...> type syntax is not emulated")
+			}
+			if t.text == "[" {
+				return st, invalidQuery("bqtest: array literals and subscripts ([...]) are not emulated")
+			}
+			b.WriteString(t.text)
+		case tIdent, tQuoted:
+			// Collect the dotted name chain starting here.
+			var parts []token
+			j := i
+			for {
+				tk := in[j]
+				if tk.kind == tQuoted {
+					for _, p := range strings.Split(tk.text, ".") {
+						parts = append(parts, token{tQuoted, p})
+					}
+				} else {
+					parts = append(parts, tk)
+				}
+				if j+2 < len(in) && in[j+1].kind == tPunct && in[j+1].text == "." && (in[j+2].kind == tIdent || in[j+2].kind == tQuoted) {
+					j += 2
+					continue
+				}
+				break
+			}
+			i = j
+			next := nextSig(in, i+1)
+			txt, err := s.name(parts, prevSig, next, &st)
+			if err != nil {
+				return st, err
+			}
+			if txt == "current_timestamp" {
+				// CURRENT_TIMESTAMP(): drop the empty parentheses.
+				k := i + 1
+				for k < len(in) && in[k].kind == tSpace {
+					k++
+				}
+				if k+1 < len(in) && in[k].text == "(" && in[k+1].text == ")" {
+					i = k + 1
+				}
+			}
+			b.WriteString(txt)
+			prevSig = strings.ToUpper(parts[len(parts)-1].text)
+			continue
+		}
+		prevSig = strings.ToUpper(t.text)
+	}
+	st.sql = strings.TrimSpace(b.String())
+	return st, nil
+}
+
+func nextSig(in []token, i int) string {
+	for ; i < len(in); i++ {
+		if in[i].kind != tSpace {
+			return in[i].text
+		}
+	}
+	return ""
+}
+
+// name renders a dotted name chain.
+func (s *Server) name(parts []token, prev, next string, st *stmt) (string, *apiError) {
+	for k, p := range parts {
+		if strings.EqualFold(p.text, "INFORMATION_SCHEMA") {
+			return s.infoSchema(parts[:k], parts[k+1:])
+		}
+	}
+	if len(parts) >= 3 && parts[0].text == s.project {
+		parts = parts[1:]
+	} else if len(parts) >= 3 && parts[0].kind == tQuoted && strings.Contains(parts[0].text, "-") {
+		return "", errf(404, "notFound", "Not found: Project %s", parts[0].text)
+	}
+	if len(parts) == 1 && parts[0].kind == tIdent {
+		w := strings.ToUpper(parts[0].text)
+		if next == "(" && !keywords[w] {
+			if w == "CURRENT_TIMESTAMP" {
+				return "current_timestamp", nil
+			}
+			to, ok := functions[w]
+			if !ok || to == "" {
+				return "", invalidQuery("bqtest: function " + w + " is not emulated (the emulator runs the GoogleSQL revops emits)")
+			}
+			return to, nil
+		}
+		if w == "TEMP" || w == "TEMPORARY" {
+			st.temp = true
+		}
+		if w == "EXCEPT" && prev == "*" {
+			return "EXCLUDE", nil
+		}
+		if w == "BIGNUMERIC" || w == "BIGDECIMAL" {
+			return "", invalidQuery("bqtest: BIGNUMERIC is not emulated")
+		}
+		if w == "NUMERIC" && next != "(" {
+			return "DECIMAL(38,9)", nil
+		}
+		if to, ok := typeNames[w]; ok {
+			return to, nil
+		}
+		return parts[0].text, nil
+	}
+	out := make([]string, len(parts))
+	for k, p := range parts {
+		if p.kind == tQuoted {
+			out[k] = quoteIdent(p.text)
+		} else {
+			out[k] = p.text
+		}
+	}
+	return strings.Join(out, "."), nil
+}
+
+// infoSchema maps <dataset|region-x>.INFORMATION_SCHEMA.<VIEW> onto
+// DuckDB's information_schema, limited to the dataset when one is named.
+func (s *Server) infoSchema(before, after []token) (string, *apiError) {
+	if len(after) != 1 {
+		return "", invalidQuery("bqtest: INFORMATION_SCHEMA needs one view name")
+	}
+	view := strings.ToUpper(after[0].text)
+	var cols string
+	switch view {
+	case "COLUMNS":
+		cols = "table_catalog, table_schema, table_name, column_name, ordinal_position, is_nullable, data_type"
+	case "TABLES":
+		cols = "table_catalog, table_schema, table_name, CASE table_type WHEN 'BASE TABLE' THEN 'BASE TABLE' ELSE table_type END AS table_type"
+	default:
+		return "", invalidQuery("bqtest: INFORMATION_SCHEMA." + view + " is not emulated")
+	}
+	if len(before) >= 2 && before[0].text == s.project {
+		before = before[1:]
+	}
+	where := "table_schema NOT IN ('information_schema', 'pg_catalog', 'main') AND table_schema NOT LIKE '\\_%' ESCAPE '\\'"
+	switch {
+	case len(before) == 1 && strings.HasPrefix(strings.ToLower(before[0].text), "region-"):
+		where = "table_schema NOT IN ('information_schema', 'pg_catalog', 'main')"
+	case len(before) == 1:
+		where = "lower(table_schema) = lower(" + quoteString(before[0].text) + ")"
+	default:
+		return "", invalidQuery("bqtest: INFORMATION_SCHEMA must be qualified by a dataset or a region")
+	}
+	return "(SELECT " + cols + " FROM information_schema." + strings.ToLower(view) + " WHERE " + where + ")", nil
+}
