@@ -23,7 +23,9 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/revops/revops/crm/httpx"
@@ -70,6 +72,10 @@ type Client struct {
 	hc        *http.Client
 	instance  string // instance_url of the first token
 	version   string // "62.0"
+
+	// apiUsed and apiMax are the last Sforce-Limit-Info api-usage seen
+	// (-1 before any).
+	apiUsed, apiMax atomic.Int64
 }
 
 // Stats are the counts of a Client's requests.
@@ -105,7 +111,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Client, error) {
 		return nil, fmt.Errorf("salesforce: %w", err)
 	}
 	a := &httpx.Auth{Fetch: fetch, Scheme: "Bearer", Expired: sessionExpired, Base: t}
-	c := &Client{cfg: cfg, log: log, transport: t, auth: a, hc: &http.Client{Transport: a}, version: cfg.APIVersion}
+	c := &Client{cfg: cfg, log: log, transport: t, auth: a, version: cfg.APIVersion}
+	c.apiUsed.Store(-1)
+	c.hc = &http.Client{Transport: limitInfo{base: a, c: c}}
 	tok, err := a.Token(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("salesforce: login to %s: %w", u.Host, err)
@@ -262,4 +270,52 @@ func objectOf(soql string) string {
 		return m[1]
 	}
 	return "?"
+}
+
+// limitInfo reads the Sforce-Limit-Info header of every answer.
+type limitInfo struct {
+	base http.RoundTripper
+	c    *Client
+}
+
+func (l limitInfo) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := l.base.RoundTrip(r)
+	if resp != nil {
+		if used, max, ok := ParseLimitInfo(resp.Header.Get("Sforce-Limit-Info")); ok {
+			l.c.apiMax.Store(max)
+			l.c.apiUsed.Store(used)
+		}
+	}
+	return resp, err
+}
+
+// ParseLimitInfo reads the api-usage of a Sforce-Limit-Info header
+// ("api-usage=10018/100000", possibly beside other entries): the org's
+// API requests used in the last 24 hours and its daily allowance.
+func ParseLimitInfo(h string) (used, max int64, ok bool) {
+	for _, part := range strings.Split(h, ",") {
+		k, v, found := strings.Cut(strings.TrimSpace(part), "=")
+		if !found || !strings.EqualFold(strings.TrimSpace(k), "api-usage") {
+			continue
+		}
+		u, m, found := strings.Cut(strings.TrimSpace(v), "/")
+		if !found {
+			return 0, 0, false
+		}
+		var err1, err2 error
+		used, err1 = strconv.ParseInt(strings.TrimSpace(u), 10, 64)
+		max, err2 = strconv.ParseInt(strings.TrimSpace(m), 10, 64)
+		if err1 != nil || err2 != nil || max <= 0 {
+			return 0, 0, false
+		}
+		return used, max, true
+	}
+	return 0, 0, false
+}
+
+// APIUsage is the org's daily API use and allowance as the last answer's
+// Sforce-Limit-Info said; ok is false before any answer carried it.
+func (c *Client) APIUsage() (used, max int64, ok bool) {
+	used, max = c.apiUsed.Load(), c.apiMax.Load()
+	return used, max, used >= 0 && max > 0
 }
