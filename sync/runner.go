@@ -73,6 +73,13 @@ type Report struct {
 	// model, which the run removed from _revops.sync_failures: nothing is
 	// left to send for them (the runs that failed them counted them).
 	FailuresCleared int64 `json:"failures_cleared"`
+	// Created, Updated and Deleted count the rows this run wrote by what
+	// the destination did with each: a record created (an insert, or an
+	// upsert that created), one updated, one deleted. They add up to
+	// Succeeded.
+	Created int64 `json:"created"`
+	Updated int64 `json:"updated"`
+	Deleted int64 `json:"deleted"`
 
 	meter *meter // the destination's request count, when it keeps one
 }
@@ -920,6 +927,14 @@ func (r *Runner) sendBatch(ctx context.Context, p *prepared, op Op, rows []*pend
 		succeeded = append(succeeded, pd.ch.Key)
 		if pd.recreate {
 			rep.Recreated++
+		}
+		switch {
+		case op == OpDelete:
+			rep.Deleted++
+		case op == OpInsert || res.Created:
+			rep.Created++
+		default:
+			rep.Updated++
 		}
 		switch {
 		case op == OpDelete:

@@ -190,9 +190,17 @@ func (a *app) modelsCmd() *cobra.Command {
 						if m.Error != "" {
 							deps = "BROKEN (see below)"
 						}
-						rows = append(rows, []string{m.Relation, string(m.Kind), m.Path, deps, strings.Join(m.Tags, ",")})
+						row := []string{m.Relation, string(m.Kind), strings.Join(m.Tags, ","), deps}
+						if a.verbose {
+							row = []string{m.Relation, string(m.Kind), strings.Join(m.Tags, ","), m.Path, deps}
+						}
+						rows = append(rows, row)
 					}
-					table(a.stdout, []string{"MODEL", "KIND", "PATH", "DEPS", "TAGS"}, rows)
+					header := []string{"MODEL", "KIND", "TAGS", "DEPS"}
+					if a.verbose {
+						header = []string{"MODEL", "KIND", "TAGS", "PATH", "DEPS"}
+					}
+					table(a.stdout, header, rows)
 				}
 			}
 			return problemsError(problems)
@@ -234,46 +242,23 @@ func (a *app) report(res *models.Result, build bool) error {
 		a.printJSON(map[string]any{"ok": !failed, "models": res.Models, "tests": res.Tests, "overrides": res.Overrides,
 			"problems": res.Problems, "seconds": res.Seconds, "warehouse_seconds": res.WarehouseSeconds})
 	} else if !a.quiet {
-		// revops test lists models only when one is broken.
-		if build || len(res.Models) > 0 {
-			var rows [][]string
-			for _, m := range res.Models {
-				rowCount := fmt.Sprint(m.Rows)
-				if m.Kind == load.ModelView || m.Status != models.StatusSuccess {
-					rowCount = "-"
-				}
-				note := m.Error
-				if note == "" {
-					note = m.Reason
-				}
-				rows = append(rows, []string{m.Model, string(m.Kind), rowCount, fmt.Sprintf("%.2f", m.Seconds), m.Status, oneLine(note)})
-			}
-			table(a.stdout, []string{"MODEL", "KIND", "ROWS", "SECONDS", "STATUS", "NOTE"}, rows)
-		}
-		if len(res.Tests) > 0 {
-			if build || len(res.Models) > 0 {
-				fmt.Fprintln(a.stdout)
-			}
-			var rows [][]string
-			for _, t := range res.Tests {
-				note := t.Error
-				if note == "" {
-					note = t.Reason
-				}
-				rows = append(rows, []string{t.Test, t.Status, fmt.Sprint(t.Failures), fmt.Sprintf("%.2f", t.Seconds), oneLine(note)})
-			}
-			table(a.stdout, []string{"TEST", "STATUS", "FAILURES", "SECONDS", "NOTE"}, rows)
-		}
+		a.printBuildDetail(res, build)
 		share := 0.0
 		if res.Seconds > 0 {
 			share = 100 * res.WarehouseSeconds / res.Seconds
 		}
 		for _, p := range res.Problems {
-			fmt.Fprintf(a.stdout, "\nerror: %s", oneLine(p))
+			fmt.Fprintf(a.stdout, "error: %s\n", oneLine(p))
 		}
-		fmt.Fprintf(a.stdout, "\n%s%d tests passed, %d warned, %d failed, %d errors, %d skipped; %.2fs (%.0f%% in the warehouse)\n",
-			modelSummary(res, build), res.Count(models.StatusPass), res.Count(models.StatusWarn), res.Count(models.StatusFail),
-			res.Count(models.StatusError), countTests(res, models.StatusSkipped), res.Seconds, share)
+		tests := fmt.Sprintf("%d tests passed, %d warned, %d failed", res.Count(models.StatusPass), res.Count(models.StatusWarn),
+			res.Count(models.StatusFail))
+		if n := res.Count(models.StatusError); n > 0 {
+			tests += fmt.Sprintf(", %d errors", n)
+		}
+		if n := countTests(res, models.StatusSkipped); n > 0 {
+			tests += fmt.Sprintf(", %d skipped", n)
+		}
+		fmt.Fprintf(a.stdout, "%s%s; %.1fs (%.0f%% in the warehouse)\n", modelSummary(res, build), tests, res.Seconds, share)
 	}
 	if failed {
 		var what []string
@@ -293,6 +278,46 @@ func (a *app) report(res *models.Result, build bool) error {
 	return nil
 }
 
+// printBuildDetail prints, with -v, a row per model and per test; by
+// default only the models and tests that failed, errored, warned or were
+// skipped for a reason, so that a build of 100 models is a few lines.
+func (a *app) printBuildDetail(res *models.Result, build bool) {
+	var mrows, trows [][]string
+	for _, m := range res.Models {
+		if !a.verbose && m.Status == models.StatusSuccess {
+			continue
+		}
+		rowCount := fmt.Sprint(m.Rows)
+		if m.Kind == load.ModelView || m.Status != models.StatusSuccess {
+			rowCount = "-"
+		}
+		note := m.Error
+		if note == "" {
+			note = m.Reason
+		}
+		mrows = append(mrows, []string{m.Model, string(m.Kind), rowCount, fmt.Sprintf("%.2f", m.Seconds), m.Status, oneLine(note)})
+	}
+	for _, t := range res.Tests {
+		if !a.verbose && t.Status == models.StatusPass {
+			continue
+		}
+		note := t.Error
+		if note == "" {
+			note = t.Reason
+		}
+		trows = append(trows, []string{t.Test, t.Status, fmt.Sprint(t.Failures), fmt.Sprintf("%.2f", t.Seconds), oneLine(note)})
+	}
+	// revops test lists models only when one is broken.
+	if len(mrows) > 0 && (build || a.verbose || len(res.Models) > 0) {
+		table(a.stdout, []string{"MODEL", "KIND", "ROWS", "SECONDS", "STATUS", "NOTE"}, mrows)
+		fmt.Fprintln(a.stdout)
+	}
+	if len(trows) > 0 {
+		table(a.stdout, []string{"TEST", "STATUS", "FAILURES", "SECONDS", "NOTE"}, trows)
+		fmt.Fprintln(a.stdout)
+	}
+}
+
 func modelSummary(res *models.Result, build bool) string {
 	if !build {
 		return ""
@@ -301,7 +326,14 @@ func modelSummary(res *models.Result, build bool) string {
 	for _, m := range res.Models {
 		n[m.Status]++
 	}
-	return fmt.Sprintf("%d models built, %d failed, %d skipped; ", n[models.StatusSuccess], n[models.StatusFailed], n[models.StatusSkipped])
+	out := fmt.Sprintf("%d models built", n[models.StatusSuccess])
+	if n[models.StatusFailed] > 0 {
+		out += fmt.Sprintf(", %d failed", n[models.StatusFailed])
+	}
+	if n[models.StatusSkipped] > 0 {
+		out += fmt.Sprintf(", %d skipped", n[models.StatusSkipped])
+	}
+	return out + "; "
 }
 
 func countTests(res *models.Result, status string) int {

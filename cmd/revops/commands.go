@@ -264,28 +264,43 @@ failed or was killed, 2 for bad usage or a bad config.`,
 			for _, p := range pausedList {
 				fmt.Fprintf(a.stdout, "%s\n", p)
 			}
-			fmt.Fprintf(a.stdout, "\ncursors (%d)\n", len(cursors))
-			var rows [][]string
-			for _, c := range cursors {
-				rows = append(rows, []string{c.Source, c.Object, c.Value, c.UpdatedAt.Format(time.RFC3339)})
-			}
-			table(a.stdout, []string{"SOURCE", "OBJECT", "CURSOR", "UPDATED"}, rows)
 			shown := latest
 			title := fmt.Sprintf("latest run of each target: %d succeeded, %d failed, %d killed, %d running",
 				counts[load.RunSucceeded], counts[load.RunFailed], counts[load.RunKilled], counts[load.RunRunning])
-			if history {
-				shown = runs
-				title = fmt.Sprintf("runs (newest %d)", len(runs))
-			} else if limit > 0 && len(shown) > limit {
-				shown = shown[:limit]
-				title += fmt.Sprintf(" (first %d shown; --limit 0 for all)", limit)
+			if !a.verbose && !history {
+				// By default only the targets whose latest run did not
+				// succeed are listed; -v lists the cursors and every target.
+				fmt.Fprintf(a.stdout, "\n%d cursors; %s (-v lists them)\n", len(cursors), title)
+				shown = nil
+				for _, r := range latest {
+					if r.Status != load.RunSucceeded {
+						shown = append(shown, r)
+					}
+				}
+				if len(shown) == 0 {
+					return lastRunError(last)
+				}
+			} else {
+				fmt.Fprintf(a.stdout, "\ncursors (%d)\n", len(cursors))
+				var rows [][]string
+				for _, c := range cursors {
+					rows = append(rows, []string{c.Source, c.Object, c.UpdatedAt.Format(time.RFC3339), c.Value})
+				}
+				table(a.stdout, []string{"SOURCE", "OBJECT", "UPDATED", "CURSOR"}, rows)
+				if history {
+					shown = runs
+					title = fmt.Sprintf("runs (newest %d)", len(runs))
+				} else if limit > 0 && len(shown) > limit {
+					shown = shown[:limit]
+					title += fmt.Sprintf(" (%d shown; --limit 0: all)", limit)
+				}
+				fmt.Fprintf(a.stdout, "\n%s\n", title)
 			}
-			fmt.Fprintf(a.stdout, "\n%s\n", title)
-			rows = nil
+			var rows [][]string
 			for _, r := range shown {
 				dur := ""
 				if !r.FinishedAt.IsZero() {
-					dur = r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond).String()
+					dur = took(r.FinishedAt.Sub(r.StartedAt).Seconds())
 				}
 				rows = append(rows, []string{r.ID, r.Stage, r.Target, r.Status, fmt.Sprint(r.RowsRead), fmt.Sprint(r.RowsWritten), dur, oneLine(r.Error)})
 			}

@@ -83,7 +83,7 @@ func (a *app) extractAll(ctx context.Context, opts extract.Options, concurrency 
 	}
 	runner := &extract.Runner{Warehouse: w, Log: a.log, Concurrency: concurrency}
 	var bars *barProgress
-	if !a.json && !a.quiet && isTerminal(a.stderr) {
+	if a.showProgress() {
 		bars = newBarProgress(a.stderr)
 		defer a.logOut.above(bars.p)()
 		runner.Progress = bars
@@ -121,20 +121,7 @@ func (a *app) extractAll(ctx context.Context, opts extract.Options, concurrency 
 	if a.json {
 		a.printJSON(map[string]any{"ok": len(bad) == 0, "objects": results, "seconds": time.Since(start).Seconds()})
 	} else if !a.quiet {
-		var rows [][]string
-		for _, r := range results {
-			status := "ok"
-			if r.Err != nil {
-				status = "FAILED"
-			}
-			obj := r.Object
-			if obj == "" {
-				obj = "(all)"
-			}
-			rows = append(rows, []string{r.Source, obj, fmt.Sprint(r.Rows), fmt.Sprint(r.Inserted), fmt.Sprint(r.Updated),
-				fmt.Sprint(r.APICalls), fmt.Sprint(r.Retries), fmt.Sprintf("%.1f", r.Seconds), status})
-		}
-		table(a.stdout, []string{"SOURCE", "OBJECT", "ROWS", "NEW", "CHANGED", "CALLS", "RETRIES", "SECONDS", "STATUS"}, rows)
+		a.printExtract(results, time.Since(start))
 	}
 	if len(bad) == 0 && runErr != nil {
 		bad = append(bad, runErr.Error())
@@ -204,4 +191,78 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// printExtract prints what an extract did: with -v a row per object; by
+// default a line per source (rows read, new, changed, API calls) and the
+// objects that failed.
+func (a *app) printExtract(results []extract.Result, took time.Duration) {
+	var rows [][]string
+	type tally struct {
+		objects, failed                      int
+		rows, inserted, updated, calls, retr int64
+	}
+	var order []string
+	per := map[string]*tally{}
+	for _, r := range results {
+		status := "ok"
+		if r.Err != nil {
+			status = "FAILED"
+		}
+		obj := r.Object
+		if obj == "" {
+			obj = "(all)"
+		}
+		if a.verbose || r.Err != nil {
+			row := []string{r.Source, obj, fmt.Sprint(r.Rows), fmt.Sprint(r.Inserted), fmt.Sprint(r.Updated),
+				fmt.Sprint(r.APICalls), fmt.Sprint(r.Retries), fmt.Sprintf("%.1f", r.Seconds), status}
+			if r.Err != nil {
+				row = append(row, oneLine(r.Error))
+			} else {
+				row = append(row, "")
+			}
+			rows = append(rows, row)
+		}
+		t := per[r.Source]
+		if t == nil {
+			t = &tally{}
+			per[r.Source] = t
+			order = append(order, r.Source)
+		}
+		t.objects++
+		if r.Err != nil {
+			t.failed++
+		}
+		t.rows += r.Rows
+		t.inserted += r.Inserted
+		t.updated += r.Updated
+		t.calls += r.APICalls
+		t.retr += r.Retries
+	}
+	if len(rows) > 0 {
+		table(a.stdout, []string{"SOURCE", "OBJECT", "ROWS", "NEW", "CHANGED", "CALLS", "RETRIES", "SECONDS", "STATUS", "ERROR"}, rows)
+	}
+	var all tally
+	for _, src := range order {
+		t := per[src]
+		line := fmt.Sprintf("  %-11s %7d rows read (%d new, %d changed) from %d objects, %d API calls",
+			src, t.rows, t.inserted, t.updated, t.objects, t.calls)
+		if t.retr > 0 {
+			line += fmt.Sprintf(", %d retries", t.retr)
+		}
+		if t.failed > 0 {
+			line += fmt.Sprintf(", %d FAILED", t.failed)
+		}
+		fmt.Fprintln(a.stdout, line)
+		all.rows += t.rows
+		all.objects += t.objects
+		all.failed += t.failed
+		all.calls += t.calls
+	}
+	status := "extracted"
+	if all.failed > 0 {
+		status = fmt.Sprintf("extracted with %d objects FAILED (their cursors did not move):", all.failed)
+	}
+	fmt.Fprintf(a.stdout, "%s %d rows from %d objects of %d sources in %.1fs, %d API calls\n",
+		status, all.rows, all.objects, len(order), took.Seconds(), all.calls)
 }

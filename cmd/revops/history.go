@@ -187,13 +187,19 @@ func (a *app) printSummary(w io.Writer, s *runSummary, blank bool) {
 			}
 			parts = append(parts, p)
 		}
-		fmt.Fprintf(w, "  API calls: %s\n", strings.Join(parts, " · "))
+		fmt.Fprintln(w, clip("  API calls: "+strings.Join(parts, " · "), maxWidth))
 	}
+	a.printRunNotes(w, s)
+}
+
+// printRunNotes prints, under a run's summary, what it recovered, did not
+// run, found paused, the stages that failed, and its alerts.
+func (a *app) printRunNotes(w io.Writer, s *runSummary) {
 	for _, n := range s.Recovered {
-		fmt.Fprintf(w, "  recovered: %s\n", n.Detail)
+		fmt.Fprintln(w, clip("  recovered: "+n.Detail, maxWidth))
 	}
 	for _, sk := range s.Skipped {
-		fmt.Fprintf(w, "  %s %s not run: %s\n", sk.Kind, sk.Name, clip(oneLine(strings.Join(sk.Reasons, "; ")), 160))
+		fmt.Fprintln(w, clip(fmt.Sprintf("  %s %s not run: %s", sk.Kind, sk.Name, oneLine(strings.Join(sk.Reasons, "; "))), maxWidth))
 	}
 	for _, st := range s.Stages {
 		for _, t := range st.Targets {

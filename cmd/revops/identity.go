@@ -494,5 +494,8 @@ func clip(s string, n int) string {
 	if len([]rune(s)) <= n {
 		return s
 	}
+	if n <= 0 {
+		return ""
+	}
 	return string([]rune(s)[:n-1]) + "…"
 }

@@ -17,9 +17,10 @@ import (
 )
 
 type linkFlags struct {
-	opts  link.Options
-	limit int
-	rows  int
+	opts    link.Options
+	limit   int
+	rows    int
+	rowsSet bool // --rows was given: the planned writes are printed
 }
 
 func (a *app) linkCmd() *cobra.Command {
@@ -42,10 +43,11 @@ all). With no NAME every link runs, in config order.`,
 		Use:   "plan [NAME ...]",
 		Short: "Show what the links would write, per side, and the API calls they would spend (writes nothing)",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.rowsSet = cmd.Flags().Changed("rows")
 			return a.runLinkPlan(cmd.Context(), args, f)
 		},
 	}
-	plan.Flags().IntVar(&f.rows, "rows", 10, "planned writes of each link to print")
+	plan.Flags().IntVar(&f.rows, "rows", 10, "planned writes of each link to print (with -v, or when given)")
 	conflicts := &cobra.Command{
 		Use:   "conflicts [NAME ...]",
 		Short: "List the conflicts the links decided: both values, the base, the winner and why",
@@ -267,20 +269,7 @@ func (a *app) runLinks(ctx context.Context, names []string, f linkFlags) error {
 	if a.json {
 		a.printJSON(map[string]any{"ok": len(failed) == 0 && len(env.bad) == 0 && !rowsFailed, "links": reports})
 	} else if !a.quiet {
-		var rows [][]string
-		for _, r := range reports {
-			status := r.Status
-			if r.Error != "" {
-				status = "FAILED: " + oneLine(r.Error)
-			}
-			rows = append(rows, []string{r.Link, fmt.Sprint(r.Pairs), fmt.Sprint(r.Created), sideCounts(r, func(s link.SideReport) int64 { return s.Updated }),
-				fmt.Sprint(r.Unchanged), fmt.Sprint(r.Conflicts), fmt.Sprint(r.Failed), fmt.Sprint(r.Recovered), fmt.Sprint(r.Transitions),
-				fmt.Sprint(r.APICalls), fmt.Sprintf("%.1f", r.Seconds), status})
-		}
-		table(a.stdout, []string{"LINK", "PAIRS", "CREATED", "UPDATED(L/R)", "UNCHANGED", "CONFLICTS", "FAILED", "RECOVERED", "TRANSITIONS", "CALLS", "SECONDS", "STATUS"}, rows)
-		for _, r := range reports {
-			a.printLinkDetails(r)
-		}
+		a.printLinkReports(reports)
 	}
 	if err := env.badLinks(); err != nil {
 		return err
@@ -307,7 +296,7 @@ func sideCounts(r *link.Report, f func(link.SideReport) int64) string {
 
 func (a *app) printLinkDetails(r *link.Report) {
 	u := r.Unpaired
-	if n := u.MissingKey[0] + u.MissingKey[1] + u.NoPartner[0] + u.NoPartner[1] + u.Ambiguous + u.Converted[0] + u.Converted[1]; n > 0 {
+	if n := u.MissingKey[0] + u.MissingKey[1] + u.NoPartner[0] + u.NoPartner[1] + u.Ambiguous + u.Converted[0] + u.Converted[1]; n > 0 && a.verbose {
 		fmt.Fprintf(a.stdout, "%s: not paired: %d/%d without a pairing key, %d/%d with no partner, %d ambiguous, %d/%d converted (left/right)\n",
 			r.Link, u.MissingKey[0], u.MissingKey[1], u.NoPartner[0], u.NoPartner[1], u.Ambiguous, u.Converted[0], u.Converted[1])
 	}
@@ -315,17 +304,17 @@ func (a *app) printLinkDetails(r *link.Report) {
 	for _, e := range u.Examples {
 		// Records without a pairing key are usual (a Salesforce lead
 		// that never came from Zoho): counted above, listed in --json.
-		if shown < 3 && !strings.Contains(e, " is empty: not paired") {
+		if a.verbose && shown < 3 && !strings.Contains(e, " is empty: not paired") {
 			fmt.Fprintf(a.stdout, "  %s\n", e)
 			shown++
 		}
 	}
 	for _, c := range r.Decided[:min(5, len(r.Decided))] {
-		fmt.Fprintf(a.stdout, "%s: conflict %s/%s %s: %q vs %q (was %q) → %s (%s)\n", r.Link, c.LeftID, c.RightID, c.Field,
-			c.LeftValue, c.RightValue, c.Base, c.Winner, c.Reason)
+		fmt.Fprintln(a.stdout, clip(fmt.Sprintf("%s: conflict %s/%s %s: %q vs %q (was %q) → %s (%s)", r.Link, c.LeftID, c.RightID, c.Field,
+			c.LeftValue, c.RightValue, c.Base, c.Winner, c.Reason), maxWidth))
 	}
 	for _, e := range r.Errors[:min(5, len(r.Errors))] {
-		fmt.Fprintf(a.stdout, "%s: %s/%s %s: %s: %s\n", r.Link, e.LeftID, e.RightID, e.Field, e.Code, e.Message)
+		fmt.Fprintln(a.stdout, clip(fmt.Sprintf("%s: %s/%s %s: %s: %s", r.Link, e.LeftID, e.RightID, e.Field, e.Code, e.Message), maxWidth))
 	}
 }
 
@@ -359,13 +348,21 @@ func (a *app) runLinkPlan(ctx context.Context, names []string, f linkFlags) erro
 	if a.quiet {
 		return env.badLinks()
 	}
+	var total, calls int64
 	for _, p := range plans {
-		fmt.Fprintf(a.stdout, "link %s: %d pairs, %d unchanged, %d conflicts (decided by owner rules), %d fields refused\n",
-			p.Link, p.Pairs, p.Unchanged, p.Conflicts, p.Failed)
-		for _, sd := range p.Sides {
-			fmt.Fprintf(a.stdout, "  %s %s: %d records to update (%d fields) · %d API calls to write\n", sd.Source, sd.Object, sd.Updated, sd.Fields, sd.PlannedCalls)
+		pc := p.Sides[0].PlannedCalls + p.Sides[1].PlannedCalls
+		total, calls = total+p.Updated, calls+pc
+		line := fmt.Sprintf("link %s: %d to update (%d %s %s, %d %s %s); %d of %d pairs unchanged, %d conflicts",
+			p.Link, p.Updated, p.Sides[0].Updated, p.Sides[0].Source, p.Sides[0].Object, p.Sides[1].Updated, p.Sides[1].Source, p.Sides[1].Object,
+			p.Unchanged, p.Pairs, p.Conflicts)
+		if p.Failed > 0 {
+			line += fmt.Sprintf(", %d fields refused", p.Failed)
 		}
+		fmt.Fprintln(a.stdout, clip(line+fmt.Sprintf(" · %d calls", pc), maxWidth))
 		a.printLinkDetails(p)
+		if !a.verbose && !f.rowsSet {
+			continue
+		}
 		var rows [][]string
 		for _, w := range p.Writes[:min(len(p.Writes), max(f.rows, 0))] {
 			var parts []string
@@ -378,9 +375,8 @@ func (a *app) runLinkPlan(ctx context.Context, names []string, f linkFlags) erro
 		if len(rows) > 0 {
 			table(a.stdout, []string{"  SIDE", "RECORD", "FIELDS (before → after)"}, rows)
 		}
-		fmt.Fprintf(a.stdout, "Plan: %d to update (%d %s, %d %s), 0 to create · %d API calls\n", p.Updated, p.Sides[0].Updated, p.Sides[0].Source,
-			p.Sides[1].Updated, p.Sides[1].Source, p.Sides[0].PlannedCalls+p.Sides[1].PlannedCalls)
 	}
+	fmt.Fprintf(a.stdout, "Plan: %d to update, 0 to create across %d links · %d API calls\n", total, len(plans), calls)
 	return env.badLinks()
 }
 
@@ -411,10 +407,19 @@ func (a *app) runLinkList(ctx context.Context, what string, names []string, limi
 		}
 		var rows [][]string
 		for _, c := range cs {
-			rows = append(rows, []string{c.DecidedAt.Format(time.RFC3339), c.Link, c.LeftID + "/" + c.RightID, c.Field, c.Base, c.LeftValue, c.RightValue, c.Winner, oneLine(c.Reason)})
+			row := []string{c.Link, c.Field, c.Base, c.LeftValue, c.RightValue, c.Winner}
+			if a.verbose {
+				row = []string{c.DecidedAt.Format(time.RFC3339), c.Link, c.LeftID + "/" + c.RightID, c.Field, c.Base, c.LeftValue,
+					c.RightValue, c.Winner, oneLine(c.Reason)}
+			}
+			rows = append(rows, row)
 		}
 		if !a.quiet {
-			table(a.stdout, []string{"DECIDED", "LINK", "PAIR", "FIELD", "BASE", "LEFT", "RIGHT", "WINNER", "WHY"}, rows)
+			header := []string{"LINK", "FIELD", "BASE", "LEFT", "RIGHT", "WINNER"}
+			if a.verbose {
+				header = []string{"DECIDED", "LINK", "PAIR", "FIELD", "BASE", "LEFT", "RIGHT", "WINNER", "WHY"}
+			}
+			table(a.stdout, header, rows)
 		}
 	case "history":
 		runs, err := link.Runs(ctx, w, names, limit)
@@ -427,12 +432,19 @@ func (a *app) runLinkList(ctx context.Context, what string, names []string, limi
 		}
 		var rows [][]string
 		for _, r := range runs {
-			rows = append(rows, []string{r.ID, r.Link, r.StartedAt.Format(time.RFC3339), r.Status, fmt.Sprint(r.Pairs),
-				sideCounts(&r, func(s link.SideReport) int64 { return s.Updated }), fmt.Sprint(r.Unchanged), fmt.Sprint(r.Conflicts),
-				fmt.Sprint(r.Failed), fmt.Sprint(r.Recovered), fmt.Sprint(r.APICalls), fmt.Sprintf("%.1f", r.Seconds), oneLine(r.Error)})
+			row := []string{r.ID, r.Link, r.Status, sideCounts(&r, func(s link.SideReport) int64 { return s.Updated }),
+				fmt.Sprint(r.Unchanged), fmt.Sprint(r.Conflicts), fmt.Sprint(r.Failed), fmt.Sprint(r.APICalls)}
+			if a.verbose {
+				row = append(row, fmt.Sprint(r.Pairs), fmt.Sprint(r.Recovered), took(r.Seconds))
+			}
+			rows = append(rows, append(row, oneLine(r.Error)))
 		}
 		if !a.quiet {
-			table(a.stdout, []string{"RUN", "LINK", "STARTED", "STATUS", "PAIRS", "UPDATED(L/R)", "UNCHANGED", "CONFLICTS", "FAILED", "RECOVERED", "CALLS", "SECONDS", "ERROR"}, rows)
+			header := []string{"RUN", "LINK", "STATUS", "UPDATED L/R", "UNCHANGED", "CONFLICTS", "FAILED", "CALLS"}
+			if a.verbose {
+				header = append(header, "PAIRS", "RECOVERED", "TOOK")
+			}
+			table(a.stdout, append(header, "ERROR"), rows)
 		}
 	case "failures":
 		fs, err := link.Failures(ctx, w, names, limit)
@@ -546,4 +558,37 @@ func (a *app) runLinkStage(ctx context.Context, cfg *configs.Config, res *models
 		return &exitError{code: 2, err: errors.Join(failures...)}
 	}
 	return joinFailures(failures)
+}
+
+// printLinkReports prints a row per link (records updated on each side,
+// pairs unchanged, conflicts, failures) and a closing total.
+func (a *app) printLinkReports(reports []*link.Report) {
+	var rows [][]string
+	var upd, unch, confl, failed, calls int64
+	n := 0
+	for _, r := range reports {
+		status := r.Status
+		if r.Error != "" {
+			status = "FAILED: " + oneLine(r.Error)
+		}
+		row := []string{r.Link, sideCounts(r, func(s link.SideReport) int64 { return s.Updated }), fmt.Sprint(r.Unchanged),
+			fmt.Sprint(r.Conflicts), fmt.Sprint(r.Failed), fmt.Sprint(r.Transitions), fmt.Sprint(r.APICalls), took(r.Seconds)}
+		if a.verbose {
+			row = append(row, fmt.Sprint(r.Pairs), fmt.Sprint(r.Recovered))
+		}
+		rows = append(rows, append(row, status))
+		if r.Status != targetPaused {
+			n++
+		}
+		upd, unch, confl, failed, calls = upd+r.Updated, unch+r.Unchanged, confl+r.Conflicts, failed+r.Failed, calls+r.APICalls
+	}
+	header := []string{"LINK", "UPDATED L/R", "UNCHANGED", "CONFLICTS", "FAILED", "FIRED", "CALLS", "TOOK"}
+	if a.verbose {
+		header = append(header, "PAIRS", "RECOVERED")
+	}
+	table(a.stdout, append(header, "STATUS"), rows)
+	for _, r := range reports {
+		a.printLinkDetails(r)
+	}
+	fmt.Fprintf(a.stdout, "%d links: %d updated, %d unchanged, %d conflicts, %d failed · %d API calls\n", n, upd, unch, confl, failed, calls)
 }

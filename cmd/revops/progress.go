@@ -20,6 +20,14 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// showProgress says whether progress bars are drawn (on stderr): only for
+// a person at a terminal, that is when both stdout and stderr are
+// terminals. Output piped or redirected to a file (a script, a log)
+// never holds bars or spinners, nor their escape codes.
+func (a *app) showProgress() bool {
+	return !a.json && !a.quiet && a.tty
+}
+
 // barProgress draws one bar per object on a terminal: records, rate and,
 // where the total is known, the ETA.
 type barProgress struct {
@@ -37,13 +45,13 @@ func (b *barProgress) Start(source, object string, total int64) {
 	prepend := mpb.PrependDecorators(decor.Name(fmt.Sprintf("%-32s", name)))
 	var bar *mpb.Bar
 	if total >= 0 {
-		bar = b.p.New(total, mpb.BarStyle(), prepend, mpb.AppendDecorators(
+		bar = b.p.New(total, mpb.BarStyle(), prepend, mpb.BarRemoveOnComplete(), mpb.AppendDecorators(
 			decor.CountersNoUnit("%d/%d records"), decor.Name("  "),
 			decor.AverageSpeed(0, "%.0f/s", decor.WCSyncSpace), decor.Name("  ETA "),
 			decor.AverageETA(decor.ET_STYLE_GO, decor.WCSyncSpace)))
 	} else {
 		// Unknown total: a spinner with the count and the rate.
-		bar = b.p.New(0, mpb.SpinnerStyle().PositionLeft(), prepend, mpb.AppendDecorators(
+		bar = b.p.New(0, mpb.SpinnerStyle().PositionLeft(), prepend, mpb.BarRemoveOnComplete(), mpb.AppendDecorators(
 			decor.CurrentNoUnit("%d records"), decor.Name("  "),
 			decor.AverageSpeed(0, "%.0f/s", decor.WCSyncSpace)))
 	}
@@ -70,7 +78,8 @@ func (b *barProgress) Done(r extract.Result) {
 		return
 	}
 	if r.Err != nil {
-		bar.Abort(false)
+		// Cleared like a finished bar: the summary names the failure.
+		bar.Abort(true)
 		return
 	}
 	bar.SetTotal(-1, true)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -26,9 +27,16 @@ type app struct {
 	configPath string
 	json       bool
 	quiet      bool
-	logLevel   string
-	log        *slog.Logger
-	logOut     *logWriter
+	verbose    bool
+	// tty: stdout and stderr are both terminals (set once, before a
+	// command swaps its stdout): progress bars are drawn only then.
+	tty      bool
+	logLevel string
+	// logLevelSet is true when --log-level was given: only then are log
+	// lines of level info printed (a person reads the summaries).
+	logLevelSet bool
+	log         *slog.Logger
+	logOut      *logWriter
 
 	// doc is the one JSON document a --json invocation prints, at its
 	// end, with the error merged in (see printJSON and run).
@@ -155,6 +163,7 @@ default), builds SQL models on them, and syncs changes back to both CRMs.`,
 		SilenceErrors: true,
 		Version:       version,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			a.logLevelSet = cmd.Flags().Changed("log-level")
 			return a.setup()
 		},
 	}
@@ -166,7 +175,8 @@ default), builds SQL models on them, and syncs changes back to both CRMs.`,
 	f.StringVarP(&a.configPath, "config", "c", def, "config file (default ./revops.yaml, or $REVOPS_CONFIG)")
 	f.BoolVar(&a.json, "json", false, "print machine-readable JSON")
 	f.BoolVarP(&a.quiet, "quiet", "q", false, "print only errors")
-	f.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	f.BoolVarP(&a.verbose, "verbose", "v", false, "print the details (every model, test, row, object) beside the summary")
+	f.StringVar(&a.logLevel, "log-level", "warn", "print log lines (on stderr) from this level on: debug, info, warn, error")
 	root.AddCommand(a.initCmd(), a.validateCmd(), a.statusCmd(), a.queryCmd(), a.sandboxCmd(), a.extractCmd(), a.runCmd())
 	root.AddCommand(a.buildCmd(), a.testCmd(), a.compileCmd(), a.modelsCmd())
 	root.AddCommand(a.syncCmd())
@@ -193,6 +203,12 @@ func (a *app) setup() error {
 	if a.quiet && lvl < slog.LevelWarn {
 		lvl = slog.LevelWarn
 	}
+	// Without --log-level only warnings and errors are logged: the
+	// commands print their own summary, which info lines would repeat.
+	if !a.logLevelSet && lvl < slog.LevelWarn {
+		lvl = slog.LevelWarn
+	}
+	a.tty = isTerminal(a.stdout) && isTerminal(a.stderr)
 	a.logOut = &logWriter{w: a.stderr}
 	a.log = slog.New(slog.NewTextHandler(a.logOut, &slog.HandlerOptions{Level: lvl}))
 	return nil
@@ -272,35 +288,98 @@ func errorJSON(err error) map[string]any {
 	return out
 }
 
-// table prints rows aligned under a header.
+// maxWidth is the widest line a table prints: tables fit a
+// 100-column terminal.
+const maxWidth = 100
+
+// table prints rows aligned under a header, within maxWidth columns: when
+// the natural widths are wider, the widest columns are shortened (their
+// cells end with "…") until the table fits; --json has every value whole.
 func table(w io.Writer, header []string, rows [][]string) {
-	widths := make([]int, len(header))
-	for i, h := range header {
-		widths[i] = len(h)
-	}
-	for _, r := range rows {
-		for i, c := range r {
-			if len(c) > widths[i] {
-				widths[i] = len(c)
+	// A last column with nothing in it (no errors) is left out.
+	for len(header) > 1 {
+		last, empty := len(header)-1, true
+		for _, r := range rows {
+			if len(r) > last && r[last] != "" {
+				empty = false
+				break
 			}
 		}
+		if !empty {
+			break
+		}
+		header = header[:last]
 	}
+	widths := fitWidths(header, rows, maxWidth)
 	line := func(cells []string) {
 		var b strings.Builder
 		for i, c := range cells {
+			if i >= len(widths) {
+				break
+			}
 			if i > 0 {
 				b.WriteString("  ")
 			}
+			c = clip(c, widths[i])
 			if i == len(cells)-1 {
 				b.WriteString(c)
 			} else {
-				fmt.Fprintf(&b, "%-*s", widths[i], c)
+				b.WriteString(c)
+				b.WriteString(strings.Repeat(" ", widths[i]-runeLen(c)))
 			}
 		}
-		fmt.Fprintln(w, b.String())
+		fmt.Fprintln(w, clip(strings.TrimRight(b.String(), " "), maxWidth))
 	}
 	line(header)
 	for _, r := range rows {
 		line(r)
 	}
+}
+
+func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// fitWidths returns each column's width: its widest cell, or less when
+// the line would be wider than limit. The widest column gives up
+// characters first, down to a floor (its header, at most 12, at least 9),
+// so that short columns of counts stay whole.
+func fitWidths(header []string, rows [][]string, limit int) []int {
+	widths := make([]int, len(header))
+	for i, h := range header {
+		widths[i] = runeLen(h)
+	}
+	for _, r := range rows {
+		for i, c := range r {
+			if i < len(widths) && runeLen(c) > widths[i] {
+				widths[i] = runeLen(c)
+			}
+		}
+	}
+	floor := make([]int, len(header))
+	for i, h := range header {
+		floor[i] = min(max(runeLen(h), 9), 12, widths[i])
+	}
+	// The first column names the row (a run id, a model): kept whole
+	// up to a run id's 25 characters.
+	floor[0] = min(widths[0], 25)
+	total := func() int {
+		n := 2 * (len(widths) - 1)
+		for _, x := range widths {
+			n += x
+		}
+		return n
+	}
+	for total() > limit {
+		// Shorten the column with the most room above its floor.
+		best, room := -1, 0
+		for i := range widths {
+			if r := widths[i] - floor[i]; r > room {
+				best, room = i, r
+			}
+		}
+		if best < 0 {
+			break // every column is at its floor: the line is clipped
+		}
+		widths[best]--
+	}
+	return widths
 }

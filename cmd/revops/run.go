@@ -30,7 +30,6 @@ type runFlags struct {
 	every, cron string
 	maxRuns     int
 	metricsAddr string
-	verbose     bool
 }
 
 // runCmd is the scheduled job: extract, then build, then sync, then links.
@@ -72,7 +71,6 @@ The exit status is 1 when any stage had a failure, 2 for a bad config.`,
 	fl.StringVar(&f.cron, "cron", "", `keep running: a run at each time of a cron expression ("*/15 * * * *")`)
 	fl.IntVar(&f.maxRuns, "max-runs", 0, "with --every/--cron: stop after this many runs (0 = never)")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "with --every/--cron: serve Prometheus /metrics here (127.0.0.1:9090)")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "with --every/--cron: print each stage's tables too")
 	return cmd
 }
 
@@ -217,7 +215,12 @@ func (a *app) runMain(ctx context.Context, f runFlags) error {
 	}
 
 	if sched == nil {
-		s, err := a.runOnce(runCtx, f, "once", recovered, stop, a.stdout)
+		// The stages' own tables only with -v: the run ends with its summary.
+		stageOut := io.Discard
+		if a.verbose && !a.json {
+			stageOut = a.stdout
+		}
+		s, err := a.runOnce(runCtx, f, "once", recovered, stop, stageOut)
 		if s != nil {
 			if a.json {
 				if a.doc == nil {
@@ -282,7 +285,7 @@ func (a *app) serveSchedule(ctx, runCtx context.Context, f runFlags, sched sched
 		}
 	}
 	if !a.json && !a.quiet {
-		fmt.Fprintf(out, "revops run %s: one run at a time; Ctrl-C (SIGINT) or SIGTERM stops after the stage in flight\n", sched)
+		fmt.Fprintf(out, "revops run %s: one run at a time; Ctrl-C stops after the stage in flight\n", sched)
 	}
 	var last error
 	runs := 0
@@ -297,7 +300,7 @@ func (a *app) serveSchedule(ctx, runCtx context.Context, f runFlags, sched sched
 			}
 			// Stage tables only with --verbose: each run ends with its summary.
 			stageOut := out
-			if !f.verbose || a.json {
+			if !a.verbose || a.json {
 				stageOut = io.Discard
 			}
 			a.doc = nil
@@ -317,8 +320,16 @@ func (a *app) serveSchedule(ctx, runCtx context.Context, f runFlags, sched sched
 				enc := jsonEncoder(out)
 				_ = enc.Encode(s)
 				a.printed = true
-			case !a.quiet:
+			case a.verbose:
 				a.printSummary(out, s, false)
+			case !a.quiet:
+				fmt.Fprintln(out, runLine(s))
+				for _, st := range s.Stages {
+					if st.Status == load.RunFailed {
+						fmt.Fprintln(out, clip("  "+st.Stage+" failed: "+stageNote(st), maxWidth))
+					}
+				}
+				a.printRunNotes(out, s)
 			}
 			if err != nil && s != nil {
 				a.log.Error("run failed; the schedule goes on", "run", s.RunID, "error", oneLine(err.Error()))
@@ -768,4 +779,23 @@ func sourceBlockers(p *models.Project, relation string, failed map[string]string
 		}
 	}
 	return reasons
+}
+
+// runLine is a scheduled run in one line: when, the outcome, what it read,
+// wrote and failed, and the API calls it spent.
+func runLine(s *runSummary) string {
+	var read, written, calls int64
+	for _, st := range s.Stages {
+		switch st.Stage {
+		case stageExtract:
+			read = st.Rows
+		case stageSync, stageLinks:
+			written += st.Rows
+		}
+	}
+	for _, c := range s.APICalls {
+		calls += c.Calls
+	}
+	return fmt.Sprintf("%s run %s %s in %s: %d rows read, %d written, %d failed, %d API calls",
+		s.StartedAt.Local().Format("15:04:05"), s.RunID, s.Status, took(s.Seconds), read, written, s.FailedRows, calls)
 }

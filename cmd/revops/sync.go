@@ -26,6 +26,7 @@ type syncFlags struct {
 	dryRun  bool
 	noBuild bool
 	rows    int
+	rowsSet bool // --rows was given: the plan's rows are printed
 	limit   int
 }
 
@@ -42,6 +43,7 @@ _revops.sync_runs. With no NAME every sync of the config runs, in config
 order (a sync whose lookups need another's ids comes after it).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.dryRun {
+				f.rowsSet = cmd.Flags().Changed("rows")
 				return a.runSyncPlan(cmd.Context(), args, f, true)
 			}
 			return a.runSync(cmd.Context(), args, f)
@@ -54,19 +56,20 @@ order (a sync whose lookups need another's ids comes after it).`,
 	fl.BoolVar(&f.opts.FullResync, "full-resync", false, "compare every row with the destination's current values (read through its API) instead of trusting what revops last wrote: send the rows that differ, record the others, apply on_deleted to records found deleted")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "show the plan without storing or sending it")
 	fl.BoolVar(&f.noBuild, "no-build", false, "read the sync models as they are in the warehouse, without building them")
-	fl.IntVar(&f.rows, "rows", 10, "rows of each plan to print (--dry-run)")
+	fl.IntVar(&f.rows, "rows", 10, "rows of each plan to print (--dry-run; with -v, or when given)")
 
 	plan := &cobra.Command{
 		Use:   "plan [NAME ...]",
 		Short: "Store what a sync would send (per row the operation, per field before and after) and print a summary",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.rowsSet = cmd.Flags().Changed("rows")
 			return a.runSyncPlan(cmd.Context(), args, f, f.dryRun)
 		},
 	}
 	plan.Flags().BoolVar(&f.dryRun, "dry-run", false, "do not store the plan")
 	plan.Flags().BoolVar(&f.opts.FullResync, "full-resync", false, "compare every row with the destination's current values instead of trusting the snapshot")
 	plan.Flags().BoolVar(&f.noBuild, "no-build", false, "do not build the sync models first")
-	plan.Flags().IntVar(&f.rows, "rows", 10, "rows of each plan to print")
+	plan.Flags().IntVar(&f.rows, "rows", 10, "rows of each plan to print (with -v, or when given)")
 	apply := &cobra.Command{
 		Use:   "apply PLAN_ID",
 		Short: "Send exactly a stored plan, refusing rows whose destination changed since",
@@ -78,7 +81,7 @@ order (a sync whose lookups need another's ids comes after it).`,
 	apply.Flags().BoolVar(&f.opts.ResendUnknown, "resend-unknown", false, "send again creates whose outcome is unknown after a crash; this may create duplicates (see match.create_key)")
 	history := &cobra.Command{
 		Use:   "history [NAME ...]",
-		Short: "List sync runs: rows planned, added, changed, removed, succeeded, failed, skipped; API calls; seconds",
+		Short: "List sync runs: rows written and failed, API calls, time (-v: rows planned; --json: every count)",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.runSyncHistory(cmd.Context(), args, f.limit)
 		},
@@ -292,7 +295,7 @@ func (a *app) destinationFor(ctx context.Context, env *syncEnv, s *revsync.Spec,
 
 func (a *app) runner(w revsync.Warehouse) (*revsync.Runner, *syncBars) {
 	r := &revsync.Runner{Warehouse: w, Log: a.log}
-	if !a.json && !a.quiet && isTerminal(a.stderr) {
+	if a.showProgress() {
 		bars := newSyncBars(a.stderr)
 		bars.restoreLog = a.logOut.above(bars.p)
 		r.Progress = bars
@@ -364,17 +367,7 @@ func (a *app) runSync(ctx context.Context, names []string, f syncFlags) error {
 	if a.json {
 		a.printJSON(map[string]any{"ok": len(failed) == 0, "syncs": reports})
 	} else if !a.quiet {
-		var rows [][]string
-		for _, r := range reports {
-			status := r.Status
-			if r.Error != "" {
-				status = "FAILED: " + r.Error
-			}
-			rows = append(rows, []string{r.Sync, fmt.Sprint(r.Added), fmt.Sprint(r.Changed), fmt.Sprint(r.Removed), fmt.Sprint(r.Unchanged),
-				fmt.Sprint(r.Succeeded), fmt.Sprint(r.Failed), fmt.Sprint(r.Skipped), fmt.Sprint(r.APICalls),
-				fmt.Sprintf("%.2f", r.DiffSeconds), fmt.Sprintf("%.1f", r.Seconds), status})
-		}
-		table(a.stdout, []string{"SYNC", "ADDED", "CHANGED", "REMOVED", "UNCHANGED", "OK", "FAILED", "SKIPPED", "CALLS", "DIFF_S", "SECONDS", "STATUS"}, rows)
+		a.printSyncReports(reports)
 		for _, r := range reports {
 			if len(r.Duplicates) > 0 {
 				fmt.Fprintf(a.stdout, "%s: %d duplicate keys not synced, e.g. %q\n", r.Sync, len(r.Duplicates), r.Duplicates[0])
@@ -399,6 +392,7 @@ func (a *app) runSync(ctx context.Context, names []string, f syncFlags) error {
 				fmt.Fprintf(a.stdout, "%s: row %s: %s: %s\n", r.Sync, e.Key, e.Code, e.Message)
 			}
 		}
+		fmt.Fprintln(a.stdout, syncTotals(reports))
 	}
 	if err := env.badSyncs(); err != nil {
 		return err
@@ -466,33 +460,7 @@ func (a *app) runSyncPlan(ctx context.Context, names []string, f syncFlags, dryR
 	if a.quiet {
 		return env.badSyncs()
 	}
-	for _, p := range plans {
-		s := p.Report
-		id := p.ID
-		if !p.Stored {
-			id = "(dry run, not stored)"
-		}
-		fmt.Fprintf(a.stdout, "sync %s  plan %s\n  %d to send: %d added, %d changed, %d removed; %d unchanged; %d rows refused before sending\n",
-			p.Sync, id, s.Planned, s.Added, s.Changed, s.Removed, s.Unchanged, s.Failed)
-		for _, e := range s.Errors[:min(5, len(s.Errors))] {
-			fmt.Fprintf(a.stdout, "  refused %s: %s: %s\n", e.Key, e.Code, e.Message)
-		}
-		var rows [][]string
-		for _, row := range p.Rows[:min(len(p.Rows), max(f.rows, 0))] {
-			var parts []string
-			for _, fld := range sortedFields(row.Fields) {
-				c := row.Fields[fld]
-				parts = append(parts, fmt.Sprintf("%s: %v → %v", fld, c.Before, c.After))
-			}
-			rows = append(rows, []string{row.Key, string(row.Op), row.DestID, strings.Join(parts, "; ")})
-		}
-		if len(rows) > 0 {
-			table(a.stdout, []string{"  KEY", "OP", "DESTINATION_ID", "FIELDS (before → after)"}, rows)
-		}
-		if p.Stored {
-			fmt.Fprintf(a.stdout, "  apply it with: revops sync apply %s\n", p.ID)
-		}
-	}
+	a.printPlans(plans, f.rows, f.rowsSet)
 	return env.badSyncs()
 }
 
@@ -533,8 +501,8 @@ func (a *app) runSyncApply(ctx context.Context, planID string, f syncFlags) erro
 	if a.json {
 		a.printJSON(map[string]any{"ok": err == nil, "run": rep})
 	} else if rep != nil {
-		a.say("sync %s: applied plan %s: %d sent, %d failed (%d of them refused because the destination changed since the plan), %d already written as planned; %d API calls",
-			rep.Sync, planID, rep.Succeeded, rep.Failed, rep.Refused, rep.Skipped, rep.APICalls)
+		a.say("sync %s: applied plan %s: %d created, %d updated, %d deleted, %d failed (%d of them refused because the destination changed since the plan), %d already written as planned; %d API calls",
+			rep.Sync, planID, rep.Created, rep.Updated, rep.Deleted, rep.Failed, rep.Refused, rep.Skipped, rep.APICalls)
 		if !a.quiet {
 			for _, e := range rep.Errors[:min(5, len(rep.Errors))] {
 				fmt.Fprintf(a.stdout, "  %s: %s: %s\n", e.Key, e.Code, e.Message)
@@ -577,12 +545,18 @@ func (a *app) runSyncHistory(ctx context.Context, names []string, limit int) err
 	}
 	var rows [][]string
 	for _, r := range runs {
-		rows = append(rows, []string{r.ID, r.Sync, r.Kind, r.StartedAt.Format(time.RFC3339), r.Status,
-			fmt.Sprint(r.Planned), fmt.Sprint(r.Added), fmt.Sprint(r.Changed), fmt.Sprint(r.Removed),
-			fmt.Sprint(r.Succeeded), fmt.Sprint(r.Recovered), fmt.Sprint(r.Failed), fmt.Sprint(r.Refused), fmt.Sprint(r.Skipped),
-			fmt.Sprint(r.APICalls), fmt.Sprintf("%.1f", r.Seconds), oneLine(r.Error)})
+		row := []string{r.ID, r.Sync, r.Kind, r.Status, fmt.Sprint(r.Succeeded), fmt.Sprint(r.Failed), fmt.Sprint(r.APICalls),
+			took(r.Seconds)}
+		if a.verbose {
+			row = append(row, fmt.Sprint(r.Planned))
+		}
+		rows = append(rows, append(row, oneLine(r.Error)))
 	}
-	table(a.stdout, []string{"RUN", "SYNC", "KIND", "STARTED", "STATUS", "PLANNED", "ADDED", "CHANGED", "REMOVED", "OK", "RECOVERED", "FAILED", "REFUSED", "SKIPPED", "CALLS", "SECONDS", "ERROR"}, rows)
+	header := []string{"RUN", "SYNC", "KIND", "STATUS", "WRITTEN", "FAILED", "CALLS", "TOOK"}
+	if a.verbose {
+		header = append(header, "PLANNED")
+	}
+	table(a.stdout, append(header, "ERROR"), rows)
 	return nil
 }
 
@@ -692,7 +666,7 @@ func newSyncBars(w io.Writer) *syncBars {
 }
 
 func (b *syncBars) Start(name string, total int64) {
-	bar := b.p.New(total, mpb.BarStyle(), mpb.PrependDecorators(decor.Name(fmt.Sprintf("sync %-28s", name))),
+	bar := b.p.New(total, mpb.BarStyle(), mpb.BarRemoveOnComplete(), mpb.PrependDecorators(decor.Name(fmt.Sprintf("sync %-28s", name))),
 		mpb.AppendDecorators(decor.CountersNoUnit("%d/%d records"), decor.Name("  "),
 			decor.AverageSpeed(0, "%.0f/s", decor.WCSyncSpace), decor.Name("  ETA "), decor.AverageETA(decor.ET_STYLE_GO, decor.WCSyncSpace)))
 	b.mu.Lock()
@@ -715,7 +689,7 @@ func (b *syncBars) Add(name string, n int64) {
 func (b *syncBars) Done(name string, err error) {
 	if bar := b.bar(name); bar != nil {
 		if err != nil {
-			bar.Abort(false)
+			bar.Abort(true)
 			return
 		}
 		bar.SetTotal(-1, true)
@@ -727,4 +701,131 @@ func (b *syncBars) Wait() {
 	if b.restoreLog != nil {
 		b.restoreLog()
 	}
+}
+
+// printSyncReports prints a row per sync: what the destination did with
+// the rows sent (created, updated, deleted), the rows already current
+// (unchanged), the rows that failed; -v adds the rest.
+func (a *app) printSyncReports(reports []*revsync.Report) {
+	var rows [][]string
+	for _, r := range reports {
+		status := r.Status
+		if r.Error != "" {
+			status = "FAILED: " + oneLine(r.Error)
+		}
+		row := []string{r.Sync, fmt.Sprint(r.Created), fmt.Sprint(r.Updated), fmt.Sprint(r.Deleted), fmt.Sprint(r.Unchanged),
+			fmt.Sprint(r.Failed), fmt.Sprint(r.APICalls), took(r.Seconds)}
+		if a.verbose {
+			row = append(row, fmt.Sprint(r.Skipped), fmt.Sprint(r.Recovered), fmt.Sprintf("%.2f", r.DiffSeconds))
+		}
+		rows = append(rows, append(row, status))
+	}
+	header := []string{"SYNC", "CREATED", "UPDATED", "DELETED", "UNCHANGED", "FAILED", "CALLS", "TOOK"}
+	if a.verbose {
+		header = append(header, "SKIPPED", "RECOVERED", "DIFF_S")
+	}
+	table(a.stdout, append(header, "STATUS"), rows)
+}
+
+// syncTotals is the closing line of a sync run: every sync's rows added up.
+func syncTotals(reports []*revsync.Report) string {
+	var c revsync.Report
+	n := 0
+	for _, r := range reports {
+		if r.Status == targetPaused {
+			continue
+		}
+		n++
+		c.Created += r.Created
+		c.Updated += r.Updated
+		c.Deleted += r.Deleted
+		c.Unchanged += r.Unchanged
+		c.Failed += r.Failed
+		c.APICalls += r.APICalls
+	}
+	return fmt.Sprintf("%d syncs: %d created, %d updated, %d deleted, %d unchanged, %d failed · %d API calls",
+		n, c.Created, c.Updated, c.Deleted, c.Unchanged, c.Failed, c.APICalls)
+}
+
+// planOps counts a plan's rows by what they will do at the destination:
+// an upsert of a record already known is an update; one without is a
+// create or an update, as the destination decides.
+type planOps struct{ create, update, upsert, delete int }
+
+func countPlanOps(rows []revsync.PlanRow) planOps {
+	var o planOps
+	for _, r := range rows {
+		switch r.Op {
+		case revsync.OpInsert:
+			o.create++
+		case revsync.OpUpdate:
+			o.update++
+		case revsync.OpDelete:
+			o.delete++
+		default:
+			if r.DestID != "" {
+				o.update++
+			} else {
+				o.upsert++
+			}
+		}
+	}
+	return o
+}
+
+func (o planOps) String() string {
+	s := fmt.Sprintf("%d to create, %d to update, %d to delete", o.create, o.update, o.delete)
+	if o.upsert > 0 {
+		s += fmt.Sprintf(", %d to create or update (upsert)", o.upsert)
+	}
+	return s
+}
+
+// printPlans prints a line per plan and a closing total; the planned
+// rows (field before → after) with -v or --rows.
+func (a *app) printPlans(plans []*revsync.Plan, nrows int, rowsSet bool) {
+	var all planOps
+	var unchanged, refused int64
+	for _, p := range plans {
+		s := p.Report
+		id := "plan " + p.ID
+		if !p.Stored {
+			id = "dry run, not stored"
+		}
+		ops := countPlanOps(p.Rows)
+		all.create, all.update, all.delete, all.upsert = all.create+ops.create, all.update+ops.update, all.delete+ops.delete, all.upsert+ops.upsert
+		unchanged += s.Unchanged
+		refused += s.Failed
+		line := fmt.Sprintf("sync %s: %s; %d unchanged", p.Sync, ops, s.Unchanged)
+		if s.Failed > 0 {
+			line += fmt.Sprintf("; %d refused before sending", s.Failed)
+		}
+		fmt.Fprintf(a.stdout, "%s (%s)\n", line, id)
+		for _, e := range s.Errors[:min(5, len(s.Errors))] {
+			fmt.Fprintf(a.stdout, "  refused %s: %s: %s\n", e.Key, e.Code, e.Message)
+		}
+		if !a.verbose && !rowsSet {
+			continue
+		}
+		var rows [][]string
+		for _, row := range p.Rows[:min(len(p.Rows), max(nrows, 0))] {
+			var parts []string
+			for _, fld := range sortedFields(row.Fields) {
+				c := row.Fields[fld]
+				parts = append(parts, fmt.Sprintf("%s: %v → %v", fld, c.Before, c.After))
+			}
+			rows = append(rows, []string{"  " + row.Key, string(row.Op), row.DestID, strings.Join(parts, "; ")})
+		}
+		if len(rows) > 0 {
+			table(a.stdout, []string{"  KEY", "OP", "DESTINATION_ID", "FIELDS (before → after)"}, rows)
+		}
+	}
+	line := fmt.Sprintf("Plan: %s; %d unchanged", all, unchanged)
+	if refused > 0 {
+		line += fmt.Sprintf("; %d refused", refused)
+	}
+	if len(plans) > 0 && plans[0].Stored {
+		line += " · revops sync apply PLAN sends one"
+	}
+	fmt.Fprintln(a.stdout, line)
 }
