@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/revops/revops/budget"
 	"github.com/revops/revops/crm/httpx"
 	"github.com/revops/revops/load"
 )
@@ -108,6 +109,19 @@ type Runner struct {
 	// per deal) then keeps its progress when the process is killed. 0
 	// means DefaultCheckpointEvery; negative: rows only.
 	CheckpointEvery time.Duration
+	// Budgets, by source name, hold each org's API budget: an object
+	// whose extract would start past it is not started (its result fails
+	// with a *budget.ExceededError naming when the run can resume), an
+	// extractor that can (BudgetSetter) stops a read at a checkpoint once
+	// the budget is spent, and at the end of Run each budget records what
+	// the source's objects spent (budget.Record, part "extract").
+	Budgets map[string]*budget.Budget
+}
+
+// BudgetSetter is implemented by extractors that stop a read at a
+// checkpoint when their org's API budget runs out.
+type BudgetSetter interface {
+	SetBudget(b *budget.Budget)
 }
 
 // DefaultCheckpointRows is Runner.CheckpointRows when it is 0.
@@ -167,7 +181,13 @@ func (r *Runner) Run(ctx context.Context, sources []Source, opts Options) ([]Res
 		}
 	}
 
+	for _, s := range sources {
+		if bs, ok := s.Extractor.(BudgetSetter); ok && r.Budgets[s.Name] != nil {
+			bs.SetBudget(r.Budgets[s.Name])
+		}
+	}
 	extractedAt := now().UTC()
+	started := time.Now()
 	out := make([]Result, len(jobs))
 	sem := make(chan struct{}, conc)
 	var wg sync.WaitGroup
@@ -189,6 +209,21 @@ func (r *Runner) Run(ctx context.Context, sources []Source, opts Options) ([]Res
 	for _, res := range out {
 		if res.Err != nil {
 			errs = append(errs, res.Err)
+		}
+	}
+	for name, b := range r.Budgets {
+		var calls int64
+		for _, res := range out {
+			if res.Source == name {
+				calls += res.APICalls
+			}
+		}
+		credits := int64(0)
+		if b.Unit == budget.Credits {
+			credits = b.Spent()
+		}
+		if err := b.Record(context.WithoutCancel(ctx), r.Warehouse, "extract", calls, credits, started); err != nil {
+			log.Warn("could not record the API use", "source", name, "error", err)
 		}
 	}
 	results = append(results, out...)
@@ -295,6 +330,14 @@ func (r *Runner) extractOne(ctx context.Context, log *slog.Logger, src Source, o
 		}
 	}()
 
+	if b := r.Budgets[src.Name]; b != nil {
+		// Two calls at least before the read's first checkpoint: its
+		// first page, and its deletions or metadata.
+		if err := b.Check("the extract of "+target, 2); err != nil {
+			res.Err = fmt.Errorf("extract %s: %w", target, err)
+			return res
+		}
+	}
 	since := ""
 	if !full {
 		c, ok, err := load.GetCursor(ctx, r.Warehouse, src.Name, obj.Name)

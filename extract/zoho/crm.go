@@ -160,12 +160,20 @@ func (e *Extractor) budget(object string) budget {
 	return budget{e: e, object: object, base: e.c.TagStats(object).Requests}
 }
 
-// left is how many calls remain (math.MaxInt without a budget).
+// left is how many calls remain (math.MaxInt without a budget): within
+// Options.MaxCalls, and within the org's API budget (SetBudget), whose
+// credits are calls here (a list page costs one).
 func (b budget) left() int {
-	if b.e.opts.MaxCalls <= 0 {
-		return math.MaxInt
+	n := math.MaxInt
+	if b.e.opts.MaxCalls > 0 {
+		n = max(0, b.e.opts.MaxCalls-int(b.e.c.TagStats(b.object).Requests-b.base))
 	}
-	return max(0, b.e.opts.MaxCalls-int(b.e.c.TagStats(b.object).Requests-b.base))
+	if ob := b.e.orgBudget.Load(); ob != nil {
+		if l := ob.Status().Left(); l < int64(n) {
+			n = int(l)
+		}
+	}
+	return n
 }
 
 // extractModule reads one CRM module.

@@ -91,6 +91,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	orgbudget "github.com/revops/revops/budget"
 	"github.com/revops/revops/crm/httpx"
 	"github.com/revops/revops/crm/zoho"
 	"github.com/revops/revops/extract"
@@ -110,6 +111,8 @@ type Extractor struct {
 	// noBulk is set once Bulk Read was refused for want of a scope or
 	// permission: the source's later reads use the list API.
 	noBulk atomic.Bool
+	// orgBudget is the org's API budget (SetBudget), nil without one.
+	orgBudget atomic.Pointer[orgbudget.Budget]
 }
 
 // New validates opts, builds the API client and fetches a token, so that
@@ -140,6 +143,11 @@ func New(ctx context.Context, name string, opts *Options, log *slog.Logger) (*Ex
 	}
 	return e, nil
 }
+
+// SetBudget makes reads stop at a checkpoint once the org's API budget
+// is spent (extract.BudgetSetter); the object is then incomplete and the
+// next run continues from there.
+func (e *Extractor) SetBudget(b *orgbudget.Budget) { e.orgBudget.Store(b) }
 
 // Client returns the API client (for the sync stage and tests).
 func (e *Extractor) Client() *zoho.Client { return e.c }
