@@ -179,7 +179,7 @@ func (b *Budget) Status() Status {
 // budget. The run stops before it; ResumeAt is when enough of the rolling
 // window frees (as far as revops knows what was spent when).
 type ExceededError struct {
-	Source, Unit, Part string
+	Source, Unit, Part         string
 	Need, Used, Allowed, Limit int64
 	Share                      float64
 	ResumeAt                   time.Time
