@@ -335,6 +335,8 @@ func (s *Server) runScript(ctx context.Context, src string, params []any) (*resu
 		return nil, 0, errf(500, "internalError", "bqtest: %v", err)
 	}
 	defer conn.Close()
+	// Temporary tables live as long as their script, as in BigQuery.
+	defer dropTemp(context.WithoutCancel(ctx), conn)
 	inTx := false
 	defer func() {
 		if inTx {
@@ -563,4 +565,22 @@ func (s *Server) cancelJob(ctx context.Context, r *http.Request, args []string) 
 		return nil, aerr
 	}
 	return map[string]any{"kind": "bigquery#jobCancelResponse", "job": s.jobJSON(j)}, nil
+}
+
+func dropTemp(ctx context.Context, conn *sql.Conn) {
+	rows, err := conn.QueryContext(ctx, "SELECT table_name FROM duckdb_tables() WHERE temporary")
+	if err != nil {
+		return
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if rows.Scan(&n) == nil {
+			names = append(names, n)
+		}
+	}
+	rows.Close()
+	for _, n := range names {
+		_, _ = conn.ExecContext(ctx, "DROP TABLE IF EXISTS temp."+quoteIdent(n))
+	}
 }

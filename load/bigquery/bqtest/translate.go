@@ -323,6 +323,7 @@ func (s *Server) translateStmt(in []token) (stmt, *apiError) {
 	default:
 		return st, invalidQuery("bqtest: statements starting with " + verb + " are not emulated (the emulator runs the GoogleSQL revops emits)")
 	}
+	in = aliasUnnest(in)
 	var b strings.Builder
 	prevSig := "" // previous significant token text, upper-case
 	for i := 0; i < len(in); i++ {
@@ -483,4 +484,49 @@ func (s *Server) infoSchema(before, after []token) (string, *apiError) {
 		return "", invalidQuery("bqtest: INFORMATION_SCHEMA must be qualified by a dataset or a region")
 	}
 	return "(SELECT " + cols + " FROM information_schema." + strings.ToLower(view) + " WHERE " + where + ")", nil
+}
+
+// aliasUnnest turns `UNNEST(...) [AS] x` into `UNNEST(...) AS x(x)`: in
+// BigQuery the alias names the element, in DuckDB it would name the table.
+func aliasUnnest(in []token) []token {
+	var out []token
+	for i := 0; i < len(in); i++ {
+		out = append(out, in[i])
+		if in[i].kind != tIdent || !strings.EqualFold(in[i].text, "UNNEST") {
+			continue
+		}
+		// Copy through the matching ')'.
+		depth := 0
+		j := i + 1
+		for ; j < len(in); j++ {
+			out = append(out, in[j])
+			if in[j].kind == tPunct && in[j].text == "(" {
+				depth++
+			}
+			if in[j].kind == tPunct && in[j].text == ")" {
+				depth--
+				if depth == 0 {
+					break
+				}
+			}
+		}
+		i = j
+		k := i + 1
+		for k < len(in) && in[k].kind == tSpace {
+			k++
+		}
+		if k < len(in) && in[k].kind == tIdent && strings.EqualFold(in[k].text, "AS") {
+			k++
+			for k < len(in) && in[k].kind == tSpace {
+				k++
+			}
+		}
+		if k < len(in) && (in[k].kind == tIdent && !keywords[strings.ToUpper(in[k].text)] || in[k].kind == tQuoted) {
+			alias := token{tQuoted, in[k].text}
+			out = append(out, token{tSpace, " "}, token{tIdent, "AS"}, token{tSpace, " "}, alias,
+				token{tPunct, "("}, alias, token{tPunct, ")"})
+			i = k
+		}
+	}
+	return out
 }
