@@ -1,0 +1,105 @@
+package snowflake_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/revops/revops/load"
+	"github.com/revops/revops/load/loadtest"
+	"github.com/revops/revops/load/snowflake"
+	"github.com/revops/revops/load/snowflake/sftest"
+)
+
+func TestMain(m *testing.M) {
+	// The driver otherwise probes cloud metadata endpoints on its first
+	// connection and unpacks a native library.
+	os.Setenv("SNOWFLAKE_DISABLE_PLATFORM_DETECTION", "true")
+	os.Setenv("SF_DISABLE_MINICORE", "true")
+	os.Exit(m.Run())
+}
+
+// emulated opens a warehouse on a fresh emulator.
+func emulated(t *testing.T) (*snowflake.Warehouse, *sftest.Server) {
+	t.Helper()
+	srv := sftest.New(t, sftest.Options{Password: "secret"})
+	w, err := snowflake.Open(t.Context(), snowflake.Options{Account: "revops", User: "revops", Password: "secret",
+		Database: "REVOPS", Warehouse: "WH", Role: "SYSADMIN", Host: srv.Host, Port: srv.Port, Protocol: "http"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, srv
+}
+
+func TestConformanceEmulated(t *testing.T) {
+	loadtest.Run(t, func(t *testing.T) load.Warehouse {
+		w, _ := emulated(t)
+		return w
+	})
+}
+
+func TestModelsEmulated(t *testing.T) {
+	loadtest.RunModels(t, func(t *testing.T) loadtest.ModelWarehouse {
+		w, _ := emulated(t)
+		return w
+	})
+}
+
+// Real Snowflake: set SNOWFLAKE_TEST_ACCOUNT, SNOWFLAKE_TEST_USER,
+// SNOWFLAKE_TEST_PASSWORD or SNOWFLAKE_TEST_PRIVATE_KEY_FILE,
+// SNOWFLAKE_TEST_WAREHOUSE and SNOWFLAKE_TEST_ROLE (a role that may
+// create databases). Each case runs in a database of its own, dropped
+// afterwards.
+func realOptions(t *testing.T) snowflake.Options {
+	t.Helper()
+	o := snowflake.Options{
+		Account: os.Getenv("SNOWFLAKE_TEST_ACCOUNT"), User: os.Getenv("SNOWFLAKE_TEST_USER"),
+		Password: os.Getenv("SNOWFLAKE_TEST_PASSWORD"), PrivateKeyFile: os.Getenv("SNOWFLAKE_TEST_PRIVATE_KEY_FILE"),
+		Warehouse: os.Getenv("SNOWFLAKE_TEST_WAREHOUSE"), Role: os.Getenv("SNOWFLAKE_TEST_ROLE"),
+	}
+	if o.Account == "" || o.User == "" || o.Password == "" && o.PrivateKeyFile == "" {
+		t.Skip("real Snowflake skipped: set SNOWFLAKE_TEST_ACCOUNT, SNOWFLAKE_TEST_USER and SNOWFLAKE_TEST_PASSWORD or SNOWFLAKE_TEST_PRIVATE_KEY_FILE (and SNOWFLAKE_TEST_WAREHOUSE, SNOWFLAKE_TEST_ROLE) to run the conformance suite on it")
+	}
+	return o
+}
+
+func openReal(t *testing.T, o snowflake.Options) *snowflake.Warehouse {
+	t.Helper()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	db := "REVOPS_TEST_" + hex.EncodeToString(b[:])
+	admin := o
+	admin.Database = "SNOWFLAKE"
+	// Open creates the state tables in its database: create the database
+	// first through a connection to one that exists.
+	boot, err := snowflake.OpenNoState(t.Context(), admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := boot.Exec(t.Context(), fmt.Sprintf("CREATE DATABASE %s", db)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = boot.Exec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s", db))
+		_ = boot.Close()
+	})
+	o.Database = db
+	w, err := snowflake.Open(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func TestConformanceReal(t *testing.T) {
+	o := realOptions(t)
+	loadtest.Run(t, func(t *testing.T) load.Warehouse { return openReal(t, o) })
+}
+
+func TestModelsReal(t *testing.T) {
+	o := realOptions(t)
+	loadtest.RunModels(t, func(t *testing.T) loadtest.ModelWarehouse { return openReal(t, o) })
+}
