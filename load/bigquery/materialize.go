@@ -112,8 +112,8 @@ func (w *Warehouse) checkKey(ctx context.Context, t load.Table, body string, key
 		keys[i] = quote(k)
 		nulls = append(nulls, quote(k)+" IS NULL")
 	}
-	q := fmt.Sprintf("SELECT COUNTIF(%s), COUNT(*) - COUNT(DISTINCT TO_JSON_STRING(STRUCT(%s))) FROM %s AS m",
-		strings.Join(nulls, " OR "), strings.Join(keys, ", "), body)
+	q := fmt.Sprintf("SELECT (SELECT COUNTIF(%s) FROM %s AS m), (SELECT COUNT(*) FROM (SELECT 1 FROM %s AS m GROUP BY %s HAVING COUNT(*) > 1) AS d)",
+		strings.Join(nulls, " OR "), body, body, strings.Join(keys, ", "))
 	it, err := w.client.Query(q).Read(ctx)
 	if err != nil {
 		return fmt.Errorf("bigquery: model %s: check unique_key (%s): %w", t, strings.Join(key, ", "), err)
@@ -126,7 +126,7 @@ func (w *Warehouse) checkKey(ctx context.Context, t load.Table, body string, key
 		return fmt.Errorf("bigquery: model %s: %d rows have a NULL in unique_key (%s): %w", t, n, strings.Join(key, ", "), load.ErrNullKey)
 	}
 	if n, _ := row[1].(int64); n > 0 {
-		return fmt.Errorf("bigquery: model %s: %d rows repeat a unique_key (%s) value", t, n, strings.Join(key, ", "))
+		return fmt.Errorf("bigquery: model %s: %d unique_key (%s) values occur more than once", t, n, strings.Join(key, ", "))
 	}
 	return nil
 }
