@@ -74,6 +74,12 @@ type Budget struct {
 	ledger []Spend
 	meters []meterBase
 	now    func() time.Time
+
+	// Set by RecordTo.
+	store               load.StateStore
+	part, rowID         string
+	flushed             time.Time
+	callBase, spentBase int64
 }
 
 type meterBase struct {
@@ -352,4 +358,72 @@ func RunUsage(ctx context.Context, w load.StateStore, runID string) ([]Usage, er
 		u.Limit, u.Used = rec.Limit, rec.Used
 	}
 	return out, nil
+}
+
+// CallMeter is a Meter that also counts requests (a Zoho client, whose
+// spend is in credits).
+type CallMeter interface {
+	Calls() int64
+}
+
+// RecordTo makes Flush record the budget's spending from now on in w's
+// _revops.runs as part (e.g. "sync"): one row, rewritten by each Flush.
+func (b *Budget) RecordTo(w load.StateStore, part string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.store, b.part, b.flushed, b.rowID = w, part, b.now(), ""
+	b.callBase, b.spentBase = b.callsLocked(), b.spentLocked()
+}
+
+func (b *Budget) callsLocked() int64 {
+	var n int64
+	for _, mb := range b.meters {
+		if cm, ok := mb.m.(CallMeter); ok {
+			n += cm.Calls()
+		}
+	}
+	return n
+}
+
+// Flush records what was spent since RecordTo (its row in _revops.runs,
+// written the first time something was spent and updated after). Call it
+// after each part that spent: a sync destination after each Write.
+func (b *Budget) Flush(ctx context.Context) error {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.store == nil {
+		return nil
+	}
+	calls := b.callsLocked() - b.callBase
+	spent := b.spentLocked() - b.spentBase
+	if spent == 0 && calls == 0 {
+		return nil
+	}
+	rec := record{Unit: b.Unit, Part: b.part, Calls: calls, Spent: spent, Share: b.Share, Limit: b.limit}
+	if b.Unit == Credits {
+		rec.Credits = spent
+	} else if calls == 0 {
+		rec.Calls = spent
+	}
+	detail, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	now := b.now().UTC()
+	if b.rowID == "" {
+		b.rowID = fmt.Sprintf("%s-%s-%s", now.Format("20060102T150405.000000000Z"), b.Source, b.part)
+		err = b.store.Exec(ctx, `INSERT INTO _revops.runs (id, stage, target, started_at, finished_at, status, process, api_calls, detail)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.rowID, stage, b.Source, b.flushed.UTC(), now, load.RunSucceeded,
+			load.Self().String(), rec.Calls, string(detail))
+	} else {
+		err = b.store.Exec(ctx, `UPDATE _revops.runs SET finished_at = ?, api_calls = ?, detail = ? WHERE id = ? AND stage = ?`,
+			now, rec.Calls, string(detail), b.rowID, stage)
+	}
+	if err != nil {
+		return fmt.Errorf("budget: record the API use of %s: %w", b.Source, err)
+	}
+	return nil
 }

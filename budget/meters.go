@@ -20,6 +20,8 @@ func ZohoMeter(c *zoho.Client, limit int64) Meter { return zohoMeter{c, limit} }
 
 func (m zohoMeter) Spent() int64 { return m.c.Credits() }
 
+func (m zohoMeter) Calls() int64 { return m.c.Stats().Requests }
+
 func (m zohoMeter) Org() (used, limit int64, ok bool) {
 	rem := m.c.CreditsRemaining()
 	if rem < 0 || m.limit <= 0 {

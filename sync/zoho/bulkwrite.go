@@ -75,7 +75,11 @@ func (d *Destination) bulkWrite(ctx context.Context, module string, op revsync.O
 		rows := groups[key]
 		if len(rows) <= d.bulkThreshold || op == revsync.OpUpsert && findBy == "" {
 			for start := 0; start < len(rows); start += zoho.MaxWrite {
-				if err := d.writeCall(ctx, module, op, dup, recs, rows[start:min(start+zoho.MaxWrite, len(rows))], out); err != nil {
+				part := rows[start:min(start+zoho.MaxWrite, len(rows))]
+				if d.overBudget(module, op, len(part), zohoRESTCost(op, len(part)), part, out) {
+					continue
+				}
+				if err := d.writeCall(ctx, module, op, dup, recs, part, out); err != nil {
 					return err
 				}
 			}
@@ -87,6 +91,9 @@ func (d *Destination) bulkWrite(ctx context.Context, module string, op revsync.O
 		}
 		for start := 0; start < len(rows); start += zoho.BulkWriteMaxRecords {
 			part := rows[start:min(start+zoho.BulkWriteMaxRecords, len(rows))]
+			if d.overBudget(module, op, len(part), zoho.BulkWriteCredits+4, part, out) {
+				continue
+			}
 			if err := d.bulkJob(ctx, sc, module, op, findBy, names, recs, part, out); err != nil {
 				return err
 			}

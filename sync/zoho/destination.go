@@ -54,6 +54,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/revops/revops/budget"
 	"github.com/revops/revops/crm/zoho"
 	revsync "github.com/revops/revops/sync"
 )
@@ -70,7 +71,16 @@ type Destination struct {
 	// bulkThreshold: more records than this to write in one Write go
 	// through Bulk Write.
 	bulkThreshold int
+	// budget is the org's API budget (SetBudget), nil without one.
+	budget *budget.Budget
 }
+
+// SetBudget makes every write call and Bulk Write job check the org's API
+// budget first: records whose call would take the org past it fail alone
+// with BUDGET_EXCEEDED (retryable: sent again by a later run) without a
+// request, the message saying when the budget frees. The spending is
+// flushed to the budget's record after each Write.
+func (d *Destination) SetBudget(b *budget.Budget) { d.budget = b }
 
 // DefaultBulkThreshold is the number of records above which a sync
 // writes through Bulk Write jobs (500 credits each, up to 25,000 records)

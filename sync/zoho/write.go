@@ -65,6 +65,13 @@ func (d *Destination) Write(ctx context.Context, module string, op revsync.Op, m
 	default:
 		return nil, fmt.Errorf("zoho: %s %s: unknown operation", op, module)
 	}
+	if d.budget != nil {
+		defer func() {
+			if err := d.budget.Flush(context.WithoutCancel(ctx)); err != nil {
+				d.log.Warn("zoho: could not record the API use", "error", err)
+			}
+		}()
+	}
 	recs = slices.Clone(recs) // the ids of matched records are set on the copy
 	out := make([]revsync.Result, n)
 	var send, deletes, matched []int
@@ -161,7 +168,11 @@ func (d *Destination) write(ctx context.Context, module string, op revsync.Op, d
 		// A failed call fails the whole Write, also after earlier calls
 		// wrote: the engine resolves every record of it (Find) before
 		// sending any again, so nothing is written twice.
-		if err := d.writeCall(ctx, module, op, dup, recs, send[start:min(start+zoho.MaxWrite, len(send))], out); err != nil {
+		part := send[start:min(start+zoho.MaxWrite, len(send))]
+		if d.overBudget(module, op, len(part), zohoRESTCost(op, len(part)), part, out) {
+			continue
+		}
+		if err := d.writeCall(ctx, module, op, dup, recs, part, out); err != nil {
 			return err
 		}
 	}
@@ -360,4 +371,29 @@ func writeValue(dt string, v any) any {
 		return t.Format(writeDateTime)
 	}
 	return v
+}
+
+// zohoRESTCost is the credits of one write call of n records.
+func zohoRESTCost(op revsync.Op, n int) int64 {
+	if op == revsync.OpDelete {
+		return 1
+	}
+	return int64(n+9) / 10
+}
+
+// overBudget checks a call (or job) of n records costing credits against
+// the org's budget; past it, the records at rows fail BUDGET_EXCEEDED
+// (retryable) unsent, and it returns true.
+func (d *Destination) overBudget(module string, op revsync.Op, n int, credits int64, rows []int, out []revsync.Result) bool {
+	if d.budget == nil {
+		return false
+	}
+	err := d.budget.Check(fmt.Sprintf("a %s of %d %s records", op, n, module), credits)
+	if err == nil {
+		return false
+	}
+	for _, i := range rows {
+		out[i] = revsync.Result{Err: &revsync.RowError{Code: "BUDGET_EXCEEDED", Message: err.Error(), Retryable: true}}
+	}
+	return true
 }
