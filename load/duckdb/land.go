@@ -381,6 +381,9 @@ func (l *landing) appendRows(ctx context.Context, r array.RecordReader) error {
 }
 
 func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
+	if l.opts.History == nil {
+		return l.mergeOnce(ctx, r)
+	}
 	sr := newSeqReader(r)
 	defer sr.Release()
 	view, drop, err := l.registerView(ctx, sr)

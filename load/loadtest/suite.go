@@ -273,7 +273,7 @@ func testMergeDuplicates(t *testing.T, w load.Warehouse) {
 		[][]any{{"a", "second", 2}, {"b", "b1", 1}},
 		[][]any{{"b", "b2", 2}, {"a", "third", 3}, {"c", "c1", 1}},
 	), load.LandOptions{Mode: load.Merge, Key: []string{"Id"}})
-	if st.Rows != 5 || st.Inserted != 2 || st.Updated != 1 {
+	if st.Rows != 5 || st.Inserted != 2 || st.Updated != 1 || st.Unchanged != 0 {
 		t.Fatalf("stats = %+v", st)
 	}
 	got := query(t, w, `SELECT "Id", "Name" FROM raw.people ORDER BY "Id"`)
