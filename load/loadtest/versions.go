@@ -304,7 +304,7 @@ func testNoLeftovers(t *testing.T, w load.Warehouse) {
 func leftovers(t *testing.T, w load.Warehouse, when string) {
 	t.Helper()
 	rows := query(t, w, `SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables
-		WHERE table_name LIKE '\_revops\_%' ESCAPE '\' ORDER BY 1, 2, 3`)
+		WHERE substr(table_name, 1, 8) = '_revops_' ORDER BY 1, 2, 3`)
 	if len(rows) > 0 {
 		t.Fatalf("%s, landings left behind: %v", when, rows)
 	}

@@ -63,7 +63,7 @@ func (w *Warehouse) Land(ctx context.Context, t load.Table, r array.RecordReader
 	lock.Lock()
 	defer lock.Unlock()
 
-	l := &landing{w: w, t: t, cols: cols, opts: opts}
+	l := &landing{w: w, t: t, cols: cols, opts: opts, now: start}
 	// The Parquet file, before any statement.
 	file, err := l.writeParquet(r)
 	if file != "" {
@@ -161,9 +161,6 @@ func landingColumns(s *arrow.Schema, opts load.LandOptions) ([]batchColumn, erro
 	if s.NumFields() == 0 {
 		return nil, fmt.Errorf("%w: the batch schema has no columns", load.ErrBadLanding)
 	}
-	if opts.History != nil {
-		return nil, fmt.Errorf("%w: history (LandOptions.History) is not built for Snowflake yet", load.ErrBadLanding)
-	}
 	seen := map[string]bool{}
 	cols := make([]batchColumn, 0, s.NumFields())
 	for _, f := range s.Fields() {
@@ -192,6 +189,25 @@ func landingColumns(s *arrow.Schema, opts load.LandOptions) ([]batchColumn, erro
 	if opts.Tombstone != "" && (opts.Mode != load.Merge || !seen[strings.ToLower(opts.Tombstone)]) {
 		return nil, fmt.Errorf("%w: tombstone column %s must be a column of a merge landing", load.ErrBadLanding, opts.Tombstone)
 	}
+	if h := opts.History; h != nil {
+		if opts.Mode != load.Merge {
+			return nil, fmt.Errorf("%w: history needs a merge landing", load.ErrBadLanding)
+		}
+		if err := h.Table.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: history: %w", load.ErrBadLanding, err)
+		}
+		if !seen[strings.ToLower(h.ValidFrom)] {
+			return nil, fmt.Errorf("%w: history column %s is not in the batch", load.ErrBadLanding, h.ValidFrom)
+		}
+		if h.SeenAt != "" && !seen[strings.ToLower(h.SeenAt)] {
+			return nil, fmt.Errorf("%w: history column %s is not in the batch", load.ErrBadLanding, h.SeenAt)
+		}
+		for _, c := range []string{load.ValidFromColumn, load.ValidToColumn} {
+			if seen[c] {
+				return nil, fmt.Errorf("%w: column name %s is reserved for history", load.ErrBadLanding, c)
+			}
+		}
+	}
 	return cols, nil
 }
 
@@ -203,7 +219,8 @@ type landing struct {
 	cols    []batchColumn
 	opts    load.LandOptions
 	stats   load.Stats
-	staging string // staging table name
+	now     time.Time // when the landing started
+	staging string    // staging table name
 	// distinct is the number of distinct keys of a merge landing.
 	distinct int64
 	// existing holds the table's columns before the landing (none: new
@@ -348,7 +365,13 @@ func (l *landing) plan(ctx context.Context) error {
 			defs[i] = quoteIdent(c.name) + " " + c.typ.sql()
 			l.target[strings.ToLower(c.name)] = c.typ
 		}
+		if l.opts.History != nil {
+			defs = append(defs, quoteIdent(load.ValidFromColumn)+" "+validType.sql())
+		}
 		l.ddl = append(l.ddl, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s)", l.qualified(), strings.Join(defs, ", ")))
+		if l.opts.History != nil {
+			return l.planHistory(ctx)
+		}
 		return nil
 	}
 	for name, typ := range l.existing {
@@ -389,6 +412,9 @@ func (l *landing) plan(ctx context.Context) error {
 		}
 		rebuild := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM %s", l.qualified(), strings.Join(sel, ", "), l.qualified())
 		l.ddl = append([]string{rebuild}, l.ddl...)
+	}
+	if l.opts.History != nil {
+		return l.planHistory(ctx)
 	}
 	return nil
 }
@@ -513,8 +539,35 @@ func (l *landing) mergeRows(ctx context.Context) error {
 	}
 	var clauses []string
 	idOnly := "FALSE"
+	sTomb, tTomb := "NULL", "NULL"
+	changedSQL := "FALSE"
+	if len(changed) > 0 {
+		changedSQL = "(" + strings.Join(changed, " OR ") + ")"
+	}
+	insCols, insVals := l.columnList(), l.valueList()
+	if l.opts.History != nil {
+		live := "TRUE"
+		if tomb != "" {
+			live = "t." + quoteIdent(l.opts.Tombstone) + " IS NULL" // a deleted row has no open version
+		}
+		if err := l.archive(ctx, src, strings.Join(on, " AND "), changedSQL, live); err != nil {
+			return err
+		}
+		vf := quoteIdent(load.ValidFromColumn)
+		start := l.startOf()
+		next := start
+		if tomb != "" {
+			st, tt := "s."+quoteIdent(l.opts.Tombstone), "t."+quoteIdent(l.opts.Tombstone)
+			// A deleted row that stays deleted has no version to start.
+			next = fmt.Sprintf("CASE WHEN %s IS NOT NULL AND %s IS NOT NULL THEN t.%s ELSE %s END", st, tt, vf, start)
+			markSets = append(markSets, fmt.Sprintf("%s = CASE WHEN %s IS NULL THEN %s ELSE t.%s END", vf, tt, start, vf))
+		}
+		sets = append(sets, vf+" = "+next)
+		insCols += ", " + vf
+		insVals += ", " + l.firstFromOf("s")
+	}
 	if tomb != "" {
-		sTomb, tTomb := "s."+quoteIdent(l.opts.Tombstone), "t."+quoteIdent(l.opts.Tombstone)
+		sTomb, tTomb = "s."+quoteIdent(l.opts.Tombstone), "t."+quoteIdent(l.opts.Tombstone)
 		conds := []string{sTomb + " IS NOT NULL"}
 		for _, c := range l.cols {
 			if low := strings.ToLower(c.name); !isKey[low] && low != tomb && !unversioned[low] {
@@ -526,10 +579,10 @@ func (l *landing) mergeRows(ctx context.Context) error {
 			idOnly, tTomb, sTomb, strings.Join(markSets, ", ")))
 	}
 	if len(changed) > 0 {
-		clauses = append(clauses, fmt.Sprintf("WHEN MATCHED AND NOT %s AND (%s) THEN UPDATE SET %s",
-			idOnly, strings.Join(changed, " OR "), strings.Join(sets, ", ")))
+		clauses = append(clauses, fmt.Sprintf("WHEN MATCHED AND NOT %s AND %s THEN UPDATE SET %s",
+			idOnly, changedSQL, strings.Join(sets, ", ")))
 	}
-	clauses = append(clauses, fmt.Sprintf("WHEN NOT MATCHED THEN INSERT (%s) VALUES (%s)", l.columnList(), l.valueList()))
+	clauses = append(clauses, fmt.Sprintf("WHEN NOT MATCHED THEN INSERT (%s) VALUES (%s)", insCols, insVals))
 	q := fmt.Sprintf("MERGE INTO %s AS t USING %s AS s ON %s\n%s", l.qualified(), src, strings.Join(on, " AND "), strings.Join(clauses, "\n"))
 	l.statements++
 	rows, err := l.conn.QueryContext(ctx, q)

@@ -128,7 +128,7 @@ func (x *materializing) merge(ctx context.Context) (err error) {
 	}
 	byLower := map[string]string{}
 	for _, c := range staged {
-		byLower[strings.ToLower(c[0])] = c[0]
+		byLower[strings.ToLower(c.name)] = c.name
 	}
 	keys := make([]string, len(x.m.UniqueKey))
 	var nullConds, on []string
@@ -159,13 +159,13 @@ func (x *materializing) merge(ctx context.Context) (err error) {
 	}
 	known := map[string]bool{}
 	for _, c := range target {
-		known[strings.ToLower(c[0])] = true
+		known[strings.ToLower(c.name)] = true
 	}
 	cols := make([]string, len(staged))
 	for i, c := range staged {
-		cols[i] = quoteIdent(c[0])
-		if !known[strings.ToLower(c[0])] {
-			if err := x.exec(ctx, "add column "+c[0], fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", qualified(x.t), quoteIdent(c[0]), c[1])); err != nil {
+		cols[i] = quoteIdent(c.name)
+		if !known[strings.ToLower(c.name)] {
+			if err := x.exec(ctx, "add column "+c.name, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", qualified(x.t), quoteIdent(c.name), c.typ.sql())); err != nil {
 				return err
 			}
 		}
@@ -209,23 +209,22 @@ func relationKind(ctx context.Context, conn *sql.Conn, t load.Table) (string, er
 	return kind, nil
 }
 
-// columnsOf returns the (name, type) pairs of a table in order, types
-// spelled for DDL.
-func columnsOf(ctx context.Context, conn *sql.Conn, t load.Table) ([][2]string, error) {
+// columnsOf returns the columns of a table in order.
+func columnsOf(ctx context.Context, conn *sql.Conn, t load.Table) ([]batchColumn, error) {
 	rows, err := conn.QueryContext(ctx, `SELECT column_name, data_type, numeric_precision, numeric_scale FROM information_schema.columns
 		WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`, t.Schema, t.Name)
 	if err != nil {
 		return nil, fmt.Errorf("read columns of %s: %w", t, err)
 	}
 	defer rows.Close()
-	var out [][2]string
+	var out []batchColumn
 	for rows.Next() {
 		var name, typ string
 		var p, s sql.NullInt64
 		if err := rows.Scan(&name, &typ, &p, &s); err != nil {
 			return nil, fmt.Errorf("read columns of %s: %w", t, err)
 		}
-		out = append(out, [2]string{name, parseType(typ, int(p.Int64), int(s.Int64)).sql()})
+		out = append(out, batchColumn{name: name, typ: parseType(typ, int(p.Int64), int(s.Int64))})
 	}
 	return out, rows.Err()
 }

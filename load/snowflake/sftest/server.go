@@ -199,7 +199,7 @@ var setupSQL = []string{
 	`CREATE MACRO charindex(a, b) AS strpos(b, a)`,
 	`CREATE MACRO array_size(a) AS json_array_length(a)`,
 	`CREATE MACRO listagg(x, sep) AS string_agg(x, sep)`,
-	`CREATE MACRO sf_dateadd(u, n, d) AS d + to_microseconds(0) + CAST(CAST(n AS VARCHAR) || ' ' || u AS INTERVAL)`,
+	`CREATE MACRO sf_dateadd(u, n, d) AS d + CAST(CAST(n AS VARCHAR) || ' ' || u AS INTERVAL)`,
 	`CREATE SCHEMA __sf`,
 	`CREATE VIEW __sf.tables AS SELECT table_catalog, table_schema, table_name,
 		CASE table_type WHEN 'VIEW' THEN 'VIEW' ELSE 'BASE TABLE' END AS table_type
