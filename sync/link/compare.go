@@ -468,7 +468,7 @@ func (e *engine) send(ctx context.Context, i int, list []*pending) error {
 			return fmt.Errorf("link %s: update %d %s %s records: %w", s.Name, len(part), s.Sides()[i].Source, obj, werr)
 		}
 		var agreed, cleared []agreement
-		var written [][]any
+		var written, values [][]any
 		ids := make([]string, len(part))
 		for j, res := range results {
 			pd := part[j]
@@ -486,6 +486,7 @@ func (e *engine) send(ctx context.Context, i int, list []*pending) error {
 				cleared = append(cleared, agreement{Left: pd.left, Right: pd.right, Field: label})
 			}
 			written = append(written, []any{s.Name, int64(i), pd.rec.ID, sentAt, answered, toJSON(pd.agreed)})
+			values = append(values, []any{s.Name, s.Sides()[i].Source, s.Sides()[i].Object, pd.rec.ID, answered, toJSON(pd.rec.Values)})
 			e.rep.Updated++
 			e.rep.Sides[i].Updated++
 			e.rep.Sides[i].Fields += int64(len(pd.rec.Values))
@@ -497,6 +498,7 @@ func (e *engine) send(ctx context.Context, i int, list []*pending) error {
 		b.failures(s.Name, e.rep.ID, failed, answered)
 		b.insert(`INSERT INTO _revops.link_writes (link, side, record_id, sent_at, answered_at, agreed)`,
 			`ON CONFLICT (link, side, record_id) DO UPDATE SET sent_at = excluded.sent_at, answered_at = excluded.answered_at, agreed = excluded.agreed`, written)
+		b.insert(writtenValuesInsert, writtenValuesConflict, values)
 		e.deleteInflight(&b, i, ids)
 		e.counts(&b)
 		if err := b.exec(bg, e.w); err != nil {
@@ -579,7 +581,7 @@ func (e *engine) recover(ctx context.Context) error {
 	}
 	now := e.r.now()
 	var agreed []agreement
-	var written [][]any
+	var written, values [][]any
 	var b batch
 	for _, f := range all {
 		cur, ok := got[f.side][f.id]
@@ -605,7 +607,9 @@ func (e *engine) recover(ctx context.Context) error {
 			agreed = append(agreed, agreement{Left: f.left, Right: f.right, Field: label, Value: v})
 		}
 		written = append(written, []any{s.Name, int64(f.side), f.id, f.sentAt, now, toJSON(f.agreed)})
+		values = append(values, []any{s.Name, s.Sides()[f.side].Source, s.Sides()[f.side].Object, f.id, now, toJSON(f.sent)})
 	}
+	b.insert(writtenValuesInsert, writtenValuesConflict, values)
 	b.agree(s.Name, agreed, now)
 	b.insert(`INSERT INTO _revops.link_writes (link, side, record_id, sent_at, answered_at, agreed)`,
 		`ON CONFLICT (link, side, record_id) DO UPDATE SET sent_at = excluded.sent_at, answered_at = excluded.answered_at, agreed = excluded.agreed`, written)

@@ -2,6 +2,7 @@ package link
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -155,7 +156,58 @@ func (e *engine) loadSide(ctx context.Context, i int, cols []string) (*sideData,
 	if err := e.loadHistory(ctx, out, schema, table, idCol, want); err != nil {
 		return nil, err
 	}
+	if err := e.loadOthersWrites(ctx, i, out); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+const (
+	writtenValuesInsert   = `INSERT INTO _revops.link_written_values (link, source, object, record_id, answered_at, vals)`
+	writtenValuesConflict = `ON CONFLICT (link, source, object, record_id) DO UPDATE SET answered_at = excluded.answered_at, vals = excluded.vals`
+)
+
+// loadOthersWrites takes, for the records of side i that another link
+// wrote after they were extracted (in this run, before this link: an
+// earlier link of the run, or of a run whose extract has not seen it),
+// the values that link wrote as their current values, changed at the
+// time of its answer; a later write of this link to the record wins.
+// So links that share a record (Zoho Desk ⇄ Zoho CRM and Zoho CRM ⇄
+// Salesforce contacts) carry one another's writes in the same run
+// instead of comparing against an extract older than them.
+func (e *engine) loadOthersWrites(ctx context.Context, i int, sd *sideData) error {
+	side := e.spec.Sides()[i]
+	rows, err := queryRows(ctx, e.w, `SELECT w.record_id, w.answered_at, w.vals FROM _revops.link_written_values AS w
+		WHERE w.link <> ? AND lower(w.source) = lower(?) AND lower(w.object) = lower(?)
+		  AND NOT EXISTS (SELECT 1 FROM _revops.link_written_values AS o
+		      WHERE o.link = ? AND o.source = w.source AND o.object = w.object AND o.record_id = w.record_id AND o.answered_at >= w.answered_at)
+		ORDER BY w.answered_at`, e.spec.Name, side.Source, side.Object, e.spec.Name)
+	if err != nil {
+		return fmt.Errorf("link %s: read other links' writes to %s %s: %w", e.spec.Name, side.Source, side.Object, err)
+	}
+	for _, row := range rows {
+		r := sd.recs[str(row[0])]
+		answered := tm(row[1])
+		if r == nil || !r.extracted.IsZero() && r.extracted.After(answered) {
+			continue
+		}
+		var vals map[string]any
+		if json.Unmarshal([]byte(str(row[2])), &vals) != nil {
+			continue
+		}
+		for n, v := range vals {
+			lc := strings.ToLower(n)
+			if _, read := r.vals[lc]; !read {
+				continue
+			}
+			r.vals[lc] = v
+			if r.changed == nil {
+				r.changed = map[string]time.Time{}
+			}
+			r.changed[lc] = answered
+		}
+	}
+	return nil
 }
 
 func orNull(have map[string]string, col string) string {

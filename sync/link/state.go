@@ -50,6 +50,13 @@ var stateDDL = []string{
 		link VARCHAR NOT NULL, side BIGINT NOT NULL, record_id VARCHAR NOT NULL, sent_at TIMESTAMP WITH TIME ZONE NOT NULL,
 		answered_at TIMESTAMP WITH TIME ZONE NOT NULL, agreed VARCHAR NOT NULL,
 		PRIMARY KEY (link, side, record_id))`,
+	// The values each link last wrote to a record, by source, object and
+	// field API name: another link reading that record from an extract
+	// older than the write takes these as its current values.
+	`CREATE TABLE IF NOT EXISTS _revops.link_written_values (
+		link VARCHAR NOT NULL, source VARCHAR NOT NULL, object VARCHAR NOT NULL, record_id VARCHAR NOT NULL,
+		answered_at TIMESTAMP WITH TIME ZONE NOT NULL, vals VARCHAR NOT NULL,
+		PRIMARY KEY (link, source, object, record_id))`,
 	// Each source's measured clock offset (its time minus revops's).
 	`CREATE TABLE IF NOT EXISTS _revops.link_clocks (
 		source VARCHAR NOT NULL PRIMARY KEY, offset_ms BIGINT NOT NULL, samples BIGINT NOT NULL, measured_at TIMESTAMP WITH TIME ZONE NOT NULL)`,
