@@ -151,8 +151,10 @@ var readOnly = map[string]revsync.FieldType{
 // isMandatory (lastName, accountName), maxLength, picklist values
 // (Restricted: Desk refuses others, unconfirmed), accountId as a lookup of
 // accounts and ownerId of agents. ExternalID marks the fields a sync
-// usually matches on: email (contacts), accountName (accounts) and custom
-// text fields. id, createdTime, modifiedTime and webUrl are read-only.
+// usually matches on: email (contacts), accountName (accounts), custom
+// text fields, and a contact's accountId (the account part of an entry
+// such as firstName+lastName+accountId, compared on the records found).
+// id, createdTime, modifiedTime and webUrl are read-only.
 // The schema is kept for the Destination's life.
 func (d *Destination) Describe(ctx context.Context, object string) (*revsync.Schema, error) {
 	kind, err := kindOf(object)
@@ -171,8 +173,8 @@ func (d *Destination) Describe(ctx context.Context, object string) (*revsync.Sch
 		}
 		rf := revsync.Field{Name: f.APIName, Type: t, Length: f.MaxLength, Required: f.Mandatory && !ro, Createable: !ro,
 			Updateable: !ro, Picklist: f.AllowedValues, Restricted: t == revsync.TypePicklist && len(f.AllowedValues) > 0,
-			ExternalID: kind == "contacts" && f.APIName == "email" || kind == "accounts" && f.APIName == "accountName" ||
-				f.Custom && t == revsync.TypeString}
+			ExternalID: kind == "contacts" && (f.APIName == "email" || f.APIName == "accountId") ||
+				kind == "accounts" && f.APIName == "accountName" || f.Custom && t == revsync.TypeString}
 		switch f.APIName {
 		case "accountId":
 			rf.ReferenceTo = []string{"accounts"}
