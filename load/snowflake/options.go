@@ -35,7 +35,11 @@ type Options struct {
 	Port     int    `yaml:"port"`
 	Protocol string `yaml:"protocol"`
 
-	// PrivateKey is the parsed key (set by code, or read from PrivateKeyFile).
+	// PrivateKeyPEM is the key file's contents (the config's
+	// private_key_file arrives so).
+	PrivateKeyPEM string `yaml:"-"`
+	// PrivateKey is the parsed key (set by code, or read from
+	// PrivateKeyPEM or PrivateKeyFile).
 	PrivateKey *rsa.PrivateKey `yaml:"-"`
 }
 
@@ -53,10 +57,11 @@ func (o Options) Validate() error {
 	if o.User == "" {
 		return errors.New("user: required")
 	}
+	hasKey := o.PrivateKeyFile != "" || o.PrivateKeyPEM != "" || o.PrivateKey != nil
 	switch {
-	case o.Password == "" && o.PrivateKeyFile == "" && o.PrivateKey == nil:
+	case o.Password == "" && !hasKey:
 		return errors.New("password or private_key_file: one is required")
-	case o.Password != "" && (o.PrivateKeyFile != "" || o.PrivateKey != nil):
+	case o.Password != "" && hasKey:
 		return errors.New("password and private_key_file: set only one")
 	}
 	if o.Database == "" {
@@ -83,7 +88,18 @@ func (o Options) Validate() error {
 
 // loadKey reads PrivateKeyFile into PrivateKey.
 func (o *Options) loadKey() error {
-	if o.PrivateKey != nil || o.PrivateKeyFile == "" {
+	if o.PrivateKey != nil {
+		return nil
+	}
+	if o.PrivateKeyPEM != "" {
+		key, err := ParsePrivateKey([]byte(o.PrivateKeyPEM))
+		if err != nil {
+			return fmt.Errorf("private_key_file: %w", err)
+		}
+		o.PrivateKey = key
+		return nil
+	}
+	if o.PrivateKeyFile == "" {
 		return nil
 	}
 	b, err := os.ReadFile(o.PrivateKeyFile)
