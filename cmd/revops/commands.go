@@ -3,11 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -116,26 +118,48 @@ again after a lost answer) and why.`,
 				if len(errs) > 0 {
 					state = fmt.Sprintf("has %d bad syncs or links", len(errs))
 				}
-				a.say("%s %s: warehouse %s, %d sources, %d syncs", cfg.Path, state, cfg.Warehouse.Type, len(cfg.Sources), len(cfg.Syncs))
+				enabled := 0
+				for _, s := range srcs {
+					if s.Enabled {
+						enabled++
+					}
+				}
+				a.say("%s %s: warehouse %s, %d sources (%d enabled), %d syncs, %d links", cfg.Path, state, cfg.Warehouse.Type,
+					len(cfg.Sources), enabled, len(cfg.Syncs), len(links))
+				// Each entry with -v; by default only the ones to look at.
 				for _, s := range srcs {
 					state := "enabled"
 					if !s.Enabled {
 						state = "disabled"
 					}
-					a.say("  source %-12s %-10s %s", s.Name, s.Type, state)
+					if a.verbose {
+						a.say("  source %-12s %-10s %s", s.Name, s.Type, state)
+					}
 				}
+				var okSyncs, okLinks []string
 				for _, s := range syncs {
 					switch {
 					case !s.OK:
 						a.say("  sync   %-24s INVALID (see below)", s.Name)
 					case !s.Idempotent:
 						a.say("  sync   %-24s ok, NOT idempotent: %s", s.Name, s.Why)
-					default:
+					case a.verbose:
 						a.say("  sync   %-24s ok", s.Name)
+					default:
+						okSyncs = append(okSyncs, s.Name)
 					}
 				}
 				for _, l := range links {
-					a.say("  link   %-24s %s", l.Name, map[bool]string{true: "ok", false: "INVALID (see below)"}[l.OK])
+					switch {
+					case !l.OK || a.verbose:
+						a.say("  link   %-24s %s", l.Name, map[bool]string{true: "ok", false: "INVALID (see below)"}[l.OK])
+					default:
+						okLinks = append(okLinks, l.Name)
+					}
+				}
+				if !a.json && !a.quiet {
+					wrapList(a.stdout, "  syncs ok: ", okSyncs)
+					wrapList(a.stdout, "  links ok: ", okLinks)
 				}
 			}
 			if len(errs) > 0 {
@@ -371,4 +395,29 @@ func render(v any) string {
 		return strings.ReplaceAll(x, "\n", `\n`)
 	}
 	return fmt.Sprint(v)
+}
+
+// wrapList prints names after a label, separated by commas, wrapped
+// within maxWidth columns under the first name.
+func wrapList(w io.Writer, label string, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	indent := strings.Repeat(" ", utf8.RuneCountInString(label))
+	line := label
+	for i, n := range names {
+		item := n
+		if i < len(names)-1 {
+			item += ","
+		}
+		if line != label && utf8.RuneCountInString(line)+1+utf8.RuneCountInString(item) > maxWidth {
+			fmt.Fprintln(w, line)
+			line = indent
+		}
+		if line != label && line != indent {
+			line += " "
+		}
+		line += item
+	}
+	fmt.Fprintln(w, line)
 }

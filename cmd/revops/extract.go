@@ -82,6 +82,7 @@ func (a *app) extractAll(ctx context.Context, opts extract.Options, concurrency 
 		a.log.Error("extract failed", "source", failed[i].Source, "error", failed[i].Err)
 	}
 	runner := &extract.Runner{Warehouse: w, Log: a.log, Concurrency: concurrency}
+	runner.Budgets = a.extractBudgets(ctx, cfg, w, sources)
 	var bars *barProgress
 	if a.showProgress() {
 		bars = newBarProgress(a.stderr)

@@ -182,8 +182,15 @@ func (a *app) printSummary(w io.Writer, s *runSummary, blank bool) {
 		var parts []string
 		for _, c := range s.APICalls {
 			p := fmt.Sprintf("%s %d", c.Source, c.Calls)
+			if c.Credits != nil {
+				p += fmt.Sprintf(", %d credits", *c.Credits)
+			}
 			if c.DailyLimit != nil && c.DailyUsed != nil {
-				p += fmt.Sprintf(" (org: %d of %d in 24 h)", *c.DailyUsed, *c.DailyLimit)
+				p += fmt.Sprintf(" (org: %d of %d in 24 h", *c.DailyUsed, *c.DailyLimit)
+				if c.APIBudget != nil {
+					p += fmt.Sprintf(", budget %.0f%%", *c.APIBudget*100)
+				}
+				p += ")"
 			}
 			parts = append(parts, p)
 		}

@@ -310,8 +310,10 @@ func (a *app) printLinkDetails(r *link.Report) {
 		}
 	}
 	for _, c := range r.Decided[:min(5, len(r.Decided))] {
-		fmt.Fprintln(a.stdout, clip(fmt.Sprintf("%s: conflict %s/%s %s: %q vs %q (was %q) → %s (%s)", r.Link, c.LeftID, c.RightID, c.Field,
-			c.LeftValue, c.RightValue, c.Base, c.Winner, c.Reason), maxWidth))
+		fmt.Fprintln(a.stdout, clip(fmt.Sprintf("%s: conflict on %s: %q vs %q → %s", r.Link, c.Field, c.LeftValue, c.RightValue, c.Winner), maxWidth))
+		if a.verbose {
+			fmt.Fprintln(a.stdout, clip(fmt.Sprintf("  pair %s/%s, was %q: %s", c.LeftID, c.RightID, c.Base, c.Reason), maxWidth))
+		}
 	}
 	for _, e := range r.Errors[:min(5, len(r.Errors))] {
 		fmt.Fprintln(a.stdout, clip(fmt.Sprintf("%s: %s/%s %s: %s: %s", r.Link, e.LeftID, e.RightID, e.Field, e.Code, e.Message), maxWidth))
@@ -352,9 +354,8 @@ func (a *app) runLinkPlan(ctx context.Context, names []string, f linkFlags) erro
 	for _, p := range plans {
 		pc := p.Sides[0].PlannedCalls + p.Sides[1].PlannedCalls
 		total, calls = total+p.Updated, calls+pc
-		line := fmt.Sprintf("link %s: %d to update (%d %s %s, %d %s %s); %d of %d pairs unchanged, %d conflicts",
-			p.Link, p.Updated, p.Sides[0].Updated, p.Sides[0].Source, p.Sides[0].Object, p.Sides[1].Updated, p.Sides[1].Source, p.Sides[1].Object,
-			p.Unchanged, p.Pairs, p.Conflicts)
+		line := fmt.Sprintf("link %s: %d to update (%d %s, %d %s), %d unchanged, %d conflicts",
+			p.Link, p.Updated, p.Sides[0].Updated, p.Sides[0].Object, p.Sides[1].Updated, p.Sides[1].Object, p.Unchanged, p.Conflicts)
 		if p.Failed > 0 {
 			line += fmt.Sprintf(", %d fields refused", p.Failed)
 		}

@@ -31,7 +31,7 @@ func TestInitThenValidate(t *testing.T) {
 	if code, _, _ = revops(t, nil, "init", dir, "--force"); code != 0 {
 		t.Fatal("init --force failed")
 	}
-	code, out, errOut = revops(t, nil, "validate", "--config", cfg)
+	code, out, errOut = revops(t, nil, "validate", "--config", cfg, "-v")
 	if code != 0 || !strings.Contains(out, "is valid") || !strings.Contains(out, "zoho_desk") {
 		t.Fatalf("validate: %d %q %q", code, out, errOut)
 	}
@@ -63,7 +63,7 @@ func TestValidateErrors(t *testing.T) {
 	}{
 		{"unknown key", "version: 1\nwarehouse:\n  type: duckdb\n  path: x.duckdb\n  pth: y\n", "bad.yaml:5:3: warehouse.pth: unknown key", nil},
 		{"unknown warehouse", "version: 1\nwarehouse:\n  type: oracle\n", "unknown warehouse type \"oracle\"", nil},
-		{"planned warehouse", "version: 1\nwarehouse:\n  type: snowflake\n", "not built into this revops yet", nil},
+		{"snowflake without account", "version: 1\nwarehouse:\n  type: snowflake\n", "warehouse.account: required", nil},
 		{"unknown source type", "version: 1\nwarehouse: {type: duckdb, path: x}\nsources:\n  - name: hub\n    type: hubspot\n", "bad.yaml:4:5: sources[0]: source hub: unknown type \"hubspot\"", nil},
 		{"enabled source missing secret", "version: 1\nwarehouse: {type: duckdb, path: x}\nsources:\n  - name: zoho_crm\n    type: zoho_crm\n    client_id: a\n    refresh_token: r\n",
 			"bad.yaml:4:5: sources[0].client_secret: required", nil},
@@ -101,7 +101,7 @@ func TestStatusAndQuery(t *testing.T) {
 	}
 	cfg := filepath.Join(dir, "revops.yaml")
 	code, out, errOut := revops(t, nil, "status", "-c", cfg)
-	if code != 0 || !strings.Contains(out, "cursors (0)") {
+	if code != 0 || !strings.Contains(out, "0 cursors") {
 		t.Fatalf("status: %d %q %q", code, out, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "revops.duckdb")); err != nil {

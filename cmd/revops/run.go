@@ -228,7 +228,7 @@ func (a *app) runMain(ctx context.Context, f runFlags) error {
 				}
 				a.doc["run"] = s
 			} else if !a.quiet {
-				a.printSummary(a.stdout, s, true)
+				a.printSummary(a.stdout, s, a.verbose)
 			}
 		}
 		if hardStopped() {

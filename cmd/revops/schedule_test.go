@@ -225,7 +225,7 @@ func TestScheduleEveryNeverOverlaps(t *testing.T) {
 		t.Errorf("lock left behind: %v", err)
 	}
 	// A cron schedule waits for its first tick, then runs.
-	code, out, errOut = revops(t, env, "run", "-c", cfg, "--cron", "@every 1s", "--max-runs", "1")
+	code, out, errOut = revops(t, env, "run", "-c", cfg, "--cron", "@every 1s", "--max-runs", "1", "--log-level", "info")
 	if code != 0 || strings.Count(out, " succeeded in ") != 1 || !strings.Contains(errOut, "waiting for the next run") {
 		t.Fatalf("run --cron: exit %d\n%s%s", code, out, errOut)
 	}

@@ -289,6 +289,7 @@ func (a *app) destinationFor(ctx context.Context, env *syncEnv, s *revsync.Spec,
 	if err != nil {
 		return nil, fmt.Errorf("sync %s: destination %s: %w", s.Name, src.Name, err)
 	}
+	a.budgetDestination(ctx, env.cfg, env.w, s.Destination.Source, d)
 	cache[s.Destination.Source] = d
 	return d, nil
 }
@@ -461,6 +462,9 @@ func (a *app) runSyncPlan(ctx context.Context, names []string, f syncFlags, dryR
 		return env.badSyncs()
 	}
 	a.printPlans(plans, f.rows, f.rowsSet)
+	if line := planCost(env.cfg, env.specs, plans); line != "" {
+		fmt.Fprintln(a.stdout, line)
+	}
 	return env.badSyncs()
 }
 
@@ -776,33 +780,35 @@ func countPlanOps(rows []revsync.PlanRow) planOps {
 func (o planOps) String() string {
 	s := fmt.Sprintf("%d to create, %d to update, %d to delete", o.create, o.update, o.delete)
 	if o.upsert > 0 {
-		s += fmt.Sprintf(", %d to create or update (upsert)", o.upsert)
+		s += fmt.Sprintf(", %d to upsert (create or update)", o.upsert)
 	}
 	return s
 }
 
-// printPlans prints a line per plan and a closing total; the planned
-// rows (field before → after) with -v or --rows.
+// printPlans prints a row per plan (its id, what it will do) and a
+// closing total; the planned rows (field before → after) with -v or --rows.
 func (a *app) printPlans(plans []*revsync.Plan, nrows int, rowsSet bool) {
 	var all planOps
 	var unchanged, refused int64
+	var rows [][]string
 	for _, p := range plans {
 		s := p.Report
-		id := "plan " + p.ID
+		id := p.ID
 		if !p.Stored {
-			id = "dry run, not stored"
+			id = "(dry run)"
 		}
 		ops := countPlanOps(p.Rows)
 		all.create, all.update, all.delete, all.upsert = all.create+ops.create, all.update+ops.update, all.delete+ops.delete, all.upsert+ops.upsert
 		unchanged += s.Unchanged
 		refused += s.Failed
-		line := fmt.Sprintf("sync %s: %s; %d unchanged", p.Sync, ops, s.Unchanged)
-		if s.Failed > 0 {
-			line += fmt.Sprintf("; %d refused before sending", s.Failed)
-		}
-		fmt.Fprintf(a.stdout, "%s (%s)\n", line, id)
+		rows = append(rows, []string{p.Sync, fmt.Sprint(ops.create), fmt.Sprint(ops.update), fmt.Sprint(ops.delete), fmt.Sprint(ops.upsert),
+			fmt.Sprint(s.Unchanged), fmt.Sprint(s.Failed), id})
+	}
+	table(a.stdout, []string{"SYNC", "CREATE", "UPDATE", "DELETE", "UPSERT", "UNCHANGED", "REFUSED", "PLAN"}, rows)
+	for _, p := range plans {
+		s := p.Report
 		for _, e := range s.Errors[:min(5, len(s.Errors))] {
-			fmt.Fprintf(a.stdout, "  refused %s: %s: %s\n", e.Key, e.Code, e.Message)
+			fmt.Fprintln(a.stdout, clip(fmt.Sprintf("%s: refused %s: %s: %s", p.Sync, e.Key, e.Code, e.Message), maxWidth))
 		}
 		if !a.verbose && !rowsSet {
 			continue
@@ -817,6 +823,7 @@ func (a *app) printPlans(plans []*revsync.Plan, nrows int, rowsSet bool) {
 			rows = append(rows, []string{"  " + row.Key, string(row.Op), row.DestID, strings.Join(parts, "; ")})
 		}
 		if len(rows) > 0 {
+			fmt.Fprintf(a.stdout, "sync %s, plan %s:\n", p.Sync, p.ID)
 			table(a.stdout, []string{"  KEY", "OP", "DESTINATION_ID", "FIELDS (before → after)"}, rows)
 		}
 	}
@@ -824,8 +831,8 @@ func (a *app) printPlans(plans []*revsync.Plan, nrows int, rowsSet bool) {
 	if refused > 0 {
 		line += fmt.Sprintf("; %d refused", refused)
 	}
-	if len(plans) > 0 && plans[0].Stored {
-		line += " · revops sync apply PLAN sends one"
-	}
 	fmt.Fprintln(a.stdout, line)
+	if len(plans) > 0 && plans[0].Stored {
+		fmt.Fprintln(a.stdout, "send one as planned: revops sync apply PLAN")
+	}
 }
