@@ -114,7 +114,12 @@ type sourceCalls struct {
 	// extract); null when unknown.
 	DailyLimit *int64 `json:"daily_limit"`
 	DailyUsed  *int64 `json:"daily_used"`
-	Note       string `json:"note,omitempty"`
+	// Credits are the Zoho CRM credits the run spent (null for other
+	// systems), and APIBudget the share of the daily allowance revops may
+	// use (null without a budget).
+	Credits   *int64   `json:"credits,omitempty"`
+	APIBudget *float64 `json:"api_budget,omitempty"`
+	Note      string   `json:"note,omitempty"`
 }
 
 // recoveredNote is something an earlier, killed revops left that this
@@ -195,6 +200,7 @@ func finishRunRow(ctx context.Context, w load.StateStore, s *runSummary, extract
 	if err := tagStageRuns(ctx, w, s.RunID, load.Self().String(), s.StartedAt); err != nil {
 		return err
 	}
+	addBudgetUsage(ctx, w, s)
 	for target, n := range extractCalls {
 		if err := w.Exec(ctx, `UPDATE _revops.runs SET api_calls = ? WHERE parent_id = ? AND stage = 'extract' AND target = ?`,
 			n, s.RunID, target); err != nil {
@@ -454,6 +460,9 @@ func (a *app) deriveRunRow(ctx context.Context, w load.StateStore, r runRow) (*r
 	}
 	for _, row := range rows {
 		stage, target := str(row[0]), str(row[1])
+		if stage == budgetStage {
+			continue // an org's API use, not a stage (see addBudgetUsage)
+		}
 		from, _ := row[6].(time.Time)
 		to, _ := row[7].(time.Time)
 		rowsN := num64(row[3])
