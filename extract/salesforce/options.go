@@ -31,6 +31,10 @@ type Options struct {
 	// BulkThreshold switches an object to Bulk API 2.0 above this many
 	// changed records (default 50,000).
 	BulkThreshold int `yaml:"bulk_threshold"`
+	// APIBudget is the share of the org's daily API requests
+	// (DailyApiRequests, as Salesforce reports it) that revops's extracts
+	// and syncs may use, counting what the org used (default 0.8).
+	APIBudget float64 `yaml:"api_budget"`
 	// BulkWindow splits a Bulk API 2.0 read of more rows than this into
 	// SystemModstamp windows of about this many rows, one query job each;
 	// the end of each window is a checkpoint, so a failed or killed read
@@ -137,6 +141,9 @@ func (o *Options) Validate() error {
 	}
 	if o.BulkThreshold < 0 {
 		return errors.New("bulk_threshold: must not be negative")
+	}
+	if o.APIBudget < 0 || o.APIBudget > 1 {
+		return fmt.Errorf("api_budget: %v is not a share between 0 and 1 (0.8 = 80%% of the daily requests)", o.APIBudget)
 	}
 	if o.BulkWindow < 0 {
 		return errors.New("bulk_window: must not be negative")

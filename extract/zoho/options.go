@@ -60,6 +60,15 @@ type Options struct {
 	// and takes up to 25,000 records, against one credit per ten records
 	// for the 100-record calls.
 	BulkWriteThreshold int `yaml:"bulk_write_threshold"`
+	// APIBudget is the share of the org's daily credits that revops's
+	// extracts and syncs may use, counting what the org used (default
+	// 0.8; zoho_crm only).
+	APIBudget float64 `yaml:"api_budget"`
+	// DailyCredits is the org's credits per rolling 24 hours (Zoho
+	// reports only what remains, once half is used): with it, the budget
+	// is enforced; without (0), revops records its credits but cannot
+	// tell the org's share.
+	DailyCredits int64 `yaml:"daily_credits"`
 	// BulkPoll is the first wait before polling a bulk read job (default
 	// 1 s, doubling up to 30 s). Tests make it short; not part of revops.yaml.
 	BulkPoll time.Duration `yaml:"-"`
@@ -163,6 +172,10 @@ func (o *Options) Validate() error {
 		return errors.New("bulk_threshold: only a zoho_crm source reads through Bulk Read")
 	case o.desk && o.BulkWriteThreshold != 0:
 		return errors.New("bulk_write_threshold: only a zoho_crm source is written through Bulk Write")
+	case o.APIBudget < 0 || o.APIBudget > 1:
+		return fmt.Errorf("api_budget: %v is not a share between 0 and 1 (0.8 = 80%% of the daily credits)", o.APIBudget)
+	case o.DailyCredits < 0:
+		return errors.New("daily_credits: must not be negative")
 	}
 	for i, m := range o.Modules {
 		if !moduleRE.MatchString(m) {
