@@ -54,3 +54,33 @@ func TestAPIBudgetCLI(t *testing.T) {
 		t.Errorf("sync plan printed no API use:\n%s%s", out, errOut)
 	}
 }
+
+// TestRunRecordsCredits: a revops run's summary (and so status and
+// history) carries each org's Zoho credits and budget share.
+func TestRunRecordsCredits(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "revops.yaml")
+	startSandbox(t, "--records", "100", "--write-config", cfg)
+	env := map[string]string{"REVOPS_CACHE_DIR": t.TempDir()}
+	code, out, errOut := revops(t, env, "run", "-c", cfg, "--json")
+	if code != 0 {
+		t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
+	}
+	run, _ := oneJSON(t, out)["run"].(map[string]any)
+	calls := map[string]map[string]any{}
+	for _, c := range run["api_calls"].([]any) {
+		m := c.(map[string]any)
+		calls[m["source"].(string)] = m
+	}
+	z := calls["zoho_crm"]
+	if z == nil || z["credits"] == nil || z["credits"].(float64) == 0 || z["api_budget"] != 0.8 {
+		t.Errorf("zoho_crm: %v, want its credits and the budget share", z)
+	}
+	if sf := calls["salesforce"]; sf == nil || sf["credits"] != nil || sf["api_budget"] != 0.8 {
+		t.Errorf("salesforce: %v, want the budget share and no credits", sf)
+	}
+	code, out, _ = revops(t, env, "status", "-c", cfg)
+	if code != 0 || !strings.Contains(out, "credits") {
+		t.Errorf("status (exit %d) shows no credits:\n%s", code, out)
+	}
+}
