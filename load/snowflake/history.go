@@ -54,7 +54,11 @@ func (l *landing) planHistory(ctx context.Context) error {
 			l.ddl = append(l.ddl, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", l.qualified(), quoteIdent(load.ValidFromColumn), validType.sql()))
 		}
 	}
-	if err := l.w.createSchema(ctx, l.conn, h.Table.Schema); err != nil {
+	sent, err := l.w.createSchema(ctx, l.conn, h.Table.Schema)
+	if sent {
+		l.statements++
+	}
+	if err != nil {
 		return fmt.Errorf("snowflake: land %s: history: %w", l.t, err)
 	}
 	vt := l.versionsTable()

@@ -88,18 +88,30 @@ func (w *Warehouse) Land(ctx context.Context, t load.Table, r array.RecordReader
 		w.counters.Bytes += l.bytes
 		w.counters.mu.Unlock()
 	}()
-	if err := w.createSchema(ctx, conn, t.Schema); err != nil {
+	sent, err := w.createSchema(ctx, conn, t.Schema)
+	if sent {
+		l.statements++
+	}
+	if err != nil {
 		return l.stats, fmt.Errorf("snowflake: land %s: %w", t, err)
 	}
 	if err := l.plan(ctx); err != nil {
 		return l.stats, err
 	}
+	// Whatever stageFile made is removed when the landing returns: the
+	// staging table always, the staged file if COPY did not purge it.
+	defer func() {
+		bg := context.WithoutCancel(ctx)
+		if l.staged && !l.copied {
+			_, _ = l.exec(bg, "REMOVE "+l.stageRef())
+		}
+		if l.staging != "" {
+			_, _ = l.exec(bg, "DROP TABLE IF EXISTS "+l.stageTable())
+		}
+	}()
 	if err := l.stageFile(ctx, file); err != nil {
 		return l.stats, err
 	}
-	defer func() {
-		_, _ = l.exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+l.stageTable())
-	}()
 	if err := l.evolve(ctx); err != nil {
 		return l.stats, err
 	}
@@ -220,7 +232,9 @@ type landing struct {
 	opts    load.LandOptions
 	stats   load.Stats
 	now     time.Time // when the landing started
-	staging string    // staging table name
+	staging string    // staging table name, once created
+	// staged: the file is on the stage; copied: COPY loaded (and purged) it.
+	staged, copied bool
 	// distinct is the number of distinct keys of a merge landing.
 	distinct int64
 	// existing holds the table's columns before the landing (none: new
@@ -421,33 +435,38 @@ func (l *landing) plan(ctx context.Context) error {
 
 // stage creates the temporary staging table, PUTs the file and COPYs it in.
 func (l *landing) stageFile(ctx context.Context, file string) error {
-	l.staging = l.w.nextName(stagePrefix)
+	name := l.w.nextName(stagePrefix)
 	defs := make([]string, 0, len(l.cols)+1)
 	for _, c := range l.cols {
 		defs = append(defs, quoteIdent(c.name)+" "+c.typ.sql())
 	}
 	defs = append(defs, quoteIdent(seqColumn)+" NUMBER(38,0)")
-	if _, err := l.exec(ctx, fmt.Sprintf("CREATE TEMPORARY TABLE %s (%s)", l.stageTable(), strings.Join(defs, ", "))); err != nil {
+	if _, err := l.exec(ctx, fmt.Sprintf("CREATE TEMPORARY TABLE %s.%s (%s)", quoteIdent(l.t.Schema), quoteIdent(name), strings.Join(defs, ", "))); err != nil {
 		return fmt.Errorf("snowflake: land %s: create staging table: %w", l.t, err)
 	}
-	dir := stagePath + "/" + l.staging
+	l.staging = name
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return fmt.Errorf("snowflake: land %s: %w", l.t, err)
 	}
-	put := fmt.Sprintf("PUT 'file://%s' @~/%s/ AUTO_COMPRESS=FALSE OVERWRITE=TRUE", filepath.ToSlash(abs), dir)
+	put := fmt.Sprintf("PUT 'file://%s' %s AUTO_COMPRESS=FALSE OVERWRITE=TRUE", filepath.ToSlash(abs), l.stageRef())
 	l.puts++
+	l.staged = true
 	if _, err := l.exec(ctx, put); err != nil {
 		return fmt.Errorf("snowflake: land %s: put the landing's file to the stage: %w", l.t, err)
 	}
 	l.copies++
-	cp := fmt.Sprintf("COPY INTO %s FROM @~/%s/ FILE_FORMAT = (TYPE = PARQUET) MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE PURGE = TRUE",
-		l.stageTable(), dir)
+	cp := fmt.Sprintf("COPY INTO %s FROM %s FILE_FORMAT = (TYPE = PARQUET) MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE PURGE = TRUE",
+		l.stageTable(), l.stageRef())
 	if _, err := l.exec(ctx, cp); err != nil {
 		return fmt.Errorf("snowflake: land %s: copy into the staging table: %w", l.t, err)
 	}
+	l.copied = true
 	return nil
 }
+
+// stageRef is the user-stage folder the landing's file is PUT to.
+func (l *landing) stageRef() string { return "@~/" + stagePath + "/" + l.staging + "/" }
 
 // evolve runs the schema changes plan decided.
 func (l *landing) evolve(ctx context.Context) error {

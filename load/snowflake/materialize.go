@@ -39,7 +39,7 @@ func (w *Warehouse) Materialize(ctx context.Context, m load.Model) (st load.Mode
 		return st, fmt.Errorf("snowflake: materialize %s: %w", t, w.describe(err))
 	}
 	defer conn.Close()
-	if err := w.createSchema(ctx, conn, t.Schema); err != nil {
+	if _, err := w.createSchema(ctx, conn, t.Schema); err != nil {
 		return st, fmt.Errorf("snowflake: materialize %s: %w", t, err)
 	}
 	existing, err := relationKind(ctx, conn, t)

@@ -212,18 +212,19 @@ func (w *Warehouse) nextName(prefix string) string {
 }
 
 // createSchema creates a schema (once per Warehouse), outside any
-// transaction: DDL commits an open transaction in Snowflake.
-func (w *Warehouse) createSchema(ctx context.Context, conn *sql.Conn, schema string) error {
+// transaction: DDL commits an open transaction in Snowflake. It reports
+// whether it sent the statement.
+func (w *Warehouse) createSchema(ctx context.Context, conn *sql.Conn, schema string) (bool, error) {
 	w.schemaMu.Lock()
 	defer w.schemaMu.Unlock()
 	if w.schemas[schema] {
-		return nil
+		return false, nil
 	}
 	if _, err := conn.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(schema)); err != nil {
-		return fmt.Errorf("create schema %s: %w", schema, w.describe(err))
+		return true, fmt.Errorf("create schema %s: %w", schema, w.describe(err))
 	}
 	w.schemas[schema] = true
-	return nil
+	return true, nil
 }
 
 // Relations lists the tables and views of the database's schemas, but

@@ -8,6 +8,8 @@ import (
 	"os"
 	"testing"
 
+	sf "github.com/snowflakedb/gosnowflake"
+
 	"github.com/revops/revops/load"
 	"github.com/revops/revops/load/loadtest"
 	"github.com/revops/revops/load/snowflake"
@@ -19,6 +21,7 @@ func TestMain(m *testing.M) {
 	// connection and unpacks a native library.
 	os.Setenv("SNOWFLAKE_DISABLE_PLATFORM_DETECTION", "true")
 	os.Setenv("SF_DISABLE_MINICORE", "true")
+	_ = sf.GetLogger().SetLogLevel("fatal")
 	os.Exit(m.Run())
 }
 

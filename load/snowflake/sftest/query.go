@@ -237,7 +237,7 @@ func statementKind(sig []token) string {
 func (s *Server) execute(ctx context.Context, se *session, stmt []token, args []any, qid, text string) (map[string]any, error) {
 	sig := significant(stmt)
 	kind := statementKind(sig)
-	raw := strings.ToLower(render(sig))
+	raw := strings.ToLower(strings.ReplaceAll(render(sig), " . ", "."))
 	s.mu.Lock()
 	s.stats.Statements++
 	s.stats.ByKind[kind]++
@@ -290,7 +290,9 @@ func (s *Server) execute(ctx context.Context, se *session, stmt []token, args []
 			se.schema = strings.ToUpper(sig[2].text)
 		}
 		return status(stSCL+0x300, "Statement executed successfully.")
-	case "SHOW", "DESCRIBE", "DESC", "GET", "LIST", "LS", "REMOVE", "RM", "CALL", "EXECUTE", "GRANT", "REVOKE", "UNDROP":
+	case "REMOVE", "RM":
+		return s.remove(sig, base)
+	case "SHOW", "DESCRIBE", "DESC", "GET", "LIST", "LS", "CALL", "EXECUTE", "GRANT", "REVOKE", "UNDROP":
 		return nil, &Error{Code: "001003", State: "42000", Message: fmt.Sprintf("SQL compilation error:\n%s statements are not emulated by sftest", kind)}
 	case "ALTER":
 		if len(sig) > 1 && sig[1].is("session") {
@@ -744,22 +746,8 @@ func (s *Server) copyInto(ctx context.Context, se *session, sig []token, base ma
 	if err != nil {
 		return nil, err
 	}
-	// The stage reference runs up to the first option (NAME = ...).
-	k := j + 1
-	var ref strings.Builder
-	for ; k < len(sig); k++ {
-		t := sig[k]
-		if t.kind == tWord && k+1 < len(sig) && sig[k+1].punct("=") {
-			break
-		}
-		if t.kind != tWord && t.kind != tQuoted && t.kind != tNumber && !t.punct("/") && !t.punct(".") && !t.punct("-") {
-			break
-		}
-		ref.WriteString(t.text)
-	}
+	stage, prefix, k := stageRefAt(sig, j+1)
 	rest := render(sig[k:])
-	stage, prefix, _ := strings.Cut(ref.String(), "/")
-	prefix = strings.Trim(prefix, "/")
 	if !strings.HasPrefix(stage, "@") {
 		return nil, &Error{Code: "001003", State: "42000", Message: "SQL compilation error:\nsftest: COPY INTO needs FROM @<stage>[/<path>/]"}
 	}
@@ -867,6 +855,59 @@ func (s *Server) copyInto(ctx context.Context, se *session, sig []token, base ma
 	}
 	base["total"] = len(base["rowset"].([][]*string))
 	base["returned"] = base["total"]
+	return base, nil
+}
+
+// stageRefAt reads the stage reference starting at sig[k] (it runs up to
+// the first option, NAME = ...): the stage, the path under it, and the
+// index after it.
+func stageRefAt(sig []token, k int) (stage, prefix string, next int) {
+	var ref strings.Builder
+	for ; k < len(sig); k++ {
+		t := sig[k]
+		if t.kind == tWord && k+1 < len(sig) && sig[k+1].punct("=") {
+			break
+		}
+		if t.kind != tWord && t.kind != tQuoted && t.kind != tNumber && !t.punct("/") && !t.punct(".") && !t.punct("-") {
+			break
+		}
+		ref.WriteString(t.text)
+	}
+	stage, prefix, _ = strings.Cut(ref.String(), "/")
+	return stage, strings.Trim(prefix, "/"), k
+}
+
+// remove answers REMOVE @<stage>[/<path>]: the stage's files under path
+// are deleted, one row per file.
+func (s *Server) remove(sig []token, base map[string]any) (map[string]any, error) {
+	stage, prefix, _ := stageRefAt(sig, 1)
+	if !strings.HasPrefix(stage, "@") {
+		return nil, &Error{Code: "001003", State: "42000", Message: "SQL compilation error:\nsftest: REMOVE needs @<stage>[/<path>]"}
+	}
+	dir, err := s.stageDir(stage)
+	if err != nil {
+		return nil, &Error{Code: "002003", State: "02000", Message: "SQL compilation error:\nStage '" + stage + "' does not exist or not authorized."}
+	}
+	var rowset [][]*string
+	root := filepath.Join(dir, filepath.FromSlash(prefix))
+	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if os.Remove(p) == nil {
+			name, res := filepath.ToSlash(rel), "removed"
+			rowset = append(rowset, []*string{&name, &res})
+		}
+		return nil
+	})
+	base["statementTypeId"] = stSCL
+	base["rowtype"] = []rowType{{Name: "name", Type: "text"}, {Name: "result", Type: "text"}}
+	if rowset == nil {
+		rowset = [][]*string{}
+	}
+	base["rowset"] = rowset
+	base["total"], base["returned"] = len(rowset), len(rowset)
 	return base, nil
 }
 

@@ -406,7 +406,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := req.Data
-	if !strings.EqualFold(d.AccountName, s.opts.Account) || !strings.EqualFold(d.LoginName, s.opts.User) {
+	jwt := strings.EqualFold(d.Authenticator, "SNOWFLAKE_JWT")
+	// A key-pair login names its user in the token, not in LOGIN_NAME.
+	if !strings.EqualFold(d.AccountName, s.opts.Account) || !jwt && !strings.EqualFold(d.LoginName, s.opts.User) {
 		writeError(w, errBadLogin, "")
 		return
 	}

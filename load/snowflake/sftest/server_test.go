@@ -1,39 +1,373 @@
 package sftest_test
 
 import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
+	"time"
 
+	_ "github.com/duckdb/duckdb-go/v2"
 	sf "github.com/snowflakedb/gosnowflake"
 
 	"github.com/revops/revops/load/snowflake/sftest"
 )
 
-func open(t *testing.T, srv *sftest.Server, password string) *sql.DB {
-	t.Helper()
-	cfg := &sf.Config{Account: "revops", User: "revops", Password: password, Host: srv.Host, Port: srv.Port, Protocol: "http",
+func TestMain(m *testing.M) {
+	os.Setenv("SNOWFLAKE_DISABLE_PLATFORM_DETECTION", "true")
+	os.Setenv("SF_DISABLE_MINICORE", "true")
+	_ = sf.GetLogger().SetLogLevel("fatal")
+	os.Exit(m.Run())
+}
+
+func config(srv *sftest.Server) sf.Config {
+	return sf.Config{Account: "revops", User: "revops", Password: "pw", Host: srv.Host, Port: srv.Port, Protocol: "http",
 		Database: "DB", Schema: "PUBLIC", Warehouse: "WH", DisableOCSPChecks: true, DisableTelemetry: true, MaxRetryCount: 3}
-	db := sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, *cfg))
+}
+
+func open(t *testing.T, cfg sf.Config) *sql.DB {
+	t.Helper()
+	db := sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, cfg))
 	t.Cleanup(func() { _ = db.Close() })
 	return db
 }
 
-func TestSmoke(t *testing.T) {
-	t.Setenv("SNOWFLAKE_DISABLE_PLATFORM_DETECTION", "true")
-	t.Setenv("SF_DISABLE_MINICORE", "true")
+func sfError(t *testing.T, err error) *sf.SnowflakeError {
+	t.Helper()
+	var se *sf.SnowflakeError
+	if !errors.As(err, &se) {
+		t.Fatalf("err = %v (%T), want a *gosnowflake.SnowflakeError", err, err)
+	}
+	return se
+}
+
+func mustExec(t *testing.T, db *sql.DB, q string, args ...any) {
+	t.Helper()
+	if _, err := db.Exec(q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+func rowsOf(t *testing.T, db *sql.DB, q string, args ...any) [][]any {
+	t.Helper()
+	rows, err := db.Query(q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out [][]any
+	for rows.Next() {
+		v := make([]any, len(cols))
+		p := make([]any, len(cols))
+		for i := range v {
+			p[i] = &v[i]
+		}
+		if err := rows.Scan(p...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestTypesAndBinds(t *testing.T) {
 	srv := sftest.New(t, sftest.Options{Password: "pw"})
-	db := open(t, srv, "pw")
-	if _, err := db.Exec(`CREATE TABLE "t" ("a" NUMBER(38,0), "b" VARCHAR, "c" FLOAT)`); err != nil {
+	db := open(t, config(srv))
+	mustExec(t, db, `CREATE TABLE "t" ("n" NUMBER(38,0), "s" VARCHAR(100), "f" FLOAT, "d" NUMBER(10,2), "b" BOOLEAN, "ts" TIMESTAMP_TZ, "day" DATE, "v" VARIANT)`)
+	ts := time.Date(2024, 1, 15, 10, 30, 0, 123000000, time.UTC)
+	mustExec(t, db, `INSERT INTO "t" SELECT ?, ?, ?, 12.5, ?, ?, '2024-03-31', PARSE_JSON('{"a":[1,2]}')`, 7, "x'y", 2.5, true, ts)
+	mustExec(t, db, `INSERT INTO "t" ("n") VALUES (NULL)`)
+	var n int64
+	var s string
+	var f float64
+	var b bool
+	var got time.Time
+	var v string
+	if err := db.QueryRow(`SELECT "n", "s", "f", "b", "ts", "v" FROM "t" WHERE "s" IS NOT NULL`).Scan(&n, &s, &f, &b, &got, &v); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`INSERT INTO "t" VALUES (?, ?, ?)`, 1, "x", 2.5); err != nil {
+	if n != 7 || s != "x'y" || f != 2.5 || !b || !got.Equal(ts) || v != `{"a":[1,2]}` {
+		t.Fatalf("row = %v %q %v %v %v %q", n, s, f, b, got, v)
+	}
+	// Unquoted identifiers come back upper-case, as Snowflake reports them.
+	rows, err := db.Query(`select "n" as total from "t"`)
+	if err != nil {
 		t.Fatal(err)
 	}
-	var a int64
-	var b string
-	var c float64
-	if err := db.QueryRow(`SELECT "a", "b", "c" FROM "t"`).Scan(&a, &b, &c); err != nil {
+	cols, _ := rows.Columns()
+	rows.Close()
+	if !reflect.DeepEqual(cols, []string{"TOTAL"}) {
+		t.Fatalf("columns = %v", cols)
+	}
+	// Snowflake's functions and literals.
+	got2 := rowsOf(t, db, `SELECT IFF(1 > 0, 'a', 'b'), NVL(NULL, 'n'), DATEDIFF(day, '2024-01-01'::DATE, '2024-01-31'::DATE),
+		TO_VARCHAR(42), MD5('x') = md5('x'), 'back\\slash', REGEXP_REPLACE('a-b-c', '-', '+')`)
+	// Booleans travel as "1"/"0" in JSON results.
+	want := []any{"a", "n", "30", "42", "1", `back\slash`, "a+b+c"}
+	if !reflect.DeepEqual(got2[0], want) {
+		t.Fatalf("functions = %#v, want %#v", got2[0], want)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Log(a, b, c)
+	other, _ := rsa.GenerateKey(rand.Reader, 2048)
+	srv := sftest.New(t, sftest.Options{Password: "pw", PublicKey: &key.PublicKey})
+	ping := func(cfg sf.Config) error { return open(t, cfg).PingContext(t.Context()) }
+
+	if err := ping(config(srv)); err != nil {
+		t.Fatalf("password login: %v", err)
+	}
+	bad := config(srv)
+	bad.Password = "wrong"
+	if se := sfError(t, ping(bad)); se.Number != 390100 {
+		t.Fatalf("wrong password: %v", se)
+	}
+	jwt := config(srv)
+	jwt.Password, jwt.Authenticator, jwt.PrivateKey = "", sf.AuthTypeJwt, key
+	if err := ping(jwt); err != nil {
+		t.Fatalf("key-pair login: %v", err)
+	}
+	jwt.PrivateKey = other
+	if se := sfError(t, ping(jwt)); se.Number != 390144 {
+		t.Fatalf("key-pair login with another key: %v", se)
+	}
+	if st := srv.Stats(); st.Logins != 2 {
+		t.Fatalf("logins = %d, want 2 accepted", st.Logins)
+	}
+}
+
+func TestSessionRenewal(t *testing.T) {
+	srv := sftest.New(t, sftest.Options{Password: "pw"})
+	db := open(t, config(srv))
+	db.SetMaxOpenConns(1)
+	mustExec(t, db, `CREATE TABLE "t" ("a" NUMBER(38,0))`)
+	srv.ExpireSessions()
+	mustExec(t, db, `INSERT INTO "t" VALUES (1)`)
+	if st := srv.Stats(); st.Renewals != 1 || st.Logins != 1 {
+		t.Fatalf("renewals %d, logins %d: want the expired session renewed once, not a new login", st.Renewals, st.Logins)
+	}
+}
+
+func TestHTTPFaultsAreRetried(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the driver backs off a second or more per retry")
+	}
+	srv := sftest.New(t, sftest.Options{Password: "pw"})
+	db := open(t, config(srv))
+	mustExec(t, db, `SELECT 1`)
+	srv.FailHTTP("/queries/v1/query-request", 503, 1)
+	srv.FailHTTP("/queries/v1/query-request", 429, 1)
+	before := srv.Stats().Requests["/queries/v1/query-request"]
+	mustExec(t, db, `SELECT 2`)
+	if n := srv.Stats().Requests["/queries/v1/query-request"] - before; n != 3 {
+		t.Fatalf("query requests = %d, want 3 (503, 429, then success)", n)
+	}
+}
+
+func TestErrorShapes(t *testing.T) {
+	srv := sftest.New(t, sftest.Options{Password: "pw"})
+	db := open(t, config(srv))
+	cases := []struct {
+		q     string
+		code  int
+		state string
+		text  string
+	}{
+		{`SELECT * FROM "nope"`, 2003, "42S02", "does not exist"},
+		{`SELEC 1`, 1003, "42000", "syntax"},
+		{`SELECT IF(1 > 0, 1, 2)`, 2140, "42601", "Unknown function IF"},
+		{`SHOW TABLES`, 1003, "42000", "not emulated"},
+		{`SELECT 1; SELECT 2`, 8, "0A000", "statement count 2"},
+	}
+	for _, c := range cases {
+		_, err := db.Exec(c.q)
+		se := sfError(t, err)
+		if se.Number != c.code || se.SQLState != c.state || !strings.Contains(se.Message, c.text) || se.QueryID == "" {
+			t.Errorf("%s: %d %s %q (query %q), want %d %s %q", c.q, se.Number, se.SQLState, se.Message, se.QueryID, c.code, c.state, c.text)
+		}
+	}
+	srv.FailStatement(`insert into "t"`, sftest.Error{Code: "000625", State: "57014", Message: "Statement reached its statement or warehouse timeout"}, 1)
+	mustExec(t, db, `CREATE TABLE "t" ("a" NUMBER(38,0))`)
+	if se := sfError(t, func() error { _, err := db.Exec(`INSERT INTO "t" VALUES (1)`); return err }()); se.Number != 625 {
+		t.Fatalf("injected failure: %v", se)
+	}
+	mustExec(t, db, `INSERT INTO "t" VALUES (1)`)
+}
+
+func TestChunks(t *testing.T) {
+	srv := sftest.New(t, sftest.Options{Password: "pw", ChunkRows: 10})
+	db := open(t, config(srv))
+	rows := rowsOf(t, db, `SELECT i, 'row ' || i FROM range(95) r(i) ORDER BY i`)
+	if len(rows) != 95 {
+		t.Fatalf("rows = %d", len(rows))
+	}
+	for i, r := range rows {
+		if r[1] != fmt.Sprintf("row %d", i) {
+			t.Fatalf("row %d = %v: chunks out of order", i, r)
+		}
+	}
+	if st := srv.Stats(); st.Chunks != 9 {
+		t.Fatalf("chunks downloaded = %d, want 9", st.Chunks)
+	}
+}
+
+func TestMultiStatement(t *testing.T) {
+	srv := sftest.New(t, sftest.Options{Password: "pw"})
+	db := open(t, config(srv))
+	ctx, err := sf.WithMultiStatement(t.Context(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.ExecContext(ctx, `CREATE TABLE "t" ("a" NUMBER(38,0)); INSERT INTO "t" VALUES (1), (2); INSERT INTO "t" VALUES (3)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 3 {
+		t.Fatalf("rows affected = %d, want 3", n)
+	}
+	ctx2, _ := sf.WithMultiStatement(t.Context(), 2)
+	rows, err := db.QueryContext(ctx2, `SELECT count(*) FROM "t"; SELECT max("a") FROM "t"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, s)
+		}
+		if !rows.NextResultSet() {
+			break
+		}
+	}
+	rows.Close()
+	if !reflect.DeepEqual(got, []string{"3", "3"}) {
+		t.Fatalf("results = %v", got)
+	}
+}
+
+func TestTransactions(t *testing.T) {
+	srv := sftest.New(t, sftest.Options{Password: "pw"})
+	db := open(t, config(srv))
+	mustExec(t, db, `CREATE TABLE "t" ("a" NUMBER(38,0))`)
+	count := func() any { return rowsOf(t, db, `SELECT count(*) FROM "t"`)[0][0] }
+
+	tx, err := db.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`INSERT INTO "t" VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if c := count(); c != "0" {
+		t.Fatalf("after rollback: %v rows", c)
+	}
+
+	// DDL commits the open transaction first, as in Snowflake.
+	conn, err := db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, q := range []string{`BEGIN`, `INSERT INTO "t" VALUES (2)`, `CREATE TABLE "u" ("b" VARCHAR)`, `ROLLBACK`} {
+		if _, err := conn.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if c := count(); c != "1" {
+		t.Fatalf("DDL inside a transaction: %v rows, want the insert committed by the CREATE", c)
+	}
+	// Temporary tables are the session's: gone when it closes.
+	if _, err := conn.ExecContext(t.Context(), `CREATE TEMPORARY TABLE "tmp" ("x" NUMBER(38,0))`); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	_ = db.Close()
+	db2 := open(t, config(srv))
+	if rows := rowsOf(t, db2, `SELECT table_name FROM information_schema.tables WHERE table_name = 'tmp'`); len(rows) != 0 {
+		t.Fatalf("temporary table outlived its session: %v", rows)
+	}
+}
+
+func TestPutAndCopy(t *testing.T) {
+	srv := sftest.New(t, sftest.Options{Password: "pw"})
+	db := open(t, config(srv))
+	dir := t.TempDir()
+	file := filepath.Join(dir, "people.parquet")
+	duck, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer duck.Close()
+	if _, err := duck.Exec(fmt.Sprintf(`COPY (SELECT 'a' AS "Id", 'Ann' AS name, 42 AS extra UNION ALL SELECT 'b', 'Bo', 1) TO '%s' (FORMAT parquet)`, file)); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, `CREATE TABLE "people" ("id" VARCHAR, "NAME" VARCHAR, "score" NUMBER(38,0))`)
+	put := rowsOf(t, db, fmt.Sprintf(`PUT 'file://%s' @~/load/ AUTO_COMPRESS=FALSE`, file))
+	if len(put) != 1 || put[0][6] != "UPLOADED" {
+		t.Fatalf("put = %v", put)
+	}
+	if got := srv.StageFiles(); !reflect.DeepEqual(got, []string{"_user/load/people.parquet"}) {
+		t.Fatalf("stage = %v", got)
+	}
+	const cp = `COPY INTO "people" FROM @~/load/ FILE_FORMAT = (TYPE = PARQUET) MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE`
+	res := rowsOf(t, db, cp)
+	if len(res) != 1 || res[0][0] != "load/people.parquet" || res[0][1] != "LOADED" || res[0][3] != "2" {
+		t.Fatalf("copy = %v", res)
+	}
+	// Columns match by name, case-insensitively; the file's extra column is
+	// ignored and the table's missing one is NULL.
+	if got := rowsOf(t, db, `SELECT "id", "NAME", "score" FROM "people" ORDER BY 1`); !reflect.DeepEqual(got, [][]any{{"a", "Ann", nil}, {"b", "Bo", nil}}) {
+		t.Fatalf("rows = %v", got)
+	}
+	// A file already loaded into the table is skipped, unless FORCE.
+	if res := rowsOf(t, db, cp); len(res) != 1 || res[0][0] != "Copy executed with 0 files processed." {
+		t.Fatalf("second copy = %v", res)
+	}
+	rowsOf(t, db, cp+` FORCE = TRUE PURGE = TRUE`)
+	if got := rowsOf(t, db, `SELECT count(*) FROM "people"`); got[0][0] != "4" {
+		t.Fatalf("after FORCE: %v rows", got)
+	}
+	if got := srv.StageFiles(); len(got) != 0 {
+		t.Fatalf("PURGE left %v", got)
+	}
+	if _, err := db.Exec(`COPY INTO "people" FROM @~/load/ FILE_FORMAT = (TYPE = CSV)`); !strings.Contains(fmt.Sprint(err), "TYPE=PARQUET) only") {
+		t.Fatalf("CSV copy: %v", err)
+	}
+	if st := srv.Stats(); st.PutFiles != 1 || st.CopyFiles != 2 || st.CopyRows != 4 || st.CopyBytes == 0 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+func TestCloseEndsSessions(t *testing.T) {
+	srv := sftest.New(t, sftest.Options{Password: "pw"})
+	db := sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, config(srv)))
+	if err := db.PingContext(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+	if n := srv.Stats().Requests["/session"]; n != 1 {
+		t.Fatalf("session close requests = %d, want 1", n)
+	}
 }
