@@ -108,6 +108,16 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 			writeError(w, asError(err), qid)
 			return
 		}
+		if req.AsyncExec || s.pending(req.SQLText) {
+			// A long query: the reply says it is still running and the
+			// driver fetches the result from getResultUrl.
+			s.mu.Lock()
+			s.res[qid] = &queryResult{data: data}
+			s.mu.Unlock()
+			writeJSON(w, envelope{Success: true, Code: "333334", Message: "Asynchronous execution in progress. Use provided query id to perform query monitoring and management.",
+				Data: map[string]any{"queryId": qid, "getResultUrl": "/queries/" + qid + "/result", "queryAbortsAfterSecs": 300, "progressDesc": nil}})
+			return
+		}
 		writeJSON(w, envelope{Success: true, Data: data})
 		return
 	}

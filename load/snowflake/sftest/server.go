@@ -104,6 +104,7 @@ type Server struct {
 	// faults
 	httpFaults  []httpFault
 	queryFaults []queryFault
+	slow        []queryFault               // statements answered as still running
 	loaded      map[string]map[string]bool // table → files COPY loaded (load metadata)
 	seq         int
 }
@@ -267,6 +268,28 @@ func (s *Server) FailStatement(contains string, e Error, times int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.queryFaults = append(s.queryFaults, queryFault{contains: strings.ToLower(contains), err: e, times: times})
+}
+
+// SlowStatement answers the next times statements containing contains
+// (case-insensitive) as long queries: "execution in progress" (333334),
+// the result fetched afterwards from its getResultUrl.
+func (s *Server) SlowStatement(contains string, times int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.slow = append(s.slow, queryFault{contains: strings.ToLower(contains), times: times})
+}
+
+func (s *Server) pending(sqlText string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	low := strings.ToLower(sqlText)
+	for i := range s.slow {
+		if f := &s.slow[i]; f.times > 0 && strings.Contains(low, f.contains) {
+			f.times--
+			return true
+		}
+	}
+	return false
 }
 
 // ExpireSessions makes every open session's token expire: its next

@@ -371,3 +371,32 @@ func TestCloseEndsSessions(t *testing.T) {
 		t.Fatalf("session close requests = %d, want 1", n)
 	}
 }
+
+func TestLongQueries(t *testing.T) {
+	srv := sftest.New(t, sftest.Options{Password: "pw"})
+	db := open(t, config(srv))
+	srv.SlowStatement("select 41", 1)
+	if got := rowsOf(t, db, `SELECT 41 + 1`); got[0][0] != "42" {
+		t.Fatalf("long query = %v", got)
+	}
+	// The driver's asynchronous mode: the reply comes at once, the rows later.
+	rows, err := db.QueryContext(sf.WithAsyncMode(t.Context()), `SELECT 'later'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s string
+	if !rows.Next() || rows.Scan(&s) != nil || s != "later" {
+		t.Fatalf("async: %q %v", s, rows.Err())
+	}
+	rows.Close()
+	n := srv.Stats().Requests
+	results := 0
+	for p, c := range n {
+		if strings.HasSuffix(p, "/result") {
+			results += c
+		}
+	}
+	if n["/queries/v1/query-request"] != 2 || results < 2 {
+		t.Fatalf("requests = %v, want both results fetched from their getResultUrl", n)
+	}
+}
