@@ -93,7 +93,7 @@ func (l *landing) planHistory(ctx context.Context) error {
 				}
 				sel[i] = q
 			}
-			l.ddl = append(l.ddl, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM %s", qualified(vt), strings.Join(sel, ", "), qualified(vt)))
+			l.ddl = append(l.ddl, fmt.Sprintf("CREATE OR REPLACE TABLE %s COPY GRANTS AS SELECT %s FROM %s", qualified(vt), strings.Join(sel, ", "), qualified(vt)))
 		}
 	}
 	cols := make([]string, 0, len(main))
@@ -105,7 +105,7 @@ func (l *landing) planHistory(ctx context.Context) error {
 	if l.opts.Tombstone != "" {
 		where = " WHERE " + quoteIdent(l.opts.Tombstone) + " IS NULL"
 	}
-	l.ddl = append(l.ddl, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT %s, %s FROM %s UNION ALL SELECT %s, CAST(NULL AS %s) AS %s FROM %s%s",
+	l.ddl = append(l.ddl, fmt.Sprintf("CREATE OR REPLACE VIEW %s COPY GRANTS AS SELECT %s, %s FROM %s UNION ALL SELECT %s, CAST(NULL AS %s) AS %s FROM %s%s",
 		qualified(h.Table), list, quoteIdent(load.ValidToColumn), qualified(vt), list, validType.sql(), quoteIdent(load.ValidToColumn), l.qualified(), where))
 	return nil
 }

@@ -424,7 +424,7 @@ func (l *landing) plan(ctx context.Context) error {
 			}
 			sel[i] = q
 		}
-		rebuild := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM %s", l.qualified(), strings.Join(sel, ", "), l.qualified())
+		rebuild := fmt.Sprintf("CREATE OR REPLACE TABLE %s COPY GRANTS AS SELECT %s FROM %s", l.qualified(), strings.Join(sel, ", "), l.qualified())
 		l.ddl = append([]string{rebuild}, l.ddl...)
 	}
 	if l.opts.History != nil {

@@ -83,7 +83,7 @@ func (x *materializing) view(ctx context.Context) error {
 			return err
 		}
 	}
-	return x.exec(ctx, "create view", "CREATE OR REPLACE VIEW "+qualified(x.t)+" AS\n"+x.m.SQL+"\n")
+	return x.exec(ctx, "create view", "CREATE OR REPLACE VIEW "+qualified(x.t)+" COPY GRANTS AS\n"+x.m.SQL+"\n")
 }
 
 func (x *materializing) table(ctx context.Context) error {
@@ -99,7 +99,7 @@ func (x *materializing) table(ctx context.Context) error {
 		if err := x.exec(ctx, "swap in the new table", "ALTER TABLE "+qualified(nt)+" RENAME TO "+qualified(x.t)); err != nil {
 			return err
 		}
-	} else if err := x.exec(ctx, "build", "CREATE OR REPLACE TABLE "+qualified(x.t)+" AS\n"+x.m.SQL+"\n"); err != nil {
+	} else if err := x.exec(ctx, "build", "CREATE OR REPLACE TABLE "+qualified(x.t)+" COPY GRANTS AS\n"+x.m.SQL+"\n"); err != nil {
 		return err
 	}
 	if err := x.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+qualified(x.t)).Scan(&x.rows); err != nil {

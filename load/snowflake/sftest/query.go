@@ -319,6 +319,14 @@ func (s *Server) execute(ctx context.Context, se *session, stmt []token, args []
 			}
 		}
 		sig = s.temporary(se, sig)
+		// Grants are not emulated: CREATE OR REPLACE ... COPY GRANTS keeps
+		// nothing to keep.
+		for i := 0; i+1 < len(sig); i++ {
+			if sig[i].is("copy") && sig[i+1].is("grants") {
+				sig = append(sig[:i:i], sig[i+2:]...)
+				break
+			}
+		}
 	}
 	q, err := translate(sig)
 	if err != nil {

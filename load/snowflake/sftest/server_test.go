@@ -283,6 +283,7 @@ func TestTransactions(t *testing.T) {
 	if c := count(); c != "0" {
 		t.Fatalf("after rollback: %v rows", c)
 	}
+	mustExec(t, db, `CREATE OR REPLACE TABLE "c" COPY GRANTS AS SELECT 1 AS a`)
 
 	// DDL commits the open transaction first, as in Snowflake.
 	conn, err := db.Conn(t.Context())
