@@ -15,7 +15,9 @@ import (
 	"github.com/revops/revops/extract/zoho"
 	"github.com/revops/revops/identity"
 	"github.com/revops/revops/load"
+	"github.com/revops/revops/load/bigquery"
 	"github.com/revops/revops/load/duckdb"
+	"github.com/revops/revops/load/snowflake"
 	revsync "github.com/revops/revops/sync"
 	syncsf "github.com/revops/revops/sync/salesforce"
 	synczoho "github.com/revops/revops/sync/zoho"
@@ -24,11 +26,31 @@ import (
 
 // warehouses opens a warehouse of each type from its config section.
 var warehouses = map[string]func(ctx context.Context, cfg *configs.Config) (load.Warehouse, error){
-	"duckdb": openDuckDB,
+	"duckdb":    openDuckDB,
+	"bigquery":  openBigQuery,
+	"snowflake": openSnowflake,
 }
 
 // plannedWarehouses are types the config accepts whose engines are not built yet.
-var plannedWarehouses = map[string]bool{"bigquery": true, "snowflake": true}
+var plannedWarehouses = map[string]bool{}
+
+func openSnowflake(ctx context.Context, cfg *configs.Config) (load.Warehouse, error) {
+	var o configs.Snowflake
+	if err := cfg.Warehouse.Options.Decode(&o); err != nil {
+		return nil, err
+	}
+	return snowflake.Open(ctx, snowflake.Options{Account: o.Account, User: o.User, Password: o.Password, PrivateKeyPEM: o.PrivateKey,
+		Role: o.Role, Warehouse: o.Warehouse, Database: o.Database, Host: o.Host, Port: o.Port, Protocol: o.Protocol})
+}
+
+func openBigQuery(ctx context.Context, cfg *configs.Config) (load.Warehouse, error) {
+	var o configs.BigQuery
+	if err := cfg.Warehouse.Options.Decode(&o); err != nil {
+		return nil, err
+	}
+	return bigquery.Open(ctx, bigquery.Options{Project: o.Project, DatasetPrefix: o.DatasetPrefix,
+		Location: o.Location, Credentials: o.Credentials})
+}
 
 func openDuckDB(ctx context.Context, cfg *configs.Config) (load.Warehouse, error) {
 	var o duckdb.Options
@@ -186,6 +208,16 @@ func checkConfig(cfg *configs.Config) error {
 		if cfg.Warehouse.Type == "duckdb" {
 			var o duckdb.Options
 			if err := cfg.Warehouse.Options.Decode(&o); err != nil {
+				return err
+			}
+		}
+		if cfg.Warehouse.Type == "bigquery" {
+			if err := cfg.Warehouse.Options.Decode(&configs.BigQuery{}); err != nil {
+				return err
+			}
+		}
+		if cfg.Warehouse.Type == "snowflake" {
+			if err := cfg.Warehouse.Options.Decode(&configs.Snowflake{}); err != nil {
 				return err
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -29,9 +30,10 @@ type Options struct {
 	DatasetPrefix string
 	// Location is where datasets are created ("US" when empty).
 	Location string
-	// CredentialsFile is a service-account key file; empty means
-	// application default credentials.
-	CredentialsFile string
+	// Credentials is a service-account key (the JSON text, which the
+	// config reads from credentials_file); empty means application
+	// default credentials.
+	Credentials string
 	// ClientOptions are passed to the client after the ones above (tests
 	// point the client at an emulator with them).
 	ClientOptions []option.ClientOption
@@ -44,6 +46,18 @@ func (o Options) Validate() error {
 	}
 	if o.DatasetPrefix != "" && !prefixOK(o.DatasetPrefix) {
 		return fmt.Errorf("dataset_prefix: %q may hold only letters, digits and _", o.DatasetPrefix)
+	}
+	if o.Credentials != "" {
+		var key struct {
+			Type string `json:"type"`
+		}
+		// The key's contents never reach an error.
+		if err := json.Unmarshal([]byte(o.Credentials), &key); err != nil {
+			return errors.New("credentials: not a JSON service-account key")
+		}
+		if key.Type != "service_account" {
+			return fmt.Errorf("credentials: a key of type %q; want a service-account key (type service_account)", key.Type)
+		}
 	}
 	return nil
 }
@@ -87,14 +101,14 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 		return nil, fmt.Errorf("bigquery: %w", err)
 	}
 	var copts []option.ClientOption
-	if o.CredentialsFile != "" {
-		copts = append(copts, option.WithCredentialsFile(o.CredentialsFile)) //nolint:staticcheck // the key file is the user's own
+	if o.Credentials != "" {
+		copts = append(copts, option.WithAuthCredentialsJSON(option.ServiceAccount, []byte(o.Credentials)))
 	}
 	copts = append(copts, o.ClientOptions...)
 	c, err := bq.NewClient(ctx, o.Project, copts...)
 	if err != nil {
-		if o.CredentialsFile != "" {
-			return nil, fmt.Errorf("bigquery: credentials_file %s: %w", o.CredentialsFile, err)
+		if o.Credentials != "" {
+			return nil, fmt.Errorf("bigquery: credentials: the service-account key was refused: %w", err)
 		}
 		return nil, fmt.Errorf("bigquery: connect (application default credentials; set credentials_file to use a key file): %w", err)
 	}

@@ -237,7 +237,7 @@ func (s *Server) runQueryJob(ctx context.Context, j *job, qc queryConfig) {
 		return
 	}
 	if msg, ok := s.takeJobFault(qc.Query); ok {
-		j.err = errf(500, "backendError", "%s", msg)
+		j.err = errf(400, "jobInternalError", "%s", msg)
 		return
 	}
 	params, aerr := decodeParams(qc.QueryParameters)

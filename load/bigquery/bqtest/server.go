@@ -155,6 +155,7 @@ func (s *Server) ResetRequests() {
 // Fault kinds FailNext can inject.
 const (
 	RateLimited  = "rateLimitExceeded" // HTTP 403, retried by the client
+	TooMany      = "tooManyRequests"   // HTTP 429 with reason rateLimitExceeded, retried by the client
 	BackendError = "backendError"      // HTTP 503, retried by the client
 	InternalErr  = "internalError"     // HTTP 500
 	QuotaExceed  = "quotaExceeded"     // HTTP 403, not retried
@@ -184,7 +185,9 @@ type jobFault struct {
 
 // FailJobs makes the next n jobs whose SQL contains substr (or, for a load
 // job, whose destination table name does) finish DONE with an errorResult
-// of reason backendError carrying message, without running.
+// of reason jobInternalError carrying message, without running. (A
+// retryable reason such as backendError would make the client poll the
+// failed job for ever.)
 func (s *Server) FailJobs(substr string, n int, message string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -232,7 +235,7 @@ func errf(code int, reason, format string, args ...any) *apiError {
 }
 
 var statusNames = map[int]string{
-	400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 409: "ALREADY_EXISTS",
+	400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 429: "RESOURCE_EXHAUSTED", 404: "NOT_FOUND", 409: "ALREADY_EXISTS",
 	412: "FAILED_PRECONDITION", 500: "INTERNAL", 503: "UNAVAILABLE",
 }
 
@@ -249,6 +252,8 @@ func writeError(w http.ResponseWriter, e *apiError) {
 
 func faultError(reason string) *apiError {
 	switch reason {
+	case TooMany:
+		return errf(429, RateLimited, "Too many requests. (injected)")
 	case RateLimited:
 		return errf(403, reason, "Exceeded rate limits: too many api requests per user per method for this user_method. (injected)")
 	case QuotaExceed:

@@ -195,7 +195,7 @@ func (s *Server) runLoad(ctx context.Context, j *job, lc loadConfig, file string
 		return errf(400, "invalid", "bqtest: load jobs of format %q are not emulated (PARQUET only)", lc.SourceFormat)
 	}
 	if msg, ok := s.takeJobFault(dst.TableID); ok {
-		return errf(500, "backendError", "%s", msg)
+		return errf(400, "jobInternalError", "%s", msg)
 	}
 	d, aerr := s.lookupDataset(dst.DatasetID)
 	if aerr != nil {
