@@ -353,13 +353,15 @@ func (e *engine) run(ctx context.Context, opts Options, plan bool) error {
 			cols[i] = append(cols[i], f.Names(i)...)
 		}
 	}
-	switch s.Pair.By {
-	case "id_field", "key":
-		if s.Pair.Left != "" {
-			cols[0] = append(cols[0], s.Pair.Left)
-		}
-		if s.Pair.Right != "" {
-			cols[1] = append(cols[1], s.Pair.Right)
+	for _, m := range s.Pair.methods() {
+		switch m.By {
+		case "id_field", "key":
+			if m.Left != "" {
+				cols[0] = append(cols[0], m.Left)
+			}
+			if m.Right != "" {
+				cols[1] = append(cols[1], m.Right)
+			}
 		}
 	}
 	for _, t := range s.Transitions {
@@ -599,10 +601,11 @@ func CheckMetadata(s *Spec, schemas [2]*revsync.Schema, fields []*rtField) []str
 		}
 	}
 	checkFilterMetadata(s, schemas, add)
-	pairFields := [2]string{s.Pair.Left, s.Pair.Right}
-	for i, pf := range pairFields {
-		if pf != "" && schemas[i] != nil {
-			exists(i, "pair."+[...]string{"left", "right"}[i], pf)
+	for _, m := range s.Pair.methods() {
+		for i, pf := range [2]string{m.Left, m.Right} {
+			if pf != "" && schemas[i] != nil {
+				exists(i, "pair."+[...]string{"left", "right"}[i], pf)
+			}
 		}
 	}
 	for j, t := range s.Transitions {

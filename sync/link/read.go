@@ -280,6 +280,8 @@ type pairing struct {
 	missing, orphans [2]int64
 	ambiguous        int64
 	examples         []string
+	// ambiguousIDs are the records (per side) counted in ambiguous.
+	ambiguousIDs [2]map[string]bool
 }
 
 func (p *pairing) note(format string, args ...any) {
@@ -288,14 +290,78 @@ func (p *pairing) note(format string, args ...any) {
 	}
 }
 
-// pair pairs the records of the two sides as the spec says. Records whose
-// key is missing or shared are reported, never guessed.
+// pair pairs the records of the two sides as the spec says: by its
+// pairing, then by each of pair.then for the records still unpaired.
+// Records whose key is missing or shared are reported, never guessed; a
+// record a pairing found ambiguous is not offered to the next.
 func (e *engine) pair(ctx context.Context, data [2]*sideData) (*pairing, error) {
+	ms := e.spec.Pair.methods()
+	out := &pairing{}
+	cur := data
+	for k, m := range ms {
+		p, err := e.pairBy(ctx, cur, m)
+		if err != nil {
+			return nil, err
+		}
+		out.pairs = append(out.pairs, p.pairs...)
+		out.ambiguous += p.ambiguous
+		for _, x := range p.examples {
+			out.note("%s", x)
+		}
+		if k == len(ms)-1 {
+			out.missing, out.orphans = p.missing, p.orphans
+			break
+		}
+		taken := [2]map[string]bool{{}, {}}
+		for _, pr := range p.pairs {
+			taken[0][pr[0]], taken[1][pr[1]] = true, true
+		}
+		for i := range 2 {
+			for id := range p.ambiguousIDs[i] {
+				taken[i][id] = true
+			}
+		}
+		var next [2]*sideData
+		for i := range 2 {
+			next[i] = cur[i].without(taken[i])
+		}
+		cur = next
+	}
+	sort.Slice(out.pairs, func(a, b int) bool { return out.pairs[a][0] < out.pairs[b][0] })
+	return out, nil
+}
+
+// without returns sd less the records of ids.
+func (sd *sideData) without(ids map[string]bool) *sideData {
+	out := *sd
+	out.recs = make(map[string]*record, len(sd.recs))
+	out.order = make([]string, 0, len(sd.order))
+	for _, id := range sd.order {
+		if !ids[id] {
+			out.recs[id] = sd.recs[id]
+			out.order = append(out.order, id)
+		}
+	}
+	return &out
+}
+
+// ambiguousOn notes records of side i that a pairing found ambiguous.
+func (p *pairing) ambiguousOn(i int, ids ...string) {
+	if p.ambiguousIDs[i] == nil {
+		p.ambiguousIDs[i] = map[string]bool{}
+	}
+	for _, id := range ids {
+		p.ambiguousIDs[i][id] = true
+	}
+}
+
+// pairBy pairs the records of data by one pairing.
+func (e *engine) pairBy(ctx context.Context, data [2]*sideData, pp Pair) (*pairing, error) {
 	s := e.spec
 	p := &pairing{}
-	switch s.Pair.By {
+	switch pp.By {
 	case "crosswalk":
-		rel := s.Pair.Crosswalk
+		rel := pp.Crosswalk
 		if rel == "" {
 			rel = "identity.crosswalk"
 		}
@@ -329,6 +395,8 @@ func (e *engine) pair(ctx context.Context, data [2]*sideData) (*pairing, error) 
 				p.pairs = append(p.pairs, [2]string{m[0][0], m[1][0]})
 			case len(m[0]) > 0 && len(m[1]) > 0:
 				p.ambiguous += int64(len(m[0]) + len(m[1]))
+				p.ambiguousOn(0, m[0]...)
+				p.ambiguousOn(1, m[1]...)
 				p.note("golden id %s holds %d %s and %d %s records: not paired (decide with revops identity decide)", g,
 					len(m[0]), s.Left.Object, len(m[1]), s.Right.Object)
 			default:
@@ -342,7 +410,7 @@ func (e *engine) pair(ctx context.Context, data [2]*sideData) (*pairing, error) 
 					p.missing[i]++
 					switch {
 					case p.missing[i] != 1:
-					case s.Pair.Crosswalk == "":
+					case pp.Crosswalk == "":
 						p.note("%s %s %s is not in %s yet (run revops build): not paired", s.Sides()[i].Source, s.Sides()[i].Object, id, rel)
 					default: // a relation of the user's: it pairs only some records
 						p.note("%s %s %s is not in %s: not paired", s.Sides()[i].Source, s.Sides()[i].Object, id, rel)
@@ -351,9 +419,9 @@ func (e *engine) pair(ctx context.Context, data [2]*sideData) (*pairing, error) 
 			}
 		}
 	case "id_field":
-		from, field := 0, s.Pair.Left
+		from, field := 0, pp.Left
 		if field == "" {
-			from, field = 1, s.Pair.Right
+			from, field = 1, pp.Right
 		}
 		to := 1 - from
 		index := map[string]string{}
@@ -384,6 +452,8 @@ func (e *engine) pair(ctx context.Context, data [2]*sideData) (*pairing, error) 
 			ids := claimed[other]
 			if len(ids) > 1 {
 				p.ambiguous += int64(len(ids))
+				p.ambiguousOn(from, ids...)
+				p.ambiguousOn(to, other)
 				p.note("%d %s records name %s %s in %s (%s): not paired", len(ids), s.Sides()[from].Object, s.Sides()[to].Object, other, field, strings.Join(ids, ", "))
 				continue
 			}
@@ -398,12 +468,12 @@ func (e *engine) pair(ctx context.Context, data [2]*sideData) (*pairing, error) 
 			}
 		}
 	case "key":
-		typ := s.Pair.Type
+		typ := pp.Type
 		if typ == "" {
 			typ = typeText
 		}
 		idx := [2]map[string][]string{{}, {}}
-		for i, field := range [2]string{s.Pair.Left, s.Pair.Right} {
+		for i, field := range [2]string{pp.Left, pp.Right} {
 			for _, id := range data[i].order {
 				k := canon(typ, data[i].recs[id].vals[strings.ToLower(field)], e.region)
 				if typ == typeText {
@@ -428,6 +498,8 @@ func (e *engine) pair(ctx context.Context, data [2]*sideData) (*pairing, error) 
 				p.pairs = append(p.pairs, [2]string{l[0], r[0]})
 			default:
 				p.ambiguous += int64(len(l) + len(r))
+				p.ambiguousOn(0, l...)
+				p.ambiguousOn(1, r...)
 				p.note("key %q is held by %d %s and %d %s records: not paired", k, len(l), s.Left.Object, len(r), s.Right.Object)
 			}
 		}
@@ -437,7 +509,6 @@ func (e *engine) pair(ctx context.Context, data [2]*sideData) (*pairing, error) 
 			}
 		}
 	}
-	sort.Slice(p.pairs, func(a, b int) bool { return p.pairs[a][0] < p.pairs[b][0] })
 	return p, nil
 }
 

@@ -87,6 +87,24 @@ type Pair struct {
 	Type string `yaml:"type"`
 	// Crosswalk is the crosswalk relation (default identity.crosswalk).
 	Crosswalk string `yaml:"crosswalk"`
+	// Then are further pairings, tried in order for the records the ones
+	// before left unpaired (their key empty or finding no partner): e.g.
+	// an id field first, then the crosswalk, so the pairs another sync
+	// made, which identity knows, are paired too. A record an earlier
+	// pairing found ambiguous stays unpaired.
+	Then []Pair `yaml:"then"`
+}
+
+// methods lists the pairing and its Then pairings, in order.
+func (p Pair) methods() []Pair {
+	out := []Pair{p}
+	for _, t := range p.Then {
+		out = append(out, t.methods()...)
+	}
+	for i := range out {
+		out[i].Then = nil
+	}
+	return out
 }
 
 // Field is one linked field.
@@ -299,43 +317,62 @@ func (s *Spec) validate(types map[string]string) error {
 }
 
 func (s *Spec) validatePair() error {
-	p := s.Pair
+	if err := validatePair(s.Pair, "pair"); err != nil {
+		return err
+	}
+	for i, t := range s.Pair.Then {
+		if len(t.Then) > 0 {
+			return keyErr(fmt.Sprintf("pair.then[%d].then", i), "list every further pairing in pair.then, not inside one")
+		}
+		if err := validatePair(t, fmt.Sprintf("pair.then[%d]", i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validatePair checks one pairing; at names where it is ("pair" or
+// "pair.then[i]").
+func validatePair(p Pair, at string) error {
+	bad := func(key, format string, args ...any) error {
+		return keyErr(at+strings.TrimPrefix(key, "pair"), format, args...)
+	}
 	switch p.By {
 	case "crosswalk":
 		if p.Left != "" || p.Right != "" {
-			return keyErr("pair.by", "crosswalk takes neither left nor right (it pairs the records of one golden id)")
+			return bad("pair.by", "crosswalk takes neither left nor right (it pairs the records of one golden id)")
 		}
 		if p.Crosswalk != "" && !relationRE.MatchString(p.Crosswalk) {
-			return keyErr("pair.crosswalk", "%q is not a relation such as identity.crosswalk", p.Crosswalk)
+			return bad("pair.crosswalk", "%q is not a relation such as identity.crosswalk", p.Crosswalk)
 		}
 	case "id_field":
 		if (p.Left == "") == (p.Right == "") {
-			return keyErr("pair", "by: id_field takes one of left or right: the field of that side that holds the other side's record id")
+			return bad("pair", "by: id_field takes one of left or right: the field of that side that holds the other side's record id")
 		}
 	case "key":
 		if p.Left == "" || p.Right == "" {
-			return keyErr("pair", "by: key takes left and right: the fields whose normalized values pair records")
+			return bad("pair", "by: key takes left and right: the fields whose normalized values pair records")
 		}
 		switch p.Type {
 		case "", typeText, typeEmail, typePhone:
 		default:
-			return keyErr("pair.type", "%q is not text, email or phone", p.Type)
+			return bad("pair.type", "%q is not text, email or phone", p.Type)
 		}
 	case "":
-		return keyErr("pair.by", "required (crosswalk, id_field or key)")
+		return bad("pair.by", "required (crosswalk, id_field or key)")
 	default:
-		return keyErr("pair.by", "%q is not crosswalk, id_field or key", p.By)
+		return bad("pair.by", "%q is not crosswalk, id_field or key", p.By)
 	}
 	for _, f := range [...]struct{ k, v string }{{"pair.left", p.Left}, {"pair.right", p.Right}} {
 		if f.v != "" && !identRE.MatchString(f.v) {
-			return keyErr(f.k, "%q is not a field API name", f.v)
+			return bad(f.k, "%q is not a field API name", f.v)
 		}
 	}
 	if p.By != "crosswalk" && p.Crosswalk != "" {
-		return keyErr("pair.crosswalk", "only with by: crosswalk")
+		return bad("pair.crosswalk", "only with by: crosswalk")
 	}
 	if p.By != "key" && p.Type != "" {
-		return keyErr("pair.type", "only with by: key")
+		return bad("pair.type", "only with by: key")
 	}
 	return nil
 }
