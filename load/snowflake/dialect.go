@@ -1,6 +1,15 @@
-// Package snowflake will hold the Snowflake warehouse engine. Today it
-// holds its dialect: the model templates' portable macros rendered in
-// Snowflake SQL, golden-tested by the model engine.
+// Package snowflake is the Snowflake warehouse engine, through the
+// gosnowflake driver: landings write one Parquet file, PUT it to the
+// user stage, COPY it into a temporary staging table and merge it with
+// one statement in a transaction with the cursor and the run's counts;
+// queries come back as Arrow; models are views, tables replaced
+// atomically, or incremental merges. Its dialect macros render the model
+// templates' portable SQL in Snowflake SQL.
+//
+// Tests run the shared conformance suite against sftest, a loopback
+// emulator of Snowflake's HTTP protocol on DuckDB, and against the real
+// service when SNOWFLAKE_TEST_* credentials are set (see
+// snowflake_test.go).
 package snowflake
 
 import (
