@@ -15,6 +15,7 @@ import (
 	"github.com/revops/revops/load/loadtest"
 	"github.com/revops/revops/load/snowflake"
 	"github.com/revops/revops/load/snowflake/sftest"
+	revsync "github.com/revops/revops/sync"
 )
 
 var deals = arrow.NewSchema([]arrow.Field{
@@ -187,5 +188,19 @@ func TestQueryLargeResult(t *testing.T) {
 	}
 	if srv.Stats().Chunks == 0 {
 		t.Fatal("no result chunks downloaded")
+	}
+}
+
+// TestSyncStateDDL: the sync engine's state tables are created through
+// this engine (revops opens a warehouse so).
+func TestSyncStateDDL(t *testing.T) {
+	w, _ := emulated(t)
+	for range 2 {
+		if err := revsync.EnsureState(t.Context(), w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := load.ReadAll(must(w.Query(t.Context(), `SELECT count(*) FROM _revops.sync_snapshots`))); err != nil {
+		t.Fatal(err)
 	}
 }
