@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	sf "github.com/snowflakedb/gosnowflake"
@@ -78,10 +77,8 @@ func OpenNoState(ctx context.Context, opts Options) (*Warehouse, error) {
 		Account: opts.Account, User: opts.User, Password: opts.Password,
 		Role: opts.Role, Warehouse: opts.Warehouse, Database: opts.Database, Schema: "PUBLIC",
 		Host: opts.Host, Port: opts.Port, Protocol: opts.Protocol,
-		Params:           map[string]*string{"TIMEZONE": &utc},
-		DisableTelemetry: true,
-		LoginTimeout:     60 * time.Second,
-		MaxRetryCount:    7,
+		Params:        map[string]*string{"TIMEZONE": &utc},
+		MaxRetryCount: 7,
 	}
 	if opts.PrivateKey != nil {
 		cfg.Authenticator = sf.AuthTypeJwt

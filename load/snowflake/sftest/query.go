@@ -743,8 +743,6 @@ func (s *Server) put(se *session, text string, base map[string]any) (map[string]
 
 var putRE = regexp.MustCompile(`(?is)^PUT\s+('file://[^']+'|file://\S+)\s+(@\S+)`)
 
-var copyRE = regexp.MustCompile(`(?is)^COPY\s+INTO\s+(.+?)\s+FROM\s+(@\S+)(.*)$`)
-
 // copyInto loads Parquet files from a stage into a table, matching
 // columns by name (MATCH_BY_COLUMN_NAME=CASE_INSENSITIVE is required).
 // Files loaded into the table before are skipped unless FORCE=TRUE.

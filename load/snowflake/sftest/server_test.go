@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 
 func config(srv *sftest.Server) sf.Config {
 	return sf.Config{Account: "revops", User: "revops", Password: "pw", Host: srv.Host, Port: srv.Port, Protocol: "http",
-		Database: "DB", Schema: "PUBLIC", Warehouse: "WH", DisableOCSPChecks: true, DisableTelemetry: true, MaxRetryCount: 3}
+		Database: "DB", Schema: "PUBLIC", Warehouse: "WH", DisableOCSPChecks: true, MaxRetryCount: 3}
 }
 
 func open(t *testing.T, cfg sf.Config) *sql.DB {
