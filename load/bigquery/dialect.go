@@ -1,6 +1,13 @@
-// Package bigquery will hold the BigQuery warehouse engine. Today it holds
-// its dialect: the model templates' portable macros rendered in BigQuery
-// Standard SQL, golden-tested by the model engine.
+// Package bigquery is the BigQuery warehouse engine: landings as Parquet
+// load jobs into a staging table followed by one MERGE transaction (rows,
+// run counts and cursor together), schema evolution with the DuckDB
+// engine's safe-widening rules, history and tombstones, queries read back
+// as Arrow, and the model engine's materializations; plus its dialect, the
+// model templates' portable macros rendered in GoogleSQL.
+//
+// Tests run the shared conformance suites against bqtest, a local emulator
+// of the REST API reached by the official client over loopback, and
+// against the real service when REVOPS_IT_BIGQUERY_PROJECT is set.
 package bigquery
 
 import (

@@ -77,7 +77,7 @@ func (w *Warehouse) Land(ctx context.Context, t load.Table, r array.RecordReader
 	if err := w.ensureDataset(ctx, t.Schema); err != nil {
 		return st, fmt.Errorf("bigquery: land %s: %w", t, err)
 	}
-	l := &landing{w: w, t: t, fields: fields, opts: opts, fig: &fig}
+	l := &landing{w: w, t: t, fields: fields, opts: opts, fig: &fig, now: start}
 	if err := l.prepareTable(ctx, &st); err != nil {
 		return st, err
 	}
@@ -132,10 +132,6 @@ func landingFields(s *arrow.Schema, opts load.LandOptions) ([]*bq.FieldSchema, e
 	if s.NumFields() == 0 {
 		return nil, fmt.Errorf("%w: the batch schema has no columns", load.ErrBadLanding)
 	}
-	if opts.History != nil {
-		// Not built yet in this engine (see the package doc).
-		return nil, fmt.Errorf("%w: history tables are not supported by the bigquery engine yet", load.ErrBadLanding)
-	}
 	seen := map[string]bool{}
 	out := make([]*bq.FieldSchema, 0, s.NumFields())
 	for _, f := range s.Fields() {
@@ -159,6 +155,25 @@ func landingFields(s *arrow.Schema, opts load.LandOptions) ([]*bq.FieldSchema, e
 	for _, k := range opts.Key {
 		if !seen[strings.ToLower(k)] {
 			return nil, fmt.Errorf("%w: key column %s is not in the batch", load.ErrBadLanding, k)
+		}
+	}
+	if h := opts.History; h != nil {
+		if opts.Mode != load.Merge {
+			return nil, fmt.Errorf("%w: history needs a merge landing", load.ErrBadLanding)
+		}
+		if err := h.Table.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: history: %w", load.ErrBadLanding, err)
+		}
+		if !seen[strings.ToLower(h.ValidFrom)] {
+			return nil, fmt.Errorf("%w: history column %s is not in the batch", load.ErrBadLanding, h.ValidFrom)
+		}
+		if h.SeenAt != "" && !seen[strings.ToLower(h.SeenAt)] {
+			return nil, fmt.Errorf("%w: history column %s is not in the batch", load.ErrBadLanding, h.SeenAt)
+		}
+		for _, c := range []string{load.ValidFromColumn, load.ValidToColumn} {
+			if seen[c] {
+				return nil, fmt.Errorf("%w: column name %s is reserved for history", load.ErrBadLanding, c)
+			}
 		}
 	}
 	if opts.Tombstone != "" && (opts.Mode != load.Merge || !seen[strings.ToLower(opts.Tombstone)]) {
@@ -259,6 +274,12 @@ type landing struct {
 	// target holds the table's column types after evolution, by lower-case name.
 	target map[string]colType
 	names  map[string]string // lower-case name -> the table's spelling
+	// History: the main table's columns in order (without _valid_from),
+	// and whether rows landed before history began need their _valid_from.
+	mainCols      []string
+	fillValidFrom bool
+	schemaChanged bool
+	now           time.Time
 }
 
 func (l *landing) table() *bq.Table {
@@ -273,6 +294,9 @@ func (l *landing) prepareTable(ctx context.Context, st *load.Stats) error {
 	if hasStatus(err, 404) {
 		schema := make(bq.Schema, len(l.fields))
 		copy(schema, l.fields)
+		if l.opts.History != nil {
+			schema = append(schema, &bq.FieldSchema{Name: load.ValidFromColumn, Type: bq.TimestampFieldType})
+		}
 		if err := l.table().Create(ctx, &bq.TableMetadata{Schema: schema}); err != nil {
 			return fmt.Errorf("bigquery: land %s: create table: %w", l.t, err)
 		}
@@ -280,7 +304,8 @@ func (l *landing) prepareTable(ctx context.Context, st *load.Stats) error {
 			l.target[strings.ToLower(f.Name)] = typeOf(f)
 			l.names[strings.ToLower(f.Name)] = f.Name
 		}
-		return nil
+		l.schemaChanged = true
+		return l.prepareHistory(ctx)
 	}
 	if err != nil {
 		return fmt.Errorf("bigquery: land %s: read table: %w", l.t, err)
@@ -323,6 +348,13 @@ func (l *landing) prepareTable(ctx context.Context, st *load.Stats) error {
 			return fmt.Errorf("bigquery: land %s: widen columns: %w", l.t, err)
 		}
 	}
+	l.schemaChanged = len(added) > 0 || len(widened) > 0
+	if l.opts.History != nil {
+		if _, ok := existing[load.ValidFromColumn]; !ok {
+			added = append(added, &bq.FieldSchema{Name: load.ValidFromColumn, Type: bq.TimestampFieldType})
+			l.fillValidFrom = true
+		}
+	}
 	if len(added) > 0 {
 		md, err := l.table().Metadata(ctx)
 		if err != nil {
@@ -333,7 +365,7 @@ func (l *landing) prepareTable(ctx context.Context, st *load.Stats) error {
 			return fmt.Errorf("bigquery: land %s: add columns %v: %w", l.t, st.AddedColumns, err)
 		}
 	}
-	return nil
+	return l.prepareHistory(ctx)
 }
 
 // stage creates a staging table beside the target and loads the Parquet
@@ -456,6 +488,34 @@ func (l *landing) script(stage string, cursor *load.CursorUpdate, rows int64) st
 			seqColumn, stg, strings.Join(keys, ", "), seqColumn)
 		fmt.Fprintf(&b, "CREATE TEMP TABLE _revops_counts AS SELECT COUNTIF(T._revops_hit IS NULL) AS inserted, COUNTIF(T._revops_hit AND %s) AS updated, COUNTIF(T._revops_hit AND NOT %s) AS unchanged FROM %s AS S LEFT JOIN (SELECT *, TRUE AS _revops_hit FROM %s) AS T ON %s;\n",
 			upd, upd, dedup, rel, strings.Join(on, " AND "))
+		insCols, insVals := cols, vals
+		if h := l.opts.History; h != nil {
+			hs := l.historySQL()
+			if l.fillValidFrom {
+				fmt.Fprintf(&b, "UPDATE %s AS T SET %s = %s WHERE T.%s IS NULL;\n", rel, quote(load.ValidFromColumn), hs.firstFrom("T"), quote(load.ValidFromColumn))
+			}
+			live := "TRUE"
+			if tomb != "" {
+				live = fmt.Sprintf("T.%s IS NULL", quote(tomb))
+			}
+			var tcols []string
+			for _, c := range l.mainCols {
+				tcols = append(tcols, "T."+quote(c))
+			}
+			fmt.Fprintf(&b, "INSERT INTO %s (%s, %s, %s) SELECT %s, T.%s, %s FROM %s AS T JOIN %s AS S ON %s WHERE %s AND %s;\n",
+				l.versionsRel(), quoteAll(l.mainCols), quote(load.ValidFromColumn), quote(load.ValidToColumn),
+				strings.Join(tcols, ", "), quote(load.ValidFromColumn), hs.start, rel, dedup, strings.Join(on, " AND "), live, change)
+			vf := "T." + quote(load.ValidFromColumn)
+			next := hs.start
+			if tomb != "" {
+				next = fmt.Sprintf("CASE WHEN S.%s IS NOT NULL AND T.%s IS NOT NULL THEN %s ELSE %s END", quote(tomb), quote(tomb), vf, hs.start)
+				goneSet = append(goneSet, fmt.Sprintf("%s = CASE WHEN T.%s IS NULL THEN %s ELSE %s END", quote(load.ValidFromColumn), quote(tomb), hs.start, vf))
+			}
+			set = append(set, quote(load.ValidFromColumn)+" = "+next)
+			insCols = append(append([]string{}, cols...), quote(load.ValidFromColumn))
+			insVals = append(append([]string{}, vals...), hs.firstFrom("S"))
+			_ = h
+		}
 		fmt.Fprintf(&b, "MERGE INTO %s AS T USING %s AS S ON %s", rel, dedup, strings.Join(on, " AND "))
 		if tomb != "" {
 			fmt.Fprintf(&b, " WHEN MATCHED AND %s AND %s THEN UPDATE SET %s", gone, goneChange, strings.Join(goneSet, ", "))
@@ -463,7 +523,7 @@ func (l *landing) script(stage string, cursor *load.CursorUpdate, rows int64) st
 		if len(set) > 0 {
 			fmt.Fprintf(&b, " WHEN MATCHED AND NOT %s AND %s THEN UPDATE SET %s", gone, change, strings.Join(set, ", "))
 		}
-		fmt.Fprintf(&b, " WHEN NOT MATCHED THEN INSERT (%s) VALUES (%s);\n", strings.Join(cols, ", "), strings.Join(vals, ", "))
+		fmt.Fprintf(&b, " WHEN NOT MATCHED THEN INSERT (%s) VALUES (%s);\n", strings.Join(insCols, ", "), strings.Join(insVals, ", "))
 		written = "(SELECT inserted + updated FROM _revops_counts)"
 	}
 	state := quote(l.w.Dataset(load.StateSchema))

@@ -115,6 +115,8 @@ func New(opts ...Option) (*Server, error) {
 var setupSQL = []string{
 	`SET TimeZone = 'UTC'`,
 	`CREATE MACRO to_json_string(x) AS CAST(to_json(x) AS VARCHAR)`,
+	`CREATE MACRO timestamp_add(ts, i) AS ts + i`,
+	`CREATE MACRO timestamp_sub(ts, i) AS ts - i`,
 	// count_if over only NULLs is NULL in DuckDB; COUNTIF is 0 in BigQuery.
 	`CREATE MACRO countif(x) AS count(CASE WHEN x THEN 1 END)`,
 }

@@ -197,7 +197,7 @@ var functions = map[string]string{
 	"ABS": "ABS", "ROUND": "ROUND", "FLOOR": "FLOOR", "CEIL": "CEIL", "MOD": "MOD",
 	"GREATEST": "GREATEST", "LEAST": "LEAST", "ERROR": "ERROR", "ANY_VALUE": "ANY_VALUE",
 	"LOGICAL_OR": "BOOL_OR", "LOGICAL_AND": "BOOL_AND", "REGEXP_CONTAINS": "REGEXP_MATCHES",
-	"TIMESTAMP_ADD": "", "TIMESTAMP_SUB": "", // need an interval rewrite: not emulated yet
+	"TIMESTAMP_ADD": "TIMESTAMP_ADD", "TIMESTAMP_SUB": "TIMESTAMP_SUB", // macros: ts ± INTERVAL n UNIT
 }
 
 // keywords may precede '(' without being function calls.
