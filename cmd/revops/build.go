@@ -278,43 +278,60 @@ func (a *app) report(res *models.Result, build bool) error {
 	return nil
 }
 
-// printBuildDetail prints, with -v, a row per model and per test; by
-// default only the models and tests that failed, errored, warned or were
-// skipped for a reason, so that a build of 100 models is a few lines.
+// printBuildDetail prints, with -v, a row per model and per test; then,
+// with or without -v, a line per model that failed and per test that
+// failed, errored or warned, with its whole message, so that a build of
+// 100 models is a line when all is well.
 func (a *app) printBuildDetail(res *models.Result, build bool) {
-	var mrows, trows [][]string
+	var issues []string
+	if a.verbose {
+		var mrows, trows [][]string
+		for _, m := range res.Models {
+			rowCount := fmt.Sprint(m.Rows)
+			if m.Kind == load.ModelView || m.Status != models.StatusSuccess {
+				rowCount = "-"
+			}
+			note := m.Error
+			if note == "" {
+				note = m.Reason
+			}
+			mrows = append(mrows, []string{m.Model, string(m.Kind), rowCount, fmt.Sprintf("%.2f", m.Seconds), m.Status, oneLine(note)})
+		}
+		for _, t := range res.Tests {
+			note := t.Error
+			if note == "" {
+				note = t.Reason
+			}
+			trows = append(trows, []string{t.Test, t.Status, fmt.Sprint(t.Failures), fmt.Sprintf("%.2f", t.Seconds), oneLine(note)})
+		}
+		// revops test lists models only when one is broken.
+		if len(mrows) > 0 && (build || len(res.Models) > 0) {
+			table(a.stdout, []string{"MODEL", "KIND", "ROWS", "SECONDS", "STATUS", "NOTE"}, mrows)
+			fmt.Fprintln(a.stdout)
+		}
+		if len(trows) > 0 {
+			table(a.stdout, []string{"TEST", "STATUS", "FAILURES", "SECONDS", "NOTE"}, trows)
+			fmt.Fprintln(a.stdout)
+		}
+	}
 	for _, m := range res.Models {
-		if !a.verbose && m.Status == models.StatusSuccess {
-			continue
+		if m.Status == models.StatusFailed {
+			issues = append(issues, fmt.Sprintf("failed %s: %s", m.Model, oneLine(m.Error)))
 		}
-		rowCount := fmt.Sprint(m.Rows)
-		if m.Kind == load.ModelView || m.Status != models.StatusSuccess {
-			rowCount = "-"
-		}
-		note := m.Error
-		if note == "" {
-			note = m.Reason
-		}
-		mrows = append(mrows, []string{m.Model, string(m.Kind), rowCount, fmt.Sprintf("%.2f", m.Seconds), m.Status, oneLine(note)})
 	}
 	for _, t := range res.Tests {
-		if !a.verbose && t.Status == models.StatusPass {
-			continue
+		switch t.Status {
+		case models.StatusFail, models.StatusError, models.StatusWarn:
+			note := t.Error
+			if note == "" {
+				note = fmt.Sprintf("%d rows", t.Failures)
+			}
+			issues = append(issues, fmt.Sprintf("%s %s: %s", t.Status, t.Test, oneLine(note)))
 		}
-		note := t.Error
-		if note == "" {
-			note = t.Reason
-		}
-		trows = append(trows, []string{t.Test, t.Status, fmt.Sprint(t.Failures), fmt.Sprintf("%.2f", t.Seconds), oneLine(note)})
 	}
-	// revops test lists models only when one is broken.
-	if len(mrows) > 0 && (build || a.verbose || len(res.Models) > 0) {
-		table(a.stdout, []string{"MODEL", "KIND", "ROWS", "SECONDS", "STATUS", "NOTE"}, mrows)
-		fmt.Fprintln(a.stdout)
-	}
-	if len(trows) > 0 {
-		table(a.stdout, []string{"TEST", "STATUS", "FAILURES", "SECONDS", "NOTE"}, trows)
-		fmt.Fprintln(a.stdout)
+	// Whole, not wrapped: a message names a file and line to copy.
+	for _, line := range issues {
+		fmt.Fprintln(a.stdout, line)
 	}
 }
 

@@ -83,7 +83,7 @@ func TestBuildCommand(t *testing.T) {
 		t.Errorf("tests: %+v", res.Tests)
 	}
 
-	code, out, _ = revops(t, nil, "test", "-c", cfg, "--select", "mine.hello")
+	code, out, _ = revops(t, nil, "test", "-c", cfg, "--select", "mine.hello", "-v")
 	if code != 0 || !strings.Contains(out, "not_null(mine.hello.who)  pass") {
 		t.Errorf("test: %d\n%s", code, out)
 	}

@@ -124,8 +124,10 @@ again after a lost answer) and why.`,
 						enabled++
 					}
 				}
-				a.say("%s %s: warehouse %s, %d sources (%d enabled), %d syncs, %d links", cfg.Path, state, cfg.Warehouse.Type,
-					len(cfg.Sources), enabled, len(cfg.Syncs), len(links))
+				if !a.quiet {
+					wrap(a.stdout, fmt.Sprintf("%s %s: warehouse %s, %d sources (%d enabled), %d syncs, %d links", cfg.Path, state,
+						cfg.Warehouse.Type, len(cfg.Sources), enabled, len(cfg.Syncs), len(links)), "  ")
+				}
 				// Each entry with -v; by default only the ones to look at.
 				for _, s := range srcs {
 					state := "enabled"

@@ -297,15 +297,15 @@ func sideCounts(r *link.Report, f func(link.SideReport) int64) string {
 func (a *app) printLinkDetails(r *link.Report) {
 	u := r.Unpaired
 	if n := u.MissingKey[0] + u.MissingKey[1] + u.NoPartner[0] + u.NoPartner[1] + u.Ambiguous + u.Converted[0] + u.Converted[1]; n > 0 && a.verbose {
-		fmt.Fprintf(a.stdout, "%s: not paired: %d/%d without a pairing key, %d/%d with no partner, %d ambiguous, %d/%d converted (left/right)\n",
-			r.Link, u.MissingKey[0], u.MissingKey[1], u.NoPartner[0], u.NoPartner[1], u.Ambiguous, u.Converted[0], u.Converted[1])
+		wrap(a.stdout, fmt.Sprintf("%s: not paired (left/right): %d/%d without a pairing key, %d/%d with no partner, %d ambiguous, %d/%d converted",
+			r.Link, u.MissingKey[0], u.MissingKey[1], u.NoPartner[0], u.NoPartner[1], u.Ambiguous, u.Converted[0], u.Converted[1]), "  ")
 	}
 	shown := 0
 	for _, e := range u.Examples {
 		// Records without a pairing key are usual (a Salesforce lead
 		// that never came from Zoho): counted above, listed in --json.
 		if a.verbose && shown < 3 && !strings.Contains(e, " is empty: not paired") {
-			fmt.Fprintf(a.stdout, "  %s\n", e)
+			wrap(a.stdout, "  "+e, "    ")
 			shown++
 		}
 	}

@@ -164,7 +164,7 @@ func TestOutputForPeople(t *testing.T) {
 		t.Fatalf("run --every: exit %d\n%s%s", code, out, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	perRun := regexp.MustCompile(`^\d\d:\d\d:\d\d run \S+ succeeded in \S+: \d+ rows read, \d+ written, 0 failed, \d+ API calls$`)
+	perRun := regexp.MustCompile(`^run \S+ succeeded in \S+: read \d+, wrote \d+, failed 0, \d+ API calls$`)
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "revops run every 1s") || !perRun.MatchString(lines[1]) || !perRun.MatchString(lines[2]) {
 		t.Errorf("run --every 1s --max-runs 2: want a header and a line per run:\n%s", out)
 	}

@@ -40,6 +40,13 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 		m.Close()
 		t.Skipf("open pty slave: %v", err)
 	}
+	// A terminal 100 columns wide (a new one is 0 by 0).
+	ws := [4]uint16{40, 100, 0, 0}
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, s.Fd(), syscall.TIOCSWINSZ, uintptr(unsafe.Pointer(&ws))); e != 0 {
+		m.Close()
+		s.Close()
+		t.Skipf("pty size: %v", e)
+	}
 	t.Cleanup(func() { s.Close(); m.Close() })
 	return m, s
 }

@@ -338,6 +338,27 @@ func table(w io.Writer, header []string, rows [][]string) {
 
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
 
+// wrap prints a line for people within maxWidth columns: a longer one is
+// broken at spaces, its continuation lines indented by indent.
+func wrap(w io.Writer, line, indent string) {
+	for runeLen(line) > maxWidth {
+		r := []rune(line)
+		cut := -1
+		for i := maxWidth; i > runeLen(indent); i-- {
+			if r[i] == ' ' {
+				cut = i
+				break
+			}
+		}
+		if cut < 0 {
+			break // one word wider than the line: printed whole
+		}
+		fmt.Fprintln(w, string(r[:cut]))
+		line = indent + strings.TrimLeft(string(r[cut:]), " ")
+	}
+	fmt.Fprintln(w, line)
+}
+
 // fitWidths returns each column's width: its widest cell, or less when
 // the line would be wider than limit. The widest column gives up
 // characters first, down to a floor (its header, at most 12, at least 9),

@@ -781,7 +781,7 @@ func sourceBlockers(p *models.Project, relation string, failed map[string]string
 	return reasons
 }
 
-// runLine is a scheduled run in one line: when, the outcome, what it read,
+// runLine is a scheduled run in one line: its id (its start), the outcome, what it read,
 // wrote and failed, and the API calls it spent.
 func runLine(s *runSummary) string {
 	var read, written, calls int64
@@ -796,6 +796,6 @@ func runLine(s *runSummary) string {
 	for _, c := range s.APICalls {
 		calls += c.Calls
 	}
-	return fmt.Sprintf("%s run %s %s in %s: %d rows read, %d written, %d failed, %d API calls",
-		s.StartedAt.Local().Format("15:04:05"), s.RunID, s.Status, took(s.Seconds), read, written, s.FailedRows, calls)
+	return fmt.Sprintf("run %s %s in %s: read %d, wrote %d, failed %d, %d API calls",
+		s.RunID, s.Status, took(s.Seconds), read, written, s.FailedRows, calls)
 }

@@ -77,7 +77,7 @@ func TestRunSkipsOnlyTheSyncsAFailedModelFeeds(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(strings.Replace(string(data), "  paths: []", "  paths: [models]", 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := revops(t, nil, "run", "-c", cfg)
+	code, out, errOut := revops(t, nil, "run", "-c", cfg, "-v")
 	if code != 1 || !strings.Contains(out+errOut, "core.broken") {
 		t.Fatalf("exit %d: want 1 naming core.broken\n%s%s", code, out, errOut)
 	}

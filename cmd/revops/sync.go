@@ -463,7 +463,7 @@ func (a *app) runSyncPlan(ctx context.Context, names []string, f syncFlags, dryR
 	}
 	a.printPlans(plans, f.rows, f.rowsSet)
 	if line := planCost(env.cfg, env.specs, plans); line != "" {
-		fmt.Fprintln(a.stdout, line)
+		wrap(a.stdout, line, "  ")
 	}
 	return env.badSyncs()
 }
