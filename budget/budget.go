@@ -69,11 +69,12 @@ type Budget struct {
 	// Share is the part of the daily limit revops may use (0 < Share ≤ 1).
 	Share float64
 
-	mu     sync.Mutex
-	limit  int64 // configured daily limit (0: as the API reports)
-	ledger []Spend
-	meters []meterBase
-	now    func() time.Time
+	mu       sync.Mutex
+	limit    int64 // configured daily limit (0: as the API reports)
+	ledger   []Spend
+	reserved int64 // held by calls in flight (Reserve)
+	meters   []meterBase
+	now      func() time.Time
 
 	// Set by RecordTo.
 	store               load.StateStore
@@ -107,15 +108,24 @@ func (b *Budget) SetLedger(spends []Spend) {
 	b.ledger = append([]Spend(nil), spends...)
 }
 
-// Attach counts a client's spending from now on.
+// Attach counts a client's spending from now on. A meter of a client
+// that can ask before each request (the meters of this package) makes the
+// client Reserve each call's cost from the budget first: a call that does
+// not fit is not sent, and fails with an *ExceededError.
 func (b *Budget) Attach(m Meter) {
 	if m == nil {
 		return
 	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.meters = append(b.meters, meterBase{m: m, base: m.Spent()})
+	b.mu.Unlock()
+	if g, ok := m.(gated); ok {
+		g.gate(b)
+	}
 }
+
+// gated is a meter whose client can reserve each call from a budget.
+type gated interface{ gate(b *Budget) }
 
 // Spent is what the attached clients spent since they were attached.
 func (b *Budget) Spent() int64 {
@@ -141,23 +151,31 @@ type Status struct {
 	// it, or what revops recorded plus this run's spending, whichever is
 	// more. Spent is this run's part.
 	Used, Spent int64
+	// Reserved is held by calls in flight (Reserve), not yet counted in
+	// Used.
+	Reserved int64
 	// Known is false when no limit is known: nothing is enforced.
 	Known bool
 }
 
-// Left is what the run may still spend (math.MaxInt64 when unknown).
+// Left is what the run may still spend (math.MaxInt64 when unknown):
+// the allowed share less the use and the calls in flight.
 func (s Status) Left() int64 {
 	if !s.Known {
 		return math.MaxInt64
 	}
-	return max(0, s.Allowed-s.Used)
+	return max(0, s.Allowed-s.Used-s.Reserved)
 }
 
 // Status returns the budget's figures now.
 func (b *Budget) Status() Status {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	st := Status{Limit: b.limit, Spent: b.spentLocked()}
+	return b.statusLocked()
+}
+
+func (b *Budget) statusLocked() Status {
+	st := Status{Limit: b.limit, Spent: b.spentLocked(), Reserved: b.reserved}
 	cut := b.now().Add(-Window)
 	var recorded int64
 	for _, s := range b.ledger {
@@ -207,28 +225,61 @@ func IsExceeded(err error) bool {
 }
 
 // Check returns an *ExceededError when spending need more on part would
-// take the org past the budget; nil when it fits or no limit is known.
+// take the org past the budget (counting the calls in flight); nil when
+// it fits or no limit is known. It reserves nothing: parts that run at
+// the same time each pass the same Check; their calls Reserve.
 func (b *Budget) Check(part string, need int64) error {
 	if b == nil {
 		return nil
 	}
-	st := b.Status()
-	if !st.Known || st.Used+need <= st.Allowed {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.checkLocked(b.statusLocked(), part, need)
+}
+
+func (b *Budget) checkLocked(st Status, part string, need int64) error {
+	if !st.Known || st.Used+st.Reserved+need <= st.Allowed {
 		return nil
 	}
-	return &ExceededError{Source: b.Source, Unit: b.Unit, Part: part, Need: need, Used: st.Used, Allowed: st.Allowed,
-		Limit: st.Limit, Share: b.Share, ResumeAt: b.resumeAt(st, need)}
+	return &ExceededError{Source: b.Source, Unit: b.Unit, Part: part, Need: need, Used: st.Used + st.Reserved,
+		Allowed: st.Allowed, Limit: st.Limit, Share: b.Share, ResumeAt: b.resumeAtLocked(st, need)}
+}
+
+// Reserve holds need (a call's cost) for part until release is called,
+// or fails with an *ExceededError when the use, the calls in flight and
+// need together would pass the budget. Every call of the run's clients
+// reserves its cost before it is sent (see Attach) and releases it once
+// the client's meter has counted it, so calls made at the same time by
+// several objects share one budget: a run passes its budget by no more
+// than what the API charged beyond the reservations (retries of calls in
+// flight). Without a known limit nothing is refused.
+func (b *Budget) Reserve(part string, need int64) (release func(), err error) {
+	if b == nil {
+		return func() {}, nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.checkLocked(b.statusLocked(), part, need); err != nil {
+		return nil, err
+	}
+	b.reserved += need
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			b.mu.Lock()
+			b.reserved -= need
+			b.mu.Unlock()
+		})
+	}, nil
 }
 
 // resumeAt is when the spends revops knows of free enough of the window
 // for need to fit: the oldest first, each 24 hours after it was made. The
 // part of the use revops did not record (other integrations) is taken to
 // free last: a full window from now.
-func (b *Budget) resumeAt(st Status, need int64) time.Time {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+func (b *Budget) resumeAtLocked(st Status, need int64) time.Time {
 	now := b.now()
-	over := st.Used + need - st.Allowed
+	over := st.Used + st.Reserved + need - st.Allowed
 	cut := now.Add(-Window)
 	spends := append([]Spend(nil), b.ledger...)
 	if s := b.spentLocked(); s > 0 {
@@ -402,7 +453,8 @@ func (b *Budget) Flush(ctx context.Context) error {
 	if spent == 0 && calls == 0 {
 		return nil
 	}
-	rec := record{Unit: b.Unit, Part: b.part, Calls: calls, Spent: spent, Share: b.Share, Limit: b.limit}
+	st := b.statusLocked()
+	rec := record{Unit: b.Unit, Part: b.part, Calls: calls, Spent: spent, Share: b.Share, Limit: st.Limit, Used: st.Used}
 	if b.Unit == Credits {
 		rec.Credits = spent
 	} else if calls == 0 {

@@ -38,6 +38,11 @@ func ZohoWrite(op string, n, matchKeys int64, bulkThreshold int64) Cost {
 	return c.Add(Cost{Calls: calls, Credits: credits})
 }
 
+// SalesforceIngestCalls is what one Bulk API 2.0 ingest job takes at
+// least: create, upload, close, a status poll, and the successful, failed
+// and unprocessed results.
+const SalesforceIngestCalls = 7
+
 // SalesforceWrite estimates the writes of n records to Salesforce: 200
 // per sObject Collections call, or above bulkThreshold one Bulk API 2.0
 // ingest job (create, upload, close, a status poll, and the successful,
@@ -47,7 +52,7 @@ func SalesforceWrite(n, bulkThreshold int64) Cost {
 		return Cost{}
 	}
 	if bulkThreshold > 0 && n > bulkThreshold {
-		return Cost{Calls: 7}
+		return Cost{Calls: SalesforceIngestCalls}
 	}
 	calls := ceilDiv(n, 200)
 	return Cost{Calls: calls}

@@ -1,6 +1,9 @@
 package budget
 
 import (
+	"context"
+	"fmt"
+
 	"github.com/revops/revops/crm/salesforce"
 	"github.com/revops/revops/crm/zoho"
 )
@@ -30,6 +33,9 @@ func (m zohoMeter) Org() (used, limit int64, ok bool) {
 	return max(0, m.limit-rem), m.limit, true
 }
 
+// gate makes the client reserve each call's credits (Budget.Attach).
+func (m zohoMeter) gate(b *Budget) { m.c.SetGate(gateFunc(b, Credits)) }
+
 // sfMeter reads a Salesforce client: its requests, and the org's use and
 // allowance from Sforce-Limit-Info.
 type sfMeter struct{ c *salesforce.Client }
@@ -40,3 +46,18 @@ func SalesforceMeter(c *salesforce.Client) Meter { return sfMeter{c} }
 func (m sfMeter) Spent() int64 { return m.c.Stats().Requests }
 
 func (m sfMeter) Org() (used, limit int64, ok bool) { return m.c.APIUsage() }
+
+// gate makes the client reserve each request (Budget.Attach).
+func (m sfMeter) gate(b *Budget) { m.c.SetGate(gateFunc(b, Calls)) }
+
+// gateFunc reserves a call's cost from b; what names the call (method
+// and path).
+func gateFunc(b *Budget, unit string) func(ctx context.Context, what string, cost int64) (func(), error) {
+	return func(ctx context.Context, what string, cost int64) (func(), error) {
+		part := "the call " + what
+		if unit == Credits {
+			part += fmt.Sprintf(" (%d credits)", cost)
+		}
+		return b.Reserve(part, cost)
+	}
+}

@@ -76,6 +76,24 @@ type Client struct {
 	// apiUsed and apiMax are the last Sforce-Limit-Info api-usage seen
 	// (-1 before any).
 	apiUsed, apiMax atomic.Int64
+	// gate is asked before each request (SetGate).
+	gate atomic.Pointer[Gate]
+}
+
+// Gate is asked before each API request (token fetches aside) with what
+// it is (method and path) and its cost (one request): it returns a
+// release, called once the request is done and counted in Stats, or an
+// error that fails the request unsent. A budget shared by several
+// clients or goroutines reserves the call there (package budget).
+type Gate func(ctx context.Context, what string, cost int64) (release func(), err error)
+
+// SetGate makes every request ask g first (nil: none).
+func (c *Client) SetGate(g Gate) {
+	if g == nil {
+		c.gate.Store(nil)
+		return
+	}
+	c.gate.Store(&g)
 }
 
 // Stats are the counts of a Client's requests.
@@ -272,13 +290,26 @@ func objectOf(soql string) string {
 	return "?"
 }
 
-// limitInfo reads the Sforce-Limit-Info header of every answer.
+// limitInfo reads the Sforce-Limit-Info header of every answer, and asks
+// the client's Gate before each request.
 type limitInfo struct {
 	base http.RoundTripper
 	c    *Client
 }
 
 func (l limitInfo) RoundTrip(r *http.Request) (*http.Response, error) {
+	if g := l.c.gate.Load(); g != nil {
+		release, err := (*g)(r.Context(), r.Method+" "+r.URL.Path, 1)
+		if err != nil {
+			if r.Body != nil {
+				r.Body.Close()
+			}
+			return nil, err
+		}
+		// The transport has counted the request's attempts when it
+		// returns: the reservation ends after them.
+		defer release()
+	}
 	resp, err := l.base.RoundTrip(r)
 	if resp != nil {
 		if used, max, ok := ParseLimitInfo(resp.Header.Get("Sforce-Limit-Info")); ok {

@@ -290,6 +290,11 @@ func (c *Client) UploadBulkFile(ctx context.Context, name string, zipped []byte)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("feature", "bulk-write")
 	req.Header.Set("X-CRM-ORG", zgid)
+	release, err := c.reserve(ctx, http.MethodPost, req.URL.Path, 1)
+	if err != nil {
+		return "", fmt.Errorf("upload: %w", err)
+	}
+	defer release()
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		var ue *url.Error

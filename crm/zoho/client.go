@@ -86,6 +86,38 @@ type Client struct {
 	// X-API-CREDITS-REMAINING seen, -1 before any.
 	credits   atomic.Int64
 	remaining atomic.Int64
+	// gate is asked before each CRM call (SetGate).
+	gate atomic.Pointer[Gate]
+}
+
+// Gate is asked before each API call with what it is (method and path)
+// and its credits as Credits prices them: it returns a release, called
+// once the call is counted in Credits, or an error that fails the call
+// unsent. A budget shared by several clients or goroutines reserves the
+// credits there (package budget).
+type Gate func(ctx context.Context, what string, credits int64) (release func(), err error)
+
+// SetGate makes every call ask g first (nil: none).
+func (c *Client) SetGate(g Gate) {
+	if g == nil {
+		c.gate.Store(nil)
+		return
+	}
+	c.gate.Store(&g)
+}
+
+// reserve asks the gate for a call of credits; the release is a no-op
+// without a gate.
+func (c *Client) reserve(ctx context.Context, method, path string, credits int64) (func(), error) {
+	g := c.gate.Load()
+	if g == nil {
+		return func() {}, nil
+	}
+	release, err := (*g)(ctx, method+" "+path, credits)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	return release, nil
 }
 
 // New returns a Client for cfg. It does not call the network: the first
@@ -306,6 +338,12 @@ func (c *Client) sendRaw(ctx context.Context, method string, target func() strin
 	for k, vs := range hdr {
 		req.Header[k] = vs
 	}
+	release, err := c.reserve(ctx, method, req.URL.Path, int64(callCost(ctx)))
+	if err != nil {
+		return nil, err
+	}
+	// The credits are counted before the reservation ends.
+	defer release()
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		var ue *url.Error

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/revops/revops/crm/httpx"
+	"github.com/revops/revops/crm/zoho/zql"
 )
 
 // API limits of the records APIs (reference sheet §2).
@@ -400,10 +401,11 @@ type COQLResult struct {
 }
 
 // COQL runs one COQL select (POST /crm/v8/coql). The call only reads, so
-// it is retried like a GET. No rows (204) is an empty result.
+// it is retried like a GET. No rows (204) is an empty result. It costs
+// credits by its LIMIT (COQLCredits).
 func (c *Client) COQL(ctx context.Context, query string) (*COQLResult, error) {
 	body := map[string]string{"select_query": query}
-	r, err := c.send(httpx.Retryable(ctx), http.MethodPost, func() string { return c.crmURL("coql", nil) }, nil, body)
+	r, err := c.send(withCost(httpx.Retryable(ctx), COQLCredits(query)), http.MethodPost, func() string { return c.crmURL("coql", nil) }, nil, body)
 	if err != nil {
 		return nil, fmt.Errorf("zoho: coql: %w", err)
 	}
@@ -423,4 +425,22 @@ func (c *Client) COQL(ctx context.Context, query string) (*COQLResult, error) {
 	}
 	out.Data, out.Count, out.MoreRecords = ans.Data, ans.Info.Count, ans.Info.MoreRecords
 	return out, nil
+}
+
+// COQLCredits is what a COQL query costs by its LIMIT (reference sheet
+// §2.8): 1–200 rows one credit, 201–1,000 two, 1,001–2,000 three; no
+// LIMIT is 200. A query that does not parse is priced at one credit (the
+// API refuses it).
+func COQLCredits(query string) int {
+	q, err := zql.ParseCOQL(query)
+	if err != nil {
+		return 1
+	}
+	switch {
+	case q.Limit <= 200:
+		return 1
+	case q.Limit <= 1000:
+		return 2
+	}
+	return 3
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/revops/revops/budget"
 	"github.com/revops/revops/crm/salesforce"
 	revsync "github.com/revops/revops/sync"
 )
@@ -47,8 +48,18 @@ func (d *Destination) bulk(ctx context.Context, object string, op revsync.Op, m 
 			rows = append(rows, row)
 			size += rs
 		}
+		if d.overBudget(fmt.Sprintf("a Bulk API 2.0 %s job of %d %s records", op, len(rows), object),
+			budget.SalesforceIngestCalls, send[start:end], out) {
+			start = end
+			continue
+		}
 		d.log.Debug("salesforce: bulk ingest", "object", object, "operation", op, "rows", len(rows))
 		res, err := d.c.Ingest(ctx, job, header, rows)
+		if err != nil && budget.IsExceeded(err) {
+			// A call of a job already under way was refused: what the
+			// job wrote is unknown, so the Write fails (see SetBudget).
+			err = fmt.Errorf("salesforce: bulk ingest job of %s stopped: %s", object, err.Error())
+		}
 		if err != nil {
 			if start > 0 {
 				// Earlier parts were written: report this part's rows as

@@ -41,6 +41,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/revops/revops/budget"
 	"github.com/revops/revops/crm/salesforce"
 	revsync "github.com/revops/revops/sync"
 )
@@ -59,7 +60,20 @@ type Destination struct {
 	log           *slog.Logger
 	bulkThreshold int
 	schemas       map[string]*revsync.Schema // by lower-cased object name
+	// budget is the org's API budget (SetBudget), nil without one.
+	budget *budget.Budget
 }
+
+// SetBudget makes every sObject Collections call and Bulk API 2.0 ingest
+// job check the org's API budget first: records whose call would take the
+// org past it fail alone with BUDGET_EXCEEDED (retryable: sent again by a
+// later run) without a request, the message saying when the budget
+// frees. A call the budget refuses at its reservation (see
+// budget.Budget.Attach: a query of a duplicate-check match, a converted
+// lead's lookup) fails the records of the Write it was for that have no
+// result yet the same way; one of a Bulk job already sent fails the
+// Write. The spending is flushed to the budget's record after each Write.
+func (d *Destination) SetBudget(b *budget.Budget) { d.budget = b }
 
 // Option changes how New builds a Destination.
 type Option func(*config)

@@ -2,11 +2,13 @@ package salesforce
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/revops/revops/budget"
 	"github.com/revops/revops/crm/salesforce"
 	revsync "github.com/revops/revops/sync"
 )
@@ -68,8 +70,26 @@ func (d *Destination) Write(ctx context.Context, object string, op revsync.Op, m
 	default:
 		return nil, fmt.Errorf("salesforce: %s %s: unknown operation", op, object)
 	}
+	if d.budget != nil {
+		defer func() {
+			if err := d.budget.Flush(context.WithoutCancel(ctx)); err != nil {
+				d.log.Warn("salesforce: could not record the API use", "error", err)
+			}
+		}()
+	}
 	recs = slices.Clone(recs) // the ids of matched records are set on the copy
 	out := make([]revsync.Result, n)
+	if err := d.writeRecords(ctx, object, op, m, recs, out); err != nil {
+		if !d.budgetStopped(err, out) {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// writeRecords sends a Write's records and fills out.
+func (d *Destination) writeRecords(ctx context.Context, object string, op revsync.Op, m revsync.Match, recs []revsync.Record, out []revsync.Result) error {
+	n := len(recs)
 	var inserts, upserts, matched, deletes []int
 	updates := map[string][]int{} // object → records updated by id
 	for i, r := range recs {
@@ -97,7 +117,7 @@ func (d *Destination) Write(ctx context.Context, object string, op revsync.Op, m
 	w := &write{d: d, object: object, m: m, recs: recs, out: out, bulk: n > d.bulkThreshold}
 	deferred, err := w.match(ctx, matched, &inserts, updates)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	steps := []struct {
 		op   revsync.Op
@@ -105,21 +125,21 @@ func (d *Destination) Write(ctx context.Context, object string, op revsync.Op, m
 	}{{revsync.OpInsert, inserts}, {revsync.OpUpsert, upserts}, {revsync.OpDelete, deletes}}
 	for _, st := range steps {
 		if err := w.send(ctx, object, st.op, st.send); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := w.sameBatch(ctx, deferred, updates); err != nil {
-		return nil, err
+		return err
 	}
 	for _, o := range sortedObjects(updates) {
 		if err := w.update(ctx, o, updates[o]); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := w.converted(ctx, op); err != nil {
-		return nil, err
+		return err
 	}
-	return out, nil
+	return nil
 }
 
 // write is one Write in progress.
@@ -259,6 +279,9 @@ func firstError(r salesforce.Result) salesforce.RecordError {
 // (allOrNone=false) and fills their results.
 func (d *Destination) collection(ctx context.Context, object string, op revsync.Op, m revsync.Match,
 	recs []revsync.Record, send []int, out []revsync.Result) error {
+	if d.overBudget(fmt.Sprintf("a %s of %d %s records", op, len(send), object), 1, send, out) {
+		return nil
+	}
 	var (
 		res []salesforce.Result
 		err error
@@ -366,4 +389,44 @@ func isEmpty(v any) bool {
 	}
 	s, ok := v.(string)
 	return ok && s == ""
+}
+
+// overBudget checks a call (or job) costing calls against the org's
+// budget; past it, the records at rows fail BUDGET_EXCEEDED (retryable)
+// unsent, and it returns true.
+func (d *Destination) overBudget(part string, calls int64, rows []int, out []revsync.Result) bool {
+	if d.budget == nil {
+		return false
+	}
+	err := d.budget.Check(part, calls)
+	if err == nil {
+		return false
+	}
+	for _, i := range rows {
+		out[i] = revsync.Result{Err: budgetError(err)}
+	}
+	return true
+}
+
+// budgetStopped fails the records without a result BUDGET_EXCEEDED when
+// err is a call the budget refused before sending it (see SetBudget).
+func (d *Destination) budgetStopped(err error, out []revsync.Result) bool {
+	if d.budget == nil || !budget.IsExceeded(err) {
+		return false
+	}
+	for i, r := range out {
+		if r.Err == nil && r.ID == "" {
+			out[i] = revsync.Result{Err: budgetError(err)}
+		}
+	}
+	return true
+}
+
+func budgetError(err error) *revsync.RowError {
+	var e *budget.ExceededError
+	msg := err.Error()
+	if errors.As(err, &e) {
+		msg = e.Error()
+	}
+	return &revsync.RowError{Code: "BUDGET_EXCEEDED", Message: msg, Retryable: true}
 }
