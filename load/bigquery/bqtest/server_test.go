@@ -307,3 +307,16 @@ func TestFaultsAreRetried(t *testing.T) {
 		t.Fatalf("quota: %v", err)
 	}
 }
+
+// TestCountIfNoMatch: COUNTIF is 0, not NULL, when nothing matches
+// (DuckDB's count_if over only NULLs is NULL).
+func TestCountIfNoMatch(t *testing.T) {
+	_, c := start(t)
+	it, err := c.Query("SELECT COUNTIF(x) FROM (SELECT CAST(NULL AS BOOL) AS x)").Read(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := readAll(t, it); len(rows) != 1 || rows[0][0] != int64(0) {
+		t.Fatalf("COUNTIF over NULLs = %v, want 0", rows)
+	}
+}
