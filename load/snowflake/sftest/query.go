@@ -3,6 +3,7 @@ package sftest
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -306,6 +307,11 @@ func (s *Server) execute(ctx context.Context, se *session, stmt []token, args []
 		return nil, &Error{Code: "001003", State: "42000", Message: fmt.Sprintf("SQL compilation error:\n%s statements are not emulated by sftest", kind)}
 	case "ALTER":
 		if len(sig) > 1 && sig[1].is("session") {
+			for i := 2; i+2 < len(sig); i++ {
+				if sig[i].is("go_query_result_format") && sig[i+1].punct("=") {
+					se.arrow = strings.EqualFold(strings.Trim(sig[i+2].text, "'"), "arrow")
+				}
+			}
 			return status(stSCL+0x100, "Statement executed successfully.")
 		}
 	}
@@ -519,6 +525,22 @@ func (s *Server) selectRows(ctx context.Context, se *session, q string, args []a
 	base["statementTypeId"] = stSelect
 	base["rowtype"] = rt
 	base["total"] = len(all)
+	// encode renders one part of the result (the first rowset or a chunk).
+	encode := func(part [][]*string) (string, error) {
+		if se.arrow {
+			b, err := arrowStream(rt, part)
+			return string(b), err
+		}
+		var b strings.Builder
+		for i, row := range part {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			j, _ := json.Marshal(row)
+			b.Write(j)
+		}
+		return b.String(), nil
+	}
 	first := all
 	if len(all) > s.opts.ChunkRows {
 		first = all[:s.opts.ChunkRows]
@@ -526,29 +548,36 @@ func (s *Server) selectRows(ctx context.Context, se *session, q string, args []a
 		qid := base["queryId"].(string)
 		for n, off := 0, s.opts.ChunkRows; off < len(all); n, off = n+1, off+s.opts.ChunkRows {
 			end := min(off+s.opts.ChunkRows, len(all))
-			var b strings.Builder
-			for i, row := range all[off:end] {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				j, _ := json.Marshal(row)
-				b.Write(j)
+			body, err := encode(all[off:end])
+			if err != nil {
+				return nil, err
 			}
 			path := fmt.Sprintf("/chunks/%s/%d", qid, n)
 			s.mu.Lock()
-			s.chunk[path] = b.String()
+			s.chunk[path] = body
 			s.mu.Unlock()
 			chunks = append(chunks, map[string]any{"url": s.URL + path, "rowCount": end - off,
-				"uncompressedSize": b.Len(), "compressedSize": b.Len()})
+				"uncompressedSize": len(body), "compressedSize": len(body)})
 		}
 		base["chunks"] = chunks
 		base["chunkHeaders"] = map[string]string{"x-sftest": "1"}
+	}
+	base["returned"] = len(first)
+	if se.arrow {
+		base["queryResultFormat"] = "arrow"
+		if len(first) > 0 {
+			b, err := encode(first)
+			if err != nil {
+				return nil, err
+			}
+			base["rowsetBase64"] = base64.StdEncoding.EncodeToString([]byte(b))
+		}
+		return base, nil
 	}
 	if first == nil {
 		first = [][]*string{}
 	}
 	base["rowset"] = first
-	base["returned"] = len(first)
 	return base, nil
 }
 
@@ -563,8 +592,12 @@ func snowType(ct *sql.ColumnType) rowType {
 	case t == "TINYINT", t == "SMALLINT", t == "INTEGER", t == "BIGINT", t == "HUGEINT", t == "UTINYINT", t == "USMALLINT", t == "UINTEGER", t == "UBIGINT":
 		r.Type, r.Precision = "fixed", 38
 	case strings.HasPrefix(t, "DECIMAL"):
-		p, sc, _ := ct.DecimalSize()
-		r.Type, r.Precision, r.Scale = "fixed", int(p), int(sc)
+		// duckdb-go spells the precision and scale in the type name.
+		var p, sc int
+		if _, err := fmt.Sscanf(t, "DECIMAL(%d,%d)", &p, &sc); err != nil {
+			p, sc = 38, 0
+		}
+		r.Type, r.Precision, r.Scale = "fixed", p, sc
 	case t == "FLOAT", t == "DOUBLE":
 		r.Type = "real"
 	case t == "DATE":

@@ -18,7 +18,8 @@
 // the account (database names are echoed, not separate); temporary tables
 // are ordinary tables dropped when their session closes; names differing
 // only in case collide (DuckDB matches names case-insensitively even when
-// quoted); results are always JSON (never Arrow); the functions the shared
+// quoted); results are JSON unless the session sets
+// GO_QUERY_RESULT_FORMAT to ARROW (the service's default for Go); the functions the shared
 // conformance suite borrows from DuckDB (see suiteOnly) are accepted.
 package sftest
 
@@ -326,6 +327,7 @@ type session struct {
 	conn     *sql.Conn
 	inTxn    bool
 	expired  bool
+	arrow    bool // answer SELECTs in Arrow (GO_QUERY_RESULT_FORMAT = ARROW)
 	database string
 	schema   string
 	wh, role string
@@ -417,6 +419,8 @@ type loginRequest struct {
 		Password      string `json:"PASSWORD"`
 		Authenticator string `json:"AUTHENTICATOR"`
 		Token         string `json:"TOKEN"`
+		// SessionParameters holds the connection's Params.
+		SessionParameters map[string]any `json:"SESSION_PARAMETERS"`
 	} `json:"data"`
 }
 
@@ -460,6 +464,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		database: q.Get("databaseName"), schema: q.Get("schemaName"), wh: q.Get("warehouse"), role: q.Get("roleName")}
 	if se.schema == "" {
 		se.schema = "PUBLIC"
+	}
+	for k, v := range d.SessionParameters {
+		if strings.EqualFold(k, "GO_QUERY_RESULT_FORMAT") {
+			se.arrow = strings.EqualFold(fmt.Sprint(v), "ARROW")
+		}
 	}
 	s.mu.Lock()
 	s.seq++

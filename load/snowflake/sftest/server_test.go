@@ -100,6 +100,10 @@ func TestTypesAndBinds(t *testing.T) {
 	if n != 7 || s != "x'y" || f != 2.5 || !b || !got.Equal(ts) || v != `{"a":[1,2]}` {
 		t.Fatalf("row = %v %q %v %v %v %q", n, s, f, b, got, v)
 	}
+	var d any
+	if err := db.QueryRow(`SELECT "d" FROM "t" WHERE "d" IS NOT NULL`).Scan(&d); err != nil || d != "12.50" {
+		t.Fatalf("NUMBER(10,2) = %#v (%v), want \"12.50\"", d, err)
+	}
 	// Unquoted identifiers come back upper-case, as Snowflake reports them.
 	rows, err := db.Query(`select "n" as total from "t"`)
 	if err != nil {
@@ -399,5 +403,38 @@ func TestLongQueries(t *testing.T) {
 	}
 	if n["/queries/v1/query-request"] != 2 || results < 2 {
 		t.Fatalf("requests = %v, want both results fetched from their getResultUrl", n)
+	}
+}
+
+func TestArrowResults(t *testing.T) {
+	srv := sftest.New(t, sftest.Options{Password: "pw", ChunkRows: 4})
+	cfg := config(srv)
+	arrowFmt := "ARROW"
+	cfg.Params = map[string]*string{"GO_QUERY_RESULT_FORMAT": &arrowFmt}
+	db := open(t, cfg)
+	mustExec(t, db, `CREATE TABLE "t" ("n" NUMBER(38,0), "d" NUMBER(10,2), "f" FLOAT, "s" VARCHAR, "b" BOOLEAN, "day" DATE, "ts" TIMESTAMP_TZ, "ntz" TIMESTAMP_NTZ, "v" VARIANT)`)
+	ts := time.Date(2024, 1, 15, 10, 30, 0, 123456000, time.UTC)
+	for i := range 10 {
+		mustExec(t, db, `INSERT INTO "t" SELECT ?, 12.25, 2.5, ?, TRUE, '2024-03-31', ?, ?, PARSE_JSON('[1]')`, i, fmt.Sprint("s", i), ts, ts)
+	}
+	mustExec(t, db, `INSERT INTO "t" ("n") VALUES (100)`)
+	rows := rowsOf(t, db, `SELECT "n", "d", "f", "s", "b", "day", "ts", "ntz", "v" FROM "t" ORDER BY "n"`)
+	if len(rows) != 11 {
+		t.Fatalf("rows = %d", len(rows))
+	}
+	r := rows[3]
+	tz, _ := r[6].(time.Time)
+	ntz, _ := r[7].(time.Time)
+	day, _ := r[5].(time.Time)
+	// NUMBER(38,0) reaches Scan as a string (precision over 18), as from the service.
+	if r[0] != "3" || r[1] != "12.25" || r[2] != 2.5 || r[3] != "s3" || r[4] != true || day.Format("2006-01-02") != "2024-03-31" ||
+		!tz.Equal(ts) || !ntz.Equal(ts) || r[8] != "[1]" {
+		t.Fatalf("row 3 = %#v", r)
+	}
+	if last := rows[10]; last[0] != "100" || last[1] != nil || last[6] != nil {
+		t.Fatalf("last row = %#v", last)
+	}
+	if st := srv.Stats(); st.Chunks != 2 {
+		t.Fatalf("chunks = %d, want 2 Arrow chunks", st.Chunks)
 	}
 }
