@@ -251,8 +251,6 @@ func modelSQL(q string) string {
 	return q
 }
 
-var _ = fmt.Sprint
-
 func TestOpenNamesTheProject(t *testing.T) {
 	s, err := bqtest.New()
 	if err != nil {

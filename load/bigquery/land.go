@@ -2,7 +2,6 @@ package bigquery
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -541,5 +540,3 @@ func (l *landing) script(stage string, cursor *load.CursorUpdate, rows int64) st
 	}
 	return b.String()
 }
-
-var _ = errors.New

@@ -116,13 +116,12 @@ func TestDatasetsTablesAndQueries(t *testing.T) {
 		}
 	}
 	// Seven rows, three per page: the client pages through them.
-	it, err := c.Query("SELECT id, n, `at`, tags, acct, extra FROM `raw`.`people` WHERE n >= ? ORDER BY id").Read(ctx)
-	if err == nil {
+	if _, err := c.Query("SELECT id, n, `at`, tags, acct, extra FROM `raw`.`people` WHERE n >= ? ORDER BY id").Read(ctx); err == nil {
 		t.Fatal("a query missing its parameter ran")
 	}
 	q = c.Query("SELECT id, n, `at`, tags, acct, extra FROM `raw`.`people` WHERE n >= ? ORDER BY id")
 	q.Parameters = []bigquery.QueryParameter{{Value: int64(0)}}
-	it, err = q.Read(ctx)
+	it, err := q.Read(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package bqtest
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -332,7 +333,7 @@ func cell(t *typeNode, v any) (any, error) {
 		out := make([]any, 0, len(xs))
 		for _, x := range xs {
 			if x == nil {
-				return nil, fmt.Errorf("Array cannot have a null element")
+				return nil, errors.New("array cannot have a NULL element")
 			}
 			c, err := cell(t.list, x)
 			if err != nil {
