@@ -7,7 +7,9 @@
 // If-Modified-Since (see metacache.go), else describes it, then reads
 // every field of the rows whose SystemModstamp is at or after the
 // cursor minus the look-back window, deleted rows included (queryAll), in
-// SystemModstamp, Id order. Above Options.BulkThreshold changed rows (the
+// SystemModstamp, Id order. With an API budget (SetBudget) a read stops
+// at a checkpoint when the budget runs out, and the next run resumes
+// there. Above Options.BulkThreshold changed rows (the
 // totalSize of the first REST page) the rows come from a Bulk API 2.0
 // query job instead (in SystemModstamp windows of Options.BulkWindow rows,
 // one job each, above that size). The cursor is JSON: {"modified": the
@@ -31,8 +33,10 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/revops/revops/budget"
 	"github.com/revops/revops/crm/httpx"
 	"github.com/revops/revops/crm/salesforce"
 	"github.com/revops/revops/extract"
@@ -40,6 +44,10 @@ import (
 
 // batchRows is about how many rows each Arrow batch holds.
 var batchRows = 10_000
+
+// queryBatch is the REST page size asked for (0: the API's default,
+// 2,000); tests make it small.
+var queryBatch = 0
 
 // Extractor reads one Salesforce org. It implements extract.Extractor and
 // is safe for concurrent use by several objects at once.
@@ -51,6 +59,24 @@ type Extractor struct {
 	history map[string]bool // lower-case object names
 
 	gate gate // the describeGlobal checks of this extractor's life
+
+	// budget is the org's API budget (SetBudget), nil without one.
+	budget atomic.Pointer[budget.Budget]
+}
+
+// SetBudget makes reads stop at a checkpoint once the org's API budget
+// has no room for their next call (extract.BudgetSetter): before a REST
+// page or a Bulk window, or when the budget refuses a call at its
+// reservation (see budget.Budget.Attach). The stream then ends cleanly at
+// its last checkpoint, Incomplete, and the next run continues from there.
+// An object without a checkpoint yet (no cursor field, or a Bulk read
+// before its first window ends) fails with the *budget.ExceededError.
+func (e *Extractor) SetBudget(b *budget.Budget) { e.budget.Store(b) }
+
+// checkBudget returns the *budget.ExceededError when the org's budget
+// has no room for need more calls on part.
+func (e *Extractor) checkBudget(part string, need int64) error {
+	return e.budget.Load().Check(part, need)
 }
 
 // New checks opts, logs in and returns the extractor of the source name.
@@ -164,7 +190,7 @@ func (e *Extractor) Extract(ctx context.Context, obj extract.Object, since strin
 		e.log.Info("query too long for REST, using Bulk API 2.0", "object", d.Name, "fields", len(cols))
 		return e.start(ctx, sp, int64(n), nil, nil, bulkSOQL), nil
 	}
-	pager := e.client.NewPager(restSOQL, true, 0)
+	pager := e.client.NewPager(restSOQL, true, queryBatch)
 	first, err := pager.Next(ctx)
 	if err != nil {
 		return fail(err)
@@ -201,4 +227,7 @@ func deletedField(d *salesforce.Describe, modified string) string {
 	return modified
 }
 
-var _ extract.Extractor = (*Extractor)(nil)
+var (
+	_ extract.Extractor    = (*Extractor)(nil)
+	_ extract.BudgetSetter = (*Extractor)(nil)
+)

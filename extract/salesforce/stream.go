@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/revops/revops/budget"
 	"github.com/revops/revops/crm/salesforce"
 	"github.com/revops/revops/extract"
 )
@@ -41,9 +42,11 @@ type stream struct {
 	ckpt   string
 	ckptOK bool
 
-	mu     sync.Mutex // guards err and cursor
+	mu     sync.Mutex // guards err, cursor and incomplete
 	err    error
 	cursor string
+	// incomplete: the read stopped at a checkpoint for the API budget.
+	incomplete bool
 	// state turns the cursor times into cursors that keep the describe.
 	state state
 }
@@ -71,11 +74,24 @@ func (e *Extractor) start(ctx context.Context, sp spec, total int64, pager *sale
 		default:
 			err = p.bulk(ctx, bulkSOQL)
 		}
+		stopped := ""
+		if budget.IsExceeded(err) {
+			// The API budget ran out: end at the last checkpoint.
+			if cp, ok := p.checkpoint(); ok {
+				e.log.Warn("API budget reached: the read stops at a checkpoint; the next run continues",
+					"object", sp.object, "rows", p.rows, "cursor", cp, "reason", err)
+				stopped, err = cp, nil
+			}
+		}
 		if err == nil {
 			err = p.flush(ctx)
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if err == nil && stopped != "" {
+			s.cursor, s.incomplete = stopped, true
+			return
+		}
 		if err != nil {
 			s.err = fmt.Errorf("salesforce source %s: extract %s: %w", e.name, sp.object, err)
 			return
@@ -147,7 +163,13 @@ func (p *producer) rest(ctx context.Context, pager *salesforce.Pager, page []map
 	var restartedAt time.Time
 	for {
 		var next chan fetched
-		if !pager.Done() {
+		var stop error
+		if !pager.Done() && p.sp.modified != "" {
+			// The next page must fit the budget (its call reserves it);
+			// else the read ends after this page, at its checkpoint.
+			stop = p.e.checkBudget("the next page of "+p.sp.object, 1)
+		}
+		if !pager.Done() && stop == nil {
 			next = make(chan fetched, 1)
 			go func() {
 				recs, err := pager.Next(ctx)
@@ -165,7 +187,7 @@ func (p *producer) rest(ctx context.Context, pager *salesforce.Pager, page []map
 			}
 		}
 		if next == nil {
-			return nil
+			return stop
 		}
 		f := <-next
 		if f.err != nil {
@@ -326,6 +348,15 @@ func (s *stream) Cursor() string {
 	return s.state.encode(s.cursor)
 }
 
+// Incomplete implements extract.Incompleter: the read stopped at a
+// checkpoint because the org's API budget ran out; Cursor is that
+// checkpoint.
+func (s *stream) Incomplete() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.incomplete
+}
+
 // Total is the number of rows the query matched (the runner's progress).
 func (s *stream) Total() int64 { return s.total }
 
@@ -352,4 +383,5 @@ func (s *stream) Release() {
 var (
 	_ extract.Stream       = (*stream)(nil)
 	_ extract.Checkpointer = (*stream)(nil)
+	_ extract.Incompleter  = (*stream)(nil)
 )

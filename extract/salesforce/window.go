@@ -51,6 +51,11 @@ func (p *producer) bulkWindows(ctx context.Context, total int64) error {
 		if up.After(hi) {
 			up = hi
 		}
+		// A window costs a count and a job's calls (create, poll,
+		// results): stop at the last window's end when they do not fit.
+		if err := p.e.checkBudget("the next Bulk window of "+sp.object, 4); err != nil {
+			return err
+		}
 		w := windowWhere(sp.modified, lower, up)
 		n, err := p.e.client.Count(ctx, "SELECT COUNT() FROM "+sp.object+w, true)
 		if err != nil {
