@@ -322,6 +322,14 @@ func TestFaults(t *testing.T) {
 	if err := land("2", []any{"a", 2}); err != nil {
 		t.Fatalf("retryable faults: %v", err)
 	}
+	// A transaction aborted by a concurrent one is run again.
+	s.FailJobs("MERGE INTO", 2, "Transaction is aborted due to concurrent update against table revops-test:_revops.cursors")
+	if err := land("2", []any{"a", 2}); err != nil {
+		t.Fatalf("concurrent-update aborts: %v", err)
+	}
+	if fig := w.LastLanding(); fig.Jobs != 4 {
+		t.Errorf("jobs = %d, want 4 (load, two aborted scripts, the third that committed)", fig.Jobs)
+	}
 	for _, f := range []struct{ sub, what string }{{"MERGE INTO", "script"}, {stagePrefixForTest, "load"}} {
 		s.FailJobs(f.sub, 1, "injected "+f.what+" failure")
 		err := land("3", []any{"a", 3}, []any{"b", 3})

@@ -91,11 +91,25 @@ func (w *Warehouse) Land(ctx context.Context, t load.Table, r array.RecordReader
 		return st, err
 	}
 	script := l.script(stage, cursor, st.Rows)
-	fig.Jobs++
-	fig.Statements += strings.Count(script, ";")
-	job, _, err := w.run(ctx, script)
-	if err != nil {
-		return st, fmt.Errorf("bigquery: land %s: %w", t, err)
+	var job *bq.Job
+	for attempt := 1; ; attempt++ {
+		fig.Jobs++
+		fig.Statements += strings.Count(script, ";")
+		job, _, err = w.run(ctx, script)
+		if err == nil {
+			break
+		}
+		// Concurrent landings all write _revops.cursors and _revops.runs:
+		// BigQuery aborts a transaction that conflicts with another one, and
+		// the script (which changed nothing) is run again.
+		if !concurrentUpdate(err) || attempt == maxAttempts {
+			return st, fmt.Errorf("bigquery: land %s: %w", t, err)
+		}
+		select {
+		case <-ctx.Done():
+			return st, fmt.Errorf("bigquery: land %s: %w", t, ctx.Err())
+		case <-time.After(time.Duration(attempt*attempt) * 200 * time.Millisecond):
+		}
 	}
 	if opts.Mode == load.Append {
 		st.Inserted = st.Rows
@@ -539,4 +553,15 @@ func (l *landing) script(stage string, cursor *load.CursorUpdate, rows int64) st
 		b.WriteString("SELECT inserted, updated, unchanged FROM _revops_counts;\n")
 	}
 	return b.String()
+}
+
+// maxAttempts bounds the runs of a landing's transaction that conflicted
+// with a concurrent one.
+const maxAttempts = 5
+
+// concurrentUpdate reports whether err is BigQuery aborting a transaction
+// for a concurrent update (the message text is what the service is
+// documented to say; its error reason is unconfirmed).
+func concurrentUpdate(err error) bool {
+	return strings.Contains(err.Error(), "aborted due to concurrent update")
 }
