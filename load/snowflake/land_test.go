@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -186,8 +187,32 @@ func TestQueryLargeResult(t *testing.T) {
 	if len(rows) != 25000 || rows[24999][0] != int64(24999) || rows[24999][1] != "x24999" || rows[3][2] != 1.5 || rows[4][3] != true {
 		t.Fatalf("rows: %d, last %v, 3rd %v", len(rows), rows[len(rows)-1], rows[3])
 	}
-	if srv.Stats().Chunks == 0 {
-		t.Fatal("no result chunks downloaded")
+	if st := srv.Stats(); st.Chunks == 0 || st.ArrowResults == 0 {
+		t.Fatalf("chunks %d, Arrow results %d: want the result in Arrow chunks", st.Chunks, st.ArrowResults)
+	}
+	// Every type comes back as revops's Arrow type.
+	r, err = w.Query(t.Context(), `SELECT CAST(1.25 AS NUMBER(10,2)) AS d, CAST('2024-01-15 10:30:00.123456+00' AS TIMESTAMP_TZ) AS ts,
+		CAST('2024-01-15 10:30:00.5' AS TIMESTAMP_NTZ) AS ntz, CAST('2024-03-31' AS DATE) AS day, TRUE AS b, 2.5::FLOAT AS f, 7 AS n, NULL AS z`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(r.Schema().Fields())
+	_, vals, err := load.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprint([]any{"1.25", time.Date(2024, 1, 15, 10, 30, 0, 123456000, time.UTC), time.Date(2024, 1, 15, 10, 30, 0, 500000000, time.UTC),
+		time.Date(2024, 3, 31, 0, 0, 0, 0, time.UTC), true, 2.5, int64(7), nil})
+	if fmt.Sprint(vals[0]) != want {
+		t.Fatalf("values = %v\nwant %v\n(schema %s)", vals[0], want, got)
+	}
+	// A statement answered in JSON (DML) is read from its rows.
+	if err := w.Exec(t.Context(), `CREATE TABLE "counts" ("n" NUMBER(38,0))`); err != nil {
+		t.Fatal(err)
+	}
+	_, vals, err = load.ReadAll(must(w.Query(t.Context(), `INSERT INTO "counts" VALUES (1), (2)`)))
+	if err != nil || fmt.Sprint(vals) != "[[2]]" {
+		t.Fatalf("INSERT through Query = %v, %v", vals, err)
 	}
 }
 

@@ -1,7 +1,6 @@
 package snowflake
 
 import (
-	"database/sql"
 	"fmt"
 	"math/big"
 	"strconv"
@@ -18,15 +17,19 @@ import (
 // batchRows is the most rows one Arrow batch of a query result holds.
 const batchRows = 8192
 
-// rowsReader turns database/sql rows into Arrow record batches. Types
-// follow the result's Snowflake column types:
+// rowsReader turns rows the driver decoded from a JSON reply into Arrow
+// record batches. Types follow the result's Snowflake column types (the
+// Arrow batches of an Arrow reply are brought to the same, see
+// batchReader):
 //
 //	FIXED scale 0 → int64; FIXED scale > 0 → decimal128(p,s); REAL → float64;
 //	TEXT, VARIANT, OBJECT, ARRAY, TIME → string (JSON text for the
 //	semi-structured ones); BOOLEAN → bool; DATE → date32;
 //	TIMESTAMP_* → timestamp[us, UTC]; BINARY → binary.
 type rowsReader struct {
-	rows   *sql.Rows
+	// next fills dest with the next row; false at the end.
+	next   func(dest []any) (bool, error)
+	close  func() error
 	schema *arrow.Schema
 	kinds  []string
 	cur    arrow.RecordBatch
@@ -35,19 +38,23 @@ type rowsReader struct {
 	done   bool
 }
 
-func newRowsReader(rows *sql.Rows) (*rowsReader, error) {
-	cts, err := rows.ColumnTypes()
-	if err != nil {
-		return nil, err
-	}
-	fields := make([]arrow.Field, len(cts))
-	kinds := make([]string, len(cts))
-	for i, ct := range cts {
-		k := strings.ToUpper(ct.DatabaseTypeName())
+// column is a result column as the driver describes it.
+type column struct {
+	name, typ string // typ: the Snowflake type name, e.g. FIXED
+	p, s      int64
+}
+
+// resultSchema maps result columns to revops's Arrow types; kinds are
+// how appendCell and normalize treat each column.
+func resultSchema(cols []column) (*arrow.Schema, []string) {
+	fields := make([]arrow.Field, len(cols))
+	kinds := make([]string, len(cols))
+	for i, ct := range cols {
+		k := strings.ToUpper(ct.typ)
 		var dt arrow.DataType
 		switch k {
 		case "FIXED":
-			p, s, _ := ct.DecimalSize()
+			p, s := ct.p, ct.s
 			if s == 0 {
 				dt = arrow.PrimitiveTypes.Int64
 			} else {
@@ -71,12 +78,10 @@ func newRowsReader(rows *sql.Rows) (*rowsReader, error) {
 			dt = arrow.BinaryTypes.String
 			k = "TEXT"
 		}
-		fields[i] = arrow.Field{Name: ct.Name(), Type: dt, Nullable: true}
+		fields[i] = arrow.Field{Name: ct.name, Type: dt, Nullable: true}
 		kinds[i] = k
 	}
-	r := &rowsReader{rows: rows, schema: arrow.NewSchema(fields, nil), kinds: kinds}
-	r.refs.Store(1)
-	return r, nil
+	return arrow.NewSchema(fields, nil), kinds
 }
 
 func (r *rowsReader) Retain() { r.refs.Add(1) }
@@ -87,7 +92,7 @@ func (r *rowsReader) Release() {
 			r.cur.Release()
 			r.cur = nil
 		}
-		_ = r.rows.Close()
+		_ = r.close()
 	}
 }
 
@@ -111,23 +116,16 @@ func (r *rowsReader) Next() bool {
 	b := array.NewRecordBuilder(memory.DefaultAllocator, r.schema)
 	defer b.Release()
 	vals := make([]any, len(r.kinds))
-	ptrs := make([]any, len(vals))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
 	n := 0
 	for n < batchRows {
-		if !r.rows.Next() {
-			r.done = true
-			if err := r.rows.Err(); err != nil {
-				r.err = fmt.Errorf("read rows: %w", err)
-				return false
-			}
-			break
-		}
-		if err := r.rows.Scan(ptrs...); err != nil {
+		ok, err := r.next(vals)
+		if err != nil {
 			r.err = fmt.Errorf("read rows: %w", err)
 			return false
+		}
+		if !ok {
+			r.done = true
+			break
 		}
 		for i, v := range vals {
 			if err := appendCell(b.Field(i), r.kinds[i], v); err != nil {
@@ -167,6 +165,16 @@ func appendCell(b array.Builder, kind string, v any) error {
 			n = x
 		case float64:
 			n = int64(x)
+		case *big.Int:
+			if !x.IsInt64() {
+				return fmt.Errorf("integer %s does not fit in int64", x)
+			}
+			n = x.Int64()
+		case big.Int:
+			if !x.IsInt64() {
+				return fmt.Errorf("integer %s does not fit in int64", x.String())
+			}
+			n = x.Int64()
 		default:
 			bi, ok := new(big.Int).SetString(text(v), 10)
 			if !ok || !bi.IsInt64() {
@@ -179,8 +187,13 @@ func appendCell(b array.Builder, kind string, v any) error {
 		db := b.(*array.Decimal128Builder)
 		dt := db.Type().(*arrow.Decimal128Type)
 		s := text(v)
-		if f, ok := v.(float64); ok {
-			s = strconv.FormatFloat(f, 'f', int(dt.Scale), 64)
+		switch x := v.(type) {
+		case float64:
+			s = strconv.FormatFloat(x, 'f', int(dt.Scale), 64)
+		case *big.Float:
+			s = x.Text('f', int(dt.Scale))
+		case big.Float:
+			s = x.Text('f', int(dt.Scale))
 		}
 		d, err := decimal128.FromString(s, dt.Precision, dt.Scale)
 		if err != nil {

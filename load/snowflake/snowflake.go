@@ -72,12 +72,14 @@ func OpenNoState(ctx context.Context, opts Options) (*Warehouse, error) {
 	if err := opts.loadKey(); err != nil {
 		return nil, fmt.Errorf("snowflake: %w", err)
 	}
-	utc := "UTC"
+	utc, arrowFormat := "UTC", "ARROW"
 	cfg := sf.Config{
 		Account: opts.Account, User: opts.User, Password: opts.Password,
 		Role: opts.Role, Warehouse: opts.Warehouse, Database: opts.Database, Schema: "PUBLIC",
 		Host: opts.Host, Port: opts.Port, Protocol: opts.Protocol,
-		Params:        map[string]*string{"TIMEZONE": &utc},
+		// Arrow results are the service's default for Go clients; named
+		// here so that an emulator answers them too.
+		Params:        map[string]*string{"TIMEZONE": &utc, "GO_QUERY_RESULT_FORMAT": &arrowFormat},
 		MaxRetryCount: 7,
 	}
 	if opts.PrivateKey != nil {
@@ -166,17 +168,13 @@ func (w *Warehouse) Exec(ctx context.Context, query string, args ...any) error {
 	return nil
 }
 
-// Query runs query and returns its result as Arrow record batches built
-// from the driver's rows, typed by the result's Snowflake column types.
+// Query runs query and streams its result as the driver's Arrow result
+// batches, typed by the result's Snowflake column types (see rowsReader).
+// The connection stays reserved until the reader is released.
 func (w *Warehouse) Query(ctx context.Context, query string, args ...any) (array.RecordReader, error) {
-	rows, err := w.db.QueryContext(ctx, query, args...)
+	r, err := w.queryArrow(ctx, query, args)
 	if err != nil {
 		return nil, fmt.Errorf("snowflake: query: %w", w.describe(err))
-	}
-	r, err := newRowsReader(rows)
-	if err != nil {
-		_ = rows.Close()
-		return nil, fmt.Errorf("snowflake: query: %w", err)
 	}
 	return r, nil
 }

@@ -563,6 +563,13 @@ func (s *Server) selectRows(ctx context.Context, se *session, q string, args []a
 		base["chunkHeaders"] = map[string]string{"x-sftest": "1"}
 	}
 	base["returned"] = len(first)
+	s.mu.Lock()
+	if se.arrow {
+		s.stats.ArrowResults++
+	} else {
+		s.stats.JSONResults++
+	}
+	s.mu.Unlock()
 	if se.arrow {
 		base["queryResultFormat"] = "arrow"
 		if len(first) > 0 {

@@ -84,6 +84,8 @@ type Stats struct {
 	CopyBytes  int64          // bytes of the files COPY INTO loaded
 	CopyRows   int64
 	Chunks     int // result chunks downloaded
+	// ArrowResults and JSONResults count query results by format.
+	ArrowResults, JSONResults int
 }
 
 // Server is a running emulator.
