@@ -122,11 +122,13 @@ func checkRefs(n configs.Node, sp *Spec, cfg *configs.Config, syncs map[string]b
 		return n.Errorf("destination.source", "source %s is of type %s, which revops cannot write to (it writes to %s)",
 			src.Name, src.Type, strings.Join(writable, ", "))
 	}
-	if src.Type != "salesforce" && sp.Match.By == MatchDuplicateCheck {
+	// Zoho CRM checks one field at a time; Salesforce and Zoho Desk are
+	// matched by revops itself, entries of several fields included.
+	if src.Type == "zoho_crm" && sp.Match.By == MatchDuplicateCheck {
 		for i, e := range MatchEntries(sp.Match.Fields) {
 			if len(e) > 1 {
 				return n.Errorf(fmt.Sprintf("match.fields[%d]", i), "%s: a %s destination checks duplicates one field at a time "+
-					"(Zoho's duplicate_check_fields); entries of several fields joined by + are for Salesforce, where revops matches itself",
+					"(Zoho's duplicate_check_fields); entries of several fields joined by + are for Salesforce and Zoho Desk, where revops matches itself",
 					sp.Match.Fields[i], src.Type)
 			}
 		}

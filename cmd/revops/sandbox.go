@@ -160,6 +160,11 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 		zoLn.Close()
 		return err
 	}
+	if err := addDeskTemplateFields(zo); err != nil {
+		sfLn.Close()
+		zoLn.Close()
+		return err
+	}
 	if !restored {
 		start := time.Now()
 		world := sandbox.Generate(sandbox.Options{Seed: f.seed, Records: f.records})
@@ -271,6 +276,31 @@ var (
 			PickList: []string{"-None-", "Subscriber", "Lead", "Marketing Qualified Lead", "Sales Qualified Lead", "Opportunity", "Customer", "Evangelist", "Other"}}},
 	}
 )
+
+// deskTemplateFields are the Zoho Desk custom fields the Desk templates
+// (configs/syncs/desk_*.yaml) stamp on the accounts and contacts they
+// write: the CRM record's id.
+var deskTemplateFields = []struct {
+	kind  string
+	field zohotest.DeskField
+}{
+	{"accounts", zohotest.DeskField{APIName: "cf_zoho_crm_id", Label: "Zoho CRM Id"}},
+	{"accounts", zohotest.DeskField{APIName: "cf_salesforce_id", Label: "Salesforce Id"}},
+	{"contacts", zohotest.DeskField{APIName: "cf_zoho_crm_id", Label: "Zoho CRM Id"}},
+	{"contacts", zohotest.DeskField{APIName: "cf_salesforce_id", Label: "Salesforce Id"}},
+}
+
+// addDeskTemplateFields creates the Desk templates' custom fields; a
+// saved state holds their values but not the fields, so a restored
+// sandbox adds them again (keeping the values).
+func addDeskTemplateFields(zo *zohotest.Server) error {
+	for _, f := range deskTemplateFields {
+		if err := zo.AddDeskField(f.kind, f.field); err != nil && !strings.Contains(err.Error(), "already exists") {
+			return fmt.Errorf("sandbox: template field Desk %s.%s: %w", f.kind, f.field.APIName, err)
+		}
+	}
+	return nil
+}
 
 // addTemplateFields creates the templates' custom fields in both orgs;
 // a Zoho field the org already has is kept as it is.
@@ -412,7 +442,7 @@ links:                        # the templates' two-way links (configs/links/*.ya
   - name: zoho_sf_leads
     left: {source: zoho_crm, object: Leads}
     right: {source: salesforce, object: Lead}
-    pair: {by: id_field, right: Zoho_Lead_Id__c}
+    pair: {by: id_field, right: Zoho_Lead_Id__c, then: [{by: crosswalk}]}
     fields:
       - {left: Designation, right: Title, owner: salesforce}      # Salesforce wins conflicts
       - {left: Mobile, right: MobilePhone, owner: newest}          # the later change wins (compared in E.164)
@@ -478,6 +508,88 @@ links:                        # the templates' two-way links (configs/links/*.ya
       - {left: Department, right: Department, owner: fill_if_empty}
     filter:
       right: [{field: LeadSource, op: is_not, value: Purchased List}]
+
+  # Desk with Zoho CRM: accounts and contacts both ways (configs/links/desk_zoho_crm.yaml)
+  - name: desk_zoho_accounts
+    left: {source: zoho_desk, object: accounts}
+    right: {source: zoho_crm, object: Accounts}
+    pair: {by: crosswalk}
+    fields:
+      - {left: accountName, right: Account_Name, owner: zoho_crm}
+      - {left: phone, right: Phone, owner: zoho_crm}
+      - {left: website, right: Website, owner: zoho_crm}
+      - {left: street, right: Billing_Street, owner: zoho_crm}
+      - {left: city, right: Billing_City, owner: zoho_crm}
+      - {left: state, right: Billing_State, owner: zoho_crm}
+      - {left: code, right: Billing_Code, owner: zoho_crm}
+      - {left: country, right: Billing_Country, owner: zoho_crm}
+      - {left: industry, right: Industry, owner: read_only, from: zoho_crm}   # a picklist in the CRM, text in Desk
+
+  - name: desk_zoho_contacts
+    left: {source: zoho_desk, object: contacts}
+    right: {source: zoho_crm, object: Contacts}
+    pair: {by: crosswalk}
+    fields:
+      - {left: firstName, right: First_Name, owner: zoho_crm}
+      - {left: lastName, right: Last_Name, owner: zoho_crm}
+      - {left: email, right: Email, owner: zoho_crm}
+      - {left: phone, right: Phone, owner: zoho_crm}
+      - {left: mobile, right: Mobile, owner: zoho_crm}
+      - {left: title, right: Title, owner: zoho_crm}
+      - {left: city, right: Mailing_City, owner: zoho_crm}
+      - {left: state, right: Mailing_State, owner: zoho_crm}
+      - {left: country, right: Mailing_Country, owner: zoho_crm}
+    filter:
+      left: "NOT coalesce(isSpam, false)"          # Desk contacts marked as spam stay out
+
+  # Desk with Salesforce: accounts and contacts both ways (configs/links/desk_salesforce.yaml)
+  - name: desk_sf_accounts
+    left: {source: zoho_desk, object: accounts}
+    right: {source: salesforce, object: Account}
+    pair: {by: crosswalk}
+    fields:
+      - {left: accountName, right: Name, owner: salesforce}
+      - {left: phone, right: Phone, owner: salesforce}
+      - {left: website, right: Website, owner: salesforce}
+      - {left: street, right: BillingStreet, owner: salesforce}
+      - {left: city, right: BillingCity, owner: salesforce}
+      - {left: state, right: BillingState, owner: salesforce}
+      - {left: code, right: BillingPostalCode, owner: salesforce}
+      - {left: country, right: BillingCountry, owner: salesforce}
+      - {left: industry, right: Industry, owner: read_only, from: salesforce}   # a picklist in Salesforce, text in Desk
+    filter:
+      # Feeding one Desk from both CRMs (desk_zoho_crm.yaml enabled too):
+      # the Desk accounts of companies Zoho CRM holds are linked with Zoho
+      # CRM (desk_zoho_accounts), which zoho_sf_accounts links with
+      # Salesforce; drop this filter with Salesforce alone.
+      left: >-
+        id NOT IN (SELECT d.source_id FROM identity.crosswalk AS d
+          JOIN identity.crosswalk AS z ON z.golden_id = d.golden_id AND z.system = 'zoho_crm' AND z.object = 'Accounts'
+          WHERE d.system = 'zoho_desk' AND d.object = 'accounts'
+            AND EXISTS (SELECT 1 FROM seeds.identity_syncs WHERE sync = 'zoho_accounts_to_desk'))
+
+  - name: desk_sf_contacts
+    left: {source: zoho_desk, object: contacts}
+    right: {source: salesforce, object: Contact}
+    pair: {by: crosswalk}
+    fields:
+      - {left: firstName, right: FirstName, owner: salesforce}
+      - {left: lastName, right: LastName, owner: salesforce}
+      - {left: email, right: Email, owner: salesforce}
+      - {left: phone, right: Phone, owner: salesforce}
+      - {left: mobile, right: MobilePhone, owner: salesforce}
+      - {left: title, right: Title, owner: salesforce}
+      - {left: city, right: MailingCity, owner: salesforce}
+      - {left: state, right: MailingState, owner: salesforce}
+      - {left: country, right: MailingCountry, owner: salesforce}
+    filter:
+      # Desk contacts marked as spam stay out; feeding one Desk from both
+      # CRMs, so do the people Zoho CRM holds (linked by desk_zoho_contacts).
+      left: >-
+        NOT coalesce(isSpam, false) AND id NOT IN (SELECT d.source_id FROM identity.crosswalk AS d
+          JOIN identity.crosswalk AS z ON z.golden_id = d.golden_id AND z.system = 'zoho_crm' AND z.object = 'Contacts'
+          WHERE d.system = 'zoho_desk' AND d.object = 'contacts'
+            AND EXISTS (SELECT 1 FROM seeds.identity_syncs WHERE sync = 'zoho_contacts_to_desk'))
 
   # Closed Won → Zoho account (with the sync closed_won_contacts_zoho) (configs/links/sf_closed_won_to_zoho.yaml)
   - name: sf_closed_won_to_zoho
@@ -656,6 +768,86 @@ syncs:                        # the templates' one-way syncs (configs/syncs/*.ya
     key: contact_id
     mapping:
       Lifecycle_Stage: {column: lifecycle_stage}
+
+  # Desk with Zoho CRM: the accounts and contacts Desk lacks (configs/syncs/desk_zoho_crm.yaml)
+  - name: zoho_accounts_to_desk
+    model: syncs.zoho_accounts_to_desk
+    destination: {source: zoho_desk, object: accounts}
+    mode: upsert
+    match: {by: duplicate_check, fields: [cf_zoho_crm_id, accountName]}
+    key: zoho_account_id
+    on_deleted: unlink
+    mapping:
+      cf_zoho_crm_id: {column: zoho_account_id}
+      accountName: {column: account_name}
+      website: {column: website, skip_nulls: true}
+      phone: {column: phone, skip_nulls: true}
+      industry: {column: industry, skip_nulls: true}
+      street: {column: street, skip_nulls: true}
+      city: {column: city, skip_nulls: true}
+      state: {column: state, skip_nulls: true}
+      code: {column: code, skip_nulls: true}
+      country: {column: country, skip_nulls: true}
+
+  - name: zoho_contacts_to_desk
+    model: syncs.zoho_contacts_to_desk
+    destination: {source: zoho_desk, object: contacts}
+    mode: upsert
+    match: {by: duplicate_check, fields: [cf_zoho_crm_id, email, firstName+lastName+accountId]}
+    key: zoho_contact_id
+    on_deleted: unlink
+    mapping:
+      cf_zoho_crm_id: {column: zoho_contact_id}
+      accountId: {column: desk_account_id, skip_nulls: true}
+      firstName: {column: first_name, skip_nulls: true}
+      lastName: {column: last_name}
+      email: {column: email, skip_nulls: true}
+      phone: {column: phone, skip_nulls: true}
+      mobile: {column: mobile, skip_nulls: true}
+      title: {column: title, skip_nulls: true}
+      city: {column: city, skip_nulls: true}
+      state: {column: state, skip_nulls: true}
+      country: {column: country, skip_nulls: true}
+
+  # Desk with Salesforce: the accounts and contacts Desk lacks (configs/syncs/desk_salesforce.yaml)
+  - name: sf_accounts_to_desk
+    model: syncs.sf_accounts_to_desk
+    destination: {source: zoho_desk, object: accounts}
+    mode: upsert
+    match: {by: duplicate_check, fields: [cf_salesforce_id, accountName]}
+    key: sf_account_id
+    on_deleted: unlink
+    mapping:
+      cf_salesforce_id: {column: sf_account_id}
+      accountName: {column: account_name}
+      website: {column: website, skip_nulls: true}
+      phone: {column: phone, skip_nulls: true}
+      industry: {column: industry, skip_nulls: true}
+      street: {column: street, skip_nulls: true}
+      city: {column: city, skip_nulls: true}
+      state: {column: state, skip_nulls: true}
+      code: {column: code, skip_nulls: true}
+      country: {column: country, skip_nulls: true}
+
+  - name: sf_contacts_to_desk
+    model: syncs.sf_contacts_to_desk
+    destination: {source: zoho_desk, object: contacts}
+    mode: upsert
+    match: {by: duplicate_check, fields: [cf_salesforce_id, email, firstName+lastName+accountId]}
+    key: sf_contact_id
+    on_deleted: unlink
+    mapping:
+      cf_salesforce_id: {column: sf_contact_id}
+      accountId: {column: desk_account_id, skip_nulls: true}
+      firstName: {column: first_name, skip_nulls: true}
+      lastName: {column: last_name}
+      email: {column: email, skip_nulls: true}
+      phone: {column: phone, skip_nulls: true}
+      mobile: {column: mobile, skip_nulls: true}
+      title: {column: title, skip_nulls: true}
+      city: {column: city, skip_nulls: true}
+      state: {column: state, skip_nulls: true}
+      country: {column: country, skip_nulls: true}
 
 `))
 
