@@ -26,7 +26,7 @@ step() {
 # logged, its stderr only logged.
 show() {
 	printf '$ %s\n' "$*" >>"$LOG"
-	"$@" 2>>"$LOG" | tee -a "$LOG" | sed 's/^/   /'
+	"$@" 2>>"$LOG" | tee -a "$LOG"
 }
 # detail CMD...: run a command for the log only.
 detail() {
@@ -56,7 +56,7 @@ outcome() {
 	printf '%s\n' "$out" >>"$LOG"
 	printf -v "$var" '%s' "$out"
 }
-say() { printf '   %s\n' "$*"; printf '%s\n' "$*" >>"$LOG"; }
+say() { printf '%s\n' "$*" | tee -a "$LOG"; }
 json_field() { # json_field KEY: first "KEY":"value" on stdin
 	sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" | head -n 1
 }
@@ -67,7 +67,7 @@ q() { "$REVOPS" query --config "$CFG" "$@" 2>>"$LOG"; }
 
 printf 'revops demo: sandbox emulators on loopback, DuckDB in %s; details in %s\n' "$DEMO_DIR" "$LOG"
 
-step "1. Sandbox: Salesforce, Zoho CRM and Zoho Desk emulators, one seeded world ($RECORDS records per system)"
+step "1. Sandbox: Salesforce, Zoho CRM and Zoho Desk emulators, one seeded world ($RECORDS records each)"
 "$REVOPS" sandbox --records "$RECORDS" --seed 42 --log-level info \
 	--write-config "$CFG" --truth "$DEMO_DIR/truth.csv" --state "$DEMO_DIR/sandbox-state" \
 	>"$DEMO_DIR/sandbox.json" 2>"$DEMO_DIR/sandbox.log" &
@@ -84,7 +84,7 @@ SF_LINE=$(sed 's/.*"salesforce":{\([^}]*\)}.*/\1/' "$DEMO_DIR/sandbox.json")
 ZOHO_LINE=$(sed 's/.*"zoho":{\([^}]*\)}.*/\1/' "$DEMO_DIR/sandbox.json")
 SF_URL=$(echo "$SF_LINE" | json_field instance_url)
 ZOHO_URL=$(echo "$ZOHO_LINE" | json_field api_domain)
-say "seeded $SEEDED records · salesforce $SF_URL · zoho $ZOHO_URL · config $CFG"
+say "seeded $SEEDED records · salesforce $SF_URL · zoho $ZOHO_URL"
 
 step "2. Validate the config the sandbox wrote"
 show "$REVOPS" validate --config "$CFG"
@@ -114,7 +114,7 @@ say "Zoho Desk: ticket \"$(echo "$DESK" | json_field subject)\" ($(echo "$DESK" 
 
 step "4. Extract every object of the three sources into DuckDB (full run)"
 capture EXTRACT "$REVOPS" extract --config "$CFG"
-printf '%s\n' "$EXTRACT" | sed 's/^/   /'
+printf '%s\n' "$EXTRACT"
 detail "$REVOPS" status --config "$CFG" -v
 
 step "5. Change a lead in each CRM through its API, extract again (incremental: the changes)"
@@ -127,7 +127,7 @@ curl -sf -X PUT "$ZOHO_URL/crm/v8/Leads" -H "Authorization: Zoho-oauthtoken $ZOH
 show "$REVOPS" extract --config "$CFG"
 detail q "SELECT \"Id\", \"Title\", \"Status\", _valid_from, _valid_to FROM salesforce.lead__history WHERE \"Id\" = '$LEAD_ID' ORDER BY _valid_from"
 TITLES=$(q --json "SELECT string_agg(\"Title\", ' → ' ORDER BY _valid_from) AS titles FROM salesforce.lead__history WHERE \"Id\" = '$LEAD_ID'" | json_field titles)
-say "Salesforce lead $LEAD_ID, every version (salesforce.lead__history): $TITLES"
+say "lead $LEAD_ID in salesforce.lead__history: $TITLES"
 
 step "6. Build the SQL models (staging, core, metrics, identity) and run their data tests"
 capture BUILD "$REVOPS" build --config "$CFG" -v
@@ -141,7 +141,7 @@ detail "$REVOPS" sync plan --config "$CFG" --no-build -v
 capture PLAN "$REVOPS" sync plan --config "$CFG" --no-build
 say "$(printf '%s\n' "$PLAN" | grep '^Plan: ')"
 capture SYNC1 "$REVOPS" sync --config "$CFG" --no-build
-printf '%s\n' "$SYNC1" | sed 's/^/   /'
+printf '%s\n' "$SYNC1"
 SYNC1_LINE=$(printf '%s\n' "$SYNC1" | grep ' syncs: ' | tail -n 1)
 capture SYNC2 "$REVOPS" sync --config "$CFG" --no-build
 SYNC2_LINE=$(printf '%s\n' "$SYNC2" | grep ' syncs: ' | tail -n 1)
@@ -150,7 +150,7 @@ detail "$REVOPS" sync history --config "$CFG" -v
 
 step "8. The scheduled job: revops run --every 2s --max-runs 3 (runs never overlap)"
 printf '$ %s\n' "$REVOPS run --config $CFG --every 2s --max-runs 3" >>"$LOG"
-{ "$REVOPS" run --config "$CFG" --every 2s --max-runs 3 2>>"$LOG" || true; } | tee "$DEMO_DIR/schedule.out" | sed 's/^/   /'
+{ "$REVOPS" run --config "$CFG" --every 2s --max-runs 3 2>>"$LOG" || true; } | tee "$DEMO_DIR/schedule.out"
 cat "$DEMO_DIR/schedule.out" >>"$LOG"
 SCHED=$(cat "$DEMO_DIR/schedule.out")
 RUNS_OK=$(printf '%s\n' "$SCHED" | grep -c ' succeeded in ' || true)
@@ -163,17 +163,17 @@ curl -sf -X PATCH "$SF_URL/services/data/v62.0/sobjects/Lead/$SID" -H "Authoriza
 	-H 'Content-Type: application/json' -d '{"Title":"Head of Revenue"}'
 curl -sf -X PUT "$ZOHO_URL/crm/v8/Leads" -H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN" \
 	-H 'Content-Type: application/json' -d "{\"data\":[{\"id\":\"$ZID\",\"City\":\"Lisbon\"}]}" >>"$LOG"
-say "Salesforce lead $SID gets a new Title, its Zoho lead $ZID a new City. The plan:"
+say "Salesforce lead $SID gets a new Title, Zoho lead $ZID a new City. The plan:"
 detail "$REVOPS" extract --config "$CFG"
 detail "$REVOPS" link plan --config "$CFG" -v
 show "$REVOPS" link plan --config "$CFG" zoho_sf_leads
 say "The run (one write each way):"
 outcome LINK1 "$REVOPS" link --config "$CFG"
-printf '%s\n' "$LINK1" | sed 's/^/   /'
+printf '%s\n' "$LINK1"
 LINK_LINE=$(printf '%s\n' "$LINK1" | grep ' links: ' | tail -n 1)
 detail "$REVOPS" extract --config "$CFG"
 outcome LINK2 "$REVOPS" link --config "$CFG"
-say "after the next extract, the echoes of those writes: $(printf '%s\n' "$LINK2" | grep ' links: ' | tail -n 1)"
+say "the echoes, after the next extract: $(printf '%s\n' "$LINK2" | grep ' links: ' | tail -n 1 | sed 's/ · .*//')"
 curl -sf -X PATCH "$SF_URL/services/data/v62.0/sobjects/Lead/$SID" -H "Authorization: Bearer $SF_TOKEN" \
 	-H 'Content-Type: application/json' -d '{"Title":"Chief Revenue Officer"}'
 curl -sf -X PUT "$ZOHO_URL/crm/v8/Leads" -H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN" \
@@ -181,7 +181,7 @@ curl -sf -X PUT "$ZOHO_URL/crm/v8/Leads" -H "Authorization: Zoho-oauthtoken $ZOH
 detail "$REVOPS" extract --config "$CFG"
 outcome LINK3 "$REVOPS" link --config "$CFG"
 say "A conflict: both CRMs change the title; Title is owned by salesforce:"
-printf '%s\n' "$LINK3" | grep ': conflict ' | sed 's/^/   /' || true
+printf '%s\n' "$LINK3" | grep ': conflict ' || true
 detail "$REVOPS" link conflicts --config "$CFG" -v
 detail "$REVOPS" extract --config "$CFG"
 BOTH=$(q --json "SELECT z.\"Designation\" AS zoho_title, s.\"Title\" AS salesforce_title FROM zoho_crm.leads AS z, salesforce.lead AS s WHERE CAST(z.id AS VARCHAR) = '$ZID' AND s.\"Id\" = '$SID'")
@@ -199,8 +199,8 @@ TICKET=$(q --json "SELECT t.source_id FROM core.tickets AS t JOIN identity.cross
 	ON x.system = 'salesforce' AND x.object = 'Contact' AND x.golden_id = t.person_id
 	JOIN staging.stg_salesforce__contact AS c ON c.contact_id = x.source_id
 	WHERE t.source_system = 'zoho_desk' AND t.status_raw = 'Open' AND c.account_id IS NOT NULL ORDER BY 1 LIMIT 1" | json_field source_id)
-say "Salesforce opportunity $OPP is won, Zoho deal $ZDEAL is in Negotiation/Review,"
-say "Desk ticket $TICKET is escalated; then revops run:"
+say "Salesforce opportunity $OPP is won, Zoho deal $ZDEAL in Negotiation/Review,"
+say "Desk ticket $TICKET escalated; then revops run:"
 curl -sf -X PATCH "$SF_URL/services/data/v62.0/sobjects/Opportunity/$OPP" -H "Authorization: Bearer $SF_TOKEN" \
 	-H 'Content-Type: application/json' -d '{"StageName":"Closed Won"}'
 curl -sf -X PUT "$ZOHO_URL/crm/v8/Deals" -H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN" \
@@ -208,7 +208,7 @@ curl -sf -X PUT "$ZOHO_URL/crm/v8/Deals" -H "Authorization: Zoho-oauthtoken $ZOH
 curl -sf -X PATCH "$ZOHO_URL/api/v1/tickets/$TICKET" -H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN" \
 	-H "orgId: $ZOHO_ORG" -H 'Content-Type: application/json' -d '{"status":"Escalated"}' >>"$LOG"
 outcome RUN1 "$REVOPS" run --config "$CFG"
-printf '%s\n' "$RUN1" | grep -m 1 '^run ' | sed 's/^/   /'
+printf '%s\n' "$RUN1" | grep -m 1 '^run '
 say "Records each template wrote (API calls): first run, second run, the run after those changes:"
 show q "WITH r AS (SELECT sync AS template, 'sync' AS kind, started_at, succeeded AS written, api_calls FROM _revops.sync_runs WHERE kind = 'run'
 	            UNION ALL
@@ -223,7 +223,7 @@ READBACK=$(q --json "SELECT CAST((SELECT count(*) FROM salesforce.task WHERE \"Z
 	        (SELECT \"StageName\" FROM salesforce.opportunity AS o JOIN syncs.deal_pairs AS s ON s.source_id = o.\"Id\"
 	         JOIN syncs.deal_pairs AS z ON z.golden_id = s.golden_id AND z.source_id = '$ZDEAL' LIMIT 1) AS stage,
 	        CAST((SELECT count(*) FROM _revops.link_transitions WHERE record_id = '$OPP' AND state = 'fired') AS VARCHAR) AS fired")
-say "read back: $(echo "$READBACK" | json_field tasks) Salesforce task for the ticket · its opportunity at \"$(echo "$READBACK" | json_field stage)\" · closed won fired: $(echo "$READBACK" | json_field fired)"
+say "read back: $(echo "$READBACK" | json_field tasks) task for the ticket · opportunity at \"$(echo "$READBACK" | json_field stage)\" · closed won fired: $(echo "$READBACK" | json_field fired)"
 
 step "9. Identity: golden records for every person and company across the three systems"
 show q "SELECT 'people' AS entity, count(*) AS golden_records, sum(records) AS source_records,
@@ -271,7 +271,7 @@ printf '%s\n' "$STATS" | sed 's/},{/},\n  {/g' >>"$LOG"
 CALLS=$(printf '%s\n' "$STATS" | sed 's/},{/}\n{/g' | awk -F'"count":' '
 	{ split($0, a, "\"system\":\""); split(a[2], b, "\""); n = $2 + 0; by[b[1]] += n; total += n }
 	END { printf "%d requests:", total; for (s in by) printf " %s %d", s, by[s]; printf "\n" }')
-say "$CALLS (by endpoint and status in $LOG)"
+say "$CALLS"
 
 step "13. The report: one HTML page of charts from the warehouse (no network needed to open it)"
 show "$REVOPS" report --config "$CFG" --out "$DEMO_DIR/report.html"
@@ -285,13 +285,13 @@ cat <<EOF
   extracted  salesforce $SF_ROWS rows · zoho_crm $ZC_ROWS · zoho_desk $ZD_ROWS (full); later runs: changes only
   models     $BUILD_LINE
   identity   $(echo "$IDENT" | json_field p) people (in 2 systems: $(echo "$IDENT" | json_field p2), in 3: $(echo "$IDENT" | json_field p3)) · $(echo "$IDENT" | json_field c) companies (in 2: $(echo "$IDENT" | json_field c2), in 3: $(echo "$IDENT" | json_field c3))
-  syncs      first run: $SYNC1_LINE
-             second run: $SYNC2_LINE
-  links      $LINK_LINE
+  syncs      ${SYNC1_LINE% · *}
+             again: ${SYNC2_LINE% · *}
+  links      after a change in each CRM: ${LINK_LINE% · *}
   scheduled  revops run --every 2s --max-runs 3: $RUNS_OK of 3 runs succeeded
   API        $CALLS
   report     $DEMO_DIR/report.html (file://$DEMO_ABS/report.html)
-  next       $REVOPS status -v -c $CFG     (every stage, cursor and target of the last run)
-             $REVOPS sandbox --state $DEMO_DIR/sandbox-state --write-config $CFG &   (emulators back)
-             $REVOPS run --every 1m -c $CFG     (the scheduled job; Ctrl-C stops it)
+  next       $REVOPS status -v -c $CFG    (every stage, cursor and target)
+             $REVOPS sandbox --state $DEMO_DIR/sandbox-state --write-config $CFG &
+             $REVOPS run --every 1m -c $CFG    (the scheduled job; Ctrl-C stops it)
 EOF

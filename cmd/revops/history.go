@@ -194,7 +194,7 @@ func (a *app) printSummary(w io.Writer, s *runSummary, blank bool) {
 			}
 			parts = append(parts, p)
 		}
-		fmt.Fprintln(w, clip("  API calls: "+strings.Join(parts, " · "), maxWidth))
+		wrap(w, "  API calls: "+strings.Join(parts, " · "), "    ")
 	}
 	a.printRunNotes(w, s)
 }

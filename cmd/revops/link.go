@@ -355,7 +355,7 @@ func (a *app) runLinkPlan(ctx context.Context, names []string, f linkFlags) erro
 		pc := p.Sides[0].PlannedCalls + p.Sides[1].PlannedCalls
 		total, calls = total+p.Updated, calls+pc
 		line := fmt.Sprintf("link %s: %d to update (%d %s, %d %s), %d unchanged, %d conflicts",
-			p.Link, p.Updated, p.Sides[0].Updated, p.Sides[0].Object, p.Sides[1].Updated, p.Sides[1].Object, p.Unchanged, p.Conflicts)
+			p.Link, p.Updated, p.Sides[0].Updated, p.Sides[0].Source, p.Sides[1].Updated, p.Sides[1].Source, p.Unchanged, p.Conflicts)
 		if p.Failed > 0 {
 			line += fmt.Sprintf(", %d fields refused", p.Failed)
 		}
@@ -589,6 +589,9 @@ func (a *app) printLinkReports(reports []*link.Report) {
 	}
 	table(a.stdout, append(header, "STATUS"), rows)
 	for _, r := range reports {
+		if r.Error != "" {
+			fmt.Fprintf(a.stdout, "%s %s: %s\n", r.Link, r.Status, oneLine(r.Error))
+		}
 		a.printLinkDetails(r)
 	}
 	fmt.Fprintf(a.stdout, "%d links: %d updated, %d unchanged, %d conflicts, %d failed · %d API calls\n", n, upd, unch, confl, failed, calls)

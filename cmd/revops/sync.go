@@ -371,26 +371,26 @@ func (a *app) runSync(ctx context.Context, names []string, f syncFlags) error {
 		a.printSyncReports(reports)
 		for _, r := range reports {
 			if len(r.Duplicates) > 0 {
-				fmt.Fprintf(a.stdout, "%s: %d duplicate keys not synced, e.g. %q\n", r.Sync, len(r.Duplicates), r.Duplicates[0])
+				wrapf(a.stdout, "%s: %d duplicate keys not synced, e.g. %q", r.Sync, len(r.Duplicates), r.Duplicates[0])
 			}
 			if r.FailuresCleared > 0 {
-				fmt.Fprintf(a.stdout, "%s: %d recorded failures no longer apply (their keys left the model or are back to what was written) and were cleared\n", r.Sync, r.FailuresCleared)
+				wrapf(a.stdout, "%s: %d recorded failures no longer apply (their keys left the model or are back to what was written) and were cleared", r.Sync, r.FailuresCleared)
 			}
 			if r.NullKeys > 0 {
-				fmt.Fprintf(a.stdout, "%s: %d rows with a NULL key not synced\n", r.Sync, r.NullKeys)
+				wrapf(a.stdout, "%s: %d rows with a NULL key not synced", r.Sync, r.NullKeys)
 			}
 			if r.Unlinked > 0 {
 				fmt.Fprintf(a.stdout, "%s: %d rows unlinked: their records were deleted in the destination (on_deleted: %s); "+
 					"they are no longer written; revops sync reset %s --key KEY writes one again\n", r.Sync, r.Unlinked, policyOf(env, r.Sync), r.Sync)
 			}
 			if r.Recreated > 0 {
-				fmt.Fprintf(a.stdout, "%s: %d records deleted in the destination were created again (on_deleted: recreate)\n", r.Sync, r.Recreated)
+				wrapf(a.stdout, "%s: %d records deleted in the destination were created again (on_deleted: recreate)", r.Sync, r.Recreated)
 			}
 			if r.Review > 0 {
-				fmt.Fprintf(a.stdout, "%s: %d rows match several records and were not written: revops sync review %s\n", r.Sync, r.Review, r.Sync)
+				wrapf(a.stdout, "%s: %d rows match several records and were not written: revops sync review %s", r.Sync, r.Review, r.Sync)
 			}
 			for _, e := range r.Errors[:min(5, len(r.Errors))] {
-				fmt.Fprintf(a.stdout, "%s: row %s: %s: %s\n", r.Sync, e.Key, e.Code, e.Message)
+				wrapf(a.stdout, "%s: row %s: %s: %s", r.Sync, e.Key, e.Code, e.Message)
 			}
 		}
 		fmt.Fprintln(a.stdout, syncTotals(reports))
@@ -452,10 +452,11 @@ func (a *app) runSyncPlan(ctx context.Context, names []string, f syncFlags, dryR
 		plans = append(plans, p)
 	}
 	if a.json {
+		cost := planCosts(env.cfg, env.specs, plans) // before the rows are cut
 		for _, p := range plans {
 			p.Rows = p.Rows[:min(len(p.Rows), max(f.rows, 0))]
 		}
-		a.printJSON(map[string]any{"ok": len(env.bad) == 0, "plans": plans})
+		a.printJSON(map[string]any{"ok": len(env.bad) == 0, "plans": plans, "api_cost": cost})
 		return env.badSyncs()
 	}
 	if a.quiet {
@@ -729,6 +730,12 @@ func (a *app) printSyncReports(reports []*revsync.Report) {
 		header = append(header, "SKIPPED", "RECOVERED", "DIFF_S")
 	}
 	table(a.stdout, append(header, "STATUS"), rows)
+	// A failure's whole message, which the table shortens.
+	for _, r := range reports {
+		if r.Error != "" {
+			fmt.Fprintf(a.stdout, "%s %s: %s\n", r.Sync, r.Status, oneLine(r.Error))
+		}
+	}
 }
 
 // syncTotals is the closing line of a sync run: every sync's rows added up.
@@ -835,4 +842,9 @@ func (a *app) printPlans(plans []*revsync.Plan, nrows int, rowsSet bool) {
 	if len(plans) > 0 && plans[0].Stored {
 		fmt.Fprintln(a.stdout, "send one as planned: revops sync apply PLAN")
 	}
+}
+
+// wrapf prints a formatted line for people, wrapped within maxWidth.
+func wrapf(w io.Writer, format string, args ...any) {
+	wrap(w, fmt.Sprintf(format, args...), "  ")
 }
