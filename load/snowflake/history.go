@@ -73,6 +73,7 @@ func (l *landing) planHistory(ctx context.Context) error {
 			defs[i] = quoteIdent(c.name) + " " + c.typ.sql()
 		}
 		l.ddl = append(l.ddl, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s)", qualified(vt), strings.Join(defs, ", ")))
+		l.undo = append(l.undo, "DROP TABLE IF EXISTS "+qualified(vt), "DROP VIEW IF EXISTS "+qualified(h.Table))
 	} else {
 		widened := map[string]colType{}
 		for _, c := range main {

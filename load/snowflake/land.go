@@ -113,6 +113,7 @@ func (w *Warehouse) Land(ctx context.Context, t load.Table, r array.RecordReader
 		return l.stats, err
 	}
 	if err := l.evolve(ctx); err != nil {
+		l.undoEvolution(ctx)
 		return l.stats, err
 	}
 
@@ -125,6 +126,7 @@ func (w *Warehouse) Land(ctx context.Context, t load.Table, r array.RecordReader
 			if _, rerr := l.exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil && err == nil {
 				err = fmt.Errorf("snowflake: land %s: rollback: %w", t, rerr)
 			}
+			l.undoEvolution(ctx)
 		}
 	}()
 	switch opts.Mode {
@@ -243,6 +245,7 @@ type landing struct {
 	order    []string // existing column names, in order
 	target   map[string]colType
 	ddl      []string // evolution, run by evolve
+	undo     []string // what takes it back, run in order reversed
 	// counters
 	statements, puts, copies, bytes int64
 }
@@ -383,6 +386,7 @@ func (l *landing) plan(ctx context.Context) error {
 			defs = append(defs, quoteIdent(load.ValidFromColumn)+" "+validType.sql())
 		}
 		l.ddl = append(l.ddl, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s)", l.qualified(), strings.Join(defs, ", ")))
+		l.undo = append(l.undo, "DROP TABLE IF EXISTS "+l.qualified())
 		if l.opts.History != nil {
 			return l.planHistory(ctx)
 		}
@@ -397,6 +401,10 @@ func (l *landing) plan(ctx context.Context) error {
 		cur, ok := l.existing[low]
 		if !ok {
 			l.ddl = append(l.ddl, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", l.qualified(), quoteIdent(c.name), c.typ.sql()))
+			if l.opts.History == nil {
+				// (With history, the view names the column too: it stays.)
+				l.undo = append(l.undo, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", l.qualified(), quoteIdent(c.name)))
+			}
 			l.stats.AddedColumns = append(l.stats.AddedColumns, c.name)
 			l.target[low] = c.typ
 			continue
@@ -467,6 +475,18 @@ func (l *landing) stageFile(ctx context.Context, file string) error {
 
 // stageRef is the user-stage folder the landing's file is PUT to.
 func (l *landing) stageRef() string { return "@~/" + stagePath + "/" + l.staging + "/" }
+
+// undoEvolution takes back, best effort, the schema changes of a landing
+// that failed after making them (DDL commits at once in Snowflake): a
+// table it created is dropped, columns it added are dropped. Widened
+// columns stay wider, which changes no value.
+func (l *landing) undoEvolution(ctx context.Context) {
+	bg := context.WithoutCancel(ctx)
+	for i := len(l.undo) - 1; i >= 0; i-- {
+		_, _ = l.exec(bg, l.undo[i])
+	}
+	l.undo = nil
+}
 
 // evolve runs the schema changes plan decided.
 func (l *landing) evolve(ctx context.Context) error {

@@ -122,6 +122,33 @@ func TestFailedStatementsKeepCommittedState(t *testing.T) {
 	if err := land("v2", 20); err != nil {
 		t.Fatal(err)
 	}
+
+	// Schema changes are DDL, committed at once: a landing that fails
+	// after making them takes them back.
+	wide := arrow.NewSchema(append(deals.Fields(), arrow.Field{Name: "stage", Type: arrow.BinaryTypes.String, Nullable: true}), nil)
+	columns := func(tbl string) string {
+		_, rows, err := load.ReadAll(must(w.Query(t.Context(), `SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position`, tbl)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rows)
+	}
+	before := columns("deals")
+	for _, target := range []string{"deals", "fresh"} {
+		srv.FailStatement("merge into", sftest.Error{Code: "000625", State: "57014", Message: "timeout"}, 1)
+		r := loadtest.MustReader(wide, [][]any{{int64(1), "a", 1.0, nil, "won"}})
+		_, err := w.Land(t.Context(), load.Table{Schema: "raw", Name: target}, r, opts("v3"))
+		r.Release()
+		if err == nil {
+			t.Fatalf("%s: the failing MERGE landed", target)
+		}
+	}
+	if after := columns("deals"); after != before {
+		t.Fatalf("columns after a failed landing = %s, want %s", after, before)
+	}
+	if cols := columns("fresh"); cols != "[]" {
+		t.Fatalf("a failed first landing left its table: %s", cols)
+	}
 }
 
 func must[T any](v T, err error) T {
