@@ -1,25 +1,29 @@
 // Package sftest is a local emulator of the Snowflake service as the
 // gosnowflake driver speaks to it: login (password and key-pair JWT),
-// session renewal and close, query requests with JSON result sets split
-// into result chunks, multi-statement requests, PUT to a stage (answered
+// session renewal and close, query requests answered in JSON or Arrow and
+// split into result chunks, long and asynchronous queries (333334 and
+// their result URL), multi-statement requests, PUT to a stage (answered
 // as a local-filesystem stage, which the driver copies to itself), COPY
-// INTO from Parquet files, and transactions. Statements run on an embedded
-// DuckDB after a translation of the Snowflake SQL revops emits; anything
-// else is refused with Snowflake's error shape. Faults (HTTP 429/5xx,
-// failed statements, expired sessions) are injectable and every request
-// is counted.
+// INTO from Parquet files, REMOVE, and transactions (DDL commits an open
+// one, as in Snowflake). Statements run on an embedded DuckDB after a
+// translation of the Snowflake SQL revops emits; anything else is refused
+// with Snowflake's error shape. Faults (HTTP 429/5xx, failed statements,
+// slow statements, expired sessions) are injectable and every request is
+// counted.
 //
 // The unchanged driver reaches it over loopback:
 //
-//	srv := sftest.New(t, sftest.Options{})
-//	cfg := srv.Config() // gosnowflake.Config{Host, Port, Protocol: "http", ...}
+//	srv := sftest.New(t, sftest.Options{Password: "pw"})
+//	cfg := gosnowflake.Config{Account: "revops", User: "revops", Password: "pw",
+//		Host: srv.Host, Port: srv.Port, Protocol: "http"}
 //
 // Differences from the service, by design: one DuckDB database stands for
 // the account (database names are echoed, not separate); temporary tables
 // are ordinary tables dropped when their session closes; names differing
 // only in case collide (DuckDB matches names case-insensitively even when
-// quoted); results are JSON unless the session sets
-// GO_QUERY_RESULT_FORMAT to ARROW (the service's default for Go); the functions the shared
+// quoted); results are JSON unless the session sets GO_QUERY_RESULT_FORMAT
+// to ARROW (the service's default for Go clients), and integers always
+// travel as int64; grants are not emulated; the functions the shared
 // conformance suite borrows from DuckDB (see suiteOnly) are accepted.
 package sftest
 
