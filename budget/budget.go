@@ -108,17 +108,29 @@ func (b *Budget) SetLedger(spends []Spend) {
 	b.ledger = append([]Spend(nil), spends...)
 }
 
-// Attach counts a client's spending from now on. A meter of a client
-// that can ask before each request (the meters of this package) makes the
-// client Reserve each call's cost from the budget first: a call that does
-// not fit is not sent, and fails with an *ExceededError.
+// Attach counts a client's spending from now on.
 func (b *Budget) Attach(m Meter) {
 	if m == nil {
 		return
 	}
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.meters = append(b.meters, meterBase{m: m, base: m.Spent()})
-	b.mu.Unlock()
+}
+
+// Gate attaches m like Attach and, for a meter of a client that can ask
+// before each request (the meters of this package), makes the client
+// Reserve each call's cost from the budget first: a call that does not
+// fit is not sent and fails with an *ExceededError. Parts that call at
+// the same time (the objects of an extract) then share the budget
+// exactly. A stage whose every call may be refused should be gated; one
+// that checks before its parts itself (a sync destination) and must
+// still read (a plan) is only attached.
+func (b *Budget) Gate(m Meter) {
+	if m == nil {
+		return
+	}
+	b.Attach(m)
 	if g, ok := m.(gated); ok {
 		g.gate(b)
 	}
@@ -247,8 +259,8 @@ func (b *Budget) checkLocked(st Status, part string, need int64) error {
 
 // Reserve holds need (a call's cost) for part until release is called,
 // or fails with an *ExceededError when the use, the calls in flight and
-// need together would pass the budget. Every call of the run's clients
-// reserves its cost before it is sent (see Attach) and releases it once
+// need together would pass the budget. Every call of a gated client
+// reserves its cost before it is sent (see Gate) and releases it once
 // the client's meter has counted it, so calls made at the same time by
 // several objects share one budget: a run passes its budget by no more
 // than what the API charged beyond the reservations (retries of calls in

@@ -33,7 +33,7 @@ func (m zohoMeter) Org() (used, limit int64, ok bool) {
 	return max(0, m.limit-rem), m.limit, true
 }
 
-// gate makes the client reserve each call's credits (Budget.Attach).
+// gate makes the client reserve each call's credits (Budget.Gate).
 func (m zohoMeter) gate(b *Budget) { m.c.SetGate(gateFunc(b, Credits)) }
 
 // sfMeter reads a Salesforce client: its requests, and the org's use and
@@ -47,7 +47,7 @@ func (m sfMeter) Spent() int64 { return m.c.Stats().Requests }
 
 func (m sfMeter) Org() (used, limit int64, ok bool) { return m.c.APIUsage() }
 
-// gate makes the client reserve each request (Budget.Attach).
+// gate makes the client reserve each request (Budget.Gate).
 func (m sfMeter) gate(b *Budget) { m.c.SetGate(gateFunc(b, Calls)) }
 
 // gateFunc reserves a call's cost from b; what names the call (method

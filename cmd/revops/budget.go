@@ -66,7 +66,8 @@ func meterOf(x any, src configs.Source) budget.Meter {
 }
 
 // extractBudgets builds the budgets of the sources an extract reads,
-// each metering its extractor's client (extract.Runner.Budgets).
+// each gating its extractor's client: objects extracting at once reserve
+// every call from the one budget (extract.Runner.Budgets).
 func (a *app) extractBudgets(ctx context.Context, cfg *configs.Config, w load.StateStore, sources []extract.Source) map[string]*budget.Budget {
 	out := map[string]*budget.Budget{}
 	for _, s := range sources {
@@ -82,7 +83,7 @@ func (a *app) extractBudgets(ctx context.Context, cfg *configs.Config, w load.St
 		if b == nil {
 			continue
 		}
-		b.Attach(meterOf(s.Extractor, src))
+		b.Gate(meterOf(s.Extractor, src))
 		out[s.Name] = b
 	}
 	return out
@@ -111,16 +112,21 @@ func (a *app) budgetDestination(ctx context.Context, cfg *configs.Config, w load
 	bd.SetBudget(b)
 }
 
-// planCost estimates the API calls (and Zoho credits) of sending plans,
-// per destination source: a line for sync plan, e.g. "API use: zoho_crm
-// about 12 calls, 105 credits; salesforce about 3 calls".
-func planCost(cfg *configs.Config, specs []*revsync.Spec, plans []*revsync.Plan) string {
-	type agg struct {
-		cost budget.Cost
-		zoho bool
-	}
-	by := map[string]*agg{}
-	var order []string
+// apiCost is what sending the plans of a sync plan would cost one
+// destination org (sync plan --json: api_cost[]); Credits only for Zoho
+// CRM.
+type apiCost struct {
+	Source  string `json:"source"`
+	Calls   int64  `json:"calls"`
+	Credits *int64 `json:"credits,omitempty"`
+}
+
+// planCosts estimates the API calls (and Zoho credits) of sending plans,
+// per destination source, in the order the plans name them. Describes
+// are not counted.
+func planCosts(cfg *configs.Config, specs []*revsync.Spec, plans []*revsync.Plan) []apiCost {
+	by := map[string]*budget.Cost{}
+	var out []apiCost
 	for _, p := range plans {
 		var spec *revsync.Spec
 		for _, s := range specs {
@@ -147,11 +153,14 @@ func planCost(cfg *configs.Config, specs []*revsync.Spec, plans []*revsync.Plan)
 				match++
 			}
 		}
-		a := by[src.Name]
-		if a == nil {
-			a = &agg{zoho: src.Type == "zoho_crm"}
-			by[src.Name] = a
-			order = append(order, src.Name)
+		c := by[src.Name]
+		if c == nil {
+			c = &budget.Cost{}
+			by[src.Name] = c
+			out = append(out, apiCost{Source: src.Name})
+			if src.Type == "zoho_crm" {
+				out[len(out)-1].Credits = new(int64)
+			}
 		}
 		var total int64
 		for _, n := range ops {
@@ -174,27 +183,41 @@ func planCost(cfg *configs.Config, specs []*revsync.Spec, plans []*revsync.Plan)
 				if total <= th {
 					th = -1
 				}
-				a.cost = a.cost.Add(budget.ZohoWrite(op, n, m, th))
+				*c = c.Add(budget.ZohoWrite(op, n, m, th))
 			case "salesforce":
 				th := int64(syncsf.DefaultBulkThreshold)
 				if total <= th {
 					th = -1
 				}
-				a.cost = a.cost.Add(budget.SalesforceWrite(n, th))
+				*c = c.Add(budget.SalesforceWrite(n, th))
 			default:
-				a.cost = a.cost.Add(budget.Cost{Calls: (n + 99) / 100})
+				*c = c.Add(budget.Cost{Calls: (n + 99) / 100})
 			}
 		}
 	}
-	if len(order) == 0 {
+	for i := range out {
+		c := by[out[i].Source]
+		out[i].Calls = c.Calls
+		if out[i].Credits != nil {
+			*out[i].Credits = c.Credits
+		}
+	}
+	return out
+}
+
+// planCost is the line sync plan ends with, e.g. "API use to send:
+// zoho_crm about 12 calls, 105 credits; salesforce about 3 calls
+// (besides describes)"; "" when the plans send nothing anywhere.
+func planCost(cfg *configs.Config, specs []*revsync.Spec, plans []*revsync.Plan) string {
+	costs := planCosts(cfg, specs, plans)
+	if len(costs) == 0 {
 		return ""
 	}
 	var parts []string
-	for _, name := range order {
-		a := by[name]
-		s := fmt.Sprintf("%s about %d calls", name, a.cost.Calls)
-		if a.zoho {
-			s += fmt.Sprintf(", %d credits", a.cost.Credits)
+	for _, c := range costs {
+		s := fmt.Sprintf("%s about %d calls", c.Source, c.Calls)
+		if c.Credits != nil {
+			s += fmt.Sprintf(", %d credits", *c.Credits)
 		}
 		parts = append(parts, s)
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,6 +29,10 @@ func TestAPIBudgetCLI(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Accounts first (the plan below reads them), then everything.
+	if code, res, errOut := runExtract(t, cfg, "--source", "zoho_crm", "--object", "Accounts"); code != 0 {
+		t.Fatalf("extract of Accounts: exit %d %+v\n%s", code, res, errOut)
+	}
 	code, res, errOut := runExtract(t, cfg, "--source", "zoho_crm")
 	if code != 1 {
 		t.Fatalf("extract past the budget: exit %d\n%s", code, errOut)
@@ -41,17 +47,53 @@ func TestAPIBudgetCLI(t *testing.T) {
 		t.Errorf("no object stopped by the budget: %+v", res)
 	}
 	rows := queryRows(t, cfg, `SELECT api_calls, detail FROM _revops.runs WHERE stage = 'api_budget' AND target = 'zoho_crm'`)
-	if len(rows) != 1 || !strings.Contains(rows[0]["detail"].(string), `"credits":`) {
+	if len(rows) != 2 {
 		t.Fatalf("recorded API use: %v", rows)
 	}
-	t.Logf("recorded: %v", rows[0])
+	// Objects extracting at once reserve each call from the one budget:
+	// the two runs spend at most the 15 credits allowed.
+	var spent int64
+	for _, row := range rows {
+		t.Logf("recorded: %v", row)
+		var rec struct {
+			Credits *int64 `json:"credits"`
+		}
+		if err := json.Unmarshal([]byte(row["detail"].(string)), &rec); err != nil || rec.Credits == nil {
+			t.Fatalf("recorded API use without credits: %v (%v)", row, err)
+		}
+		spent += *rec.Credits
+	}
+	if spent == 0 || spent > 15 {
+		t.Errorf("the extracts spent %d credits of a budget of 15", spent)
+	}
 
 	code, out, errOut := revops(t, nil, "sync", "plan", "account_enrichment_zoho", "-c", cfg)
+	text0 := out
 	if code != 0 && code != 1 {
 		t.Fatalf("sync plan: exit %d\n%s%s", code, out, errOut)
 	}
 	if !strings.Contains(out, "API use to send: zoho_crm about") {
 		t.Errorf("sync plan printed no API use:\n%s%s", out, errOut)
+	}
+
+	// sync plan --json carries the same cost per destination org.
+	code, out, errOut = revops(t, nil, "sync", "plan", "account_enrichment_zoho", "-c", cfg, "--json")
+	if code != 0 && code != 1 {
+		t.Fatalf("sync plan --json: exit %d\n%s%s", code, out, errOut)
+	}
+	doc := oneJSON(t, out)
+	costs, _ := doc["api_cost"].([]any)
+	if len(costs) != 1 {
+		t.Fatalf("api_cost %v in %s", doc["api_cost"], out)
+	}
+	c, _ := costs[0].(map[string]any)
+	calls, _ := c["calls"].(float64)
+	credits, _ := c["credits"].(float64)
+	if c["source"] != "zoho_crm" || calls < 1 || credits < 1 {
+		t.Errorf("api_cost %v, want zoho_crm's calls and credits", c)
+	}
+	if line := fmt.Sprintf("zoho_crm about %d calls, %d credits", int64(calls), int64(credits)); !strings.Contains(strings.Join(strings.Fields(text0), " "), line) {
+		t.Errorf("api_cost %v does not match the plan's line %q", c, text0)
 	}
 }
 

@@ -26,7 +26,7 @@ func budgetRun(t *testing.T, o *org, wh extract.Warehouse, e *Extractor, limit i
 	objects ...string) ([]extract.Result, *budget.Budget, int64) {
 	t.Helper()
 	b := budget.New("salesforce", budget.Calls, share, limit)
-	b.Attach(budget.SalesforceMeter(e.Client()))
+	b.Gate(budget.SalesforceMeter(e.Client()))
 	r := &extract.Runner{Warehouse: wh, Concurrency: concurrency, CheckpointRows: 1,
 		Budgets: map[string]*budget.Budget{"salesforce": b}}
 	before := o.count("")

@@ -67,7 +67,7 @@ type Extractor struct {
 // SetBudget makes reads stop at a checkpoint once the org's API budget
 // has no room for their next call (extract.BudgetSetter): before a REST
 // page or a Bulk window, or when the budget refuses a call at its
-// reservation (see budget.Budget.Attach). The stream then ends cleanly at
+// reservation (see budget.Budget.Gate). The stream then ends cleanly at
 // its last checkpoint, Incomplete, and the next run continues from there.
 // An object without a checkpoint yet (no cursor field, or a Bulk read
 // before its first window ends) fails with the *budget.ExceededError.

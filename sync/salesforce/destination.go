@@ -69,7 +69,7 @@ type Destination struct {
 // org past it fail alone with BUDGET_EXCEEDED (retryable: sent again by a
 // later run) without a request, the message saying when the budget
 // frees. A call the budget refuses at its reservation (see
-// budget.Budget.Attach: a query of a duplicate-check match, a converted
+// budget.Budget.Gate: a query of a duplicate-check match, a converted
 // lead's lookup) fails the records of the Write it was for that have no
 // result yet the same way; one of a Bulk job already sent fails the
 // Write. The spending is flushed to the budget's record after each Write.
