@@ -2,6 +2,8 @@ package budget_test
 
 import (
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,3 +77,64 @@ func TestZohoWriteCost(t *testing.T) {
 		}
 	}
 }
+
+// TestReserve: calls made at once reserve from one budget: with 10
+// allowed, 8 used and 50 goroutines each reserving a call and spending it
+// before the release, exactly 2 get through and the meter never passes
+// the budget; Check counts the calls in flight; a release frees.
+func TestReserve(t *testing.T) {
+	b := budget.New("org", budget.Calls, 0.5, 20)
+	m := &countMeter{}
+	m.spent.Store(8)
+	b.Attach(m)
+	m.spent.Store(16) // base 8: the run spent 8
+	var wg sync.WaitGroup
+	var got atomic.Int64
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			release, err := b.Reserve("a call", 1)
+			if err != nil {
+				if !budget.IsExceeded(err) {
+					t.Errorf("reserve: %v", err)
+				}
+				return
+			}
+			got.Add(1)
+			m.spent.Add(1) // the call is counted before its release
+			release()
+			release() // a second release is a no-op
+		}()
+	}
+	wg.Wait()
+	if st := b.Status(); got.Load() != 2 || st.Used != 10 || st.Reserved != 0 {
+		t.Errorf("%d calls got through; status %+v", got.Load(), st)
+	}
+
+	b2 := budget.New("org", budget.Calls, 1, 10)
+	release, err := b2.Reserve("a job", 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b2.Check("another part", 5); !budget.IsExceeded(err) {
+		t.Errorf("check past the calls in flight: %v", err)
+	}
+	if l := b2.Status().Left(); l != 4 {
+		t.Errorf("left %d with 6 of 10 reserved", l)
+	}
+	release()
+	if err := b2.Check("another part", 5); err != nil {
+		t.Errorf("check after the release: %v", err)
+	}
+	// Without a known limit nothing is refused.
+	if _, err := budget.New("org", budget.Calls, 1, 0).Reserve("a call", 1_000_000); err != nil {
+		t.Errorf("unknown limit: %v", err)
+	}
+}
+
+// countMeter is a meter counted from several goroutines.
+type countMeter struct{ spent atomic.Int64 }
+
+func (m *countMeter) Spent() int64                      { return m.spent.Load() }
+func (m *countMeter) Org() (used, limit int64, ok bool) { return 0, 0, false }

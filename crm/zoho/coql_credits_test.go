@@ -2,6 +2,8 @@ package zoho_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/revops/revops/crm/zoho"
@@ -45,5 +47,43 @@ func TestCOQLCredits(t *testing.T) {
 	used, limit := ts.Credits()
 	if rem := c.CreditsRemaining(); used < limit/2 || rem != int64(limit-used) {
 		t.Errorf("X-API-CREDITS-REMAINING %d after %d of %d credits", rem, used, limit)
+	}
+}
+
+// TestGateCredits: the gate is asked before each call with the credits
+// the client then counts for it (a write of 25 records 3, a COQL query of
+// LIMIT 2000 3); a refusal fails the call unsent, and the emulator
+// charges nothing for it.
+func TestGateCredits(t *testing.T) {
+	ts := start(t, zohotest.Options{DailyCredits: 1000}, 0)
+	c := newClient(t, config(ts))
+	ctx := context.Background()
+	var asked []int64
+	c.SetGate(func(_ context.Context, what string, credits int64) (func(), error) {
+		asked = append(asked, credits)
+		return func() {}, nil
+	})
+	var recs []map[string]any
+	for i := range 25 {
+		recs = append(recs, map[string]any{"Last_Name": fmt.Sprint("Gate ", i)})
+	}
+	before := c.Credits()
+	if _, err := c.Insert(ctx, "Leads", recs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.COQL(ctx, "select Last_Name from Leads where Last_Name is not null limit 2000"); err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 2 || asked[0] != 3 || asked[1] != 3 || c.Credits()-before != 6 {
+		t.Errorf("gate asked for %v, the client counted %d", asked, c.Credits()-before)
+	}
+	refused := errors.New("no room")
+	c.SetGate(func(context.Context, string, int64) (func(), error) { return nil, refused })
+	used0, _ := ts.Credits()
+	if _, err := c.Insert(ctx, "Leads", recs); !errors.Is(err, refused) {
+		t.Errorf("refused insert: %v", err)
+	}
+	if used1, _ := ts.Credits(); used1 != used0 || c.Credits()-before != 6 {
+		t.Errorf("a refused call was charged: %d → %d credits", used0, used1)
 	}
 }
