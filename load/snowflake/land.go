@@ -80,13 +80,13 @@ func (w *Warehouse) Land(ctx context.Context, t load.Table, r array.RecordReader
 	defer conn.Close()
 	l.conn = conn
 	defer func() {
-		w.counters.mu.Lock()
-		w.counters.Landings++
-		w.counters.Statements += l.statements
-		w.counters.Puts += l.puts
-		w.counters.Copies += l.copies
-		w.counters.Bytes += l.bytes
-		w.counters.mu.Unlock()
+		w.countMu.Lock()
+		w.counts.Landings++
+		w.counts.Statements += l.statements
+		w.counts.Puts += l.puts
+		w.counts.Copies += l.copies
+		w.counts.Bytes += l.bytes
+		w.countMu.Unlock()
 	}()
 	sent, err := w.createSchema(ctx, conn, t.Schema)
 	if sent {
@@ -266,7 +266,7 @@ func (l *landing) stageTable() string { return quoteIdent(l.t.Schema) + "." + qu
 // writeParquet drains r into a Parquet file with the seqColumn added,
 // counting rows and distinct keys and refusing NULL keys.
 func (l *landing) writeParquet(r array.RecordReader) (string, error) {
-	f, err := os.CreateTemp(tempDir(), "revops-landing-*.parquet")
+	f, err := os.CreateTemp("", "revops-landing-*.parquet")
 	if err != nil {
 		return "", fmt.Errorf("snowflake: land %s: %w", l.t, err)
 	}

@@ -51,7 +51,7 @@ func TestLandingFigures(t *testing.T) {
 	const rows = 100_000
 	for i, bump := range []int64{0, 1} {
 		srv.ResetStats()
-		_, before, _, _, bytesBefore := w.LandingCounters()
+		before := w.LandingFigures()
 		r := loadtest.MustReader(deals, dealRows(rows, bump)...)
 		st, err := w.Land(t.Context(), tbl, r, load.LandOptions{Mode: load.Merge, Key: []string{"id"},
 			Cursor: &load.CursorUpdate{Source: "crm", Object: "deals", Value: fmt.Sprint(i)}})
@@ -59,7 +59,7 @@ func TestLandingFigures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, after, puts, copies, bytesAfter := w.LandingCounters()
+		after := w.LandingFigures()
 		ss := srv.Stats()
 		if ss.ByKind["PUT"] != 1 || ss.ByKind["COPY"] != 1 || ss.ByKind["MERGE"] != 1 || ss.PutFiles != 1 || ss.CopyFiles != 1 {
 			t.Fatalf("landing %d sent %v (files put %d, copied %d): want one PUT, one COPY, one MERGE", i, ss.ByKind, ss.PutFiles, ss.CopyFiles)
@@ -68,9 +68,12 @@ func TestLandingFigures(t *testing.T) {
 		if st.Inserted != want.Inserted || st.Updated != want.Updated || st.Unchanged != want.Unchanged {
 			t.Fatalf("landing %d stats = %+v", i, st)
 		}
-		stmts := after - before
-		t.Logf("landing %d of %d rows: %d statements (%v), %d PUT, %d COPY, %d Parquet bytes (%.1f MB per 1M rows), %d HTTP requests",
-			i, rows, stmts, ss.ByKind, puts, copies, bytesAfter-bytesBefore, float64(bytesAfter-bytesBefore)/rows, sum(ss.Requests))
+		stmts, bytes := after.Statements-before.Statements, after.Bytes-before.Bytes
+		if after.Puts-before.Puts != 1 || after.Copies-before.Copies != 1 || after.Landings-before.Landings != 1 {
+			t.Errorf("figures %+v → %+v: want one landing, one PUT, one COPY", before, after)
+		}
+		t.Logf("landing %d of %d rows: %d statements (%v), %d Parquet bytes (%.1f MB per 1M rows), %d HTTP requests",
+			i, rows, stmts, ss.ByKind, bytes, float64(bytes)/rows, sum(ss.Requests))
 		if stmts != int64(ss.Statements) {
 			t.Errorf("engine counted %d statements, the emulator ran %d", stmts, ss.Statements)
 		}

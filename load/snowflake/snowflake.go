@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 
@@ -31,12 +30,12 @@ type Warehouse struct {
 	seq    uint64
 	token  string
 
-	counters Counters
+	countMu sync.Mutex
+	counts  LandingFigures
 }
 
-// Counters add up what landings sent, for the landing figures.
-type Counters struct {
-	mu         sync.Mutex
+// LandingFigures add up what landings sent.
+type LandingFigures struct {
 	Landings   int64
 	Statements int64 // statements sent by landings (PUT and COPY included)
 	Puts       int64
@@ -144,12 +143,11 @@ func (w *Warehouse) Macros() load.Macros { return Macros{} }
 // DB exposes the database/sql handle.
 func (w *Warehouse) DB() *sql.DB { return w.db }
 
-// LandingCounters returns what landings sent so far.
-func (w *Warehouse) LandingCounters() (landings, statements, puts, copies, bytes int64) {
-	c := &w.counters
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.Landings, c.Statements, c.Puts, c.Copies, c.Bytes
+// LandingFigures returns what this Warehouse's landings sent so far.
+func (w *Warehouse) LandingFigures() LandingFigures {
+	w.countMu.Lock()
+	defer w.countMu.Unlock()
+	return w.counts
 }
 
 // Exec runs one or more statements that return no rows. Several
@@ -246,6 +244,3 @@ func (w *Warehouse) Relations(ctx context.Context) ([]load.Relation, error) {
 	}
 	return out, nil
 }
-
-// tempDir is where landings write their Parquet files before the PUT.
-func tempDir() string { return os.TempDir() }
