@@ -163,7 +163,7 @@ curl -sf -X PATCH "$SF_URL/services/data/v62.0/sobjects/Lead/$SID" -H "Authoriza
 	-H 'Content-Type: application/json' -d '{"Title":"Head of Revenue"}'
 curl -sf -X PUT "$ZOHO_URL/crm/v8/Leads" -H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN" \
 	-H 'Content-Type: application/json' -d "{\"data\":[{\"id\":\"$ZID\",\"City\":\"Lisbon\"}]}" >>"$LOG"
-say "Salesforce lead $SID gets a new Title, Zoho lead $ZID a new City. The plan:"
+say "lead $SID (Salesforce) gets a new Title, $ZID (Zoho) a new City; the plan:"
 detail "$REVOPS" extract --config "$CFG"
 detail "$REVOPS" link plan --config "$CFG" -v
 show "$REVOPS" link plan --config "$CFG" zoho_sf_leads
@@ -199,7 +199,7 @@ TICKET=$(q --json "SELECT t.source_id FROM core.tickets AS t JOIN identity.cross
 	ON x.system = 'salesforce' AND x.object = 'Contact' AND x.golden_id = t.person_id
 	JOIN staging.stg_salesforce__contact AS c ON c.contact_id = x.source_id
 	WHERE t.source_system = 'zoho_desk' AND t.status_raw = 'Open' AND c.account_id IS NOT NULL ORDER BY 1 LIMIT 1" | json_field source_id)
-say "Salesforce opportunity $OPP is won, Zoho deal $ZDEAL in Negotiation/Review,"
+say "Salesforce opportunity $OPP won, Zoho deal $ZDEAL in Negotiation/Review,"
 say "Desk ticket $TICKET escalated; then revops run:"
 curl -sf -X PATCH "$SF_URL/services/data/v62.0/sobjects/Opportunity/$OPP" -H "Authorization: Bearer $SF_TOKEN" \
 	-H 'Content-Type: application/json' -d '{"StageName":"Closed Won"}'
