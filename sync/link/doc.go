@@ -12,7 +12,8 @@
 //     answer (it was killed): the records are read back and a write found
 //     done is recorded, not sent again;
 //  3. pairs the records, through identity.crosswalk (one record of a
-//     golden id on each side), an id field, or a normalized key;
+//     golden id on each side), an id field, or a normalized key, then
+//     (pair.then) by further pairings for the records still unpaired;
 //     records whose key is missing or ambiguous are reported, never
 //     guessed; the link's filter (see Filter) leaves out the pairs whose
 //     records do not both pass it;
@@ -28,7 +29,10 @@
 //     wrote is the agreed value as soon as the API confirms it, so its
 //     echo in the next extract causes no write; a side whose extract is
 //     older than revops's own write to it counts as holding what revops
-//     wrote;
+//     wrote, and a record another link wrote after its extract (links
+//     sharing a record, such as Desk ⇄ Zoho CRM and Zoho CRM ⇄
+//     Salesforce contacts) as holding what that link wrote
+//     (_revops.link_written_values);
 //  5. writes through the sync destinations (sync/salesforce, sync/zoho:
 //     batching, retries, per-row results), recording every write in
 //     _revops.link_inflight before it is sent and its answer, the agreed
