@@ -25,9 +25,9 @@
 // customFieldN=cf_x:value for a custom field; a phone by its last four
 // digits; an entry needs one part Desk's search filters on, and its other
 // parts, such as accountId, are only compared), and the records found are
-// compared in a normal form (e-mail
-// trimmed and lower-cased, phones by their last ten digits, other text
-// trimmed, single-spaced and in any case). The first entry that matches any
+// compared in a normal form (e-mail trimmed and lower-cased, phones by
+// their last ten digits, other text trimmed, single-spaced and in any
+// case). The first entry that matches any
 // record decides: none, the record is created; one, it is updated; several,
 // the row is not written (revsync.CodeAmbiguousMatch, with the candidates)
 // and goes to review. Typically contacts match on email and accounts on
