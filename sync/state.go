@@ -153,17 +153,30 @@ type batch struct {
 
 func (b *batch) add(q string, args ...any) { b.stmts = append(b.stmts, stmt{q, args}) }
 
+// txExecer is a warehouse that runs statements in one transaction itself
+// (load/bigquery: one script job).
+type txExecer interface {
+	ExecTx(ctx context.Context, queries []string, args [][]any) error
+}
+
 // txer is a warehouse whose database handle runs transactions
 // (load/duckdb's Warehouse).
 type txer interface {
 	DB() *sql.DB
 }
 
-// exec runs the statements, in one transaction when w is a txer, else one
-// after the other.
+// exec runs the statements in one transaction when w is a txExecer or a
+// txer, else one after the other.
 func (b *batch) exec(ctx context.Context, w Warehouse) error {
 	if len(b.stmts) == 0 {
 		return nil
+	}
+	if x, ok := w.(txExecer); ok {
+		qs, args := make([]string, len(b.stmts)), make([][]any, len(b.stmts))
+		for i, s := range b.stmts {
+			qs[i], args[i] = s.q, s.args
+		}
+		return x.ExecTx(ctx, qs, args)
 	}
 	t, ok := w.(txer)
 	if !ok || t.DB() == nil {

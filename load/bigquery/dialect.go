@@ -97,3 +97,7 @@ func (Macros) Hash(exprs ...string) string {
 
 // Now renders CURRENT_TIMESTAMP().
 func (Macros) Now() string { return "CURRENT_TIMESTAMP()" }
+
+// Macros returns the dialect's macros (the model engine renders the
+// templates with them).
+func (*Warehouse) Macros() load.Macros { return Macros{} }

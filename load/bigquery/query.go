@@ -56,10 +56,15 @@ func (w *Warehouse) run(ctx context.Context, sql string, args ...any) (*bq.Job, 
 	return job, st, nil
 }
 
-// Exec runs statements that return no rows. Relations are written
+// Exec runs statements that return no rows, GoogleSQL or revops's
+// portable state statements (rendered by Macros.State). Relations are written
 // schema.table; with a dataset prefix, the names after FROM, JOIN, INTO,
 // UPDATE, TABLE, VIEW, MERGE and USING get it.
 func (w *Warehouse) Exec(ctx context.Context, query string, args ...any) error {
+	query, err := w.render(ctx, query)
+	if err != nil || query == "" {
+		return err
+	}
 	if _, _, err := w.run(ctx, w.qualify(query), args...); err != nil {
 		return fmt.Errorf("bigquery: exec: %w", err)
 	}
@@ -70,6 +75,10 @@ func (w *Warehouse) Exec(ctx context.Context, query string, args ...any) error {
 // are read through the REST API (tabledata pages), not the Storage Read
 // API.
 func (w *Warehouse) Query(ctx context.Context, query string, args ...any) (array.RecordReader, error) {
+	query, err := w.render(ctx, query)
+	if err != nil {
+		return nil, err
+	}
 	q := w.client.Query(w.qualify(query))
 	q.Parameters = params(args)
 	q.Location = w.location

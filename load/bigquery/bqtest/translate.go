@@ -200,6 +200,14 @@ var functions = map[string]string{
 	"TIMESTAMP_ADD": "TIMESTAMP_ADD", "TIMESTAMP_SUB": "TIMESTAMP_SUB", // macros: ts ± INTERVAL n UNIT
 }
 
+// duckdbOnly are words of DuckDB's dialect that BigQuery refuses: its
+// type names and ON CONFLICT / AS MATERIALIZED. The emulator refuses them
+// too, so revops's portable statements must arrive rendered.
+var duckdbOnly = map[string]bool{
+	"VARCHAR": true, "BIGINT": true, "DOUBLE": true, "BOOLEAN": true, "TIMESTAMPTZ": true, "INTEGER": true,
+	"CONFLICT": true, "MATERIALIZED": true,
+}
+
 // keywords may precede '(' without being function calls.
 var keywords = map[string]bool{
 	"AND": true, "OR": true, "NOT": true, "IN": true, "EXISTS": true, "AS": true, "ON": true, "VALUES": true,
@@ -208,7 +216,7 @@ var keywords = map[string]bool{
 	"ALL": true, "DISTINCT": true, "INTERSECT": true, "ROW": true, "INSERT": true, "IS": true, "CASE": true, "END": true,
 	"QUALIFY": true, "HAVING": true, "LIMIT": true, "ORDER": true, "GROUP": true, "PARTITION": true, "VIEW": true,
 	"LIKE": true, "BETWEEN": true, "RETURN": true, "ROWS": true, "RANGE": true, "EXCLUDE": true, "NULL": true,
-	"COLUMN": true, "ADD": true,
+	"COLUMN": true, "ADD": true, "KEY": true,
 }
 
 // translateScript translates a GoogleSQL script into DuckDB statements.
@@ -323,7 +331,7 @@ func (s *Server) translateStmt(in []token) (stmt, *apiError) {
 	default:
 		return st, invalidQuery("bqtest: statements starting with " + verb + " are not emulated (the emulator runs the GoogleSQL revops emits)")
 	}
-	in = aliasUnnest(in)
+	in = aliasUnnest(dropNotEnforced(in))
 	var b strings.Builder
 	prevSig := "" // previous significant token text, upper-case
 	for i := 0; i < len(in); i++ {
@@ -433,6 +441,9 @@ func (s *Server) name(parts []token, prev, next string, st *stmt) (string, *apiE
 		if w == "EXCEPT" && prev == "*" {
 			return "EXCLUDE", nil
 		}
+		if duckdbOnly[w] && parts[0].kind == tIdent {
+			return "", invalidQuery("bqtest: " + parts[0].text + " is not GoogleSQL (DuckDB syntax reached the emulator)")
+		}
 		if w == "BIGNUMERIC" || w == "BIGDECIMAL" {
 			return "", invalidQuery("bqtest: BIGNUMERIC is not emulated")
 		}
@@ -527,6 +538,26 @@ func aliasUnnest(in []token) []token {
 				token{tPunct, "("}, alias, token{tPunct, ")"})
 			i = k
 		}
+	}
+	return out
+}
+
+// dropNotEnforced drops NOT ENFORCED after a PRIMARY KEY: DuckDB enforces
+// the key, which revops's statements keep (an upsert is one MERGE on it).
+func dropNotEnforced(in []token) []token {
+	var out []token
+	for i := 0; i < len(in); i++ {
+		if in[i].kind == tIdent && strings.EqualFold(in[i].text, "NOT") {
+			k := i + 1
+			for k < len(in) && in[k].kind == tSpace {
+				k++
+			}
+			if k < len(in) && in[k].kind == tIdent && strings.EqualFold(in[k].text, "ENFORCED") {
+				i = k
+				continue
+			}
+		}
+		out = append(out, in[i])
 	}
 	return out
 }
