@@ -114,3 +114,67 @@ func TestOrgBudgetStopsExtract(t *testing.T) {
 		t.Errorf("the next day's run read %d rows for %d credits", rows0, spent)
 	}
 }
+
+// TestGateStopsInsideModule: when the org's budget gate refuses the next
+// page of a module's read, the read stops at the checkpoint of the pages
+// before it (incomplete, not failed), and the next day's run reads the
+// rest: every record lands once.
+func TestGateStopsInsideModule(t *testing.T) {
+	ctx := context.Background()
+	var clock atomic.Int64
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	clock.Store(t0.UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	ts := start(t, zohotest.Options{Now: now, DailyCredits: 1000}, 20_000)
+	leads := int64(len(ts.Records("Leads")))
+	wh := openWarehouse(t, "gate")
+	o := crmOptions(ts)
+	o.Modules, o.History, o.BulkThreshold = []string{"Leads"}, []string{}, -1
+	run := func() extract.Result {
+		t.Helper()
+		e := newExtractor(t, o)
+		b := budget.New("zoho_crm", budget.Credits, 0.5, 16)
+		b.SetClock(now)
+		ledger, err := budget.LoadLedger(ctx, wh, "zoho_crm", now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.SetLedger(ledger)
+		b.Gate(budget.ZohoMeter(e.Client(), 16))
+		// The gate alone (no Runner.Budgets, whose check before each page
+		// would stop the read first): what objects reading at once meet
+		// when another one took the last credits.
+		r := &extract.Runner{Warehouse: wh, Concurrency: 1}
+		res, _ := r.Run(ctx, []extract.Source{{Name: "zoho_crm", Extractor: e}}, extract.Options{})
+		if len(res) != 1 {
+			t.Fatalf("results %+v", res)
+		}
+		t.Logf("rows %d calls %d incomplete %v err %v", res[0].Rows, res[0].APICalls, res[0].Incomplete, res[0].Err)
+		return res[0]
+	}
+	first := run()
+	if first.Err != nil || !first.Incomplete {
+		t.Fatalf("first run: want an incomplete read stopped by the budget, got err %v incomplete %v", first.Err, first.Incomplete)
+	}
+	if first.Rows == 0 || first.Rows >= leads {
+		t.Fatalf("first run landed %d of %d leads", first.Rows, leads)
+	}
+	for day := 1; day <= 20; day++ {
+		clock.Add(int64(25 * time.Hour))
+		r := run()
+		if r.Err != nil {
+			t.Fatalf("day %d: %v", day, r.Err)
+		}
+		if !r.Incomplete {
+			break
+		}
+	}
+	var n, distinct int64
+	q := `SELECT count(*), count(DISTINCT id) FROM zoho_crm.leads`
+	if err := wh.DB().QueryRowContext(ctx, q).Scan(&n, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if n != leads || distinct != leads {
+		t.Fatalf("landed %d rows (%d distinct), want %d once each", n, distinct, leads)
+	}
+}

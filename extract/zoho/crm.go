@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	orgbudget "github.com/revops/revops/budget"
 	"github.com/revops/revops/crm/zoho"
 	"github.com/revops/revops/extract"
 )
@@ -315,12 +316,20 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 			opts.First = nil
 			err = e.c.List(ctx, obj.Name, names, opts, page)
 		}
-		if errors.Is(err, errBudget) {
+		if errors.Is(err, errBudget) || orgbudget.IsExceeded(err) {
+			// max_calls, or the org's API budget refused the next page:
+			// every page before it is whole, so the read stops at the
+			// checkpoint they make.
+			stop := err
 			if err := b.flush(); err != nil {
 				return fail(err)
 			}
-			c, _ := p.checkpoint(delDone, last)
-			e.log.Info("zoho extract stopped at max_calls; the next run continues", "source", e.name, "object", obj.Name, "cursor", c)
+			c, ok := p.checkpoint(delDone, last)
+			if !ok {
+				return fail(stop)
+			}
+			e.log.Info("zoho extract stopped at its call budget; the next run continues", "source", e.name, "object", obj.Name,
+				"reason", stop.Error(), "cursor", c)
 			return c, true, nil
 		}
 		if err != nil {
@@ -403,12 +412,14 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 			return nil
 		})
 		switch {
-		case errors.Is(err, errBudget):
+		case errors.Is(err, errBudget) || orgbudget.IsExceeded(err):
+			stop := err
 			if err := b.flush(); err != nil {
 				return fail(err)
 			}
 			c, _ := checkpoint()
-			e.log.Info("zoho extract stopped at max_calls; the next run continues", "source", e.name, "object", obj.Name, "cursor", c)
+			e.log.Info("zoho extract stopped at its call budget; the next run continues", "source", e.name, "object", obj.Name,
+				"reason", stop.Error(), "cursor", c)
 			return c, true, nil
 		case err != nil:
 			// Hand on the deals read whole: their checkpoint lets the runner keep them.
