@@ -7,7 +7,7 @@ BIN      := bin/revops
 PKGS     := ./...
 DEMO_DIR ?= .demo
 
-.PHONY: all build test vet fmt-check chromium report-check bench fuzz demo fidelity soak clean
+.PHONY: all build test vet staticcheck fmt-check chromium report-check bench bench-e2e fuzz demo fidelity soak clean
 
 all: build
 
@@ -16,6 +16,11 @@ build:
 
 vet:
 	$(GO) vet -tags $(TAGS) $(PKGS)
+
+# staticcheck, pinned in go.mod as a tool (go tool fetches it through the
+# module proxy on first use): unused code, ignored results, deprecated calls.
+staticcheck:
+	$(GO) tool staticcheck -tags $(TAGS) $(PKGS)
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -41,7 +46,7 @@ report-check: chromium
 # The README's test command: formatting, vet, then every test (DuckDB for
 # real, the emulators over loopback, the report in headless Chromium).
 # Fuzz targets run their seed corpus.
-test: fmt-check vet chromium
+test: fmt-check vet staticcheck chromium
 	$(GO) test -tags $(TAGS) -count=1 -timeout 15m $(PKGS)
 
 # Benchmarks: warehouse landing vs DuckDB's read_parquet limit, emulator
@@ -52,6 +57,14 @@ bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench ExtractLand200k -benchtime 1x -timeout 30m ./extract/...
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -timeout 30m ./crm/...
 	$(GO) test -tags $(TAGS) -run '^$$' -bench Match1M -benchtime 1x -timeout 30m ./identity/
+
+# End to end at scale: a sandbox of E2E_RECORDS records per system, a first
+# full `revops run`, 1% of the records changed through the APIs, an
+# incremental run; prints wall time per stage, peak memory and calls per
+# system against the fewest the APIs allow.
+E2E_RECORDS ?= 1000000
+bench-e2e:
+	$(GO) test -tags $(TAGS) -run '^$$' -bench EndToEnd -benchtime 1x -timeout 180m ./soak/ -e2e.records $(E2E_RECORDS)
 
 # Short fuzzing of every parser (configs, SOQL, COQL, criteria, fault rules,
 # model headers and templates, seed CSVs).
