@@ -14,7 +14,7 @@ import (
 // funcNames are the template functions; parseTemplate binds placeholders
 // and every render binds its own implementations on a clone.
 var funcNames = []string{"ref", "source", "source_exists", "var", "this", "is_incremental",
-	"datediff", "date_trunc", "similarity", "regexp_matches", "regexp_replace", "safe_cast", "hash", "now"}
+	"datediff", "date_trunc", "similarity", "regexp_matches", "regexp_replace", "safe_cast", "hash", "now", "field"}
 
 func placeholderFuncs() template.FuncMap {
 	fm := template.FuncMap{}
@@ -160,7 +160,24 @@ func (e *renderEnv) funcs() template.FuncMap {
 			return mc.Hash(exprs...), nil
 		},
 		"now": func() string { return mc.Now() },
+		"field": func(x, name string) (string, error) {
+			if !identRE.MatchString(name) {
+				return "", fmt.Errorf("field %q is not a plain name", name)
+			}
+			if f, ok := mc.(fieldMacros); ok {
+				return f.Field(x, name), nil
+			}
+			return x + "." + name, nil
+		},
 	}
+}
+
+// fieldMacros is implemented by the dialects whose landed structs (Zoho
+// lookups such as Owner {"name","id"}) are not read as x.name: the
+// template function field renders the text of a struct's field, x.name
+// elsewhere (DuckDB and BigQuery structs).
+type fieldMacros interface {
+	Field(x, name string) string
 }
 
 func table(relation string) load.Table {

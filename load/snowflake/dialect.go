@@ -89,3 +89,10 @@ func (Macros) Hash(exprs ...string) string {
 
 // Now renders CURRENT_TIMESTAMP().
 func (Macros) Now() string { return "CURRENT_TIMESTAMP()" }
+
+// Field renders the text of a field of a landed struct (a lookup such as
+// Zoho's Owner {"name","id"}): structs land as VARIANT, read with
+// GET(x, 'name')::VARCHAR (x.name would name a column of a table x).
+func (m Macros) Field(x, name string) string {
+	return fmt.Sprintf("GET(%s, %s)::VARCHAR", x, m.Literal(name))
+}

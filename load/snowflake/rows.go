@@ -78,10 +78,22 @@ func resultSchema(cols []column) (*arrow.Schema, []string) {
 			dt = arrow.BinaryTypes.String
 			k = "TEXT"
 		}
-		fields[i] = arrow.Field{Name: ct.name, Type: dt, Nullable: true}
+		fields[i] = arrow.Field{Name: resultName(ct.name), Type: dt, Nullable: true}
 		kinds[i] = k
 	}
 	return arrow.NewSchema(fields, nil), kinds
+}
+
+// resultName is the name revops reads a result column by. Snowflake
+// stores unquoted identifiers upper-case, so `SELECT rn` (or an unquoted
+// alias) comes back as RN; revops writes its names lower-case, so a name
+// with no lower-case letter is read back lower-case. Mixed-case names
+// ("Id") are kept as they are.
+func resultName(name string) string {
+	if strings.ToUpper(name) == name && strings.ToLower(name) != name {
+		return strings.ToLower(name)
+	}
+	return name
 }
 
 func (r *rowsReader) Retain() { r.refs.Add(1) }

@@ -13,8 +13,8 @@ SELECT
     Expected_Revenue   AS expected_revenue,
     Closing_Date       AS close_date,
     Duration_Days      AS duration_days,
-    Modified_By.id     AS changed_by_id,
-    Modified_By.name   AS changed_by_name,
+    {{ field "Modified_By" "id" }}     AS changed_by_id,
+    {{ field "Modified_By" "name" }}   AS changed_by_name,
     Modified_Time      AS changed_at,
     _extracted_at      AS extracted_at
 FROM {{ source "zoho_crm" "deals_stage_history" }}

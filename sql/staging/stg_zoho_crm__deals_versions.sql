@@ -11,7 +11,7 @@ SELECT
     Amount             AS amount,
     Closing_Date       AS close_date,
     Probability        AS probability,
-    Owner.id           AS owner_id,
+    {{ field "Owner" "id" }}           AS owner_id,
     Created_Time       AS created_at,
     Modified_Time      AS updated_at,
     _valid_from        AS valid_from,

@@ -9,7 +9,7 @@ SELECT
     Lead_Status        AS lead_status,
     Lead_Source        AS lead_source,
     coalesce(Converted__s, false) AS is_converted,
-    Owner.id           AS owner_id,
+    {{ field "Owner" "id" }}           AS owner_id,
     Created_Time       AS created_at,
     Modified_Time      AS updated_at,
     _valid_from        AS valid_from,

@@ -22,7 +22,7 @@ SELECT
     'Customer'             AS lifecycle_stage
 FROM {{ source "zoho_crm" "contacts" }} AS c
 JOIN {{ ref "identity.crosswalk" }} AS a
-    ON a.system = 'zoho_crm' AND a.object = 'Accounts' AND a.source_id = c.Account_Name.id
+    ON a.system = 'zoho_crm' AND a.object = 'Accounts' AND a.source_id = {{ field "c.Account_Name" "id" }}
 JOIN won_companies AS w ON w.company_id = a.golden_id
 WHERE c._deleted_at IS NULL
   AND coalesce(c.Lifecycle_Stage, '') NOT IN ('Customer', 'Evangelist')

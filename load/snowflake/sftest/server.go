@@ -207,6 +207,10 @@ var setupSQL = []string{
 	`CREATE MACRO charindex(a, b) AS strpos(b, a)`,
 	`CREATE MACRO array_size(a) AS json_array_length(a)`,
 	`CREATE MACRO listagg(x, sep) AS string_agg(x, sep)`,
+	// GET(variant, 'key') as revops emits it, always cast to VARCHAR
+	// (GET(x, 'id')::VARCHAR, the text of a field of a landed struct):
+	// the text of the key's value, so the cast after it changes nothing.
+	`CREATE MACRO sf_get(x, k) AS json_extract_string(x, '$."' || k || '"')`,
 	`CREATE MACRO sf_dateadd(u, n, d) AS d + CAST(CAST(n AS VARCHAR) || ' ' || u AS INTERVAL)`,
 	`CREATE SCHEMA __sf`,
 	`CREATE VIEW __sf.tables AS SELECT table_catalog, table_schema, table_name,

@@ -314,6 +314,8 @@ func translate(stmt []token) (string, error) {
 				if i+2 < len(sig) && sig[i+2].kind == tWord {
 					sig[i+2] = token{kind: tString, text: strings.ToLower(sig[i+2].text)}
 				}
+			case isCall && low == "get":
+				b.WriteString("sf_get")
 			case isCall && low == "regexp_replace":
 				// Snowflake replaces every match.
 				b.WriteString("sf_regexp_replace")

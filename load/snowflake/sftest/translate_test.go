@@ -17,6 +17,7 @@ func TestTranslate(t *testing.T) {
 			`CREATE TABLE "t" ( "a" DECIMAL ( 38 , 0 ) , "b" DOUBLE , "c" TIMESTAMPTZ , "d" JSON , "e" VARCHAR )`, ""},
 		{`SELECT CAST(x AS NUMBER), y::FLOAT, source, object FROM c`, `SELECT CAST ( X AS DECIMAL(38,0) ) , Y :: DOUBLE , SOURCE , OBJECT FROM C`, ""},
 		{`SELECT REGEXP_REPLACE(x, 'a', 'b')`, `SELECT sf_regexp_replace ( X , 'a' , 'b' )`, ""},
+		{`SELECT GET("Owner", 'id')::VARCHAR AS owner_id`, `SELECT sf_get ( "Owner" , 'id' ) :: VARCHAR AS OWNER_ID`, ""},
 		{`INSERT INTO t (a, b) VALUES (?, ?)`, `INSERT INTO T ( A , B ) VALUES ( ? , ? )`, ""},
 		{`SELECT * FROM (VALUES (1)) v(id)`, `SELECT * FROM ( VALUES ( 1 ) ) V ( ID )`, ""},
 		{`SELECT if(a, 1, 2)`, "", "Unknown function IF"},
