@@ -53,7 +53,6 @@ func TestDeskToSalesforceContacts(t *testing.T) {
 	extractBoth()
 	dests := wd.dests
 	dests[0] = nil // no destination for Desk
-	var per []int64
 	for run := 1; run <= 3; run++ {
 		before := wd.writes()
 		rep, err := wd.runner.Run(ctx, s, dests, link.Options{})
@@ -61,7 +60,6 @@ func TestDeskToSalesforceContacts(t *testing.T) {
 			t.Fatal(err)
 		}
 		after := wd.writes()
-		per = append(per, after[1]-before[1])
 		if run == 1 && (rep.Pairs == 0 || rep.Sides[1].Updated == 0) {
 			t.Fatalf("run 1: %+v", rep)
 		}

@@ -73,10 +73,6 @@ func errInternal() *apiError {
 	return newErr(http.StatusInternalServerError, "INTERNAL_ERROR", "Internal Server Error")
 }
 
-func errBadParam(param, msg string) *apiError {
-	return newErr(http.StatusBadRequest, "INVALID_DATA", msg, "param_name", param)
-}
-
 // writeJSON writes v as the JSON body with the given status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)

@@ -135,8 +135,6 @@ func (m *module) get(r *record, f *Field) any {
 	return nil
 }
 
-func (m *module) liveCount() int { return len(m.recs) }
-
 // insert stores a new record and indexes it.
 func (m *module) insert(r *record) {
 	m.recs[r.id] = r

@@ -221,6 +221,9 @@ func TestNotesAndTasksLookups(t *testing.T) {
 	ids := e.insertLeads(1)
 	r := e.do("POST", "/crm/v8/Notes", map[string]any{"data": []any{map[string]any{"Note_Title": "Call", "Note_Content": "Went well",
 		"Parent_Id": map[string]any{"module": map[string]any{"api_name": "Leads"}, "id": ids[0]}}}}).want(t, 201)
+	if r.data()[0]["code"] != "SUCCESS" {
+		t.Fatalf("note: %s", r.raw)
+	}
 	e.do("POST", "/crm/v8/Leads/"+ids[0]+"/Notes", map[string]any{"data": []any{map[string]any{"Note_Content": "Second"}}}).want(t, 201)
 	r = e.do("GET", "/crm/v8/Leads/"+ids[0]+"/Notes?fields=Note_Content,Parent_Id", nil).want(t, 200)
 	if len(r.data()) != 2 || r.data()[0]["Parent_Id"].(map[string]any)["id"] != ids[0] {
@@ -232,6 +235,9 @@ func TestNotesAndTasksLookups(t *testing.T) {
 	}
 	r = e.do("POST", "/crm/v8/Tasks", map[string]any{"data": []any{map[string]any{"Subject": "Follow up", "Status": "Not Started",
 		"What_Id": map[string]any{"id": ids[0]}, "$se_module": "Leads", "Due_Date": "2026-12-01"}}}).want(t, 201)
+	if r.data()[0]["code"] != "SUCCESS" {
+		t.Fatalf("task: %s", r.raw)
+	}
 	r = e.do("GET", "/crm/v8/Tasks?fields=Subject,What_Id", nil).want(t, 200)
 	d := r.data()[0]
 	if d["$se_module"] != "Leads" || d["What_Id"].(map[string]any)["name"] != "Lead 00000" {
