@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 // BigQuery is the `warehouse:` section of `type: bigquery`:
@@ -27,6 +28,10 @@ type BigQuery struct {
 	// Credentials is a service-account key (JSON), usually given as
 	// credentials_file; empty means application default credentials.
 	Credentials string `yaml:"credentials"`
+	// Endpoint points the client at an emulator of the REST API (its base
+	// URL, e.g. http://127.0.0.1:9050); requests then carry no credentials.
+	// For tests and demos only.
+	Endpoint string `yaml:"endpoint"`
 }
 
 var (
@@ -43,6 +48,8 @@ func (b BigQuery) Validate() error {
 		return fmt.Errorf("project: %q is not a Google Cloud project id (6-30 lower-case letters, digits and -, starting with a letter)", b.Project)
 	case !bqPrefixRE.MatchString(b.DatasetPrefix):
 		return fmt.Errorf("dataset_prefix: %q may hold only letters, digits and _", b.DatasetPrefix)
+	case b.Endpoint != "" && !strings.HasPrefix(b.Endpoint, "http://") && !strings.HasPrefix(b.Endpoint, "https://"):
+		return fmt.Errorf("endpoint: %q is not an http(s) URL (an emulator's base URL)", b.Endpoint)
 	}
 	return nil
 }

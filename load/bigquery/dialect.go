@@ -18,7 +18,11 @@ import (
 )
 
 // Macros renders the model templates' portable SQL in BigQuery's dialect.
-type Macros struct{}
+type Macros struct {
+	// Prefix is the warehouse's dataset prefix, prepended to the schema
+	// of every relation.
+	Prefix string
+}
 
 var _ load.Macros = Macros{}
 
@@ -26,7 +30,9 @@ var _ load.Macros = Macros{}
 func (Macros) Ident(name string) string { return "`" + strings.ReplaceAll(name, "`", "\\`") + "`" }
 
 // Relation renders `dataset`.`table` (the project is the connection's).
-func (m Macros) Relation(t load.Table) string { return m.Ident(t.Schema) + "." + m.Ident(t.Name) }
+func (m Macros) Relation(t load.Table) string {
+	return m.Ident(m.Prefix+t.Schema) + "." + m.Ident(t.Name)
+}
 
 // Literal renders a string literal (BigQuery escapes with backslashes).
 func (Macros) Literal(s string) string {
@@ -100,4 +106,4 @@ func (Macros) Now() string { return "CURRENT_TIMESTAMP()" }
 
 // Macros returns the dialect's macros (the model engine renders the
 // templates with them).
-func (*Warehouse) Macros() load.Macros { return Macros{} }
+func (w *Warehouse) Macros() load.Macros { return Macros{Prefix: w.prefix} }

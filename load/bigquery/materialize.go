@@ -61,6 +61,11 @@ func (w *Warehouse) Materialize(ctx context.Context, m load.Model) (st load.Mode
 		}
 		exists = false
 	}
+	// The portable form (seeds' VALUES lists, DuckDB's type names in
+	// casts) is rendered in GoogleSQL; GoogleSQL is left as it is.
+	if m.SQL, err = (Macros{}).State(m.SQL, nil); err != nil {
+		return st, fmt.Errorf("bigquery: model %s: %w", t, err)
+	}
 	rel := w.relation(t)
 	body := "(\n" + m.SQL + "\n)"
 	switch {

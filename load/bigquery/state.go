@@ -282,6 +282,14 @@ func (m Macros) state(q string, keys func(table string) []string) (stateSQL, err
 	var res stateSQL
 	for i := 0; i < len(s); i++ {
 		t := s[i]
+		if s.punct(i, "(") && s.word(i+1, "VALUES") {
+			if sel, next, ok := valuesTable(s, i); ok {
+				out = append(out, stateToken{kind: 'w', raw: sel, sp: t.sp})
+				i = next - 1
+				changed = true
+				continue
+			}
+		}
 		if t.kind == 'w' && !s.punct(i-1, ".") {
 			up := strings.ToUpper(t.text)
 			call := s.punct(i+1, "(")
@@ -356,6 +364,55 @@ func (m Macros) state(q string, keys func(table string) []string) (stateSQL, err
 		res.sql = s.render()
 	}
 	return res, nil
+}
+
+// valuesTable renders (VALUES (...), ...) AS name(c1, ...) at i, which
+// GoogleSQL lacks, as (SELECT ... AS c1, ... UNION ALL SELECT ...) AS
+// name, and returns the index after it.
+func valuesTable(s stateStmt, i int) (string, int, bool) {
+	end := s.closing(i)
+	if end < 0 || !s.word(end+1, "AS") || end+2 >= len(s) || !s.punct(end+3, "(") {
+		return "", 0, false
+	}
+	cend := s.closing(end + 3)
+	if cend < 0 {
+		return "", 0, false
+	}
+	name := s[end+2 : end+3].render()
+	var cols []string
+	for _, c := range s.split(end+4, cend) {
+		cols = append(cols, c.render())
+	}
+	var b strings.Builder
+	b.WriteString("(")
+	n := 0
+	for j := i + 2; j < end; {
+		if !s.punct(j, "(") {
+			return "", 0, false
+		}
+		k := s.closing(j)
+		row := s.split(j+1, k)
+		if len(row) != len(cols) {
+			return "", 0, false
+		}
+		if n > 0 {
+			b.WriteString("\n  UNION ALL ")
+		}
+		b.WriteString("SELECT ")
+		for c, v := range row {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(v.render() + " AS " + cols[c])
+		}
+		n++
+		j = k + 1
+		if s.punct(j, ",") {
+			j++
+		}
+	}
+	b.WriteString(") AS " + name)
+	return b.String(), cend + 1, n > 0
 }
 
 // relationName reads schema.table (or table) at i.

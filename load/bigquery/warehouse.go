@@ -34,6 +34,10 @@ type Options struct {
 	// config reads from credentials_file); empty means application
 	// default credentials.
 	Credentials string
+	// Endpoint is the base URL of an emulator of the REST API (bqtest):
+	// the client sends its requests there, without credentials. Empty
+	// means the service.
+	Endpoint string
 	// ClientOptions are passed to the client after the ones above (tests
 	// point the client at an emulator with them).
 	ClientOptions []option.ClientOption
@@ -104,6 +108,9 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 	var copts []option.ClientOption
 	if o.Credentials != "" {
 		copts = append(copts, option.WithAuthCredentialsJSON(option.ServiceAccount, []byte(o.Credentials)))
+	}
+	if o.Endpoint != "" {
+		copts = append(copts, option.WithEndpoint(strings.TrimSuffix(o.Endpoint, "/")+"/"), option.WithoutAuthentication())
 	}
 	copts = append(copts, o.ClientOptions...)
 	c, err := bq.NewClient(ctx, o.Project, copts...)

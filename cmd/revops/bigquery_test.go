@@ -1,0 +1,95 @@
+//go:build duckdb_arrow
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/revops/revops/load/bigquery/bqtest"
+)
+
+// bigQueryConfig writes the sandbox's config with its warehouse replaced
+// by BigQuery on a fresh emulator (bqtest), and returns the config's path
+// and the emulator.
+func bigQueryConfig(t *testing.T) (string, sandboxInfo, *bqtest.Server) {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "revops.yaml")
+	info, _ := startSandbox(t, "--records", "300", "--write-config", cfg)
+	bq, err := bqtest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bq.Close)
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	duck := "warehouse:\n  type: duckdb\n  path: revops.duckdb\n"
+	if !strings.Contains(string(data), duck) {
+		t.Fatalf("the sandbox config has no %q section", duck)
+	}
+	wh := "warehouse:\n  type: bigquery\n  project: " + bq.Project() + "\n  dataset_prefix: acme_\n  endpoint: " + bq.URL() + "\n"
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(data), duck, wh, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, info, bq
+}
+
+// TestBigQueryExtractBuildSync runs the pipeline on BigQuery (the
+// emulator, reached by the official client over loopback): extract lands
+// the sandbox's records, build builds the models, a sync writes to
+// Salesforce and Zoho, and a second sync writes nothing.
+func TestBigQueryExtractBuildSync(t *testing.T) {
+	cfg, info, bq := bigQueryConfig(t)
+	code, objs, out := runExtract(t, cfg)
+	if code != 0 {
+		t.Fatalf("extract: exit %d\n%s", code, out)
+	}
+	landed := int64(0)
+	for _, o := range objs {
+		landed += o.Rows
+	}
+	if landed == 0 {
+		t.Fatalf("extract landed no rows: %+v", objs)
+	}
+	if n := queryRows(t, cfg, "SELECT count(*) AS n FROM salesforce.Account")[0]["n"]; num(n) == 0 {
+		t.Fatalf("salesforce.Account holds %v rows", n)
+	}
+	t.Logf("extract: %d rows of %d objects; emulator requests %v", landed, len(objs), bq.Requests())
+
+	code, out, errOut := revops(t, nil, "build", "-c", cfg)
+	t.Logf("build: exit %d\n%s\n%s", code, out, errOut)
+
+	checked := []string{"account_enrichment_sf", "account_enrichment_zoho", "zoho_leads_to_sf"}
+	sfBefore, zohoBefore := writeCalls(t, info.Salesforce.StatsURL, "salesforce"), writeCalls(t, info.Zoho.StatsURL, "zoho_crm")
+	code, reps, errOut := runSync(t, cfg, checked...)
+	for _, name := range checked {
+		if r := reps[name]; r.Status == "failed" || r.Succeeded == 0 {
+			t.Fatalf("sync %s: %+v (exit %d, stderr %q)", name, r, code, errOut)
+		}
+	}
+	sfWrites := writeCalls(t, info.Salesforce.StatsURL, "salesforce") - sfBefore
+	zohoWrites := writeCalls(t, info.Zoho.StatsURL, "zoho_crm") - zohoBefore
+	if sfWrites == 0 || zohoWrites == 0 {
+		t.Fatalf("the sync sent %d Salesforce and %d Zoho write calls", sfWrites, zohoWrites)
+	}
+	snaps := queryRows(t, cfg, "SELECT count(*) AS n FROM _revops.sync_snapshots")[0]["n"]
+	if num(snaps) == 0 {
+		t.Fatal("no sync snapshot recorded")
+	}
+
+	sfBefore, zohoBefore = writeCalls(t, info.Salesforce.StatsURL, "salesforce"), writeCalls(t, info.Zoho.StatsURL, "zoho_crm")
+	_, reps, errOut = runSync(t, cfg, checked...)
+	for _, name := range checked {
+		if r := reps[name]; r.Status == "failed" || r.Planned != 0 || r.Unchanged == 0 {
+			t.Errorf("second sync of %s: %+v (%s)", name, r, errOut)
+		}
+	}
+	if n := writeCalls(t, info.Salesforce.StatsURL, "salesforce") - sfBefore + writeCalls(t, info.Zoho.StatsURL, "zoho_crm") - zohoBefore; n != 0 {
+		t.Errorf("the second sync sent %d write calls, want 0", n)
+	}
+}
