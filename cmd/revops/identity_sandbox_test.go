@@ -51,6 +51,14 @@ func newSandboxIdentity(t *testing.T, records int) *sandboxIdentity {
 		copies: map[string]string{}, copiedBy: map[string]string{}, written: map[string]int{}}
 	truthPath := filepath.Join(dir, "truth.csv")
 	startSandbox(t, "--records", strconv.Itoa(records), "--seed", "42", "--write-config", s.cfg, "--truth", truthPath)
+	// The Desk templates copy every CRM account and contact Desk lacks
+	// into Desk, which leaves no person alone: paused, the seeded world's
+	// singletons stay for testDecide (TestDeskCRMTemplates tests them).
+	for _, n := range []string{"zoho_accounts_to_desk", "zoho_contacts_to_desk", "sf_accounts_to_desk", "sf_contacts_to_desk"} {
+		if code, _, errOut := revops(t, nil, "pause", n, "-c", s.cfg); code != 0 {
+			t.Fatalf("pause %s: %s", n, errOut)
+		}
+	}
 	if code, out, errOut := revops(t, nil, "run", "-c", s.cfg, "-q"); code != 0 {
 		t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
 	}
