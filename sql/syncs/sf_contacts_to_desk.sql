@@ -29,11 +29,16 @@
 -- test: not_null sf_contact_id
 WITH zoho_half AS (
     -- When Zoho CRM feeds this Desk too: the golden ids its sync sends now.
+    SELECT CAST(NULL AS VARCHAR) AS golden_id
+    WHERE 1 = 0
+{{- if source_exists "zoho_crm" "contacts" }}
+    UNION ALL
     SELECT DISTINCT x.golden_id
     FROM {{ ref "identity.crosswalk" }} AS x
     JOIN {{ ref "syncs.zoho_contacts_to_desk" }} AS z ON z.zoho_contact_id = x.source_id
     WHERE x.system = 'zoho_crm' AND x.object = 'Contacts'
       AND EXISTS (SELECT 1 FROM {{ ref "seeds.identity_syncs" }} AS s WHERE s.sync = 'zoho_contacts_to_desk')
+{{- end }}
 ),
 
 in_desk AS (
