@@ -63,7 +63,7 @@ func (w *Warehouse) Materialize(ctx context.Context, m load.Model) (st load.Mode
 	}
 	// The portable form (seeds' VALUES lists, DuckDB's type names in
 	// casts) is rendered in GoogleSQL; GoogleSQL is left as it is.
-	if m.SQL, err = (Macros{}).State(m.SQL, nil); err != nil {
+	if m.SQL, err = (Macros{Prefix: w.prefix}).State(m.SQL, nil); err != nil {
 		return st, fmt.Errorf("bigquery: model %s: %w", t, err)
 	}
 	rel := w.relation(t)

@@ -250,7 +250,7 @@ func (m Macros) State(q string, keys func(table string) []string) (string, error
 		return "", err
 	}
 	if st.schema != "" {
-		return "CREATE SCHEMA IF NOT EXISTS " + m.Ident(st.schema), nil
+		return "CREATE SCHEMA IF NOT EXISTS " + m.Ident(m.Prefix+st.schema), nil
 	}
 	return st.sql, nil
 }
@@ -282,6 +282,14 @@ func (m Macros) state(q string, keys func(table string) []string) (stateSQL, err
 	var res stateSQL
 	for i := 0; i < len(s); i++ {
 		t := s[i]
+		if t.kind == 'i' && t.raw == "" && m.Prefix != "" && i > 0 && s[i-1].kind == 'w' &&
+			relationWords[strings.ToUpper(s[i-1].text)] && s.punct(i+1, ".") {
+			// "schema"."table": the dataset gets the prefix, as Exec
+			// gives it to schema.table.
+			t.text = m.Prefix + t.text
+			out = append(out, t)
+			continue
+		}
 		if s.punct(i, "(") && s.word(i+1, "VALUES") {
 			if sel, next, ok := valuesTable(s, i); ok {
 				out = append(out, stateToken{kind: 'w', raw: sel, sp: t.sp})
@@ -535,7 +543,7 @@ func (m Macros) upsert(s stateStmt, on int, keys func(table string) []string) (s
 // of a CREATE SCHEMA itself ("" then: nothing left to run) and noting the
 // primary keys of the tables it creates.
 func (w *Warehouse) render(ctx context.Context, q string) (string, error) {
-	st, err := Macros{}.state(q, w.primaryKey)
+	st, err := Macros{Prefix: w.prefix}.state(q, w.primaryKey)
 	if err != nil {
 		return "", fmt.Errorf("bigquery: %w", err)
 	}

@@ -119,6 +119,11 @@ var setupSQL = []string{
 	`CREATE MACRO timestamp_sub(ts, i) AS ts - i`,
 	// count_if over only NULLs is NULL in DuckDB; COUNTIF is 0 in BigQuery.
 	`CREATE MACRO countif(x) AS count(CASE WHEN x THEN 1 END)`,
+	`CREATE MACRO safe_divide(a, b) AS CASE WHEN b = 0 THEN NULL ELSE a / b END`,
+	// DATE(ts) is the UTC date of a timestamp; DATE(y, m, d) is not emulated.
+	`CREATE MACRO date_bq(x) AS CAST(x AS DATE)`,
+	// DIV is integer division (toward zero).
+	`CREATE MACRO div_bq(a, b) AS CAST(trunc(a / b) AS BIGINT)`,
 }
 
 // URL is the emulator's base URL (no trailing slash); pass URL()+"/" to

@@ -41,6 +41,7 @@ const (
 	tPunct
 	tParam
 	tSpace
+	tRaw // DuckDB text the translator wrote itself
 )
 
 type token struct {
@@ -196,8 +197,164 @@ var functions = map[string]string{
 	"ARRAY_LENGTH": "LEN", "TO_JSON_STRING": "TO_JSON_STRING", "GENERATE_ARRAY": "GENERATE_SERIES", "UNNEST": "UNNEST",
 	"ABS": "ABS", "ROUND": "ROUND", "FLOOR": "FLOOR", "CEIL": "CEIL", "MOD": "MOD",
 	"GREATEST": "GREATEST", "LEAST": "LEAST", "ERROR": "ERROR", "ANY_VALUE": "ANY_VALUE",
-	"LOGICAL_OR": "BOOL_OR", "LOGICAL_AND": "BOOL_AND", "REGEXP_CONTAINS": "REGEXP_MATCHES",
+	"LOGICAL_OR": "BOOL_OR", "LOGICAL_AND": "BOOL_AND", "REGEXP_CONTAINS": "REGEXP_MATCHES", "MD5": "MD5",
 	"TIMESTAMP_ADD": "TIMESTAMP_ADD", "TIMESTAMP_SUB": "TIMESTAMP_SUB", // macros: ts ± INTERVAL n UNIT
+	"EDIT_DISTANCE": "LEVENSHTEIN", "SAFE_DIVIDE": "SAFE_DIVIDE", "CHR": "CHR", "STRPOS": "STRPOS",
+	"REGEXP_EXTRACT": "REGEXP_EXTRACT", "SPLIT": "STR_SPLIT", "DATE": "DATE_BQ", "SIGN": "SIGN", "SQRT": "SQRT",
+	"POW": "POW", "POWER": "POWER", "LN": "LN", "EXP": "EXP", "STDDEV": "STDDEV", "STDDEV_SAMP": "STDDEV_SAMP",
+	"APPROX_QUANTILES": "", "PERCENTILE_CONT": "", "NTILE": "NTILE", "RANK": "RANK", "DENSE_RANK": "DENSE_RANK",
+	"ARRAY_AGG": "ARRAY_AGG", "STRING_AGG": "STRING_AGG", "LTRIM": "LTRIM", "RTRIM": "RTRIM", "INITCAP": "",
+	"EXTRACT": "EXTRACT", "DIV": "DIV_BQ", "TRUNC": "TRUNC", "CONTAINS_SUBSTR": "",
+	"UNIX_SECONDS": "EPOCH", "EXISTS": "EXISTS",
+}
+
+// callRewrites are the GoogleSQL calls whose DuckDB form reorders or adds
+// arguments (rewriteCalls).
+var callRewrites = map[string]bool{
+	"DATE_DIFF": true, "TIMESTAMP_DIFF": true, "TIMESTAMP_TRUNC": true, "DATE_TRUNC": true,
+	"ARRAY_TO_STRING": true, "TO_HEX": true, "REGEXP_REPLACE": true,
+}
+
+// units maps GoogleSQL date parts to DuckDB's.
+var units = map[string]string{
+	"DAY": "day", "HOUR": "hour", "MINUTE": "minute", "SECOND": "second", "WEEK": "week", "ISOWEEK": "week",
+	"MONTH": "month", "QUARTER": "quarter", "YEAR": "year",
+}
+
+// rewriteCalls rewrites the calls of callRewrites into DuckDB's argument
+// order, innermost first:
+//
+//	DATE_DIFF(a, b, U) and TIMESTAMP_DIFF(a, b, U) → date_diff('u', b, a)
+//	TIMESTAMP_TRUNC(x, U) and DATE_TRUNC(x, U)     → date_trunc('u', x)  (ISOWEEK: weeks from Monday, as DuckDB's)
+//	ARRAY_TO_STRING([x, ...], sep)                 → array_to_string([x, ...], sep)
+//	TO_HEX(MD5(x))                                 → md5(x)  (DuckDB's md5 is already hexadecimal)
+//	REGEXP_REPLACE(x, p, r)                        → regexp_replace(x, p, r, 'g')  (every match)
+func rewriteCalls(in []token) ([]token, *apiError) {
+	var out []token
+	for i := 0; i < len(in); i++ {
+		t := in[i]
+		w := strings.ToUpper(t.text)
+		open := i + 1
+		for open < len(in) && in[open].kind == tSpace {
+			open++
+		}
+		if t.kind != tIdent || !callRewrites[w] || open >= len(in) || in[open].text != "(" || in[open].kind != tPunct {
+			out = append(out, t)
+			continue
+		}
+		closeAt := matching(in, open)
+		if closeAt < 0 {
+			return nil, invalidQuery("Syntax error: unclosed call of " + w)
+		}
+		var args [][]token
+		depth, start := 0, open+1
+		for k := open + 1; k < closeAt; k++ {
+			if in[k].kind != tPunct {
+				continue
+			}
+			switch in[k].text {
+			case "(", "[":
+				depth++
+			case ")", "]":
+				depth--
+			case ",":
+				if depth == 0 {
+					args = append(args, in[start:k])
+					start = k + 1
+				}
+			}
+		}
+		args = append(args, in[start:closeAt])
+		for k := range args {
+			a, err := rewriteCalls(args[k])
+			if err != nil {
+				return nil, err
+			}
+			args[k] = a
+		}
+		unit := func(a []token) (token, *apiError) {
+			u := strings.ToUpper(strings.TrimSpace(render(a)))
+			if d, ok := units[u]; ok {
+				return token{tString, d}, nil
+			}
+			return token{}, invalidQuery("bqtest: " + w + " with date part " + u + " is not emulated")
+		}
+		comma := token{tPunct, ", "}
+		call := func(name string, parts ...[]token) {
+			out = append(out, token{tRaw, name + "("})
+			for k, p := range parts {
+				if k > 0 {
+					out = append(out, comma)
+				}
+				out = append(out, p...)
+			}
+			out = append(out, token{tRaw, ")"})
+		}
+		switch w {
+		case "DATE_DIFF", "TIMESTAMP_DIFF":
+			if len(args) != 3 {
+				return nil, invalidQuery(w + " takes 3 arguments")
+			}
+			u, err := unit(args[2])
+			if err != nil {
+				return nil, err
+			}
+			call("date_diff", []token{u}, args[1], args[0])
+		case "TIMESTAMP_TRUNC", "DATE_TRUNC":
+			if len(args) != 2 {
+				return nil, invalidQuery(w + " takes 2 arguments")
+			}
+			u, err := unit(args[1])
+			if err != nil {
+				return nil, err
+			}
+			call("date_trunc", []token{u}, args[0])
+		case "ARRAY_TO_STRING":
+			if len(args) != 2 {
+				return nil, invalidQuery(w + " takes 2 arguments")
+			}
+			arr := args[0]
+			for k := range arr {
+				if arr[k].kind == tPunct && (arr[k].text == "[" || arr[k].text == "]") {
+					arr[k] = token{tRaw, arr[k].text}
+				}
+			}
+			call("array_to_string", arr, args[1])
+		case "TO_HEX":
+			inner := strings.ToUpper(strings.TrimSpace(render(args[0])))
+			if len(args) != 1 || !strings.HasPrefix(inner, "MD5(") {
+				return nil, invalidQuery("bqtest: TO_HEX is emulated over MD5(...) only")
+			}
+			out = append(out, args[0]...) // MD5(x) → md5(x), hexadecimal in DuckDB
+		case "REGEXP_REPLACE":
+			if len(args) != 3 {
+				return nil, invalidQuery(w + " takes 3 arguments")
+			}
+			call("regexp_replace", args[0], args[1], args[2], []token{{tString, "g"}})
+		}
+		i = closeAt
+	}
+	return out, nil
+}
+
+// matching returns the index of the ')' closing the '(' at i.
+func matching(in []token, i int) int {
+	depth := 0
+	for k := i; k < len(in); k++ {
+		if in[k].kind != tPunct {
+			continue
+		}
+		switch in[k].text {
+		case "(":
+			depth++
+		case ")":
+			depth--
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
 }
 
 // duckdbOnly are words of DuckDB's dialect that BigQuery refuses: its
@@ -331,7 +488,10 @@ func (s *Server) translateStmt(in []token) (stmt, *apiError) {
 	default:
 		return st, invalidQuery("bqtest: statements starting with " + verb + " are not emulated (the emulator runs the GoogleSQL revops emits)")
 	}
-	in = aliasUnnest(dropNotEnforced(in))
+	in, aerr := rewriteCalls(aliasUnnest(dropNotEnforced(in)))
+	if aerr != nil {
+		return st, aerr
+	}
 	var b strings.Builder
 	prevSig := "" // previous significant token text, upper-case
 	for i := 0; i < len(in); i++ {
@@ -340,6 +500,8 @@ func (s *Server) translateStmt(in []token) (stmt, *apiError) {
 		case tSpace:
 			b.WriteString(" ")
 			continue
+		case tRaw:
+			b.WriteString(t.text)
 		case tString:
 			b.WriteString(quoteString(t.text))
 		case tNumber:
@@ -425,6 +587,9 @@ func (s *Server) name(parts []token, prev, next string, st *stmt) (string, *apiE
 	}
 	if len(parts) == 1 && parts[0].kind == tIdent {
 		w := strings.ToUpper(parts[0].text)
+		if next == "(" && (w == "NUMERIC" || w == "DECIMAL") && prev == "AS" {
+			return "DECIMAL", nil // NUMERIC(p, s), DECIMAL its alias
+		}
 		if next == "(" && !keywords[w] {
 			if w == "CURRENT_TIMESTAMP" {
 				return "current_timestamp", nil
