@@ -276,5 +276,6 @@ func (planMacros) RegexpReplace(x, p, r string) string {
 func (planMacros) SafeCast(x, t string) (string, error) {
 	return fmt.Sprintf("safe_cast(%s, %s)", x, t), nil
 }
-func (planMacros) Hash(e ...string) string { return "hash(" + strings.Join(e, ", ") + ")" }
-func (planMacros) Now() string             { return "now()" }
+func (planMacros) Cast(x, t string) (string, error) { return fmt.Sprintf("cast(%s, %s)", x, t), nil }
+func (planMacros) Hash(e ...string) string          { return "hash(" + strings.Join(e, ", ") + ")" }
+func (planMacros) Now() string                      { return "now()" }

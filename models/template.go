@@ -14,7 +14,7 @@ import (
 // funcNames are the template functions; parseTemplate binds placeholders
 // and every render binds its own implementations on a clone.
 var funcNames = []string{"ref", "source", "source_exists", "var", "this", "is_incremental",
-	"datediff", "date_trunc", "similarity", "regexp_matches", "regexp_replace", "safe_cast", "hash", "now", "field"}
+	"datediff", "date_trunc", "similarity", "regexp_matches", "regexp_replace", "safe_cast", "hash", "now", "field", "cast", "median"}
 
 func placeholderFuncs() template.FuncMap {
 	fm := template.FuncMap{}
@@ -169,6 +169,22 @@ func (e *renderEnv) funcs() template.FuncMap {
 			}
 			return x + "." + name, nil
 		},
+		"cast": func(x, typ string) (string, error) {
+			typ = strings.ToLower(typ)
+			if !isPortableType(typ) {
+				return "", fmt.Errorf("type %q (want %s)", typ, strings.Join(load.PortableTypes, ", "))
+			}
+			if c, ok := mc.(castMacros); ok {
+				return c.Cast(x, typ)
+			}
+			return castFromSafeCast(mc, x, typ)
+		},
+		"median": func(x string) string {
+			if m, ok := mc.(medianMacros); ok {
+				return m.Median(x)
+			}
+			return "median(" + x + ")"
+		},
 	}
 }
 
@@ -178,6 +194,35 @@ func (e *renderEnv) funcs() template.FuncMap {
 // elsewhere (DuckDB and BigQuery structs).
 type fieldMacros interface {
 	Field(x, name string) string
+}
+
+// castMacros is implemented by the dialects that render the template
+// function cast (a cast to a portable type: bigint, double, varchar,
+// date, timestamp, boolean) themselves.
+type castMacros interface {
+	Cast(x, typ string) (string, error)
+}
+
+// castFromSafeCast renders CAST(x AS T) for a dialect without Cast, T
+// being the type name its SafeCast renders for typ (the text after the
+// last " AS " of SafeCast's rendering).
+func castFromSafeCast(mc load.Macros, x, typ string) (string, error) {
+	sc, err := mc.SafeCast("x", typ)
+	if err != nil {
+		return "", err
+	}
+	i := strings.LastIndex(sc, " AS ")
+	if i < 0 || !strings.HasSuffix(sc, ")") {
+		return "", fmt.Errorf("cast: the dialect renders no type for %q", typ)
+	}
+	return "CAST(" + x + " AS " + sc[i+4:len(sc)-1] + ")", nil
+}
+
+// medianMacros is implemented by the dialects without a median()
+// aggregate: the template function median renders median(x) elsewhere
+// (DuckDB, Snowflake).
+type medianMacros interface {
+	Median(x string) string
 }
 
 func table(relation string) load.Table {

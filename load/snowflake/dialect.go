@@ -96,3 +96,12 @@ func (Macros) Now() string { return "CURRENT_TIMESTAMP()" }
 func (m Macros) Field(x, name string) string {
 	return fmt.Sprintf("GET(%s, %s)::VARCHAR", x, m.Literal(name))
 }
+
+// Cast renders CAST(x AS type) for a portable type name.
+func (Macros) Cast(x, typ string) (string, error) {
+	t, ok := sfTypes[strings.ToLower(typ)]
+	if !ok {
+		return "", fmt.Errorf("cast: unknown type %q (want %s)", typ, strings.Join(load.PortableTypes, ", "))
+	}
+	return fmt.Sprintf("CAST(%s AS %s)", x, t), nil
+}

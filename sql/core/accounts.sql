@@ -17,21 +17,21 @@ WITH accounts AS (
     -- An empty row set that fixes the columns and their types; every
     -- source present in the warehouse adds its rows below.
     SELECT
-        CAST(NULL AS VARCHAR)        AS source_system,
-        CAST(NULL AS VARCHAR)        AS source_id,
-        CAST(NULL AS VARCHAR)        AS name,
-        CAST(NULL AS VARCHAR)        AS website,
-        CAST(NULL AS VARCHAR)        AS industry,
-        CAST(NULL AS BIGINT)         AS employees,
+        {{ cast "NULL" "varchar" }}        AS source_system,
+        {{ cast "NULL" "varchar" }}        AS source_id,
+        {{ cast "NULL" "varchar" }}        AS name,
+        {{ cast "NULL" "varchar" }}        AS website,
+        {{ cast "NULL" "varchar" }}        AS industry,
+        {{ cast "NULL" "bigint" }}         AS employees,
         CAST(NULL AS DECIMAL(18, 2)) AS annual_revenue,
-        CAST(NULL AS VARCHAR)        AS phone,
-        CAST(NULL AS VARCHAR)        AS billing_city,
-        CAST(NULL AS VARCHAR)        AS billing_state,
-        CAST(NULL AS VARCHAR)        AS billing_country,
-        CAST(NULL AS VARCHAR)        AS owner_id,
-        CAST(NULL AS VARCHAR)        AS owner_name,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS created_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS updated_at
+        {{ cast "NULL" "varchar" }}        AS phone,
+        {{ cast "NULL" "varchar" }}        AS billing_city,
+        {{ cast "NULL" "varchar" }}        AS billing_state,
+        {{ cast "NULL" "varchar" }}        AS billing_country,
+        {{ cast "NULL" "varchar" }}        AS owner_id,
+        {{ cast "NULL" "varchar" }}        AS owner_name,
+        {{ cast "NULL" "timestamp" }} AS created_at,
+        {{ cast "NULL" "timestamp" }} AS updated_at
     WHERE 1 = 0
 {{- if source_exists "salesforce" "account" }}
 

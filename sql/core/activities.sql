@@ -20,22 +20,22 @@ WITH activities AS (
     -- An empty row set that fixes the columns and their types; every
     -- source present in the warehouse adds its rows below.
     SELECT
-        CAST(NULL AS VARCHAR) AS source_system,
-        CAST(NULL AS VARCHAR) AS source_id,
-        CAST(NULL AS VARCHAR) AS activity_type,
-        CAST(NULL AS VARCHAR) AS subject,
-        CAST(NULL AS VARCHAR) AS status_raw,
-        CAST(NULL AS VARCHAR) AS priority_raw,
+        {{ cast "NULL" "varchar" }} AS source_system,
+        {{ cast "NULL" "varchar" }} AS source_id,
+        {{ cast "NULL" "varchar" }} AS activity_type,
+        {{ cast "NULL" "varchar" }} AS subject,
+        {{ cast "NULL" "varchar" }} AS status_raw,
+        {{ cast "NULL" "varchar" }} AS priority_raw,
         CAST(NULL AS DATE)    AS due_date,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS completed_at,
-        CAST(NULL AS VARCHAR) AS lead_source_id,
-        CAST(NULL AS VARCHAR) AS contact_source_id,
-        CAST(NULL AS VARCHAR) AS deal_source_id,
-        CAST(NULL AS VARCHAR) AS account_source_id,
-        CAST(NULL AS VARCHAR) AS owner_id,
-        CAST(NULL AS VARCHAR) AS owner_name,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS created_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS updated_at
+        {{ cast "NULL" "timestamp" }} AS completed_at,
+        {{ cast "NULL" "varchar" }} AS lead_source_id,
+        {{ cast "NULL" "varchar" }} AS contact_source_id,
+        {{ cast "NULL" "varchar" }} AS deal_source_id,
+        {{ cast "NULL" "varchar" }} AS account_source_id,
+        {{ cast "NULL" "varchar" }} AS owner_id,
+        {{ cast "NULL" "varchar" }} AS owner_name,
+        {{ cast "NULL" "timestamp" }} AS created_at,
+        {{ cast "NULL" "timestamp" }} AS updated_at
     WHERE 1 = 0
 {{- if source_exists "salesforce" "task" }}
 

@@ -16,23 +16,23 @@ WITH contacts AS (
     -- An empty row set that fixes the columns and their types; every
     -- source present in the warehouse adds its rows below.
     SELECT
-        CAST(NULL AS VARCHAR) AS source_system,
-        CAST(NULL AS VARCHAR) AS source_id,
-        CAST(NULL AS VARCHAR) AS account_source_id,
-        CAST(NULL AS VARCHAR) AS first_name,
-        CAST(NULL AS VARCHAR) AS last_name,
-        CAST(NULL AS VARCHAR) AS title,
-        CAST(NULL AS VARCHAR) AS email,
-        CAST(NULL AS VARCHAR) AS phone,
-        CAST(NULL AS VARCHAR) AS mobile,
-        CAST(NULL AS VARCHAR) AS lead_source_raw,
-        CAST(NULL AS VARCHAR) AS city,
-        CAST(NULL AS VARCHAR) AS state,
-        CAST(NULL AS VARCHAR) AS country,
-        CAST(NULL AS VARCHAR) AS owner_id,
-        CAST(NULL AS VARCHAR) AS owner_name,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS created_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS updated_at
+        {{ cast "NULL" "varchar" }} AS source_system,
+        {{ cast "NULL" "varchar" }} AS source_id,
+        {{ cast "NULL" "varchar" }} AS account_source_id,
+        {{ cast "NULL" "varchar" }} AS first_name,
+        {{ cast "NULL" "varchar" }} AS last_name,
+        {{ cast "NULL" "varchar" }} AS title,
+        {{ cast "NULL" "varchar" }} AS email,
+        {{ cast "NULL" "varchar" }} AS phone,
+        {{ cast "NULL" "varchar" }} AS mobile,
+        {{ cast "NULL" "varchar" }} AS lead_source_raw,
+        {{ cast "NULL" "varchar" }} AS city,
+        {{ cast "NULL" "varchar" }} AS state,
+        {{ cast "NULL" "varchar" }} AS country,
+        {{ cast "NULL" "varchar" }} AS owner_id,
+        {{ cast "NULL" "varchar" }} AS owner_name,
+        {{ cast "NULL" "timestamp" }} AS created_at,
+        {{ cast "NULL" "timestamp" }} AS updated_at
     WHERE 1 = 0
 {{- if source_exists "salesforce" "contact" }}
 

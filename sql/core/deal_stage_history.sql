@@ -24,13 +24,13 @@
 WITH native AS (
     -- The CRMs' own stage histories.
     SELECT
-        CAST(NULL AS VARCHAR)        AS source_system,
-        CAST(NULL AS VARCHAR)        AS source_deal_id,
-        CAST(NULL AS VARCHAR)        AS stage_raw,
+        {{ cast "NULL" "varchar" }}        AS source_system,
+        {{ cast "NULL" "varchar" }}        AS source_deal_id,
+        {{ cast "NULL" "varchar" }}        AS stage_raw,
         CAST(NULL AS DECIMAL(18, 2)) AS amount,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS changed_at,
-        CAST(NULL AS VARCHAR)        AS change_key,
-        CAST(NULL AS VARCHAR)        AS history_origin
+        {{ cast "NULL" "timestamp" }} AS changed_at,
+        {{ cast "NULL" "varchar" }}        AS change_key,
+        {{ cast "NULL" "varchar" }}        AS history_origin
     WHERE 1 = 0
 {{- if source_exists "salesforce" "opportunityhistory" }}
 
@@ -51,13 +51,13 @@ WITH native AS (
 versions AS (
     -- The extract's versions of each deal: one row per version seen.
     SELECT
-        CAST(NULL AS VARCHAR)        AS source_system,
-        CAST(NULL AS VARCHAR)        AS source_deal_id,
-        CAST(NULL AS VARCHAR)        AS stage_raw,
+        {{ cast "NULL" "varchar" }}        AS source_system,
+        {{ cast "NULL" "varchar" }}        AS source_deal_id,
+        {{ cast "NULL" "varchar" }}        AS stage_raw,
         CAST(NULL AS DECIMAL(18, 2)) AS amount,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS created_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS updated_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS valid_from
+        {{ cast "NULL" "timestamp" }} AS created_at,
+        {{ cast "NULL" "timestamp" }} AS updated_at,
+        {{ cast "NULL" "timestamp" }} AS valid_from
     WHERE 1 = 0
 {{- if source_exists "salesforce" "opportunity__history" }}
 
@@ -82,7 +82,7 @@ version_changes AS (
         stage_raw,
         amount,
         CASE WHEN previous_stage_raw IS NULL THEN created_at ELSE updated_at END AS changed_at,
-        CAST(valid_from AS VARCHAR) AS change_key,
+        {{ cast "valid_from" "varchar" }} AS change_key,
         'extract_versions' AS history_origin
     FROM (
         SELECT

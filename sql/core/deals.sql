@@ -23,22 +23,22 @@ WITH deals AS (
     -- An empty row set that fixes the columns and their types; every
     -- source present in the warehouse adds its rows below.
     SELECT
-        CAST(NULL AS VARCHAR)        AS source_system,
-        CAST(NULL AS VARCHAR)        AS source_id,
-        CAST(NULL AS VARCHAR)        AS name,
-        CAST(NULL AS VARCHAR)        AS account_source_id,
-        CAST(NULL AS VARCHAR)        AS contact_source_id,
+        {{ cast "NULL" "varchar" }}        AS source_system,
+        {{ cast "NULL" "varchar" }}        AS source_id,
+        {{ cast "NULL" "varchar" }}        AS name,
+        {{ cast "NULL" "varchar" }}        AS account_source_id,
+        {{ cast "NULL" "varchar" }}        AS contact_source_id,
         CAST(NULL AS DECIMAL(18, 2)) AS amount,
-        CAST(NULL AS DOUBLE)         AS probability,
-        CAST(NULL AS VARCHAR)        AS stage_raw,
+        {{ cast "NULL" "double" }}         AS probability,
+        {{ cast "NULL" "varchar" }}        AS stage_raw,
         CAST(NULL AS DATE)           AS close_date,
-        CAST(NULL AS VARCHAR)        AS deal_type,
-        CAST(NULL AS VARCHAR)        AS lead_source_raw,
-        CAST(NULL AS VARCHAR)        AS pipeline,
-        CAST(NULL AS VARCHAR)        AS owner_id,
-        CAST(NULL AS VARCHAR)        AS owner_name,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS created_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS updated_at
+        {{ cast "NULL" "varchar" }}        AS deal_type,
+        {{ cast "NULL" "varchar" }}        AS lead_source_raw,
+        {{ cast "NULL" "varchar" }}        AS pipeline,
+        {{ cast "NULL" "varchar" }}        AS owner_id,
+        {{ cast "NULL" "varchar" }}        AS owner_name,
+        {{ cast "NULL" "timestamp" }} AS created_at,
+        {{ cast "NULL" "timestamp" }} AS updated_at
     WHERE 1 = 0
 {{- if source_exists "salesforce" "opportunity" }}
 

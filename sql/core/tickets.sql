@@ -23,22 +23,22 @@ WITH tickets AS (
     -- An empty row set that fixes the columns and their types; every
     -- source present in the warehouse adds its rows below.
     SELECT
-        CAST(NULL AS VARCHAR) AS source_system,
-        CAST(NULL AS VARCHAR) AS source_id,
-        CAST(NULL AS VARCHAR) AS ticket_number,
-        CAST(NULL AS VARCHAR) AS subject,
-        CAST(NULL AS VARCHAR) AS status_raw,
-        CAST(NULL AS VARCHAR) AS priority_raw,
-        CAST(NULL AS VARCHAR) AS channel,
-        CAST(NULL AS VARCHAR) AS account_source_id,
-        CAST(NULL AS VARCHAR) AS contact_source_id,
-        CAST(NULL AS VARCHAR) AS email,
-        CAST(NULL AS BOOLEAN) AS is_escalated,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS created_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS first_response_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS closed_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS due_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS updated_at
+        {{ cast "NULL" "varchar" }} AS source_system,
+        {{ cast "NULL" "varchar" }} AS source_id,
+        {{ cast "NULL" "varchar" }} AS ticket_number,
+        {{ cast "NULL" "varchar" }} AS subject,
+        {{ cast "NULL" "varchar" }} AS status_raw,
+        {{ cast "NULL" "varchar" }} AS priority_raw,
+        {{ cast "NULL" "varchar" }} AS channel,
+        {{ cast "NULL" "varchar" }} AS account_source_id,
+        {{ cast "NULL" "varchar" }} AS contact_source_id,
+        {{ cast "NULL" "varchar" }} AS email,
+        {{ cast "NULL" "boolean" }} AS is_escalated,
+        {{ cast "NULL" "timestamp" }} AS created_at,
+        {{ cast "NULL" "timestamp" }} AS first_response_at,
+        {{ cast "NULL" "timestamp" }} AS closed_at,
+        {{ cast "NULL" "timestamp" }} AS due_at,
+        {{ cast "NULL" "timestamp" }} AS updated_at
     WHERE 1 = 0
 {{- if source_exists "zoho_desk" "tickets" }}
 

@@ -39,29 +39,29 @@ WITH members AS (
 ),
 
 long AS (
-    SELECT golden_id, record_id, source, updated_at, completeness, 'name' AS field, CAST(company AS VARCHAR) AS value FROM members WHERE company IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'name' AS field, {{ cast "company" "varchar" }} AS value FROM members WHERE company IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'website' AS field, CAST(website AS VARCHAR) AS value FROM members WHERE website IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'website' AS field, {{ cast "website" "varchar" }} AS value FROM members WHERE website IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'email' AS field, CAST(email AS VARCHAR) AS value FROM members WHERE email IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'email' AS field, {{ cast "email" "varchar" }} AS value FROM members WHERE email IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'phone' AS field, CAST(phone AS VARCHAR) AS value FROM members WHERE phone IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'phone' AS field, {{ cast "phone" "varchar" }} AS value FROM members WHERE phone IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'industry' AS field, CAST(industry AS VARCHAR) AS value FROM members WHERE industry IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'industry' AS field, {{ cast "industry" "varchar" }} AS value FROM members WHERE industry IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'employees' AS field, CAST(employees AS VARCHAR) AS value FROM members WHERE employees IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'employees' AS field, {{ cast "employees" "varchar" }} AS value FROM members WHERE employees IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'annual_revenue' AS field, CAST(annual_revenue AS VARCHAR) AS value FROM members WHERE annual_revenue IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'annual_revenue' AS field, {{ cast "annual_revenue" "varchar" }} AS value FROM members WHERE annual_revenue IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'address' AS field, CAST(address AS VARCHAR) AS value FROM members WHERE address IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'address' AS field, {{ cast "address" "varchar" }} AS value FROM members WHERE address IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'city' AS field, CAST(city AS VARCHAR) AS value FROM members WHERE city IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'city' AS field, {{ cast "city" "varchar" }} AS value FROM members WHERE city IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'state' AS field, CAST(state AS VARCHAR) AS value FROM members WHERE state IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'state' AS field, {{ cast "state" "varchar" }} AS value FROM members WHERE state IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'postcode' AS field, CAST(postcode AS VARCHAR) AS value FROM members WHERE postcode IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'postcode' AS field, {{ cast "postcode" "varchar" }} AS value FROM members WHERE postcode IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'country' AS field, CAST(country AS VARCHAR) AS value FROM members WHERE country IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'country' AS field, {{ cast "country" "varchar" }} AS value FROM members WHERE country IS NOT NULL
 ),
 
 keyed AS (

@@ -38,22 +38,22 @@ WITH prev AS (
     FROM {{ this }}
 {{- else }}
     SELECT
-        CAST(NULL AS VARCHAR) AS golden_id,
-        CAST(NULL AS VARCHAR) AS record_id,
-        CAST(NULL AS VARCHAR) AS source,
-        CAST(NULL AS BOOLEAN) AS is_present,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS first_seen_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS last_seen_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS assigned_at,
-        CAST(NULL AS VARCHAR) AS previous_golden_id,
-        CAST(NULL AS VARCHAR) AS origin_golden_id,
-        CAST(NULL AS VARCHAR) AS id_status,
-        CAST(NULL AS VARCHAR) AS merged_into,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS minted_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS merged_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS retired_at,
-        CAST(NULL AS VARCHAR) AS anchor_record_id,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS first_record_created_at
+        {{ cast "NULL" "varchar" }} AS golden_id,
+        {{ cast "NULL" "varchar" }} AS record_id,
+        {{ cast "NULL" "varchar" }} AS source,
+        {{ cast "NULL" "boolean" }} AS is_present,
+        {{ cast "NULL" "timestamp" }} AS first_seen_at,
+        {{ cast "NULL" "timestamp" }} AS last_seen_at,
+        {{ cast "NULL" "timestamp" }} AS assigned_at,
+        {{ cast "NULL" "varchar" }} AS previous_golden_id,
+        {{ cast "NULL" "varchar" }} AS origin_golden_id,
+        {{ cast "NULL" "varchar" }} AS id_status,
+        {{ cast "NULL" "varchar" }} AS merged_into,
+        {{ cast "NULL" "timestamp" }} AS minted_at,
+        {{ cast "NULL" "timestamp" }} AS merged_at,
+        {{ cast "NULL" "timestamp" }} AS retired_at,
+        {{ cast "NULL" "varchar" }} AS anchor_record_id,
+        {{ cast "NULL" "timestamp" }} AS first_record_created_at
     WHERE 1 = 0
 {{- end }}
 ),
@@ -214,10 +214,10 @@ ids AS (
     SELECT
         a.golden_id,
         'active' AS id_status,
-        CAST(NULL AS VARCHAR) AS merged_into,
+        {{ cast "NULL" "varchar" }} AS merged_into,
         coalesce(i.minted_at, b.now_) AS minted_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS merged_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS retired_at,
+        {{ cast "NULL" "timestamp" }} AS merged_at,
+        {{ cast "NULL" "timestamp" }} AS retired_at,
         coalesce(i.anchor_record_id, m.anchor_record_id) AS anchor_record_id,
         coalesce(i.first_record_created_at, m.first_record_created_at) AS first_record_created_at
     FROM assigned AS a
@@ -237,7 +237,7 @@ ids AS (
         i.minted_at,
         CASE WHEN mg.winner IS NOT NULL THEN b.now_ ELSE i.merged_at END,
         CASE
-            WHEN mg.winner IS NOT NULL OR i.id_status = 'merged' THEN CAST(NULL AS TIMESTAMP WITH TIME ZONE)
+            WHEN mg.winner IS NOT NULL OR i.id_status = 'merged' THEN {{ cast "NULL" "timestamp" }}
             ELSE coalesce(i.retired_at, b.now_)
         END,
         i.anchor_record_id,
@@ -296,9 +296,9 @@ JOIN ids AS i ON i.golden_id = m.golden_id
 UNION ALL
 -- One row for each id no record holds (merged ids).
 SELECT
-    i.golden_id, CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS BOOLEAN),
-    CAST(NULL AS TIMESTAMP WITH TIME ZONE), CAST(NULL AS TIMESTAMP WITH TIME ZONE),
-    CAST(NULL AS TIMESTAMP WITH TIME ZONE), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR),
+    i.golden_id, {{ cast "NULL" "varchar" }}, {{ cast "NULL" "varchar" }}, {{ cast "NULL" "boolean" }},
+    {{ cast "NULL" "timestamp" }}, {{ cast "NULL" "timestamp" }},
+    {{ cast "NULL" "timestamp" }}, {{ cast "NULL" "varchar" }}, {{ cast "NULL" "varchar" }},
     i.id_status, i.merged_into, i.minted_at, i.merged_at, i.retired_at,
     i.anchor_record_id, i.first_record_created_at
 FROM ids AS i

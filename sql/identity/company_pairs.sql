@@ -54,7 +54,7 @@ candidates AS (
     SELECT
         a.rn AS rn_l,
         b.rn AS rn_r,
-        CAST(sum(DISTINCT r.bit) AS BIGINT) AS rules,
+        {{ cast "sum(DISTINCT r.bit)" "bigint" }} AS rules,
         min(CASE WHEN r.kind = 'deterministic' THEN r.name END) AS deterministic
     FROM members AS a
     JOIN members AS b ON b.rule = a.rule AND b.key = a.key AND a.rn < b.rn
@@ -96,5 +96,5 @@ random_pairs AS (
 
 SELECT 'candidate' AS kind, rn_l, rn_r, rules, deterministic FROM candidates
 UNION ALL
-SELECT 'random' AS kind, rn_l, rn_r, CAST(0 AS BIGINT) AS rules, CAST(NULL AS VARCHAR) AS deterministic
+SELECT 'random' AS kind, rn_l, rn_r, {{ cast "0" "bigint" }} AS rules, {{ cast "NULL" "varchar" }} AS deterministic
 FROM random_pairs

@@ -93,7 +93,7 @@ SELECT
     m.entity,
     m.golden_id,
     coalesce(b.rule, 'singleton') AS rule,
-    CAST(b.score AS DOUBLE) AS score,
+    {{ cast "b.score" "double" }} AS score,
     b.other AS linked_to,
     m.first_seen_at,
     m.assigned_at,

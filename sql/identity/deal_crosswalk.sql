@@ -27,13 +27,13 @@ WITH company_ids AS (
 
 raw_deals AS (
     SELECT
-        CAST(NULL AS VARCHAR) AS source_system,
-        CAST(NULL AS VARCHAR) AS source_id,
-        CAST(NULL AS VARCHAR) AS name,
-        CAST(NULL AS VARCHAR) AS account_source_id,
+        {{ cast "NULL" "varchar" }} AS source_system,
+        {{ cast "NULL" "varchar" }} AS source_id,
+        {{ cast "NULL" "varchar" }} AS name,
+        {{ cast "NULL" "varchar" }} AS account_source_id,
         CAST(NULL AS DECIMAL(18, 2)) AS amount,
         CAST(NULL AS DATE) AS close_date,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS created_at
+        {{ cast "NULL" "timestamp" }} AS created_at
     WHERE 1 = 0
 {{- if source_exists "salesforce" "opportunity" }}
 

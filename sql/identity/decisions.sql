@@ -14,14 +14,14 @@
 -- test: accepted_values decision: match,no_match
 WITH decided AS (
     SELECT
-        CAST(NULL AS VARCHAR) AS entity,
-        CAST(NULL AS VARCHAR) AS record_id_l,
-        CAST(NULL AS VARCHAR) AS record_id_r,
-        CAST(NULL AS VARCHAR) AS decision,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS decided_at,
-        CAST(NULL AS VARCHAR) AS decided_by,
-        CAST(NULL AS VARCHAR) AS note,
-        CAST(NULL AS BIGINT)  AS seq
+        {{ cast "NULL" "varchar" }} AS entity,
+        {{ cast "NULL" "varchar" }} AS record_id_l,
+        {{ cast "NULL" "varchar" }} AS record_id_r,
+        {{ cast "NULL" "varchar" }} AS decision,
+        {{ cast "NULL" "timestamp" }} AS decided_at,
+        {{ cast "NULL" "varchar" }} AS decided_by,
+        {{ cast "NULL" "varchar" }} AS note,
+        {{ cast "NULL" "bigint" }}  AS seq
     WHERE 1 = 0
 {{- if source_exists "identity" "state_decisions" }}
 

@@ -26,7 +26,7 @@ WITH input AS (
 ),
 
 pairs AS (
-    SELECT CAST(NULL AS VARCHAR) AS a, CAST(NULL AS VARCHAR) AS b, CAST(NULL AS VARCHAR) AS rule
+    SELECT {{ cast "NULL" "varchar" }} AS a, {{ cast "NULL" "varchar" }} AS b, {{ cast "NULL" "varchar" }} AS rule
     WHERE 1 = 0
 {{- if source_exists "identity" "state_sync_snapshots" }}
 

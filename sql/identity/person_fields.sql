@@ -41,33 +41,33 @@ WITH members AS (
 ),
 
 long AS (
-    SELECT golden_id, record_id, source, updated_at, completeness, 'first_name' AS field, CAST(first_name AS VARCHAR) AS value FROM members WHERE first_name IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'first_name' AS field, {{ cast "first_name" "varchar" }} AS value FROM members WHERE first_name IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'last_name' AS field, CAST(last_name AS VARCHAR) AS value FROM members WHERE last_name IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'last_name' AS field, {{ cast "last_name" "varchar" }} AS value FROM members WHERE last_name IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'email' AS field, CAST(email AS VARCHAR) AS value FROM members WHERE email IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'email' AS field, {{ cast "email" "varchar" }} AS value FROM members WHERE email IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'phone' AS field, CAST(phone AS VARCHAR) AS value FROM members WHERE phone IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'phone' AS field, {{ cast "phone" "varchar" }} AS value FROM members WHERE phone IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'mobile' AS field, CAST(mobile AS VARCHAR) AS value FROM members WHERE mobile IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'mobile' AS field, {{ cast "mobile" "varchar" }} AS value FROM members WHERE mobile IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'title' AS field, CAST(title AS VARCHAR) AS value FROM members WHERE title IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'title' AS field, {{ cast "title" "varchar" }} AS value FROM members WHERE title IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'company' AS field, CAST(company AS VARCHAR) AS value FROM members WHERE company IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'company' AS field, {{ cast "company" "varchar" }} AS value FROM members WHERE company IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'address' AS field, CAST(address AS VARCHAR) AS value FROM members WHERE address IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'address' AS field, {{ cast "address" "varchar" }} AS value FROM members WHERE address IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'city' AS field, CAST(city AS VARCHAR) AS value FROM members WHERE city IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'city' AS field, {{ cast "city" "varchar" }} AS value FROM members WHERE city IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'state' AS field, CAST(state AS VARCHAR) AS value FROM members WHERE state IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'state' AS field, {{ cast "state" "varchar" }} AS value FROM members WHERE state IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'postcode' AS field, CAST(postcode AS VARCHAR) AS value FROM members WHERE postcode IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'postcode' AS field, {{ cast "postcode" "varchar" }} AS value FROM members WHERE postcode IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'country' AS field, CAST(country AS VARCHAR) AS value FROM members WHERE country IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'country' AS field, {{ cast "country" "varchar" }} AS value FROM members WHERE country IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'date_of_birth' AS field, CAST(date_of_birth AS VARCHAR) AS value FROM members WHERE date_of_birth IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'date_of_birth' AS field, {{ cast "date_of_birth" "varchar" }} AS value FROM members WHERE date_of_birth IS NOT NULL
     UNION ALL
-    SELECT golden_id, record_id, source, updated_at, completeness, 'lead_source' AS field, CAST(lead_source AS VARCHAR) AS value FROM members WHERE lead_source IS NOT NULL
+    SELECT golden_id, record_id, source, updated_at, completeness, 'lead_source' AS field, {{ cast "lead_source" "varchar" }} AS value FROM members WHERE lead_source IS NOT NULL
 ),
 
 keyed AS (

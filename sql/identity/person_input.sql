@@ -18,28 +18,28 @@ WITH people AS (
     -- An empty row set that fixes the columns and their types; every
     -- source present in the warehouse adds its rows below.
     SELECT
-        CAST(NULL AS VARCHAR) AS source,
-        CAST(NULL AS VARCHAR) AS object,
-        CAST(NULL AS VARCHAR) AS source_id,
-        CAST(NULL AS VARCHAR) AS first_name,
-        CAST(NULL AS VARCHAR) AS last_name,
-        CAST(NULL AS VARCHAR) AS full_name,
-        CAST(NULL AS VARCHAR) AS email,
-        CAST(NULL AS VARCHAR) AS phone,
-        CAST(NULL AS VARCHAR) AS company,
-        CAST(NULL AS VARCHAR) AS city,
-        CAST(NULL AS VARCHAR) AS postcode,
-        CAST(NULL AS VARCHAR) AS address,
-        CAST(NULL AS VARCHAR) AS country,
-        CAST(NULL AS VARCHAR) AS website,
-        CAST(NULL AS VARCHAR) AS date_of_birth,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS updated_at,
-        CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS created_at,
-        CAST(NULL AS VARCHAR) AS title,
-        CAST(NULL AS VARCHAR) AS mobile,
-        CAST(NULL AS VARCHAR) AS state,
-        CAST(NULL AS VARCHAR) AS lead_source,
-        CAST(NULL AS VARCHAR) AS company_record_id
+        {{ cast "NULL" "varchar" }} AS source,
+        {{ cast "NULL" "varchar" }} AS object,
+        {{ cast "NULL" "varchar" }} AS source_id,
+        {{ cast "NULL" "varchar" }} AS first_name,
+        {{ cast "NULL" "varchar" }} AS last_name,
+        {{ cast "NULL" "varchar" }} AS full_name,
+        {{ cast "NULL" "varchar" }} AS email,
+        {{ cast "NULL" "varchar" }} AS phone,
+        {{ cast "NULL" "varchar" }} AS company,
+        {{ cast "NULL" "varchar" }} AS city,
+        {{ cast "NULL" "varchar" }} AS postcode,
+        {{ cast "NULL" "varchar" }} AS address,
+        {{ cast "NULL" "varchar" }} AS country,
+        {{ cast "NULL" "varchar" }} AS website,
+        {{ cast "NULL" "varchar" }} AS date_of_birth,
+        {{ cast "NULL" "timestamp" }} AS updated_at,
+        {{ cast "NULL" "timestamp" }} AS created_at,
+        {{ cast "NULL" "varchar" }} AS title,
+        {{ cast "NULL" "varchar" }} AS mobile,
+        {{ cast "NULL" "varchar" }} AS state,
+        {{ cast "NULL" "varchar" }} AS lead_source,
+        {{ cast "NULL" "varchar" }} AS company_record_id
     WHERE 1 = 0
 {{- if source_exists "salesforce" "lead" }}
 
@@ -58,7 +58,7 @@ WITH people AS (
         {{ if source_exists "salesforce" "account" }}a.name{{ else }}NULL{{ end }},
         c.mailing_city, c.mailing_postal_code, c.mailing_street, c.mailing_country,
         {{ if source_exists "salesforce" "account" }}a.website{{ else }}NULL{{ end }},
-        CAST(c.birthdate AS VARCHAR), c.updated_at, c.created_at,
+        {{ cast "c.birthdate" "varchar" }}, c.updated_at, c.created_at,
         c.title, c.mobile, c.mailing_state, c.lead_source,
         CASE WHEN c.account_id IS NOT NULL THEN 'salesforce:Account:' || c.account_id END
     FROM {{ ref "stg_salesforce__contact" }} AS c
@@ -83,7 +83,7 @@ WITH people AS (
         {{ if source_exists "zoho_crm" "accounts" }}coalesce(a.name, c.account_name){{ else }}c.account_name{{ end }},
         c.mailing_city, c.mailing_postal_code, c.mailing_street, c.mailing_country,
         {{ if source_exists "zoho_crm" "accounts" }}a.website{{ else }}NULL{{ end }},
-        CAST(c.birthdate AS VARCHAR), c.updated_at, c.created_at,
+        {{ cast "c.birthdate" "varchar" }}, c.updated_at, c.created_at,
         c.title, c.mobile, c.mailing_state, c.lead_source,
         CASE WHEN c.account_id IS NOT NULL THEN 'zoho_crm:Accounts:' || c.account_id END
     FROM {{ ref "stg_zoho_crm__contacts" }} AS c

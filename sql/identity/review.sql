@@ -20,22 +20,22 @@ WITH people AS (
         k.record_id_r,
         k.match_probability,
         k.match_weight,
-        CASE WHEN k.c_email >= 0 AND w_email.weight IS NOT NULL THEN 'email ' || w_email.level_name || ' ' || CAST(round(w_email.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_phone >= 0 AND w_phone.weight IS NOT NULL THEN 'phone ' || w_phone.level_name || ' ' || CAST(round(w_phone.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_first_name >= 0 AND w_first_name.weight IS NOT NULL THEN 'first_name ' || w_first_name.level_name || ' ' || CAST(round(w_first_name.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_last_name >= 0 AND w_last_name.weight IS NOT NULL THEN 'last_name ' || w_last_name.level_name || ' ' || CAST(round(w_last_name.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_company >= 0 AND w_company.weight IS NOT NULL THEN 'company ' || w_company.level_name || ' ' || CAST(round(w_company.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_domain >= 0 AND w_domain.weight IS NOT NULL THEN 'domain ' || w_domain.level_name || ' ' || CAST(round(w_domain.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_city >= 0 AND w_city.weight IS NOT NULL THEN 'city ' || w_city.level_name || ' ' || CAST(round(w_city.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_postcode >= 0 AND w_postcode.weight IS NOT NULL THEN 'postcode ' || w_postcode.level_name || ' ' || CAST(round(w_postcode.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_address >= 0 AND w_address.weight IS NOT NULL THEN 'address ' || w_address.level_name || ' ' || CAST(round(w_address.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_state >= 0 AND w_state.weight IS NOT NULL THEN 'state ' || w_state.level_name || ' ' || CAST(round(w_state.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_country >= 0 AND w_country.weight IS NOT NULL THEN 'country ' || w_country.level_name || ' ' || CAST(round(w_country.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_dob >= 0 AND w_dob.weight IS NOT NULL THEN 'dob ' || w_dob.level_name || ' ' || CAST(round(w_dob.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_id_number >= 0 AND w_id_number.weight IS NOT NULL THEN 'id_number ' || w_id_number.level_name || ' ' || CAST(round(w_id_number.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_gender >= 0 AND w_gender.weight IS NOT NULL THEN 'gender ' || w_gender.level_name || ' ' || CAST(round(w_gender.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_occupation >= 0 AND w_occupation.weight IS NOT NULL THEN 'occupation ' || w_occupation.level_name || ' ' || CAST(round(w_occupation.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_birth_place >= 0 AND w_birth_place.weight IS NOT NULL THEN 'birth_place ' || w_birth_place.level_name || ' ' || CAST(round(w_birth_place.weight, 1) AS VARCHAR) || '; ' ELSE '' END AS evidence
+        CASE WHEN k.c_email >= 0 AND w_email.weight IS NOT NULL THEN 'email ' || w_email.level_name || ' ' || {{ cast "round(w_email.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_phone >= 0 AND w_phone.weight IS NOT NULL THEN 'phone ' || w_phone.level_name || ' ' || {{ cast "round(w_phone.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_first_name >= 0 AND w_first_name.weight IS NOT NULL THEN 'first_name ' || w_first_name.level_name || ' ' || {{ cast "round(w_first_name.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_last_name >= 0 AND w_last_name.weight IS NOT NULL THEN 'last_name ' || w_last_name.level_name || ' ' || {{ cast "round(w_last_name.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_company >= 0 AND w_company.weight IS NOT NULL THEN 'company ' || w_company.level_name || ' ' || {{ cast "round(w_company.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_domain >= 0 AND w_domain.weight IS NOT NULL THEN 'domain ' || w_domain.level_name || ' ' || {{ cast "round(w_domain.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_city >= 0 AND w_city.weight IS NOT NULL THEN 'city ' || w_city.level_name || ' ' || {{ cast "round(w_city.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_postcode >= 0 AND w_postcode.weight IS NOT NULL THEN 'postcode ' || w_postcode.level_name || ' ' || {{ cast "round(w_postcode.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_address >= 0 AND w_address.weight IS NOT NULL THEN 'address ' || w_address.level_name || ' ' || {{ cast "round(w_address.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_state >= 0 AND w_state.weight IS NOT NULL THEN 'state ' || w_state.level_name || ' ' || {{ cast "round(w_state.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_country >= 0 AND w_country.weight IS NOT NULL THEN 'country ' || w_country.level_name || ' ' || {{ cast "round(w_country.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_dob >= 0 AND w_dob.weight IS NOT NULL THEN 'dob ' || w_dob.level_name || ' ' || {{ cast "round(w_dob.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_id_number >= 0 AND w_id_number.weight IS NOT NULL THEN 'id_number ' || w_id_number.level_name || ' ' || {{ cast "round(w_id_number.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_gender >= 0 AND w_gender.weight IS NOT NULL THEN 'gender ' || w_gender.level_name || ' ' || {{ cast "round(w_gender.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_occupation >= 0 AND w_occupation.weight IS NOT NULL THEN 'occupation ' || w_occupation.level_name || ' ' || {{ cast "round(w_occupation.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_birth_place >= 0 AND w_birth_place.weight IS NOT NULL THEN 'birth_place ' || w_birth_place.level_name || ' ' || {{ cast "round(w_birth_place.weight, 1)" "varchar" }} || '; ' ELSE '' END AS evidence
     FROM {{ ref "identity.person_links" }} AS k
     LEFT JOIN {{ ref "identity.person_weights" }} AS w_email ON w_email.comparison = 'email' AND w_email.level = k.c_email
     LEFT JOIN {{ ref "identity.person_weights" }} AS w_phone ON w_phone.comparison = 'phone' AND w_phone.level = k.c_phone
@@ -63,14 +63,14 @@ firms AS (
         k.record_id_r,
         k.match_probability,
         k.match_weight,
-        CASE WHEN k.c_domain >= 0 AND w_domain.weight IS NOT NULL THEN 'domain ' || w_domain.level_name || ' ' || CAST(round(w_domain.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_company >= 0 AND w_company.weight IS NOT NULL THEN 'company ' || w_company.level_name || ' ' || CAST(round(w_company.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_phone >= 0 AND w_phone.weight IS NOT NULL THEN 'phone ' || w_phone.level_name || ' ' || CAST(round(w_phone.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_address >= 0 AND w_address.weight IS NOT NULL THEN 'address ' || w_address.level_name || ' ' || CAST(round(w_address.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_postcode >= 0 AND w_postcode.weight IS NOT NULL THEN 'postcode ' || w_postcode.level_name || ' ' || CAST(round(w_postcode.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_city >= 0 AND w_city.weight IS NOT NULL THEN 'city ' || w_city.level_name || ' ' || CAST(round(w_city.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_state >= 0 AND w_state.weight IS NOT NULL THEN 'state ' || w_state.level_name || ' ' || CAST(round(w_state.weight, 1) AS VARCHAR) || '; ' ELSE '' END ||
-        CASE WHEN k.c_country >= 0 AND w_country.weight IS NOT NULL THEN 'country ' || w_country.level_name || ' ' || CAST(round(w_country.weight, 1) AS VARCHAR) || '; ' ELSE '' END AS evidence
+        CASE WHEN k.c_domain >= 0 AND w_domain.weight IS NOT NULL THEN 'domain ' || w_domain.level_name || ' ' || {{ cast "round(w_domain.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_company >= 0 AND w_company.weight IS NOT NULL THEN 'company ' || w_company.level_name || ' ' || {{ cast "round(w_company.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_phone >= 0 AND w_phone.weight IS NOT NULL THEN 'phone ' || w_phone.level_name || ' ' || {{ cast "round(w_phone.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_address >= 0 AND w_address.weight IS NOT NULL THEN 'address ' || w_address.level_name || ' ' || {{ cast "round(w_address.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_postcode >= 0 AND w_postcode.weight IS NOT NULL THEN 'postcode ' || w_postcode.level_name || ' ' || {{ cast "round(w_postcode.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_city >= 0 AND w_city.weight IS NOT NULL THEN 'city ' || w_city.level_name || ' ' || {{ cast "round(w_city.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_state >= 0 AND w_state.weight IS NOT NULL THEN 'state ' || w_state.level_name || ' ' || {{ cast "round(w_state.weight, 1)" "varchar" }} || '; ' ELSE '' END ||
+        CASE WHEN k.c_country >= 0 AND w_country.weight IS NOT NULL THEN 'country ' || w_country.level_name || ' ' || {{ cast "round(w_country.weight, 1)" "varchar" }} || '; ' ELSE '' END AS evidence
     FROM {{ ref "identity.company_links" }} AS k
     LEFT JOIN {{ ref "identity.company_weights" }} AS w_domain ON w_domain.comparison = 'domain' AND w_domain.level = k.c_domain
     LEFT JOIN {{ ref "identity.company_weights" }} AS w_company ON w_company.comparison = 'company' AND w_company.level = k.c_company

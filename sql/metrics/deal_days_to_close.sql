@@ -17,7 +17,7 @@ SELECT
     count(*) AS deals,
     sum(coalesce(amount, 0)) AS total_amount,
     avg(days_to_close) AS avg_days_to_close,
-    median(days_to_close) AS median_days_to_close
+    {{ median "days_to_close" }} AS median_days_to_close
 FROM {{ ref "core.deals" }}
 WHERE is_closed
 GROUP BY 1, 2, 3

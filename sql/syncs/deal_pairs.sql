@@ -20,7 +20,7 @@ WITH deals AS (
 ),
 
 kept AS (
-    SELECT CAST(NULL AS VARCHAR) AS zoho_id, CAST(NULL AS VARCHAR) AS sf_id
+    SELECT {{ cast "NULL" "varchar" }} AS zoho_id, {{ cast "NULL" "varchar" }} AS sf_id
     WHERE 1 = 0
 {{- if source_exists "_revops" "link_values" }}
 

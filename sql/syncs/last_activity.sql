@@ -11,7 +11,7 @@
 -- test: unique entity,golden_id
 -- test: not_null last_activity_at
 WITH own AS (
-    SELECT CAST(NULL AS VARCHAR) AS destination_id
+    SELECT {{ cast "NULL" "varchar" }} AS destination_id
     WHERE 1 = 0
 {{- if source_exists "identity" "state_sync_snapshots" }}
     UNION ALL

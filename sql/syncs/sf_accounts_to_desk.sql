@@ -22,7 +22,7 @@
 -- test: not_null sf_account_id
 WITH zoho_half AS (
     -- When Zoho CRM feeds this Desk too: the golden ids its sync sends now.
-    SELECT CAST(NULL AS VARCHAR) AS golden_id
+    SELECT {{ cast "NULL" "varchar" }} AS golden_id
     WHERE 1 = 0
 {{- if source_exists "zoho_crm" "accounts" }}
     UNION ALL

@@ -29,7 +29,7 @@
 -- test: not_null sf_contact_id
 WITH zoho_half AS (
     -- When Zoho CRM feeds this Desk too: the golden ids its sync sends now.
-    SELECT CAST(NULL AS VARCHAR) AS golden_id
+    SELECT {{ cast "NULL" "varchar" }} AS golden_id
     WHERE 1 = 0
 {{- if source_exists "zoho_crm" "contacts" }}
     UNION ALL
@@ -52,7 +52,7 @@ in_desk AS (
 -- The Desk account of each CRM account: the one the accounts sync wrote,
 -- else the one Desk account of the same company.
 written AS (
-    SELECT CAST(NULL AS VARCHAR) AS sf_account_id, CAST(NULL AS VARCHAR) AS desk_account_id
+    SELECT {{ cast "NULL" "varchar" }} AS sf_account_id, {{ cast "NULL" "varchar" }} AS desk_account_id
     WHERE 1 = 0
 {{- if source_exists "identity" "state_sync_snapshots" }}
     UNION ALL

@@ -31,7 +31,7 @@ WITH in_desk AS (
 -- The Desk account of each CRM account: the one the accounts sync wrote,
 -- else the one Desk account of the same company.
 written AS (
-    SELECT CAST(NULL AS VARCHAR) AS zoho_account_id, CAST(NULL AS VARCHAR) AS desk_account_id
+    SELECT {{ cast "NULL" "varchar" }} AS zoho_account_id, {{ cast "NULL" "varchar" }} AS desk_account_id
     WHERE 1 = 0
 {{- if source_exists "identity" "state_sync_snapshots" }}
     UNION ALL
