@@ -62,7 +62,17 @@ func TestBigQueryExtractBuildSync(t *testing.T) {
 	t.Logf("extract: %d rows of %d objects; emulator requests %v", landed, len(objs), bq.Requests())
 
 	code, out, errOut := revops(t, nil, "build", "-c", cfg)
-	t.Logf("build: exit %d\n%s\n%s", code, out, errOut)
+	if code != 0 || !strings.Contains(out, " models built;") { // "N models built, M failed, ..." otherwise
+		t.Fatalf("build: exit %d\n%s\n%s", code, out, errOut)
+	}
+	t.Logf("build: %s", strings.TrimSpace(out))
+	// A model of each layer holds rows.
+	for _, rel := range []string{"staging.stg_salesforce__lead", "core.leads", "core.deals", "metrics.win_rate",
+		"metrics.ticket_response_times", "identity.persons", "identity.crosswalk", "syncs.account_enrichment_sf"} {
+		if n := queryRows(t, cfg, "SELECT count(*) AS n FROM "+rel)[0]["n"]; num(n) == 0 {
+			t.Errorf("%s holds no rows", rel)
+		}
+	}
 
 	checked := []string{"account_enrichment_sf", "account_enrichment_zoho", "zoho_leads_to_sf"}
 	sfBefore, zohoBefore := writeCalls(t, info.Salesforce.StatsURL, "salesforce"), writeCalls(t, info.Zoho.StatsURL, "zoho_crm")

@@ -107,3 +107,11 @@ func (Macros) Now() string { return "CURRENT_TIMESTAMP()" }
 // Macros returns the dialect's macros (the model engine renders the
 // templates with them).
 func (w *Warehouse) Macros() load.Macros { return Macros{Prefix: w.prefix} }
+
+// Median renders the median as APPROX_QUANTILES(x, 2)[OFFSET(1)]:
+// BigQuery has no exact median aggregate, so this is approximate on large
+// inputs (within the service's documented quantile error), and on an even
+// count one of the two middle values rather than their mean.
+func (Macros) Median(x string) string {
+	return fmt.Sprintf("APPROX_QUANTILES(%s, 2)[OFFSET(1)]", x)
+}

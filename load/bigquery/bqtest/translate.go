@@ -1,6 +1,7 @@
 package bqtest
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -212,7 +213,7 @@ var functions = map[string]string{
 // arguments (rewriteCalls).
 var callRewrites = map[string]bool{
 	"DATE_DIFF": true, "TIMESTAMP_DIFF": true, "TIMESTAMP_TRUNC": true, "DATE_TRUNC": true,
-	"ARRAY_TO_STRING": true, "TO_HEX": true, "REGEXP_REPLACE": true,
+	"ARRAY_TO_STRING": true, "TO_HEX": true, "REGEXP_REPLACE": true, "APPROX_QUANTILES": true,
 }
 
 // units maps GoogleSQL date parts to DuckDB's.
@@ -229,6 +230,7 @@ var units = map[string]string{
 //	ARRAY_TO_STRING([x, ...], sep)                 → array_to_string([x, ...], sep)
 //	TO_HEX(MD5(x))                                 → md5(x)  (DuckDB's md5 is already hexadecimal)
 //	REGEXP_REPLACE(x, p, r)                        → regexp_replace(x, p, r, 'g')  (every match)
+//	APPROX_QUANTILES(x, n)[OFFSET(k)]              → quantile_disc(x, k/n)  (exact: one of the values)
 func rewriteCalls(in []token) ([]token, *apiError) {
 	var out []token
 	for i := 0; i < len(in); i++ {
@@ -326,6 +328,26 @@ func rewriteCalls(in []token) ([]token, *apiError) {
 				return nil, invalidQuery("bqtest: TO_HEX is emulated over MD5(...) only")
 			}
 			out = append(out, args[0]...) // MD5(x) → md5(x), hexadecimal in DuckDB
+		case "APPROX_QUANTILES":
+			// Only with its subscript: [OFFSET(k)].
+			var sub []string
+			k := closeAt + 1
+			for ; k < len(in) && len(sub) < 6; k++ {
+				if in[k].kind != tSpace {
+					sub = append(sub, strings.ToUpper(in[k].text))
+				}
+			}
+			n, _ := strconv.Atoi(strings.TrimSpace(render(args[len(args)-1])))
+			off := 0
+			if len(sub) == 6 {
+				off, _ = strconv.Atoi(sub[3])
+			}
+			if len(args) != 2 || len(sub) != 6 || sub[0] != "[" || sub[1] != "OFFSET" || sub[2] != "(" || sub[4] != ")" || sub[5] != "]" || n <= 0 || off > n {
+				return nil, invalidQuery("bqtest: APPROX_QUANTILES is emulated as APPROX_QUANTILES(x, n)[OFFSET(k)] only")
+			}
+			call("quantile_disc", args[0], []token{{tNumber, strconv.FormatFloat(float64(off)/float64(n), 'f', -1, 64)}})
+			i = k - 1
+			continue
 		case "REGEXP_REPLACE":
 			if len(args) != 3 {
 				return nil, invalidQuery(w + " takes 3 arguments")
