@@ -1,0 +1,2 @@
+-- identity.company_rules (sql/identity/company_rules.sql)
+SELECT 1 AS one

@@ -1,0 +1,2 @@
+-- identity.person_rules (sql/identity/person_rules.sql)
+SELECT 1 AS one
