@@ -19,11 +19,16 @@ import (
 
 func (a *app) initCmd() *cobra.Command {
 	var force bool
+	var warehouse string
 	cmd := &cobra.Command{
 		Use:   "init [DIR]",
 		Short: "Write a commented starter revops.yaml",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			starter, err := configs.StarterFor(warehouse)
+			if err != nil {
+				return &exitError{code: 2, err: fmt.Errorf("init: --warehouse: %w", err)}
+			}
 			dir := "."
 			if len(args) == 1 {
 				dir = args[0]
@@ -43,7 +48,7 @@ func (a *app) initCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("init: %w", err)
 			}
-			if _, err := f.WriteString(configs.Starter); err != nil {
+			if _, err := f.WriteString(starter); err != nil {
 				f.Close()
 				return fmt.Errorf("init: write %s: %w", path, err)
 			}
@@ -58,6 +63,7 @@ func (a *app) initCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing revops.yaml")
+	cmd.Flags().StringVar(&warehouse, "warehouse", "duckdb", "the warehouse section to write: duckdb, bigquery or snowflake")
 	return cmd
 }
 

@@ -1,0 +1,2 @@
+-- identity.company_rules (sql/identity/company_rules.sql, transform)
+SELECT 1 AS one

@@ -1,0 +1,20 @@
+-- identity.golden_ids (sql/identity/golden_ids.sql, view)
+WITH state AS (
+    SELECT 'person' AS entity, s.* FROM "identity"."person_id_state" AS s
+    UNION ALL
+    SELECT 'company' AS entity, s.* FROM "identity"."company_id_state" AS s
+)
+
+SELECT
+    golden_id,
+    entity,
+    id_status AS status,
+    CASE WHEN id_status = 'merged' THEN merged_into ELSE golden_id END AS resolves_to,
+    merged_into,
+    minted_at,
+    merged_at,
+    retired_at,
+    anchor_record_id,
+    sum(CASE WHEN is_present THEN 1 ELSE 0 END) AS records
+FROM state
+GROUP BY golden_id, entity, id_status, merged_into, minted_at, merged_at, retired_at, anchor_record_id

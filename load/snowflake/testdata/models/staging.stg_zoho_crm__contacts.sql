@@ -1,0 +1,33 @@
+-- staging.stg_zoho_crm__contacts (sql/staging/stg_zoho_crm__contacts.sql, view)
+SELECT
+    id                   AS contact_id,
+    GET(Account_Name, 'id')::VARCHAR      AS account_id,
+    GET(Account_Name, 'name')::VARCHAR    AS account_name,
+    First_Name           AS first_name,
+    Last_Name            AS last_name,
+    Full_Name            AS full_name,
+    Salutation           AS salutation,
+    Title                AS title,
+    Department           AS department,
+    Email                AS email,
+    Secondary_Email      AS secondary_email,
+    Phone                AS phone,
+    Mobile               AS mobile,
+    Lead_Source          AS lead_source,
+    Mailing_Street       AS mailing_street,
+    Mailing_City         AS mailing_city,
+    Mailing_State        AS mailing_state,
+    Mailing_Zip          AS mailing_postal_code,
+    Mailing_Country      AS mailing_country,
+    Date_of_Birth        AS birthdate,
+    coalesce(Email_Opt_Out, false) AS email_opt_out,
+    GET(Reporting_To, 'id')::VARCHAR      AS reports_to_id,
+    Salesforce_Id        AS salesforce_id,
+    GET(Owner, 'id')::VARCHAR             AS owner_id,
+    GET(Owner, 'name')::VARCHAR           AS owner_name,
+    Created_Time         AS created_at,
+    Modified_Time        AS updated_at,
+    Last_Activity_Time   AS last_activity_at,
+    _extracted_at        AS extracted_at
+FROM "zoho_crm"."contacts"
+WHERE _deleted_at IS NULL
