@@ -92,6 +92,22 @@ func TestBigQueryExtractBuildSync(t *testing.T) {
 		t.Fatal("no sync snapshot recorded")
 	}
 
+	// A person's decision lands in _revops.identity_decisions and the
+	// next build reads it.
+	recs := queryRows(t, cfg, "SELECT record_id FROM identity.crosswalk WHERE entity = 'person' ORDER BY record_id LIMIT 2")
+	if len(recs) != 2 {
+		t.Fatalf("identity.crosswalk: %v", recs)
+	}
+	if code, out, errOut := revops(t, nil, "identity", "decide", "-c", cfg, recs[0]["record_id"].(string), recs[1]["record_id"].(string), "no-match"); code != 0 {
+		t.Fatalf("identity decide: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut := revops(t, nil, "build", "-c", cfg, "--select", "identity.decisions"); code != 0 {
+		t.Fatalf("build identity.decisions: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if d := queryRows(t, cfg, "SELECT decision FROM identity.decisions"); len(d) != 1 || d[0]["decision"] != "no_match" {
+		t.Errorf("identity.decisions: %v", d)
+	}
+
 	sfBefore, zohoBefore = writeCalls(t, info.Salesforce.StatsURL, "salesforce"), writeCalls(t, info.Zoho.StatsURL, "zoho_crm")
 	_, reps, errOut = runSync(t, cfg, checked...)
 	for _, name := range checked {
@@ -101,5 +117,14 @@ func TestBigQueryExtractBuildSync(t *testing.T) {
 	}
 	if n := writeCalls(t, info.Salesforce.StatsURL, "salesforce") - sfBefore + writeCalls(t, info.Zoho.StatsURL, "zoho_crm") - zohoBefore; n != 0 {
 		t.Errorf("the second sync sent %d write calls, want 0", n)
+	}
+	// The runs of every stage are recorded; status and sync history read them.
+	for _, args := range [][]string{{"status", "-c", cfg}, {"sync", "history", "-c", cfg}} {
+		if code, out, errOut := revops(t, nil, args...); code != 0 || out == "" {
+			t.Errorf("%s: exit %d\n%s\n%s", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+	if n := queryRows(t, cfg, "SELECT count(*) AS n FROM _revops.sync_runs WHERE status = 'succeeded'")[0]["n"]; num(n) < 6 {
+		t.Errorf("%v succeeded sync runs recorded, want 6", n)
 	}
 }

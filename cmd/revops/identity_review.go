@@ -191,6 +191,19 @@ func resolveRecord(ctx context.Context, w load.Warehouse, id, what string) (stri
 
 // relationExists reports whether schema.name is a table or view.
 func relationExists(ctx context.Context, w load.Warehouse, schema, name string) (bool, error) {
+	if m, ok := w.(load.Materializer); ok && w.Dialect() != "duckdb" {
+		// BigQuery keeps an INFORMATION_SCHEMA per dataset: ask the engine.
+		rels, err := m.Relations(ctx)
+		if err != nil {
+			return false, fmt.Errorf("look up %s.%s: %w", schema, name, err)
+		}
+		for _, r := range rels {
+			if strings.EqualFold(r.Schema, schema) && strings.EqualFold(r.Name, name) {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
 	rows, err := queryAll(ctx, w, `SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?`, schema, name)
 	if err != nil {
 		return false, fmt.Errorf("look up %s.%s: %w", schema, name, err)
