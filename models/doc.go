@@ -73,6 +73,9 @@
 //	{{ regexp_matches "x" "'pattern'" }}
 //	{{ regexp_replace "x" "'pattern'" "'repl'" }}
 //	{{ safe_cast "x" "double" }}                  bigint | double | varchar | date | timestamp | boolean
+//	{{ cast "NULL" "varchar" }}                   a cast to the same portable types (typed NULLs too)
+//	{{ median "x" }}                              the median aggregate
+//	{{ field "Owner" "id" }}                      the text of a landed struct's field (a Zoho lookup)
 //	{{ hash "a" "b" }}                            stable hex string
 //	{{ now }}
 //
