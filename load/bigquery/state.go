@@ -235,17 +235,30 @@ type stateSQL struct {
 	// schema: a CREATE SCHEMA IF NOT EXISTS of this revops schema (the
 	// warehouse creates the dataset through the API, in its location).
 	schema string
-	// table and key: a CREATE TABLE of table with this primary key.
+	// table, key and types: a CREATE TABLE of table with this primary
+	// key, or an ALTER TABLE adding columns; the (GoogleSQL) types of
+	// the columns it defines.
 	table string
 	key   []string
+	types map[string]string
+}
+
+// StateTable is what the warehouse knows of a _revops table from the
+// statements that created it: its primary key (for ON CONFLICT DO
+// NOTHING, which names none) and its column types (an upsert's
+// parameters are cast to them: a NULL parameter is a STRING otherwise,
+// which BigQuery will not put in another column type).
+type StateTable struct {
+	Key   []string
+	Types map[string]string
 }
 
 // State renders a statement of the portable form in GoogleSQL (see
 // package documentation of state.go). keys returns the primary key of a
 // _revops table for ON CONFLICT DO NOTHING, which names none; nil when
 // unknown.
-func (m Macros) State(q string, keys func(table string) []string) (string, error) {
-	st, err := m.state(q, keys)
+func (m Macros) State(q string, tables func(table string) StateTable) (string, error) {
+	st, err := m.state(q, tables)
 	if err != nil {
 		return "", err
 	}
@@ -255,7 +268,7 @@ func (m Macros) State(q string, keys func(table string) []string) (string, error
 	return st.sql, nil
 }
 
-func (m Macros) state(q string, keys func(table string) []string) (stateSQL, error) {
+func (m Macros) state(q string, tables func(table string) StateTable) (stateSQL, error) {
 	toks, err := stateTokens(q)
 	if err != nil {
 		return stateSQL{}, err
@@ -351,14 +364,39 @@ func (m Macros) state(q string, keys func(table string) []string) (stateSQL, err
 					j += 3
 				}
 				res.table = relationName(s, j)
+				if s.punct(j+1, ".") {
+					j += 2
+				}
+				if open := j + 1; s.punct(open, "(") {
+					res.types = map[string]string{}
+					for _, def := range s.split(open+1, s.closing(open)) {
+						if len(def) >= 2 && (def[0].kind == 'w' || def[0].kind == 'i') && def[1].kind == 'w' && !strings.EqualFold(def[0].text, "PRIMARY") {
+							res.types[strings.ToLower(def[0].text)] = def[1].text
+						}
+					}
+				}
 				break
+			}
+		}
+	}
+	if s.words(0, "ALTER", "TABLE") {
+		res.table = relationName(s, 2)
+		for i := range s {
+			if s.words(i, "ADD", "COLUMN") {
+				j := i + 2
+				if s.words(j, "IF", "NOT", "EXISTS") {
+					j += 3
+				}
+				if j+1 < len(s) {
+					res.types = map[string]string{strings.ToLower(s[j].text): s[j+1].text}
+				}
 			}
 		}
 	}
 	if s.words(0, "INSERT", "INTO") {
 		for i := range s {
 			if s.words(i, "ON", "CONFLICT") {
-				sql, err := m.upsert(s, i, keys)
+				sql, err := m.upsert(s, i, tables)
 				if err != nil {
 					return stateSQL{}, err
 				}
@@ -439,7 +477,7 @@ func relationName(s stateStmt, i int) string {
 // [(keys)] DO NOTHING | DO UPDATE SET ... as one MERGE: the rows are the
 // source (incoming), matched on the conflict keys; excluded.c becomes
 // incoming.c and the table's own name still qualifies its columns.
-func (m Macros) upsert(s stateStmt, on int, keys func(table string) []string) (string, error) {
+func (m Macros) upsert(s stateStmt, on int, tables func(table string) StateTable) (string, error) {
 	table := relationName(s, 2)
 	i := 3
 	if s.punct(i, ".") {
@@ -481,8 +519,13 @@ func (m Macros) upsert(s stateStmt, on int, keys func(table string) []string) (s
 			key = append(key, c.render())
 		}
 		i = j + 1
-	} else if keys != nil {
-		key = keys(table)
+	}
+	var known StateTable
+	if tables != nil {
+		known = tables(table)
+	}
+	if key == nil {
+		key = known.Key
 	}
 	if len(key) == 0 {
 		return "", fmt.Errorf("state statement: upsert into %s names no conflict key and the table's primary key is not known", table)
@@ -502,7 +545,12 @@ func (m Macros) upsert(s stateStmt, on int, keys func(table string) []string) (s
 			if c > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(v.render())
+			typ := known.Types[strings.ToLower(cols[c])]
+			if len(v) == 1 && v[0].kind == '?' && typ != "" {
+				b.WriteString("CAST(? AS " + typ + ")")
+			} else {
+				b.WriteString(v.render())
+			}
 			if r == 0 {
 				b.WriteString(" AS " + cols[c])
 			}
@@ -543,28 +591,39 @@ func (m Macros) upsert(s stateStmt, on int, keys func(table string) []string) (s
 // of a CREATE SCHEMA itself ("" then: nothing left to run) and noting the
 // primary keys of the tables it creates.
 func (w *Warehouse) render(ctx context.Context, q string) (string, error) {
-	st, err := Macros{Prefix: w.prefix}.state(q, w.primaryKey)
+	st, err := Macros{Prefix: w.prefix}.state(q, w.stateTable)
 	if err != nil {
 		return "", fmt.Errorf("bigquery: %w", err)
 	}
 	if st.schema != "" {
 		return "", w.ensureDataset(ctx, st.schema)
 	}
-	if st.table != "" && len(st.key) > 0 {
+	if st.table != "" && (len(st.key) > 0 || len(st.types) > 0) {
 		w.mu.Lock()
-		if w.keys == nil {
-			w.keys = map[string][]string{}
+		if w.state == nil {
+			w.state = map[string]StateTable{}
 		}
-		w.keys[strings.ToLower(st.table)] = st.key
+		k := strings.ToLower(st.table)
+		known := w.state[k]
+		if len(st.key) > 0 {
+			known.Key = st.key
+		}
+		if known.Types == nil {
+			known.Types = map[string]string{}
+		}
+		for c, t := range st.types {
+			known.Types[c] = t
+		}
+		w.state[k] = known
 		w.mu.Unlock()
 	}
 	return st.sql, nil
 }
 
-func (w *Warehouse) primaryKey(table string) []string {
+func (w *Warehouse) stateTable(table string) StateTable {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.keys[strings.ToLower(table)]
+	return w.state[strings.ToLower(table)]
 }
 
 // ExecTx runs statements (with their arguments) in one transaction: one

@@ -65,11 +65,11 @@ func TestStateOnEmulator(t *testing.T) {
 }
 
 func TestStateRendering(t *testing.T) {
-	keys := func(table string) []string {
+	keys := func(table string) bigquery.StateTable {
 		if table == "_revops.link_seen" {
-			return []string{"link", "record_id"}
+			return bigquery.StateTable{Key: []string{"link", "record_id"}, Types: map[string]string{"v": "TIMESTAMP"}}
 		}
-		return nil
+		return bigquery.StateTable{}
 	}
 	for _, c := range []struct{ in, want, err string }{
 		{in: "SELECT `a` FROM `d`.`t` WHERE x = 'it\\'s' AND y = \"s\"", want: "SELECT `a` FROM `d`.`t` WHERE x = 'it\\'s' AND y = `s`"},
@@ -85,7 +85,7 @@ func TestStateRendering(t *testing.T) {
 		{in: `INSERT INTO _revops.t (a, n) VALUES (?, ?), (?, 1) ON CONFLICT (a) DO UPDATE SET n = t.n + excluded.n`,
 			want: "MERGE INTO _revops.t AS `t` USING (SELECT ? AS a, ? AS n UNION ALL SELECT ?, 1) AS incoming ON `t`.a = incoming.a WHEN MATCHED THEN UPDATE SET n = t.n + incoming.n WHEN NOT MATCHED THEN INSERT (a, n) VALUES (incoming.a, incoming.n)"},
 		{in: `INSERT INTO _revops.link_seen (link, record_id, v) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-			want: "MERGE INTO _revops.link_seen AS `link_seen` USING (SELECT ? AS link, ? AS record_id, ? AS v) AS incoming ON `link_seen`.link = incoming.link AND `link_seen`.record_id = incoming.record_id WHEN NOT MATCHED THEN INSERT (link, record_id, v) VALUES (incoming.link, incoming.record_id, incoming.v)"},
+			want: "MERGE INTO _revops.link_seen AS `link_seen` USING (SELECT ? AS link, ? AS record_id, CAST(? AS TIMESTAMP) AS v) AS incoming ON `link_seen`.link = incoming.link AND `link_seen`.record_id = incoming.record_id WHEN NOT MATCHED THEN INSERT (link, record_id, v) VALUES (incoming.link, incoming.record_id, incoming.v)"},
 		{in: `INSERT INTO _revops.other (a) VALUES (?) ON CONFLICT DO NOTHING`, err: "primary key is not known"},
 		{in: `INSERT INTO _revops.t (a, n) VALUES (?) ON CONFLICT (a) DO NOTHING`, err: "1 values for 2 columns"},
 		{in: `SELECT 'open`, err: "unclosed string"},

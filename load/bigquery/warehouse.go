@@ -90,7 +90,7 @@ type Warehouse struct {
 	datasets map[string]bool // created or seen
 	seq      uint64
 	last     LandingFigures
-	keys     map[string][]string // primary keys of the state tables created through Exec
+	state    map[string]StateTable // the state tables created through Exec, by lower-case schema.table
 }
 
 var (
