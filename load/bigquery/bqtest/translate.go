@@ -20,6 +20,13 @@ import (
 //   - functions on an allow-list pass through or are renamed
 //     (SAFE_CAST → TRY_CAST, CURRENT_TIMESTAMP() → current_timestamp,
 //     TO_JSON_STRING and COUNTIF are macros the emulator defines);
+//   - calls whose DuckDB form differs in its arguments are rewritten
+//     (rewriteCalls: DATE_DIFF, TIMESTAMP_DIFF, TIMESTAMP_TRUNC,
+//     ARRAY_TO_STRING over an array literal, TO_HEX(MD5(...)),
+//     REGEXP_REPLACE, APPROX_QUANTILES(x, n)[OFFSET(k)]);
+//   - DuckDB's own type names (VARCHAR, BIGINT, ...), ON CONFLICT and AS
+//     MATERIALIZED are refused: revops must render its portable
+//     statements before they reach BigQuery;
 //   - `* EXCEPT (c)` becomes `* EXCLUDE (c)`; `@name` parameters `$name`;
 //   - d.INFORMATION_SCHEMA.COLUMNS / TABLES and
 //     `region-x`.INFORMATION_SCHEMA.TABLES read DuckDB's information_schema

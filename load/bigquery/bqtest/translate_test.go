@@ -23,6 +23,21 @@ func TestTranslate(t *testing.T) {
 		{"SELECT * FROM `other-proj.d.t`", "", "Project other-proj"},
 		{"SELECT r'raw'", "", "raw and bytes literals"},
 		{"SELECT @@project_id", "", "system variables"},
+		{"SELECT DATE_DIFF(CAST(b AS DATE), CAST(a AS DATE), ISOWEEK), TIMESTAMP_DIFF(b, a, HOUR) FROM d.t",
+			"SELECT date_diff('week', CAST(a AS DATE), CAST(b AS DATE)), date_diff('hour', a, b) FROM d.t", ""},
+		{"SELECT TIMESTAMP_TRUNC(CAST(x AS TIMESTAMP), MONTH) FROM d.t", "SELECT date_trunc('month', CAST(x AS TIMESTAMPTZ)) FROM d.t", ""},
+		{"SELECT TO_HEX(MD5(ARRAY_TO_STRING([COALESCE(CAST(a AS STRING), ''), 'b'], '|')))",
+			"SELECT MD5(array_to_string([COALESCE(CAST(a AS VARCHAR), ''), 'b'], '|'))", ""},
+		{"SELECT REGEXP_REPLACE(x, 'a+', 'b'), EDIT_DISTANCE(x, y), SAFE_DIVIDE(1, 0) FROM d.t",
+			"SELECT regexp_replace(x, 'a+', 'b', 'g'), LEVENSHTEIN(x, y), SAFE_DIVIDE(1, 0) FROM d.t", ""},
+		{"SELECT APPROX_QUANTILES(x, 2)[OFFSET(1)] AS m FROM d.t", "SELECT quantile_disc(x, 0.5) AS m FROM d.t", ""},
+		{"SELECT CAST(x AS NUMERIC(18, 2)) FROM d.t", "SELECT CAST(x AS DECIMAL(18, 2)) FROM d.t", ""},
+		{"CREATE TABLE d.t (a STRING NOT NULL, PRIMARY KEY (a) NOT ENFORCED)", `CREATE TABLE d.t (a VARCHAR NOT NULL, PRIMARY KEY (a) )`, ""},
+		{"SELECT APPROX_QUANTILES(x, 2) FROM d.t", "", "APPROX_QUANTILES(x, n)[OFFSET(k)] only"},
+		{"SELECT TO_HEX(b) FROM d.t", "", "TO_HEX is emulated over MD5"},
+		{"SELECT DATE_DIFF(a, b, MILLENNIUM) FROM d.t", "", "date part MILLENNIUM"},
+		{"SELECT CAST(x AS VARCHAR) FROM d.t", "", "VARCHAR is not GoogleSQL"},
+		{"INSERT INTO d.t (a) VALUES (1) ON CONFLICT DO NOTHING", "", "CONFLICT is not GoogleSQL"},
 	}
 	for _, c := range cases {
 		sts, err := s.translateScript(c.in)
