@@ -434,16 +434,16 @@ func (a *app) runLinkList(ctx context.Context, what string, names []string, limi
 		var rows [][]string
 		for _, r := range runs {
 			row := []string{r.ID, r.Link, r.Status, sideCounts(&r, func(s link.SideReport) int64 { return s.Updated }),
-				fmt.Sprint(r.Unchanged), fmt.Sprint(r.Conflicts), fmt.Sprint(r.Failed), fmt.Sprint(r.APICalls)}
+				fmt.Sprint(r.Unchanged), fmt.Sprint(r.Conflicts), fmt.Sprint(r.Failed)}
 			if a.verbose {
-				row = append(row, fmt.Sprint(r.Pairs), fmt.Sprint(r.Recovered), took(r.Seconds))
+				row = append(row, fmt.Sprint(r.APICalls), fmt.Sprint(r.Pairs), fmt.Sprint(r.Recovered), took(r.Seconds))
 			}
 			rows = append(rows, append(row, oneLine(r.Error)))
 		}
 		if !a.quiet {
-			header := []string{"RUN", "LINK", "STATUS", "UPDATED L/R", "UNCHANGED", "CONFLICTS", "FAILED", "CALLS"}
+			header := []string{"RUN", "LINK", "STATUS", "UPDATED L/R", "UNCHANGED", "CONFLICTS", "FAILED"}
 			if a.verbose {
-				header = append(header, "PAIRS", "RECOVERED", "TOOK")
+				header = append(header, "CALLS", "PAIRS", "RECOVERED", "TOOK")
 			}
 			table(a.stdout, append(header, "ERROR"), rows)
 		}
