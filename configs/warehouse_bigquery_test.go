@@ -22,6 +22,8 @@ func TestBigQuerySection(t *testing.T) {
 		{"bad project", "  project: Acme_Analytics\n", "warehouse.project: \"Acme_Analytics\" is not a Google Cloud project id"},
 		{"bad prefix", "  project: acme-analytics\n  dataset_prefix: rev-ops\n", "warehouse.dataset_prefix:"},
 		{"unknown key", "  project: acme-analytics\n  dataset: x\n", "warehouse.dataset: unknown key"},
+		{"emulator endpoint", "  project: acme-analytics\n  endpoint: http://127.0.0.1:9050\n", ""},
+		{"bad endpoint", "  project: acme-analytics\n  endpoint: 127.0.0.1:9050\n", "warehouse.endpoint: \"127.0.0.1:9050\" is not an http(s) URL"},
 		{"missing key file", "  project: acme-analytics\n  credentials_file: nope.json\n", "warehouse.credentials_file: read secret file"},
 	}
 	for _, c := range cases {
