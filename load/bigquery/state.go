@@ -253,10 +253,11 @@ type StateTable struct {
 	Types map[string]string
 }
 
-// State renders a statement of the portable form in GoogleSQL (see
-// package documentation of state.go). keys returns the primary key of a
-// _revops table for ON CONFLICT DO NOTHING, which names none; nil when
-// unknown.
+// State renders a statement of the portable form in GoogleSQL (the
+// comment at the top of state.go lists what it rewrites; GoogleSQL is
+// returned as it is). tables returns what is known of a _revops table
+// (its primary key, for ON CONFLICT DO NOTHING, which names none; its
+// column types); nil when nothing is. Schemas get m.Prefix.
 func (m Macros) State(q string, tables func(table string) StateTable) (string, error) {
 	st, err := m.state(q, tables)
 	if err != nil {
