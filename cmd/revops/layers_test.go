@@ -28,9 +28,12 @@ func TestImportsFlowOneWay(t *testing.T) {
 		"sql":     {},
 		"crm":     {"crm"},
 		"load":    {"load"},
-		"extract": {"extract", "crm", "load"},
+		// budget: API calls and credits per org; it meters the CRM clients
+		// and keeps its ledger in the warehouse, below extract and sync.
+		"budget":  {"budget", "crm", "load"},
+		"extract": {"extract", "crm", "load", "budget"},
 		"models":  {"models", "load"},
-		"sync":    {"sync", "crm", "load", "models", "configs"},
+		"sync":    {"sync", "crm", "load", "models", "configs", "budget"},
 		// identity: matching and golden records; its CSV driver runs the
 		// shipped identity models.
 		"identity": {"identity", "load", "models", "sql", "configs"},
