@@ -75,7 +75,35 @@ func (w *Warehouse) Land(ctx context.Context, t load.Table, r array.RecordReader
 	case load.Append:
 		err = l.appendRows(ctx, r)
 	case load.Merge:
-		err = l.mergeRows(ctx, r)
+		if opts.History != nil {
+			err = l.mergeRows(ctx, r)
+			break
+		}
+		// One MERGE straight from the batches; when a key came twice it
+		// cannot say which row wins, so the landing starts again from
+		// the batches it kept, through the staged path that keeps the
+		// last row per key.
+		kept := newKeepReader(r)
+		defer kept.releaseKept()
+		err = l.mergeOnce(ctx, kept)
+		if errors.Is(err, errRepeatedKeys) {
+			if _, err = conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+				return st, fmt.Errorf("duckdb: land %s: roll back to merge repeated keys: %w", t, err)
+			}
+			if _, err = conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+				committed = true // nothing is open to roll back
+				return st, fmt.Errorf("duckdb: land %s: begin: %w", t, err)
+			}
+			l = &landing{w: w, conn: conn, t: t, cols: cols, opts: opts, now: start}
+			if err := l.prepareTable(ctx); err != nil {
+				return st, err
+			}
+			again, rerr := kept.replay()
+			if rerr != nil {
+				return st, fmt.Errorf("duckdb: land %s: read the batches again: %w", t, rerr)
+			}
+			err = l.mergeRows(ctx, again)
+		}
 	}
 	if err != nil {
 		return l.stats, err
@@ -381,9 +409,6 @@ func (l *landing) appendRows(ctx context.Context, r array.RecordReader) error {
 }
 
 func (l *landing) mergeRows(ctx context.Context, r array.RecordReader) error {
-	if l.opts.History == nil {
-		return l.mergeOnce(ctx, r)
-	}
 	sr := newSeqReader(r)
 	defer sr.Release()
 	view, drop, err := l.registerView(ctx, sr)

@@ -4,6 +4,7 @@ package duckdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"strings"
@@ -14,12 +15,17 @@ import (
 	"github.com/revops/revops/load"
 )
 
+// errRepeatedKeys: a landing merged by mergeOnce held a key twice.
+var errRepeatedKeys = errors.New("a key came more than once")
+
 // mergeOnce merges a landing without history in one MERGE statement that
 // reads the batches once, straight from the Arrow stream: no staged copy.
 // The NULL-key refusal and the count of distinct keys are done in Go as
 // DuckDB pulls the batches; a NULL key fails the landing after the
-// statement, and the caller's transaction rolls it back. Rows sharing a
-// key keep the last one landed, as the staged path does.
+// statement, and the caller's transaction rolls it back. A key that came
+// twice returns errRepeatedKeys (the MERGE cannot tell which row should
+// win): the caller rolls back and lands again through the staged path,
+// which keeps the last row per key.
 func (l *landing) mergeOnce(ctx context.Context, r array.RecordReader) error {
 	var hasRows bool
 	if err := l.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM %s)", l.qualified())).Scan(&hasRows); err != nil {
@@ -47,8 +53,7 @@ func (l *landing) mergeOnce(ctx context.Context, r array.RecordReader) error {
 		keys[i] = quoteIdent(k)
 	}
 	// One read of the whole view, every column (duckdb/duckdb-go#24).
-	src := fmt.Sprintf("(SELECT * FROM %s QUALIFY row_number() OVER (PARTITION BY %s ORDER BY %s DESC) = 1)",
-		quoteIdent(view), strings.Join(keys, ", "), seqColumn)
+	src := fmt.Sprintf("(SELECT * FROM %s)", quoteIdent(view))
 	m := l.mergeSQL(src, keys)
 	var q string
 	if !hasRows {
@@ -82,6 +87,9 @@ func (l *landing) mergeOnce(ctx context.Context, r array.RecordReader) error {
 	if kc.nulls > 0 {
 		return fmt.Errorf("duckdb: land %s: %d rows have a NULL in key (%s), the first is row %d of the landing: %w",
 			l.t, kc.nulls, strings.Join(l.opts.Key, ", "), kc.firstNull, load.ErrNullKey)
+	}
+	if int64(len(kc.seen)) < kc.seq {
+		return errRepeatedKeys
 	}
 	affected, _ := res.RowsAffected()
 	l.stats.Rows = kc.seq
@@ -175,4 +183,35 @@ func (kc *keyCheck) Next() bool {
 		kc.seen[h.Sum64()] = struct{}{}
 	}
 	return true
+}
+
+// keepReader hands on the batches of a landing and keeps a reference to
+// each, so that the landing can read them again (replay).
+type keepReader struct {
+	array.RecordReader
+	kept []arrow.RecordBatch
+}
+
+func newKeepReader(r array.RecordReader) *keepReader { return &keepReader{RecordReader: r} }
+
+func (k *keepReader) Next() bool {
+	if !k.RecordReader.Next() {
+		return false
+	}
+	rec := k.RecordReader.RecordBatch()
+	rec.Retain()
+	k.kept = append(k.kept, rec)
+	return true
+}
+
+// replay reads the kept batches again.
+func (k *keepReader) replay() (array.RecordReader, error) {
+	return array.NewRecordReader(k.RecordReader.Schema(), k.kept)
+}
+
+func (k *keepReader) releaseKept() {
+	for _, rec := range k.kept {
+		rec.Release()
+	}
+	k.kept = nil
 }
