@@ -187,8 +187,13 @@ func (e *e2e) run(b *testing.B, name string) runResult {
 			Objects []runObject `json:"objects"`
 		} `json:"extract"`
 	}
-	if derr := json.Unmarshal(stdout.Bytes(), &doc); derr != nil || err != nil {
-		b.Fatalf("revops run (%s): %v %v\nstderr: %s", name, err, derr, tail(stderr.String(), 40))
+	if derr := json.Unmarshal(stdout.Bytes(), &doc); derr != nil {
+		b.Fatalf("revops run (%s): %v %v\nstdout: %s\nstderr: %s", name, err, derr, tail(stdout.String(), 20), tail(stderr.String(), 40))
+	}
+	if err != nil {
+		// A run that failed in part still reports what it did; the
+		// figures say which stages failed.
+		fmt.Fprintf(os.Stderr, "revops run (%s): %v: %s\n", name, err, runErrors(stdout.Bytes()))
 	}
 	r.stages, r.objects = doc.Run.Stages, doc.Extract.Objects
 	after := e.stats(b)
@@ -338,13 +343,13 @@ func fewestCredits(rows int64) int64 {
 func (e *e2e) report(w io.Writer, records int, changed map[string]int, full, inc runResult) {
 	fmt.Fprintf(w, "\nrevops end to end: %d records per system (sandbox seeded in %s)\n\n", records, e.seeded.Round(time.Second))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\tfull s\tincremental s\tfull calls\tincremental calls\t")
+	fmt.Fprintln(tw, "stage\tfull s\tincremental s\tfull calls\tincremental calls\tstatus\t")
 	for i, s := range full.stages {
 		var is runStage
 		if i < len(inc.stages) {
 			is = inc.stages[i]
 		}
-		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%d\t%d\t\n", s.Stage, s.Seconds, is.Seconds, s.APICalls, is.APICalls)
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%d\t%d\t%s/%s\t\n", s.Stage, s.Seconds, is.Seconds, s.APICalls, is.APICalls, s.Status, is.Status)
 	}
 	fmt.Fprintf(tw, "run (wall)\t%.1f\t%.1f\t\t\t\n", full.wall.Seconds(), inc.wall.Seconds())
 	fmt.Fprintf(tw, "peak memory MB\t%d\t%d\t\t\t\n", full.maxRSS>>20, inc.maxRSS>>20)
@@ -400,4 +405,36 @@ func (e *e2e) report(w io.Writer, records int, changed map[string]int, full, inc
 	}
 	fmt.Fprintf(w, "changed between the runs: %s\n", strings.Join(parts, ", "))
 	fmt.Fprintf(w, "project: %s\n\n", filepath.Join(e.dir, "revops.yaml"))
+}
+
+// runErrors lists the errors a `revops run --json` document holds, in
+// short: the failed stages, syncs and links with their messages.
+func runErrors(doc []byte) string {
+	var out []string
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if (k == "error" || k == "err") && e != nil && e != "" {
+					out = append(out, fmt.Sprintf("%s: %v", path, e))
+					continue
+				}
+				walk(path+"."+k, e)
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		}
+	}
+	var v any
+	if json.Unmarshal(doc, &v) == nil {
+		walk("", v)
+	}
+	sort.Strings(out)
+	if len(out) > 20 {
+		out = append(out[:20], fmt.Sprintf("… %d more", len(out)-20))
+	}
+	return strings.Join(out, "; ")
 }
