@@ -184,3 +184,32 @@ var (
 	// ErrBadLanding: the landing's options or schema are invalid.
 	ErrBadLanding = errors.New("invalid landing")
 )
+
+// Evolution is what a table's column needs so that a landing's column of
+// another type fits in it.
+type Evolution int
+
+const (
+	Keep   Evolution = iota // the table's type already holds the batch's values
+	Widen                   // alter the table's column to the returned type
+	Refuse                  // no safe common type
+)
+
+// Reconcile is the safe-widening rule every engine applies, on its own
+// types: the table's type is kept when the batch's values fit in it, it
+// is widened to the batch's type when its own values fit in that, two
+// numeric types meet at float, and anything else is refused. fits
+// reports whether every value of type a can be stored in a column of type
+// b; numeric tells numbers; float is the engine's floating-point type.
+func Reconcile[T any](table, batch T, fits func(a, b T) bool, numeric func(T) bool, float T) (Evolution, T) {
+	if fits(batch, table) {
+		return Keep, table
+	}
+	if fits(table, batch) {
+		return Widen, batch
+	}
+	if numeric(table) && numeric(batch) {
+		return Widen, float
+	}
+	return Refuse, table
+}

@@ -343,10 +343,10 @@ func (l *landing) prepareTable(ctx context.Context, st *load.Stats) error {
 		ct, bt := typeOf(cur), typeOf(f)
 		ev, to := reconcile(ct, bt)
 		switch ev {
-		case refuse:
+		case load.Refuse:
 			return fmt.Errorf("bigquery: land %s: column %s: table has %s, batch has %s, and no type holds both safely: %w",
 				l.t, f.Name, cur.Type, f.Type, load.ErrIncompatibleType)
-		case widen:
+		case load.Widen:
 			widened = append(widened, fmt.Sprintf("CAST(%s AS %s) AS %s", quote(cur.Name), to.ddl, quote(cur.Name)))
 			st.WidenedColumns = append(st.WidenedColumns, fmt.Sprintf("%s %s→%s", f.Name, ct, to))
 			l.target[low] = to

@@ -6,6 +6,8 @@ import (
 
 	bq "cloud.google.com/go/bigquery"
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/revops/revops/load"
 )
 
 // Arrow types map to BigQuery column types by this table; anything else
@@ -170,27 +172,10 @@ func fits(a, b colType) bool {
 	return false
 }
 
-type evolution int
-
-const (
-	keep evolution = iota
-	widen
-	refuse
-)
-
 // reconcile decides how a table column of type table takes batch values
-// of type batch: the same safe-widening rules as the DuckDB engine.
-func reconcile(table, batch colType) (evolution, colType) {
-	if fits(batch, table) {
-		return keep, table
-	}
-	if fits(table, batch) {
-		return widen, batch
-	}
-	if table.numeric() && batch.numeric() {
-		return widen, colType{kFloat, "FLOAT64"}
-	}
-	return refuse, table
+// of type batch (load.Reconcile on BigQuery's types).
+func reconcile(table, batch colType) (load.Evolution, colType) {
+	return load.Reconcile(table, batch, fits, colType.numeric, colType{kFloat, "FLOAT64"})
 }
 
 // quote quotes an identifier with backticks.

@@ -262,10 +262,10 @@ func (l *landing) prepareTable(ctx context.Context) error {
 		}
 		ev, to := reconcile(cur, c.typ)
 		switch ev {
-		case refuse:
+		case load.Refuse:
 			return fmt.Errorf("duckdb: land %s: column %s: table has %s, batch has %s, and no type holds both safely: %w",
 				l.t, c.name, cur, c.typ, load.ErrIncompatibleType)
-		case widen:
+		case load.Widen:
 			ddl = append(ddl, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s", l.qualified(), quoteIdent(c.name), to.sql))
 			l.stats.WidenedColumns = append(l.stats.WidenedColumns, fmt.Sprintf("%s %s→%s", c.name, cur, to))
 			l.target[low] = to

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/revops/revops/load"
 )
 
 // kind classifies a DuckDB column type for the widening rules.
@@ -208,27 +210,10 @@ func fits(a, b colType) bool {
 	return false
 }
 
-// evolution is what a column needs so that a landing's column fits.
-type evolution int
-
-const (
-	keep   evolution = iota // the table's type already holds the batch's values
-	widen                   // alter the table's column to the returned type
-	refuse                  // no safe common type
-)
-
-// reconcile decides how a table column of type table takes batch values of type batch.
-func reconcile(table, batch colType) (evolution, colType) {
-	if fits(batch, table) {
-		return keep, table
-	}
-	if fits(table, batch) {
-		return widen, batch
-	}
-	if table.numeric() && batch.numeric() {
-		return widen, parseType("DOUBLE")
-	}
-	return refuse, table
+// reconcile decides how a table column of type table takes batch values
+// of type batch (load.Reconcile on DuckDB's types).
+func reconcile(table, batch colType) (load.Evolution, colType) {
+	return load.Reconcile(table, batch, fits, colType.numeric, parseType("DOUBLE"))
 }
 
 // quoteIdent quotes a SQL identifier for DuckDB.

@@ -1,33 +1,37 @@
 package duckdb
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/revops/revops/load"
+)
 
 func TestReconcile(t *testing.T) {
 	cases := []struct {
 		table, batch string
-		want         evolution
+		want         load.Evolution
 		to           string
 	}{
-		{"INTEGER", "INTEGER", keep, "INTEGER"},
-		{"BIGINT", "INTEGER", keep, "BIGINT"},
-		{"INTEGER", "BIGINT", widen, "BIGINT"},
-		{"BIGINT", "DOUBLE", widen, "DOUBLE"},
-		{"DOUBLE", "VARCHAR", widen, "VARCHAR"},
-		{"VARCHAR", "BIGINT", keep, "VARCHAR"},
-		{"DECIMAL(18,2)", "DECIMAL(10,2)", keep, "DECIMAL(18,2)"},
-		{"DECIMAL(10,2)", "DECIMAL(18,4)", widen, "DECIMAL(18,4)"},
-		{"DECIMAL(18,2)", "INTEGER", keep, "DECIMAL(18,2)"},
-		{"DECIMAL(18,2)", "BIGINT", widen, "DOUBLE"},
-		{"DATE", "TIMESTAMP WITH TIME ZONE", widen, "TIMESTAMP WITH TIME ZONE"},
-		{"TIMESTAMP WITH TIME ZONE", "DATE", keep, "TIMESTAMP WITH TIME ZONE"},
-		{"BOOLEAN", "DATE", refuse, ""},
-		{"BOOLEAN", "BIGINT", refuse, ""},
-		{"DATE", "BIGINT", refuse, ""},
-		{"VARCHAR[]", "VARCHAR", refuse, ""},
-		{"VARCHAR", "VARCHAR[]", refuse, ""},
-		{`STRUCT("name" VARCHAR, id VARCHAR)`, `STRUCT("name" VARCHAR, "id" VARCHAR)`, keep, ""},
-		{`STRUCT("name" VARCHAR, id VARCHAR)`, `STRUCT("name" VARCHAR, "id" BIGINT)`, refuse, ""},
-		{"JSON", `STRUCT("name" VARCHAR)`, keep, "JSON"},
+		{"INTEGER", "INTEGER", load.Keep, "INTEGER"},
+		{"BIGINT", "INTEGER", load.Keep, "BIGINT"},
+		{"INTEGER", "BIGINT", load.Widen, "BIGINT"},
+		{"BIGINT", "DOUBLE", load.Widen, "DOUBLE"},
+		{"DOUBLE", "VARCHAR", load.Widen, "VARCHAR"},
+		{"VARCHAR", "BIGINT", load.Keep, "VARCHAR"},
+		{"DECIMAL(18,2)", "DECIMAL(10,2)", load.Keep, "DECIMAL(18,2)"},
+		{"DECIMAL(10,2)", "DECIMAL(18,4)", load.Widen, "DECIMAL(18,4)"},
+		{"DECIMAL(18,2)", "INTEGER", load.Keep, "DECIMAL(18,2)"},
+		{"DECIMAL(18,2)", "BIGINT", load.Widen, "DOUBLE"},
+		{"DATE", "TIMESTAMP WITH TIME ZONE", load.Widen, "TIMESTAMP WITH TIME ZONE"},
+		{"TIMESTAMP WITH TIME ZONE", "DATE", load.Keep, "TIMESTAMP WITH TIME ZONE"},
+		{"BOOLEAN", "DATE", load.Refuse, ""},
+		{"BOOLEAN", "BIGINT", load.Refuse, ""},
+		{"DATE", "BIGINT", load.Refuse, ""},
+		{"VARCHAR[]", "VARCHAR", load.Refuse, ""},
+		{"VARCHAR", "VARCHAR[]", load.Refuse, ""},
+		{`STRUCT("name" VARCHAR, id VARCHAR)`, `STRUCT("name" VARCHAR, "id" VARCHAR)`, load.Keep, ""},
+		{`STRUCT("name" VARCHAR, id VARCHAR)`, `STRUCT("name" VARCHAR, "id" BIGINT)`, load.Refuse, ""},
+		{"JSON", `STRUCT("name" VARCHAR)`, load.Keep, "JSON"},
 	}
 	for _, c := range cases {
 		ev, to := reconcile(parseType(c.table), parseType(c.batch))

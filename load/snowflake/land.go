@@ -411,10 +411,10 @@ func (l *landing) plan(ctx context.Context) error {
 		}
 		ev, to := reconcile(cur, c.typ)
 		switch ev {
-		case refuse:
+		case load.Refuse:
 			return fmt.Errorf("snowflake: land %s: column %s: table has %s, batch has %s, and no type holds both safely: %w",
 				l.t, c.name, cur, c.typ, load.ErrIncompatibleType)
-		case widen:
+		case load.Widen:
 			widened[low] = to
 			l.stats.WidenedColumns = append(l.stats.WidenedColumns, fmt.Sprintf("%s %s→%s", c.name, cur, to))
 			l.target[low] = to

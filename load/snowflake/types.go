@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/revops/revops/load"
 )
 
 // Column types, mapped from Arrow (a documented table, see README):
@@ -155,26 +157,13 @@ func fits(a, b colType) bool {
 	return false
 }
 
-type evolution int
+// numeric tells numbers (NUMBER and FLOAT).
+func (c colType) numeric() bool { return c.k == kNumber || c.k == kFloat }
 
-const (
-	keep evolution = iota
-	widen
-	refuse
-)
-
-// reconcile decides how a table column of type table takes batch values.
-func reconcile(table, batch colType) (evolution, colType) {
-	if fits(batch, table) {
-		return keep, table
-	}
-	if fits(table, batch) {
-		return widen, batch
-	}
-	if (table.k == kNumber || table.k == kFloat) && (batch.k == kNumber || batch.k == kFloat) {
-		return widen, colType{k: kFloat}
-	}
-	return refuse, table
+// reconcile decides how a table column of type table takes batch values
+// (load.Reconcile on Snowflake's types).
+func reconcile(table, batch colType) (load.Evolution, colType) {
+	return load.Reconcile(table, batch, fits, colType.numeric, colType{k: kFloat})
 }
 
 // quoteIdent quotes an identifier (case kept).
