@@ -52,6 +52,11 @@ var DefaultScopes = []string{
 	"ZohoCRM.modules.ALL", "ZohoCRM.settings.ALL", "ZohoCRM.users.ALL", "ZohoCRM.org.ALL",
 	"ZohoCRM.coql.READ", "ZohoSearch.securesearch.READ", "ZohoCRM.bulk.ALL", "ZohoFiles.files.ALL",
 	"Desk.tickets.ALL", "Desk.contacts.ALL", "Desk.basic.ALL", "Desk.search.READ", "Desk.settings.ALL",
+	// The other Zoho services whose emulators take this accounts server's
+	// tokens (TokenScopes): Campaigns, Books and Projects (sheet §16–§18).
+	"ZohoCampaigns.campaign.ALL", "ZohoCampaigns.contact.ALL",
+	"ZohoBooks.fullaccess.all", "ZohoBooks.settings.READ",
+	"ZohoProjects.portals.READ", "ZohoProjects.projects.ALL",
 }
 
 const (
@@ -383,6 +388,25 @@ func (s *Server) authenticate(r *http.Request) (map[string]bool, *apiError) {
 		return nil, errInvalidToken()
 	}
 	return at.scopes, nil
+}
+
+// TokenScopes reports whether token is a live access token this accounts
+// server issued, and its scopes (lower-cased). The emulators of the other
+// Zoho services (Campaigns, Books, Projects) check their callers' tokens
+// with it, as the real services share one accounts server per data center.
+func (s *Server) TokenScopes(token string) (map[string]bool, bool) {
+	o := s.oauth
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	at := o.access[strings.TrimSpace(token)]
+	if at == nil || at.expired || !s.now().Before(at.expires) {
+		return nil, false
+	}
+	out := make(map[string]bool, len(at.scopes))
+	for k, v := range at.scopes {
+		out[k] = v
+	}
+	return out, true
 }
 
 // hasScope reports whether scopes hold any of want (case-insensitive).
