@@ -37,6 +37,8 @@ func (w *World) Project(sys System) *Projection {
 		p.crm()
 	case ZohoDesk:
 		p.desk()
+	case ZohoCampaigns:
+		p.zohoCampaigns()
 	}
 	return p.out
 }

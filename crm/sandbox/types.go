@@ -120,6 +120,8 @@ func (p Presence) Has(sys System) bool {
 		return p&InZohoCRM != 0
 	case ZohoDesk:
 		return p&InZohoDesk != 0
+	case ZohoCampaigns:
+		return p&InZohoCampaigns != 0
 	}
 	return false
 }
@@ -281,6 +283,9 @@ type Projection struct {
 	Cases           []ProjTicket
 	Campaigns       []ProjCampaign
 	CampaignMembers []ProjCampaignMember
+	// EmailCampaigns and Recipients are Zoho Campaigns' only.
+	EmailCampaigns []ProjEmailCampaign
+	Recipients     []ProjRecipient
 }
 
 // Account is a company as one system records it.

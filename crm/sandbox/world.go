@@ -46,6 +46,7 @@ func Generate(opts Options) *World {
 	g.tickets(n * perMilleTickets / 1000)
 	g.tasks(n * perMilleTasks / 1000)
 	g.salesforceExtras(n)
+	g.zohoCampaignsPresence()
 	return g.w
 }
 
