@@ -27,6 +27,10 @@ type pending struct {
 	rec         revsync.Record
 	agreed      map[string]string // field label → canonical value
 	before      map[string]any
+	labels      map[string]string // destination field name → field label
+	// refused is set on the retry of a record the destination refused
+	// for some of its fields (sent again without them; counted failed once).
+	refused bool
 }
 
 // conflictRow is one conflict and its decision.
@@ -203,13 +207,14 @@ func (e *engine) compare(ctx context.Context, data [2]*sideData, p *pairing) (*o
 			pd := byRec[to][recs[to].id]
 			if pd == nil {
 				pd = &pending{side: to, left: pr[0], right: pr[1], rec: revsync.Record{Key: pr[0] + "|" + pr[1], ID: recs[to].id, Values: map[string]any{}},
-					agreed: map[string]string{}, before: map[string]any{}}
+					agreed: map[string]string{}, before: map[string]any{}, labels: map[string]string{}}
 				byRec[to][recs[to].id] = pd
 				out.writes[to] = append(out.writes[to], pd)
 			}
 			for n, v := range vals {
 				pd.rec.Values[n] = v
 				pd.before[n] = recs[to].vals[strings.ToLower(n)]
+				pd.labels[n] = f.Label()
 			}
 			pd.agreed[f.Label()] = c[from]
 			busy = true
@@ -412,116 +417,6 @@ func (e *engine) planWrites(out *outcome, data [2]*sideData) error {
 		return e.rep.Writes[a].RecordID < e.rep.Writes[b].RecordID
 	})
 	return nil
-}
-
-// send writes side i's records in batches of the destination's maximum.
-// Each write is recorded in flight before it is sent; its answer, the
-// agreed values of what was written, the failures and the run's counts
-// are recorded in one transaction right after.
-func (e *engine) send(ctx context.Context, i int, list []*pending) error {
-	if len(list) == 0 {
-		return nil
-	}
-	s, dest := e.spec, e.dests[i]
-	obj := s.Sides()[i].Object
-	step := max(1, dest.MaxBatch(revsync.OpUpdate, len(list)))
-	for start := 0; start < len(list); start += step {
-		part := list[start:min(start+step, len(list))]
-		sentAt := e.r.now()
-		recs := make([]revsync.Record, len(part))
-		var fl batch
-		vals := make([][]any, len(part))
-		for j, pd := range part {
-			recs[j] = pd.rec
-			vals[j] = []any{s.Name, int64(i), pd.rec.ID, pd.left, pd.right, e.rep.ID, toJSON(pd.rec.Values), toJSON(pd.agreed), sentAt}
-		}
-		fl.insert(`INSERT INTO _revops.link_inflight (link, side, record_id, left_id, right_id, run_id, sent_values, agreed, sent_at)`,
-			`ON CONFLICT (link, side, record_id) DO UPDATE SET left_id = excluded.left_id, right_id = excluded.right_id, run_id = excluded.run_id,
-				sent_values = excluded.sent_values, agreed = excluded.agreed, sent_at = excluded.sent_at`, vals)
-		if err := fl.exec(ctx, e.w); err != nil {
-			return fmt.Errorf("link %s: record writes in flight: %w", s.Name, err)
-		}
-		results, werr := dest.Write(ctx, obj, revsync.OpUpdate, revsync.Match{By: revsync.MatchID}, recs)
-		if werr == nil && len(results) != len(recs) {
-			werr = fmt.Errorf("%d results for %d records", len(results), len(recs))
-		}
-		answered := e.r.now()
-		bg := context.WithoutCancel(ctx)
-		var b batch
-		var failed []failure
-		if werr != nil {
-			// Nothing is known: the writes stay in flight for the next run.
-			for _, pd := range part {
-				for label := range pd.agreed {
-					failed = append(failed, failure{Left: pd.left, Right: pd.right, Field: label, Side: s.Sides()[i].Source,
-						Code: CodeBatchFailed, Message: werr.Error()})
-				}
-			}
-			e.rep.Failed += int64(len(failed))
-			e.rep.Sides[i].Failed += int64(len(part))
-			e.addFailures(failed)
-			b.failures(s.Name, e.rep.ID, failed, answered)
-			e.counts(&b)
-			if err := b.exec(bg, e.w); err != nil {
-				return fmt.Errorf("link %s: record failures: %w", s.Name, err)
-			}
-			return fmt.Errorf("link %s: update %d %s %s records: %w", s.Name, len(part), s.Sides()[i].Source, obj, werr)
-		}
-		var agreed, cleared []agreement
-		var written, values [][]any
-		ids := make([]string, len(part))
-		for j, res := range results {
-			pd := part[j]
-			ids[j] = pd.rec.ID
-			if res.Err != nil {
-				for label := range pd.agreed {
-					failed = append(failed, failure{Left: pd.left, Right: pd.right, Field: label, Side: s.Sides()[i].Source,
-						Code: res.Err.Code, Message: res.Err.Message})
-				}
-				e.rep.Sides[i].Failed++
-				continue
-			}
-			for label, v := range pd.agreed {
-				agreed = append(agreed, agreement{Left: pd.left, Right: pd.right, Field: label, Value: v})
-				cleared = append(cleared, agreement{Left: pd.left, Right: pd.right, Field: label})
-			}
-			written = append(written, []any{s.Name, int64(i), pd.rec.ID, sentAt, answered, toJSON(pd.agreed)})
-			values = append(values, []any{s.Name, s.Sides()[i].Source, s.Sides()[i].Object, pd.rec.ID, answered, toJSON(pd.rec.Values)})
-			e.rep.Updated++
-			e.rep.Sides[i].Updated++
-			e.rep.Sides[i].Fields += int64(len(pd.rec.Values))
-		}
-		e.rep.Failed += int64(len(failed))
-		e.addFailures(failed)
-		b.agree(s.Name, agreed, answered)
-		b.clearFailures(s.Name, cleared)
-		b.failures(s.Name, e.rep.ID, failed, answered)
-		b.insert(`INSERT INTO _revops.link_writes (link, side, record_id, sent_at, answered_at, agreed)`,
-			`ON CONFLICT (link, side, record_id) DO UPDATE SET sent_at = excluded.sent_at, answered_at = excluded.answered_at, agreed = excluded.agreed`, written)
-		b.insert(writtenValuesInsert, writtenValuesConflict, values)
-		e.deleteInflight(&b, i, ids)
-		e.counts(&b)
-		if err := b.exec(bg, e.w); err != nil {
-			return fmt.Errorf("link %s: record the answer to %d %s updates: %w", s.Name, len(part), obj, err)
-		}
-		e.r.log().Debug("link batch", "link", s.Name, "side", s.Sides()[i].Source, "records", len(part), "failed", len(failed))
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (e *engine) deleteInflight(b *batch, side int, ids []string) {
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		args := []any{e.spec.Name, int64(side)}
-		for _, id := range part {
-			args = append(args, id)
-		}
-		b.add(`DELETE FROM _revops.link_inflight WHERE link = ? AND side = ? AND record_id IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+`)`, args...)
-	}
 }
 
 // recover resolves the writes an earlier run sent without recording the

@@ -52,15 +52,22 @@ var limits = httpx.Limits{RequestsPerSecond: 100000, Burst: 100000, Concurrency:
 // real one (and of revops's and Salesforce's).
 func newWorld(t *testing.T, zohoAhead time.Duration) *world {
 	t.Helper()
+	return newWorldFaults(t, zohoAhead, nil)
+}
+
+// newWorldFaults is newWorld with faults injected into both orgs (nil:
+// none).
+func newWorldFaults(t *testing.T, zohoAhead time.Duration, faults *sandbox.Faults) *world {
+	t.Helper()
 	ctx := context.Background()
 	wd := &world{counters: sandbox.NewCounters()}
-	zopts := zohotest.Options{Counters: wd.counters}
+	zopts := zohotest.Options{Counters: wd.counters, Faults: faults}
 	if zohoAhead != 0 {
 		zopts.Now = func() time.Time { return time.Now().Add(zohoAhead) }
 	}
 	wd.zo = zohotest.Start(zopts)
 	t.Cleanup(wd.zo.Close)
-	wd.sf = sftest.Start(sftest.Options{Counters: wd.counters})
+	wd.sf = sftest.Start(sftest.Options{Counters: wd.counters, Faults: faults})
 	t.Cleanup(wd.sf.Close)
 	id, secret, refresh, _ := wd.sf.Credentials()
 	wd.sfOpts = extractsf.Options{LoginURL: wd.sf.URL, Auth: extractsf.Auth{Flow: "refresh_token", ClientID: id, ClientSecret: secret, RefreshToken: refresh},
