@@ -63,3 +63,27 @@ func TestNewRefusesBadCredentials(t *testing.T) {
 		t.Error("empty options accepted")
 	}
 }
+
+// A record Salesforce refuses for two fields (an e-mail with a leading
+// dot, a last name too long) carries both fields, so a caller leaving the
+// refused fields out leaves out both; the code is the first error's.
+func TestRefusalNamesEveryField(t *testing.T) {
+	o := startOrg(t)
+	d := o.dest(t)
+	ctx := context.Background()
+	res, err := d.Write(ctx, "Contact", revsync.OpInsert, revsync.Match{By: revsync.MatchID},
+		[]revsync.Record{{Values: map[string]any{"LastName": "King", "Email": "jking@banerjee-freight.com"}}})
+	if err != nil || res[0].Err != nil {
+		t.Fatalf("create: %v %+v", err, res)
+	}
+	res, err = d.Write(ctx, "Contact", revsync.OpUpdate, revsync.Match{By: revsync.MatchID}, []revsync.Record{{ID: res[0].ID,
+		Values: map[string]any{"Email": ".jking@banerjee-freight.com", "LastName": strings.Repeat("k", 81), "Title": "CFO"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := res[0].Err
+	if e == nil || e.Code != "INVALID_EMAIL_ADDRESS" || len(e.Fields) != 2 || e.Fields[0] != "Email" || e.Fields[1] != "LastName" ||
+		!strings.Contains(e.Message, "STRING_TOO_LONG") {
+		t.Fatalf("refusal %+v, want INVALID_EMAIL_ADDRESS naming Email and LastName", e)
+	}
+}

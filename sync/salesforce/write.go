@@ -321,14 +321,32 @@ func (d *Destination) collection(ctx context.Context, object string, op revsync.
 			// Already gone: a retried delete, or deleted by someone else.
 			out[i] = revsync.Result{ID: recs[i].ID}
 		default:
-			e := salesforce.RecordError{StatusCode: "UNKNOWN", Message: "failed without an error"}
-			if len(r.Errors) > 0 {
-				e = r.Errors[0]
-			}
-			out[i] = revsync.Result{ID: r.ID, Err: rowError(e)}
+			out[i] = revsync.Result{ID: r.ID, Err: rowErrors(r.Errors)}
 		}
 	}
 	return nil
+}
+
+// rowErrors maps a record's errors: Salesforce lists one per refused
+// field (an invalid e-mail and a value too long are two errors). The
+// first gives the code; the others' codes and messages follow in the
+// message, and Fields names the fields of them all, so a caller that
+// leaves the refused fields out leaves out every one of them.
+func rowErrors(errs []salesforce.RecordError) *revsync.RowError {
+	if len(errs) == 0 {
+		return rowError(salesforce.RecordError{StatusCode: "UNKNOWN", Message: "failed without an error"})
+	}
+	e := rowError(errs[0])
+	for _, x := range errs[1:] {
+		e.Message += "; " + x.StatusCode + ": " + x.Message
+		e.Retryable = e.Retryable && retryableCodes[x.StatusCode]
+		for _, f := range x.Fields {
+			if !slices.Contains(e.Fields, f) {
+				e.Fields = append(e.Fields, f)
+			}
+		}
+	}
+	return e
 }
 
 // rowError maps a per-record error.
