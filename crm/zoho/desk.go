@@ -104,6 +104,38 @@ func (d *Desk) List(ctx context.Context, kind string, opts DeskListOptions, fn f
 	}
 }
 
+// Page reads one page of a Desk collection: limit records (1–100) from
+// the 1-based position from, in opts.SortBy order (opts.Limit is
+// ignored). An empty or 204 answer is an empty page. List pages the whole
+// collection; Page lets a caller choose its own steps (overlapping pages,
+// a probe of one record far into the list).
+func (d *Desk) Page(ctx context.Context, kind string, opts DeskListOptions, from, limit int) ([]map[string]any, error) {
+	if limit <= 0 || limit > DeskMaxLimit {
+		return nil, fmt.Errorf("zoho: desk list %s: limit %d (want 1–%d)", kind, limit, DeskMaxLimit)
+	}
+	q := url.Values{"from": {strconv.Itoa(max(from, 1))}, "limit": {strconv.Itoa(limit)}}
+	if opts.SortBy != "" {
+		q.Set("sortBy", opts.SortBy)
+	}
+	if opts.Include != "" {
+		q.Set("include", opts.Include)
+	}
+	r, err := d.c.send(ctx, http.MethodGet, func() string { return d.url(kind, q) }, d.header(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("zoho: desk list %s from %d: %w", kind, from, err)
+	}
+	if r.status == http.StatusNoContent || len(r.body) == 0 {
+		return nil, nil
+	}
+	var ans struct {
+		Data []map[string]any `json:"data"`
+	}
+	if err := decode(r.body, &ans); err != nil {
+		return nil, fmt.Errorf("zoho: desk list %s from %d: %w", kind, from, err)
+	}
+	return ans.Data, nil
+}
+
 // Get reads one Desk record; nil when it does not exist.
 func (d *Desk) Get(ctx context.Context, kind, id string) (map[string]any, error) {
 	r, err := d.c.send(ctx, http.MethodGet, func() string { return d.url(kind+"/"+url.PathEscape(id), nil) }, d.header(), nil)

@@ -78,6 +78,16 @@ type Destination struct {
 	// in one run update the record the first created even before Desk's
 	// search finds it.
 	created map[string]map[string]string
+	// index holds, per object, the collection read once to match many
+	// records in memory (see index.go); noIndex the objects whose read
+	// was given up, tooBig the most records to match for which an
+	// object was found too big to list.
+	index   map[string]*index
+	noIndex map[string]bool
+	tooBig  map[string]int
+	// pending is the number of records the engine said it is about to
+	// upsert (MaxBatch's total): the records the next Writes match.
+	pending int
 }
 
 // schema is an object's fields as the engine sees them, with Desk's own
@@ -115,7 +125,8 @@ func New(ctx context.Context, client zoho.Config, log *slog.Logger) (*Destinatio
 	if err := c.Connect(ctx); err != nil {
 		return nil, fmt.Errorf("zoho_desk destination: %w", err)
 	}
-	return &Destination{c: c, desk: desk, log: log, schemas: map[string]*schema{}, created: map[string]map[string]string{}}, nil
+	return &Destination{c: c, desk: desk, log: log, schemas: map[string]*schema{}, created: map[string]map[string]string{},
+		index: map[string]*index{}, noIndex: map[string]bool{}, tooBig: map[string]int{}}, nil
 }
 
 // Client returns the API client (for its request statistics).
@@ -128,8 +139,16 @@ func (d *Destination) Requests() int64 { return d.c.Stats().Requests }
 // System returns "zoho_desk".
 func (d *Destination) System() string { return "zoho_desk" }
 
-// MaxBatch is MaxWrite whatever the operation and total.
-func (d *Destination) MaxBatch(op revsync.Op, total int) int { return MaxWrite }
+// MaxBatch is MaxWrite whatever the operation and total. The total of an
+// upsert is kept: the Writes that follow match that many records, and
+// enough of them make the Destination list the collection once instead
+// of searching per record (see index.go).
+func (d *Destination) MaxBatch(op revsync.Op, total int) int {
+	if op == revsync.OpUpsert {
+		d.pending = total
+	}
+	return MaxWrite
+}
 
 // kindOf returns the Desk object ("contacts" or "accounts") an object
 // name means, in any case.

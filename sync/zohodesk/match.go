@@ -39,7 +39,9 @@ func entries(m revsync.Match) ([][]string, error) {
 
 // MatchRecords implements revsync.Matcher (see the package doc): for each
 // key, the records matching the first entry of m that matches any record.
-// One search call per key and entry tried.
+// One search call per key and entry tried; or, for many keys (see
+// index.go), in memory on the collection read once, after reading what
+// changed since.
 func (d *Destination) MatchRecords(ctx context.Context, object string, m revsync.Match, keys []map[string]any) ([][]revsync.Candidate, error) {
 	kind, err := kindOf(object)
 	if err != nil {
@@ -53,6 +55,34 @@ func (d *Destination) MatchRecords(ctx context.Context, object string, m revsync
 		return nil, fmt.Errorf("zoho_desk: match %s: %w", kind, err)
 	}
 	es, _ := entries(m)
+	ix, built, err := d.indexFor(ctx, kind, max(len(keys), d.pending))
+	if err != nil {
+		return nil, err
+	}
+	if ix != nil && !built {
+		// Read what changed since the index was read: a caller may be
+		// about to create (or looking for a create whose answer was lost).
+		ok, err := d.list(ctx, ix)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			ix = nil
+		}
+	}
+	if ix != nil {
+		out := make([][]revsync.Candidate, len(keys))
+		for i, key := range keys {
+			out[i] = d.matchIndexed(ix, es, key)
+		}
+		return out, nil
+	}
+	return d.matchSearch(ctx, kind, sc, es, keys)
+}
+
+// matchSearch matches keys by Desk's search: one call per key and entry
+// tried until one matches.
+func (d *Destination) matchSearch(ctx context.Context, kind string, sc *schema, es [][]string, keys []map[string]any) ([][]revsync.Candidate, error) {
 	out := make([][]revsync.Candidate, len(keys))
 	for i, key := range keys {
 		for _, e := range es {

@@ -74,6 +74,19 @@ func (d *Destination) Write(ctx context.Context, object string, op revsync.Op, m
 		}
 	}
 	w := &write{d: d, kind: kind, sc: sc, m: m}
+	if op == revsync.OpUpsert {
+		n := 0
+		for _, r := range recs {
+			if r.ID == "" {
+				n++
+			}
+		}
+		if n > 0 {
+			if w.ix, w.fresh, err = d.indexFor(ctx, kind, max(n, d.pending)); err != nil {
+				return nil, fmt.Errorf("zoho_desk: upsert %s: %w", kind, err)
+			}
+		}
+	}
 	for i, r := range recs {
 		if w.stopped != nil {
 			out[i].Err = &revsync.RowError{Code: revsync.CodeNotSent, Retryable: true,
@@ -107,11 +120,50 @@ type write struct {
 	m    revsync.Match
 	// stopped is the 429 that stopped the Write.
 	stopped error
+	// ix is the collection read once, when the Write matches in memory;
+	// fresh is true once it was read in this Write (see index.go).
+	ix    *index
+	fresh bool
+}
+
+// match returns the records values match by w.m: in memory when the
+// Write has an index, reading what changed in Desk before the Write's
+// first create (see index.go); else by search.
+func (w *write) match(ctx context.Context, values map[string]any) ([]revsync.Candidate, error) {
+	if w.ix == nil || w.d.index[w.kind] != w.ix {
+		cands, err := w.d.MatchRecords(ctx, w.kind, w.m, []map[string]any{values})
+		if err != nil {
+			return nil, err
+		}
+		return cands[0], nil
+	}
+	es, _ := entries(w.m)
+	cands := w.d.matchIndexed(w.ix, es, values)
+	if len(cands) > 0 || w.fresh {
+		return cands, nil
+	}
+	ok, err := w.d.list(ctx, w.ix)
+	if err != nil {
+		return nil, err
+	}
+	w.fresh = true
+	if !ok {
+		w.ix = nil
+		return w.match(ctx, values)
+	}
+	return w.d.matchIndexed(w.ix, es, values), nil
+}
+
+// indexed puts a record a write answered into the Write's index.
+func (w *write) indexed(rec map[string]any) {
+	if w.ix != nil && rec != nil {
+		w.ix.put(rec)
+	}
 }
 
 // upsert matches values by w.m, then creates, updates or refuses.
 func (w *write) upsert(ctx context.Context, values map[string]any) (revsync.Result, error) {
-	cands, err := w.d.MatchRecords(ctx, w.kind, w.m, []map[string]any{values})
+	c, err := w.match(ctx, values)
 	if err != nil {
 		// A search wrote nothing: failed like an update, retryable.
 		if e, fatal := w.rowError(err, true); !fatal {
@@ -119,7 +171,7 @@ func (w *write) upsert(ctx context.Context, values map[string]any) (revsync.Resu
 		}
 		return revsync.Result{}, err
 	}
-	switch c := cands[0]; len(c) {
+	switch len(c) {
 	case 0:
 		return w.create(ctx, values)
 	case 1:
@@ -147,6 +199,7 @@ func (w *write) create(ctx context.Context, values map[string]any) (revsync.Resu
 	if err == nil {
 		id, _ := rec["id"].(string)
 		w.d.remember(w.kind, w.m, values, id)
+		w.indexed(rec)
 		return revsync.Result{ID: id, Created: true}, nil
 	}
 	if e, fatal := w.rowError(err, false); !fatal {
@@ -194,8 +247,9 @@ func (w *write) update(ctx context.Context, id string, values map[string]any, by
 	if len(body) == 0 {
 		return revsync.Result{ID: id}, nil // nothing to change: Desk refuses an empty PATCH
 	}
-	_, err := w.d.desk.Update(ctx, w.kind, id, body)
+	rec, err := w.d.desk.Update(ctx, w.kind, id, body)
 	if err == nil {
+		w.indexed(rec)
 		return revsync.Result{ID: id}, nil
 	}
 	e, fatal := w.rowError(err, true)
