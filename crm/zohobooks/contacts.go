@@ -111,6 +111,36 @@ type Contact struct {
 	CustomFields     []CustomField `json:"custom_fields,omitempty"`
 	CreatedTime      string        `json:"created_time"`
 	LastModifiedTime string        `json:"last_modified_time"`
+	// CF holds the cf_ keys of the answer: custom field values by API
+	// name, on list rows as on records (unconfirmed for list rows).
+	CF map[string]any `json:"-"`
+}
+
+// UnmarshalJSON decodes a contact and collects its cf_ keys into CF.
+func (c *Contact) UnmarshalJSON(b []byte) error {
+	type plain Contact
+	if err := json.Unmarshal(b, (*plain)(c)); err != nil {
+		return err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for k, v := range raw {
+		if !strings.HasPrefix(k, "cf_") || strings.HasSuffix(k, "_unformatted") {
+			continue
+		}
+		var x any
+		dec := json.NewDecoder(bytes.NewReader(v))
+		dec.UseNumber()
+		if dec.Decode(&x) == nil {
+			if c.CF == nil {
+				c.CF = map[string]any{}
+			}
+			c.CF[k] = x
+		}
+	}
+	return nil
 }
 
 // Custom returns the value of the custom field apiName ("cf_…"), or nil.
@@ -120,7 +150,7 @@ func (c *Contact) Custom(apiName string) any {
 			return f.Value
 		}
 	}
-	return nil
+	return c.CF[apiName]
 }
 
 // PageContext is the paging part of a list answer.

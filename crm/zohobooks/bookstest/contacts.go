@@ -110,6 +110,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	fault := sandbox.FaultFrom(r.Context())
 	switch {
+	case len(seg) >= 2 && locked(fault, seg[1]):
+		writeErr(w, &apiErr{http.StatusConflict, codeLocked, "The contact is being updated by another request. Please try again."})
 	case len(seg) == 1 && r.Method == http.MethodGet:
 		s.list(w, r)
 	case len(seg) == 1 && r.Method == http.MethodPost:
@@ -118,8 +120,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.upsert(w, r)
 	case len(seg) == 2 && r.Method == http.MethodGet:
 		s.get(w, seg[1])
-	case len(seg) == 2 && (r.Method == http.MethodPut || r.Method == http.MethodDelete) && locked(fault, seg[1]):
-		writeErr(w, &apiErr{http.StatusConflict, codeLocked, "The contact is being updated by another request. Please try again."})
 	case len(seg) == 2 && r.Method == http.MethodPut:
 		s.update(w, r, seg[1])
 	case len(seg) == 2 && r.Method == http.MethodDelete:
@@ -132,8 +132,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // locked reports whether an injected lock_row fault holds contact id
-// (every contact when the rule names none). Books documents no lock
-// answer: the 409 is the emulator's.
+// (every contact when the rule names none): any call addressing it
+// answers 409. Books documents no lock answer: the 409 is the emulator's.
 func locked(f *sandbox.Fault, id string) bool {
 	return f != nil && f.Kind == sandbox.FaultLockRow && (len(f.Records) == 0 || slices.Contains(f.Records, id))
 }
