@@ -456,12 +456,21 @@ func (a *app) runLinkList(ctx context.Context, what string, names []string, limi
 			a.printJSON(map[string]any{"ok": true, "failures": fs})
 			return nil
 		}
+		// The code and the field in the table, whole; each failure's pair
+		// and reason below it, wrapped (ids and messages are too long
+		// for one 100-column row).
 		var rows [][]string
 		for _, f := range fs {
-			rows = append(rows, []string{f.Link, f.LeftID + "/" + f.RightID, f.Field, f.Code, fmt.Sprint(f.Attempts), f.LastSeen.Format(time.RFC3339), oneLine(f.Message)})
+			rows = append(rows, []string{f.Link, f.Field, f.Side, f.Code, fmt.Sprint(f.Attempts), f.LastSeen.Format(time.RFC3339)})
 		}
 		if !a.quiet {
-			table(a.stdout, []string{"LINK", "PAIR", "FIELD", "CODE", "ATTEMPTS", "LAST_SEEN", "MESSAGE"}, rows)
+			table(a.stdout, []string{"LINK", "FIELD", "SIDE", "CODE", "ATTEMPTS", "LAST_SEEN"}, rows)
+			if len(fs) > 0 {
+				fmt.Fprintln(a.stdout, "\nwhy (pair left/right: reason):")
+			}
+			for _, f := range fs {
+				wrap(a.stdout, fmt.Sprintf("  %s %s/%s %s: %s", f.Link, f.LeftID, f.RightID, f.Field, oneLine(f.Message)), "    ")
+			}
 		}
 	case "transitions":
 		ts, err := link.Fired(ctx, w, names, limit)
