@@ -164,6 +164,11 @@ func (d *Destination) matchEntry(ctx context.Context, m revsync.Match, e entry, 
 	via := strings.Join(e.fields, "+")
 	q := e.fields[slices.IndexFunc(e.fields, searchable)]
 	filters := url.Values{q: {strings.TrimSpace(fmt.Sprint(key[q]))}}
+	if q == "contact_name" || q == "company_name" {
+		// Names are asked for single-spaced (Books' filter ignores case:
+		// unconfirmed) and compared single-spaced in any case.
+		filters = url.Values{q: {strings.Join(strings.Fields(fmt.Sprint(key[q])), " ")}}
+	}
 	var rows []zohobooks.Contact
 	err := d.c.ListContacts(ctx, zohobooks.ListOptions{Filters: filters}, func(cs []zohobooks.Contact) (bool, error) {
 		for _, c := range cs {
