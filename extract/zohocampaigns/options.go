@@ -61,7 +61,7 @@ type Options struct {
 	PageSize int `yaml:"page_size"`
 	// CallShare is the share of each API's 500 calls per 5 minutes that
 	// revops allows itself (default 0.9).
-	CallShare float64 `yaml:"call_share"`
+	CallShare float64      `yaml:"call_share"`
 	Limits    httpx.Limits `yaml:"limits"`
 
 	// Clock paces calls (tests share a fake one with the emulator); not
