@@ -70,7 +70,7 @@ type version struct {
 
 func versionsOf(t *testing.T, w load.Warehouse) []version {
 	t.Helper()
-	rows := query(t, w, `SELECT id, "Name", _valid_from, _valid_to, _deleted_at IS NULL FROM `+crmHistory.String()+` ORDER BY id, _valid_from`)
+	rows := query(t, w, `SELECT id, Name, _valid_from, _valid_to, _deleted_at IS NULL FROM `+crmHistory.String()+` ORDER BY id, _valid_from`)
 	out := make([]version, len(rows))
 	for i, r := range rows {
 		out[i] = version{ID: r[0], Name: r[1], From: r[2], To: r[3], DeletedAtNull: r[4].(bool)}
@@ -143,7 +143,7 @@ func testTombstoneUnversioned(t *testing.T, w load.Warehouse) {
 	if st.Updated != 2 || st.Inserted != 1 || st.Unchanged != 0 {
 		t.Fatalf("stats = %+v, want a and b updated, c inserted", st)
 	}
-	const q = `SELECT id, "Name", "Modified_Time", _deleted_at, _extracted_at, _source FROM zoho_crm.deals ORDER BY id`
+	const q = `SELECT id, Name, Modified_Time, _deleted_at, _extracted_at, _source FROM zoho_crm.deals ORDER BY id`
 	want := [][]any{
 		{"a", "Ann", m0, at, s2, "crm"}, // values kept; the deletion's read is stamped
 		{"b", "Bob", m1, at, s2, "crm"}, // a full deleted row is taken whole
@@ -178,7 +178,7 @@ func testHistoryDeletion(t *testing.T, w load.Warehouse) {
 	}
 	after := []version{{"d1", "A", m0, at1, true}, {"d2", "B", m0, nil, true}}
 	wantVersions(t, w, after)
-	if got := query(t, w, `SELECT "Name", "Modified_Time", _deleted_at FROM zoho_crm.deals WHERE id = 'd1'`); !reflect.DeepEqual(got, [][]any{{"A", m0, at1}}) {
+	if got := query(t, w, `SELECT Name, Modified_Time, _deleted_at FROM zoho_crm.deals WHERE id = 'd1'`); !reflect.DeepEqual(got, [][]any{{"A", m0, at1}}) {
 		t.Fatalf("d1 after its deletion = %v, want its last values and the deletion time", got)
 	}
 

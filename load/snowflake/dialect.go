@@ -24,9 +24,11 @@ type Macros struct{}
 
 var _ load.Macros = Macros{}
 
-// Ident quotes an identifier. Quoted identifiers are case-sensitive in
-// Snowflake, so revops's lower-case names stay lower case.
-func (Macros) Ident(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+// Ident quotes an identifier in the spelling revops stores it with: a
+// name that could be written unquoted upper-case, as Snowflake stores
+// unquoted names (so that a model's unquoted `Id` and {{ ident "Id" }}
+// name the same column), any other exactly.
+func (Macros) Ident(name string) string { return quoteIdent(name) }
 
 // Relation renders "schema"."name" in the connection's database.
 func (m Macros) Relation(t load.Table) string { return m.Ident(t.Schema) + "." + m.Ident(t.Name) }

@@ -88,7 +88,7 @@ func (l *landing) planHistory(ctx context.Context) error {
 		if len(widened) > 0 {
 			sel := make([]string, len(order))
 			for i, name := range order {
-				q := quoteIdent(name)
+				q := quoteStored(name)
 				if to, ok := widened[strings.ToLower(name)]; ok {
 					q = fmt.Sprintf("CAST(%s AS %s) AS %s", q, to.sql(), q)
 				}

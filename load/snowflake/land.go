@@ -356,7 +356,7 @@ func (l *landing) writeParquet(r array.RecordReader) (string, error) {
 func (l *landing) plan(ctx context.Context) error {
 	l.statements++
 	rows, err := l.conn.QueryContext(ctx, `SELECT column_name, data_type, numeric_precision, numeric_scale FROM information_schema.columns
-		WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`, l.t.Schema, l.t.Name)
+		WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`, storedName(l.t.Schema), storedName(l.t.Name))
 	if err != nil {
 		return fmt.Errorf("snowflake: land %s: read columns: %w", l.t, l.w.describe(err))
 	}
@@ -426,7 +426,7 @@ func (l *landing) plan(ctx context.Context) error {
 		// cast, in order, by one statement.
 		sel := make([]string, len(l.order))
 		for i, name := range l.order {
-			q := quoteIdent(name)
+			q := quoteStored(name)
 			if to, ok := widened[strings.ToLower(name)]; ok {
 				q = fmt.Sprintf("CAST(%s AS %s) AS %s", q, to.sql(), q)
 			}

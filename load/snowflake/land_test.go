@@ -117,7 +117,7 @@ func TestFailedStatementsKeepCommittedState(t *testing.T) {
 		if qerr != nil || rows[0][0] != int64(10) || c.Value != "v1" {
 			t.Fatalf("%s failing: %v rows, cursor %q (%v), want the first landing's 10 and v1", stmt, rows, c.Value, qerr)
 		}
-		_, left, _ := load.ReadAll(must(w.Query(t.Context(), `SELECT table_name FROM information_schema.tables WHERE substr(table_name, 1, 8) = '_revops_'`)))
+		_, left, _ := load.ReadAll(must(w.Query(t.Context(), `SELECT table_name FROM information_schema.tables WHERE upper(substr(table_name, 1, 8)) = '_REVOPS_'`)))
 		if len(left) != 0 || len(srv.StageFiles()) != 0 {
 			t.Fatalf("%s failing left %v and staged files %v", stmt, left, srv.StageFiles())
 		}
@@ -130,13 +130,16 @@ func TestFailedStatementsKeepCommittedState(t *testing.T) {
 	// after making them takes them back.
 	wide := arrow.NewSchema(append(deals.Fields(), arrow.Field{Name: "stage", Type: arrow.BinaryTypes.String, Nullable: true}), nil)
 	columns := func(tbl string) string {
-		_, rows, err := load.ReadAll(must(w.Query(t.Context(), `SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position`, tbl)))
+		_, rows, err := load.ReadAll(must(w.Query(t.Context(), `SELECT column_name FROM information_schema.columns WHERE table_schema = 'RAW' AND table_name = ? ORDER BY ordinal_position`, snowflake.StoredName(tbl))))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return fmt.Sprint(rows)
 	}
 	before := columns("deals")
+	if before == "[]" {
+		t.Fatal("raw.deals has no columns in information_schema")
+	}
 	for _, target := range []string{"deals", "fresh"} {
 		srv.FailStatement("merge into", sftest.Error{Code: "000625", State: "57014", Message: "timeout"}, 1)
 		r := loadtest.MustReader(wide, [][]any{{int64(1), "a", 1.0, nil, "won"}})

@@ -139,7 +139,7 @@ func (x *materializing) merge(ctx context.Context) (err error) {
 		if !ok {
 			return fmt.Errorf("snowflake: materialize %s: unique_key column %s is not in the model's columns", x.t, k)
 		}
-		keys[i] = quoteIdent(name)
+		keys[i] = quoteStored(name)
 		nullConds = append(nullConds, keys[i]+" IS NULL")
 		on = append(on, "t."+keys[i]+" = s."+keys[i])
 	}
@@ -163,9 +163,9 @@ func (x *materializing) merge(ctx context.Context) (err error) {
 	}
 	cols := make([]string, len(staged))
 	for i, c := range staged {
-		cols[i] = quoteIdent(c.name)
+		cols[i] = quoteStored(c.name)
 		if !known[strings.ToLower(c.name)] {
-			if err := x.exec(ctx, "add column "+c.name, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", qualified(x.t), quoteIdent(c.name), c.typ.sql())); err != nil {
+			if err := x.exec(ctx, "add column "+c.name, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", qualified(x.t), quoteStored(c.name), c.typ.sql())); err != nil {
 				return err
 			}
 		}
@@ -199,7 +199,7 @@ func (x *materializing) merge(ctx context.Context) (err error) {
 func relationKind(ctx context.Context, conn *sql.Conn, t load.Table) (string, error) {
 	var kind string
 	err := conn.QueryRowContext(ctx, `SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?`,
-		t.Schema, t.Name).Scan(&kind)
+		storedName(t.Schema), storedName(t.Name)).Scan(&kind)
 	if err == sql.ErrNoRows {
 		return "", nil
 	}
@@ -212,7 +212,7 @@ func relationKind(ctx context.Context, conn *sql.Conn, t load.Table) (string, er
 // columnsOf returns the columns of a table in order.
 func columnsOf(ctx context.Context, conn *sql.Conn, t load.Table) ([]batchColumn, error) {
 	rows, err := conn.QueryContext(ctx, `SELECT column_name, data_type, numeric_precision, numeric_scale FROM information_schema.columns
-		WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`, t.Schema, t.Name)
+		WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`, storedName(t.Schema), storedName(t.Name))
 	if err != nil {
 		return nil, fmt.Errorf("read columns of %s: %w", t, err)
 	}

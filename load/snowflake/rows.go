@@ -85,16 +85,12 @@ func resultSchema(cols []column) (*arrow.Schema, []string) {
 }
 
 // resultName is the name revops reads a result column by. Snowflake
-// stores unquoted identifiers upper-case, so `SELECT rn` (or an unquoted
-// alias) comes back as RN; revops writes its names lower-case, so a name
-// with no lower-case letter is read back lower-case. Mixed-case names
-// ("Id") are kept as they are.
-func resultName(name string) string {
-	if strings.ToUpper(name) == name && strings.ToLower(name) != name {
-		return strings.ToLower(name)
-	}
-	return name
-}
+// stores unquoted identifiers upper-case, and revops stores its names so
+// (see storedName), so `SELECT rn`, an unquoted alias or a landed column
+// Id come back as RN or ID; revops writes its names lower-case, so a name
+// with no lower-case letter is read back lower-case. Mixed-case names (a
+// quoted alias "Id") are kept as they are.
+func resultName(name string) string { return revopsName(name) }
 
 func (r *rowsReader) Retain() { r.refs.Add(1) }
 

@@ -130,7 +130,7 @@ func (w *Warehouse) ensureState(ctx context.Context) error {
 			return fmt.Errorf("snowflake: create state tables in database %s: %w", w.opts.Database, w.describe(err))
 		}
 	}
-	w.schemas[strings.ToUpper(load.StateSchema)] = true
+	w.schemas[storedName(load.StateSchema)] = true
 	return nil
 }
 
@@ -210,18 +210,19 @@ func (w *Warehouse) nextName(prefix string) string {
 func (w *Warehouse) createSchema(ctx context.Context, conn *sql.Conn, schema string) (bool, error) {
 	w.schemaMu.Lock()
 	defer w.schemaMu.Unlock()
-	if w.schemas[schema] {
+	if w.schemas[storedName(schema)] {
 		return false, nil
 	}
 	if _, err := conn.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(schema)); err != nil {
 		return true, fmt.Errorf("create schema %s: %w", schema, w.describe(err))
 	}
-	w.schemas[schema] = true
+	w.schemas[storedName(schema)] = true
 	return true, nil
 }
 
 // Relations lists the tables and views of the database's schemas, but
-// Snowflake's INFORMATION_SCHEMA and revops's _revops.
+// Snowflake's INFORMATION_SCHEMA and revops's _revops, by the names revops
+// gave them (see storedName: RAW.PEOPLE is raw.people).
 func (w *Warehouse) Relations(ctx context.Context) ([]load.Relation, error) {
 	rows, err := w.db.QueryContext(ctx, `SELECT table_schema, table_name, table_type FROM information_schema.tables
 		WHERE upper(table_schema) NOT IN ('INFORMATION_SCHEMA', ?) ORDER BY table_schema, table_name`, strings.ToUpper(load.StateSchema))
@@ -237,6 +238,7 @@ func (w *Warehouse) Relations(ctx context.Context) ([]load.Relation, error) {
 			return nil, fmt.Errorf("snowflake: list relations: %w", err)
 		}
 		r.View = kind == "VIEW"
+		r.Schema, r.Name = revopsName(r.Schema), revopsName(r.Name)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {

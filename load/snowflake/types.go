@@ -2,6 +2,7 @@ package snowflake
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -166,8 +167,43 @@ func reconcile(table, batch colType) (load.Evolution, colType) {
 	return load.Reconcile(table, batch, fits, colType.numeric, colType{k: kFloat})
 }
 
-// quoteIdent quotes an identifier (case kept).
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+// Snowflake resolves unquoted identifiers upper-case and quoted ones
+// exactly, and the shipped models (like most SQL written for Snowflake)
+// name revops's tables and columns unquoted: `SELECT Id FROM
+// salesforce.account` reads SALESFORCE.ACCOUNT.ID. So revops stores every
+// name that could be written unquoted the way an unquoted name is stored,
+// upper-case (Id → ID, raw → RAW, _revops_seq → _REVOPS_SEQ), and keeps
+// other names exactly as given, quoted ("Last Name"). Names are always
+// sent quoted, in their stored spelling, so reserved words need no care.
+var plainIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
+
+// StoredName is how Snowflake's catalog (information_schema) spells
+// revops's name s: Id → ID, "Last Name" as it is.
+func StoredName(s string) string { return storedName(s) }
+
+// storedName is how Snowflake's catalog spells revops's name s.
+func storedName(s string) string {
+	if plainIdent.MatchString(s) {
+		return strings.ToUpper(s)
+	}
+	return s
+}
+
+// quoteIdent quotes revops's name s in its stored spelling.
+func quoteIdent(s string) string { return quoteStored(storedName(s)) }
+
+// quoteStored quotes a name as the catalog spells it (case kept).
+func quoteStored(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// revopsName is the name revops reads a stored name by: one with no
+// lower-case letter is read lower-case (revops writes its names, and
+// models their columns, lower-case), others as they are.
+func revopsName(name string) string {
+	if strings.ToUpper(name) == name && strings.ToLower(name) != name {
+		return strings.ToLower(name)
+	}
+	return name
+}
 
 // quoteString renders a string literal (backslashes escaped: Snowflake
 // reads escapes in literals).

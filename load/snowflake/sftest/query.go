@@ -405,7 +405,13 @@ func (s *Server) temporary(se *session, sig []token) []token {
 		}
 		switch out[j].kind {
 		case tQuoted:
-			name.WriteString(`"` + strings.ReplaceAll(out[j].text, `"`, `""`) + `"`)
+			enc, err := encodeName(out[j].text)
+			if err != nil {
+				enc = out[j].text // translate refuses the statement
+			}
+			name.WriteString(`"` + strings.ReplaceAll(enc, `"`, `""`) + `"`)
+		case tWord:
+			name.WriteString(strings.ToUpper(out[j].text))
 		default:
 			name.WriteString(out[j].text)
 		}
@@ -590,7 +596,7 @@ func (s *Server) selectRows(ctx context.Context, se *session, q string, args []a
 
 // snowType reports a DuckDB result column as Snowflake would type it.
 func snowType(ct *sql.ColumnType) rowType {
-	name := ct.Name()
+	name := decodeName(ct.Name())
 	t := strings.ToUpper(ct.DatabaseTypeName())
 	r := rowType{Name: name, Nullable: true}
 	switch {
@@ -864,7 +870,9 @@ func (s *Server) copyInto(ctx context.Context, se *session, sig []token, base ma
 		}
 		var names, sel []string
 		for _, c := range cols {
-			fc, ok := fileCols[strings.ToLower(c[0])]
+			// CASE_INSENSITIVE: the file's names against the table's as
+			// Snowflake spells them.
+			fc, ok := fileCols[strings.ToLower(decodeName(c[0]))]
 			if !ok {
 				continue
 			}

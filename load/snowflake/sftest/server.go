@@ -21,7 +21,9 @@
 // the account (database names are echoed, not separate); temporary tables
 // are ordinary tables dropped when their session closes; names differing
 // only in case collide (DuckDB matches names case-insensitively even when
-// quoted); results are JSON unless the session sets GO_QUERY_RESULT_FORMAT
+// quoted) — names that differ in case only if both are quoted cannot
+// both exist, but which name a statement reaches follows Snowflake's rule
+// (unquoted upper-case, quoted exact; see encodeName); results are JSON unless the session sets GO_QUERY_RESULT_FORMAT
 // to ARROW (the service's default for Go clients), and integers always
 // travel as int64; grants are not emulated; the functions the shared
 // conformance suite borrows from DuckDB (see suiteOnly) are accepted.
@@ -172,7 +174,8 @@ func Start(opts Options, dir string) (*Server, error) {
 }
 
 // setupSQL makes DuckDB answer the Snowflake functions that differ, and
-// the catalog views information_schema.tables/columns translate to.
+// the catalog views information_schema.tables/columns translate to (names
+// read back in Snowflake's spelling, see decodeName).
 var setupSQL = []string{
 	`SET TimeZone = 'UTC'`,
 	`CREATE MACRO iff(c, a, b) AS CASE WHEN c THEN a ELSE b END`,
@@ -212,11 +215,13 @@ var setupSQL = []string{
 	// the text of the key's value, so the cast after it changes nothing.
 	`CREATE MACRO sf_get(x, k) AS json_extract_string(x, '$."' || k || '"')`,
 	`CREATE MACRO sf_dateadd(u, n, d) AS d + CAST(CAST(n AS VARCHAR) || ' ' || u AS INTERVAL)`,
+	nameMacro,
 	`CREATE SCHEMA __sf`,
-	`CREATE VIEW __sf.tables AS SELECT table_catalog, table_schema, table_name,
+	`CREATE VIEW __sf.tables AS SELECT table_catalog, sf_name(table_schema) AS table_schema, sf_name(table_name) AS table_name,
 		CASE table_type WHEN 'VIEW' THEN 'VIEW' ELSE 'BASE TABLE' END AS table_type
 		FROM information_schema.tables WHERE table_schema NOT IN ('__sf', 'information_schema', 'pg_catalog')`,
-	`CREATE VIEW __sf.columns AS SELECT table_catalog, table_schema, table_name, column_name, ordinal_position, is_nullable,
+	`CREATE VIEW __sf.columns AS SELECT table_catalog, sf_name(table_schema) AS table_schema, sf_name(table_name) AS table_name,
+		sf_name(column_name) AS column_name, ordinal_position, is_nullable,
 		CASE WHEN data_type LIKE 'DECIMAL%' OR data_type IN ('BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'HUGEINT') THEN 'NUMBER'
 			WHEN data_type = 'VARCHAR' THEN 'TEXT'
 			WHEN data_type IN ('DOUBLE', 'FLOAT') THEN 'FLOAT'

@@ -438,3 +438,66 @@ func TestArrowResults(t *testing.T) {
 		t.Fatalf("chunks = %d, want 2 Arrow chunks", st.Chunks)
 	}
 }
+
+// TestIdentifierCase holds the emulator to Snowflake's case rules: an
+// unquoted name resolves upper-case, a quoted one exactly, and the
+// catalog and result headers spell names as Snowflake stores them.
+func TestIdentifierCase(t *testing.T) {
+	srv := sftest.New(t, sftest.Options{Password: "pw"})
+	db := open(t, config(srv))
+	mustExec(t, db, `CREATE SCHEMA raw`)
+	mustExec(t, db, `CREATE TABLE raw.folded (id VARCHAR, "Name" VARCHAR, "SCORE" NUMBER(38,0))`)
+	mustExec(t, db, `INSERT INTO raw.folded (ID, "Name", score) VALUES ('a', 'Ann', 1)`)
+	cases := []struct {
+		q       string
+		cols    []string
+		errCode int // 0: the query succeeds
+	}{
+		{`SELECT id, ID, "ID" FROM raw.folded`, []string{"ID", "ID", "ID"}, 0},
+		{`SELECT "Name", score, "SCORE" AS "Points", points FROM (SELECT *, 1 AS points FROM RAW.FOLDED)`, []string{"Name", "SCORE", "Points", "POINTS"}, 0},
+		{`SELECT "id" FROM raw.folded`, nil, 904},
+		{`SELECT name FROM raw.folded`, nil, 904},
+		{`SELECT "NAME" FROM raw.folded`, nil, 904},
+		{`SELECT "score" FROM raw.folded`, nil, 904},
+		{`SELECT id FROM "raw".folded`, nil, 2003},
+		{`SELECT id FROM "RAW"."FOLDED"`, []string{"ID"}, 0},
+	}
+	for _, c := range cases {
+		rows, err := db.Query(c.q)
+		if c.errCode != 0 {
+			if err == nil {
+				rows.Close()
+				t.Errorf("%s: no error, want %06d", c.q, c.errCode)
+				continue
+			}
+			if se := sfError(t, err); se.Number != c.errCode {
+				t.Errorf("%s: error %d %s, want %06d", c.q, se.Number, se.Message, c.errCode)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.q, err)
+			continue
+		}
+		cols, _ := rows.Columns()
+		rows.Close()
+		if !reflect.DeepEqual(cols, c.cols) {
+			t.Errorf("%s: columns %v, want %v", c.q, cols, c.cols)
+		}
+	}
+	got := rowsOf(t, db, `SELECT table_schema, table_name, column_name FROM information_schema.columns
+		WHERE table_schema = 'RAW' AND table_name = 'FOLDED' ORDER BY ordinal_position`)
+	want := [][]any{{"RAW", "FOLDED", "ID"}, {"RAW", "FOLDED", "Name"}, {"RAW", "FOLDED", "SCORE"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("information_schema.columns = %v, want %v", got, want)
+	}
+	// A quoted lower-case table is another table than the folded one.
+	mustExec(t, db, `CREATE TABLE raw."folded" ("id" VARCHAR)`)
+	mustExec(t, db, `INSERT INTO raw."folded" VALUES ('lower')`)
+	if got := rowsOf(t, db, `SELECT "id" FROM raw."folded"`); !reflect.DeepEqual(got, [][]any{{"lower"}}) {
+		t.Errorf(`raw."folded" = %v`, got)
+	}
+	if got := rowsOf(t, db, `SELECT id FROM raw.folded`); !reflect.DeepEqual(got, [][]any{{"a"}}) {
+		t.Errorf(`raw.folded = %v`, got)
+	}
+}

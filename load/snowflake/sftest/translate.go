@@ -254,8 +254,9 @@ var typeWords = map[string]string{
 }
 
 // translate rewrites one statement (without its semicolon) into DuckDB
-// SQL. It upper-cases unquoted identifiers (Snowflake stores and reports
-// them upper-case; DuckDB matches names case-insensitively), rewrites the
+// SQL. It upper-cases unquoted identifiers and stores quoted ones in the
+// spelling encodeName gives (Snowflake resolves the first upper-case, the
+// others exactly; DuckDB matches names case-insensitively), rewrites the
 // functions and types that differ, and refuses functions it does not know.
 func translate(stmt []token) (string, error) {
 	sig := significant(stmt)
@@ -281,7 +282,11 @@ func translate(stmt []token) (string, error) {
 		case tString:
 			b.WriteString("'" + strings.ReplaceAll(t.text, "'", "''") + "'")
 		case tQuoted:
-			b.WriteString(`"` + strings.ReplaceAll(t.text, `"`, `""`) + `"`)
+			name, err := encodeName(t.text)
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(`"` + strings.ReplaceAll(name, `"`, `""`) + `"`)
 		case tPunct:
 			switch t.text {
 			case "(":

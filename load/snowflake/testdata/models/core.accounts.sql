@@ -26,22 +26,22 @@ WITH accounts AS (
         a.phone, a.billing_city, a.billing_state, a.billing_country, a.owner_id,
         u.full_name,
         a.created_at, a.updated_at
-    FROM "staging"."stg_salesforce__account" AS a
-    LEFT JOIN "staging"."stg_salesforce__user" AS u ON u.user_id = a.owner_id
+    FROM "STAGING"."STG_SALESFORCE__ACCOUNT" AS a
+    LEFT JOIN "STAGING"."STG_SALESFORCE__USER" AS u ON u.user_id = a.owner_id
 
     UNION ALL
     SELECT
         'zoho_crm', account_id, name, website, industry, employees, annual_revenue,
         phone, billing_city, billing_state, billing_country, owner_id, owner_name,
         created_at, updated_at
-    FROM "staging"."stg_zoho_crm__accounts"
+    FROM "STAGING"."STG_ZOHO_CRM__ACCOUNTS"
 
     UNION ALL
     SELECT
         'zoho_desk', account_id, name, website, industry, NULL, annual_revenue,
         phone, city, state, country, owner_id, NULL,
         created_at, updated_at
-    FROM "staging"."stg_zoho_desk__accounts"
+    FROM "STAGING"."STG_ZOHO_DESK__ACCOUNTS"
 )
 
 SELECT
@@ -64,7 +64,7 @@ SELECT
     a.created_at,
     a.updated_at
 FROM accounts AS a
-LEFT JOIN "identity"."crosswalk" AS x
+LEFT JOIN "IDENTITY"."CROSSWALK" AS x
     ON x.record_id = a.source_system || ':' || CASE a.source_system
         WHEN 'salesforce' THEN 'Account' WHEN 'zoho_crm' THEN 'Accounts' ELSE 'accounts' END
         || ':' || a.source_id

@@ -41,8 +41,8 @@ WITH activities AS (
         u.full_name,
         t.created_at,
         t.updated_at
-    FROM "staging"."stg_salesforce__task" AS t
-    LEFT JOIN "staging"."stg_salesforce__user" AS u ON u.user_id = t.owner_id
+    FROM "STAGING"."STG_SALESFORCE__TASK" AS t
+    LEFT JOIN "STAGING"."STG_SALESFORCE__USER" AS u ON u.user_id = t.owner_id
 
     UNION ALL
     -- Zoho's What_Id lookup may point at a deal, a lead or an account (ids
@@ -64,10 +64,10 @@ WITH activities AS (
         t.owner_name,
         t.created_at,
         t.updated_at
-    FROM "staging"."stg_zoho_crm__tasks" AS t
-    LEFT JOIN "staging"."stg_zoho_crm__leads" AS wl ON wl.lead_id = t.what_id
-    LEFT JOIN "staging"."stg_zoho_crm__deals" AS wd ON wd.deal_id = t.what_id
-    LEFT JOIN "staging"."stg_zoho_crm__accounts" AS wa ON wa.account_id = t.what_id
+    FROM "STAGING"."STG_ZOHO_CRM__TASKS" AS t
+    LEFT JOIN "STAGING"."STG_ZOHO_CRM__LEADS" AS wl ON wl.lead_id = t.what_id
+    LEFT JOIN "STAGING"."STG_ZOHO_CRM__DEALS" AS wd ON wd.deal_id = t.what_id
+    LEFT JOIN "STAGING"."STG_ZOHO_CRM__ACCOUNTS" AS wa ON wa.account_id = t.what_id
 )
 
 SELECT

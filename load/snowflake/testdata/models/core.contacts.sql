@@ -28,22 +28,22 @@ WITH contacts AS (
         c.phone, c.mobile, c.lead_source, c.mailing_city, c.mailing_state, c.mailing_country,
         c.owner_id, u.full_name,
         c.created_at, c.updated_at
-    FROM "staging"."stg_salesforce__contact" AS c
-    LEFT JOIN "staging"."stg_salesforce__user" AS u ON u.user_id = c.owner_id
+    FROM "STAGING"."STG_SALESFORCE__CONTACT" AS c
+    LEFT JOIN "STAGING"."STG_SALESFORCE__USER" AS u ON u.user_id = c.owner_id
 
     UNION ALL
     SELECT
         'zoho_crm', contact_id, account_id, first_name, last_name, title, email,
         phone, mobile, lead_source, mailing_city, mailing_state, mailing_country,
         owner_id, owner_name, created_at, updated_at
-    FROM "staging"."stg_zoho_crm__contacts"
+    FROM "STAGING"."STG_ZOHO_CRM__CONTACTS"
 
     UNION ALL
     SELECT
         'zoho_desk', contact_id, account_id, first_name, last_name, title, email,
         phone, mobile, NULL, city, state, country,
         owner_id, NULL, created_at, updated_at
-    FROM "staging"."stg_zoho_desk__contacts"
+    FROM "STAGING"."STG_ZOHO_DESK__CONTACTS"
 )
 
 SELECT
@@ -75,13 +75,13 @@ SELECT
     c.created_at,
     c.updated_at
 FROM contacts AS c
-LEFT JOIN "seeds"."lead_source_map" AS m
+LEFT JOIN "SEEDS"."LEAD_SOURCE_MAP" AS m
     ON m.source_system = c.source_system AND m.source_raw = c.lead_source_raw
-LEFT JOIN "identity"."crosswalk" AS xp
+LEFT JOIN "IDENTITY"."CROSSWALK" AS xp
     ON xp.record_id = c.source_system || ':' || CASE c.source_system
         WHEN 'salesforce' THEN 'Contact' WHEN 'zoho_crm' THEN 'Contacts' ELSE 'contacts' END
         || ':' || c.source_id
-LEFT JOIN "identity"."crosswalk" AS xc
+LEFT JOIN "IDENTITY"."CROSSWALK" AS xc
     ON xc.record_id = c.source_system || ':' || CASE c.source_system
         WHEN 'salesforce' THEN 'Account' WHEN 'zoho_crm' THEN 'Accounts' ELSE 'accounts' END
         || ':' || c.account_source_id

@@ -14,12 +14,12 @@ WITH native AS (
     UNION ALL
     SELECT 'salesforce', opportunity_id, stage_name, amount, changed_at,
            opportunity_history_id, 'opportunityhistory'
-    FROM "staging"."stg_salesforce__opportunity_history"
+    FROM "STAGING"."STG_SALESFORCE__OPPORTUNITY_HISTORY"
 
     UNION ALL
     SELECT 'zoho_crm', deal_id, stage, amount, changed_at,
            stage_history_id, 'stage_history'
-    FROM "staging"."stg_zoho_crm__deals_stage_history"
+    FROM "STAGING"."STG_ZOHO_CRM__DEALS_STAGE_HISTORY"
 ),
 
 versions AS (
@@ -36,11 +36,11 @@ versions AS (
 
     UNION ALL
     SELECT 'salesforce', opportunity_id, stage_name, amount, created_at, updated_at, valid_from
-    FROM "staging"."stg_salesforce__opportunity_versions"
+    FROM "STAGING"."STG_SALESFORCE__OPPORTUNITY_VERSIONS"
 
     UNION ALL
     SELECT 'zoho_crm', deal_id, stage, amount, created_at, updated_at, valid_from
-    FROM "staging"."stg_zoho_crm__deals_versions"
+    FROM "STAGING"."STG_ZOHO_CRM__DEALS_VERSIONS"
 ),
 
 version_changes AS (
@@ -76,7 +76,7 @@ changes AS (
         UNION ALL
         SELECT * FROM version_changes
     ) AS c
-    LEFT JOIN "seeds"."deal_stage_map" AS m
+    LEFT JOIN "SEEDS"."DEAL_STAGE_MAP" AS m
         ON m.source_system = c.source_system AND m.stage_raw = c.stage_raw
 ),
 
@@ -133,6 +133,6 @@ SELECT
     s.amount_at_entry,
     s.history_origin
 FROM stints AS s
-JOIN "core"."deals" AS d
+JOIN "CORE"."DEALS" AS d
     ON d.source_system = s.source_system AND d.source_id = s.source_deal_id
-LEFT JOIN "seeds"."deal_stages" AS st ON st.stage = s.stage
+LEFT JOIN "SEEDS"."DEAL_STAGES" AS st ON st.stage = s.stage

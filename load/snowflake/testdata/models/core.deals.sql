@@ -27,15 +27,15 @@ WITH deals AS (
         o.stage_name, o.close_date, o.opportunity_type, o.lead_source, NULL, o.owner_id,
         u.full_name,
         o.created_at, o.updated_at
-    FROM "staging"."stg_salesforce__opportunity" AS o
-    LEFT JOIN "staging"."stg_salesforce__user" AS u ON u.user_id = o.owner_id
+    FROM "STAGING"."STG_SALESFORCE__OPPORTUNITY" AS o
+    LEFT JOIN "STAGING"."STG_SALESFORCE__USER" AS u ON u.user_id = o.owner_id
 
     UNION ALL
     SELECT
         'zoho_crm', deal_id, name, account_id, contact_id, amount, probability,
         stage, close_date, deal_type, lead_source, pipeline, owner_id, owner_name,
         created_at, updated_at
-    FROM "staging"."stg_zoho_crm__deals"
+    FROM "STAGING"."STG_ZOHO_CRM__DEALS"
 )
 
 SELECT
@@ -74,13 +74,13 @@ SELECT
     CAST(d.created_at AS DATE) AS created_date,
     d.updated_at
 FROM deals AS d
-LEFT JOIN "seeds"."deal_stage_map" AS m
+LEFT JOIN "SEEDS"."DEAL_STAGE_MAP" AS m
     ON m.source_system = d.source_system AND m.stage_raw = d.stage_raw
-LEFT JOIN "seeds"."deal_stages" AS s ON s.stage = m.stage
-LEFT JOIN "seeds"."lead_source_map" AS src
+LEFT JOIN "SEEDS"."DEAL_STAGES" AS s ON s.stage = m.stage
+LEFT JOIN "SEEDS"."LEAD_SOURCE_MAP" AS src
     ON src.source_system = d.source_system AND src.source_raw = d.lead_source_raw
-LEFT JOIN "identity"."deal_crosswalk" AS u
+LEFT JOIN "IDENTITY"."DEAL_CROSSWALK" AS u
     ON u.deal_id = d.source_system || ':' || d.source_id
-LEFT JOIN "identity"."crosswalk" AS xp
+LEFT JOIN "IDENTITY"."CROSSWALK" AS xp
     ON xp.record_id = d.source_system || ':'
         || CASE d.source_system WHEN 'salesforce' THEN 'Contact' ELSE 'Contacts' END || ':' || d.contact_source_id

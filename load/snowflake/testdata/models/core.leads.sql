@@ -32,15 +32,15 @@ WITH leads AS (
         l.city, l.state, l.country, l.owner_id,
         u.full_name,
         l.created_at, l.updated_at
-    FROM "staging"."stg_salesforce__lead" AS l
-    LEFT JOIN "staging"."stg_salesforce__user" AS u ON u.user_id = l.owner_id
+    FROM "STAGING"."STG_SALESFORCE__LEAD" AS l
+    LEFT JOIN "STAGING"."STG_SALESFORCE__USER" AS u ON u.user_id = l.owner_id
 
     UNION ALL
     SELECT
         'zoho_crm', lead_id, first_name, last_name, company, title, email, phone,
         industry, annual_revenue, lead_status, lead_source, is_converted,
         city, state, country, owner_id, owner_name, created_at, updated_at
-    FROM "staging"."stg_zoho_crm__leads"
+    FROM "STAGING"."STG_ZOHO_CRM__LEADS"
 ),
 
 normalized AS (
@@ -52,9 +52,9 @@ normalized AS (
             ELSE coalesce(src.lead_source, 'other')
         END AS lead_source
     FROM leads AS l
-    LEFT JOIN "seeds"."lead_status_map" AS sm
+    LEFT JOIN "SEEDS"."LEAD_STATUS_MAP" AS sm
         ON sm.source_system = l.source_system AND sm.status_raw = l.status_raw
-    LEFT JOIN "seeds"."lead_source_map" AS src
+    LEFT JOIN "SEEDS"."LEAD_SOURCE_MAP" AS src
         ON src.source_system = l.source_system AND src.source_raw = l.lead_source_raw
 )
 
@@ -89,7 +89,7 @@ SELECT
     CAST(n.created_at AS DATE) AS created_date,
     n.updated_at
 FROM normalized AS n
-LEFT JOIN "seeds"."lead_statuses" AS s ON s.status = n.status
-LEFT JOIN "identity"."crosswalk" AS x
+LEFT JOIN "SEEDS"."LEAD_STATUSES" AS s ON s.status = n.status
+LEFT JOIN "IDENTITY"."CROSSWALK" AS x
     ON x.record_id = n.source_system || ':'
         || CASE n.source_system WHEN 'salesforce' THEN 'Lead' ELSE 'Leads' END || ':' || n.source_id

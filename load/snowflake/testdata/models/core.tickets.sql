@@ -26,7 +26,7 @@ WITH tickets AS (
         'zoho_desk', ticket_id, ticket_number, subject, status, priority, channel,
         account_id, contact_id, email, is_escalated,
         created_at, first_response_at, closed_at, due_at, updated_at
-    FROM "staging"."stg_zoho_desk__tickets"
+    FROM "STAGING"."STG_ZOHO_DESK__TICKETS"
     WHERE NOT is_spam
 
     UNION ALL
@@ -34,7 +34,7 @@ WITH tickets AS (
         'salesforce', case_id, case_number, subject, status, priority, origin,
         account_id, contact_id, supplied_email, is_escalated,
         created_at, NULL, closed_at, NULL, updated_at
-    FROM "staging"."stg_salesforce__case"
+    FROM "STAGING"."STG_SALESFORCE__CASE"
 )
 
 SELECT
@@ -68,13 +68,13 @@ SELECT
     coalesce(t.due_at < coalesce(t.closed_at, CURRENT_TIMESTAMP()), false) AS is_overdue,
     t.updated_at
 FROM tickets AS t
-LEFT JOIN "seeds"."ticket_status_map" AS sm
+LEFT JOIN "SEEDS"."TICKET_STATUS_MAP" AS sm
     ON sm.source_system = t.source_system AND sm.status_raw = t.status_raw
-LEFT JOIN "seeds"."ticket_priorities" AS p
+LEFT JOIN "SEEDS"."TICKET_PRIORITIES" AS p
     ON p.source_system = t.source_system AND p.priority_raw = t.priority_raw
-LEFT JOIN "identity"."crosswalk" AS xp
+LEFT JOIN "IDENTITY"."CROSSWALK" AS xp
     ON xp.record_id = t.source_system || ':' || CASE t.source_system
         WHEN 'salesforce' THEN 'Contact' ELSE 'contacts' END || ':' || t.contact_source_id
-LEFT JOIN "identity"."crosswalk" AS xc
+LEFT JOIN "IDENTITY"."CROSSWALK" AS xc
     ON xc.record_id = t.source_system || ':' || CASE t.source_system
         WHEN 'salesforce' THEN 'Account' ELSE 'accounts' END || ':' || t.account_source_id

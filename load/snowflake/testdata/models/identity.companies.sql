@@ -1,8 +1,8 @@
 -- identity.companies (sql/identity/companies.sql, table)
 WITH members AS (
     SELECT s.golden_id, i.*
-    FROM "identity"."company_id_state" AS s
-    JOIN "identity"."company_input" AS i ON i.record_id = s.record_id
+    FROM "IDENTITY"."COMPANY_ID_STATE" AS s
+    JOIN "IDENTITY"."COMPANY_INPUT" AS i ON i.record_id = s.record_id
     WHERE s.is_present
 ),
 
@@ -33,7 +33,7 @@ fields AS (
         max(CASE WHEN field = 'state' THEN record_id END) AS state_from,
         max(CASE WHEN field = 'postcode' THEN record_id END) AS postcode_from,
         max(CASE WHEN field = 'country' THEN record_id END) AS country_from
-    FROM "identity"."company_fields"
+    FROM "IDENTITY"."COMPANY_FIELDS"
     GROUP BY golden_id
 ),
 
@@ -52,7 +52,7 @@ counts AS (
 
 people AS (
     SELECT company_id, count(*) AS persons
-    FROM "identity"."persons"
+    FROM "IDENTITY"."PERSONS"
     WHERE company_id IS NOT NULL
     GROUP BY company_id
 )

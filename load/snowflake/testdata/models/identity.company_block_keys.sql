@@ -1,2 +1,2 @@
 -- identity.company_block_keys (sql/identity/company_block_keys.sql, transform)
-SELECT * FROM "identity"."company_features"
+SELECT * FROM "IDENTITY"."COMPANY_FEATURES"

@@ -1,11 +1,11 @@
 -- identity.company_clusters (sql/identity/company_clusters.sql, table)
 WITH features AS (
-    SELECT rn, record_id, source FROM "identity"."company_features"
+    SELECT rn, record_id, source FROM "IDENTITY"."COMPANY_FEATURES"
 ),
 
 links AS (
     SELECT l.rn AS a, r.rn AS b
-    FROM "identity"."company_links" AS k
+    FROM "IDENTITY"."COMPANY_LINKS" AS k
     JOIN features AS l ON l.record_id = k.record_id_l
     JOIN features AS r ON r.record_id = k.record_id_r
     WHERE k.linked

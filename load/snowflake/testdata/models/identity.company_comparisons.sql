@@ -1,13 +1,13 @@
 -- identity.company_comparisons (sql/identity/company_comparisons.sql, table)
 WITH pairs AS (
-    SELECT kind, rn_l, rn_r, rules, deterministic FROM "identity"."company_pairs"
+    SELECT kind, rn_l, rn_r, rules, deterministic FROM "IDENTITY"."COMPANY_PAIRS"
 ),
 
 f AS (
     SELECT
         rn, company, company_token, domain, phone, phone_local, address, address_number, street,
         postcode, postcode_area, city, state, country
-    FROM "identity"."company_features"
+    FROM "IDENTITY"."COMPANY_FEATURES"
 ),
 
 sims AS (

@@ -1,3 +1,3 @@
 -- identity.company_features (sql/identity/company_features.sql, transform)
 SELECT row_number() OVER (ORDER BY record_id) AS rn, *
-FROM "identity"."company_input"
+FROM "IDENTITY"."COMPANY_INPUT"

@@ -15,8 +15,8 @@ WITH members AS (
             CASE WHEN state IS NULL THEN 0 ELSE 1 END +
             CASE WHEN postcode IS NULL THEN 0 ELSE 1 END +
             CASE WHEN country IS NULL THEN 0 ELSE 1 END AS completeness
-    FROM "identity"."company_id_state" AS s
-    JOIN "identity"."company_input" AS i ON i.record_id = s.record_id
+    FROM "IDENTITY"."COMPANY_ID_STATE" AS s
+    JOIN "IDENTITY"."COMPANY_INPUT" AS i ON i.record_id = s.record_id
     WHERE s.is_present
 ),
 
@@ -73,11 +73,11 @@ scored AS (
     JOIN frequency AS f
         ON f.golden_id = k.golden_id AND f.field = k.field AND f.value_key = k.value_key
     JOIN candidates AS c ON c.golden_id = k.golden_id AND c.field = k.field
-    LEFT JOIN "seeds"."identity_survivorship" AS r
+    LEFT JOIN "SEEDS"."IDENTITY_SURVIVORSHIP" AS r
         ON r.entity = 'company' AND r.field = k.field
-    LEFT JOIN "seeds"."identity_source_priority" AS fp
+    LEFT JOIN "SEEDS"."IDENTITY_SOURCE_PRIORITY" AS fp
         ON fp.entity = 'company' AND fp.field = k.field AND fp.source = k.source
-    LEFT JOIN "seeds"."identity_source_priority" AS dp
+    LEFT JOIN "SEEDS"."IDENTITY_SOURCE_PRIORITY" AS dp
         ON dp.entity = 'company' AND dp.field = '*' AND dp.source = k.source
 ),
 

@@ -4,7 +4,7 @@ WITH prev AS (
         golden_id, record_id, source, is_present, first_seen_at, last_seen_at, assigned_at,
         previous_golden_id, origin_golden_id, id_status, merged_into, minted_at, merged_at,
         retired_at, anchor_record_id, first_record_created_at
-    FROM "identity"."company_id_state"
+    FROM "IDENTITY"."COMPANY_ID_STATE"
 ),
 
 build AS (
@@ -38,8 +38,8 @@ cur AS (
         i.source,
         i.created_at,
         coalesce(c.cluster_id, i.record_id) AS cluster_id
-    FROM "identity"."company_input" AS i
-    LEFT JOIN "identity"."company_clusters" AS c ON c.record_id = i.record_id
+    FROM "IDENTITY"."COMPANY_INPUT" AS i
+    LEFT JOIN "IDENTITY"."COMPANY_CLUSTERS" AS c ON c.record_id = i.record_id
 ),
 
 claims AS (

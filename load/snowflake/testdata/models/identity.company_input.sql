@@ -27,21 +27,21 @@ WITH companies AS (
         'salesforce', 'Account', account_id, name, NULL, phone, billing_city, billing_postal_code,
         billing_street, billing_country, website, updated_at, created_at,
         billing_state, industry, employees, annual_revenue
-    FROM "staging"."stg_salesforce__account"
+    FROM "STAGING"."STG_SALESFORCE__ACCOUNT"
 
     UNION ALL
     SELECT
         'zoho_crm', 'Accounts', account_id, name, NULL, phone, billing_city, billing_postal_code,
         billing_street, billing_country, website, updated_at, created_at,
         billing_state, industry, employees, annual_revenue
-    FROM "staging"."stg_zoho_crm__accounts"
+    FROM "STAGING"."STG_ZOHO_CRM__ACCOUNTS"
 
     UNION ALL
     SELECT
         'zoho_desk', 'accounts', account_id, name, email, phone, city, postal_code,
         street, country, website, updated_at, created_at,
         state, industry, NULL, annual_revenue
-    FROM "staging"."stg_zoho_desk__accounts"
+    FROM "STAGING"."STG_ZOHO_DESK__ACCOUNTS"
 )
 
 SELECT

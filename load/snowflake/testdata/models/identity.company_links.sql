@@ -1,10 +1,10 @@
 -- identity.company_links (sql/identity/company_links.sql, table)
 WITH w AS (
-    SELECT comparison, level, u, weight FROM "identity"."company_weights"
+    SELECT comparison, level, u, weight FROM "IDENTITY"."COMPANY_WEIGHTS"
 ),
 
 features AS (
-    SELECT rn, record_id FROM "identity"."company_features"
+    SELECT rn, record_id FROM "IDENTITY"."COMPANY_FEATURES"
 ),
 
 scored AS (
@@ -20,7 +20,7 @@ scored AS (
             + greatest(0, w_address.weight, (w_postcode.weight + coalesce(ln(w_postcode.u / c.tf_postcode) / ln(2), 0)), (w_city.weight + coalesce(ln(w_city.u / c.tf_city) / ln(2), 0)), (w_state.weight + coalesce(ln(w_state.u / c.tf_state) / ln(2), 0)), (w_country.weight + coalesce(ln(w_country.u / c.tf_country) / ln(2), 0)))
             + least(0, w_address.weight) + least(0, w_postcode.weight + coalesce(ln(w_postcode.u / c.tf_postcode) / ln(2), 0)) + least(0, w_city.weight + coalesce(ln(w_city.u / c.tf_city) / ln(2), 0)) + least(0, w_state.weight + coalesce(ln(w_state.u / c.tf_state) / ln(2), 0)) + least(0, w_country.weight + coalesce(ln(w_country.u / c.tf_country) / ln(2), 0))
             AS match_weight
-    FROM "identity"."company_comparisons" AS c
+    FROM "IDENTITY"."COMPANY_COMPARISONS" AS c
     CROSS JOIN (SELECT weight FROM w WHERE comparison = '_prior') AS prior
     JOIN w AS w_company ON w_company.comparison = 'company' AND w_company.level = c.c_company
     JOIN w AS w_domain ON w_domain.comparison = 'domain' AND w_domain.level = c.c_domain
@@ -46,7 +46,7 @@ certain AS (
     SELECT record_id_l, record_id_r, min(rule) AS rule
     FROM (
         SELECT least(record_id_l, record_id_r) AS record_id_l, greatest(record_id_l, record_id_r) AS record_id_r, rule
-        FROM "identity"."company_certain_links"
+        FROM "IDENTITY"."COMPANY_CERTAIN_LINKS"
         WHERE record_id_l <> record_id_r
     ) AS x
     GROUP BY record_id_l, record_id_r
@@ -55,7 +55,7 @@ certain AS (
 decided AS (
     SELECT least(record_id_l, record_id_r) AS record_id_l, greatest(record_id_l, record_id_r) AS record_id_r,
         max(decision) AS decision
-    FROM "identity"."decisions"
+    FROM "IDENTITY"."DECISIONS"
     WHERE entity = 'company' AND record_id_l <> record_id_r
     GROUP BY least(record_id_l, record_id_r), greatest(record_id_l, record_id_r)
 ),

@@ -1,6 +1,6 @@
 -- identity.company_pairs (sql/identity/company_pairs.sql, table)
 WITH keys AS (
-    SELECT rule, key, rn FROM "identity"."company_block_keys"
+    SELECT rule, key, rn FROM "IDENTITY"."COMPANY_BLOCK_KEYS"
 ),
 
 sized AS (
@@ -20,7 +20,7 @@ ranked AS (
 blocks AS (
     SELECT b.rule, b.key
     FROM ranked AS b
-    CROSS JOIN (SELECT count(*) AS n FROM "identity"."company_features") AS t
+    CROSS JOIN (SELECT count(*) AS n FROM "IDENTITY"."COMPANY_FEATURES") AS t
     WHERE b.pairs_so_far <= greatest(2000000, 10 * t.n)
 ),
 
@@ -38,14 +38,14 @@ candidates AS (
         min(CASE WHEN r.kind = 'deterministic' THEN r.name END) AS deterministic
     FROM members AS a
     JOIN members AS b ON b.rule = a.rule AND b.key = a.key AND a.rn < b.rn
-    JOIN "identity"."company_rules" AS r ON r.rule = a.rule
+    JOIN "IDENTITY"."COMPANY_RULES" AS r ON r.rule = a.rule
     GROUP BY a.rn, b.rn
 ),
 
 positions AS (
     SELECT rn, coalesce(source, '') AS source,
         row_number() OVER (ORDER BY MD5(CONCAT_WS('|', COALESCE(TO_VARCHAR(record_id), ''))), rn) AS k
-    FROM "identity"."company_features"
+    FROM "IDENTITY"."COMPANY_FEATURES"
 ),
 
 offsets AS (

@@ -1,6 +1,6 @@
 -- identity.company_weights (sql/identity/company_weights.sql, transform)
 WITH sources AS (
-    SELECT count(*) AS k FROM "identity"."company_features" GROUP BY source
+    SELECT count(*) AS k FROM "IDENTITY"."COMPANY_FEATURES" GROUP BY source
 ),
 
 total AS (
@@ -14,7 +14,7 @@ SELECT
     c.c_company, c.c_domain, c.c_phone, c.c_address, c.c_postcode, c.c_city, c.c_state, c.c_country,
     count(*) AS n,
     max(t.total_pairs) AS total_pairs
-FROM "identity"."company_comparisons" AS c
+FROM "IDENTITY"."COMPANY_COMPARISONS" AS c
 CROSS JOIN total AS t
 GROUP BY
     c.kind, c.rules,

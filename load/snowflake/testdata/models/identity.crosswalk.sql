@@ -1,38 +1,38 @@
 -- identity.crosswalk (sql/identity/crosswalk.sql, table)
 WITH members AS (
     SELECT 'person' AS entity, golden_id, record_id, first_seen_at, assigned_at, previous_golden_id
-    FROM "identity"."person_id_state"
+    FROM "IDENTITY"."PERSON_ID_STATE"
     WHERE is_present
     UNION ALL
     SELECT 'company', golden_id, record_id, first_seen_at, assigned_at, previous_golden_id
-    FROM "identity"."company_id_state"
+    FROM "IDENTITY"."COMPANY_ID_STATE"
     WHERE is_present
 ),
 
 inputs AS (
-    SELECT record_id, source, object, source_id FROM "identity"."person_input"
+    SELECT record_id, source, object, source_id FROM "IDENTITY"."PERSON_INPUT"
     UNION ALL
-    SELECT record_id, source, object, source_id FROM "identity"."company_input"
+    SELECT record_id, source, object, source_id FROM "IDENTITY"."COMPANY_INPUT"
 ),
 
 -- Every link that can explain a record's membership.
 links AS (
     SELECT record_id_l, record_id_r, rule, match_probability AS score
-    FROM "identity"."person_links"
+    FROM "IDENTITY"."PERSON_LINKS"
     WHERE linked
     UNION ALL
     SELECT record_id_l, record_id_r, rule, match_probability
-    FROM "identity"."company_links"
+    FROM "IDENTITY"."COMPANY_LINKS"
     WHERE linked
     UNION ALL
     SELECT record_id_l, record_id_r, 'certain:' || rule, 1.0
-    FROM "identity"."person_certain_links"
+    FROM "IDENTITY"."PERSON_CERTAIN_LINKS"
     UNION ALL
     SELECT record_id_l, record_id_r, 'certain:' || rule, 1.0
-    FROM "identity"."company_certain_links"
+    FROM "IDENTITY"."COMPANY_CERTAIN_LINKS"
     UNION ALL
     SELECT record_id_l, record_id_r, 'decision', 1.0
-    FROM "identity"."decisions"
+    FROM "IDENTITY"."DECISIONS"
     WHERE decision = 'match'
 ),
 

@@ -1,7 +1,7 @@
 -- identity.deal_crosswalk (sql/identity/deal_crosswalk.sql, table)
 WITH company_ids AS (
     SELECT system, source_id, golden_id
-    FROM "identity"."crosswalk"
+    FROM "IDENTITY"."CROSSWALK"
     WHERE entity = 'company'
 ),
 
@@ -18,11 +18,11 @@ raw_deals AS (
 
     UNION ALL
     SELECT 'salesforce', opportunity_id, name, account_id, amount, close_date, created_at
-    FROM "staging"."stg_salesforce__opportunity"
+    FROM "STAGING"."STG_SALESFORCE__OPPORTUNITY"
 
     UNION ALL
     SELECT 'zoho_crm', deal_id, name, account_id, amount, close_date, created_at
-    FROM "staging"."stg_zoho_crm__deals"
+    FROM "STAGING"."STG_ZOHO_CRM__DEALS"
 ),
 
 deals AS (
@@ -65,7 +65,7 @@ pairs AS (
 
     UNION ALL
     SELECT k.deal_id, d.deal_id, 'revops_sync:' || s.sync
-    FROM "identity"."state_sync_snapshots" AS s
+    FROM "IDENTITY"."STATE_SYNC_SNAPSHOTS" AS s
     JOIN deals AS d ON d.source_id = s.destination_id
     JOIN deals AS k ON k.source_id = s.key
     WHERE k.deal_id <> d.deal_id

@@ -13,7 +13,7 @@ WITH decided AS (
 
     UNION ALL
     SELECT entity, record_id_l, record_id_r, decision, decided_at, decided_by, note, seq
-    FROM "identity"."state_decisions"
+    FROM "IDENTITY"."STATE_DECISIONS"
 ),
 
 ranked AS (

@@ -1,8 +1,8 @@
 -- identity.golden_ids (sql/identity/golden_ids.sql, view)
 WITH state AS (
-    SELECT 'person' AS entity, s.* FROM "identity"."person_id_state" AS s
+    SELECT 'person' AS entity, s.* FROM "IDENTITY"."PERSON_ID_STATE" AS s
     UNION ALL
-    SELECT 'company' AS entity, s.* FROM "identity"."company_id_state" AS s
+    SELECT 'company' AS entity, s.* FROM "IDENTITY"."COMPANY_ID_STATE" AS s
 )
 
 SELECT

@@ -1,2 +1,2 @@
 -- identity.person_block_keys (sql/identity/person_block_keys.sql, transform)
-SELECT * FROM "identity"."person_features"
+SELECT * FROM "IDENTITY"."PERSON_FEATURES"

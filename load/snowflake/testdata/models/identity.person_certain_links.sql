@@ -1,6 +1,6 @@
 -- identity.person_certain_links (sql/identity/person_certain_links.sql, table)
 WITH input AS (
-    SELECT record_id, source, object, source_id FROM "identity"."person_input"
+    SELECT record_id, source, object, source_id FROM "IDENTITY"."PERSON_INPUT"
 ),
 
 pairs AS (
@@ -10,8 +10,8 @@ pairs AS (
     UNION ALL
     -- What revops wrote: key → destination id, per sync.
     SELECT k.record_id, d.record_id, 'revops_sync:' || s.sync
-    FROM "identity"."state_sync_snapshots" AS s
-    LEFT JOIN "seeds"."identity_syncs" AS cfg ON cfg.sync = s.sync
+    FROM "IDENTITY"."STATE_SYNC_SNAPSHOTS" AS s
+    LEFT JOIN "SEEDS"."IDENTITY_SYNCS" AS cfg ON cfg.sync = s.sync
     JOIN input AS d
         ON d.source_id = s.destination_id
        AND (cfg.sync IS NULL
@@ -26,17 +26,17 @@ pairs AS (
 
     UNION ALL
     SELECT 'salesforce:Lead:' || lead_id, 'salesforce:Contact:' || converted_contact_id, 'salesforce:lead_converted'
-    FROM "staging"."stg_salesforce__lead"
+    FROM "STAGING"."STG_SALESFORCE__LEAD"
     WHERE is_converted AND converted_contact_id IS NOT NULL
 
     UNION ALL
     SELECT 'zoho_crm:Leads:' || lead_id, sf.record_id, 'zoho_crm:salesforce_id'
-    FROM "staging"."stg_zoho_crm__leads" AS z
+    FROM "STAGING"."STG_ZOHO_CRM__LEADS" AS z
     JOIN input AS sf ON sf.source = 'salesforce' AND sf.source_id = z.salesforce_id
 
     UNION ALL
     SELECT 'zoho_crm:Contacts:' || contact_id, sf.record_id, 'zoho_crm:salesforce_id'
-    FROM "staging"."stg_zoho_crm__contacts" AS z
+    FROM "STAGING"."STG_ZOHO_CRM__CONTACTS" AS z
     JOIN input AS sf ON sf.source = 'salesforce' AND sf.source_id = z.salesforce_id
 ),
 

@@ -1,11 +1,11 @@
 -- identity.person_clusters (sql/identity/person_clusters.sql, table)
 WITH features AS (
-    SELECT rn, record_id, source FROM "identity"."person_features"
+    SELECT rn, record_id, source FROM "IDENTITY"."PERSON_FEATURES"
 ),
 
 links AS (
     SELECT l.rn AS a, r.rn AS b
-    FROM "identity"."person_links" AS k
+    FROM "IDENTITY"."PERSON_LINKS" AS k
     JOIN features AS l ON l.record_id = k.record_id_l
     JOIN features AS r ON r.record_id = k.record_id_r
     WHERE k.linked

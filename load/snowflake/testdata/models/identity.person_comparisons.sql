@@ -1,6 +1,6 @@
 -- identity.person_comparisons (sql/identity/person_comparisons.sql, table)
 WITH pairs AS (
-    SELECT kind, rn_l, rn_r, rules, deterministic FROM "identity"."person_pairs"
+    SELECT kind, rn_l, rn_r, rules, deterministic FROM "IDENTITY"."PERSON_PAIRS"
 ),
 
 f AS (
@@ -9,7 +9,7 @@ f AS (
         CASE WHEN NOT email_generic THEN email END AS email, email_local, email_domain, email_digits,
         domain, phone, phone_local, postcode, postcode_area, city, state, country,
         address, address_number, street, company, id_number, gender, occupation, birth_place
-    FROM "identity"."person_features"
+    FROM "IDENTITY"."PERSON_FEATURES"
 ),
 
 joined AS (

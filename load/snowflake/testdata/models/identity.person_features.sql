@@ -1,3 +1,3 @@
 -- identity.person_features (sql/identity/person_features.sql, transform)
 SELECT row_number() OVER (ORDER BY record_id) AS rn, *
-FROM "identity"."person_input"
+FROM "IDENTITY"."PERSON_INPUT"

@@ -17,8 +17,8 @@ WITH members AS (
             CASE WHEN country IS NULL THEN 0 ELSE 1 END +
             CASE WHEN date_of_birth IS NULL THEN 0 ELSE 1 END +
             CASE WHEN lead_source IS NULL THEN 0 ELSE 1 END AS completeness
-    FROM "identity"."person_id_state" AS s
-    JOIN "identity"."person_input" AS i ON i.record_id = s.record_id
+    FROM "IDENTITY"."PERSON_ID_STATE" AS s
+    JOIN "IDENTITY"."PERSON_INPUT" AS i ON i.record_id = s.record_id
     WHERE s.is_present
 ),
 
@@ -79,11 +79,11 @@ scored AS (
     JOIN frequency AS f
         ON f.golden_id = k.golden_id AND f.field = k.field AND f.value_key = k.value_key
     JOIN candidates AS c ON c.golden_id = k.golden_id AND c.field = k.field
-    LEFT JOIN "seeds"."identity_survivorship" AS r
+    LEFT JOIN "SEEDS"."IDENTITY_SURVIVORSHIP" AS r
         ON r.entity = 'person' AND r.field = k.field
-    LEFT JOIN "seeds"."identity_source_priority" AS fp
+    LEFT JOIN "SEEDS"."IDENTITY_SOURCE_PRIORITY" AS fp
         ON fp.entity = 'person' AND fp.field = k.field AND fp.source = k.source
-    LEFT JOIN "seeds"."identity_source_priority" AS dp
+    LEFT JOIN "SEEDS"."IDENTITY_SOURCE_PRIORITY" AS dp
         ON dp.entity = 'person' AND dp.field = '*' AND dp.source = k.source
 ),
 

@@ -32,7 +32,7 @@ WITH people AS (
         'salesforce', 'Lead', lead_id, first_name, last_name, full_name, email, phone, company,
         city, postal_code, street, country, website, NULL, updated_at, created_at,
         title, mobile, state, lead_source, NULL
-    FROM "staging"."stg_salesforce__lead"
+    FROM "STAGING"."STG_SALESFORCE__LEAD"
 
     UNION ALL
     SELECT
@@ -43,15 +43,15 @@ WITH people AS (
         CAST(c.birthdate AS VARCHAR), c.updated_at, c.created_at,
         c.title, c.mobile, c.mailing_state, c.lead_source,
         CASE WHEN c.account_id IS NOT NULL THEN 'salesforce:Account:' || c.account_id END
-    FROM "staging"."stg_salesforce__contact" AS c
-    LEFT JOIN "staging"."stg_salesforce__account" AS a ON a.account_id = c.account_id
+    FROM "STAGING"."STG_SALESFORCE__CONTACT" AS c
+    LEFT JOIN "STAGING"."STG_SALESFORCE__ACCOUNT" AS a ON a.account_id = c.account_id
 
     UNION ALL
     SELECT
         'zoho_crm', 'Leads', lead_id, first_name, last_name, full_name, email, phone, company,
         city, postal_code, street, country, website, NULL, updated_at, created_at,
         title, mobile, state, lead_source, NULL
-    FROM "staging"."stg_zoho_crm__leads"
+    FROM "STAGING"."STG_ZOHO_CRM__LEADS"
 
     UNION ALL
     SELECT
@@ -62,8 +62,8 @@ WITH people AS (
         CAST(c.birthdate AS VARCHAR), c.updated_at, c.created_at,
         c.title, c.mobile, c.mailing_state, c.lead_source,
         CASE WHEN c.account_id IS NOT NULL THEN 'zoho_crm:Accounts:' || c.account_id END
-    FROM "staging"."stg_zoho_crm__contacts" AS c
-    LEFT JOIN "staging"."stg_zoho_crm__accounts" AS a ON a.account_id = c.account_id
+    FROM "STAGING"."STG_ZOHO_CRM__CONTACTS" AS c
+    LEFT JOIN "STAGING"."STG_ZOHO_CRM__ACCOUNTS" AS a ON a.account_id = c.account_id
 
     UNION ALL
     SELECT
@@ -74,8 +74,8 @@ WITH people AS (
         NULL, c.updated_at, c.created_at,
         c.title, c.mobile, c.state, NULL,
         CASE WHEN c.account_id IS NOT NULL THEN 'zoho_desk:accounts:' || c.account_id END
-    FROM "staging"."stg_zoho_desk__contacts" AS c
-    LEFT JOIN "staging"."stg_zoho_desk__accounts" AS a ON a.account_id = c.account_id
+    FROM "STAGING"."STG_ZOHO_DESK__CONTACTS" AS c
+    LEFT JOIN "STAGING"."STG_ZOHO_DESK__ACCOUNTS" AS a ON a.account_id = c.account_id
 )
 
 SELECT

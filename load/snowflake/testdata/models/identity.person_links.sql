@@ -1,10 +1,10 @@
 -- identity.person_links (sql/identity/person_links.sql, table)
 WITH w AS (
-    SELECT comparison, level, u, weight FROM "identity"."person_weights"
+    SELECT comparison, level, u, weight FROM "IDENTITY"."PERSON_WEIGHTS"
 ),
 
 features AS (
-    SELECT rn, record_id FROM "identity"."person_features"
+    SELECT rn, record_id FROM "IDENTITY"."PERSON_FEATURES"
 ),
 
 scored AS (
@@ -30,7 +30,7 @@ scored AS (
             + least(0, w_company.weight + coalesce(ln(w_company.u / c.tf_company) / ln(2), 0)) + least(0, w_domain.weight)
             + least(0, w_postcode.weight + coalesce(ln(w_postcode.u / c.tf_postcode) / ln(2), 0)) + least(0, w_city.weight + coalesce(ln(w_city.u / c.tf_city) / ln(2), 0)) + least(0, w_address.weight) + least(0, w_state.weight + coalesce(ln(w_state.u / c.tf_state) / ln(2), 0)) + least(0, w_country.weight + coalesce(ln(w_country.u / c.tf_country) / ln(2), 0)) + least(0, w_birth_place.weight + coalesce(ln(w_birth_place.u / c.tf_birth_place) / ln(2), 0))
             AS match_weight
-    FROM "identity"."person_comparisons" AS c
+    FROM "IDENTITY"."PERSON_COMPARISONS" AS c
     CROSS JOIN (SELECT weight FROM w WHERE comparison = '_prior') AS prior
     JOIN w AS w_first_name ON w_first_name.comparison = 'first_name' AND w_first_name.level = c.c_first_name
     JOIN w AS w_last_name ON w_last_name.comparison = 'last_name' AND w_last_name.level = c.c_last_name
@@ -64,7 +64,7 @@ certain AS (
     SELECT record_id_l, record_id_r, min(rule) AS rule
     FROM (
         SELECT least(record_id_l, record_id_r) AS record_id_l, greatest(record_id_l, record_id_r) AS record_id_r, rule
-        FROM "identity"."person_certain_links"
+        FROM "IDENTITY"."PERSON_CERTAIN_LINKS"
         WHERE record_id_l <> record_id_r
     ) AS x
     GROUP BY record_id_l, record_id_r
@@ -73,7 +73,7 @@ certain AS (
 decided AS (
     SELECT least(record_id_l, record_id_r) AS record_id_l, greatest(record_id_l, record_id_r) AS record_id_r,
         max(decision) AS decision
-    FROM "identity"."decisions"
+    FROM "IDENTITY"."DECISIONS"
     WHERE entity = 'person' AND record_id_l <> record_id_r
     GROUP BY least(record_id_l, record_id_r), greatest(record_id_l, record_id_r)
 ),

@@ -1,6 +1,6 @@
 -- identity.person_weights (sql/identity/person_weights.sql, transform)
 WITH sources AS (
-    SELECT count(*) AS k FROM "identity"."person_features" GROUP BY source
+    SELECT count(*) AS k FROM "IDENTITY"."PERSON_FEATURES" GROUP BY source
 ),
 
 total AS (
@@ -16,7 +16,7 @@ SELECT
     c.c_occupation, c.c_birth_place,
     count(*) AS n,
     max(t.total_pairs) AS total_pairs
-FROM "identity"."person_comparisons" AS c
+FROM "IDENTITY"."PERSON_COMPARISONS" AS c
 CROSS JOIN total AS t
 GROUP BY
     c.kind, c.rules,

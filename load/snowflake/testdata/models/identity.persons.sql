@@ -1,8 +1,8 @@
 -- identity.persons (sql/identity/persons.sql, table)
 WITH members AS (
     SELECT s.golden_id, i.*
-    FROM "identity"."person_id_state" AS s
-    JOIN "identity"."person_input" AS i ON i.record_id = s.record_id
+    FROM "IDENTITY"."PERSON_ID_STATE" AS s
+    JOIN "IDENTITY"."PERSON_INPUT" AS i ON i.record_id = s.record_id
     WHERE s.is_present
 ),
 
@@ -37,7 +37,7 @@ fields AS (
         max(CASE WHEN field = 'country' THEN record_id END) AS country_from,
         max(CASE WHEN field = 'date_of_birth' THEN record_id END) AS date_of_birth_from,
         max(CASE WHEN field = 'lead_source' THEN record_id END) AS lead_source_from
-    FROM "identity"."person_fields"
+    FROM "IDENTITY"."PERSON_FIELDS"
     GROUP BY golden_id
 ),
 
@@ -64,7 +64,7 @@ employers AS (
             c.golden_id AS company_id,
             row_number() OVER (PARTITION BY m.golden_id ORDER BY count(*) DESC, c.golden_id) AS rn
         FROM members AS m
-        JOIN "identity"."company_id_state" AS c ON c.record_id = m.company_record_id AND c.is_present
+        JOIN "IDENTITY"."COMPANY_ID_STATE" AS c ON c.record_id = m.company_record_id AND c.is_present
         GROUP BY m.golden_id, c.golden_id
     ) AS e
     WHERE rn = 1

@@ -1,7 +1,7 @@
 -- metrics.account_overview (sql/metrics/account_overview.sql, table)
 WITH crm_accounts AS (
     SELECT *
-    FROM "core"."accounts"
+    FROM "CORE"."ACCOUNTS"
     WHERE source_system IN ('salesforce', 'zoho_crm')
 ),
 
@@ -18,7 +18,7 @@ deal_rollup AS (
         sum(CASE WHEN d.is_won THEN coalesce(d.amount, 0) ELSE 0 END) AS won_amount,
         max(CASE WHEN d.is_won THEN d.close_date END) AS last_won_date,
         sum(CASE WHEN d.is_closed AND NOT d.is_won THEN 1 ELSE 0 END) AS lost_deals
-    FROM "core"."deals" AS d
+    FROM "CORE"."DEALS" AS d
     GROUP BY d.account_id
 ),
 
@@ -26,14 +26,14 @@ ticket_links AS (
     -- Tickets recorded against the account itself ...
     SELECT a.account_id, t.ticket_id
     FROM crm_accounts AS a
-    JOIN "core"."tickets" AS t ON t.account_id = a.account_id
+    JOIN "CORE"."TICKETS" AS t ON t.account_id = a.account_id
     UNION
     -- ... and tickets of other systems' accounts with the same domain.
     SELECT a.account_id, t.ticket_id
     FROM crm_accounts AS a
-    JOIN "core"."accounts" AS ta
+    JOIN "CORE"."ACCOUNTS" AS ta
         ON ta.domain = a.domain AND ta.source_system <> a.source_system
-    JOIN "core"."tickets" AS t ON t.account_id = ta.account_id
+    JOIN "CORE"."TICKETS" AS t ON t.account_id = ta.account_id
 ),
 
 ticket_rollup AS (
@@ -49,7 +49,7 @@ ticket_rollup AS (
             AS avg_first_response_hours_90d,
         max(t.created_at) AS last_ticket_at
     FROM ticket_links AS l
-    JOIN (SELECT *, CURRENT_TIMESTAMP() AS now_ FROM "core"."tickets") AS t
+    JOIN (SELECT *, CURRENT_TIMESTAMP() AS now_ FROM "CORE"."TICKETS") AS t
         ON t.ticket_id = l.ticket_id
     GROUP BY l.account_id
 ),
@@ -60,7 +60,7 @@ activity_rollup AS (
         sum(CASE WHEN DATEDIFF(day, created_at, now_) <= 30 THEN 1 ELSE 0 END)
             AS activities_last_30_days,
         max(created_at) AS last_activity_at
-    FROM (SELECT *, CURRENT_TIMESTAMP() AS now_ FROM "core"."activities") AS a
+    FROM (SELECT *, CURRENT_TIMESTAMP() AS now_ FROM "CORE"."ACTIVITIES") AS a
     WHERE account_id IS NOT NULL
     GROUP BY account_id
 )
@@ -92,6 +92,6 @@ SELECT
     x.last_activity_at
 FROM crm_accounts AS a
 LEFT JOIN deal_rollup AS d ON d.account_id = a.account_id
-LEFT JOIN "seeds"."deal_stages" AS st ON st.stage_order = d.furthest_open_stage_order
+LEFT JOIN "SEEDS"."DEAL_STAGES" AS st ON st.stage_order = d.furthest_open_stage_order
 LEFT JOIN ticket_rollup AS t ON t.account_id = a.account_id
 LEFT JOIN activity_rollup AS x ON x.account_id = a.account_id

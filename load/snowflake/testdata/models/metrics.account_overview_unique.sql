@@ -8,7 +8,7 @@ WITH deals AS (
                 PARTITION BY coalesce(d.unique_deal_id, d.deal_id)
                 ORDER BY d.updated_at DESC NULLS LAST, d.deal_id
             ) AS nth
-        FROM "core"."deals" AS d
+        FROM "CORE"."DEALS" AS d
     ) AS x
     WHERE nth = 1 AND company_id IS NOT NULL
 ),
@@ -31,8 +31,8 @@ deal_rollup AS (
 
 tickets AS (
     SELECT t.*, coalesce(t.company_id, p.company_id) AS company, CURRENT_TIMESTAMP() AS now_
-    FROM "core"."tickets" AS t
-    LEFT JOIN "identity"."persons" AS p ON p.person_id = t.person_id
+    FROM "CORE"."TICKETS" AS t
+    LEFT JOIN "IDENTITY"."PERSONS" AS p ON p.person_id = t.person_id
 ),
 
 ticket_rollup AS (
@@ -69,6 +69,6 @@ SELECT
     coalesce(t.open_urgent_high_tickets, 0) AS open_urgent_high_tickets,
     coalesce(t.tickets_last_90_days, 0) AS tickets_last_90_days,
     t.last_ticket_at
-FROM "identity"."companies" AS c
+FROM "IDENTITY"."COMPANIES" AS c
 LEFT JOIN deal_rollup AS d ON d.company_id = c.company_id
 LEFT JOIN ticket_rollup AS t ON t.company_id = c.company_id

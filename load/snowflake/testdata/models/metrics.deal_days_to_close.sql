@@ -7,6 +7,6 @@ SELECT
     sum(coalesce(amount, 0)) AS total_amount,
     avg(days_to_close) AS avg_days_to_close,
     median(days_to_close) AS median_days_to_close
-FROM "core"."deals"
+FROM "CORE"."DEALS"
 WHERE is_closed
 GROUP BY 1, 2, 3

@@ -8,5 +8,5 @@ SELECT
     median(h.days_in_stage) AS median_days_in_stage,
     max(h.days_in_stage) AS max_days_in_stage,
     sum(CASE WHEN h.is_current THEN 1 ELSE 0 END) AS deals_in_stage_now
-FROM "core"."deal_stage_history" AS h
+FROM "CORE"."DEAL_STAGE_HISTORY" AS h
 GROUP BY h.source_system, h.stage

@@ -12,7 +12,7 @@ WITH leads AS (
             OVER (PARTITION BY coalesce(l.person_id, l.lead_id)) AS converted,
         max(CASE WHEN l.is_open THEN 1 ELSE 0 END)
             OVER (PARTITION BY coalesce(l.person_id, l.lead_id)) AS open_somewhere
-    FROM "core"."leads" AS l
+    FROM "CORE"."LEADS" AS l
 )
 
 SELECT

@@ -6,5 +6,5 @@ SELECT
     count(*) AS leads_created,
     sum(CASE WHEN is_open THEN 1 ELSE 0 END) AS leads_open,
     sum(CASE WHEN status = 'converted' THEN 1 ELSE 0 END) AS leads_converted
-FROM "core"."leads"
+FROM "CORE"."LEADS"
 GROUP BY 1, source_system, lead_source

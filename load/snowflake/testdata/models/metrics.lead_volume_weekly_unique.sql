@@ -7,5 +7,5 @@ SELECT
     sum(lead_records) AS lead_records,
     sum(leads_open) AS leads_open,
     sum(leads_converted) AS leads_converted
-FROM "metrics"."lead_volume_daily_unique"
+FROM "METRICS"."LEAD_VOLUME_DAILY_UNIQUE"
 GROUP BY 1, source_system, lead_source

@@ -1,6 +1,6 @@
 -- metrics.pipeline_by_stage (sql/metrics/pipeline_by_stage.sql, table)
 WITH systems AS (
-    SELECT DISTINCT source_system FROM "core"."deals"
+    SELECT DISTINCT source_system FROM "CORE"."DEALS"
 ),
 
 by_stage AS (
@@ -11,7 +11,7 @@ by_stage AS (
         sum(coalesce(amount, 0)) AS total_amount,
         avg(amount) AS avg_amount,
         sum(coalesce(amount, 0) * coalesce(probability, 0) / 100) AS weighted_amount
-    FROM "core"."deals"
+    FROM "CORE"."DEALS"
     GROUP BY source_system, stage
 )
 
@@ -27,5 +27,5 @@ SELECT
     b.avg_amount,
     coalesce(b.weighted_amount, 0) AS weighted_amount
 FROM systems AS sy
-CROSS JOIN "seeds"."deal_stages" AS st
+CROSS JOIN "SEEDS"."DEAL_STAGES" AS st
 LEFT JOIN by_stage AS b ON b.source_system = sy.source_system AND b.stage = st.stage

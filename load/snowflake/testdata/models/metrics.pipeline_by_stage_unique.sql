@@ -8,7 +8,7 @@ WITH copies AS (
             ORDER BY d.updated_at DESC NULLS LAST, d.deal_id
         ) AS nth,
         count(*) OVER (PARTITION BY coalesce(d.unique_deal_id, d.deal_id)) AS records
-    FROM "core"."deals" AS d
+    FROM "CORE"."DEALS" AS d
 ),
 
 by_stage AS (
@@ -35,5 +35,5 @@ SELECT
     coalesce(b.total_amount, 0) AS total_amount,
     b.avg_amount,
     coalesce(b.weighted_amount, 0) AS weighted_amount
-FROM "seeds"."deal_stages" AS st
+FROM "SEEDS"."DEAL_STAGES" AS st
 LEFT JOIN by_stage AS b ON b.stage = st.stage

@@ -6,13 +6,13 @@ WITH reach AS (
         max(CASE WHEN NOT is_closed THEN stage_order END) AS furthest_open_order,
         max(CASE WHEN is_closed AND is_won THEN 1 ELSE 0 END) AS won,
         max(CASE WHEN is_current AND is_closed AND NOT is_won THEN 1 ELSE 0 END) AS lost
-    FROM "core"."deal_stage_history"
+    FROM "CORE"."DEAL_STAGE_HISTORY"
     GROUP BY deal_id
 ),
 
 entered AS (
     SELECT DISTINCT deal_id, source_system, stage, stage_order
-    FROM "core"."deal_stage_history"
+    FROM "CORE"."DEAL_STAGE_HISTORY"
     WHERE NOT is_closed
 )
 

@@ -11,7 +11,7 @@ SELECT
     min(created_at) AS oldest_created_at
 FROM (
     SELECT t.*, CURRENT_TIMESTAMP() AS now_
-    FROM "core"."tickets" AS t
+    FROM "CORE"."TICKETS" AS t
     WHERE NOT t.is_closed
 ) AS open_tickets
 GROUP BY source_system, priority, status

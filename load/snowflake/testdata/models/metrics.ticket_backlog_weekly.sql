@@ -2,10 +2,10 @@
 WITH events AS (
     SELECT CAST(DATE_TRUNC('week', created_at) AS DATE) AS week_start,
            source_system, priority, 1 AS created, 0 AS closed
-    FROM "core"."tickets"
+    FROM "CORE"."TICKETS"
     UNION ALL
     SELECT CAST(DATE_TRUNC('week', closed_at) AS DATE), source_system, priority, 0, 1
-    FROM "core"."tickets"
+    FROM "CORE"."TICKETS"
     WHERE closed_at IS NOT NULL
 ),
 

@@ -11,5 +11,5 @@ SELECT
     avg(resolution_hours) AS avg_resolution_hours,
     median(resolution_hours) AS median_resolution_hours,
     sum(CASE WHEN is_overdue THEN 1 ELSE 0 END) AS overdue_tickets
-FROM "core"."tickets"
+FROM "CORE"."TICKETS"
 GROUP BY source_system, priority

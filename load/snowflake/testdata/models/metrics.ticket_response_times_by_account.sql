@@ -10,6 +10,6 @@ SELECT
     avg(t.first_response_hours) AS avg_first_response_hours,
     avg(t.resolution_hours) AS avg_resolution_hours,
     max(t.created_at) AS last_ticket_at
-FROM "core"."tickets" AS t
-LEFT JOIN "core"."accounts" AS a ON a.account_id = t.account_id
+FROM "CORE"."TICKETS" AS t
+LEFT JOIN "CORE"."ACCOUNTS" AS a ON a.account_id = t.account_id
 GROUP BY t.account_id, t.source_system, t.priority

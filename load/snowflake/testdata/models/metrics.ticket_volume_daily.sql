@@ -1,10 +1,10 @@
 -- metrics.ticket_volume_daily (sql/metrics/ticket_volume_daily.sql, table)
 WITH events AS (
     SELECT created_date AS day, source_system, priority, 1 AS created, 0 AS closed
-    FROM "core"."tickets"
+    FROM "CORE"."TICKETS"
     UNION ALL
     SELECT CAST(closed_at AS DATE), source_system, priority, 0, 1
-    FROM "core"."tickets"
+    FROM "CORE"."TICKETS"
     WHERE closed_at IS NOT NULL
 )
 

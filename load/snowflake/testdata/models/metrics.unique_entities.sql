@@ -1,12 +1,12 @@
 -- metrics.unique_entities (sql/metrics/unique_entities.sql, table)
 WITH records AS (
-    SELECT 'lead' AS record_kind, source_system, person_id AS entity FROM "core"."leads"
+    SELECT 'lead' AS record_kind, source_system, person_id AS entity FROM "CORE"."LEADS"
     UNION ALL
-    SELECT 'contact', source_system, person_id FROM "core"."contacts"
+    SELECT 'contact', source_system, person_id FROM "CORE"."CONTACTS"
     UNION ALL
-    SELECT 'account', source_system, company_id FROM "core"."accounts"
+    SELECT 'account', source_system, company_id FROM "CORE"."ACCOUNTS"
     UNION ALL
-    SELECT 'deal', source_system, unique_deal_id FROM "core"."deals"
+    SELECT 'deal', source_system, unique_deal_id FROM "CORE"."DEALS"
 ),
 
 -- Persons count leads and contacts together: a lead in one CRM and a

@@ -10,6 +10,6 @@ SELECT
     sum(CASE WHEN is_won THEN 1 ELSE 0 END) * 1.0 / count(*) AS win_rate,
     sum(CASE WHEN is_won THEN coalesce(amount, 0) ELSE 0 END) * 1.0
         / nullif(sum(coalesce(amount, 0)), 0) AS win_rate_amount
-FROM "core"."deals"
+FROM "CORE"."DEALS"
 WHERE is_closed
 GROUP BY 1, 2

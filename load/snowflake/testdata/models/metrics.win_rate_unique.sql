@@ -6,7 +6,7 @@ WITH copies AS (
             PARTITION BY coalesce(d.unique_deal_id, d.deal_id)
             ORDER BY d.updated_at DESC NULLS LAST, d.deal_id
         ) AS nth
-    FROM "core"."deals" AS d
+    FROM "CORE"."DEALS" AS d
 )
 
 SELECT

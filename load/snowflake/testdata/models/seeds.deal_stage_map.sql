@@ -19,4 +19,4 @@ SELECT * FROM (VALUES
   (TRY_CAST(TO_VARCHAR('zoho_crm') AS VARCHAR), TRY_CAST(TO_VARCHAR('Closed Won') AS VARCHAR), TRY_CAST(TO_VARCHAR('closed_won') AS VARCHAR)),
   (TRY_CAST(TO_VARCHAR('zoho_crm') AS VARCHAR), TRY_CAST(TO_VARCHAR('Closed Lost') AS VARCHAR), TRY_CAST(TO_VARCHAR('closed_lost') AS VARCHAR)),
   (TRY_CAST(TO_VARCHAR('zoho_crm') AS VARCHAR), TRY_CAST(TO_VARCHAR('Closed Lost to Competition') AS VARCHAR), TRY_CAST(TO_VARCHAR('closed_lost') AS VARCHAR))
-) AS seed("source_system", "stage_raw", "stage")
+) AS seed("SOURCE_SYSTEM", "STAGE_RAW", "STAGE")

@@ -9,4 +9,4 @@ SELECT * FROM (VALUES
   (TRY_CAST(TO_VARCHAR('Closed Won') AS VARCHAR), TRY_CAST(TO_VARCHAR('Closed Won') AS VARCHAR)),
   (TRY_CAST(TO_VARCHAR('Closed Lost') AS VARCHAR), TRY_CAST(TO_VARCHAR('Closed Lost') AS VARCHAR)),
   (TRY_CAST(TO_VARCHAR('Closed Lost to Competition') AS VARCHAR), TRY_CAST(TO_VARCHAR('Closed Lost') AS VARCHAR))
-) AS seed("zoho_stage", "salesforce_stage")
+) AS seed("ZOHO_STAGE", "SALESFORCE_STAGE")

@@ -26,4 +26,4 @@ SELECT * FROM (VALUES
   (TRY_CAST(TO_VARCHAR('company') AS VARCHAR), TRY_CAST(TO_VARCHAR('state') AS VARCHAR), TRY_CAST(TO_VARCHAR('most_recent') AS VARCHAR)),
   (TRY_CAST(TO_VARCHAR('company') AS VARCHAR), TRY_CAST(TO_VARCHAR('postcode') AS VARCHAR), TRY_CAST(TO_VARCHAR('most_recent') AS VARCHAR)),
   (TRY_CAST(TO_VARCHAR('company') AS VARCHAR), TRY_CAST(TO_VARCHAR('country') AS VARCHAR), TRY_CAST(TO_VARCHAR('most_frequent') AS VARCHAR))
-) AS seed("entity", "field", "rule")
+) AS seed("ENTITY", "FIELD", "RULE")

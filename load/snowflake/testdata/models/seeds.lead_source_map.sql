@@ -36,4 +36,4 @@ SELECT * FROM (VALUES
   (TRY_CAST(TO_VARCHAR('zoho_crm') AS VARCHAR), TRY_CAST(TO_VARCHAR('Internal Seminar') AS VARCHAR), TRY_CAST(TO_VARCHAR('webinar') AS VARCHAR)),
   (TRY_CAST(TO_VARCHAR('zoho_crm') AS VARCHAR), TRY_CAST(TO_VARCHAR('Twitter') AS VARCHAR), TRY_CAST(TO_VARCHAR('social_media') AS VARCHAR)),
   (TRY_CAST(TO_VARCHAR('zoho_crm') AS VARCHAR), TRY_CAST(TO_VARCHAR('Facebook') AS VARCHAR), TRY_CAST(TO_VARCHAR('social_media') AS VARCHAR))
-) AS seed("source_system", "source_raw", "lead_source")
+) AS seed("SOURCE_SYSTEM", "SOURCE_RAW", "LEAD_SOURCE")

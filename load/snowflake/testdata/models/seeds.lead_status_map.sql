@@ -13,4 +13,4 @@ SELECT * FROM (VALUES
   (TRY_CAST(TO_VARCHAR('zoho_crm') AS VARCHAR), TRY_CAST(TO_VARCHAR('Not Qualified') AS VARCHAR), TRY_CAST(TO_VARCHAR('unqualified') AS VARCHAR)),
   (TRY_CAST(TO_VARCHAR('zoho_crm') AS VARCHAR), TRY_CAST(TO_VARCHAR('Junk Lead') AS VARCHAR), TRY_CAST(TO_VARCHAR('unqualified') AS VARCHAR)),
   (TRY_CAST(TO_VARCHAR('zoho_crm') AS VARCHAR), TRY_CAST(TO_VARCHAR('Lost Lead') AS VARCHAR), TRY_CAST(TO_VARCHAR('unqualified') AS VARCHAR))
-) AS seed("source_system", "status_raw", "status")
+) AS seed("SOURCE_SYSTEM", "STATUS_RAW", "STATUS")

@@ -25,6 +25,6 @@ SELECT
     CreatedDate        AS created_at,
     LastModifiedDate   AS updated_at,
     _extracted_at      AS extracted_at
-FROM "salesforce"."contact"
+FROM "SALESFORCE"."CONTACT"
 WHERE _deleted_at IS NULL
   AND NOT coalesce(IsDeleted, false)

@@ -31,6 +31,6 @@ SELECT
     LastModifiedDate       AS updated_at,
     SystemModstamp         AS system_modstamp,
     _extracted_at          AS extracted_at
-FROM "salesforce"."lead"
+FROM "SALESFORCE"."LEAD"
 WHERE _deleted_at IS NULL
   AND NOT coalesce(IsDeleted, false)

@@ -9,6 +9,6 @@ SELECT
     LastModifiedDate  AS updated_at,
     _valid_from       AS valid_from,
     _valid_to         AS valid_to
-FROM "salesforce"."lead__history"
+FROM "SALESFORCE"."LEAD__HISTORY"
 WHERE _deleted_at IS NULL
   AND NOT coalesce(IsDeleted, false)

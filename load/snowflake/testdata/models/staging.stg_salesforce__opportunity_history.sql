@@ -13,6 +13,6 @@ SELECT
     CreatedById      AS changed_by_id,
     CreatedDate      AS changed_at,
     _extracted_at    AS extracted_at
-FROM "salesforce"."opportunityhistory"
+FROM "SALESFORCE"."OPPORTUNITYHISTORY"
 WHERE _deleted_at IS NULL
   AND NOT coalesce(IsDeleted, false)

@@ -17,6 +17,6 @@ SELECT
     CreatedDate        AS created_at,
     LastModifiedDate   AS updated_at,
     _extracted_at      AS extracted_at
-FROM "salesforce"."task"
+FROM "SALESFORCE"."TASK"
 WHERE _deleted_at IS NULL
   AND NOT coalesce(IsDeleted, false)

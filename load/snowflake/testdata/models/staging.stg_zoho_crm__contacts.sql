@@ -29,5 +29,5 @@ SELECT
     Modified_Time        AS updated_at,
     Last_Activity_Time   AS last_activity_at,
     _extracted_at        AS extracted_at
-FROM "zoho_crm"."contacts"
+FROM "ZOHO_CRM"."CONTACTS"
 WHERE _deleted_at IS NULL

@@ -22,5 +22,5 @@ SELECT
     Modified_Time          AS updated_at,
     Last_Activity_Time     AS last_activity_at,
     _extracted_at          AS extracted_at
-FROM "zoho_crm"."deals"
+FROM "ZOHO_CRM"."DEALS"
 WHERE _deleted_at IS NULL

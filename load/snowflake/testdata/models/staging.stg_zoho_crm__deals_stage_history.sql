@@ -12,5 +12,5 @@ SELECT
     GET(Modified_By, 'name')::VARCHAR   AS changed_by_name,
     Modified_Time      AS changed_at,
     _extracted_at      AS extracted_at
-FROM "zoho_crm"."deals_stage_history"
+FROM "ZOHO_CRM"."DEALS_STAGE_HISTORY"
 WHERE _deleted_at IS NULL

@@ -10,5 +10,5 @@ SELECT
     Modified_Time      AS updated_at,
     _valid_from        AS valid_from,
     _valid_to          AS valid_to
-FROM "zoho_crm"."deals__history"
+FROM "ZOHO_CRM"."DEALS__HISTORY"
 WHERE _deleted_at IS NULL

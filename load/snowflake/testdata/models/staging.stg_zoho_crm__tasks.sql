@@ -16,5 +16,5 @@ SELECT
     Created_Time       AS created_at,
     Modified_Time      AS updated_at,
     _extracted_at      AS extracted_at
-FROM "zoho_crm"."tasks"
+FROM "ZOHO_CRM"."TASKS"
 WHERE _deleted_at IS NULL

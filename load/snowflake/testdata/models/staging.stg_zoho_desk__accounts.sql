@@ -16,7 +16,7 @@ SELECT
     createdTime    AS created_at,
     modifiedTime   AS updated_at,
     _extracted_at  AS extracted_at
-FROM "zoho_desk"."accounts"
+FROM "ZOHO_DESK"."ACCOUNTS"
 WHERE _deleted_at IS NULL
   AND NOT coalesce(isDeleted, false)
   AND NOT coalesce(isTrashed, false)

@@ -18,5 +18,5 @@ SELECT
     createdTime    AS created_at,
     modifiedTime   AS updated_at,
     _extracted_at  AS extracted_at
-FROM "zoho_desk"."contacts"
+FROM "ZOHO_DESK"."CONTACTS"
 WHERE _deleted_at IS NULL

@@ -32,6 +32,6 @@ SELECT
     coalesce(isEscalated, false) AS is_escalated,
     coalesce(isSpam, false)      AS is_spam,
     _extracted_at         AS extracted_at
-FROM "zoho_desk"."tickets"
+FROM "ZOHO_DESK"."TICKETS"
 WHERE _deleted_at IS NULL
   AND NOT coalesce(isTrashed, false)

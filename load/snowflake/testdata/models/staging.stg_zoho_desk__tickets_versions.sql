@@ -8,6 +8,6 @@ SELECT
     modifiedTime   AS updated_at,
     _valid_from    AS valid_from,
     _valid_to      AS valid_to
-FROM "zoho_desk"."tickets__history"
+FROM "ZOHO_DESK"."TICKETS__HISTORY"
 WHERE _deleted_at IS NULL
   AND NOT coalesce(isTrashed, false)

@@ -5,8 +5,8 @@ SELECT
     coalesce(m.won_amount, 0)    AS lifetime_won,
     l.last_activity_at,
     x.golden_id                  AS company_id
-FROM "staging"."stg_salesforce__account" AS a
-LEFT JOIN "identity"."crosswalk" AS x
+FROM "STAGING"."STG_SALESFORCE__ACCOUNT" AS a
+LEFT JOIN "IDENTITY"."CROSSWALK" AS x
     ON x.system = 'salesforce' AND x.object = 'Account' AND x.source_id = a.account_id
-LEFT JOIN "metrics"."account_overview_unique" AS m ON m.company_id = x.golden_id
-LEFT JOIN "syncs"."last_activity" AS l ON l.entity = 'company' AND l.golden_id = x.golden_id
+LEFT JOIN "METRICS"."ACCOUNT_OVERVIEW_UNIQUE" AS m ON m.company_id = x.golden_id
+LEFT JOIN "SYNCS"."LAST_ACTIVITY" AS l ON l.entity = 'company' AND l.golden_id = x.golden_id

@@ -1,7 +1,7 @@
 -- syncs.closed_won_pairs (sql/syncs/closed_won_pairs.sql, table)
 WITH zoho_accounts AS (
     SELECT golden_id AS company_id, min(source_id) AS account_id
-    FROM "identity"."crosswalk"
+    FROM "IDENTITY"."CROSSWALK"
     WHERE system = 'zoho_crm' AND object = 'Accounts'
     GROUP BY golden_id
     HAVING count(*) = 1
@@ -12,8 +12,8 @@ won AS (
         d.source_id AS opportunity_id,
         d.company_id,
         coalesce(h.entered_at, d.updated_at) AS won_at
-    FROM "core"."deals" AS d
-    LEFT JOIN "core"."deal_stage_history" AS h
+    FROM "CORE"."DEALS" AS d
+    LEFT JOIN "CORE"."DEAL_STAGE_HISTORY" AS h
         ON h.deal_id = d.deal_id AND h.exited_at IS NULL
     WHERE d.source_system = 'salesforce' AND d.is_won AND d.company_id IS NOT NULL
 ),

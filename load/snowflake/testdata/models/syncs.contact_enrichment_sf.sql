@@ -1,7 +1,7 @@
 -- syncs.contact_enrichment_sf (sql/syncs/contact_enrichment_sf.sql, view)
 WITH tickets AS (
     SELECT person_id, count(*) AS open_tickets
-    FROM "core"."tickets"
+    FROM "CORE"."TICKETS"
     WHERE NOT is_closed AND person_id IS NOT NULL
     GROUP BY person_id
 )
@@ -12,9 +12,9 @@ SELECT
     l.last_activity_at,
     x.golden_id                 AS person_id,
     p.company_id
-FROM "staging"."stg_salesforce__contact" AS c
-LEFT JOIN "identity"."crosswalk" AS x
+FROM "STAGING"."STG_SALESFORCE__CONTACT" AS c
+LEFT JOIN "IDENTITY"."CROSSWALK" AS x
     ON x.system = 'salesforce' AND x.object = 'Contact' AND x.source_id = c.contact_id
-LEFT JOIN "identity"."persons" AS p ON p.person_id = x.golden_id
+LEFT JOIN "IDENTITY"."PERSONS" AS p ON p.person_id = x.golden_id
 LEFT JOIN tickets AS t ON t.person_id = x.golden_id
-LEFT JOIN "syncs"."last_activity" AS l ON l.entity = 'person' AND l.golden_id = x.golden_id
+LEFT JOIN "SYNCS"."LAST_ACTIVITY" AS l ON l.entity = 'person' AND l.golden_id = x.golden_id

@@ -1,7 +1,7 @@
 -- syncs.deal_pairs (sql/syncs/deal_pairs.sql, table)
 WITH deals AS (
     SELECT source_system, source_id, unique_deal_id
-    FROM "identity"."deal_crosswalk"
+    FROM "IDENTITY"."DEAL_CROSSWALK"
 ),
 
 kept AS (
@@ -18,7 +18,7 @@ kept AS (
             count(*) OVER (PARTITION BY v.sf_id) AS sf_pairs
         FROM (
             SELECT DISTINCT left_id AS zoho_id, right_id AS sf_id
-            FROM "_revops"."link_values"
+            FROM "_REVOPS"."LINK_VALUES"
             WHERE link = 'zoho_sf_deals'
         ) AS v
         JOIN deals AS z ON z.source_system = 'zoho_crm' AND z.source_id = v.zoho_id

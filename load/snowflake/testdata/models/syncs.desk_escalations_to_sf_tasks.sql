@@ -1,22 +1,22 @@
 -- syncs.desk_escalations_to_sf_tasks (sql/syncs/desk_escalations_to_sf_tasks.sql, view)
 WITH escalated AS (
     SELECT t.*
-    FROM "core"."tickets" AS t
+    FROM "CORE"."TICKETS" AS t
     WHERE t.source_system = 'zoho_desk'
       AND (
           t.is_escalated
           OR t.status_raw = 'Escalated'
           OR t.source_id IN (
-              SELECT ticket_id FROM "staging"."stg_zoho_desk__tickets_versions" WHERE status = 'Escalated')
+              SELECT ticket_id FROM "STAGING"."STG_ZOHO_DESK__TICKETS_VERSIONS" WHERE status = 'Escalated')
           OR t.source_id IN (
-              SELECT key FROM "identity"."state_sync_snapshots"
+              SELECT key FROM "IDENTITY"."STATE_SYNC_SNAPSHOTS"
               WHERE sync = 'desk_escalations_to_sf_tasks' AND destination_id IS NOT NULL)
       )
 ),
 
 by_email AS (
     SELECT email_normalized, min(person_id) AS person_id
-    FROM "core"."contacts"
+    FROM "CORE"."CONTACTS"
     WHERE person_id IS NOT NULL AND email_normalized IS NOT NULL AND email_normalized <> ''
     GROUP BY email_normalized
     HAVING count(DISTINCT person_id) = 1
@@ -34,14 +34,14 @@ sf_contacts AS (
             PARTITION BY x.golden_id
             ORDER BY c.account_id IS NULL, c.updated_at DESC NULLS LAST, c.contact_id
         ) AS nth
-    FROM "identity"."crosswalk" AS x
-    JOIN "staging"."stg_salesforce__contact" AS c ON c.contact_id = x.source_id
+    FROM "IDENTITY"."CROSSWALK" AS x
+    JOIN "STAGING"."STG_SALESFORCE__CONTACT" AS c ON c.contact_id = x.source_id
     WHERE x.system = 'salesforce' AND x.object = 'Contact'
 ),
 
 sf_accounts AS (
     SELECT golden_id AS company_id, min(source_id) AS account_id
-    FROM "identity"."crosswalk"
+    FROM "IDENTITY"."CROSSWALK"
     WHERE system = 'salesforce' AND object = 'Account'
     GROUP BY golden_id
     HAVING count(*) = 1
@@ -61,6 +61,6 @@ SELECT
     c.contact_id                                                   AS sf_contact_id
 FROM people AS p
 LEFT JOIN sf_contacts AS c ON c.person_id = p.golden_person_id AND c.nth = 1
-LEFT JOIN "identity"."persons" AS gp ON gp.person_id = p.golden_person_id
+LEFT JOIN "IDENTITY"."PERSONS" AS gp ON gp.person_id = p.golden_person_id
 LEFT JOIN sf_accounts AS a ON a.company_id = gp.company_id
 WHERE coalesce(c.account_id, a.account_id) IS NOT NULL

@@ -4,7 +4,7 @@ WITH own AS (
     WHERE 1 = 0
     UNION ALL
     SELECT destination_id
-    FROM "identity"."state_sync_snapshots"
+    FROM "IDENTITY"."STATE_SYNC_SNAPSHOTS"
     WHERE destination_id IS NOT NULL
 ),
 
@@ -13,11 +13,11 @@ activities AS (
         coalesce(c.person_id, l.person_id) AS person_id,
         coalesce(ac.company_id, c.company_id, d.company_id) AS company_id,
         a.created_at AS touched_at
-    FROM "core"."activities" AS a
-    LEFT JOIN "core"."contacts" AS c ON c.contact_id = a.contact_id
-    LEFT JOIN "core"."leads" AS l ON l.lead_id = a.lead_id
-    LEFT JOIN "core"."accounts" AS ac ON ac.account_id = a.account_id
-    LEFT JOIN "core"."deals" AS d ON d.deal_id = a.deal_id
+    FROM "CORE"."ACTIVITIES" AS a
+    LEFT JOIN "CORE"."CONTACTS" AS c ON c.contact_id = a.contact_id
+    LEFT JOIN "CORE"."LEADS" AS l ON l.lead_id = a.lead_id
+    LEFT JOIN "CORE"."ACCOUNTS" AS ac ON ac.account_id = a.account_id
+    LEFT JOIN "CORE"."DEALS" AS d ON d.deal_id = a.deal_id
     WHERE a.source_id NOT IN (SELECT destination_id FROM own)
       AND a.created_at IS NOT NULL
 ),
@@ -26,7 +26,7 @@ touches AS (
     SELECT person_id, company_id, touched_at FROM activities
     UNION ALL
     SELECT person_id, company_id, created_at
-    FROM "core"."tickets"
+    FROM "CORE"."TICKETS"
     WHERE created_at IS NOT NULL
 )
 

@@ -5,16 +5,16 @@ WITH zoho_half AS (
     WHERE 1 = 0
     UNION ALL
     SELECT DISTINCT x.golden_id
-    FROM "identity"."crosswalk" AS x
-    JOIN "syncs"."zoho_accounts_to_desk" AS z ON z.zoho_account_id = x.source_id
+    FROM "IDENTITY"."CROSSWALK" AS x
+    JOIN "SYNCS"."ZOHO_ACCOUNTS_TO_DESK" AS z ON z.zoho_account_id = x.source_id
     WHERE x.system = 'zoho_crm' AND x.object = 'Accounts'
-      AND EXISTS (SELECT 1 FROM "seeds"."identity_syncs" AS s WHERE s.sync = 'zoho_accounts_to_desk')
+      AND EXISTS (SELECT 1 FROM "SEEDS"."IDENTITY_SYNCS" AS s WHERE s.sync = 'zoho_accounts_to_desk')
 ),
 
 in_desk AS (
     SELECT DISTINCT x.source_id
-    FROM "identity"."crosswalk" AS x
-    JOIN "identity"."crosswalk" AS d
+    FROM "IDENTITY"."CROSSWALK" AS x
+    JOIN "IDENTITY"."CROSSWALK" AS d
         ON d.golden_id = x.golden_id AND d.system = 'zoho_desk' AND d.object = 'accounts'
     WHERE x.system = 'salesforce' AND x.object = 'Account'
 )
@@ -30,9 +30,9 @@ SELECT
     a.billing_state       AS state,
     a.billing_postal_code AS code,
     a.billing_country     AS country
-FROM "staging"."stg_salesforce__account" AS a
+FROM "STAGING"."STG_SALESFORCE__ACCOUNT" AS a
 WHERE nullif(trim(a.name), '') IS NOT NULL
   AND a.account_id NOT IN (SELECT source_id FROM in_desk)
   AND a.account_id NOT IN (
-      SELECT x.source_id FROM "identity"."crosswalk" AS x
+      SELECT x.source_id FROM "IDENTITY"."CROSSWALK" AS x
       WHERE x.system = 'salesforce' AND x.object = 'Account' AND x.golden_id IN (SELECT golden_id FROM zoho_half))

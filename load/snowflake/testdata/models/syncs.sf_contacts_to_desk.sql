@@ -5,16 +5,16 @@ WITH zoho_half AS (
     WHERE 1 = 0
     UNION ALL
     SELECT DISTINCT x.golden_id
-    FROM "identity"."crosswalk" AS x
-    JOIN "syncs"."zoho_contacts_to_desk" AS z ON z.zoho_contact_id = x.source_id
+    FROM "IDENTITY"."CROSSWALK" AS x
+    JOIN "SYNCS"."ZOHO_CONTACTS_TO_DESK" AS z ON z.zoho_contact_id = x.source_id
     WHERE x.system = 'zoho_crm' AND x.object = 'Contacts'
-      AND EXISTS (SELECT 1 FROM "seeds"."identity_syncs" AS s WHERE s.sync = 'zoho_contacts_to_desk')
+      AND EXISTS (SELECT 1 FROM "SEEDS"."IDENTITY_SYNCS" AS s WHERE s.sync = 'zoho_contacts_to_desk')
 ),
 
 in_desk AS (
     SELECT DISTINCT x.source_id
-    FROM "identity"."crosswalk" AS x
-    JOIN "identity"."crosswalk" AS d
+    FROM "IDENTITY"."CROSSWALK" AS x
+    JOIN "IDENTITY"."CROSSWALK" AS d
         ON d.golden_id = x.golden_id AND d.system = 'zoho_desk' AND d.object = 'contacts'
     WHERE x.system = 'salesforce' AND x.object = 'Contact'
 ),
@@ -26,16 +26,16 @@ written AS (
     WHERE 1 = 0
     UNION ALL
     SELECT key, max(destination_id)
-    FROM "identity"."state_sync_snapshots"
+    FROM "IDENTITY"."STATE_SYNC_SNAPSHOTS"
     WHERE sync = 'sf_accounts_to_desk' AND destination_id IS NOT NULL
     GROUP BY key
     UNION ALL
     -- the company's account the Zoho CRM half wrote (feeding one Desk)
     SELECT x.source_id, max(s.destination_id)
-    FROM "identity"."state_sync_snapshots" AS s
-    JOIN "identity"."crosswalk" AS z
+    FROM "IDENTITY"."STATE_SYNC_SNAPSHOTS" AS s
+    JOIN "IDENTITY"."CROSSWALK" AS z
         ON z.system = 'zoho_crm' AND z.object = 'Accounts' AND z.source_id = s.key
-    JOIN "identity"."crosswalk" AS x
+    JOIN "IDENTITY"."CROSSWALK" AS x
         ON x.golden_id = z.golden_id AND x.system = 'salesforce' AND x.object = 'Account'
     WHERE s.sync = 'zoho_accounts_to_desk' AND s.destination_id IS NOT NULL
     GROUP BY x.source_id
@@ -44,8 +44,8 @@ written AS (
 
 paired AS (
     SELECT x.source_id AS sf_account_id, max(d.source_id) AS desk_account_id
-    FROM "identity"."crosswalk" AS x
-    JOIN "identity"."crosswalk" AS d
+    FROM "IDENTITY"."CROSSWALK" AS x
+    JOIN "IDENTITY"."CROSSWALK" AS d
         ON d.golden_id = x.golden_id AND d.system = 'zoho_desk' AND d.object = 'accounts'
     WHERE x.system = 'salesforce' AND x.object = 'Account'
     GROUP BY x.source_id
@@ -64,7 +64,7 @@ SELECT
     c.mailing_city                 AS city,
     c.mailing_state                AS state,
     c.mailing_country              AS country
-FROM "staging"."stg_salesforce__contact" AS c
+FROM "STAGING"."STG_SALESFORCE__CONTACT" AS c
 LEFT JOIN (
     SELECT sf_account_id, min(desk_account_id) AS desk_account_id FROM written GROUP BY 1
 ) AS w ON w.sf_account_id = c.account_id
@@ -72,5 +72,5 @@ LEFT JOIN paired AS p ON p.sf_account_id = c.account_id
 WHERE nullif(trim(c.last_name), '') IS NOT NULL
   AND c.contact_id NOT IN (SELECT source_id FROM in_desk)
   AND c.contact_id NOT IN (
-      SELECT x.source_id FROM "identity"."crosswalk" AS x
+      SELECT x.source_id FROM "IDENTITY"."CROSSWALK" AS x
       WHERE x.system = 'salesforce' AND x.object = 'Contact' AND x.golden_id IN (SELECT golden_id FROM zoho_half))

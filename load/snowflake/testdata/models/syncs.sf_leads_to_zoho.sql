@@ -2,20 +2,20 @@
 WITH from_zoho AS (
     SELECT email_key
     FROM (
-        SELECT nullif(lower(trim(email)), '') AS email_key FROM "syncs"."zoho_leads_to_sf"
+        SELECT nullif(lower(trim(email)), '') AS email_key FROM "SYNCS"."ZOHO_LEADS_TO_SF"
     ) AS z
     WHERE email_key IS NOT NULL
 ),
 
 leads AS (
     SELECT l.*, nullif(lower(trim(l.email)), '') AS email_key
-    FROM "staging"."stg_salesforce__lead" AS l
+    FROM "STAGING"."STG_SALESFORCE__LEAD" AS l
     WHERE NOT l.is_converted
       AND l.lead_id NOT IN (
-          SELECT Id FROM "salesforce"."lead"
+          SELECT Id FROM "SALESFORCE"."LEAD"
           WHERE nullif(trim(Zoho_Lead_Id__c), '') IS NOT NULL)
       AND l.lead_id NOT IN (
-          SELECT destination_id FROM "identity"."state_sync_snapshots"
+          SELECT destination_id FROM "IDENTITY"."STATE_SYNC_SNAPSHOTS"
           WHERE sync = 'zoho_leads_to_sf' AND destination_id IS NOT NULL)
 ),
 

@@ -1,8 +1,8 @@
 -- syncs.zoho_accounts_to_desk (sql/syncs/zoho_accounts_to_desk.sql, view)
 WITH in_desk AS (
     SELECT DISTINCT x.source_id
-    FROM "identity"."crosswalk" AS x
-    JOIN "identity"."crosswalk" AS d
+    FROM "IDENTITY"."CROSSWALK" AS x
+    JOIN "IDENTITY"."CROSSWALK" AS d
         ON d.golden_id = x.golden_id AND d.system = 'zoho_desk' AND d.object = 'accounts'
     WHERE x.system = 'zoho_crm' AND x.object = 'Accounts'
 )
@@ -18,6 +18,6 @@ SELECT
     a.billing_state       AS state,
     a.billing_postal_code AS code,
     a.billing_country     AS country
-FROM "staging"."stg_zoho_crm__accounts" AS a
+FROM "STAGING"."STG_ZOHO_CRM__ACCOUNTS" AS a
 WHERE nullif(trim(a.name), '') IS NOT NULL
   AND a.account_id NOT IN (SELECT source_id FROM in_desk)

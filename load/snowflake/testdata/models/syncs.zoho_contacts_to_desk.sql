@@ -1,8 +1,8 @@
 -- syncs.zoho_contacts_to_desk (sql/syncs/zoho_contacts_to_desk.sql, view)
 WITH in_desk AS (
     SELECT DISTINCT x.source_id
-    FROM "identity"."crosswalk" AS x
-    JOIN "identity"."crosswalk" AS d
+    FROM "IDENTITY"."CROSSWALK" AS x
+    JOIN "IDENTITY"."CROSSWALK" AS d
         ON d.golden_id = x.golden_id AND d.system = 'zoho_desk' AND d.object = 'contacts'
     WHERE x.system = 'zoho_crm' AND x.object = 'Contacts'
 ),
@@ -14,15 +14,15 @@ written AS (
     WHERE 1 = 0
     UNION ALL
     SELECT key, max(destination_id)
-    FROM "identity"."state_sync_snapshots"
+    FROM "IDENTITY"."STATE_SYNC_SNAPSHOTS"
     WHERE sync = 'zoho_accounts_to_desk' AND destination_id IS NOT NULL
     GROUP BY key
 ),
 
 paired AS (
     SELECT x.source_id AS zoho_account_id, max(d.source_id) AS desk_account_id
-    FROM "identity"."crosswalk" AS x
-    JOIN "identity"."crosswalk" AS d
+    FROM "IDENTITY"."CROSSWALK" AS x
+    JOIN "IDENTITY"."CROSSWALK" AS d
         ON d.golden_id = x.golden_id AND d.system = 'zoho_desk' AND d.object = 'accounts'
     WHERE x.system = 'zoho_crm' AND x.object = 'Accounts'
     GROUP BY x.source_id
@@ -41,7 +41,7 @@ SELECT
     c.mailing_city                 AS city,
     c.mailing_state                AS state,
     c.mailing_country              AS country
-FROM "staging"."stg_zoho_crm__contacts" AS c
+FROM "STAGING"."STG_ZOHO_CRM__CONTACTS" AS c
 LEFT JOIN written AS w ON w.zoho_account_id = c.account_id
 LEFT JOIN paired AS p ON p.zoho_account_id = c.account_id
 WHERE nullif(trim(c.last_name), '') IS NOT NULL

@@ -1,11 +1,11 @@
 -- syncs.zoho_leads_to_sf (sql/syncs/zoho_leads_to_sf.sql, view)
 WITH leads AS (
     SELECT l.*, nullif(lower(trim(l.email)), '') AS email_key
-    FROM "staging"."stg_zoho_crm__leads" AS l
+    FROM "STAGING"."STG_ZOHO_CRM__LEADS" AS l
     WHERE NOT l.is_converted
       AND nullif(trim(l.salesforce_id), '') IS NULL
       AND l.lead_id NOT IN (
-          SELECT destination_id FROM "identity"."state_sync_snapshots"
+          SELECT destination_id FROM "IDENTITY"."STATE_SYNC_SNAPSHOTS"
           WHERE sync = 'sf_leads_to_zoho' AND destination_id IS NOT NULL)
 ),
 
