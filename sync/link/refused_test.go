@@ -115,3 +115,31 @@ func TestWholeWriteFailureFailsTheLink(t *testing.T) {
 	}
 	faults.Clear()
 }
+
+// The same the other way: Zoho refuses a value for a field
+// (No_of_Employees holds 9 digits; Salesforce's NumberOfEmployees took
+// ten): INVALID_DATA names it in details.api_name, the record is sent
+// again without it, and the phone changed beside it lands in Zoho.
+func TestZohoRefusedFieldLeavesTheOthers(t *testing.T) {
+	wd := newWorld(t, 0)
+	s := spec(t, leadLink)
+	zid, sid := wd.pairOf(t, map[string]any{"Phone": "+1 415 555 0100", "No_of_Employees": int64(50)},
+		map[string]any{"Phone": "+1 415 555 0100", "NumberOfEmployees": int64(50)})
+	wd.extract(t)
+	if rep, w := wd.run(t, s); w != [2]int64{0, 0} || rep.Failed != 0 {
+		t.Fatalf("first run (all agree): writes %v, %+v", w, rep)
+	}
+	wd.edit(t, 1, sid, map[string]any{"NumberOfEmployees": int64(1234567890), "Phone": "+1 415 555 0177"})
+	wd.extract(t)
+	rep, w := wd.run(t, s)
+	if w != [2]int64{2, 0} || rep.Status != "partial" || rep.Failed != 1 || rep.Sides[0].Updated != 1 || rep.Sides[0].Failed != 1 {
+		t.Fatalf("run: writes %v, %+v; want 2 Zoho write calls, the record updated and one field failed", w, rep)
+	}
+	if p, n := wd.get(t, 0, zid, "Phone"), wd.get(t, 0, zid, "No_of_Employees"); fmt.Sprint(p) != "+1 415 555 0177" || fmt.Sprint(n) != "50" {
+		t.Fatalf("Zoho holds Phone %v, No_of_Employees %v: want the phone written, the refused number not", p, n)
+	}
+	fs, err := link.Failures(context.Background(), wd.w, []string{s.Name}, 0)
+	if err != nil || len(fs) != 1 || fs[0].Field != "No_of_Employees ⇄ NumberOfEmployees" || fs[0].Code != "INVALID_DATA" || fs[0].Side != "zoho_crm" {
+		t.Fatalf("failures %+v %v, want No_of_Employees refused by Zoho", fs, err)
+	}
+}
