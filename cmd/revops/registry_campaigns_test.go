@@ -56,4 +56,3 @@ func TestZohoCampaignsSource(t *testing.T) {
 		t.Fatalf("validate: exit %d, %s", code, errOut)
 	}
 }
-
