@@ -71,22 +71,23 @@ func (w *Warehouse) Exec(ctx context.Context, query string, args ...any) error {
 	return nil
 }
 
-// Query runs a query and returns its rows as Arrow record batches. Rows
-// are read through the REST API (tabledata pages), not the Storage Read
-// API.
+// Query runs a query and returns its rows as Arrow record batches: a
+// result larger than the query response's first page is read through the
+// Storage Read API (Arrow batches, storage.go) unless that is off or was
+// refused, otherwise through REST pages.
 func (w *Warehouse) Query(ctx context.Context, query string, args ...any) (array.RecordReader, error) {
 	query, err := w.render(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	q := w.client.Query(w.qualify(query))
+	q := w.queryClient().Query(w.qualify(query))
 	q.Parameters = params(args)
 	q.Location = w.location
 	it, err := q.Read(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("bigquery: query: %w", err)
 	}
-	return readArrow(it)
+	return w.readResult(ctx, it)
 }
 
 const batchRows = 65536

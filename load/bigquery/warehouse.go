@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bq "cloud.google.com/go/bigquery"
@@ -41,6 +43,17 @@ type Options struct {
 	// ClientOptions are passed to the client after the ones above (tests
 	// point the client at an emulator with them).
 	ClientOptions []option.ClientOption
+	// DisableStorageRead reads every query result through REST pages
+	// (tabledata) instead of the Storage Read API.
+	DisableStorageRead bool
+	// StorageEndpoint is the host:port of an emulator of the Storage Read
+	// API (bqtest's StorageAddr), reached without TLS or credentials.
+	// With Endpoint or ClientOptions set and StorageEndpoint empty, results
+	// are read through REST pages (the service is never dialled then).
+	StorageEndpoint string
+	// Logger receives the warnings of storage reads falling back to REST
+	// (slog.Default() when nil).
+	Logger *slog.Logger
 }
 
 // Validate checks the options without touching the network.
@@ -80,6 +93,8 @@ func prefixOK(p string) bool {
 // multi-statement transaction for rows and state.
 type Warehouse struct {
 	client   *bq.Client
+	reader   *bq.Client // reads query results through the Storage Read API; nil when off
+	log      *slog.Logger
 	project  string
 	prefix   string
 	location string
@@ -91,6 +106,9 @@ type Warehouse struct {
 	seq      uint64
 	last     LandingFigures
 	state    map[string]StateTable // the state tables created through Exec, by lower-case schema.table
+
+	storageOff     atomic.Bool // the Storage Read API was refused
+	storageQueries int         // results read through it
 }
 
 var (
@@ -126,11 +144,12 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 	var tok [4]byte
 	_, _ = rand.Read(tok[:])
 	w := &Warehouse{client: c, project: o.Project, prefix: o.DatasetPrefix, location: o.Location,
-		token: hex.EncodeToString(tok[:]), tables: map[string]*sync.Mutex{}, datasets: map[string]bool{}}
+		token: hex.EncodeToString(tok[:]), tables: map[string]*sync.Mutex{}, datasets: map[string]bool{}, log: logger(o.Logger)}
 	if err := w.ensureState(ctx); err != nil {
 		_ = c.Close()
 		return nil, err
 	}
+	w.reader = w.openReader(ctx, o, copts)
 	return w, nil
 }
 
@@ -145,6 +164,12 @@ func (w *Warehouse) Dataset(s string) string { return w.prefix + s }
 
 // Close closes the client.
 func (w *Warehouse) Close() error {
+	if w.reader != nil {
+		if err := w.reader.Close(); err != nil {
+			_ = w.client.Close()
+			return fmt.Errorf("bigquery: close storage read client: %w", err)
+		}
+	}
 	if err := w.client.Close(); err != nil {
 		return fmt.Errorf("bigquery: close: %w", err)
 	}

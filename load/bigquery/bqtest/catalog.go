@@ -36,7 +36,10 @@ func (s *Server) lookupDataset(id string) (*dataset, *apiError) {
 func (s *Server) listDatasets(ctx context.Context, r *http.Request, args []string) (any, *apiError) {
 	s.mu.Lock()
 	ids := make([]string, 0, len(s.datasets))
-	for id := range s.datasets {
+	for id, d := range s.datasets {
+		if d.Hidden {
+			continue
+		}
 		ids = append(ids, id)
 	}
 	s.mu.Unlock()

@@ -27,6 +27,9 @@ type job struct {
 	statements int
 	loadRows   int64
 	loadBytes  int64
+	// anon is the table (in the hidden dataset anonDataset) that holds a
+	// paged query's result for the Storage Read API; "" when none.
+	anon string
 }
 
 // result is a finished query's output: its schema and encoded rows.
@@ -35,6 +38,69 @@ type result struct {
 	rows          []any // {"f":[{"v":...}]}
 	dml           int64 // rows touched by the last DML statement, -1 when none
 	statementType string
+	// selectSQL and args are a single SELECT's DuckDB text and arguments,
+	// kept so that a paged result can be written to an anonymous table.
+	selectSQL string
+	args      []any
+	// more is set when rows holds only the first rows of a result a limit
+	// cut short; anon is then the anonymous table (quoted dataset.table)
+	// that holds the whole result, its rows read page by page, and total
+	// its row count.
+	more  bool
+	anon  string
+	total int
+}
+
+// totalRows is the number of rows in the result.
+func (r *result) totalRows() int {
+	if r == nil {
+		return 0
+	}
+	if r.anon != "" {
+		return r.total
+	}
+	return len(r.rows)
+}
+
+// page returns the rows of one page and the token of the next: from
+// memory, or read from the anonymous table.
+func (s *Server) page(ctx context.Context, r *result, q url.Values) ([]any, string, *apiError) {
+	if r == nil || r.anon == "" {
+		rows, tok := r.page(q, s.pageRows)
+		return rows, tok, nil
+	}
+	start, n := pageBounds(q, s.pageRows)
+	start = min(start, r.total)
+	end := r.total
+	if n > 0 {
+		end = min(start+n, r.total)
+	}
+	if end == start {
+		return nil, "", nil
+	}
+	res, aerr := s.runSelect(ctx, s.db, fmt.Sprintf("SELECT * FROM %s LIMIT %d OFFSET %d", r.anon, end-start, start), nil)
+	if aerr != nil {
+		return nil, "", aerr
+	}
+	if end < r.total {
+		return res.rows, strconv.Itoa(end), nil
+	}
+	return res.rows, "", nil
+}
+
+func pageBounds(q url.Values, def int) (start, n int) {
+	if tok := q.Get("pageToken"); tok != "" {
+		start, _ = strconv.Atoi(tok)
+	} else if si := q.Get("startIndex"); si != "" {
+		start, _ = strconv.Atoi(si)
+	}
+	n = def
+	if mr := q.Get("maxResults"); mr != "" {
+		if v, err := strconv.Atoi(mr); err == nil && v >= 0 && (v < n || n <= 0) {
+			n = v
+		}
+	}
+	return start, n
 }
 
 func (r *result) page(q url.Values, def int) ([]any, string) {
@@ -106,6 +172,14 @@ func (s *Server) jobJSON(j *job) map[string]any {
 		cfg[k] = v
 	}
 	cfg["jobType"] = j.jobType
+	if q, ok := cfg["query"].(map[string]any); ok && j.anon != "" {
+		qc := make(map[string]any, len(q)+1)
+		for k, v := range q {
+			qc[k] = v
+		}
+		qc["destinationTable"] = map[string]any{"projectId": s.project, "datasetId": anonDataset, "tableId": j.anon}
+		cfg["query"] = qc
+	}
 	status := map[string]any{"state": "DONE"}
 	if j.err != nil {
 		e := map[string]any{"reason": j.err.reason, "message": j.err.message}
@@ -256,6 +330,9 @@ func (s *Server) runQueryJob(ctx context.Context, j *job, qc queryConfig) {
 		return
 	}
 	j.res = res
+	if res != nil && res.more {
+		s.writeAnonymous(ctx, j)
+	}
 }
 
 func decodeParams(ps []queryParam) ([]any, *apiError) {
@@ -325,7 +402,12 @@ func (s *Server) runScript(ctx context.Context, src string, params []any) (*resu
 		return nil, 0, invalidQuery(fmt.Sprintf("Query has %d positional parameters but %d were given", want, len(params)))
 	}
 	if len(sts) == 1 && sts[0].kind == "SELECT" {
-		res, aerr := s.runSelect(ctx, s.db, sts[0].sql, params)
+		// A result longer than a page is cut short here and written
+		// whole to an anonymous table (runQueryJob).
+		res, aerr := s.runSelectLimit(ctx, s.db, sts[0].sql, params, s.pageRows)
+		if res != nil {
+			res.selectSQL, res.args = sts[0].sql, params
+		}
 		return res, 1, aerr
 	}
 	s.ddlMu.Lock()
@@ -421,6 +503,12 @@ func sqlError(err error) *apiError {
 }
 
 func (s *Server) runSelect(ctx context.Context, c execer, q string, args []any) (*result, *apiError) {
+	return s.runSelectLimit(ctx, c, q, args, 0)
+}
+
+// runSelectLimit runs a SELECT and encodes its rows, at most limit of
+// them when limit > 0 (more is set when there were others).
+func (s *Server) runSelectLimit(ctx context.Context, c execer, q string, args []any, limit int) (*result, *apiError) {
 	if c == nil {
 		c = s.db
 	}
@@ -453,6 +541,10 @@ func (s *Server) runSelect(ctx context.Context, c execer, q string, args []any) 
 		ptrs[i] = &vals[i]
 	}
 	for rows.Next() {
+		if limit > 0 && len(res.rows) == limit {
+			res.more = true
+			break
+		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, sqlError(err)
 		}
@@ -488,7 +580,7 @@ func (s *Server) query(ctx context.Context, r *http.Request, args []string) (any
 		if seen {
 			j, aerr := s.lookupJob(id)
 			if aerr == nil {
-				return s.queryResponse(j, url.Values{}, "bigquery#queryResponse")
+				return s.queryResponse(ctx, j, url.Values{}, "bigquery#queryResponse")
 			}
 		}
 	}
@@ -506,10 +598,10 @@ func (s *Server) query(ctx context.Context, r *http.Request, args []string) (any
 		s.requestIDs[body.RequestID] = j.id
 		s.mu.Unlock()
 	}
-	return s.queryResponse(j, url.Values{}, "bigquery#queryResponse")
+	return s.queryResponse(ctx, j, url.Values{}, "bigquery#queryResponse")
 }
 
-func (s *Server) queryResponse(j *job, q url.Values, kind string) (any, *apiError) {
+func (s *Server) queryResponse(ctx context.Context, j *job, q url.Values, kind string) (any, *apiError) {
 	if j.err != nil {
 		return nil, j.err
 	}
@@ -522,15 +614,14 @@ func (s *Server) queryResponse(j *job, q url.Values, kind string) (any, *apiErro
 	if res != nil && len(res.fields) > 0 {
 		out["schema"] = tableSchema{Fields: res.fields}
 	}
-	total := 0
-	if res != nil {
-		total = len(res.rows)
-		if res.dml >= 0 {
-			out["numDmlAffectedRows"] = fmt.Sprint(res.dml)
-		}
+	if res != nil && res.dml >= 0 {
+		out["numDmlAffectedRows"] = fmt.Sprint(res.dml)
 	}
-	out["totalRows"] = fmt.Sprint(total)
-	rows, token := res.page(q, s.pageRows)
+	out["totalRows"] = fmt.Sprint(res.totalRows())
+	rows, token, aerr := s.page(ctx, res, q)
+	if aerr != nil {
+		return nil, aerr
+	}
 	if len(rows) > 0 {
 		out["rows"] = rows
 	}
@@ -548,7 +639,7 @@ func (s *Server) getQueryResults(ctx context.Context, r *http.Request, args []st
 	if j.jobType != "QUERY" {
 		return nil, errf(400, "invalid", "Job %s is not a query job", j.id)
 	}
-	return s.queryResponse(j, r.URL.Query(), "bigquery#getQueryResultsResponse")
+	return s.queryResponse(ctx, j, r.URL.Query(), "bigquery#getQueryResultsResponse")
 }
 
 func (s *Server) getJob(ctx context.Context, r *http.Request, args []string) (any, *apiError) {

@@ -53,12 +53,15 @@ type Server struct {
 
 	// ddlMu serializes DDL and scripts against DuckDB's catalog conflicts.
 	ddlMu sync.Mutex
+
+	storageState
 }
 
 type dataset struct {
 	ID       string
 	Location string
 	Created  time.Time
+	Hidden   bool // the anonymous dataset of query results: not listed
 }
 
 // Option configures New.
@@ -85,6 +88,8 @@ func New(opts ...Option) (*Server, error) {
 		requestIDs: map[string]string{},
 		log:        slog.New(slog.DiscardHandler),
 	}
+	s.streamRows = 50000
+	s.sessions = map[string]*readSession{}
 	for _, o := range opts {
 		o(s)
 	}
@@ -105,6 +110,20 @@ func New(opts ...Option) (*Server, error) {
 			_ = os.RemoveAll(dir)
 			return nil, fmt.Errorf("bqtest: set up duckdb (%s): %w", q, err)
 		}
+	}
+	if _, err := db.Exec("CREATE SCHEMA " + quoteIdent(anonDataset)); err != nil {
+		_ = db.Close()
+		_ = os.RemoveAll(dir)
+		return nil, fmt.Errorf("bqtest: set up duckdb: %w", err)
+	}
+	s.datasets[anonDataset] = &dataset{ID: anonDataset, Location: "US", Created: time.Now(), Hidden: true}
+	if s.streamRows < 1 {
+		s.streamRows = 1
+	}
+	if err := s.startStorage(); err != nil {
+		_ = db.Close()
+		_ = os.RemoveAll(dir)
+		return nil, err
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s, nil
@@ -136,6 +155,7 @@ func (s *Server) Project() string { return s.project }
 // Close stops the emulator and frees its database.
 func (s *Server) Close() {
 	s.srv.Close()
+	s.grpc.Stop()
 	_ = s.db.Close()
 	_ = os.RemoveAll(s.dir)
 }
