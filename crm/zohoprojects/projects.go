@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/revops/revops/crm/httpx"
 )
 
 // ID is a Projects id: a JSON number (legacy answers) or string (V3;
@@ -221,10 +223,12 @@ func (c *Client) CreateProject(ctx context.Context, body map[string]any) (*Proje
 	return p, nil
 }
 
-// UpdateProject changes the given keys of project id (PATCH).
+// UpdateProject changes the given keys of project id (PATCH; it sets the
+// same values again when repeated, so the transport repeats it after a
+// 5xx or a dropped connection).
 func (c *Client) UpdateProject(ctx context.Context, id string, body map[string]any) (*Project, error) {
 	var raw json.RawMessage
-	if _, err := c.call(ctx, http.MethodPatch, c.portalPath("projects/"+url.PathEscape(id)), nil, body, &raw); err != nil {
+	if _, err := c.call(httpx.Retryable(ctx), http.MethodPatch, c.portalPath("projects/"+url.PathEscape(id)), nil, body, &raw); err != nil {
 		return nil, fmt.Errorf("zohoprojects: update project %s: %w", id, err)
 	}
 	p, err := one(raw)
