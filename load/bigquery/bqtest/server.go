@@ -141,6 +141,9 @@ var setupSQL = []string{
 	`CREATE MACRO safe_divide(a, b) AS CASE WHEN b = 0 THEN NULL ELSE a / b END`,
 	// DATE(ts) is the UTC date of a timestamp; DATE(y, m, d) is not emulated.
 	`CREATE MACRO date_bq(x) AS CAST(x AS DATE)`,
+	// CAST(x AS STRING): a NUMERIC without trailing zeros, as GoogleSQL writes it.
+	`CREATE MACRO string_bq(x) AS CASE WHEN typeof(x) LIKE 'DECIMAL%' AND contains(CAST(x AS VARCHAR), '.')
+		THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.') ELSE CAST(x AS VARCHAR) END`,
 	// DIV is integer division (toward zero).
 	`CREATE MACRO div_bq(a, b) AS CAST(trunc(a / b) AS BIGINT)`,
 }

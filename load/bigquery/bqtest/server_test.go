@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -317,5 +318,22 @@ func TestCountIfNoMatch(t *testing.T) {
 	}
 	if rows := readAll(t, it); len(rows) != 1 || rows[0][0] != int64(0) {
 		t.Fatalf("COUNTIF over NULLs = %v, want 0", rows)
+	}
+}
+
+// TestNumericAsString: CAST(NUMERIC AS STRING) drops trailing zeros, as
+// GoogleSQL does (DuckDB keeps the scale's digits).
+func TestNumericAsString(t *testing.T) {
+	_, c := start(t)
+	it, err := c.Query(`SELECT CAST(CAST('1234567.89' AS NUMERIC) AS STRING) AS a, CAST(CAST('-0.01' AS NUMERIC) AS STRING) AS b,
+		CAST(CAST('100' AS NUMERIC) AS STRING) AS c, CAST(CAST('0' AS NUMERIC) AS STRING) AS d, CAST(CAST(120 AS NUMERIC(18, 0)) AS STRING) AS e,
+		CAST(NULL AS STRING) AS f, CAST(250 AS STRING) AS g`).Read(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, it)
+	want := [][]bigquery.Value{{"1234567.89", "-0.01", "100", "0", "120", nil, "250"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
 	}
 }

@@ -221,6 +221,7 @@ var functions = map[string]string{
 var callRewrites = map[string]bool{
 	"DATE_DIFF": true, "TIMESTAMP_DIFF": true, "TIMESTAMP_TRUNC": true, "DATE_TRUNC": true,
 	"ARRAY_TO_STRING": true, "TO_HEX": true, "REGEXP_REPLACE": true, "APPROX_QUANTILES": true,
+	"CAST": true,
 }
 
 // units maps GoogleSQL date parts to DuckDB's.
@@ -238,6 +239,7 @@ var units = map[string]string{
 //	TO_HEX(MD5(x))                                 → md5(x)  (DuckDB's md5 is already hexadecimal)
 //	REGEXP_REPLACE(x, p, r)                        → regexp_replace(x, p, r, 'g')  (every match)
 //	APPROX_QUANTILES(x, n)[OFFSET(k)]              → quantile_disc(x, k/n)  (exact: one of the values)
+//	CAST(x AS STRING)                              → string_bq(x)  (NUMERIC without trailing zeros)
 func rewriteCalls(in []token) ([]token, *apiError) {
 	var out []token
 	for i := 0; i < len(in); i++ {
@@ -355,6 +357,22 @@ func rewriteCalls(in []token) ([]token, *apiError) {
 			call("quantile_disc", args[0], []token{{tNumber, strconv.FormatFloat(float64(off)/float64(n), 'f', -1, 64)}})
 			i = k - 1
 			continue
+		case "CAST":
+			// GoogleSQL writes a NUMERIC as text without trailing
+			// zeros (1234567.89, not DuckDB's 1234567.890000000).
+			a := args[0]
+			var sig []int
+			for k := range a {
+				if a[k].kind != tSpace {
+					sig = append(sig, k)
+				}
+			}
+			n := len(sig)
+			if len(args) == 1 && n >= 3 && strings.EqualFold(a[sig[n-1]].text, "STRING") && strings.EqualFold(a[sig[n-2]].text, "AS") {
+				call("string_bq", a[:sig[n-3]+1])
+			} else {
+				call(t.text, args...)
+			}
 		case "REGEXP_REPLACE":
 			if len(args) != 3 {
 				return nil, invalidQuery(w + " takes 3 arguments")
