@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The Desk ⇄ CRM templates (configs/syncs/desk_*.yaml, configs/links/
@@ -206,10 +209,30 @@ func TestDeskCRMTemplates(t *testing.T) {
 	}
 
 	deskBefore := w.deskWrites()
+	by0, _ := deskCallsBy(t, w.info.Salesforce.StatsURL)
 	first := w.run(0)
+	by1, _ := deskCallsBy(t, w.info.Salesforce.StatsURL)
 	deskFirst := w.deskWrites() - deskBefore
 	second := w.run(0)
+	by2, _ := deskCallsBy(t, w.info.Salesforce.StatsURL)
 	deskSecond := w.deskWrites() - deskBefore - deskFirst
+	t.Logf("desk calls first pass: %v", deskCallsSince(by1, by0))
+	t.Logf("desk calls second pass: %v", deskCallsSince(by2, by1))
+	// The 110 contacts the syncs create or update are matched on the
+	// contacts listed once (a probe, a few pages, one read of what
+	// changed per Write of 20), not by 1–3 searches each.
+	var reads int64
+	for k, n := range deskCallsSince(by1, by0) {
+		if !strings.HasPrefix(k, "POST ") && !strings.HasPrefix(k, "PATCH ") {
+			reads += n
+		}
+		if k == "GET /api/v1/contacts/search" {
+			t.Errorf("first pass: %d Desk contact searches, want 0", n)
+		}
+	}
+	if reads > 40 {
+		t.Errorf("first pass: %d Desk calls beside the writes, want at most 40", reads)
+	}
 	for _, n := range append(append([]string{}, deskSyncs...), deskLinks...) {
 		if _, ok := first.links[n]; !ok && first.syncs[n].Sync == "" {
 			t.Fatalf("%s did not run\n%s", n, first.out)
@@ -371,5 +394,163 @@ func TestDeskCRMTemplates(t *testing.T) {
 		if settled.written(n) != 0 {
 			t.Errorf("%s wrote %d records once everything settled", n, settled.written(n))
 		}
+	}
+}
+
+// deskCallsBy returns the Zoho Desk requests the sandbox counted so far
+// (OAuth left out), by method and endpoint, and their total.
+func deskCallsBy(t *testing.T, statsURL string) (map[string]int64, int64) {
+	t.Helper()
+	var stats struct {
+		Requests []struct {
+			System, Method, Endpoint string
+			Count                    int64
+		} `json:"requests"`
+	}
+	getJSON(t, statsURL, &stats)
+	out, total := map[string]int64{}, int64(0)
+	for _, r := range stats.Requests {
+		if r.System != "zoho_desk" || strings.Contains(r.Endpoint, "oauth") {
+			continue
+		}
+		out[r.Method+" "+r.Endpoint] += r.Count
+		total += r.Count
+	}
+	return out, total
+}
+
+// deskCallsSince is what deskCallsBy counts beyond before.
+func deskCallsSince(now, before map[string]int64) map[string]int64 {
+	out := map[string]int64{}
+	for k, n := range now {
+		if d := n - before[k]; d != 0 {
+			out[k] = d
+		}
+	}
+	return out
+}
+
+// runAny is run for a pass whose exit code may be 0 or 1 (a link row a
+// CRM refuses fails the links stage; the pass still reports everything).
+func (w *templateWorld) runAny() pass {
+	w.t.Helper()
+	code, out, errOut := revops(w.t, w.env, "run", "-c", w.cfg, "--json")
+	if code != 0 && code != 1 {
+		w.t.Fatalf("run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	var doc runDoc
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		w.t.Fatalf("run --json: %v\n%s", err, out)
+	}
+	p := pass{code: code, out: out + errOut, syncs: map[string]syncReport{}, links: map[string]templateLink{}}
+	for _, s := range doc.Sync.Syncs {
+		p.syncs[s.Sync] = s
+	}
+	for _, l := range doc.Links.Links {
+		p.links[l.Link] = templateLink{linkReport: l.linkReport, Filtered: l.Filtered, Transitions: l.Transitions}
+	}
+	return p
+}
+
+// TestDeskCRMCalls holds the Desk templates to what they write, on a
+// sandbox of 1,000 records per system (REVOPS_DESK_CALLS_RECORDS
+// overrides) with every template on, as make bench-e2e runs them:
+//   - the first run matches the records it creates or updates in Desk on
+//     the collections listed once, not by a search per record: its Desk
+//     calls are its writes, the pages of the collections (extract and
+//     matching), one read of what changed per Write of 20, and a few
+//     fields and probe calls;
+//   - once settled, a run after 1% of the CRM contacts changed makes
+//     about one Desk call per changed pair plus a constant;
+//   - no duplicate in Desk.
+func TestDeskCRMCalls(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 1,000-record sandbox and four runs")
+	}
+	records := 1000
+	if v := os.Getenv("REVOPS_DESK_CALLS_RECORDS"); v != "" {
+		records, _ = strconv.Atoi(v)
+	}
+	dir := t.TempDir()
+	w := &templateWorld{t: t, cfg: filepath.Join(dir, "revops.yaml"), env: map[string]string{"REVOPS_CACHE_DIR": t.TempDir()}}
+	w.info, _ = startSandbox(t, "--records", strconv.Itoa(records), "--write-config", w.cfg)
+	w.sf, w.zo = sfAPI(t, w.info), zohoAPI(t, w.info)
+	before := map[string]map[string]int{"contacts": w.deskCounts("contacts"), "accounts": w.deskCounts("accounts")}
+	all := append(append([]string{}, deskSyncs...), deskLinks...)
+	sum := func(by map[string]int64, match func(k string) bool) int64 {
+		var n int64
+		for k, v := range by {
+			if match(k) {
+				n += v
+			}
+		}
+		return n
+	}
+	isWrite := func(k string) bool { return strings.HasPrefix(k, "POST ") || strings.HasPrefix(k, "PATCH ") }
+
+	by0, _ := deskCallsBy(t, w.info.Salesforce.StatsURL)
+	first := w.runAny()
+	by1, _ := deskCallsBy(t, w.info.Salesforce.StatsURL)
+	d1 := deskCallsSince(by1, by0)
+	for _, n := range all {
+		t.Logf("first run   %-22s %5d records written, %5d API calls", n, first.written(n), first.calls(n))
+	}
+	calls, writes := sum(d1, func(string) bool { return true }), sum(d1, isWrite)
+	pages := int64(0)
+	for _, kind := range []string{"contacts", "accounts"} {
+		pages += int64(len(w.deskRecords(kind))/99 + 1)
+	}
+	// Twice the pages: the extract lists each collection, and the
+	// matching lists it once more.
+	bound := writes + 2*pages + writes/20 + 40
+	t.Logf("first run: %d Desk calls, %d of them writes (bound %d): %v", calls, writes, bound, d1)
+	if s := sum(d1, func(k string) bool { return strings.HasSuffix(k, "/search") }); s != 0 {
+		t.Errorf("first run: %d Desk searches, want 0 (many records to match: the collections are listed once)", s)
+	}
+	if calls > bound {
+		t.Errorf("first run: %d Desk calls for %d writes, want at most %d (writes, pages, one read per Write, a constant)", calls, writes, bound)
+	}
+
+	// The CRM ⇄ CRM links change CRM records after the Desk syncs copied
+	// them (syncs run before links): the Desk links carry that on the
+	// next run, and then nothing.
+	second := w.runAny()
+	by2, _ := deskCallsBy(t, w.info.Salesforce.StatsURL)
+	for _, n := range all {
+		t.Logf("second run  %-22s %5d records written, %5d API calls", n, second.written(n), second.calls(n))
+	}
+	t.Logf("second run: %v", deskCallsSince(by2, by1))
+
+	// 1% of the CRM contacts change their title, as make bench-e2e does.
+	stamp := time.Now().UTC().Format("15:04:05")
+	changed := int64(0)
+	for i, id := range w.zohoIDs("Contacts") {
+		if i%100 == 0 {
+			w.zohoUpdate("Contacts", id, map[string]any{"Title": "e2e " + stamp})
+			changed++
+		}
+	}
+	for i, r := range soql(t, w.sf, w.info, "SELECT Id FROM Contact ORDER BY Id") {
+		if i%100 == 0 {
+			w.sfUpdate("Contact", fmt.Sprint(r["Id"]), map[string]any{"Title": "e2e " + stamp})
+			changed++
+		}
+	}
+	inc := w.runAny()
+	by3, _ := deskCallsBy(t, w.info.Salesforce.StatsURL)
+	d3 := deskCallsSince(by3, by2)
+	for _, n := range all {
+		t.Logf("incremental %-22s %5d records written, %5d API calls", n, inc.written(n), inc.calls(n))
+	}
+	calls = sum(d3, func(string) bool { return true })
+	t.Logf("incremental run (%d contacts changed): %d Desk calls: %v", changed, calls, d3)
+	// A changed contact reaches Desk through up to two links (from Zoho
+	// CRM, and from Salesforce through Zoho CRM); the constant is the
+	// extract's first pages and a fields call per link and sync.
+	if limit := 2*changed + 30; calls > limit {
+		t.Errorf("incremental run: %d Desk calls for %d changed contacts, want at most %d", calls, changed, limit)
+	}
+	if dups := w.deskDuplicates(before); dups != 0 {
+		t.Errorf("%d duplicates in Desk", dups)
 	}
 }
