@@ -36,6 +36,12 @@
 // (fields: [email, cf_revops_key]): it is created, and found again by that
 // key, after a lost answer too.
 //
+// A run with more records to match than the collection has pages of 100
+// lists the collection once instead and matches in memory with the same
+// entries and normal forms, reading what changed in Desk before each
+// Write's first create (index.go says how that keeps a record a user adds
+// meanwhile from being duplicated).
+//
 // # Retries and lost answers
 //
 // The transport repeats a PATCH after a 5xx or a dropped connection (it
