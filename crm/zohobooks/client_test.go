@@ -175,3 +175,29 @@ func TestLimits(t *testing.T) {
 		t.Errorf("after one injected 429: %v", err)
 	}
 }
+
+// TestScopes: a token without Books scopes is refused with code 57, and
+// the client does not fetch new tokens for it (a new one has the same
+// scopes).
+func TestScopes(t *testing.T) {
+	accounts := zohotest.Start(zohotest.Options{Scopes: []string{"ZohoCRM.modules.ALL"}})
+	defer accounts.Close()
+	books := bookstest.Start(bookstest.Options{Tokens: accounts, PerMinute: -1})
+	defer books.Close()
+	c, err := zohobooks.New(zohobooks.Config{AccountsURL: accounts.URL, APIDomain: books.URL, OrganizationID: books.OrganizationID(),
+		ClientID: accounts.ClientID(), ClientSecret: accounts.ClientSecret(), RefreshToken: accounts.RefreshToken(),
+		Limits: httpx.Limits{RequestsPerSecond: 1000, Burst: 1000, MaxRetries: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.ListContacts(context.Background(), zohobooks.ListOptions{}, func([]zohobooks.Contact) (bool, error) { return true, nil })
+	var ae *zohobooks.APIError
+	if !errors.As(err, &ae) || ae.Code != zohobooks.CodeNotAuthorized || ae.Status != 401 {
+		t.Fatalf("without scopes: %v", err)
+	}
+	// One token fetch and one list call: a missing scope is not a dead
+	// token, so no new token is fetched and the call is not replayed.
+	if n := c.Stats().Requests; n != 2 {
+		t.Errorf("%d requests, want 2 (a token, a list call)", n)
+	}
+}
