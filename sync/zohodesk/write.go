@@ -37,7 +37,8 @@ const CodeNotSupported = "NOT_SUPPORTED"
 // rest of the Write is not sent (retryable NOT_SENT). Write returns an
 // error, and nothing of it counts as known, when a create's outcome is
 // unknown (its answer was lost and the record cannot be found by its
-// match values), the credentials fail, or ctx ends.
+// match values), the credentials fail, ctx ends, or an upsert that
+// matches in memory (see index.go) cannot list the collection.
 func (d *Destination) Write(ctx context.Context, object string, op revsync.Op, m revsync.Match, recs []revsync.Record) ([]revsync.Result, error) {
 	kind, err := kindOf(object)
 	if err != nil {
