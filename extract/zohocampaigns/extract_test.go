@@ -270,6 +270,7 @@ func TestExtractUnknownCursorAndOptions(t *testing.T) {
 		{func(o *zohocampaigns.Options) { o.Objects = []string{"lists"} }, "objects[0]"},
 		{func(o *zohocampaigns.Options) { o.PageSize = 1000 }, "page_size"},
 		{func(o *zohocampaigns.Options) { o.CallShare = 1.5 }, "call_share"},
+		{func(o *zohocampaigns.Options) { o.CallLimit = -5 }, "call_limit"},
 		{func(o *zohocampaigns.Options) { o.TimeZone = "Mars/Olympus" }, "time_zone"},
 		{func(o *zohocampaigns.Options) { o.CampaignsURL = "ftp://x" }, "campaigns_url"},
 	} {

@@ -94,6 +94,9 @@ func (o *Options) SetDefaults() {
 	if o.CallShare == 0 {
 		o.CallShare = zohocampaigns.DefaultPace.Share
 	}
+	if o.CallLimit == 0 {
+		o.CallLimit = zohocampaigns.DefaultPace.Limit
+	}
 	o.Limits = o.Limits.WithDefaults()
 }
 
@@ -122,6 +125,8 @@ func (o *Options) Validate() error {
 		return errors.New("settle: must not be negative")
 	case o.PageSize < 1 || o.PageSize > zohocampaigns.MaxRange:
 		return fmt.Errorf("page_size: %d is outside 1..%d", o.PageSize, zohocampaigns.MaxRange)
+	case o.CallLimit < 1:
+		return fmt.Errorf("call_limit: %d is not a number of calls (500 as documented)", o.CallLimit)
 	case o.CallShare <= 0 || o.CallShare > 1:
 		return fmt.Errorf("call_share: %v is not a share between 0 and 1 (0.9 = 450 of the 500 calls per 5 minutes)", o.CallShare)
 	}
@@ -158,6 +163,6 @@ func (o *Options) ClientConfig(log *slog.Logger) zohocampaigns.Config {
 	c.SetDefaults()
 	return zohocampaigns.Config{DataCenter: c.DataCenter, AccountsURL: c.AccountsURL, BaseURL: c.CampaignsURL,
 		ClientID: c.ClientID, ClientSecret: c.ClientSecret, RefreshToken: c.RefreshToken, System: "zoho_campaigns",
-		Limits: c.Limits, Pace: zohocampaigns.Pace{Share: c.CallShare}, Clock: c.Clock, Transport: c.Transport,
+		Limits: c.Limits, Pace: zohocampaigns.Pace{Limit: c.CallLimit, Share: c.CallShare}, Clock: c.Clock, Transport: c.Transport,
 		Log: log, TokenCacheDir: c.TokenCacheDir}
 }
