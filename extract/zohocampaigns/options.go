@@ -61,7 +61,11 @@ type Options struct {
 	PageSize int `yaml:"page_size"`
 	// CallShare is the share of each API's 500 calls per 5 minutes that
 	// revops allows itself (default 0.9).
-	CallShare float64      `yaml:"call_share"`
+	CallShare float64 `yaml:"call_share"`
+	// CallLimit is each API's calls per 5 minutes before Campaigns locks
+	// it for 30 minutes (default 500, as documented; change it only for an
+	// account whose limit differs, or an emulator's).
+	CallLimit int          `yaml:"call_limit"`
 	Limits    httpx.Limits `yaml:"limits"`
 
 	// Clock paces calls (tests share a fake one with the emulator); not
