@@ -406,11 +406,105 @@ func (m Macros) state(q string, tables func(table string) StateTable) (stateSQL,
 			}
 		}
 	}
+	if s.words(0, "INSERT", "INTO") && tables != nil {
+		if cast, ok := castInsert(s, tables(relationName(s, 2))); ok {
+			s, changed = cast, true
+		}
+	}
 	res.sql = q
 	if changed {
 		res.sql = s.render()
 	}
 	return res, nil
+}
+
+// castInsert casts the bare parameters of an INSERT INTO t (cols) VALUES
+// (...), ... or INSERT INTO t (cols) SELECT ..., ... to the types of
+// their columns, as upserts do: a NULL parameter is a STRING otherwise,
+// which BigQuery puts in no other column type. It reports false when
+// nothing was cast (an unknown table, no bare parameter).
+func castInsert(s stateStmt, known StateTable) (stateStmt, bool) {
+	if len(known.Types) == 0 {
+		return s, false
+	}
+	i := 3
+	if s.punct(i, ".") {
+		i += 2
+	}
+	if !s.punct(i, "(") {
+		return s, false
+	}
+	end := s.closing(i)
+	if end < 0 {
+		return s, false
+	}
+	var cols []string
+	for _, c := range s.split(i+1, end) {
+		cols = append(cols, strings.ToLower(c.render()))
+	}
+	out := append(stateStmt(nil), s...)
+	castAt := func(k, col int) bool {
+		if col >= len(cols) || out[k].kind != '?' {
+			return false
+		}
+		typ := known.Types[cols[col]]
+		if typ == "" {
+			return false
+		}
+		out[k] = stateToken{kind: 'w', raw: "CAST(? AS " + typ + ")", sp: out[k].sp}
+		return true
+	}
+	// bare reports whether the item from..to (exclusive) is one '?'.
+	bare := func(from, to int) bool { return to == from+1 && s[from].kind == '?' }
+	cast := false
+	i = end + 1
+	switch {
+	case s.word(i, "VALUES"):
+		for i++; s.punct(i, "("); {
+			j := s.closing(i)
+			if j < 0 {
+				return s, false
+			}
+			col, start := 0, i+1
+			for _, item := range s.split(i+1, j) {
+				if bare(start, start+len(item)) && castAt(start, col) {
+					cast = true
+				}
+				start += len(item) + 1
+				col++
+			}
+			i = j + 1
+			if !s.punct(i, ",") {
+				break
+			}
+			i++
+		}
+	case s.word(i, "SELECT"):
+		to := len(s)
+		depth := 0
+		for k := i + 1; k < len(s); k++ {
+			if s.punct(k, "(") {
+				depth++
+			} else if s.punct(k, ")") {
+				depth--
+			} else if depth == 0 && s.word(k, "FROM") {
+				to = k
+				break
+			}
+		}
+		col, start := 0, i+1
+		for _, item := range s.split(i+1, to) {
+			if bare(start, start+len(item)) && castAt(start, col) {
+				cast = true
+			}
+			start += len(item) + 1
+			col++
+		}
+	}
+	if !cast {
+		return s, false
+	}
+	return out, true
 }
 
 // valuesTable renders (VALUES (...), ...) AS name(c1, ...) at i, which

@@ -86,6 +86,15 @@ func TestStateRendering(t *testing.T) {
 			want: "MERGE INTO _revops.t AS `t` USING (SELECT ? AS a, ? AS n UNION ALL SELECT ?, 1) AS incoming ON `t`.a = incoming.a WHEN MATCHED THEN UPDATE SET n = t.n + incoming.n WHEN NOT MATCHED THEN INSERT (a, n) VALUES (incoming.a, incoming.n)"},
 		{in: `INSERT INTO _revops.link_seen (link, record_id, v) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 			want: "MERGE INTO _revops.link_seen AS `link_seen` USING (SELECT ? AS link, ? AS record_id, CAST(? AS TIMESTAMP) AS v) AS incoming ON `link_seen`.link = incoming.link AND `link_seen`.record_id = incoming.record_id WHEN NOT MATCHED THEN INSERT (link, record_id, v) VALUES (incoming.link, incoming.record_id, incoming.v)"},
+		// Plain INSERTs: bare parameters are cast to their column's type too
+		// (a NULL parameter is a STRING, which BigQuery puts in no TIMESTAMP).
+		{in: `INSERT INTO _revops.link_seen (link, record_id, v) VALUES (?, ?, ?), (?, 'x', ?)`,
+			want: `INSERT INTO _revops.link_seen (link, record_id, v) VALUES (?, ?, CAST(? AS TIMESTAMP)), (?, 'x', CAST(? AS TIMESTAMP))`},
+		{in: `INSERT INTO _revops.link_seen (link, record_id, v) SELECT ?, record_id, ? FROM _revops.other WHERE n = ?`,
+			want: `INSERT INTO _revops.link_seen (link, record_id, v) SELECT ?, record_id, CAST(? AS TIMESTAMP) FROM _revops.other WHERE n = ?`},
+		{in: `INSERT INTO _revops.link_seen (link, record_id, v) VALUES (?, ?, coalesce(?, CURRENT_TIMESTAMP()))`,
+			want: `INSERT INTO _revops.link_seen (link, record_id, v) VALUES (?, ?, coalesce(?, CURRENT_TIMESTAMP()))`},
+		{in: `INSERT INTO _revops.other (a, b) VALUES (?, ?)`, want: `INSERT INTO _revops.other (a, b) VALUES (?, ?)`},
 		{in: `INSERT INTO _revops.other (a) VALUES (?) ON CONFLICT DO NOTHING`, err: "primary key is not known"},
 		{in: `INSERT INTO _revops.t (a, n) VALUES (?) ON CONFLICT (a) DO NOTHING`, err: "1 values for 2 columns"},
 		{in: `SELECT 'open`, err: "unclosed string"},
