@@ -212,6 +212,10 @@ func TestExtractIncremental(t *testing.T) {
 	if e.cs.Lockouts() != 0 {
 		t.Error("an API was locked")
 	}
+	calls := func(res map[string]extract.Result) int64 {
+		return res[zohocampaigns.ObjectRecipients].APICalls + res[zohocampaigns.ObjectCampaigns].APICalls
+	}
+	t.Logf("API calls: first run %d, second %d, third %d (%d new events landed)", calls(first), calls(second), calls(third), added)
 }
 
 // TestExtractPacesUnderTheLock lands an account whose read needs more
