@@ -107,6 +107,20 @@ func TestBigQueryExtractBuildSync(t *testing.T) {
 	if d := queryRows(t, cfg, "SELECT decision FROM identity.decisions"); len(d) != 1 || d[0]["decision"] != "no_match" {
 		t.Errorf("identity.decisions: %v", d)
 	}
+	// The identity commands that read the warehouse run on BigQuery too
+	// (explain compiles the comparison model over one pair, typed with the
+	// dialect's casts).
+	for _, args := range [][]string{
+		{"identity", "explain", "--json", "-c", cfg, recs[0]["record_id"].(string), recs[1]["record_id"].(string)},
+		{"identity", "decisions", "-c", cfg},
+		{"identity", "review", "-c", cfg},
+	} {
+		if code, out, errOut := revops(t, nil, args...); code != 0 || out == "" {
+			t.Errorf("%s: exit %d\n%s\n%s", strings.Join(args[:2], " "), code, out, errOut)
+		} else if args[1] == "explain" && !strings.Contains(out, `"match_probability"`) {
+			t.Errorf("identity explain --json: %s", out)
+		}
+	}
 
 	sfBefore, zohoBefore = writeCalls(t, info.Salesforce.StatsURL, "salesforce"), writeCalls(t, info.Zoho.StatsURL, "zoho_crm")
 	_, reps, errOut = runSync(t, cfg, checked...)
