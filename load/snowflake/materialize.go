@@ -31,6 +31,9 @@ func (w *Warehouse) Materialize(ctx context.Context, m load.Model) (st load.Mode
 	default:
 		return st, fmt.Errorf("snowflake: materialize %s: %w: kind %q (want view, table or incremental)", t, load.ErrBadModel, m.Kind)
 	}
+	if m.SQL, err = w.render(m.SQL); err != nil {
+		return st, fmt.Errorf("snowflake: materialize %s: %w", t, err)
+	}
 	lock := w.tableLock(t)
 	lock.Lock()
 	defer lock.Unlock()

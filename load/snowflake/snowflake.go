@@ -32,7 +32,12 @@ type Warehouse struct {
 
 	countMu sync.Mutex
 	counts  LandingFigures
+
+	pkMu sync.Mutex
+	pks  map[string][]string // primary keys of the tables render saw created, by stored name
 }
+
+var quietDriver sync.Once
 
 // LandingFigures add up what landings sent.
 type LandingFigures struct {
@@ -71,6 +76,12 @@ func OpenNoState(ctx context.Context, opts Options) (*Warehouse, error) {
 	if err := opts.loadKey(); err != nil {
 		return nil, fmt.Errorf("snowflake: %w", err)
 	}
+	quietDriver.Do(func() {
+		// The driver logs every failed statement to stderr on its own;
+		// revops reports the errors it gets (and expects some, such as a
+		// probe for a table that does not exist yet).
+		_ = sf.GetLogger().SetLogLevel("fatal")
+	})
 	utc, arrowFormat := "UTC", "ARROW"
 	cfg := sf.Config{
 		Account: opts.Account, User: opts.User, Password: opts.Password,
@@ -91,7 +102,7 @@ func OpenNoState(ctx context.Context, opts Options) (*Warehouse, error) {
 	var tok [4]byte
 	_, _ = rand.Read(tok[:])
 	w := &Warehouse{opts: opts, db: sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, cfg)),
-		schemas: map[string]bool{}, tables: map[string]*sync.Mutex{}, token: hex.EncodeToString(tok[:])}
+		schemas: map[string]bool{}, tables: map[string]*sync.Mutex{}, pks: map[string][]string{}, token: hex.EncodeToString(tok[:])}
 	return w, nil
 }
 
@@ -150,9 +161,14 @@ func (w *Warehouse) LandingFigures() LandingFigures {
 	return w.counts
 }
 
-// Exec runs one or more statements that return no rows. Several
-// statements without arguments go in one multi-statement request.
+// Exec runs one or more statements that return no rows, rendered in
+// Snowflake SQL (see render). Several statements without arguments go in
+// one multi-statement request.
 func (w *Warehouse) Exec(ctx context.Context, query string, args ...any) error {
+	query, err := w.render(query)
+	if err != nil {
+		return err
+	}
 	if len(args) == 0 {
 		var err error
 		ctx, err = sf.WithMultiStatement(ctx, 0)
@@ -170,6 +186,10 @@ func (w *Warehouse) Exec(ctx context.Context, query string, args ...any) error {
 // batches, typed by the result's Snowflake column types (see rowsReader).
 // The connection stays reserved until the reader is released.
 func (w *Warehouse) Query(ctx context.Context, query string, args ...any) (array.RecordReader, error) {
+	query, err := w.render(query)
+	if err != nil {
+		return nil, err
+	}
 	r, err := w.queryArrow(ctx, query, args)
 	if err != nil {
 		return nil, fmt.Errorf("snowflake: query: %w", w.describe(err))

@@ -221,7 +221,7 @@ func init() {
 		upper lower trim ltrim rtrim length len lpad rpad substr substring concat concat_ws replace split_part
 		position charindex contains startswith endswith left right reverse initcap repeat
 		regexp_instr regexp_replace regexp_like regexp_substr rlike jarowinkler_similarity editdistance
-		md5 md5_hex sha2 hash
+		md5 md5_hex sha2 hash chr
 		abs round floor ceil trunc mod div0 sqrt power ln log exp sign
 		current_timestamp current_date sysdate getdate localtimestamp
 		datediff dateadd timestampdiff timestampadd date_trunc date_part extract year month day hour minute second

@@ -1,0 +1,118 @@
+//go:build duckdb_arrow
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/revops/revops/load/snowflake/sftest"
+)
+
+// snowflakeConfig writes the sandbox's config with its warehouse replaced
+// by Snowflake on a fresh emulator (sftest, reached by the gosnowflake
+// driver over loopback), and returns the config's path and the emulator.
+func snowflakeConfig(t *testing.T, records int) (string, sandboxInfo, *sftest.Server) {
+	t.Helper()
+	// The driver otherwise probes cloud metadata endpoints on its first
+	// connection and unpacks a native library.
+	t.Setenv("SNOWFLAKE_DISABLE_PLATFORM_DETECTION", "true")
+	t.Setenv("SF_DISABLE_MINICORE", "true")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "revops.yaml")
+	info, _ := startSandbox(t, "--records", strconv.Itoa(records), "--write-config", cfg)
+	srv := sftest.New(t, sftest.Options{Password: "secret"})
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	duck := "warehouse:\n  type: duckdb\n  path: revops.duckdb\n"
+	if !strings.Contains(string(data), duck) {
+		t.Fatalf("the sandbox config has no %q section", duck)
+	}
+	wh := fmt.Sprintf("warehouse:\n  type: snowflake\n  account: revops\n  user: REVOPS\n  password: secret\n  role: SYSADMIN\n"+
+		"  warehouse: REVOPS_WH\n  database: REVOPS\n  host: %s\n  port: %d\n  protocol: http\n", srv.Host, srv.Port)
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(data), duck, wh, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, info, srv
+}
+
+// TestSnowflakeRunAndLink runs the whole pipeline on Snowflake (the
+// emulator, which resolves names by Snowflake's case rules): `revops run`
+// extracts, builds every model and syncs; the next run extracts the
+// copies the syncs made and the example link (zoho_sf_leads) fills them;
+// a third run writes nothing. Then a lead changed in each CRM reaches
+// the other through `revops link`, one write each way, and the link run
+// after it writes nothing. Status and the histories read the state.
+func TestSnowflakeRunAndLink(t *testing.T) {
+	cfg, info, srv := snowflakeConfig(t, 100)
+	env := map[string]string{"REVOPS_CACHE_DIR": t.TempDir()}
+	if code, out, errOut := revops(t, env, "run", "-c", cfg, "-q"); code != 0 {
+		t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, rel := range []string{"salesforce.lead", "zoho_crm.leads", "staging.stg_salesforce__lead", "core.leads", "core.deals",
+		"metrics.pipeline_by_stage", "identity.persons", "syncs.account_enrichment_sf", "_revops.sync_snapshots", "_revops.runs"} {
+		if n := queryRows(t, cfg, "SELECT count(*) AS n FROM "+rel)[0]["n"]; num(n) == 0 {
+			t.Errorf("%s holds no rows after the run", rel)
+		}
+	}
+	if n := crmWrites(t, info); n == 0 {
+		t.Fatal("the first run wrote nothing to the CRMs: the example syncs did not run")
+	}
+	if code, out, errOut := revops(t, env, "run", "-c", cfg, "-q"); code != 0 {
+		t.Fatalf("second run: exit %d\n%s%s", code, out, errOut)
+	}
+	before := crmWrites(t, info)
+	srv.ResetStats()
+	if code, out, errOut := revops(t, env, "run", "-c", cfg, "-q"); code != 0 {
+		t.Fatalf("third run: exit %d\n%s%s", code, out, errOut)
+	}
+	if n := crmWrites(t, info) - before; n != 0 {
+		t.Errorf("the third run sent %d writes, want 0", n)
+	}
+	st := srv.Stats()
+	t.Logf("third run: %d statements on the emulator (%v), %d PUT files, %d COPY files", st.Statements, st.ByKind, st.PutFiles, st.CopyFiles)
+
+	// Two-way link: a change on each side crosses once.
+	pair := queryRows(t, cfg, `SELECT z.id AS zid, s.Id AS sid FROM zoho_crm.leads z JOIN salesforce.lead s ON s.Zoho_Lead_Id__c = z.id ORDER BY z.id LIMIT 1`)
+	if len(pair) != 1 {
+		t.Fatalf("no linked lead pair: %v", pair)
+	}
+	zid, sid := fmt.Sprint(pair[0]["zid"]), fmt.Sprint(pair[0]["sid"])
+	sf, zo := sfAPI(t, info), zohoAPI(t, info)
+	if c, b := zo.do("PUT", info.Zoho.APIDomain+"/crm/v8/Leads", fmt.Sprintf(`{"data":[{"id":%q,"City":"Lisbon"}]}`, zid)); c != 200 {
+		t.Fatalf("zoho edit: %d %s", c, b)
+	}
+	if c, b := sf.do("PATCH", info.Salesforce.InstanceURL+"/services/data/v62.0/sobjects/Lead/"+sid, `{"Title":"Head of Revenue"}`); c != 204 {
+		t.Fatalf("salesforce edit: %d %s", c, b)
+	}
+	if code, _, errOut := revops(t, env, "extract", "-c", cfg, "-q"); code != 0 {
+		t.Fatalf("extract: %s", errOut)
+	}
+	code, doc, errOut := runLink(t, env, cfg, "zoho_sf_leads")
+	r := linkReports(t, doc, "links")
+	if code != 0 || len(r) != 1 || len(r[0].Sides) != 2 || r[0].Sides[0].Updated != 1 || r[0].Sides[1].Updated != 1 || r[0].Conflicts != 0 {
+		t.Fatalf("one change each way: exit %d %+v %s", code, r, errOut)
+	}
+	if code, _, errOut := revops(t, env, "extract", "-c", cfg, "-q"); code != 0 {
+		t.Fatalf("extract: %s", errOut)
+	}
+	code, doc, errOut = runLink(t, env, cfg, "zoho_sf_leads")
+	if r := linkReports(t, doc, "links"); code != 0 || len(r) != 1 || r[0].Updated != 0 || r[0].Created != 0 {
+		t.Fatalf("the echo was written: exit %d %+v %s", code, r, errOut)
+	}
+	got := queryRows(t, cfg, fmt.Sprintf(`SELECT City AS city FROM salesforce.lead WHERE Id = '%s'`, sid))
+	if len(got) != 1 || got[0]["city"] != "Lisbon" {
+		t.Errorf("salesforce.lead %s after the link: %v, want City Lisbon", sid, got)
+	}
+	for _, args := range [][]string{{"status", "-c", cfg}, {"sync", "history", "-c", cfg}, {"link", "history", "-c", cfg}} {
+		if code, out, errOut := revops(t, env, args...); code != 0 || out == "" {
+			t.Errorf("%s: exit %d\n%s\n%s", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+}
