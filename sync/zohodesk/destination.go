@@ -92,7 +92,8 @@ type Destination struct {
 	noIndex map[string]bool
 	tooBig  map[string]int
 	// pending is the number of records the engine said it is about to
-	// upsert (MaxBatch's total): the records the next Writes match.
+	// upsert or update (MaxBatch's total): the most records the next
+	// Writes and look-ups match.
 	pending int
 }
 
@@ -146,11 +147,12 @@ func (d *Destination) Requests() int64 { return d.c.Stats().Requests }
 func (d *Destination) System() string { return "zoho_desk" }
 
 // MaxBatch is MaxWrite whatever the operation and total. The total of an
-// upsert is kept: the Writes that follow match that many records, and
-// enough of them make the Destination list the collection once instead
-// of searching per record (see index.go).
+// upsert or update is kept: the Writes (or the engine's look-ups by
+// match values) that follow match up to that many records, and enough of
+// them make the Destination list the collection once instead of
+// searching per record (see index.go).
 func (d *Destination) MaxBatch(op revsync.Op, total int) int {
-	if op == revsync.OpUpsert {
+	if op == revsync.OpUpsert || op == revsync.OpUpdate {
 		d.pending = total
 	}
 	return MaxWrite
