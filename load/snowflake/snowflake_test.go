@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	sf "github.com/snowflakedb/gosnowflake"
@@ -134,4 +135,37 @@ func TestConformanceReal(t *testing.T) {
 func TestModelsReal(t *testing.T) {
 	o := realOptions(t)
 	loadtest.RunModels(t, func(t *testing.T) loadtest.ModelWarehouse { return openReal(t, o) })
+}
+
+// TestStateStatements runs revops's portable state statements on the
+// emulator: upserts become MERGEs with the same outcome, a batch is one
+// transaction, and quoted lower-case names reach the tables.
+func TestStateStatements(t *testing.T) {
+	w, _ := emulated(t)
+	ctx := t.Context()
+	if err := w.Exec(ctx, `CREATE TABLE IF NOT EXISTS _revops.counters ("key" VARCHAR NOT NULL, n BIGINT, seen_at TIMESTAMP WITH TIME ZONE, PRIMARY KEY ("key"))`); err != nil {
+		t.Fatal(err)
+	}
+	upsert := `INSERT INTO _revops.counters ("key", n, seen_at) VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT ("key") DO UPDATE SET n = counters.n + excluded.n, seen_at = excluded.seen_at`
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for range 2 {
+		if err := w.ExecTx(ctx, []string{upsert}, [][]any{{"a", 1, at, "b", 10, at}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.ExecTx(ctx, []string{`INSERT INTO _revops.counters ("key", n) VALUES (?, ?) ON CONFLICT DO NOTHING`}, [][]any{{"a", 100}}); err != nil {
+		t.Fatal(err)
+	}
+	// A failing statement takes the batch's earlier ones back.
+	err := w.ExecTx(ctx, []string{upsert, `INSERT INTO _revops.nowhere (x) VALUES (1)`}, [][]any{{"a", 1000, at, "c", 1, at}, nil})
+	if err == nil {
+		t.Fatal("a batch with a failing statement succeeded")
+	}
+	_, rows, err := load.ReadAll(must(w.Query(ctx, `SELECT "key", n, seen_at FROM _revops.counters ORDER BY "key"`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(rows); got != fmt.Sprint([][]any{{"a", int64(2), at}, {"b", int64(20), at}}) {
+		t.Fatalf("counters = %s", got)
+	}
 }

@@ -313,11 +313,11 @@ func (w *Warehouse) upsert(toks []sqlToken) (string, bool, error) {
 	k := 2
 	var nameToks []sqlToken
 	var name strings.Builder
-	for ; k < on && !tok(k).punct("("); k++ {
+	for ; k < on && !tok(k).punct("(") && !tok(k).is("values", "select"); k++ {
 		nameToks = append(nameToks, tok(k))
 		name.WriteString(tokenName(tok(k)))
 	}
-	if k >= on || len(nameToks) == 0 {
+	if k >= on || len(nameToks) == 0 || !tok(k).punct("(") {
 		return bad("want a column list")
 	}
 	alias := nameToks[len(nameToks)-1]
