@@ -149,12 +149,16 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 	}})
 }
 
+// storedNameRE finds names in DuckDB's messages that carry encodeName's
+// marks, to show them as Snowflake spells them.
+var storedNameRE = regexp.MustCompile(`[^\s"'.(),]*~[^\s"'.(),]*`)
+
 func asError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
 	}
-	msg := err.Error()
+	msg := storedNameRE.ReplaceAllStringFunc(err.Error(), decodeName)
 	switch {
 	case strings.Contains(msg, "Catalog Error") && strings.Contains(msg, "does not exist"):
 		return &Error{Code: "002003", State: "42S02", Message: "SQL compilation error:\n" + msg}

@@ -19,12 +19,13 @@
 //
 // Differences from the service, by design: one DuckDB database stands for
 // the account (database names are echoed, not separate); temporary tables
-// are ordinary tables dropped when their session closes; names differing
-// only in case collide (DuckDB matches names case-insensitively even when
-// quoted) — names that differ in case only if both are quoted cannot
-// both exist, but which name a statement reaches follows Snowflake's rule
-// (unquoted upper-case, quoted exact; see encodeName); results are JSON unless the session sets GO_QUERY_RESULT_FORMAT
-// to ARROW (the service's default for Go clients), and integers always
+// are ordinary tables dropped when their session closes; names resolve by
+// Snowflake's rule (unquoted upper-case, quoted exact: ID, "ID" and "Id"
+// name two columns), kept apart in DuckDB, which matches names
+// case-insensitively, by the spelling encodeName stores them in, so a
+// quoted identifier holding '~' is refused; results are JSON unless the
+// session sets GO_QUERY_RESULT_FORMAT to ARROW (the service's default for
+// Go clients), and integers always
 // travel as int64; grants are not emulated; the functions the shared
 // conformance suite borrows from DuckDB (see suiteOnly) are accepted.
 package sftest

@@ -470,8 +470,8 @@ func TestIdentifierCase(t *testing.T) {
 				t.Errorf("%s: no error, want %06d", c.q, c.errCode)
 				continue
 			}
-			if se := sfError(t, err); se.Number != c.errCode {
-				t.Errorf("%s: error %d %s, want %06d", c.q, se.Number, se.Message, c.errCode)
+			if se := sfError(t, err); se.Number != c.errCode || strings.Contains(se.Message, "~") {
+				t.Errorf("%s: error %d %s, want %06d naming names as Snowflake spells them", c.q, se.Number, se.Message, c.errCode)
 			}
 			continue
 		}
