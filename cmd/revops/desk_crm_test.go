@@ -524,15 +524,15 @@ func TestDeskCRMCalls(t *testing.T) {
 	// 1% of the CRM contacts change their title, as make bench-e2e does.
 	stamp := time.Now().UTC().Format("15:04:05")
 	changed := int64(0)
-	for i, id := range w.zohoIDs("Contacts") {
+	for i, r := range queryRows(t, w.cfg, "SELECT id FROM zoho_crm.contacts WHERE _deleted_at IS NULL ORDER BY id") {
 		if i%100 == 0 {
-			w.zohoUpdate("Contacts", id, map[string]any{"Title": "e2e " + stamp})
+			w.zohoUpdate("Contacts", fmt.Sprint(r["id"]), map[string]any{"Title": "e2e " + stamp})
 			changed++
 		}
 	}
-	for i, r := range soql(t, w.sf, w.info, "SELECT Id FROM Contact ORDER BY Id") {
+	for i, r := range queryRows(t, w.cfg, `SELECT "Id" AS id FROM salesforce.contact WHERE _deleted_at IS NULL ORDER BY 1`) {
 		if i%100 == 0 {
-			w.sfUpdate("Contact", fmt.Sprint(r["Id"]), map[string]any{"Title": "e2e " + stamp})
+			w.sfUpdate("Contact", fmt.Sprint(r["id"]), map[string]any{"Title": "e2e " + stamp})
 			changed++
 		}
 	}
