@@ -69,13 +69,30 @@ func (Macros) Similarity(a, b string) string {
 }
 
 // RegexpMatches renders REGEXP_CONTAINS(x, pattern).
-func (Macros) RegexpMatches(x, pattern string) string {
-	return fmt.Sprintf("REGEXP_CONTAINS(%s, %s)", x, pattern)
+func (m Macros) RegexpMatches(x, pattern string) string {
+	return fmt.Sprintf("REGEXP_CONTAINS(%s, %s)", x, m.portableLiteral(pattern))
 }
 
 // RegexpReplace renders REGEXP_REPLACE(x, pattern, repl) (every match).
-func (Macros) RegexpReplace(x, pattern, repl string) string {
-	return fmt.Sprintf("REGEXP_REPLACE(%s, %s, %s)", x, pattern, repl)
+func (m Macros) RegexpReplace(x, pattern, repl string) string {
+	return fmt.Sprintf("REGEXP_REPLACE(%s, %s, %s)", x, m.portableLiteral(pattern), m.portableLiteral(repl))
+}
+
+// portableLiteral renders a string literal of the portable form ('...',
+// '' for a quote, a backslash being itself, as in DuckDB) in GoogleSQL,
+// where a backslash escapes: the pattern '(www\.)?' must reach BigQuery
+// as '(www\\.)?' (GoogleSQL refuses \. as an illegal escape). Any other
+// expression is returned as it is.
+func (m Macros) portableLiteral(s string) string {
+	t := strings.TrimSpace(s)
+	if len(t) < 2 || t[0] != '\'' || t[len(t)-1] != '\'' || !strings.Contains(t, `\`) {
+		return s
+	}
+	inner := t[1 : len(t)-1]
+	if strings.Count(inner, "'")%2 != 0 || strings.Contains(strings.ReplaceAll(inner, "''", ""), "'") {
+		return s // not one literal
+	}
+	return m.Literal(strings.ReplaceAll(inner, "''", "'"))
 }
 
 var bqTypes = map[string]string{

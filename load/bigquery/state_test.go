@@ -110,3 +110,30 @@ func TestStateRendering(t *testing.T) {
 		}
 	}
 }
+
+// TestRegexpPatternsOnEmulator: the regexp macros receive patterns in the
+// portable form (a backslash is itself, as in DuckDB) and render them as
+// GoogleSQL literals, where a backslash escapes (\. and \+ are illegal
+// escapes there, refused by the service and the emulator alike).
+func TestRegexpPatternsOnEmulator(t *testing.T) {
+	w, _ := emulated(t)
+	mc := bigquery.Macros{}
+	for _, c := range []struct{ x, pattern, repl, want string }{
+		{"'https://www.acme.com/about'", `'^(https?://)?(www\.)?|/.*$'`, "''", "acme.com"},
+		{"'wwwxacme.com'", `'^(https?://)?(www\.)?|/.*$'`, "''", "wwwxacme.com"},
+		{"'ann+news@x.com'", `'\+[^@]*@'`, "'@'", "ann@x.com"},
+		{"'it''s 1.5'", `'''s \d\.'`, "'!'", "it!5"},
+		{"'a.b'", "'[.]'", "'-'", "a-b"},
+	} {
+		q := "SELECT " + mc.RegexpReplace(c.x, c.pattern, c.repl) + " AS r, " + mc.RegexpMatches(c.x, c.pattern) + " AS m"
+		r, err := w.Query(t.Context(), q)
+		if err != nil {
+			t.Errorf("%s: %v", q, err)
+			continue
+		}
+		_, rows, err := load.ReadAll(r)
+		if err != nil || len(rows) != 1 || rows[0][0] != c.want {
+			t.Errorf("%s = %v (%v), want %q", q, rows, err, c.want)
+		}
+	}
+}

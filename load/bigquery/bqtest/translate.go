@@ -108,8 +108,13 @@ func tokenize(src string) ([]token, *apiError) {
 						b.WriteByte('\t')
 					case 'r':
 						b.WriteByte('\r')
-					default:
+					case '\\', '\'', '"', '`', '?':
 						b.WriteByte(e)
+					case 'a', 'b', 'f', 'v', 'x', 'u', 'U', '0', '1', '2', '3', '4', '5', '6', '7':
+						return nil, invalidQuery("bqtest: the escape sequence \\" + string(e) + " is not emulated")
+					default:
+						// As the service: only the escapes above exist.
+						return nil, invalidQuery("Syntax error: Illegal escape sequence: \\" + string(e))
 					}
 					j += 2
 					continue

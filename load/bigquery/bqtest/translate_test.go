@@ -22,6 +22,8 @@ func TestTranslate(t *testing.T) {
 		{"SELECT CAST(x AS STRUCT<a INT64>)", "", "STRUCT<...>"},
 		{"SELECT * FROM `other-proj.d.t`", "", "Project other-proj"},
 		{"SELECT r'raw'", "", "raw and bytes literals"},
+		{`SELECT 'a\+b', 'c'`, "", `Illegal escape sequence: \+`},
+		{`SELECT 'it\'s \\d', "\x41"`, "", `\x is not emulated`},
 		{"SELECT @@project_id", "", "system variables"},
 		{"SELECT DATE_DIFF(CAST(b AS DATE), CAST(a AS DATE), ISOWEEK), TIMESTAMP_DIFF(b, a, HOUR) FROM d.t",
 			"SELECT date_diff('week', CAST(a AS DATE), CAST(b AS DATE)), date_diff('hour', a, b) FROM d.t", ""},

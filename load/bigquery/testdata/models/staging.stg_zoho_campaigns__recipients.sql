@@ -24,7 +24,7 @@ SELECT
     campaign_key,
     action,
     trim(email) AS email,
-    nullif(REGEXP_REPLACE(lower(trim(email)), '\+[^@]*@', '@'), '') AS email_norm,
+    nullif(REGEXP_REPLACE(lower(trim(email)), '\\+[^@]*@', '@'), '') AS email_norm,
     first_name,
     last_name,
     company,
