@@ -32,6 +32,12 @@ type BigQuery struct {
 	// URL, e.g. http://127.0.0.1:9050); requests then carry no credentials.
 	// For tests and demos only.
 	Endpoint string `yaml:"endpoint"`
+	// StorageRead reads large query results through the Storage Read API
+	// (default true); false reads every result through REST pages.
+	StorageRead *bool `yaml:"storage_read"`
+	// StorageEndpoint is the host:port of an emulator of the Storage Read
+	// API (gRPC without TLS or credentials). For tests and demos only.
+	StorageEndpoint string `yaml:"storage_endpoint"`
 }
 
 var (
@@ -50,6 +56,8 @@ func (b BigQuery) Validate() error {
 		return fmt.Errorf("dataset_prefix: %q may hold only letters, digits and _", b.DatasetPrefix)
 	case b.Endpoint != "" && !strings.HasPrefix(b.Endpoint, "http://") && !strings.HasPrefix(b.Endpoint, "https://"):
 		return fmt.Errorf("endpoint: %q is not an http(s) URL (an emulator's base URL)", b.Endpoint)
+	case b.StorageEndpoint != "" && (strings.Contains(b.StorageEndpoint, "://") || !strings.Contains(b.StorageEndpoint, ":")):
+		return fmt.Errorf("storage_endpoint: %q is not host:port (an emulator's gRPC address)", b.StorageEndpoint)
 	}
 	return nil
 }

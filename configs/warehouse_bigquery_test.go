@@ -24,6 +24,8 @@ func TestBigQuerySection(t *testing.T) {
 		{"unknown key", "  project: acme-analytics\n  dataset: x\n", "warehouse.dataset: unknown key"},
 		{"emulator endpoint", "  project: acme-analytics\n  endpoint: http://127.0.0.1:9050\n", ""},
 		{"bad endpoint", "  project: acme-analytics\n  endpoint: 127.0.0.1:9050\n", "warehouse.endpoint: \"127.0.0.1:9050\" is not an http(s) URL"},
+		{"storage emulator", "  project: acme-analytics\n  endpoint: http://127.0.0.1:9050\n  storage_endpoint: 127.0.0.1:9051\n  storage_read: true\n", ""},
+		{"bad storage endpoint", "  project: acme-analytics\n  storage_endpoint: http://127.0.0.1:9051\n", "warehouse.storage_endpoint: \"http://127.0.0.1:9051\" is not host:port"},
 		{"missing key file", "  project: acme-analytics\n  credentials_file: nope.json\n", "warehouse.credentials_file: read secret file"},
 	}
 	for _, c := range cases {

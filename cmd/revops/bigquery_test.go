@@ -32,7 +32,8 @@ func bigQueryConfig(t *testing.T) (string, sandboxInfo, *bqtest.Server) {
 	if !strings.Contains(string(data), duck) {
 		t.Fatalf("the sandbox config has no %q section", duck)
 	}
-	wh := "warehouse:\n  type: bigquery\n  project: " + bq.Project() + "\n  dataset_prefix: acme_\n  endpoint: " + bq.URL() + "\n"
+	wh := "warehouse:\n  type: bigquery\n  project: " + bq.Project() + "\n  dataset_prefix: acme_\n  endpoint: " + bq.URL() +
+		"\n  storage_endpoint: " + bq.StorageAddr() + "\n"
 	if err := os.WriteFile(cfg, []byte(strings.Replace(string(data), duck, wh, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -140,5 +141,14 @@ func TestBigQueryExtractBuildSync(t *testing.T) {
 	}
 	if n := queryRows(t, cfg, "SELECT count(*) AS n FROM _revops.sync_runs WHERE status = 'succeeded'")[0]["n"]; num(n) < 6 {
 		t.Errorf("%v succeeded sync runs recorded, want 6", n)
+	}
+	// A result longer than a page (10,000 rows) comes back through the
+	// Storage Read API (storage_endpoint in the config).
+	bq.ResetRequests()
+	if rows := queryRows(t, cfg, "SELECT n FROM UNNEST(GENERATE_ARRAY(1, 25000)) AS n ORDER BY n"); len(rows) != 25000 || num(rows[24999]["n"]) != 25000 {
+		t.Errorf("a query of 25,000 rows returned %d", len(rows))
+	}
+	if r := bq.Requests(); r["storage.ReadRows"] == 0 || r["getQueryResults"] != 0 {
+		t.Errorf("the 25,000 rows were not read through the Storage Read API: requests %v", r)
 	}
 }

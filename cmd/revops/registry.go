@@ -49,7 +49,8 @@ func openBigQuery(ctx context.Context, cfg *configs.Config) (load.Warehouse, err
 		return nil, err
 	}
 	return bigquery.Open(ctx, bigquery.Options{Project: o.Project, DatasetPrefix: o.DatasetPrefix,
-		Location: o.Location, Credentials: o.Credentials, Endpoint: o.Endpoint})
+		Location: o.Location, Credentials: o.Credentials, Endpoint: o.Endpoint,
+		DisableStorageRead: o.StorageRead != nil && !*o.StorageRead, StorageEndpoint: o.StorageEndpoint})
 }
 
 func openDuckDB(ctx context.Context, cfg *configs.Config) (load.Warehouse, error) {
