@@ -44,8 +44,10 @@ import (
 // moved one is in the next fresh read). A record trashed during the read
 // shifts the rest forward and could skip one: a page that starts with a
 // record not seen yet gives the index up, and the run matches by search.
-// sortBy=modifiedTime on contacts is unconfirmed (sheet §8.2 lists it for
-// accounts; the extract relies on it for both).
+// sortBy=modifiedTime on contacts, and modifiedTime in the contact list,
+// are unconfirmed (sheet §8.2 lists both for accounts only; the extract
+// relies on them for both): a listed record without a modifiedTime gives
+// the index up too.
 
 // minIndexed is the fewest records to match for which the collection may
 // be listed instead of searched: below it the searches cost about what
@@ -207,9 +209,14 @@ func (d *Destination) list(ctx context.Context, ix *index) (bool, error) {
 			}
 		}
 		for _, r := range page {
-			t, err := zoho.ParseTime(fmt.Sprint(r["modifiedTime"]))
-			if err != nil {
-				return false, fmt.Errorf("zoho_desk: list %s: record %v: modifiedTime: %w", ix.kind, r["id"], err)
+			mt, _ := r["modifiedTime"].(string)
+			t, err := zoho.ParseTime(mt)
+			if err != nil || t.IsZero() {
+				// Without modifiedTime a later read cannot tell what
+				// changed: match by search instead.
+				d.log.Warn("zoho_desk: a listed record has no modifiedTime; matching by search", "object", ix.kind, "id", r["id"])
+				d.dropIndex(ix.kind)
+				return false, nil
 			}
 			if t.Before(ix.mark) {
 				return d.marked(ix, newest), nil // newest first: the rest was read before
