@@ -148,7 +148,7 @@ func TestBigQueryExtractBuildSync(t *testing.T) {
 	if rows := queryRows(t, cfg, "SELECT n FROM UNNEST(GENERATE_ARRAY(1, 25000)) AS n ORDER BY n"); len(rows) != 25000 || num(rows[24999]["n"]) != 25000 {
 		t.Errorf("a query of 25,000 rows returned %d", len(rows))
 	}
-	if r := bq.Requests(); r["storage.ReadRows"] == 0 || r["getQueryResults"] != 0 {
+	if r := bq.Requests(); r["storage.CreateReadSession"] != 1 || r["storage.ReadRows"] == 0 {
 		t.Errorf("the 25,000 rows were not read through the Storage Read API: requests %v", r)
 	}
 }

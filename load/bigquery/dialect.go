@@ -79,8 +79,8 @@ func (m Macros) RegexpReplace(x, pattern, repl string) string {
 }
 
 // portableLiteral renders a string literal of the portable form ('...',
-// ” for a quote, a backslash being itself, as in DuckDB) in GoogleSQL,
-// where a backslash escapes: the pattern '(www\.)?' must reach BigQuery
+// a doubled quote for a quote, a backslash being itself, as in DuckDB) in
+// GoogleSQL, where a backslash escapes: the pattern '(www\.)?' must reach BigQuery
 // as '(www\\.)?' (GoogleSQL refuses \. as an illegal escape). Any other
 // expression is returned as it is.
 func (m Macros) portableLiteral(s string) string {
