@@ -48,7 +48,8 @@ func snowflakeConfig(t *testing.T, records int) (string, sandboxInfo, *sftest.Se
 // copies the syncs made and the example link (zoho_sf_leads) fills them;
 // a third run writes nothing. Then a lead changed in each CRM reaches
 // the other through `revops link`, one write each way, and the link run
-// after it writes nothing. Status and the histories read the state.
+// after it writes nothing. An identity decision is recorded and built;
+// status and the histories read the state.
 func TestSnowflakeRunAndLink(t *testing.T) {
 	cfg, info, srv := snowflakeConfig(t, 100)
 	env := map[string]string{"REVOPS_CACHE_DIR": t.TempDir()}
@@ -109,6 +110,21 @@ func TestSnowflakeRunAndLink(t *testing.T) {
 	got := queryRows(t, cfg, fmt.Sprintf(`SELECT City AS city FROM salesforce.lead WHERE Id = '%s'`, sid))
 	if len(got) != 1 || got[0]["city"] != "Lisbon" {
 		t.Errorf("salesforce.lead %s after the link: %v, want City Lisbon", sid, got)
+	}
+	// A person's decision lands in _revops.identity_decisions and the
+	// next build reads it.
+	recs := queryRows(t, cfg, "SELECT record_id FROM identity.crosswalk WHERE entity = 'person' ORDER BY record_id LIMIT 2")
+	if len(recs) != 2 {
+		t.Fatalf("identity.crosswalk: %v", recs)
+	}
+	if code, out, errOut := revops(t, env, "identity", "decide", "-c", cfg, fmt.Sprint(recs[0]["record_id"]), fmt.Sprint(recs[1]["record_id"]), "no-match"); code != 0 {
+		t.Fatalf("identity decide: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut := revops(t, env, "build", "-c", cfg, "--select", "identity.decisions"); code != 0 {
+		t.Fatalf("build identity.decisions: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if d := queryRows(t, cfg, "SELECT decision FROM identity.decisions"); len(d) != 1 || d[0]["decision"] != "no_match" {
+		t.Errorf("identity.decisions: %v", d)
 	}
 	for _, args := range [][]string{{"status", "-c", cfg}, {"sync", "history", "-c", cfg}, {"link", "history", "-c", cfg}} {
 		if code, out, errOut := revops(t, env, args...); code != 0 || out == "" {

@@ -57,12 +57,23 @@ func (Macros) Similarity(a, b string) string {
 // RegexpMatches renders REGEXP_INSTR(x, pattern) > 0 (REGEXP_LIKE would
 // anchor the pattern to the whole string).
 func (Macros) RegexpMatches(x, pattern string) string {
-	return fmt.Sprintf("(REGEXP_INSTR(%s, %s) > 0)", x, pattern)
+	return fmt.Sprintf("(REGEXP_INSTR(%s, %s) > 0)", x, snowLiteral(pattern))
 }
 
 // RegexpReplace renders REGEXP_REPLACE(x, pattern, repl) (every match).
 func (Macros) RegexpReplace(x, pattern, repl string) string {
-	return fmt.Sprintf("REGEXP_REPLACE(%s, %s, %s)", x, pattern, repl)
+	return fmt.Sprintf("REGEXP_REPLACE(%s, %s, %s)", x, snowLiteral(pattern), snowLiteral(repl))
+}
+
+// snowLiteral renders a string literal of the templates' portable SQL,
+// where a backslash is itself ('\+' is the regular expression \+), as
+// Snowflake reads it: there a backslash starts an escape, so it is
+// doubled. Anything but a single literal is left as it is.
+func snowLiteral(s string) string {
+	if len(s) < 2 || s[0] != '\'' || s[len(s)-1] != '\'' || strings.Contains(strings.ReplaceAll(s[1:len(s)-1], "''", ""), "'") {
+		return s
+	}
+	return strings.ReplaceAll(s, `\`, `\\`)
 }
 
 var sfTypes = map[string]string{

@@ -58,3 +58,21 @@ func TestStoredName(t *testing.T) {
 		}
 	}
 }
+
+// TestRegexpLiterals: a backslash in a template's pattern is a backslash
+// (the portable SQL's literals have no escapes); Snowflake's literals
+// read \ as an escape, so the macros double it.
+func TestRegexpLiterals(t *testing.T) {
+	m := Macros{}
+	cases := map[string]string{
+		m.RegexpReplace("x", `'\+[^@]*@'`, `'@'`): `REGEXP_REPLACE(x, '\\+[^@]*@', '@')`,
+		m.RegexpMatches("x", `'^\d+$'`):           `(REGEXP_INSTR(x, '^\\d+$') > 0)`,
+		m.RegexpMatches("x", `pat`):               `(REGEXP_INSTR(x, pat) > 0)`,
+		m.RegexpMatches("x", `'a' || '\d'`):       `(REGEXP_INSTR(x, 'a' || '\d') > 0)`,
+	}
+	for got, want := range cases {
+		if got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	}
+}

@@ -51,7 +51,7 @@ SELECT
     x.golden_id AS company_id,
     a.name,
     a.website,
-    nullif(REGEXP_REPLACE(lower(trim(a.website)), '^(https?://)?(www\.)?|/.*$', ''), '') AS domain,
+    nullif(REGEXP_REPLACE(lower(trim(a.website)), '^(https?://)?(www\\.)?|/.*$', ''), '') AS domain,
     a.industry,
     a.employees,
     a.annual_revenue,

@@ -61,7 +61,7 @@ SELECT
     c.golden_id AS company_id,
     f.name,
     f.website,
-    nullif(REGEXP_REPLACE(lower(trim(f.website)), '^(https?://)?(www\.)?|/.*$', ''), '') AS domain,
+    nullif(REGEXP_REPLACE(lower(trim(f.website)), '^(https?://)?(www\\.)?|/.*$', ''), '') AS domain,
     f.email,
     f.phone,
     f.industry,

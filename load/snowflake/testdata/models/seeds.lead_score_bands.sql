@@ -1,0 +1,6 @@
+-- seeds.lead_score_bands (configs/seeds/lead_score_bands.csv, seed)
+SELECT * FROM (VALUES
+  (TRY_CAST(TO_VARCHAR('Hot') AS VARCHAR), TRY_CAST(TO_VARCHAR('30') AS DOUBLE)),
+  (TRY_CAST(TO_VARCHAR('Warm') AS VARCHAR), TRY_CAST(TO_VARCHAR('10') AS DOUBLE)),
+  (TRY_CAST(TO_VARCHAR('Cold') AS VARCHAR), TRY_CAST(TO_VARCHAR('-1000000') AS DOUBLE))
+) AS seed("BAND", "MIN_SCORE")
