@@ -147,6 +147,14 @@ func recordFailedSource(ctx context.Context, w load.StateStore, r *extract.Resul
 	}
 }
 
+// destinationOnly reports whether sources of type t are only written to
+// (a sync destination with no extractor), as zoho_books and zoho_projects.
+func destinationOnly(t string) bool {
+	_, extractable := extractors[t]
+	_, writable := destinations[t]
+	return writable && !extractable
+}
+
 // buildSources constructs the extractor of every enabled (and selected)
 // source. A source that cannot be built (refused credentials, an
 // unreachable host) is returned as a failed result; the others are built.
@@ -163,6 +171,9 @@ func (a *app) buildSources(ctx context.Context, cfg *configs.Config, only []stri
 			failed = append(failed, r)
 		}
 		build, ok := extractors[s.Type]
+		if !ok && destinationOnly(s.Type) && len(only) == 0 {
+			continue // Books, Projects: written to by syncs, nothing to read
+		}
 		if !ok {
 			fail(s.Options.Errorf("", "source %s: type %q cannot be extracted by this revops", s.Name, s.Type))
 			continue
@@ -244,10 +255,14 @@ func (a *app) printExtract(results []extract.Result, took time.Duration) {
 		table(a.stdout, []string{"SOURCE", "OBJECT", "ROWS", "NEW", "CHANGED", "CALLS", "RETRIES", "SECONDS", "STATUS", "ERROR"}, rows)
 	}
 	var all tally
+	width := 11
+	for _, src := range order {
+		width = max(width, runeLen(src))
+	}
 	for _, src := range order {
 		t := per[src]
-		line := fmt.Sprintf("  %-11s %7d rows read (%d new, %d changed) from %d objects, %d API calls",
-			src, t.rows, t.inserted, t.updated, t.objects, t.calls)
+		line := fmt.Sprintf("  %-*s %7d rows read (%d new, %d changed) from %d objects, %d API calls",
+			width, src, t.rows, t.inserted, t.updated, t.objects, t.calls)
 		if t.retr > 0 {
 			line += fmt.Sprintf(", %d retries", t.retr)
 		}

@@ -84,7 +84,7 @@ func TestOutputForPeople(t *testing.T) {
 	if logLine.MatchString(errOut) || logLine.MatchString(out) {
 		t.Errorf("extract without --log-level printed log lines:\nstdout:\n%s\nstderr:\n%s", out, errOut)
 	}
-	if !regexp.MustCompile(`(?m)^extracted \d+ rows from \d+ objects of 3 sources`).MatchString(out) || strings.Count(out, "\n") > 5 {
+	if !regexp.MustCompile(`(?m)^extracted \d+ rows from \d+ objects of 4 sources`).MatchString(out) || strings.Count(out, "\n") > 6 {
 		t.Errorf("extract: want a line per source and a total:\n%s", out)
 	}
 	code, out, errOut = revops(t, env, "extract", "-c", cfg, "--log-level", "info")

@@ -53,6 +53,11 @@ type zohoInfo struct {
 	OrgID        string `json:"org_id"`
 	DataCenter   string `json:"data_center"`
 	StatsURL     string `json:"stats_url"`
+	// The Campaigns, Books and Projects emulators answer on the same URL
+	// (APIDomain), by path.
+	BooksOrganizationID string `json:"books_organization_id"`
+	CampaignsCallLimit  int    `json:"campaigns_call_limit"`
+	ProjectsPortalID    string `json:"projects_portal_id"`
 }
 
 type sandboxFlags struct {
@@ -145,6 +150,7 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 	counters := sandbox.NewCounters()
 	sf := sftest.New(sftest.Options{TokenTTL: f.tokenTTL, Counters: counters, Faults: faults})
 	zo := zohotest.New(zohotest.Options{DataCenter: f.dataCenter, TokenTTL: f.tokenTTL, Counters: counters, Faults: faults})
+	suite := newZohoSuite(zo, counters, faults)
 
 	sfLn, zoLn, err := listenPair(f.listen)
 	if err != nil {
@@ -165,12 +171,24 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 		zoLn.Close()
 		return err
 	}
+	if restored && f.state != "" {
+		missing, err := suite.restore(f.state)
+		if err != nil {
+			sfLn.Close()
+			zoLn.Close()
+			return err
+		}
+		if len(missing) > 0 {
+			suite.seedMissing(sandbox.Generate(sandbox.Options{Seed: f.seed, Records: f.records}), missing)
+		}
+	}
 	if !restored {
 		start := time.Now()
 		world := sandbox.Generate(sandbox.Options{Seed: f.seed, Records: f.records})
 		truth := sf.Seed(world.Project(sandbox.Salesforce))
 		truth = append(truth, zo.SeedCRM(world.Project(sandbox.ZohoCRM))...)
 		truth = append(truth, zo.SeedDesk(world.Project(sandbox.ZohoDesk))...)
+		truth = append(truth, suite.seed(world)...)
 		if err := addTemplateFields(sf, zo); err != nil {
 			sfLn.Close()
 			zoLn.Close()
@@ -190,7 +208,9 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 			RefreshToken: refresh, Username: username, APIVersion: sf.APIVersion(), StatsURL: sfURL + "/__sandbox/stats"},
 		Zoho: zohoInfo{AccountsURL: zoURL, APIDomain: zoURL, DeskURL: zoURL, ClientID: zo.ClientID(),
 			ClientSecret: zo.ClientSecret(), RefreshToken: zo.RefreshToken(), OrgID: zo.OrgID(),
-			DataCenter: strings.ToUpper(f.dataCenter), StatsURL: zoURL + "/__sandbox/stats"},
+			DataCenter: strings.ToUpper(f.dataCenter), StatsURL: zoURL + "/__sandbox/stats",
+			BooksOrganizationID: suite.books.OrganizationID(), ProjectsPortalID: suite.projects.PortalID(),
+			CampaignsCallLimit: sandboxCampaignsCalls},
 		Seed: f.seed, Records: f.records, Truth: f.truth,
 	}
 	if f.writeConfig != "" {
@@ -209,7 +229,7 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 
 	servers := []*http.Server{
 		{Handler: sf, ReadHeaderTimeout: 10 * time.Second},
-		{Handler: zo, ReadHeaderTimeout: 10 * time.Second},
+		{Handler: suite, ReadHeaderTimeout: 10 * time.Second},
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- servers[0].Serve(sfLn) }()
@@ -226,6 +246,9 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 	}
 	if f.state != "" {
 		if err := saveState(f.state, sf, zo); err != nil {
+			return err
+		}
+		if err := suite.save(f.state); err != nil {
 			return err
 		}
 		a.log.Info("sandbox state saved", "dir", f.state)
@@ -392,7 +415,10 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-var sandboxConfig = template.Must(template.New("config").Parse(`# Written by revops sandbox: every source points at the sandbox emulators.
+var sandboxConfig = template.Must(template.New("config").Funcs(template.FuncMap{
+	"suiteLinks": func() string { return strings.Join(sandboxSuiteLinks, "") },
+	"suiteSyncs": func() string { return strings.Join(sandboxSuiteSyncs, "") },
+}).Parse(`# Written by revops sandbox: every source points at the sandbox emulators.
 # The sandbox's credentials are not secrets; a real config reads them from
 # the environment or from *_file keys.
 version: 1
@@ -433,6 +459,39 @@ sources:
     client_secret: {{printf "%q" .Zoho.ClientSecret}}
     refresh_token: {{printf "%q" .Zoho.RefreshToken}}
     limits: {requests_per_second: 200, burst: 50, concurrency: 8, max_retries: 10}
+
+  - name: zoho_campaigns             # the shipped engagement models read it by this name
+    type: zoho_campaigns
+    data_center: {{.Zoho.DataCenter}}
+    accounts_url: {{.Zoho.AccountsURL}}
+    campaigns_url: {{.Zoho.APIDomain}}
+    client_id: {{printf "%q" .Zoho.ClientID}}
+    client_secret: {{printf "%q" .Zoho.ClientSecret}}
+    refresh_token: {{printf "%q" .Zoho.RefreshToken}}
+    call_limit: {{.Zoho.CampaignsCallLimit}}   # the sandbox's; a real account allows 500 per API per 5 minutes: leave it out
+
+  # Zoho Books and Zoho Projects: sync destinations only (nothing to
+  # extract), written by the Closed Won → Books/Projects template.
+  - name: zoho_books
+    type: zoho_books
+    data_center: {{.Zoho.DataCenter}}
+    accounts_url: {{.Zoho.AccountsURL}}
+    api_domain: {{.Zoho.APIDomain}}
+    organization_id: {{printf "%q" .Zoho.BooksOrganizationID}}
+    custom_fields: [cf_revops_id]        # unique: the CRM account id the template stamps
+    client_id: {{printf "%q" .Zoho.ClientID}}
+    client_secret: {{printf "%q" .Zoho.ClientSecret}}
+    refresh_token: {{printf "%q" .Zoho.RefreshToken}}
+
+  - name: zoho_projects
+    type: zoho_projects
+    data_center: {{.Zoho.DataCenter}}
+    accounts_url: {{.Zoho.AccountsURL}}
+    api_url: {{.Zoho.APIDomain}}
+    portal_id: {{printf "%q" .Zoho.ProjectsPortalID}}
+    client_id: {{printf "%q" .Zoho.ClientID}}
+    client_secret: {{printf "%q" .Zoho.ClientSecret}}
+    refresh_token: {{printf "%q" .Zoho.RefreshToken}}
 
 models:
   paths: []
@@ -606,6 +665,7 @@ links:                        # the templates' two-way links (configs/links/*.ya
     filter:
       right: [{field: Amount, op: gt, value: 0}]
 
+{{suiteLinks}}
 syncs:                        # the templates' one-way syncs (configs/syncs/*.yaml)
   # Warehouse enrichment: accounts (configs/syncs/account_enrichment.yaml)
   - name: account_enrichment_sf
@@ -848,7 +908,7 @@ syncs:                        # the templates' one-way syncs (configs/syncs/*.ya
       city: {column: city, skip_nulls: true}
       state: {column: state, skip_nulls: true}
       country: {column: country, skip_nulls: true}
-
+{{suiteSyncs}}
 `))
 
 func writeSandboxConfig(path string, info sandboxInfo) error {

@@ -82,7 +82,7 @@ func TestSandboxServesWritesConfigAndKeepsState(t *testing.T) {
 		t.Fatalf("info = %+v", info)
 	}
 	// The written config validates as it is.
-	if code, out, errOut := revops(t, nil, "validate", "-c", cfg); code != 0 || !strings.Contains(out, "3 sources") {
+	if code, out, errOut := revops(t, nil, "validate", "-c", cfg); code != 0 || !strings.Contains(out, "6 sources") {
 		t.Fatalf("validate written config: %d %q %q", code, out, errOut)
 	}
 	data, err := os.ReadFile(truth)
