@@ -281,7 +281,12 @@ func tokenName(t sqlToken) string {
 
 // upsert renders INSERT INTO t (cols) VALUES (...), ... ON CONFLICT [(keys)]
 // DO UPDATE SET ... | DO NOTHING as one MERGE whose source, named
-// excluded, holds the rows. ok is false for other INSERTs.
+// excluded, holds the rows (SELECT ... UNION ALL SELECT ...). ok is false
+// for other INSERTs. Unconfirmed on the service: how it types bind
+// variables in such a source (a NULL travels as TEXT; the MERGE casts
+// to the target's types), and that several source rows for one key fail
+// the MERGE (ERROR_ON_NONDETERMINISTIC_MERGE) as they fail an ON
+// CONFLICT on DuckDB; revops sends each key once per statement.
 func (w *Warehouse) upsert(toks []sqlToken) (string, bool, error) {
 	sig := significant(toks)
 	tok := func(k int) sqlToken { return toks[sig[k]] }
