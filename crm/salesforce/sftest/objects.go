@@ -166,7 +166,7 @@ func standardObjects() []*objectDef {
 			fPick("Rating", false, ratings), fNum("AnnualRevenue", TypeCurrency, 18, 0), fNum("NumberOfEmployees", TypeInt, 8, 0),
 			fTyped("Website", TypeURL, 255), fTyped("Street", TypeTextArea, 255), fText("City", 40), fText("State", 80),
 			fText("PostalCode", 20), fText("Country", 80), fTyped("Description", TypeTextArea, 32000),
-			readOnly(fBool("IsConverted")), readOnly(fRef("ConvertedAccountId", "ConvertedAccount", "Account")),
+			fBool("HasOptedOutOfEmail"), readOnly(fBool("IsConverted")), readOnly(fRef("ConvertedAccountId", "ConvertedAccount", "Account")),
 			readOnly(fRef("ConvertedContactId", "ConvertedContact", "Contact")),
 			readOnly(fRef("ConvertedOpportunityId", "ConvertedOpportunity", "Opportunity")),
 			readOnly(fNum("ConvertedDate", TypeDate, 0, 0)), extID(fText("Zoho_Lead_Id__c", 255)),

@@ -1,0 +1,21 @@
+-- syncs.engagement_sf_contacts: the Zoho Campaigns engagement of each person
+-- (syncs.engagement_people: score, band, last engagement, e-mail opt-out)
+-- on their Salesforce contacts, found through identity.crosswalk from the
+-- golden person id; written by the sync engagement_sf_contacts (mode update,
+-- matched by record id: it never creates records).
+-- Filter: which people take part is the WHERE of
+-- syncs.engagement_people; which records: add a WHERE, e.g. by lead
+-- source (r.lead_source <> 'Purchased List') or owner (r.owner_id).
+-- config: materialized=view
+-- test: unique contact_id
+-- test: not_null contact_id
+SELECT
+    r.contact_id,
+    e.score,
+    e.band,
+    e.last_engagement_at,
+    e.opted_out
+FROM {{ ref "syncs.engagement_people" }} AS e
+JOIN {{ ref "identity.crosswalk" }} AS x
+    ON x.golden_id = e.person_id AND x.system = 'salesforce' AND x.object = 'Contact'
+JOIN {{ ref "stg_salesforce__contact" }} AS r ON r.contact_id = x.source_id
