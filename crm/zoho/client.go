@@ -28,8 +28,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"github.com/revops/revops/crm/httpx"
 )
 
@@ -69,17 +67,16 @@ type Config struct {
 // Client calls Zoho CRM and, through Desk, Zoho Desk. It is safe for
 // concurrent use.
 type Client struct {
-	cfg      Config
-	dc       DataCenter
-	accounts string
-	tr       *httpx.Transport
-	auth     *httpx.Auth
-	hc       *http.Client
-	log      *slog.Logger
+	cfg    Config
+	dc     DataCenter
+	tr     *httpx.Transport
+	auth   *httpx.Auth
+	hc     *http.Client
+	log    *slog.Logger
+	domain *APIDomain
 
-	mu        sync.Mutex
-	apiDomain string
-	zgid      string
+	mu   sync.Mutex
+	zgid string
 
 	// credits counts the API credits the client's calls cost, as the
 	// sheet prices them (see Credits); remaining is the last
@@ -145,26 +142,12 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{cfg: cfg, dc: dc, log: log, accounts: strings.TrimSuffix(cfg.AccountsURL, "/")}
+	c := &Client{cfg: cfg, dc: dc, log: log, domain: NewAPIDomain(cfg.APIDomain, dc.APIDomain)}
 	c.remaining.Store(-1)
-	if c.accounts == "" {
-		c.accounts = dc.AccountsURL
-	}
-	c.apiDomain = strings.TrimSuffix(cfg.APIDomain, "/")
 	c.tr = httpx.NewTransport(cfg.System, cfg.Transport, cfg.Limits, log)
-	cache := httpx.TokenCache{Dir: cfg.TokenCacheDir}
-	key := ""
-	if cfg.TokenCacheDir != "" {
-		// Every credential is in the key, so that a token cached with
-		// other credentials (a right secret before a wrong one) is never
-		// used: the grant has to succeed with these.
-		key, err = cache.Key("zoho", c.accounts, dc.Code, cfg.ClientID, cfg.ClientSecret, cfg.RefreshToken)
-		if err != nil {
-			log.Warn("zoho: access tokens are not kept between runs", "system", cfg.System, "error", err)
-		}
-	}
-	fetch := cache.Wrap(key, c.fetchToken, "api_domain")
-	c.auth = &httpx.Auth{Fetch: c.useToken(fetch), Scheme: "Zoho-oauthtoken", Expired: tokenExpired, Base: c.tr}
+	oauth := OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		RefreshToken: cfg.RefreshToken, CacheDir: cfg.TokenCacheDir, System: cfg.System, Log: log}
+	c.auth = &httpx.Auth{Fetch: c.domain.Track(oauth.TokenFunc(c.tr)), Scheme: AuthScheme, Expired: tokenExpired, Base: c.tr}
 	c.hc = &http.Client{Transport: c.auth}
 	return c, nil
 }
@@ -179,69 +162,6 @@ func tokenExpired(resp *http.Response, body []byte) bool {
 	return e != nil && (e.Code == "INVALID_TOKEN" || e.Code == "INVALID_OAUTH")
 }
 
-// fetchToken runs the refresh_token grant against the accounts server.
-func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
-	conf := &oauth2.Config{
-		ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret,
-		Endpoint: oauth2.Endpoint{TokenURL: c.accounts + "/oauth/v2/token", AuthStyle: oauth2.AuthStyleInParams},
-	}
-	// The grant is safe to repeat after a dropped connection or a 5xx.
-	ctx = context.WithValue(httpx.Retryable(ctx), oauth2.HTTPClient, &http.Client{Transport: c.tr})
-	tok, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: c.cfg.RefreshToken}).Token()
-	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.ErrorCode != "" {
-			dc := c.dc.Code
-			if c.cfg.AccountsURL != "" {
-				dc = ""
-			}
-			return nil, &TokenError{Code: re.ErrorCode, Description: re.ErrorDescription, AccountsURL: c.accounts, DataCenter: dc}
-		}
-		if errors.As(err, &re) && re.Response != nil {
-			return nil, fmt.Errorf("token: %s answered HTTP %d", c.accounts, re.Response.StatusCode)
-		}
-		return nil, fmt.Errorf("token: %s: %w", c.accounts, scrub(err, c.cfg.ClientSecret, c.cfg.RefreshToken))
-	}
-	c.log.Debug("zoho token fetched", "system", c.cfg.System, "accounts", c.accounts, "expires", tok.Expiry)
-	return tok, nil
-}
-
-// useToken takes the api_domain of every token the client starts to use,
-// fetched or cached.
-func (c *Client) useToken(fetch httpx.TokenFunc) httpx.TokenFunc {
-	return func(ctx context.Context) (*oauth2.Token, error) {
-		tok, err := fetch(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if d, ok := tok.Extra("api_domain").(string); ok && d != "" {
-			c.mu.Lock()
-			if c.cfg.APIDomain == "" {
-				c.apiDomain = strings.TrimSuffix(d, "/")
-			}
-			c.mu.Unlock()
-		}
-		return tok, nil
-	}
-}
-
-// scrub removes secrets from an error's text (a URL in a transport error
-// could carry them in its query).
-func scrub(err error, secrets ...string) error {
-	msg := err.Error()
-	changed := false
-	for _, s := range secrets {
-		if s != "" && strings.Contains(msg, s) {
-			msg = strings.ReplaceAll(msg, s, "***")
-			changed = true
-		}
-	}
-	if !changed {
-		return err
-	}
-	return errors.New(msg)
-}
-
 // Connect fetches an access token now (calls do it on demand), so that bad
 // credentials or a wrong data center show before any work starts.
 func (c *Client) Connect(ctx context.Context) error {
@@ -254,12 +174,7 @@ func (c *Client) Connect(ctx context.Context) error {
 // APIDomain returns the CRM API domain in use: the configured one, else the
 // token answer's api_domain, else the data center's.
 func (c *Client) APIDomain() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.apiDomain != "" {
-		return c.apiDomain
-	}
-	return c.dc.APIDomain
+	return c.domain.String()
 }
 
 // Stats returns the transport's request counts so far.

@@ -26,10 +26,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-
-	"golang.org/x/oauth2"
 
 	"github.com/revops/revops/crm/httpx"
 	"github.com/revops/revops/crm/zoho"
@@ -75,16 +72,11 @@ var DefaultLimits = httpx.Limits{RequestsPerSecond: 1.5, Burst: 10, Concurrency:
 // Client calls Zoho Books for one organization. It is safe for concurrent
 // use.
 type Client struct {
-	cfg      Config
-	dc       zoho.DataCenter
-	accounts string
-	tr       *httpx.Transport
-	auth     *httpx.Auth
-	hc       *http.Client
-	log      *slog.Logger
-
-	mu        sync.Mutex
-	apiDomain string
+	cfg    Config
+	tr     *httpx.Transport
+	auth   *httpx.Auth
+	hc     *http.Client
+	domain *zoho.APIDomain
 }
 
 // New returns a Client for cfg. It does not call the network.
@@ -110,22 +102,11 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{cfg: cfg, dc: dc, log: log, accounts: strings.TrimSuffix(cfg.AccountsURL, "/"),
-		apiDomain: strings.TrimSuffix(cfg.APIDomain, "/")}
-	if c.accounts == "" {
-		c.accounts = dc.AccountsURL
-	}
+	c := &Client{cfg: cfg, domain: zoho.NewAPIDomain(cfg.APIDomain, dc.APIDomain)}
 	c.tr = httpx.NewTransport(System, cfg.Transport, cfg.Limits, log)
-	cache := httpx.TokenCache{Dir: cfg.TokenCacheDir}
-	key := ""
-	if cfg.TokenCacheDir != "" {
-		key, err = cache.Key("zoho", c.accounts, dc.Code, cfg.ClientID, cfg.ClientSecret, cfg.RefreshToken)
-		if err != nil {
-			log.Warn("zohobooks: access tokens are not kept between runs", "error", err)
-		}
-	}
-	fetch := cache.Wrap(key, c.fetchToken, "api_domain")
-	c.auth = &httpx.Auth{Fetch: c.useToken(fetch), Scheme: "Zoho-oauthtoken", Base: c.tr, Expired: tokenExpired}
+	oauth := zoho.OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		RefreshToken: cfg.RefreshToken, CacheDir: cfg.TokenCacheDir, System: System, Log: log}
+	c.auth = &httpx.Auth{Fetch: c.domain.Track(oauth.TokenFunc(c.tr)), Scheme: zoho.AuthScheme, Base: c.tr, Expired: tokenExpired}
 	c.hc = &http.Client{Transport: c.auth}
 	return c, nil
 }
@@ -135,60 +116,6 @@ func (c *Client) OrganizationID() string { return c.cfg.OrganizationID }
 
 // Stats returns the transport's request counts so far.
 func (c *Client) Stats() httpx.Stats { return c.tr.Stats() }
-
-// fetchToken runs the refresh_token grant against the accounts server.
-func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
-	conf := &oauth2.Config{ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret,
-		Endpoint: oauth2.Endpoint{TokenURL: c.accounts + "/oauth/v2/token", AuthStyle: oauth2.AuthStyleInParams}}
-	ctx = context.WithValue(httpx.Retryable(ctx), oauth2.HTTPClient, &http.Client{Transport: c.tr})
-	tok, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: c.cfg.RefreshToken}).Token()
-	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.ErrorCode != "" {
-			dc := c.dc.Code
-			if c.cfg.AccountsURL != "" {
-				dc = ""
-			}
-			return nil, &zoho.TokenError{Code: re.ErrorCode, Description: re.ErrorDescription, AccountsURL: c.accounts, DataCenter: dc}
-		}
-		if errors.As(err, &re) && re.Response != nil {
-			return nil, fmt.Errorf("token: %s answered HTTP %d", c.accounts, re.Response.StatusCode)
-		}
-		return nil, fmt.Errorf("token: %s: %w", c.accounts, scrub(err, c.cfg.ClientSecret, c.cfg.RefreshToken))
-	}
-	c.log.Debug("zohobooks token fetched", "accounts", c.accounts, "expires", tok.Expiry)
-	return tok, nil
-}
-
-// useToken takes the api_domain of every token the client starts to use.
-func (c *Client) useToken(fetch httpx.TokenFunc) httpx.TokenFunc {
-	return func(ctx context.Context) (*oauth2.Token, error) {
-		tok, err := fetch(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if d, ok := tok.Extra("api_domain").(string); ok && d != "" && c.cfg.APIDomain == "" {
-			c.mu.Lock()
-			c.apiDomain = strings.TrimSuffix(d, "/")
-			c.mu.Unlock()
-		}
-		return tok, nil
-	}
-}
-
-// scrub removes secrets from an error's text.
-func scrub(err error, secrets ...string) error {
-	msg := err.Error()
-	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "***")
-		}
-	}
-	if msg == err.Error() {
-		return err
-	}
-	return errors.New(msg)
-}
 
 // Connect fetches an access token now, so that bad credentials or a wrong
 // data center show before any work starts.
@@ -201,13 +128,7 @@ func (c *Client) Connect(ctx context.Context) error {
 
 // Root returns the API root in use: {api_domain}/books/v3.
 func (c *Client) Root() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	d := c.apiDomain
-	if d == "" {
-		d = c.dc.APIDomain
-	}
-	return d + "/books/v3"
+	return c.domain.String() + "/books/v3"
 }
 
 // url is the URL of a path with q and the organization_id.

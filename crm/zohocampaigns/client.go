@@ -32,8 +32,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"github.com/revops/revops/crm/httpx"
 	"github.com/revops/revops/crm/zoho"
 )
@@ -68,14 +66,13 @@ type Config struct {
 
 // Client calls Zoho Campaigns. It is safe for concurrent use.
 type Client struct {
-	cfg      Config
-	base     string // …/api/v1.1
-	accounts string
-	tr       *httpx.Transport
-	auth     *httpx.Auth
-	hc       *http.Client
-	log      *slog.Logger
-	pacer    *Pacer
+	cfg   Config
+	base  string // …/api/v1.1
+	tr    *httpx.Transport
+	auth  *httpx.Auth
+	hc    *http.Client
+	log   *slog.Logger
+	pacer *Pacer
 }
 
 // New returns a Client for cfg; it does not call the network.
@@ -112,22 +109,12 @@ func New(cfg Config) (*Client, error) {
 	if !strings.HasSuffix(base, "/api/v1.1") {
 		base += "/api/v1.1"
 	}
-	c := &Client{cfg: cfg, base: base, log: log, accounts: strings.TrimSuffix(cfg.AccountsURL, "/")}
-	if c.accounts == "" {
-		c.accounts = dc.AccountsURL
-	}
+	c := &Client{cfg: cfg, base: base, log: log}
 	c.pacer = NewPacer(cfg.Pace, cfg.Clock)
 	c.tr = httpx.NewTransport(cfg.System, cfg.Transport, cfg.Limits, log)
-	cache := httpx.TokenCache{Dir: cfg.TokenCacheDir}
-	key := ""
-	if cfg.TokenCacheDir != "" {
-		key, err = cache.Key("zoho", c.accounts, dc.Code, cfg.ClientID, cfg.ClientSecret, cfg.RefreshToken)
-		if err != nil {
-			log.Warn("zohocampaigns: access tokens are not kept between runs", "error", err)
-		}
-	}
-	c.auth = &httpx.Auth{Fetch: cache.Wrap(key, c.fetchToken, "api_domain"), Scheme: "Zoho-oauthtoken",
-		Expired: tokenExpired, Base: c.tr}
+	oauth := zoho.OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		RefreshToken: cfg.RefreshToken, CacheDir: cfg.TokenCacheDir, System: cfg.System, Log: log}
+	c.auth = &httpx.Auth{Fetch: oauth.TokenFunc(c.tr), Scheme: zoho.AuthScheme, Expired: tokenExpired, Base: c.tr}
 	c.hc = &http.Client{Transport: c.auth}
 	return c, nil
 }
@@ -151,42 +138,6 @@ func tokenExpired(resp *http.Response, body []byte) bool {
 	}
 	_ = json.Unmarshal(body, &e)
 	return fmt.Sprint(e.Code) == "INVALID_TOKEN"
-}
-
-// fetchToken runs the refresh_token grant.
-func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
-	conf := &oauth2.Config{ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret,
-		Endpoint: oauth2.Endpoint{TokenURL: c.accounts + "/oauth/v2/token", AuthStyle: oauth2.AuthStyleInParams}}
-	ctx = context.WithValue(httpx.Retryable(ctx), oauth2.HTTPClient, &http.Client{Transport: c.tr})
-	tok, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: c.cfg.RefreshToken}).Token()
-	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.ErrorCode != "" {
-			dc := strings.ToUpper(c.cfg.DataCenter)
-			if c.cfg.AccountsURL != "" {
-				dc = ""
-			}
-			return nil, &zoho.TokenError{Code: re.ErrorCode, Description: re.ErrorDescription, AccountsURL: c.accounts, DataCenter: dc}
-		}
-		if errors.As(err, &re) && re.Response != nil {
-			return nil, fmt.Errorf("token: %s answered HTTP %d", c.accounts, re.Response.StatusCode)
-		}
-		return nil, fmt.Errorf("token: %s: %w", c.accounts, scrub(err, c.cfg.ClientSecret, c.cfg.RefreshToken))
-	}
-	return tok, nil
-}
-
-func scrub(err error, secrets ...string) error {
-	msg := err.Error()
-	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "***")
-		}
-	}
-	if msg == err.Error() {
-		return err
-	}
-	return errors.New(msg)
 }
 
 // Connect fetches an access token now, so that bad credentials show first.

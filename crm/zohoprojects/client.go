@@ -27,8 +27,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"github.com/revops/revops/crm/httpx"
 	"github.com/revops/revops/crm/zoho"
 )
@@ -90,15 +88,12 @@ type Config struct {
 
 // Client calls Zoho Projects for one portal; safe for concurrent use.
 type Client struct {
-	cfg      Config
-	dc       zoho.DataCenter
-	accounts string
-	api      string
-	tr       *httpx.Transport
-	auth     *httpx.Auth
-	hc       *http.Client
-	log      *slog.Logger
-	guard    *blockGuard
+	cfg   Config
+	api   string
+	tr    *httpx.Transport
+	auth  *httpx.Auth
+	hc    *http.Client
+	guard *blockGuard
 }
 
 // New returns a Client for cfg. It does not call the network.
@@ -127,11 +122,7 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{cfg: cfg, dc: dc, log: log, accounts: strings.TrimSuffix(cfg.AccountsURL, "/"),
-		api: strings.TrimSuffix(cfg.APIURL, "/")}
-	if c.accounts == "" {
-		c.accounts = dc.AccountsURL
-	}
+	c := &Client{cfg: cfg, api: strings.TrimSuffix(cfg.APIURL, "/")}
 	if c.api == "" {
 		c.api = Hosts[dc.Code]
 	}
@@ -143,16 +134,10 @@ func New(cfg Config) (*Client, error) {
 	c.tr = httpx.NewTransport(System, c.guard, cfg.Limits, log)
 	// Token calls go to the accounts server: not paced with the API's.
 	tokenTr := httpx.NewTransport(System+"_accounts", cfg.Transport, httpx.Limits{}, log)
-	cache := httpx.TokenCache{Dir: cfg.TokenCacheDir}
-	key := ""
-	if cfg.TokenCacheDir != "" {
-		key, err = cache.Key("zoho", c.accounts, dc.Code, cfg.ClientID, cfg.ClientSecret, cfg.RefreshToken)
-		if err != nil {
-			log.Warn("zohoprojects: access tokens are not kept between runs", "error", err)
-		}
-	}
-	fetch := cache.Wrap(key, func(ctx context.Context) (*oauth2.Token, error) { return c.fetchToken(ctx, tokenTr) }, "api_domain")
-	c.auth = &httpx.Auth{Fetch: fetch, Scheme: "Zoho-oauthtoken", Base: c.tr}
+	oauth := zoho.OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		RefreshToken: cfg.RefreshToken, CacheDir: cfg.TokenCacheDir, System: System, Log: log}
+	// Any 401 renews the token (httpx.Auth's default).
+	c.auth = &httpx.Auth{Fetch: oauth.TokenFunc(tokenTr), Scheme: zoho.AuthScheme, Base: c.tr}
 	c.hc = &http.Client{Transport: c.auth}
 	return c, nil
 }
@@ -163,32 +148,6 @@ func (c *Client) PortalID() string { return c.cfg.PortalID }
 // Stats returns the API transport's request counts so far (token
 // fetches are not among them).
 func (c *Client) Stats() httpx.Stats { return c.tr.Stats() }
-
-func (c *Client) fetchToken(ctx context.Context, tr *httpx.Transport) (*oauth2.Token, error) {
-	conf := &oauth2.Config{ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret,
-		Endpoint: oauth2.Endpoint{TokenURL: c.accounts + "/oauth/v2/token", AuthStyle: oauth2.AuthStyleInParams}}
-	ctx = context.WithValue(httpx.Retryable(ctx), oauth2.HTTPClient, &http.Client{Transport: tr})
-	tok, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: c.cfg.RefreshToken}).Token()
-	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.ErrorCode != "" {
-			dc := c.dc.Code
-			if c.cfg.AccountsURL != "" {
-				dc = ""
-			}
-			return nil, &zoho.TokenError{Code: re.ErrorCode, Description: re.ErrorDescription, AccountsURL: c.accounts, DataCenter: dc}
-		}
-		if errors.As(err, &re) && re.Response != nil {
-			return nil, fmt.Errorf("token: %s answered HTTP %d", c.accounts, re.Response.StatusCode)
-		}
-		msg := err.Error()
-		for _, s := range []string{c.cfg.ClientSecret, c.cfg.RefreshToken} {
-			msg = strings.ReplaceAll(msg, s, "***")
-		}
-		return nil, fmt.Errorf("token: %s: %s", c.accounts, msg)
-	}
-	return tok, nil
-}
 
 // Connect fetches an access token now.
 func (c *Client) Connect(ctx context.Context) error {

@@ -1,0 +1,81 @@
+package zoho_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/revops/revops/crm/httpx"
+	"github.com/revops/revops/crm/sandbox"
+	"github.com/revops/revops/crm/zoho/zohotest"
+	"github.com/revops/revops/crm/zohobooks"
+	"github.com/revops/revops/crm/zohocampaigns"
+	"github.com/revops/revops/crm/zohoprojects"
+)
+
+// TestTokenCacheSharedByTheZohoClients: the clients of CRM, Books,
+// Projects and Campaigns keep their access tokens in one cache file,
+// named by the accounts server, the data center and the credentials (the
+// name caches written by earlier versions have), so that with the same
+// credentials one grant serves them all, and a run that finds a cache
+// from before reuses it.
+func TestTokenCacheSharedByTheZohoClients(t *testing.T) {
+	ts := start(t, zohotest.Options{}, 0)
+	ctx := context.Background()
+	dir := t.TempDir()
+	id, secret, refresh := ts.ClientID(), ts.ClientSecret(), ts.RefreshToken()
+	grants := func() int64 {
+		return ts.Counters().Sum(func(c sandbox.Count) bool { return c.Endpoint == "/oauth/v2/token" })
+	}
+	crm := config(ts)
+	crm.TokenCacheDir = dir
+	if err := newClient(t, crm).Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	key, err := httpx.TokenCache{Dir: dir}.Key("zoho", ts.URL, "US", id, secret, refresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, key+".json")); err != nil {
+		t.Fatalf("the cache file is not where earlier versions keep it: %v", err)
+	}
+	for _, tc := range []struct {
+		name    string
+		connect func() error
+	}{
+		{"books", func() error {
+			c, err := zohobooks.New(zohobooks.Config{AccountsURL: ts.URL, OrganizationID: "1", ClientID: id,
+				ClientSecret: secret, RefreshToken: refresh, TokenCacheDir: dir})
+			if err != nil {
+				return err
+			}
+			return c.Connect(ctx)
+		}},
+		{"projects", func() error {
+			c, err := zohoprojects.New(zohoprojects.Config{AccountsURL: ts.URL, PortalID: "1", ClientID: id,
+				ClientSecret: secret, RefreshToken: refresh, TokenCacheDir: dir})
+			if err != nil {
+				return err
+			}
+			return c.Connect(ctx)
+		}},
+		{"campaigns", func() error {
+			c, err := zohocampaigns.New(zohocampaigns.Config{AccountsURL: ts.URL, ClientID: id,
+				ClientSecret: secret, RefreshToken: refresh, TokenCacheDir: dir})
+			if err != nil {
+				return err
+			}
+			return c.Connect(ctx)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.connect(); err != nil {
+				t.Fatal(err)
+			}
+			if n := grants(); n != 1 {
+				t.Errorf("%d token grants, want the one of the CRM client (the cached token reused)", n)
+			}
+		})
+	}
+}
