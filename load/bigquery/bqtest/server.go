@@ -146,6 +146,10 @@ var setupSQL = []string{
 		THEN rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.') ELSE CAST(x AS VARCHAR) END`,
 	// DIV is integer division (toward zero).
 	`CREATE MACRO div_bq(a, b) AS CAST(trunc(a / b) AS BIGINT)`,
+	// LEFT and RIGHT refuse a negative length (DuckDB counts it from the other
+	// end); the message is the emulator's own, the service's wording is unconfirmed.
+	`CREATE MACRO left_bq(x, n) AS CASE WHEN n < 0 THEN error('LEFT: the length may not be negative') ELSE left(x, n) END`,
+	`CREATE MACRO right_bq(x, n) AS CASE WHEN n < 0 THEN error('RIGHT: the length may not be negative') ELSE right(x, n) END`,
 }
 
 // URL is the emulator's base URL (no trailing slash); pass URL()+"/" to

@@ -337,3 +337,29 @@ func TestNumericAsString(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
+// TestLeftRight: LEFT and RIGHT take a string's first or last characters
+// (a length past the end takes the whole string) and refuse a negative
+// length, as GoogleSQL does.
+func TestLeftRight(t *testing.T) {
+	_, c := start(t)
+	it, err := c.Query(`SELECT LEFT('Onboarding: Acme', 10) AS a, RIGHT('Onboarding: Acme', 4) AS b, LEFT('ab', 5) AS c,
+		LEFT(CAST(NULL AS STRING), 2) AS d, RIGHT('ab', 0) AS e`).Read(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, it)
+	want := [][]bigquery.Value{{"Onboarding", "Acme", "ab", nil, ""}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for _, q := range []string{"SELECT LEFT(x, n) FROM (SELECT 'abc' AS x, -1 AS n)", "SELECT RIGHT('abc', -1)"} {
+		it, err := c.Query(q).Read(t.Context())
+		if err == nil {
+			err = it.Next(&[]bigquery.Value{})
+		}
+		if err == nil || !strings.Contains(err.Error(), "may not be negative") {
+			t.Errorf("%s: err = %v, want a negative length refused", q, err)
+		}
+	}
+}
