@@ -124,14 +124,6 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case cfg.ClientID == "":
-		return nil, errors.New("zoho: client_id is required")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("zoho: client_secret is required")
-	case cfg.RefreshToken == "":
-		return nil, errors.New("zoho: refresh_token is required")
-	}
 	if cfg.System == "" {
 		cfg.System = "zoho_crm"
 	}
@@ -142,11 +134,14 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	oauth := OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		RefreshToken: cfg.RefreshToken, CacheDir: cfg.TokenCacheDir, System: cfg.System, Log: log}
+	if err := oauth.Check(); err != nil {
+		return nil, fmt.Errorf("zoho: %w", err)
+	}
 	c := &Client{cfg: cfg, dc: dc, log: log, domain: NewAPIDomain(cfg.APIDomain, dc.APIDomain)}
 	c.remaining.Store(-1)
 	c.tr = httpx.NewTransport(cfg.System, cfg.Transport, cfg.Limits, log)
-	oauth := OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-		RefreshToken: cfg.RefreshToken, CacheDir: cfg.TokenCacheDir, System: cfg.System, Log: log}
 	c.auth = &httpx.Auth{Fetch: c.domain.Track(oauth.TokenFunc(c.tr)), Scheme: AuthScheme, Expired: tokenExpired, Base: c.tr}
 	c.hc = &http.Client{Transport: c.auth}
 	return c, nil

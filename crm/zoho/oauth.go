@@ -39,6 +39,19 @@ type OAuth struct {
 	Log *slog.Logger
 }
 
+// Check reports the first credential missing.
+func (o OAuth) Check() error {
+	switch {
+	case o.ClientID == "":
+		return errors.New("client_id is required")
+	case o.ClientSecret == "":
+		return errors.New("client_secret is required")
+	case o.RefreshToken == "":
+		return errors.New("refresh_token is required")
+	}
+	return nil
+}
+
 // Accounts returns the accounts server in use: AccountsURL, else the
 // data center's.
 func (o OAuth) Accounts() string {

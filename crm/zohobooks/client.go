@@ -85,15 +85,8 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zohobooks: data_center: %w", err)
 	}
-	switch {
-	case cfg.OrganizationID == "":
+	if cfg.OrganizationID == "" {
 		return nil, errors.New("zohobooks: organization_id is required")
-	case cfg.ClientID == "":
-		return nil, errors.New("zohobooks: client_id is required")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("zohobooks: client_secret is required")
-	case cfg.RefreshToken == "":
-		return nil, errors.New("zohobooks: refresh_token is required")
 	}
 	if cfg.Limits == (httpx.Limits{}) {
 		cfg.Limits = DefaultLimits
@@ -102,10 +95,13 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{cfg: cfg, domain: zoho.NewAPIDomain(cfg.APIDomain, dc.APIDomain)}
-	c.tr = httpx.NewTransport(System, cfg.Transport, cfg.Limits, log)
 	oauth := zoho.OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		RefreshToken: cfg.RefreshToken, CacheDir: cfg.TokenCacheDir, System: System, Log: log}
+	if err := oauth.Check(); err != nil {
+		return nil, fmt.Errorf("zohobooks: %w", err)
+	}
+	c := &Client{cfg: cfg, domain: zoho.NewAPIDomain(cfg.APIDomain, dc.APIDomain)}
+	c.tr = httpx.NewTransport(System, cfg.Transport, cfg.Limits, log)
 	c.auth = &httpx.Auth{Fetch: c.domain.Track(oauth.TokenFunc(c.tr)), Scheme: zoho.AuthScheme, Base: c.tr, Expired: tokenExpired}
 	c.hc = &http.Client{Transport: c.auth}
 	return c, nil

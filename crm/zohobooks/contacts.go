@@ -9,33 +9,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/revops/revops/crm/zoho"
 )
 
 // ID is a Books id. Books' samples write ids as JSON numbers, its other
 // answers as strings (sheet §17): ID accepts both and keeps the digits.
-type ID string
-
-// UnmarshalJSON accepts a JSON string, number or null.
-func (id *ID) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*id = ""
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*id = ID(s)
-	default:
-		var n json.Number
-		if err := json.Unmarshal(b, &n); err != nil {
-			return fmt.Errorf("zohobooks: id %s: %w", b, err)
-		}
-		*id = ID(n.String())
-	}
-	return nil
-}
+type ID = zoho.ID
 
 // Organization is one entry of GET /organizations.
 type Organization struct {

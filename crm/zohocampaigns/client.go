@@ -81,14 +81,6 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zohocampaigns: %w", err)
 	}
-	switch {
-	case cfg.ClientID == "":
-		return nil, errors.New("zohocampaigns: client_id is required")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("zohocampaigns: client_secret is required")
-	case cfg.RefreshToken == "":
-		return nil, errors.New("zohocampaigns: refresh_token is required")
-	}
 	if cfg.System == "" {
 		cfg.System = "zoho_campaigns"
 	}
@@ -102,6 +94,11 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	oauth := zoho.OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		RefreshToken: cfg.RefreshToken, CacheDir: cfg.TokenCacheDir, System: cfg.System, Log: log}
+	if err := oauth.Check(); err != nil {
+		return nil, fmt.Errorf("zohocampaigns: %w", err)
+	}
 	base := strings.TrimSuffix(cfg.BaseURL, "/")
 	if base == "" {
 		base = Hosts[dc.Code]
@@ -112,8 +109,6 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{cfg: cfg, base: base, log: log}
 	c.pacer = NewPacer(cfg.Pace, cfg.Clock)
 	c.tr = httpx.NewTransport(cfg.System, cfg.Transport, cfg.Limits, log)
-	oauth := zoho.OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-		RefreshToken: cfg.RefreshToken, CacheDir: cfg.TokenCacheDir, System: cfg.System, Log: log}
 	c.auth = &httpx.Auth{Fetch: oauth.TokenFunc(c.tr), Scheme: zoho.AuthScheme, Expired: tokenExpired, Base: c.tr}
 	c.hc = &http.Client{Transport: c.auth}
 	return c, nil

@@ -102,15 +102,8 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zohoprojects: data_center: %w", err)
 	}
-	switch {
-	case cfg.PortalID == "":
+	if cfg.PortalID == "" {
 		return nil, errors.New("zohoprojects: portal_id is required")
-	case cfg.ClientID == "":
-		return nil, errors.New("zohoprojects: client_id is required")
-	case cfg.ClientSecret == "":
-		return nil, errors.New("zohoprojects: client_secret is required")
-	case cfg.RefreshToken == "":
-		return nil, errors.New("zohoprojects: refresh_token is required")
 	}
 	if cfg.Pace.Calls <= 0 || cfg.Pace.Window <= 0 {
 		cfg.Pace = DefaultPace
@@ -121,6 +114,11 @@ func New(cfg Config) (*Client, error) {
 	log := cfg.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	oauth := zoho.OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		RefreshToken: cfg.RefreshToken, CacheDir: cfg.TokenCacheDir, System: System, Log: log}
+	if err := oauth.Check(); err != nil {
+		return nil, fmt.Errorf("zohoprojects: %w", err)
 	}
 	c := &Client{cfg: cfg, api: strings.TrimSuffix(cfg.APIURL, "/")}
 	if c.api == "" {
@@ -134,8 +132,6 @@ func New(cfg Config) (*Client, error) {
 	c.tr = httpx.NewTransport(System, c.guard, cfg.Limits, log)
 	// Token calls go to the accounts server: not paced with the API's.
 	tokenTr := httpx.NewTransport(System+"_accounts", cfg.Transport, httpx.Limits{}, log)
-	oauth := zoho.OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-		RefreshToken: cfg.RefreshToken, CacheDir: cfg.TokenCacheDir, System: System, Log: log}
 	// Any 401 renews the token (httpx.Auth's default).
 	c.auth = &httpx.Auth{Fetch: oauth.TokenFunc(tokenTr), Scheme: zoho.AuthScheme, Base: c.tr}
 	c.hc = &http.Client{Transport: c.auth}

@@ -13,33 +13,12 @@ import (
 	"strings"
 
 	"github.com/revops/revops/crm/httpx"
+	"github.com/revops/revops/crm/zoho"
 )
 
 // ID is a Projects id: a JSON number (legacy answers) or string (V3;
 // unconfirmed); both are accepted.
-type ID string
-
-// UnmarshalJSON accepts a string, a number or null.
-func (id *ID) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*id = ""
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*id = ID(s)
-	default:
-		var n json.Number
-		if err := json.Unmarshal(b, &n); err != nil {
-			return fmt.Errorf("zohoprojects: id %s: %w", b, err)
-		}
-		*id = ID(n.String())
-	}
-	return nil
-}
+type ID = zoho.ID
 
 // Status is a project's status: "active", "archived" or "template". V3
 // may render it as an object with a name (unconfirmed): both are read.
