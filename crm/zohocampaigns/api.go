@@ -58,42 +58,18 @@ func pageSize(n int) int {
 	return n
 }
 
-// RecentCampaigns pages through recentcampaigns, calling fn with each
-// page; fn returns false to stop. No campaign (6101) is an empty list.
-func (c *Client) RecentCampaigns(ctx context.Context, opts ListOptions, fn func([]Campaign) (more bool, err error)) error {
-	size := pageSize(opts.Range)
-	status, sort := opts.Status, opts.Sort
-	if status == "" {
-		status = "sent"
-	}
-	if sort == "" {
-		sort = "desc"
-	}
+// eachPage pages an API by fromindex/range: read reads the page that
+// starts at from (the page-th, counted from 1), fn gets every page that
+// holds rows and returns false to stop. A short page ends the list, and
+// so does Campaigns' "nothing to list" (IsEmpty).
+func eachPage[T any](size int, read func(from, page int) ([]T, error), fn func([]T) (more bool, err error)) error {
 	for from, page := 1, 1; ; from, page = from+size, page+1 {
-		q := url.Values{"fromindex": {strconv.Itoa(from)}, "range": {strconv.Itoa(size)}, "status": {status}, "sort": {sort}}
-		var ans struct {
-			Rows []map[string]any `json:"recent_campaigns"`
-		}
-		err := c.call(ctx, http.MethodGet, "recentcampaigns", q, &ans)
+		out, err := read(from, page)
 		if IsEmpty(err) {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("zohocampaigns: recent campaigns page %d: %w", page, err)
-		}
-		out := make([]Campaign, 0, len(ans.Rows))
-		for i, r := range ans.Rows {
-			cp := Campaign{Key: str(r["campaign_key"]), Name: str(r["campaign_name"]), Status: str(r["campaign_status"]), Raw: r}
-			if cp.Key == "" {
-				return fmt.Errorf("zohocampaigns: recent campaigns page %d row %d: no campaign_key", page, i+1)
-			}
-			if cp.CreatedTime, err = ParseTime(str(r["created_time"]), time.UTC); err != nil {
-				return fmt.Errorf("zohocampaigns: campaign %s: created_time: %w", cp.Key, err)
-			}
-			if cp.SentTime, err = ParseTime(str(r["sent_time"]), time.UTC); err != nil {
-				return fmt.Errorf("zohocampaigns: campaign %s: sent_time: %w", cp.Key, err)
-			}
-			out = append(out, cp)
+			return err
 		}
 		if len(out) > 0 {
 			more, err := fn(out)
@@ -105,6 +81,44 @@ func (c *Client) RecentCampaigns(ctx context.Context, opts ListOptions, fn func(
 			return nil
 		}
 	}
+}
+
+// RecentCampaigns pages through recentcampaigns, calling fn with each
+// page; fn returns false to stop. No campaign (6101) is an empty list.
+func (c *Client) RecentCampaigns(ctx context.Context, opts ListOptions, fn func([]Campaign) (more bool, err error)) error {
+	size := pageSize(opts.Range)
+	status, sort := opts.Status, opts.Sort
+	if status == "" {
+		status = "sent"
+	}
+	if sort == "" {
+		sort = "desc"
+	}
+	return eachPage(size, func(from, page int) ([]Campaign, error) {
+		q := url.Values{"fromindex": {strconv.Itoa(from)}, "range": {strconv.Itoa(size)}, "status": {status}, "sort": {sort}}
+		var ans struct {
+			Rows []map[string]any `json:"recent_campaigns"`
+		}
+		err := c.call(ctx, http.MethodGet, "recentcampaigns", q, &ans)
+		if err != nil {
+			return nil, fmt.Errorf("zohocampaigns: recent campaigns page %d: %w", page, err)
+		}
+		out := make([]Campaign, 0, len(ans.Rows))
+		for i, r := range ans.Rows {
+			cp := Campaign{Key: str(r["campaign_key"]), Name: str(r["campaign_name"]), Status: str(r["campaign_status"]), Raw: r}
+			if cp.Key == "" {
+				return nil, fmt.Errorf("zohocampaigns: recent campaigns page %d row %d: no campaign_key", page, i+1)
+			}
+			if cp.CreatedTime, err = ParseTime(str(r["created_time"]), time.UTC); err != nil {
+				return nil, fmt.Errorf("zohocampaigns: campaign %s: created_time: %w", cp.Key, err)
+			}
+			if cp.SentTime, err = ParseTime(str(r["sent_time"]), time.UTC); err != nil {
+				return nil, fmt.Errorf("zohocampaigns: campaign %s: sent_time: %w", cp.Key, err)
+			}
+			out = append(out, cp)
+		}
+		return out, nil
+	}, fn)
 }
 
 // Report is a campaign's report (campaignreports).
@@ -208,51 +222,40 @@ func (c *Client) Recipients(ctx context.Context, key, action string, size int, f
 		return fmt.Errorf("zohocampaigns: recipients: action %q is not one of %s", action, strings.Join(Actions, ", "))
 	}
 	size = pageSize(size)
-	for from, page := 1, 1; ; from, page = from+size, page+1 {
+	return eachPage(size, func(from, page int) ([]Recipient, error) {
 		q := url.Values{"campaignkey": {key}, "action": {action}, "fromindex": {strconv.Itoa(from)}, "range": {strconv.Itoa(size)}}
 		var ans struct {
 			Rows []map[string]any `json:"list_of_details"`
 		}
 		err := c.call(ctx, http.MethodPost, "getcampaignrecipientsdata", q, &ans)
-		if IsEmpty(err) {
-			return nil
-		}
 		if err != nil {
 			if ae, ok := err.(*APIError); ok {
 				ae.CampaignKey = key
 			}
-			return fmt.Errorf("zohocampaigns: campaign %s %s page %d: %w", key, action, page, err)
+			return nil, fmt.Errorf("zohocampaigns: campaign %s %s page %d: %w", key, action, page, err)
 		}
 		out := make([]Recipient, 0, len(ans.Rows))
 		for i, r := range ans.Rows {
 			rc := Recipient{Email: str(r["contactemailaddress"]), FirstName: str(r["firstname"]), LastName: str(r["lastname"]),
 				Company: str(r["companyname"]), Raw: r}
 			if rc.Email == "" {
-				return fmt.Errorf("zohocampaigns: campaign %s %s page %d row %d: no contactemailaddress", key, action, page, i+1)
+				return nil, fmt.Errorf("zohocampaigns: campaign %s %s page %d row %d: no contactemailaddress", key, action, page, i+1)
 			}
 			if rc.SentAt, err = ParseTime(str(r["sent_time"]), time.UTC); err != nil {
-				return fmt.Errorf("zohocampaigns: campaign %s %s row %s: sent_time: %w", key, action, rc.Email, err)
+				return nil, fmt.Errorf("zohocampaigns: campaign %s %s row %s: sent_time: %w", key, action, rc.Email, err)
 			}
 			for _, k := range actionTimeKeys[action] {
 				if v := str(r[k]); v != "" {
 					if rc.At, err = ParseTime(v, time.UTC); err != nil {
-						return fmt.Errorf("zohocampaigns: campaign %s %s row %s: %s: %w", key, action, rc.Email, k, err)
+						return nil, fmt.Errorf("zohocampaigns: campaign %s %s row %s: %s: %w", key, action, rc.Email, k, err)
 					}
 					break
 				}
 			}
 			out = append(out, rc)
 		}
-		if len(out) > 0 {
-			more, err := fn(out)
-			if err != nil || !more {
-				return err
-			}
-		}
-		if len(out) < size {
-			return nil
-		}
-	}
+		return out, nil
+	}, fn)
 }
 
 // str renders a JSON scalar as text ("" for null and for objects).
