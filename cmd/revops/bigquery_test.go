@@ -5,21 +5,23 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/revops/revops/load/bigquery/bqtest"
 )
 
-// bigQueryConfig writes the sandbox's config with its warehouse replaced
-// by BigQuery on a fresh emulator (bqtest), and returns the config's path
-// and the emulator.
-func bigQueryConfig(t *testing.T) (string, sandboxInfo, *bqtest.Server) {
+// bigQueryConfig writes the config of a sandbox of the given size with
+// its warehouse replaced by BigQuery on a fresh emulator (bqtest, started
+// with opts; results longer than a page are read through its Storage Read
+// API), and returns the config's path and the emulator.
+func bigQueryConfig(t *testing.T, records int, opts ...bqtest.Option) (string, sandboxInfo, *bqtest.Server) {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
-	info, _ := startSandbox(t, "--records", "300", "--write-config", cfg)
-	bq, err := bqtest.New()
+	info, _ := startSandbox(t, "--records", strconv.Itoa(records), "--write-config", cfg)
+	bq, err := bqtest.New(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +47,7 @@ func bigQueryConfig(t *testing.T) (string, sandboxInfo, *bqtest.Server) {
 // the sandbox's records, build builds the models, a sync writes to
 // Salesforce and Zoho, and a second sync writes nothing.
 func TestBigQueryExtractBuildSync(t *testing.T) {
-	cfg, info, bq := bigQueryConfig(t)
+	cfg, info, bq := bigQueryConfig(t, 300)
 	code, objs, out := runExtract(t, cfg)
 	if code != 0 {
 		t.Fatalf("extract: exit %d\n%s", code, out)
