@@ -2,12 +2,15 @@ package zoho_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/revops/revops/crm/httpx"
 	"github.com/revops/revops/crm/sandbox"
+	"github.com/revops/revops/crm/zoho"
 	"github.com/revops/revops/crm/zoho/zohotest"
 	"github.com/revops/revops/crm/zohobooks"
 	"github.com/revops/revops/crm/zohocampaigns"
@@ -75,6 +78,69 @@ func TestTokenCacheSharedByTheZohoClients(t *testing.T) {
 			}
 			if n := grants(); n != 1 {
 				t.Errorf("%d token grants, want the one of the CRM client (the cached token reused)", n)
+			}
+		})
+	}
+}
+
+// TestTokenErrorNamesTheDataCenter: a client of any Zoho service left on
+// the default data center, whose org lives in another, fails with
+// invalid_client naming the data center it asked (US), as the CRM client
+// always did (the Campaigns client used to name none).
+func TestTokenErrorNamesTheDataCenter(t *testing.T) {
+	ts := start(t, zohotest.Options{DataCenter: "EU"}, 0)
+	eu, _ := zoho.LookupDataCenter("EU")
+	ts.SetURLs(eu.AccountsURL, eu.APIDomain, eu.DeskURL)
+	tr := viaHosts(t, ts)
+	id, secret, refresh := ts.ClientID(), ts.ClientSecret(), ts.RefreshToken()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		connect func() error
+	}{
+		{"crm", func() error {
+			c, err := zoho.New(zoho.Config{ClientID: id, ClientSecret: secret, RefreshToken: refresh, Transport: tr})
+			if err != nil {
+				return err
+			}
+			return c.Connect(ctx)
+		}},
+		{"books", func() error {
+			c, err := zohobooks.New(zohobooks.Config{OrganizationID: "1", ClientID: id, ClientSecret: secret,
+				RefreshToken: refresh, Transport: tr})
+			if err != nil {
+				return err
+			}
+			return c.Connect(ctx)
+		}},
+		{"projects", func() error {
+			c, err := zohoprojects.New(zohoprojects.Config{PortalID: "1", ClientID: id, ClientSecret: secret,
+				RefreshToken: refresh, Transport: tr})
+			if err != nil {
+				return err
+			}
+			return c.Connect(ctx)
+		}},
+		{"campaigns", func() error {
+			c, err := zohocampaigns.New(zohocampaigns.Config{ClientID: id, ClientSecret: secret, RefreshToken: refresh,
+				Transport: tr})
+			if err != nil {
+				return err
+			}
+			return c.Connect(ctx)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.connect()
+			var te *zoho.TokenError
+			if !errors.As(err, &te) || te.Code != "invalid_client" || te.DataCenter != "US" {
+				t.Fatalf("want invalid_client from the US data center, got %v", err)
+			}
+			if !strings.Contains(err.Error(), "data center than US") {
+				t.Errorf("unclear error: %v", err)
+			}
+			if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), refresh) {
+				t.Error("secret in error")
 			}
 		})
 	}
