@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -18,7 +19,8 @@ import (
 // the example link (zoho_sf_leads) fills them; a third run writes
 // nothing. Then a lead changed in each CRM reaches the other through
 // `revops link`, one write each way, and the link run after it writes
-// nothing. An identity decision is recorded and built; status and the
+// nothing; a title changed in both is decided by its owner and listed as
+// a conflict. An identity decision is recorded and built; status and the
 // histories read the state.
 func TestBigQueryRunAndLink(t *testing.T) {
 	cfg, info, bq := bigQueryConfig(t, 100, bqtest.WithPageRows(50))
@@ -90,6 +92,28 @@ func TestBigQueryRunAndLink(t *testing.T) {
 	if len(got) != 1 || got[0]["title"] != "Head of Revenue" {
 		t.Errorf("zoho_crm.leads %s after the link: %v, want Designation Head of Revenue", zid, got)
 	}
+	// A conflict: both CRMs change the title; its owner (salesforce) wins
+	// and the conflict is recorded in _revops.link_conflicts.
+	if c, b := zo.do("PUT", info.Zoho.APIDomain+"/crm/v8/Leads", fmt.Sprintf(`{"data":[{"id":%q,"Designation":"VP Revenue"}]}`, zid)); c != 200 {
+		t.Fatalf("zoho edit: %d %s", c, b)
+	}
+	if c, b := sf.do("PATCH", info.Salesforce.InstanceURL+"/services/data/v62.0/sobjects/Lead/"+sid, `{"Title":"Chief Revenue Officer"}`); c != 204 {
+		t.Fatalf("salesforce edit: %d %s", c, b)
+	}
+	if code, _, errOut := revops(t, env, "extract", "-c", cfg, "-q"); code != 0 {
+		t.Fatalf("extract: %s", errOut)
+	}
+	code, doc, errOut = runLink(t, env, cfg, "zoho_sf_leads")
+	if r := linkReports(t, doc, "links"); code != 0 || len(r) != 1 || r[0].Conflicts != 1 || r[0].Sides[0].Updated != 1 || r[0].Sides[1].Updated != 0 {
+		t.Fatalf("conflict: exit %d %+v %s", code, r, errOut)
+	}
+	code, out, errOut := revops(t, env, "link", "conflicts", "zoho_sf_leads", "-c", cfg, "--json")
+	var cs struct {
+		Conflicts []struct{ Field, Winner string } `json:"conflicts"`
+	}
+	if err := json.Unmarshal([]byte(out), &cs); err != nil || code != 0 || len(cs.Conflicts) != 1 || cs.Conflicts[0].Winner != "salesforce" {
+		t.Fatalf("link conflicts: exit %d %s %s", code, out, errOut)
+	}
 	// A person's decision lands in _revops.identity_decisions and the
 	// next build reads it.
 	recs := queryRows(t, cfg, "SELECT record_id FROM identity.crosswalk WHERE entity = 'person' ORDER BY record_id LIMIT 2")
@@ -105,9 +129,16 @@ func TestBigQueryRunAndLink(t *testing.T) {
 	if d := queryRows(t, cfg, "SELECT decision FROM identity.decisions"); len(d) != 1 || d[0]["decision"] != "no_match" {
 		t.Errorf("identity.decisions: %v", d)
 	}
-	for _, args := range [][]string{{"status", "-c", cfg}, {"sync", "history", "-c", cfg}, {"link", "history", "-c", cfg}} {
-		if code, out, errOut := revops(t, env, args...); code != 0 || out == "" {
-			t.Errorf("%s: exit %d\n%s\n%s", strings.Join(args, " "), code, out, errOut)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"status", "-c", cfg}, "warehouse: bigquery"},
+		{[]string{"sync", "history", "-c", cfg}, "account_enrichment_sf"},
+		{[]string{"link", "history", "-c", cfg}, "zoho_sf_leads"},
+	} {
+		if code, out, errOut := revops(t, env, c.args...); code != 0 || !strings.Contains(out, c.want) {
+			t.Errorf("%s: exit %d, want %q in\n%s\n%s", strings.Join(c.args, " "), code, c.want, out, errOut)
 		}
 	}
 }
