@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -35,6 +36,7 @@ type cwReport struct {
 	Failed    int64  `json:"failed"`
 	Created   int64  `json:"created"`
 	Updated   int64  `json:"updated"`
+	Recovered int64  `json:"recovered"`
 	APICalls  int64  `json:"api_calls"`
 	Errors    []struct {
 		Key, Code, Message string
@@ -202,6 +204,18 @@ func (w *templateWorld) cwCheck(truth map[string]string) (customers []map[string
 			byEntity[e] = append(byEntity[e], fmt.Sprint(c["contact_name"]))
 		}
 	}
+	known := 0
+	for _, c := range customers {
+		for _, names := range byEntity {
+			if slices.Contains(names, fmt.Sprint(c["contact_name"])) {
+				known++
+				break
+			}
+		}
+	}
+	if known < len(customers)/2 {
+		t.Errorf("books: the truth file names the company of %d of %d customers", known, len(customers))
+	}
 	for e, names := range byEntity {
 		if len(names) > 1 {
 			t.Errorf("books: company %s has %d customers: %q", e, len(names), names)
@@ -245,7 +259,8 @@ func cwLog(t *testing.T, what string, reps map[string]cwReport) {
 	t.Helper()
 	for _, n := range closedWonSyncs {
 		r := reps[n]
-		t.Logf("%-14s %-32s %-9s created %3d updated %3d failed %d, %3d API calls", what, n, r.Status, r.Created, r.Updated, r.Failed, r.APICalls)
+		t.Logf("%-14s %-32s %-9s created %3d updated %3d recovered %d failed %d, %3d API calls", what, n, r.Status, r.Created, r.Updated,
+			r.Recovered, r.Failed, r.APICalls)
 	}
 }
 
