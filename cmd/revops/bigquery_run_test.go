@@ -72,10 +72,24 @@ func TestBigQueryRunAndLink(t *testing.T) {
 	if code, _, errOut := revops(t, env, "extract", "-c", cfg, "-q"); code != 0 {
 		t.Fatalf("extract: %s", errOut)
 	}
+	bq.ResetRequests()
 	code, doc, errOut := runLink(t, env, cfg, "zoho_sf_leads")
 	r := linkReports(t, doc, "links")
 	if code != 0 || len(r) != 1 || len(r[0].Sides) != 2 || r[0].Sides[0].Updated != 1 || r[0].Sides[1].Updated != 1 || r[0].Conflicts != 0 {
 		t.Fatalf("one change each way: exit %d %+v %s", code, r, errOut)
+	}
+	t.Logf("link: %d pairs, %d API calls; emulator requests %v", r[0].Pairs, r[0].APICalls, bq.Requests())
+	// Each write's answer was recorded in the transaction that cleared its
+	// in-flight row (ExecTx: one script job).
+	for q, want := range map[string]bool{
+		"SELECT count(*) AS n FROM _revops.link_inflight":                            false,
+		"SELECT count(*) AS n FROM _revops.link_writes WHERE link = 'zoho_sf_leads'": true,
+		"SELECT count(*) AS n FROM _revops.link_values WHERE link = 'zoho_sf_leads'": true,
+		"SELECT count(*) AS n FROM _revops.link_runs WHERE status = 'succeeded'":     true,
+	} {
+		if n := num(queryRows(t, cfg, q)[0]["n"]); (n > 0) != want {
+			t.Errorf("%s: %v rows", q, n)
+		}
 	}
 	if code, _, errOut := revops(t, env, "extract", "-c", cfg, "-q"); code != 0 {
 		t.Fatalf("extract: %s", errOut)
