@@ -507,6 +507,33 @@ func TestClosedWonBooksProjects(t *testing.T) {
 		t.Errorf("once the organization id is fixed: %+v", fixed[cwBooks])
 	}
 	w.cwCheck(truth)
+
+	// Identity merges a won company whose customer is stamped into an
+	// older company (a person decides they are one): the customer keeps
+	// its stamp and stays the company's; none is created.
+	older := w.one(`SELECT golden_id, minted_at, first_record_created_at FROM identity.company_id_state
+		WHERE id_status = 'active' AND is_present AND golden_id NOT IN (SELECT company_id FROM core.deals WHERE is_won AND company_id IS NOT NULL)
+		ORDER BY minted_at, first_record_created_at, golden_id LIMIT 1`)
+	merged := w.one(fmt.Sprintf(`SELECT m.company_id FROM syncs.%s AS m
+		JOIN identity.company_id_state AS s ON s.golden_id = m.company_id AND s.is_present
+		WHERE (s.minted_at, s.first_record_created_at, s.golden_id) > (CAST('%v' AS TIMESTAMPTZ), CAST('%v' AS TIMESTAMPTZ), '%v')
+		ORDER BY m.company_id LIMIT 1`, cwBooks, older["minted_at"], older["first_record_created_at"], older["golden_id"]))
+	a, b2 := fmt.Sprint(merged["company_id"]), fmt.Sprint(older["golden_id"])
+	if code, _, errOut := revops(t, w.env, "identity", "decide", a, b2, "match", "-c", w.cfg); code != 0 {
+		t.Fatalf("identity decide %s %s match: %d %s", a, b2, code, errOut)
+	}
+	afterMerge := w.cwRun(0)
+	cwLog(t, "merged", afterMerge)
+	if g := w.one("SELECT status, resolves_to FROM identity.golden_ids WHERE golden_id = '" + a + "'"); g["status"] != "merged" || g["resolves_to"] != b2 {
+		t.Fatalf("%s merged into %s: golden_ids says %v", a, b2, g)
+	}
+	if r := afterMerge[cwBooks]; r.Created != 0 || r.Failed != 0 {
+		t.Errorf("after %s merged into %s: %+v", a, b2, r)
+	}
+	if k := w.one("SELECT count(*) AS n FROM syncs." + cwBooks + " WHERE company_id = '" + a + "'"); fmt.Sprint(k["n"]) != "1" {
+		t.Errorf("after the merge the model's row of %s is not keyed by the id its customer holds (%s)", b2, a)
+	}
+	w.cwCheck(truth)
 }
 
 // TestClosedWonKilledMidWrite kills `revops run` (SIGKILL) while it

@@ -8,6 +8,11 @@
 --     across builds. The sync finds the customer by it, else by the
 --     primary person's e-mail or the display name, so a customer Books
 --     already holds is updated and stamped, never duplicated.
+--   - A customer keeps the id it was stamped with: when identity merges
+--     that company into another (identity.golden_ids resolves the old id
+--     to the survivor), the survivor's row keeps the old id as its key and
+--     stamp (the one written first when several were), so the sync goes on
+--     updating that customer instead of looking for one by the new id.
 --   - The customer's values come from the Salesforce account of the
 --     company's latest won opportunity (latest close date): name, website,
 --     phone and billing address.
@@ -17,7 +22,8 @@
 -- A row is written when it first appears (the deal reaches Closed Won) and
 -- again only when its values change; a deal reopened and won again writes
 -- nothing new. Filter (which companies take part): edit the WHERE of
--- `won`, e.g. by amount (d.amount), type (d.deal_type) or owner.
+-- `won`, e.g. by amount (d.amount), type (d.deal_type) or owner. Renaming
+-- the sync? Rename it in `written` too.
 -- config: materialized=view
 -- test: unique company_id
 -- test: not_null company_id
@@ -69,6 +75,24 @@ first_contacts AS (
     WHERE nth = 1
 ),
 
+-- The keys this sync wrote customers under, and for a live company the
+-- key of a company merged into it (when it has none of its own).
+written AS (
+    SELECT {{ cast "NULL" "varchar" }} AS company_id, {{ cast "NULL" "varchar" }} AS written_key
+    WHERE 1 = 0
+{{- if source_exists "identity" "state_sync_snapshots" }}
+    UNION ALL
+    SELECT g.resolves_to, min(s.key)
+    FROM {{ source "identity" "state_sync_snapshots" }} AS s
+    JOIN {{ ref "identity.golden_ids" }} AS g ON g.golden_id = s.key
+    WHERE s.sync = 'closed_won_books_customers' AND s.destination_id IS NOT NULL
+      AND NOT EXISTS (
+          SELECT 1 FROM {{ source "identity" "state_sync_snapshots" }} AS own
+          WHERE own.sync = s.sync AND own.key = g.resolves_to AND own.destination_id IS NOT NULL)
+    GROUP BY g.resolves_to
+{{- end }}
+),
+
 primary_contacts AS (
     SELECT l.*, coalesce(oc.contact_id, f.contact_id) AS primary_contact_id
     FROM latest AS l
@@ -77,7 +101,7 @@ primary_contacts AS (
 )
 
 SELECT
-    l.company_id,
+    coalesce(k.written_key, l.company_id)   AS company_id,
     l.opportunity_id,
     trim(a.name)                            AS customer_name,
     trim(a.name)                            AS company_name,
@@ -96,4 +120,5 @@ SELECT
 FROM primary_contacts AS l
 JOIN {{ ref "stg_salesforce__account" }} AS a ON a.account_id = l.account_source_id
 LEFT JOIN {{ ref "stg_salesforce__contact" }} AS p ON p.contact_id = l.primary_contact_id
+LEFT JOIN written AS k ON k.company_id = l.company_id
 WHERE nullif(trim(a.name), '') IS NOT NULL
