@@ -114,7 +114,8 @@ func engagementWrites(p pass) (records, calls int64) {
 // first person's score once and logs two Tasks, marks the second opted
 // out in both CRMs, counts the third as unmatched and writes it nowhere;
 // the run after writes nothing, and an opt-out set in the CRM is never
-// cleared.
+// cleared. A full resync writes no score; after the Tasks' sync is reset,
+// every response is sent again and no Task is created twice.
 func TestEngagementToCRM(t *testing.T) {
 	w, campaigns := startEngagementSandbox(t, 200)
 	for _, s := range []string{"zoho_leads_to_sf", "sf_leads_to_zoho"} {
@@ -281,8 +282,31 @@ func TestEngagementToCRM(t *testing.T) {
 			t.Errorf("re-run: %s wrote %d records", n, fourth.written(n))
 		}
 	}
-	tasks = soql(t, w.sf, w.info, "SELECT Id, Zoho_Campaigns_Response_Id__c FROM Task WHERE Zoho_Campaigns_Response_Id__c != null")
-	if len(idSet(tasks, "Zoho_Campaigns_Response_Id__c")) != len(tasks) {
-		t.Errorf("a response was logged twice: %d Tasks, %d response ids", len(tasks), len(idSet(tasks, "Zoho_Campaigns_Response_Id__c")))
+	logged := soql(t, w.sf, w.info, "SELECT Id FROM Task WHERE Zoho_Campaigns_Response_Id__c != null")
+
+	// A resync: the scores compared with the records' current values
+	// write nothing; the Tasks' snapshots forgotten, every response is
+	// sent again and lands on its Task (an upsert on the external id).
+	syncs := append(append([]string{}, engagementSyncs4...), "engagement_sf_tasks")
+	code, reps, errOut := runSync(t, w.cfg, append([]string{"--full-resync"}, syncs...)...)
+	if code != 0 {
+		t.Fatalf("sync --full-resync: exit %d %s", code, errOut)
 	}
+	for _, n := range engagementSyncs4 {
+		if r := reps[n]; r.Status != "succeeded" || r.Added+r.Changed != 0 {
+			t.Errorf("full resync of %s: %+v", n, r)
+		}
+	}
+	if code, out, errOut := revops(t, w.env, "sync", "reset", "engagement_sf_tasks", "--force", "-c", w.cfg); code != 0 {
+		t.Fatalf("sync reset: %d %s %s", code, out, errOut)
+	}
+	code, reps, errOut = runSync(t, w.cfg, "engagement_sf_tasks")
+	if r := reps["engagement_sf_tasks"]; code != 0 || r.Status != "succeeded" || r.Succeeded != int64(len(logged)) {
+		t.Errorf("engagement_sf_tasks after a reset: exit %d %+v (%d Tasks) %s", code, r, len(logged), errOut)
+	}
+	tasks = soql(t, w.sf, w.info, "SELECT Id, Zoho_Campaigns_Response_Id__c FROM Task WHERE Zoho_Campaigns_Response_Id__c != null")
+	if len(tasks) != len(logged) || len(idSet(tasks, "Zoho_Campaigns_Response_Id__c")) != len(tasks) {
+		t.Errorf("after a resync: %d response Tasks (%d response ids), %d before", len(tasks), len(idSet(tasks, "Zoho_Campaigns_Response_Id__c")), len(logged))
+	}
+	t.Logf("resync: %d responses sent again, %d Tasks before and %d after", reps["engagement_sf_tasks"].Succeeded, len(logged), len(tasks))
 }
