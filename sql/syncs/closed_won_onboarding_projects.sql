@@ -33,8 +33,8 @@ SELECT
     left('Onboarding: ' || trim(coalesce(nullif(trim(a.name), ''), w.name, 'Customer')), 100 - length(w.opportunity_id) - 3)
         || ' (' || w.opportunity_id || ')' AS project_name,
     'Salesforce opportunity ' || coalesce(w.name, w.opportunity_id) || ' won'
-        || coalesce(' on ' || CAST(w.close_date AS VARCHAR), '')
-        || coalesce(' for ' || CAST(w.amount AS VARCHAR), '') AS description,
+        || coalesce(' on ' || {{ cast "w.close_date" "varchar" }}, '')
+        || coalesce(' for ' || {{ cast "w.amount" "varchar" }}, '') AS description,
     w.close_date AS start_date,
     -- One template for every deal; per deal, e.g.:
     -- CASE WHEN w.amount >= 100000 THEN 'Enterprise Onboarding' ELSE 'Customer Onboarding' END
