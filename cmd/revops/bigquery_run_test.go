@@ -26,7 +26,8 @@ func TestBigQueryRunAndLink(t *testing.T) {
 	cfg, info, bq := bigQueryConfig(t, 100, bqtest.WithPageRows(50))
 	env := map[string]string{"REVOPS_CACHE_DIR": t.TempDir()}
 	if code, out, errOut := revops(t, env, "run", "-c", cfg, "-q"); code != 0 {
-		t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
+		_, fo, fe := revops(t, env, "sync", "failures", "-c", cfg)
+		t.Fatalf("run: exit %d\n%s%s\n%s%s", code, out, errOut, fo, fe)
 	}
 	for _, rel := range []string{"salesforce.lead", "zoho_crm.leads", "staging.stg_salesforce__lead", "core.leads", "core.deals",
 		"metrics.pipeline_by_stage", "identity.persons", "syncs.account_enrichment_sf", "_revops.sync_snapshots", "_revops.runs"} {

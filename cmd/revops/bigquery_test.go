@@ -59,8 +59,8 @@ func TestBigQueryExtractBuildSync(t *testing.T) {
 	if landed == 0 {
 		t.Fatalf("extract landed no rows: %+v", objs)
 	}
-	if n := queryRows(t, cfg, "SELECT count(*) AS n FROM salesforce.Account")[0]["n"]; num(n) == 0 {
-		t.Fatalf("salesforce.Account holds %v rows", n)
+	if n := queryRows(t, cfg, "SELECT count(*) AS n FROM salesforce.account")[0]["n"]; num(n) == 0 {
+		t.Fatalf("salesforce.account holds %v rows", n)
 	}
 	t.Logf("extract: %d rows of %d objects; emulator requests %v", landed, len(objs), bq.Requests())
 

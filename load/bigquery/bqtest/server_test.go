@@ -363,3 +363,40 @@ func TestLeftRight(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesAreCaseSensitive: a query naming a dataset or a table in
+// another case than it was created in is refused as not found, as
+// BigQuery does (DuckDB, underneath, would find it).
+func TestNamesAreCaseSensitive(t *testing.T) {
+	_, c := start(t)
+	ctx := t.Context()
+	if err := c.Dataset("raw").Create(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	tbl := c.Dataset("raw").Table("Account")
+	if err := tbl.Create(ctx, &bigquery.TableMetadata{Schema: bigquery.Schema{{Name: "Id", Type: bigquery.StringFieldType}}}); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ q, err string }{
+		{"SELECT id FROM raw.Account", ""},
+		{"SELECT count(*) FROM `raw`.`Account` AS a JOIN raw.Account AS b ON a.id = b.ID", ""},
+		{"SELECT id FROM raw.account", "Table revops-test:raw.account"},
+		{"INSERT INTO raw.ACCOUNT (id) VALUES ('x')", "Table revops-test:raw.ACCOUNT"},
+		{"SELECT id FROM Raw.Account", "Dataset revops-test:Raw"},
+	}
+	for _, tc := range cases {
+		it, err := c.Query(tc.q).Read(ctx)
+		if err == nil {
+			err = it.Next(&[]bigquery.Value{})
+			if err == iterator.Done {
+				err = nil
+			}
+		}
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%s: %v", tc.q, err)
+		case tc.err != "" && (!isReason(err, "notFound", 404) || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%s: err = %v, want 404 notFound naming %s", tc.q, err, tc.err)
+		}
+	}
+}

@@ -672,6 +672,11 @@ func (s *Server) name(parts []token, prev, next string, st *stmt) (string, *apiE
 		}
 		return parts[0].text, nil
 	}
+	if len(parts) == 2 && caseChecked[prev] {
+		if aerr := s.exactName(parts[0].text, parts[1].text); aerr != nil {
+			return "", aerr
+		}
+	}
 	out := make([]string, len(parts))
 	for k, p := range parts {
 		if p.kind == tQuoted {
@@ -681,6 +686,60 @@ func (s *Server) name(parts []token, prev, next string, st *stmt) (string, *apiE
 		}
 	}
 	return strings.Join(out, "."), nil
+}
+
+// caseChecked are the keywords after which a two-part name is a dataset's
+// table that exists (or not) already.
+var caseChecked = map[string]bool{"FROM": true, "JOIN": true, "INTO": true, "UPDATE": true, "USING": true}
+
+// exactName refuses dataset.table when the dataset or the table exists
+// only in another case: BigQuery's dataset and table names are
+// case-sensitive, DuckDB's are not. A name that does not exist at all is
+// left to DuckDB (a table the script creates first).
+func (s *Server) exactName(ds, table string) *apiError {
+	if s.db == nil {
+		return nil
+	}
+	s.mu.Lock()
+	_, exact := s.datasets[ds]
+	other := ""
+	for k := range s.datasets {
+		if !exact && strings.EqualFold(k, ds) {
+			other = k
+		}
+	}
+	s.mu.Unlock()
+	if !exact {
+		if other != "" {
+			return errf(404, "notFound", "Not found: Dataset %s:%s (names are case-sensitive: %s exists)", s.project, ds, other)
+		}
+		return nil
+	}
+	rows, err := s.db.Query(`SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND schema_name = ? AND lower(table_name) = lower(?)
+		UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT temporary AND NOT internal AND schema_name = ? AND lower(view_name) = lower(?)`,
+		ds, table, ds, table)
+	if err != nil {
+		return errf(500, "internalError", "bqtest: look up %s.%s: %v", ds, table, err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return errf(500, "internalError", "bqtest: look up %s.%s: %v", ds, table, err)
+		}
+		if n == table {
+			return nil
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return errf(500, "internalError", "bqtest: look up %s.%s: %v", ds, table, err)
+	}
+	if len(names) > 0 {
+		return errf(404, "notFound", "Not found: Table %s:%s.%s (names are case-sensitive: %s exists)", s.project, ds, table, names[0])
+	}
+	return nil
 }
 
 // infoSchema maps <dataset|region-x>.INFORMATION_SCHEMA.<VIEW> onto
