@@ -11,8 +11,10 @@ import (
 )
 
 // Datasets are DuckDB schemas of the same name; tables and views are
-// DuckDB's. Names compare case-insensitively (DuckDB's rule; BigQuery's
-// dataset and table names are case-sensitive).
+// DuckDB's. BigQuery's dataset and table names are case-sensitive: a query
+// naming an existing one in another case is refused as not found
+// (exactName); the REST lookups here still compare case-insensitively
+// (DuckDB's rule).
 
 func (s *Server) datasetJSON(d *dataset) map[string]any {
 	return map[string]any{
