@@ -181,6 +181,11 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 		if len(missing) > 0 {
 			suite.seedMissing(sandbox.Generate(sandbox.Options{Seed: f.seed, Records: f.records}), missing)
 		}
+		if err := addTemplateFields(sf, zo); err != nil {
+			sfLn.Close()
+			zoLn.Close()
+			return err
+		}
 	}
 	if !restored {
 		start := time.Now()
@@ -326,10 +331,11 @@ func addDeskTemplateFields(zo *zohotest.Server) error {
 }
 
 // addTemplateFields creates the templates' custom fields in both orgs;
-// a Zoho field the org already has is kept as it is.
+// a field the org already has is kept as it is (a state restored with
+// --state holds those of the templates it knew, and gets the newer ones).
 func addTemplateFields(sf *sftest.Server, zo *zohotest.Server) error {
 	for _, f := range sfTemplateFields {
-		if err := sf.AddField(f.object, f.field); err != nil {
+		if err := sf.AddField(f.object, f.field); err != nil && !strings.HasSuffix(err.Error(), "field exists") {
 			return fmt.Errorf("sandbox: template field %s.%s: %w", f.object, f.field.Name, err)
 		}
 	}
