@@ -39,6 +39,8 @@ func TestValidateBooksAndProjects(t *testing.T) {
 		{"data center", "data_center: eu", "data_center: mars", "sources[0].data_center"},
 		{"portal", `portal_id: "58572595"`, "portal_id: my-portal", "sources[1].portal_id"},
 		{"pace", `portal_id: "58572595"` + "\n", `portal_id: "58572595"` + "\n    limits: {requests_per_second: 5}\n", "sources[1].limits.requests_per_second"},
+		{"call limit", `portal_id: "58572595"` + "\n", `portal_id: "58572595"` + "\n    call_limit: -1\n", "sources[1].call_limit"},
+		{"pace above the call limit", `portal_id: "58572595"` + "\n", `portal_id: "58572595"` + "\n    call_limit: 1000\n    limits: {requests_per_second: 10}\n", "past 1000 (call_limit"},
 	} {
 		body := strings.Replace(good, c.from, c.to, 1)
 		code, _, errOut := revops(t, env, "validate", "-c", write(strings.ReplaceAll(c.name, " ", "_")+".yaml", body))

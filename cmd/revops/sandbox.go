@@ -57,6 +57,7 @@ type zohoInfo struct {
 	// (APIDomain), by path.
 	BooksOrganizationID string `json:"books_organization_id"`
 	CampaignsCallLimit  int    `json:"campaigns_call_limit"`
+	ProjectsCallLimit   int    `json:"projects_call_limit"`
 	ProjectsPortalID    string `json:"projects_portal_id"`
 }
 
@@ -215,7 +216,7 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 			ClientSecret: zo.ClientSecret(), RefreshToken: zo.RefreshToken(), OrgID: zo.OrgID(),
 			DataCenter: strings.ToUpper(f.dataCenter), StatsURL: zoURL + "/__sandbox/stats",
 			BooksOrganizationID: suite.books.OrganizationID(), ProjectsPortalID: suite.projects.PortalID(),
-			CampaignsCallLimit: sandboxCampaignsCalls},
+			CampaignsCallLimit: sandboxCampaignsCalls, ProjectsCallLimit: sandboxProjectsCalls},
 		Seed: f.seed, Records: f.records, Truth: f.truth,
 	}
 	if f.writeConfig != "" {
@@ -495,6 +496,7 @@ sources:
     accounts_url: {{.Zoho.AccountsURL}}
     api_url: {{.Zoho.APIDomain}}
     portal_id: {{printf "%q" .Zoho.ProjectsPortalID}}
+    call_limit: {{.Zoho.ProjectsCallLimit}}   # the sandbox's; Zoho blocks past 100 calls in 2 minutes: leave it out
     client_id: {{printf "%q" .Zoho.ClientID}}
     client_secret: {{printf "%q" .Zoho.ClientSecret}}
     refresh_token: {{printf "%q" .Zoho.RefreshToken}}

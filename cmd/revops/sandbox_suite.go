@@ -27,6 +27,12 @@ const booksRevopsField = "cf_revops_id"
 // the source's call_limit to it.
 const sandboxCampaignsCalls = 5000
 
+// sandboxProjectsCalls is the calls in 2 minutes the sandbox's Projects
+// allows before it blocks the user (Zoho's 100 would pace a 2,000-record
+// world's onboarding projects over minutes; the block is tested at 100 in
+// crm/zohoprojects). The written config sets the source's call_limit to it.
+const sandboxProjectsCalls = 10000
+
 // Templates of the Zoho suite (Campaigns engagement → CRM, Closed Won →
 // Books and Projects) add their entries to the config the sandbox writes
 // from their own files, in init: each string is YAML list entries
@@ -53,7 +59,8 @@ func newZohoSuite(zo *zohotest.Server, counters *sandbox.Counters, faults *sandb
 			CallsPerWindow: sandboxCampaignsCalls}),
 		books: bookstest.New(bookstest.Options{Tokens: zo, Counters: counters, Faults: faults,
 			CustomFields: []bookstest.CustomField{{APIName: booksRevopsField, Unique: true}}}),
-		projects: projectstest.New(projectstest.Options{Tokens: zo, Counters: counters, Faults: faults}),
+		projects: projectstest.New(projectstest.Options{Tokens: zo, Counters: counters, Faults: faults,
+			Calls: sandboxProjectsCalls}),
 	}
 }
 

@@ -33,7 +33,7 @@ func sandboxYAML(t *testing.T) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	info := sandboxInfo{Salesforce: sfInfo{LoginURL: "http://127.0.0.1:1", APIVersion: "62.0"},
-		Zoho: zohoInfo{AccountsURL: "http://127.0.0.1:2", APIDomain: "http://127.0.0.1:2", DeskURL: "http://127.0.0.1:2", DataCenter: "US", CampaignsCallLimit: sandboxCampaignsCalls}}
+		Zoho: zohoInfo{AccountsURL: "http://127.0.0.1:2", APIDomain: "http://127.0.0.1:2", DeskURL: "http://127.0.0.1:2", DataCenter: "US", CampaignsCallLimit: sandboxCampaignsCalls, ProjectsCallLimit: sandboxProjectsCalls}}
 	if err := sandboxConfig.Execute(&buf, info); err != nil {
 		t.Fatal(err)
 	}

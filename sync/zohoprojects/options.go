@@ -26,8 +26,13 @@ type Options struct {
 	ClientID     string `yaml:"client_id"`
 	ClientSecret string `yaml:"client_secret"`
 	RefreshToken string `yaml:"refresh_token"`
-	// Limits override the pacing below Zoho's 100 calls in 2 minutes;
-	// limits that would exceed it are refused.
+	// CallLimit is the calls in 2 minutes past which Zoho Projects blocks
+	// the user for 30 minutes (default 100, as Zoho states it; change it
+	// only for a portal whose limit differs, or an emulator's). revops
+	// paces itself below it.
+	CallLimit int `yaml:"call_limit"`
+	// Limits override the pacing below CallLimit; limits that would
+	// exceed it are refused.
 	Limits httpx.Limits `yaml:"limits"`
 	// Transport sends the requests (tests); not part of revops.yaml.
 	Transport http.RoundTripper `yaml:"-"`
@@ -64,15 +69,18 @@ func (o *Options) Validate() error {
 	case o.RefreshToken == "":
 		return errors.New("refresh_token: required (with the scopes ZohoProjects.portals.READ and ZohoProjects.projects.ALL)")
 	}
+	if o.CallLimit < 0 {
+		return fmt.Errorf("call_limit: %d: want the calls Zoho Projects allows in 2 minutes (default %d)", o.CallLimit, zohoprojects.DefaultPace.Calls)
+	}
 	if err := o.Limits.Validate(); err != nil {
 		return err
 	}
 	if o.Limits.RequestsPerSecond > 0 {
-		p := zohoprojects.DefaultPace
+		p := o.pace()
 		burst := o.Limits.WithDefaults().Burst
 		if in := o.Limits.RequestsPerSecond*p.Window.Seconds() + float64(burst); in > float64(p.Calls) {
 			return fmt.Errorf("limits.requests_per_second: %v a second with a burst of %d allows %.0f calls in 2 minutes; "+
-				"Zoho Projects blocks a user for 30 minutes past %d (leave limits out: revops paces below it)",
+				"Zoho Projects blocks a user for 30 minutes past %d (call_limit; leave limits out: revops paces below it)",
 				o.Limits.RequestsPerSecond, burst, in, p.Calls)
 		}
 	}
@@ -80,14 +88,23 @@ func (o *Options) Validate() error {
 }
 
 // ClientConfig is the Projects client's configuration for these options.
+// pace is the API's call limit: DefaultPace with CallLimit's calls.
+func (o *Options) pace() zohoprojects.Pace {
+	p := zohoprojects.DefaultPace
+	if o.CallLimit > 0 {
+		p.Calls = o.CallLimit
+	}
+	return p
+}
+
 func (o *Options) ClientConfig(log *slog.Logger) zohoprojects.Config {
 	cfg := zohoprojects.Config{DataCenter: o.DataCenter, AccountsURL: o.AccountsURL, APIURL: o.APIURL, PortalID: o.PortalID,
 		ClientID: o.ClientID, ClientSecret: o.ClientSecret, RefreshToken: o.RefreshToken, Transport: o.Transport, Log: log,
-		TokenCacheDir: o.TokenCacheDir}
+		TokenCacheDir: o.TokenCacheDir, Pace: o.pace()}
 	if o.Limits.RequestsPerSecond > 0 {
 		cfg.Limits = o.Limits.WithDefaults()
 	} else if o.Limits != (httpx.Limits{}) {
-		l := zohoprojects.DefaultPace.Limits()
+		l := o.pace().Limits()
 		l.MaxRetries, l.Timeout = o.Limits.MaxRetries, o.Limits.Timeout
 		if o.Limits.Concurrency > 0 {
 			l.Concurrency = o.Limits.Concurrency
