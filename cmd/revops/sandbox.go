@@ -485,7 +485,8 @@ sources:
     accounts_url: {{.Zoho.AccountsURL}}
     api_domain: {{.Zoho.APIDomain}}
     organization_id: {{printf "%q" .Zoho.BooksOrganizationID}}
-    custom_fields: [cf_revops_id]        # unique: the CRM account id the template stamps
+    custom_fields: [cf_revops_id]        # unique: the golden company id the template stamps
+    limits: {requests_per_second: 50, burst: 20, concurrency: 4}   # the sandbox's; Books allows about 100 calls a minute: leave it out
     client_id: {{printf "%q" .Zoho.ClientID}}
     client_secret: {{printf "%q" .Zoho.ClientSecret}}
     refresh_token: {{printf "%q" .Zoho.RefreshToken}}
