@@ -63,7 +63,7 @@ func newZohoSuite(zo *zohotest.Server, counters *sandbox.Counters, faults *sandb
 		// limits are tested in crm/zohobooks.
 		books: bookstest.New(bookstest.Options{Tokens: zo, Counters: counters, Faults: faults,
 			CustomFields: []bookstest.CustomField{{APIName: booksRevopsField, Unique: true}},
-			PerMinute: -1, PerDay: -1}),
+			PerMinute:    -1, PerDay: -1}),
 		projects: projectstest.New(projectstest.Options{Tokens: zo, Counters: counters, Faults: faults,
 			Calls: sandboxProjectsCalls}),
 	}
