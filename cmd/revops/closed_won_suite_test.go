@@ -595,4 +595,27 @@ func TestClosedWonKilledMidWrite(t *testing.T) {
 		t.Errorf("%d opportunities have a project, %v are won", len(all), won)
 	}
 	w.cwSettle()
+
+	// A full resync compares every row with what Books and Projects hold
+	// now: it creates nothing.
+	code, out, errOut := revops(t, w.env, "sync", "-c", w.cfg, "--json", "--full-resync", cwBooks, cwProjects)
+	if code != 0 {
+		t.Fatalf("sync --full-resync: exit %d\n%s\n%s", code, out, errOut)
+	}
+	var res struct {
+		Syncs []cwReport `json:"syncs"`
+	}
+	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &res); err != nil {
+		t.Fatalf("sync --json: %v\n%s", err, out)
+	}
+	for _, r := range res.Syncs {
+		cwLog(t, "full resync", map[string]cwReport{r.Sync: r})
+		if r.Created != 0 || r.Failed != 0 {
+			t.Errorf("full resync: %s created %d, failed %d", r.Sync, r.Created, r.Failed)
+		}
+	}
+	customers2, all2 := w.cwCheck(truth)
+	if len(customers2) != len(customers) || len(all2) != len(all) {
+		t.Errorf("full resync: %d customers and %d projects, before %d and %d", len(customers2), len(all2), len(customers), len(all))
+	}
 }

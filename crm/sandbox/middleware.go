@@ -89,8 +89,14 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f = e.Faults.Decide(e.System, r.Method, endpoint)
 	}
 	sw := &statusWriter{ResponseWriter: w}
-	status := e.serve(sw, w, r, f)
 	if e.Counters != nil {
+		// Counted as soon as the status is known, before any of the
+		// answer can reach the client: a client that reads the counters
+		// right after its call returns sees that call.
+		sw.count = func(status int) { e.Counters.Add(e.System, r.Method, endpoint, status) }
+	}
+	status := e.serve(sw, w, r, f)
+	if e.Counters != nil && !sw.counted {
 		e.Counters.Add(e.System, r.Method, endpoint, status)
 	}
 	if status == dropAborted {
@@ -259,29 +265,39 @@ func writeJSON(w http.ResponseWriter, v any) {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	// count, when set, counts the request once its status is known;
+	// counted says it did.
+	count   func(status int)
+	counted bool
+}
+
+// setStatus records the first final status and counts the request.
+func (s *statusWriter) setStatus(code int) {
+	if s.status != 0 || code < 200 {
+		return
+	}
+	s.status = code
+	if s.count != nil {
+		s.count(code)
+		s.counted = true
+	}
 }
 
 // WriteHeader records the first final status and passes it on.
 func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 && code >= 200 {
-		s.status = code
-	}
+	s.setStatus(code)
 	s.ResponseWriter.WriteHeader(code)
 }
 
 // Write passes p on; a first write implies 200.
 func (s *statusWriter) Write(p []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
+	s.setStatus(http.StatusOK)
 	return s.ResponseWriter.Write(p)
 }
 
 // Flush lets streaming handlers flush through the wrapper.
 func (s *statusWriter) Flush() {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
+	s.setStatus(http.StatusOK)
 	_ = http.NewResponseController(s.ResponseWriter).Flush()
 }
 

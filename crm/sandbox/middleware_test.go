@@ -325,3 +325,28 @@ func TestEmulatorDefaultErrorBody(t *testing.T) {
 		t.Errorf("got %d Retry-After=%q %q", res.status, res.header.Get("Retry-After"), res.body)
 	}
 }
+
+// TestEmulatorCountsBeforeTheClientHasTheAnswer: a handler that has sent
+// its whole answer but not yet returned (a large body, flushed) is already
+// counted when the client has read the answer, so a test reading the
+// counters right after a call sees it.
+func TestEmulatorCountsBeforeTheClientHasTheAnswer(t *testing.T) {
+	release := make(chan struct{})
+	e := &Emulator{System: "slowreturn", Counters: NewCounters(), Next: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body := strings.Repeat("x", 64<<10)
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		_, _ = io.WriteString(w, body)
+		http.NewResponseController(w).Flush()
+		<-release
+	})}
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	defer close(release)
+	res := do(t, context.Background(), srv.Client(), "GET", srv.URL+"/big")
+	if len(res.body) != 64<<10 {
+		t.Fatalf("read %d bytes", len(res.body))
+	}
+	if n := e.Counters.Sum(func(c Count) bool { return c.System == "slowreturn" }); n != 1 {
+		t.Errorf("counted %d requests once the answer was read, want 1", n)
+	}
+}

@@ -186,9 +186,8 @@ func TestClientPagesRecipientsUntilShortPage(t *testing.T) {
 	c := e.client(t, nil)
 	key := e.cs.Campaigns()[0].Key
 	all := recipients(t, c, key, campaignstest.ActionSent, 0)
-	before := e.calls("getcampaignrecipientsdata")
 	for _, size := range []int{7, len(all)} {
-		before = e.calls("getcampaignrecipientsdata")
+		before := e.calls("getcampaignrecipientsdata")
 		paged := recipients(t, c, key, campaignstest.ActionSent, size)
 		if len(paged) != len(all) {
 			t.Fatalf("range %d read %d rows, one page reads %d", size, len(paged), len(all))

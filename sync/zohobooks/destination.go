@@ -51,7 +51,6 @@ package zohobooks
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -309,5 +308,3 @@ var (
 	_ revsync.RequestCounter = (*Destination)(nil)
 	_ revsync.Matcher        = (*Destination)(nil)
 )
-
-var errNoMatch = errors.New("no match values")

@@ -77,7 +77,7 @@ func TestRunOnboardingProjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	rr.Next()
-	if n := rr.Record().Column(0).(*array.Int64).Value(0); n != 7 {
+	if n := rr.RecordBatch().Column(0).(*array.Int64).Value(0); n != 7 {
 		t.Errorf("%d project ids kept, want 7", n)
 	}
 	rr.Release()

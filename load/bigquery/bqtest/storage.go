@@ -293,7 +293,7 @@ func (rs *readServer) ReadRows(req *storagepb.ReadRowsRequest, out storagepb.Big
 		return out.Send(&storagepb.ReadRowsResponse{
 			RowCount: rows,
 			Rows: &storagepb.ReadRowsResponse_ArrowRecordBatch{ArrowRecordBatch: &storagepb.ArrowRecordBatch{
-				SerializedRecordBatch: data, RowCount: rows}},
+				SerializedRecordBatch: data}},
 			Stats: &storagepb.StreamStats{Progress: &storagepb.StreamStats_Progress{
 				AtResponseStart: 0, AtResponseEnd: float64(total) / float64(max(1, r[1]-r[0]))}},
 		})
