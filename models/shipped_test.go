@@ -218,7 +218,10 @@ func TestShippedModelsSalesforceOnly(t *testing.T) {
 	s := buildShipped(t, 500, "salesforce")
 	byModel := s.checkBuild(t)
 	for name, m := range byModel {
-		zoho := strings.Contains(name, "zoho")
+		// The Zoho Campaigns staging models build empty while no
+		// zoho_campaigns source has landed (their header says so), so
+		// that engagement models build for every user.
+		zoho := strings.Contains(name, "zoho") && !strings.Contains(name, "zoho_campaigns")
 		switch {
 		case zoho && m.Status != models.StatusSkipped:
 			t.Errorf("%s: %s, want skipped (no Zoho tables)", name, m.Status)

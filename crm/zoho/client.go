@@ -134,7 +134,7 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	oauth := OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+	oauth := OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, Transport: cfg.Transport, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		RefreshToken: cfg.RefreshToken, CacheDir: cfg.TokenCacheDir, System: cfg.System, Log: log}
 	if err := oauth.Check(); err != nil {
 		return nil, fmt.Errorf("zoho: %w", err)

@@ -33,6 +33,11 @@ type OAuth struct {
 	// that runs in quick succession stay within Zoho's ten tokens per
 	// refresh token in ten minutes; "" fetches a token per client.
 	CacheDir string
+	// Transport is the client's configured transport (nil: the default
+	// one). Clients share a token within the process only when they
+	// reach the accounts server the same way: a test's transport may send
+	// one URL to another server.
+	Transport http.RoundTripper
 	// System names the client in log lines.
 	System string
 	// Log receives token fetches and cache troubles (default: discarded).
@@ -92,8 +97,15 @@ func (o OAuth) TokenFunc(tr http.RoundTripper) httpx.TokenFunc {
 			log.Warn("zoho: access tokens are not kept between runs", "system", o.System, "error", err)
 		}
 	}
-	return cache.Wrap(key, fetch, "api_domain")
+	// Within the process, the clients of one set of credentials share
+	// one token even without the cache on disk.
+	shared := sharedTokens.Wrap(httpx.SharedKey("zoho", accounts, o.DataCenter.Code, o.ClientID, o.ClientSecret, o.RefreshToken,
+		fmt.Sprintf("%p", o.Transport)), fetch)
+	return cache.Wrap(key, shared, "api_domain")
 }
+
+// sharedTokens are the access tokens of this process's Zoho clients.
+var sharedTokens httpx.SharedTokens
 
 // grant runs the refresh_token grant against accounts.
 func (o OAuth) grant(ctx context.Context, accounts string, tr http.RoundTripper) (*oauth2.Token, error) {

@@ -145,3 +145,38 @@ func TestTokenErrorNamesTheDataCenter(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenSharedInTheProcess: without a token cache on disk
+// (REVOPS_CACHE_DIR=off), the Zoho clients of one process with the same
+// credentials still use one token between them (one `revops run` opens
+// a client per source and destination; Zoho grants ten tokens per
+// refresh token in ten minutes).
+func TestTokenSharedInTheProcess(t *testing.T) {
+	ts := start(t, zohotest.Options{}, 0)
+	ctx := context.Background()
+	id, secret, refresh := ts.ClientID(), ts.ClientSecret(), ts.RefreshToken()
+	grants := func() int64 {
+		return ts.Counters().Sum(func(c sandbox.Count) bool { return c.Endpoint == "/oauth/v2/token" })
+	}
+	if err := newClient(t, config(ts)).Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b, err := zohobooks.New(zohobooks.Config{AccountsURL: ts.URL, OrganizationID: "1", ClientID: id,
+		ClientSecret: secret, RefreshToken: refresh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c, err := zohocampaigns.New(zohocampaigns.Config{AccountsURL: ts.URL, ClientID: id, ClientSecret: secret, RefreshToken: refresh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := grants(); n != 1 {
+		t.Errorf("%d token grants for three clients of one refresh token, want 1", n)
+	}
+}

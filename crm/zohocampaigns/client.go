@@ -94,7 +94,7 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	oauth := zoho.OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+	oauth := zoho.OAuth{DataCenter: dc, AccountsURL: cfg.AccountsURL, Transport: cfg.Transport, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		RefreshToken: cfg.RefreshToken, CacheDir: cfg.TokenCacheDir, System: cfg.System, Log: log}
 	if err := oauth.Check(); err != nil {
 		return nil, fmt.Errorf("zohocampaigns: %w", err)

@@ -20,7 +20,7 @@ SELECT
 SELECT * FROM (VALUES
   (TRY_CAST(TO_VARCHAR('emea') AS VARCHAR), TRY_CAST(TO_VARCHAR('Europe') AS VARCHAR), TRY_CAST(TO_VARCHAR('true') AS BOOLEAN)),
   (TRY_CAST(TO_VARCHAR('amer') AS VARCHAR), TRY_CAST(TO_VARCHAR('Americas') AS VARCHAR), TRY_CAST(TO_VARCHAR('false') AS BOOLEAN))
-) AS seed("code", "name", "active")
+) AS seed("CODE", "NAME", "ACTIVE")
 ;
 
 -- seeds.stage_map (configs/seeds/stage_map.csv)
@@ -29,7 +29,7 @@ SELECT * FROM (VALUES
   (TRY_CAST(TO_VARCHAR('Working') AS VARCHAR), TRY_CAST(TO_VARCHAR('working') AS VARCHAR), TRY_CAST(TO_VARCHAR('2') AS NUMBER(38,0))),
   (TRY_CAST(TO_VARCHAR('Converted') AS VARCHAR), TRY_CAST(TO_VARCHAR('converted') AS VARCHAR), TRY_CAST(TO_VARCHAR('3') AS NUMBER(38,0))),
   (TRY_CAST(TO_VARCHAR('Qualified') AS VARCHAR), TRY_CAST(TO_VARCHAR('working') AS VARCHAR), TRY_CAST(TO_VARCHAR('2') AS NUMBER(38,0)))
-) AS seed("status", "stage", "rank")
+) AS seed("STATUS", "STAGE", "RANK")
 ;
 
 -- staging.sf_leads (sql/staging/sf_leads.sql)
@@ -38,7 +38,7 @@ SELECT
   lower("Email") AS email,
   "Status" AS status,
   "CreatedDate" AS created_at
-FROM "salesforce"."lead"
+FROM "SALESFORCE"."LEAD"
 ;
 
 -- staging.zoho_leads (sql/staging/zoho_leads.sql)
@@ -47,35 +47,35 @@ SELECT
   lower("Email") AS email,
   "Lead_Status" AS status,
   "Created_Time" AS created_at
-FROM "zoho_crm"."leads"
+FROM "ZOHO_CRM"."LEADS"
 ;
 
 -- core.leads (sql/core/leads.sql)
 WITH all_leads AS (
-  SELECT lead_id, email, status, created_at, 'salesforce' AS system FROM "staging"."sf_leads"
+  SELECT lead_id, email, status, created_at, 'salesforce' AS system FROM "STAGING"."SF_LEADS"
   UNION ALL
-  SELECT lead_id, email, status, created_at, 'zoho' AS system FROM "staging"."zoho_leads"
+  SELECT lead_id, email, status, created_at, 'zoho' AS system FROM "STAGING"."ZOHO_LEADS"
 )
 SELECT l.lead_id, l.email, coalesce(m.stage, 'open') AS status, l.created_at, l.system
 FROM all_leads AS l
-LEFT JOIN "seeds"."stage_map" AS m ON m.status = l.status
+LEFT JOIN "SEEDS"."STAGE_MAP" AS m ON m.status = l.status
 ;
 
 -- core.accounts (testdata/basic/user/core/accounts.sql)
-SELECT DISTINCT split_part(email, '@', 2) AS account_id FROM "core"."leads"
+SELECT DISTINCT split_part(email, '@', 2) AS account_id FROM "CORE"."LEADS"
 ;
 
 -- core.lead_events (sql/core/lead_events.sql)
-SELECT lead_id, status, created_at FROM "core"."leads"
+SELECT lead_id, status, created_at FROM "CORE"."LEADS"
 ;
 
 -- metrics.lead_volume (sql/metrics/lead_volume.sql)
 SELECT DATE_TRUNC('week', created_at) AS week, system, count(*) AS leads
-FROM "core"."leads"
+FROM "CORE"."LEADS"
 WHERE created_at >= CAST('2020-01-01' AS DATE)
 GROUP BY ALL
 ;
 
 -- tests.no_future_leads
-SELECT lead_id FROM "core"."leads" WHERE created_at > CURRENT_TIMESTAMP()
+SELECT lead_id FROM "CORE"."LEADS" WHERE created_at > CURRENT_TIMESTAMP()
 ;
