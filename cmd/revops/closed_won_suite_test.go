@@ -43,6 +43,29 @@ type cwReport struct {
 	} `json:"errors"`
 }
 
+// pauseOthers pauses every template of the sandbox config but keep, so
+// that each run does only this template's work (the other templates have
+// tests of their own).
+func (w *templateWorld) pauseOthers(keep ...string) {
+	w.t.Helper()
+	pauseTemplatesBut(w.t, w.env, w.cfg, keep...)
+}
+
+// pauseTemplatesBut pauses every link and sync of the sandbox config cfg
+// but keep.
+func pauseTemplatesBut(t *testing.T, env map[string]string, cfg string, keep ...string) {
+	t.Helper()
+	links, syncs := sandboxTemplates(t)
+	for _, n := range append(links, syncs...) {
+		if slices.Contains(keep, n) {
+			continue
+		}
+		if code, _, errOut := revops(t, env, "pause", n, "-c", cfg); code != 0 {
+			t.Fatalf("pause %s: %d %s", n, code, errOut)
+		}
+	}
+}
+
 // cwRun runs `revops run` and returns the template's sync reports.
 func (w *templateWorld) cwRun(wantCode int) map[string]cwReport {
 	w.t.Helper()
@@ -341,6 +364,7 @@ func TestClosedWonBooksProjects(t *testing.T) {
 	truthFile := filepath.Join(dir, "truth.csv")
 	w := &templateWorld{t: t, cfg: filepath.Join(dir, "revops.yaml"), env: map[string]string{"REVOPS_CACHE_DIR": t.TempDir()}}
 	w.info, _ = startSandbox(t, "--records", "200", "--write-config", w.cfg, "--truth", truthFile)
+	w.pauseOthers(closedWonSyncs...)
 	w.sf, w.zo = sfAPI(t, w.info), zohoAPI(t, w.info)
 	truth := cwTruth(t, truthFile)
 	seeded := w.booksCustomers()
@@ -550,6 +574,7 @@ func TestClosedWonKilledMidWrite(t *testing.T) {
 	cache := t.TempDir()
 	w := &templateWorld{t: t, cfg: filepath.Join(dir, "revops.yaml"), env: map[string]string{"REVOPS_CACHE_DIR": cache}}
 	w.info, _ = startSandbox(t, "--records", "200", "--write-config", w.cfg, "--truth", truthFile)
+	w.pauseOthers(closedWonSyncs...)
 	w.sf, w.zo = sfAPI(t, w.info), zohoAPI(t, w.info)
 	truth := cwTruth(t, truthFile)
 	seeded := len(w.booksCustomers())

@@ -118,11 +118,9 @@ func engagementWrites(p pass) (records, calls int64) {
 // every response is sent again and no Task is created twice.
 func TestEngagementToCRM(t *testing.T) {
 	w, campaigns := startEngagementSandbox(t, 200)
-	for _, s := range []string{"zoho_leads_to_sf", "sf_leads_to_zoho"} {
-		if code, out, errOut := revops(t, w.env, "pause", s, "-c", w.cfg); code != 0 {
-			t.Fatalf("pause %s: %d %s %s", s, code, out, errOut)
-		}
-	}
+	// The other templates have tests of their own; the lead templates
+	// would also create leads that take a score a run later.
+	w.pauseOthers(append(append([]string{}, engagementSyncs4...), "engagement_sf_tasks")...)
 
 	first := w.run(0)
 	for _, n := range append(append([]string{}, engagementSyncs4...), "engagement_sf_tasks") {
