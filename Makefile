@@ -47,7 +47,7 @@ report-check: chromium
 # real, the emulators over loopback, the report in headless Chromium).
 # Fuzz targets run their seed corpus.
 test: fmt-check vet staticcheck chromium
-	$(GO) test -tags $(TAGS) -count=1 -timeout 18m $(PKGS)
+	$(GO) test -tags $(TAGS) -count=1 -timeout 19m $(PKGS)
 
 # Benchmarks: warehouse landing vs DuckDB's read_parquet limit, emulator
 # throughput and paging cost, world generation, identity matching of
