@@ -67,7 +67,7 @@ q() { "$REVOPS" query --config "$CFG" "$@" 2>>"$LOG"; }
 
 printf 'revops demo: sandbox emulators on loopback, DuckDB in %s; details in %s\n' "$DEMO_DIR" "$LOG"
 
-step "1. Sandbox: Salesforce, Zoho CRM and Zoho Desk emulators, one seeded world ($RECORDS records each)"
+step "1. Sandbox: Salesforce, Zoho CRM, Desk, Campaigns, Books and Projects emulators, one seeded world ($RECORDS records each)"
 "$REVOPS" sandbox --records "$RECORDS" --seed 42 --log-level info \
 	--write-config "$CFG" --truth "$DEMO_DIR/truth.csv" --state "$DEMO_DIR/sandbox-state" \
 	>"$DEMO_DIR/sandbox.json" 2>"$DEMO_DIR/sandbox.log" &
@@ -90,7 +90,7 @@ step "2. Validate the config the sandbox wrote"
 show "$REVOPS" validate --config "$CFG"
 detail "$REVOPS" validate --config "$CFG" -v
 
-step "3. Talk to the emulators as any client would: OAuth, SOQL, COQL, Desk"
+step "3. Talk to the emulators as any client would: OAuth, SOQL, COQL, Desk, Campaigns"
 SF_TOKEN=$(curl -sf -X POST "$SF_URL/services/oauth2/token" \
 	-d grant_type=refresh_token \
 	-d client_id="$(echo "$SF_LINE" | json_field client_id)" \
@@ -108,11 +108,13 @@ COQL=$(curl -sf -X POST "$ZOHO_URL/crm/v8/coql" -H "Authorization: Zoho-oauthtok
 	-H 'Content-Type: application/json' \
 	-d '{"select_query":"select Deal_Name, Stage, Amount from Deals where Amount > 0 order by Amount desc limit 3"}')
 DESK=$(curl -sf "$ZOHO_URL/api/v1/tickets?limit=2" -H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN" -H "orgId: $ZOHO_ORG")
-printf 'SOQL: %s\nCOQL: %s\nDesk: %s\n' "$SOQL" "$COQL" "$DESK" >>"$LOG"
+CAMPAIGNS=$(curl -sf "$ZOHO_URL/api/v1.1/recentcampaigns?resfmt=JSON&sort=desc&fromindex=1&range=1&status=sent" \
+	-H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN")
+printf 'SOQL: %s\nCOQL: %s\nDesk: %s\nCampaigns: %s\n' "$SOQL" "$COQL" "$DESK" "$CAMPAIGNS" >>"$LOG"
 say "Salesforce SOQL: $(echo "$SOQL" | json_number totalSize) leads · Zoho COQL: biggest deal \"$(echo "$COQL" | json_field Deal_Name)\" ($(echo "$COQL" | json_number Amount))"
-say "Zoho Desk: ticket \"$(echo "$DESK" | json_field subject)\" ($(echo "$DESK" | json_field status))"
+say "Zoho Desk: ticket \"$(echo "$DESK" | json_field subject)\" ($(echo "$DESK" | json_field status)) · Zoho Campaigns: latest campaign \"$(echo "$CAMPAIGNS" | json_field campaign_name)\""
 
-step "4. Extract every object of the three sources into DuckDB (full run)"
+step "4. Extract every object of the four sources into DuckDB (full run; Books and Projects are only written to)"
 capture EXTRACT "$REVOPS" extract --config "$CFG"
 printf '%s\n' "$EXTRACT"
 detail "$REVOPS" status --config "$CFG" -v
@@ -224,6 +226,16 @@ READBACK=$(q --json "SELECT CAST((SELECT count(*) FROM salesforce.task WHERE \"Z
 	         JOIN syncs.deal_pairs AS z ON z.golden_id = s.golden_id AND z.source_id = '$ZDEAL' LIMIT 1) AS stage,
 	        CAST((SELECT count(*) FROM _revops.link_transitions WHERE record_id = '$OPP' AND state = 'fired') AS VARCHAR) AS fired")
 say "read back: $(echo "$READBACK" | json_field tasks) task for the ticket · opportunity at \"$(echo "$READBACK" | json_field stage)\" · closed won fired: $(echo "$READBACK" | json_field fired)"
+BOOKS_ORG=$(echo "$ZOHO_LINE" | json_field books_organization_id)
+PORTAL=$(echo "$ZOHO_LINE" | json_field projects_portal_id)
+BOOKS=$(curl -sf "$ZOHO_URL/books/v3/contacts?organization_id=$BOOKS_ORG&per_page=200" -H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN")
+PROJECTS=$(curl -sf "$ZOHO_URL/api/v3/portal/$PORTAL/projects" -H "Authorization: Zoho-oauthtoken $ZOHO_TOKEN")
+printf 'Books: %s\nProjects: %s\n' "$BOOKS" "$PROJECTS" >>"$LOG"
+SUITE=$(q --json "SELECT CAST((SELECT count(*) FROM salesforce.opportunity WHERE \"Onboarding_Project_Id__c\" IS NOT NULL) AS VARCHAR) AS linked,
+	        CAST((SELECT count(*) FROM salesforce.lead WHERE \"Lead_Score__c\" IS NOT NULL) AS VARCHAR) AS scored,
+	        CAST((SELECT count(*) FROM salesforce.task WHERE \"Zoho_Campaigns_Response_Id__c\" IS NOT NULL) AS VARCHAR) AS responses")
+say "Zoho Books: $(echo "$BOOKS" | grep -o '"contact_id"' | wc -l | tr -d ' ') customers · Zoho Projects: $(echo "$PROJECTS" | grep -o '"Onboarding' | wc -l | tr -d ' ') onboarding projects, $(echo "$SUITE" | json_field linked) linked on their opportunities"
+say "Zoho Campaigns engagement: $(echo "$SUITE" | json_field scored) Salesforce leads scored, $(echo "$SUITE" | json_field responses) responses logged as Tasks"
 
 step "9. Identity: golden records for every person and company across the three systems"
 show q "SELECT 'people' AS entity, count(*) AS golden_records, sum(records) AS source_records,
@@ -279,10 +291,11 @@ show "$REVOPS" report --config "$CFG" --out "$DEMO_DIR/report.html"
 SF_ROWS=$(printf '%s\n' "$EXTRACT" | awk '$1 == "salesforce" && $3 == "rows" { print $2 }')
 ZC_ROWS=$(printf '%s\n' "$EXTRACT" | awk '$1 == "zoho_crm" && $3 == "rows" { print $2 }')
 ZD_ROWS=$(printf '%s\n' "$EXTRACT" | awk '$1 == "zoho_desk" && $3 == "rows" { print $2 }')
+ZCA_ROWS=$(printf '%s\n' "$EXTRACT" | awk '$1 == "zoho_campaigns" && $3 == "rows" { print $2 }')
 printf '\n\033[1m== Summary\033[0m (%ds; every step in detail: %s)\n' $((SECONDS - START)) "$LOG"
 cat <<EOF
-  sandbox    3 emulators on loopback, $SEEDED seeded records; config $CFG
-  extracted  salesforce $SF_ROWS rows · zoho_crm $ZC_ROWS · zoho_desk $ZD_ROWS (full); later runs: changes only
+  sandbox    6 emulators on loopback, $SEEDED seeded records; config $CFG
+  extracted  salesforce $SF_ROWS rows · zoho_crm $ZC_ROWS · zoho_desk $ZD_ROWS · zoho_campaigns $ZCA_ROWS (full); later runs: changes only
   models     $BUILD_LINE
   identity   $(echo "$IDENT" | json_field p) people (in 2 systems: $(echo "$IDENT" | json_field p2), in 3: $(echo "$IDENT" | json_field p3)) · $(echo "$IDENT" | json_field c) companies (in 2: $(echo "$IDENT" | json_field c2), in 3: $(echo "$IDENT" | json_field c3))
   syncs      ${SYNC1_LINE% · *}
