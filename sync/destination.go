@@ -161,6 +161,40 @@ type Matcher interface {
 	MatchRecords(ctx context.Context, object string, m Match, keys []map[string]any) ([][]Candidate, error)
 }
 
+// UniqueIDs is what Find answers for keys a Matcher matched: per key, the
+// id of its only candidate ("" for none or several).
+func UniqueIDs(cands [][]Candidate) []string {
+	out := make([]string, len(cands))
+	for i, c := range cands {
+		if len(c) == 1 {
+			out[i] = c[0].ID
+		}
+	}
+	return out
+}
+
+// ExistingIDs is what Find answers for match by id, for a destination
+// that reads records one at a time: per key, key["id"] when exists says
+// the record is there ("" when it is not, or the key has no id). An
+// error of exists stops it.
+func ExistingIDs(ctx context.Context, keys []map[string]any, exists func(ctx context.Context, id string) (bool, error)) ([]string, error) {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		id, _ := k["id"].(string)
+		if id == "" {
+			continue
+		}
+		ok, err := exists(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out[i] = id
+		}
+	}
+	return out, nil
+}
+
 // Error implements error.
 func (e *RowError) Error() string {
 	if e == nil {

@@ -232,18 +232,16 @@ func (d *Destination) Find(ctx context.Context, object string, m revsync.Match, 
 	if err := checkObject(object); err != nil {
 		return nil, err
 	}
-	out := make([]string, len(keys))
 	if m.By == revsync.MatchID {
-		for i, k := range keys {
-			id, _ := k["id"].(string)
-			if id == "" {
-				continue
+		out, err := revsync.ExistingIDs(ctx, keys, func(ctx context.Context, id string) (bool, error) {
+			_, err := d.c.GetContact(ctx, id)
+			if zohobooks.IsNotFound(err) {
+				return false, nil
 			}
-			if _, err := d.c.GetContact(ctx, id); err == nil {
-				out[i] = id
-			} else if !zohobooks.IsNotFound(err) {
-				return nil, fmt.Errorf("zoho_books: find contacts by id: %w", err)
-			}
+			return err == nil, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("zoho_books: find contacts by id: %w", err)
 		}
 		return out, nil
 	}
@@ -251,10 +249,5 @@ func (d *Destination) Find(ctx context.Context, object string, m revsync.Match, 
 	if err != nil {
 		return nil, err
 	}
-	for i, c := range cands {
-		if len(c) == 1 {
-			out[i] = c[0].ID
-		}
-	}
-	return out, nil
+	return revsync.UniqueIDs(cands), nil
 }

@@ -307,10 +307,5 @@ func (d *Destination) Find(ctx context.Context, object string, m revsync.Match, 
 	if err != nil {
 		return nil, err
 	}
-	for i, c := range cands {
-		if len(c) == 1 {
-			out[i] = c[0].ID
-		}
-	}
-	return out, nil
+	return revsync.UniqueIDs(cands), nil
 }
