@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -110,13 +109,8 @@ func (o *Options) Validate() error {
 	if !slices.Contains(DataCenters, o.DataCenter) {
 		return fmt.Errorf("data_center: %q is not one of %s", o.DataCenter, strings.Join(DataCenters, ", "))
 	}
-	for _, u := range []struct{ key, val string }{{"accounts_url", o.AccountsURL}, {"campaigns_url", o.CampaignsURL}} {
-		if u.val == "" {
-			continue
-		}
-		if p, err := url.Parse(u.val); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
-			return fmt.Errorf("%s: %q is not an http(s) URL", u.key, u.val)
-		}
+	if err := httpx.CheckURLs("accounts_url", o.AccountsURL, "campaigns_url", o.CampaignsURL); err != nil {
+		return err
 	}
 	switch {
 	case o.ClientID == "":

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/revops/revops/crm/httpx"
@@ -49,13 +48,8 @@ func (o *Options) Validate() error {
 	if _, err := zoho.LookupDataCenter(o.DataCenter); err != nil {
 		return fmt.Errorf("data_center: %q is not a Zoho data center (US, EU, IN, AU, JP, CA, CN, SA)", o.DataCenter)
 	}
-	for _, u := range []struct{ key, val string }{{"accounts_url", o.AccountsURL}, {"api_url", o.APIURL}} {
-		if u.val == "" {
-			continue
-		}
-		if p, err := url.Parse(u.val); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
-			return fmt.Errorf("%s: %q is not an http(s) URL", u.key, u.val)
-		}
+	if err := httpx.CheckURLs("accounts_url", o.AccountsURL, "api_url", o.APIURL); err != nil {
+		return err
 	}
 	switch {
 	case o.PortalID == "":
