@@ -80,21 +80,7 @@ func TestSnowflakeRunAndLink(t *testing.T) {
 	t.Logf("third run: %d statements on the emulator (%v), %d PUT files, %d COPY files", st.Statements, st.ByKind, st.PutFiles, st.CopyFiles)
 
 	// Two-way link: a change on each side crosses once.
-	pair := queryRows(t, cfg, `SELECT z.id AS zid, s.Id AS sid FROM zoho_crm.leads z JOIN salesforce.lead s ON s.Zoho_Lead_Id__c = z.id ORDER BY z.id LIMIT 1`)
-	if len(pair) != 1 {
-		t.Fatalf("no linked lead pair: %v", pair)
-	}
-	zid, sid := fmt.Sprint(pair[0]["zid"]), fmt.Sprint(pair[0]["sid"])
-	sf, zo := sfAPI(t, info), zohoAPI(t, info)
-	if c, b := zo.do("PUT", info.Zoho.APIDomain+"/crm/v8/Leads", fmt.Sprintf(`{"data":[{"id":%q,"City":"Lisbon"}]}`, zid)); c != 200 {
-		t.Fatalf("zoho edit: %d %s", c, b)
-	}
-	if c, b := sf.do("PATCH", info.Salesforce.InstanceURL+"/services/data/v62.0/sobjects/Lead/"+sid, `{"Title":"Head of Revenue"}`); c != 204 {
-		t.Fatalf("salesforce edit: %d %s", c, b)
-	}
-	if code, _, errOut := revops(t, env, "extract", "-c", cfg, "-q"); code != 0 {
-		t.Fatalf("extract: %s", errOut)
-	}
+	_, sid, _, _ := editLinkedLeadPair(t, env, cfg, info)
 	code, doc, errOut := runLink(t, env, cfg, "zoho_sf_leads")
 	r := linkReports(t, doc, "links")
 	if code != 0 || len(r) != 1 || len(r[0].Sides) != 2 || r[0].Sides[0].Updated != 1 || r[0].Sides[1].Updated != 1 || r[0].Conflicts != 0 {
