@@ -85,11 +85,116 @@ func (c *Client) List(ctx context.Context, module string, fields []string, opts 
 		return fmt.Errorf("zoho: list %s: no fields", module)
 	}
 	groups := fieldGroups(fields)
+	var recs []map[string]any
+	pg := &mapPage{}
+	parse := func(_ int, body []byte) (listedPage, error) {
+		var ans struct {
+			Data []map[string]any `json:"data"`
+			Info listInfo         `json:"info"`
+		}
+		if err := decode(body, &ans); err != nil {
+			return nil, err
+		}
+		pg.recs, pg.info = ans.Data, ans.Info
+		return pg, nil
+	}
+	deliver := func(call int) error {
+		recs = pg.recs
+		if len(groups) > 1 && len(recs) > 0 {
+			if err := c.joinFields(ctx, module, recs, groups[1:], opts.Converted); err != nil {
+				return fmt.Errorf("zoho: list %s page %d: %w", module, call, err)
+			}
+		}
+		if len(recs) > 0 {
+			return fn(recs)
+		}
+		return nil
+	}
+	return c.list(ctx, module, groups[0], opts, parse, deliver)
+}
+
+// ListRaw is List for readers that convert the records themselves: fn
+// gets each page with every record's values as raw JSON (RawPage), and no
+// map is built. fields (at most MaxFields besides id) are asked for and
+// are the fields RawPage.Value returns, by index; the paging, the new
+// chains past 100,000 records and the records dropped when a chain starts
+// again are List's. The page is valid only while fn runs.
+func (c *Client) ListRaw(ctx context.Context, module string, fields []string, opts ListOptions, fn func(page *RawPage) error) error {
+	if len(fields) == 0 {
+		return fmt.Errorf("zoho: list %s: no fields", module)
+	}
+	groups := fieldGroups(fields)
+	if len(groups) > 1 {
+		n := 0
+		for _, g := range groups {
+			n += len(g)
+		}
+		return fmt.Errorf("zoho: list %s: %d fields: a raw listing takes at most %d (List joins more)", module, n, MaxFields)
+	}
+	pg := newRawPage(fields)
+	parse := func(call int, body []byte) (listedPage, error) {
+		if err := pg.parse(call, body); err != nil {
+			return nil, err
+		}
+		return pg, nil
+	}
+	deliver := func(int) error {
+		if pg.Len() > 0 {
+			return fn(pg)
+		}
+		return nil
+	}
+	return c.list(ctx, module, groups[0], opts, parse, deliver)
+}
+
+// listedPage is one decoded page of a list answer, as the paging loop of
+// List and ListRaw sees it.
+type listedPage interface {
+	Len() int
+	ID(i int) string
+	ModifiedTime(i int) (string, bool)
+	listInfo() listInfo
+	// keep keeps the records whose mask entry is true, in order.
+	keep(mask []bool)
+}
+
+// mapPage is a page decoded into maps (List).
+type mapPage struct {
+	recs []map[string]any
+	info listInfo
+}
+
+func (p *mapPage) Len() int           { return len(p.recs) }
+func (p *mapPage) listInfo() listInfo { return p.info }
+func (p *mapPage) ID(i int) string    { s, _ := p.recs[i]["id"].(string); return s }
+func (p *mapPage) ModifiedTime(i int) (string, bool) {
+	s, ok := p.recs[i]["Modified_Time"].(string)
+	return s, ok
+}
+
+func (p *mapPage) keep(mask []bool) {
+	out := p.recs[:0]
+	for i, rec := range p.recs {
+		if mask[i] {
+			out = append(out, rec)
+		}
+	}
+	p.recs = out
+}
+
+func (p *RawPage) listInfo() listInfo { return p.info }
+
+// list is the paging loop of List and ListRaw: first names the fields of
+// the page calls; parse decodes an answer's body (call is the call's
+// number), and deliver hands the page parse returned last on, after the
+// records already delivered before a new chain are dropped.
+func (c *Client) list(ctx context.Context, module string, first []string, opts ListOptions,
+	parse func(call int, body []byte) (listedPage, error), deliver func(call int) error) error {
 	perPage := opts.PerPage
 	if perPage <= 0 || perPage > MaxPerPage {
 		perPage = MaxPerPage
 	}
-	base := url.Values{"fields": {strings.Join(groups[0], ",")}, "per_page": {strconv.Itoa(perPage)}}
+	base := url.Values{"fields": {strings.Join(first, ",")}, "per_page": {strconv.Itoa(perPage)}}
 	if opts.SortBy != "" {
 		base.Set("sort_by", opts.SortBy)
 	}
@@ -106,6 +211,7 @@ func (c *Client) List(ctx context.Context, module string, fields []string, opts 
 		token        string
 		lastMod      string              // the last Modified_Time delivered
 		atLast       = map[string]bool{} // ids delivered with Modified_Time == lastMod
+		mask         []bool
 	)
 	page = 1
 	for call := 1; ; call++ {
@@ -129,61 +235,59 @@ func (c *Client) List(ctx context.Context, module string, fields []string, opts 
 		if r.status == http.StatusNoContent || r.status == http.StatusNotModified {
 			return nil
 		}
-		var ans struct {
-			Data []map[string]any `json:"data"`
-			Info listInfo         `json:"info"`
-		}
-		if err := decode(r.body, &ans); err != nil {
+		pg, err := parse(call, r.body)
+		if err != nil {
 			return fmt.Errorf("zoho: list %s page %d: %w", module, call, err)
 		}
+		info := pg.listInfo()
 		if call == 1 && opts.First != nil {
-			if err := opts.First(ans.Info.MoreRecords); err != nil {
+			if err := opts.First(info.MoreRecords); err != nil {
 				return err
 			}
 		}
-		served += len(ans.Data)
-		recs := ans.Data
+		n := pg.Len()
+		served += n
 		if byModifiedAsc {
 			// One server writes every Modified_Time with the same offset,
 			// so equal seconds are equal strings.
-			recs = recs[:0]
-			for _, rec := range ans.Data {
-				mod, _ := rec["Modified_Time"].(string)
-				id, _ := rec["id"].(string)
+			mask = mask[:0]
+			drop := false
+			for i := range n {
+				mod, _ := pg.ModifiedTime(i)
+				id := pg.ID(i)
 				if mod == lastMod && atLast[id] {
-					continue // delivered before a new chain started
+					mask = append(mask, false) // delivered before a new chain started
+					drop = true
+					continue
 				}
 				if mod != lastMod {
-					lastMod, atLast = mod, map[string]bool{}
+					lastMod = mod
+					clear(atLast)
 				}
 				atLast[id] = true
-				recs = append(recs, rec)
+				mask = append(mask, true)
+			}
+			if drop {
+				pg.keep(mask)
 			}
 		}
-		if len(groups) > 1 && len(recs) > 0 {
-			if err := c.joinFields(ctx, module, recs, groups[1:], opts.Converted); err != nil {
-				return fmt.Errorf("zoho: list %s page %d: %w", module, call, err)
-			}
+		if err := deliver(call); err != nil {
+			return err
 		}
-		if len(recs) > 0 {
-			if err := fn(recs); err != nil {
-				return err
-			}
-		}
-		if !ans.Info.MoreRecords {
+		if !info.MoreRecords {
 			return nil
 		}
 		switch {
-		case ans.Info.NextPageToken != "" && served+perPage <= MaxTokenRecords:
-			token = ans.Info.NextPageToken
-		case byModifiedAsc && lastMod != "" && (ans.Info.NextPageToken != "" || page*perPage >= MaxDiscrete):
+		case info.NextPageToken != "" && served+perPage <= MaxTokenRecords:
+			token = info.NextPageToken
+		case byModifiedAsc && lastMod != "" && (info.NextPageToken != "" || page*perPage >= MaxDiscrete):
 			// The chain is at its end: start a new one at the last second seen.
 			t, err := ParseTime(lastMod)
 			if err != nil {
 				return fmt.Errorf("zoho: list %s page %d: Modified_Time: %w", module, call, err)
 			}
 			since, token, page, served = t.Add(-time.Second), "", 1, 0
-		case ans.Info.NextPageToken == "" && page*perPage < MaxDiscrete:
+		case info.NextPageToken == "" && page*perPage < MaxDiscrete:
 			page++
 		default:
 			return fmt.Errorf("zoho: list %s page %d: more records than page numbers reach (%d) and no page_token", module, call, MaxDiscrete)

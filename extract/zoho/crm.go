@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	orgbudget "github.com/revops/revops/budget"
 	"github.com/revops/revops/crm/zoho"
 	"github.com/revops/revops/extract"
@@ -116,34 +118,96 @@ func (e *Extractor) unknownModule(err error, module string) error {
 }
 
 // batcher wraps extract.Batcher with the flush-at-10,000 rule; every
-// batch it emits carries ckpt's answer at the time (none when nil).
+// batch it emits carries ckpt's answer at the time (none when nil). The
+// records of list pages go through raw (their raw JSON straight into
+// Arrow), the others (deletions, Bulk Read's CSV rows) through
+// extract.Batcher; a batch holds rows of one kind, in the order added.
 type batcher struct {
 	*extract.Batcher
+	raw  *rawBatcher // nil: maps only
 	emit func(batch) error
 	ckpt func() (string, bool)
 }
 
+func newBatcher(cols []extract.Column, emit func(batch) error, ckpt func() (string, bool)) *batcher {
+	return &batcher{Batcher: extract.NewBatcher(cols), raw: newRawBatcher(cols), emit: emit, ckpt: ckpt}
+}
+
 func (b *batcher) add(rec map[string]any, deletedAt *time.Time) error {
+	if b.raw != nil && b.raw.Len() > 0 {
+		if err := b.flush(); err != nil {
+			return err
+		}
+	}
 	if err := b.Append(rec, deletedAt); err != nil {
 		id, _ := rec["id"].(string)
 		return fmt.Errorf("record %s: %w", id, err)
 	}
-	if b.Len() >= batchRows {
+	if b.Batcher.Len() >= batchRows {
 		return b.flush()
 	}
 	return nil
 }
 
+// addRaw adds record i of a list page.
+func (b *batcher) addRaw(p *zoho.RawPage, i int) error {
+	if b.Batcher.Len() > 0 {
+		if err := b.flush(); err != nil {
+			return err
+		}
+	}
+	if err := b.raw.Append(p, i); err != nil {
+		return fmt.Errorf("list page %d: record %s: %w", p.Call(), p.ID(i), err)
+	}
+	if b.raw.Len() >= batchRows {
+		return b.flush()
+	}
+	return nil
+}
+
+// flush emits the rows added since the last flush, if any.
 func (b *batcher) flush() error {
-	rb := b.Flush()
-	if rb == nil {
-		return nil
+	rbs := []arrow.RecordBatch{b.Flush(), nil}
+	if b.raw != nil {
+		rbs[1] = b.raw.Flush()
 	}
-	out := batch{rec: rb}
-	if b.ckpt != nil {
-		out.ckpt, out.ckptOK = b.ckpt()
+	for i, rb := range rbs {
+		if rb == nil {
+			continue
+		}
+		out := batch{rec: rb}
+		if b.ckpt != nil {
+			out.ckpt, out.ckptOK = b.ckpt()
+		}
+		if err := b.emit(out); err != nil {
+			if i == 0 && rbs[1] != nil {
+				rbs[1].Release()
+			}
+			return err
+		}
 	}
-	return b.emit(out)
+	return nil
+}
+
+// Release frees both builders.
+func (b *batcher) Release() {
+	b.Batcher.Release()
+	if b.raw != nil {
+		b.raw.Release()
+	}
+}
+
+// rawFields says whether a list of names is read raw (zoho.ListRaw): up
+// to the fields one list call names; more are joined by id from further
+// calls, which List does on maps.
+func rawFields(names []string) bool {
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		if n != "id" {
+			seen[n] = true
+		}
+	}
+	return len(seen) <= zoho.MaxFields
 }
 
 // errBudget stops a read at Options.MaxCalls.
@@ -209,13 +273,12 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 			bulkCk string
 			bulkOK bool
 		)
-		b := &batcher{Batcher: extract.NewBatcher(cols), emit: emit,
-			ckpt: func() (string, bool) {
-				if inBulk {
-					return bulkCk, bulkOK
-				}
-				return p.checkpoint(delDone, last)
-			}}
+		b := newBatcher(cols, emit, func() (string, bool) {
+			if inBulk {
+				return bulkCk, bulkOK
+			}
+			return p.checkpoint(delDone, last)
+		})
 		defer b.Release()
 		fail := func(err error) (string, bool, error) {
 			return "", false, fmt.Errorf("zoho: source %s: extract %s: %w", e.name, obj.Name, err)
@@ -299,7 +362,37 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 			}
 			return nil
 		}
-		err := e.c.List(ctx, obj.Name, names, opts, page)
+		// rawPage is page for the list API's pages read raw: the same
+		// records, appended without a map each.
+		rawPage := func(pg *zoho.RawPage) error {
+			n := pg.Len()
+			if s, ok := pg.ModifiedTime(n - 1); ok {
+				if t, err := zoho.ParseTime(s); err == nil {
+					newest.observe(s, t)
+				}
+			}
+			for i := range n {
+				if s, ok := pg.ModifiedTime(i); ok {
+					last = s
+				}
+				if err := b.addRaw(pg, i); err != nil {
+					return err
+				}
+			}
+			if bud.left() == 0 {
+				if _, ok := p.checkpoint(delDone, last); ok {
+					return errBudget
+				}
+			}
+			return nil
+		}
+		list := func() error {
+			if rawFields(names) {
+				return e.c.ListRaw(ctx, obj.Name, names, opts, rawPage)
+			}
+			return e.c.List(ctx, obj.Name, names, opts, page)
+		}
+		err := list()
 		if errors.Is(err, errUseBulk) {
 			st := bulkState{Started: p.next.Deleted, Full: p.full, Page: 1}
 			if !p.since.IsZero() {
@@ -314,7 +407,7 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 				return c, incomplete, nil
 			}
 			opts.First = nil
-			err = e.c.List(ctx, obj.Name, names, opts, page)
+			err = list()
 		}
 		if errors.Is(err, errBudget) || orgbudget.IsExceeded(err) {
 			// max_calls, or the org's API budget refused the next page:

@@ -1,0 +1,364 @@
+package zoho
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/revops/revops/crm/zoho"
+	"github.com/revops/revops/extract"
+)
+
+// rawBatcher appends the records of list pages (zoho.RawPage) to Arrow
+// builders straight from their raw JSON values, with the schema and the
+// values extract.Batcher gives the same records decoded into maps. The
+// common values (plain strings, numbers, booleans, dates, datetimes,
+// lookup objects, lists of plain strings, nulls) are converted here; a
+// record holding any other value (an escaped string, a number in a text
+// field that the map path would format, JSON columns, …) goes through
+// extract.Batcher itself, one row, and is copied over: both paths give
+// the same cells by construction.
+type rawBatcher struct {
+	cols   []extract.Column
+	schema *arrow.Schema
+	b      *array.RecordBuilder
+	n      int
+	vals   []rawValue
+	scales []int32 // decimal columns' scale
+	// fidx is each column's field index in the pages (-1: never there).
+	fidx   []int
+	fields []string // the page fields fidx was computed for
+	// slow converts the records the fast path does not take.
+	slow *extract.Batcher
+	// The builders of each column, typed once.
+	strB  []*array.StringBuilder
+	listB []*array.ListBuilder
+	lookB []*array.StructBuilder
+}
+
+func newRawBatcher(cols []extract.Column) *rawBatcher {
+	slow := extract.NewBatcher(cols)
+	r := &rawBatcher{cols: slow.Columns(), schema: slow.Schema(), slow: slow}
+	r.b = array.NewRecordBuilder(memory.DefaultAllocator, r.schema)
+	r.vals = make([]rawValue, len(r.cols))
+	r.scales = make([]int32, len(r.cols))
+	r.strB = make([]*array.StringBuilder, len(r.cols))
+	r.listB = make([]*array.ListBuilder, len(r.cols))
+	r.lookB = make([]*array.StructBuilder, len(r.cols))
+	for i, c := range r.cols {
+		switch c.Kind {
+		case extract.KindDecimal:
+			r.scales[i] = r.schema.Field(i).Type.(*arrow.Decimal128Type).Scale
+		case extract.KindStringList:
+			r.listB[i] = r.b.Field(i).(*array.ListBuilder)
+		case extract.KindLookup:
+			r.lookB[i] = r.b.Field(i).(*array.StructBuilder)
+		case extract.KindString:
+			r.strB[i] = r.b.Field(i).(*array.StringBuilder)
+		}
+	}
+	return r
+}
+
+// Len is the number of rows appended since the last Flush.
+func (r *rawBatcher) Len() int { return r.n }
+
+// Flush returns the rows appended so far (nil when none).
+func (r *rawBatcher) Flush() arrow.RecordBatch {
+	if r.n == 0 {
+		return nil
+	}
+	r.n = 0
+	return r.b.NewRecordBatch()
+}
+
+// Release frees the builders.
+func (r *rawBatcher) Release() {
+	r.b.Release()
+	r.slow.Release()
+}
+
+// index maps the columns to the page's fields.
+func (r *rawBatcher) index(p *zoho.RawPage) {
+	fields := p.Fields()
+	if r.fidx != nil && len(fields) == len(r.fields) && (len(fields) == 0 || &fields[0] == &r.fields[0]) {
+		return
+	}
+	at := make(map[string]int, len(fields))
+	for i, f := range fields {
+		if _, dup := at[f]; !dup {
+			at[f] = i
+		}
+	}
+	r.fidx = make([]int, len(r.cols))
+	for i, c := range r.cols {
+		j, ok := at[c.Key()]
+		if !ok {
+			j = -1
+		}
+		r.fidx[i] = j
+	}
+	r.fields = fields
+}
+
+// Append adds record rec of page p, whole or not at all; an error names
+// the field as extract.Batcher does.
+func (r *rawBatcher) Append(p *zoho.RawPage, rec int) error {
+	r.index(p)
+	for i, c := range r.cols {
+		var raw []byte
+		if j := r.fidx[i]; j >= 0 {
+			raw = p.Value(rec, j)
+		}
+		if !r.vals[i].set(c.Kind, raw, r.scales[i]) {
+			return r.appendSlow(p, rec)
+		}
+	}
+	for i := range r.cols {
+		r.appendValue(i)
+	}
+	r.b.Field(len(r.cols)).AppendNull() // _deleted_at: a live record
+	r.n++
+	return nil
+}
+
+// appendSlow converts record rec through extract.Batcher and copies the row.
+func (r *rawBatcher) appendSlow(p *zoho.RawPage, rec int) error {
+	m, err := p.Record(rec)
+	if err != nil {
+		return err
+	}
+	if err := r.slow.Append(m, nil); err != nil {
+		return err
+	}
+	row := r.slow.Flush()
+	defer row.Release()
+	for i := range r.cols {
+		copyCell(r.b.Field(i), row.Column(i), 0)
+	}
+	r.b.Field(len(r.cols)).AppendNull()
+	r.n++
+	return nil
+}
+
+// rawValue is one value converted by the fast path, held until the whole
+// row converted.
+type rawValue struct {
+	null     bool
+	s        []byte
+	i        int64
+	f        float64
+	b        bool
+	d        decimal128.Num
+	list     [][]byte
+	name, id []byte // lookup parts; nil is null
+}
+
+// set converts raw (nil: the key is absent) for a column of kind k as
+// extract.Batcher converts the value encoding/json decodes from it
+// (numbers as json.Number); false when the fast path does not take it.
+func (v *rawValue) set(k extract.Kind, raw []byte, scale int32) bool {
+	v.null = len(raw) == 0 || raw[0] == 'n' // absent or null
+	if v.null {
+		return true
+	}
+	c := raw[0]
+	switch k {
+	case extract.KindString:
+		switch {
+		case c == '"':
+			s, ok := zoho.RawString(raw)
+			v.s = s
+			return ok
+		case c == '-' || c >= '0' && c <= '9':
+			v.s = raw // json.Number's text
+			return true
+		case c == 't' || c == 'f':
+			v.s = raw // "true" / "false"
+			return true
+		}
+	case extract.KindBool:
+		if c == 't' || c == 'f' {
+			v.b = c == 't'
+			return true
+		}
+	case extract.KindInt:
+		if c == '-' || c >= '0' && c <= '9' {
+			n, err := strconv.ParseInt(string(raw), 10, 64)
+			v.i = n
+			return err == nil
+		}
+	case extract.KindFloat:
+		if c == '-' || c >= '0' && c <= '9' {
+			f, err := strconv.ParseFloat(string(raw), 64)
+			v.f = f
+			return err == nil
+		}
+	case extract.KindDecimal:
+		if c == '-' || c >= '0' && c <= '9' {
+			d, err := decimal128.FromString(string(raw), 18, scale)
+			v.d = d
+			return err == nil
+		}
+	case extract.KindDate:
+		if s, ok := zoho.RawString(raw); ok {
+			t, err := extract.ParseDate(string(s))
+			v.i = int64(arrow.Date32FromTime(t))
+			return err == nil
+		}
+	case extract.KindDateTime:
+		if s, ok := zoho.RawString(raw); ok {
+			t, err := extract.ParseDateTime(string(s))
+			v.i = t.UnixMicro()
+			return err == nil
+		}
+	case extract.KindStringList:
+		v.list = v.list[:0]
+		ok := zoho.RawElements(raw, func(e []byte) {
+			s, plain := zoho.RawString(e)
+			if !plain {
+				v.list, raw = nil, nil // a non-string element: the slow path formats it
+				return
+			}
+			if raw != nil {
+				v.list = append(v.list, s)
+			}
+		})
+		return ok && raw != nil
+	case extract.KindLookup:
+		if c == '"' {
+			s, ok := zoho.RawString(raw)
+			v.name, v.id = nil, s
+			return ok
+		}
+		var name, full, id []byte
+		ok := zoho.RawMembers(raw, func(key, val []byte) {
+			var dst *[]byte
+			switch string(key) {
+			case "name":
+				dst = &name
+			case "full_name":
+				dst = &full
+			case "id":
+				dst = &id
+			default:
+				return
+			}
+			if val[0] == 'n' {
+				*dst = nil
+				return
+			}
+			s, plain := zoho.RawString(val)
+			if !plain {
+				raw = nil // a number or object: the slow path formats it
+				return
+			}
+			if s == nil {
+				s = []byte{} // "" is a value, not null
+			}
+			*dst = s
+		})
+		if !ok || raw == nil {
+			return false
+		}
+		if name == nil {
+			name = full // Zoho owners
+		}
+		v.name, v.id = name, id
+		return true
+	}
+	return false
+}
+
+func (r *rawBatcher) appendValue(i int) {
+	v := &r.vals[i]
+	fb := r.b.Field(i)
+	if v.null {
+		fb.AppendNull()
+		return
+	}
+	switch r.cols[i].Kind {
+	case extract.KindString:
+		r.strB[i].BinaryBuilder.Append(v.s)
+	case extract.KindBool:
+		fb.(*array.BooleanBuilder).Append(v.b)
+	case extract.KindInt:
+		fb.(*array.Int64Builder).Append(v.i)
+	case extract.KindFloat:
+		fb.(*array.Float64Builder).Append(v.f)
+	case extract.KindDecimal:
+		fb.(*array.Decimal128Builder).Append(v.d)
+	case extract.KindDate:
+		fb.(*array.Date32Builder).Append(arrow.Date32(v.i))
+	case extract.KindDateTime:
+		fb.(*array.TimestampBuilder).Append(arrow.Timestamp(v.i))
+	case extract.KindStringList:
+		lb := r.listB[i]
+		lb.Append(true)
+		vb := lb.ValueBuilder().(*array.StringBuilder)
+		for _, s := range v.list {
+			vb.BinaryBuilder.Append(s)
+		}
+	case extract.KindLookup:
+		sb := r.lookB[i]
+		sb.Append(true)
+		appendOpt(sb.FieldBuilder(0).(*array.StringBuilder), v.name)
+		appendOpt(sb.FieldBuilder(1).(*array.StringBuilder), v.id)
+	default:
+		panic(fmt.Sprintf("zoho: raw batcher: kind %s has no fast path", r.cols[i].Kind))
+	}
+}
+
+func appendOpt(b *array.StringBuilder, s []byte) {
+	if s == nil {
+		b.AppendNull()
+		return
+	}
+	b.BinaryBuilder.Append(s)
+}
+
+// copyCell appends value i of src to dst, which has src's type.
+func copyCell(dst array.Builder, src arrow.Array, i int) {
+	if src.IsNull(i) {
+		dst.AppendNull()
+		return
+	}
+	switch a := src.(type) {
+	case *array.String:
+		dst.(*array.StringBuilder).Append(a.Value(i))
+	case *array.Boolean:
+		dst.(*array.BooleanBuilder).Append(a.Value(i))
+	case *array.Int64:
+		dst.(*array.Int64Builder).Append(a.Value(i))
+	case *array.Float64:
+		dst.(*array.Float64Builder).Append(a.Value(i))
+	case *array.Decimal128:
+		dst.(*array.Decimal128Builder).Append(a.Value(i))
+	case *array.Date32:
+		dst.(*array.Date32Builder).Append(a.Value(i))
+	case *array.Timestamp:
+		dst.(*array.TimestampBuilder).Append(a.Value(i))
+	case *array.List:
+		lb := dst.(*array.ListBuilder)
+		lb.Append(true)
+		start, end := a.ValueOffsets(i)
+		vals := a.ListValues()
+		for k := int(start); k < int(end); k++ {
+			copyCell(lb.ValueBuilder(), vals, k)
+		}
+	case *array.Struct:
+		sb := dst.(*array.StructBuilder)
+		sb.Append(true)
+		for f := range a.NumField() {
+			copyCell(sb.FieldBuilder(f), a.Field(f), i)
+		}
+	case array.ExtensionArray:
+		copyCell(dst.(*array.ExtensionBuilder).StorageBuilder(), a.Storage(), i)
+	default:
+		panic(fmt.Sprintf("zoho: raw batcher: cannot copy a %s value", src.DataType()))
+	}
+}
