@@ -106,10 +106,16 @@ func crmBatches(offset, changedBelow int, version string) []arrow.RecordBatch {
 }
 
 var benchData = sync.OnceValues(func() (map[string][]arrow.RecordBatch, error) {
+	base := crmBatches(0, 0, "")
 	return map[string][]arrow.RecordBatch{
-		"base":    crmBatches(0, 0, ""),
-		"prefill": crmBatches(0, 0, "")[:benchRows/10/benchBatch], // the 10% of keys the merge updates
+		"base":    base,
+		"prefill": base[:benchRows/10/benchBatch], // the 10% of keys the merge updates
 		"merge":   crmBatches(0, benchRows/10, "*"),
+		// The small-update and all-update shapes: 1% and 100% of the
+		// landing's keys already in the table with other values.
+		"prefill1": {base[0].NewSlice(0, benchRows/100)},
+		"merge1":   crmBatches(0, benchRows/100, "*"),
+		"merge100": crmBatches(0, benchRows, "*"),
 	}, nil
 })
 
@@ -177,7 +183,7 @@ func BenchmarkLand1M(b *testing.B) {
 		b.ReportMetric(benchRows/(limit/1e9), "rows/s")
 	})
 
-	run := func(name string, prefill []arrow.RecordBatch, land []arrow.RecordBatch, mode load.Mode) {
+	run := func(name string, prefill []arrow.RecordBatch, land []arrow.RecordBatch, mode load.Mode, updates int64) {
 		b.Run(name, func(b *testing.B) {
 			var total time.Duration
 			for i := 0; i < b.N; i++ {
@@ -197,7 +203,7 @@ func BenchmarkLand1M(b *testing.B) {
 				}
 				total += time.Since(start)
 				b.StopTimer()
-				if mode == load.Merge && (st.Updated != benchRows/10 || st.Inserted != benchRows*9/10) {
+				if mode == load.Merge && (st.Updated != updates || st.Inserted != benchRows-updates) {
 					b.Fatalf("merge stats = %+v", st)
 				}
 				w.Close()
@@ -210,6 +216,8 @@ func BenchmarkLand1M(b *testing.B) {
 			}
 		})
 	}
-	run("append", nil, data["base"], load.Append)
-	run("merge_10pct_updates", data["prefill"], data["merge"], load.Merge)
+	run("append", nil, data["base"], load.Append, 0)
+	run("merge_10pct_updates", data["prefill"], data["merge"], load.Merge, benchRows/10)
+	run("merge_1pct_updates", data["prefill1"], data["merge1"], load.Merge, benchRows/100)
+	run("merge_100pct_updates", data["base"], data["merge100"], load.Merge, benchRows)
 }
