@@ -202,7 +202,13 @@ type response struct {
 // bodies become *APIError, others *httpx.StatusError. 204 and 304 are
 // returned as they are.
 func (c *Client) send(ctx context.Context, method string, target func() string, hdr http.Header, body any) (*response, error) {
-	r, err := c.sendRaw(ctx, method, target, hdr, body)
+	return c.sendInto(ctx, method, target, hdr, body, nil)
+}
+
+// sendInto is send with the body of a 2xx answer read into buf (see
+// sendRawInto).
+func (c *Client) sendInto(ctx context.Context, method string, target func() string, hdr http.Header, body any, buf *bytes.Buffer) (*response, error) {
+	r, err := c.sendRawInto(ctx, method, target, hdr, body, buf)
 	if err != nil {
 		return nil, err
 	}
@@ -225,6 +231,13 @@ func (r *response) err() error {
 // token is fetched first, so that the API domain of the token answer is
 // known before target builds the URL. body is JSON-encoded when not nil.
 func (c *Client) sendRaw(ctx context.Context, method string, target func() string, hdr http.Header, body any) (*response, error) {
+	return c.sendRawInto(ctx, method, target, hdr, body, nil)
+}
+
+// sendRawInto is sendRaw reading a 2xx answer's body into buf (reset
+// first) when buf is not nil: the body is then valid until buf is used
+// again. Other answers get a body of their own, which errors keep.
+func (c *Client) sendRawInto(ctx context.Context, method string, target func() string, hdr http.Header, body any, buf *bytes.Buffer) (*response, error) {
 	if _, err := c.auth.Token(ctx); err != nil {
 		return nil, err
 	}
@@ -265,7 +278,16 @@ func (c *Client) sendRaw(ctx context.Context, method string, target func() strin
 	}
 	defer resp.Body.Close()
 	out := &response{status: resp.StatusCode, header: resp.Header, method: method, path: req.URL.Path}
-	if out.body, err = io.ReadAll(resp.Body); err != nil {
+	if buf != nil && out.status >= 200 && out.status <= 299 {
+		buf.Reset()
+		if resp.ContentLength > 0 && resp.ContentLength < 1<<30 {
+			buf.Grow(int(resp.ContentLength) + bytes.MinRead)
+		}
+		if _, err := buf.ReadFrom(resp.Body); err != nil {
+			return nil, fmt.Errorf("%s %s: read: %w", method, req.URL.Path, err)
+		}
+		out.body = buf.Bytes()
+	} else if out.body, err = io.ReadAll(resp.Body); err != nil {
 		return nil, fmt.Errorf("%s %s: read: %w", method, req.URL.Path, err)
 	}
 	if out.status != http.StatusTooManyRequests && out.status != http.StatusUnauthorized {

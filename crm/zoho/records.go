@@ -1,6 +1,7 @@
 package zoho
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -212,6 +213,7 @@ func (c *Client) list(ctx context.Context, module string, first []string, opts L
 		lastMod      string              // the last Modified_Time delivered
 		atLast       = map[string]bool{} // ids delivered with Modified_Time == lastMod
 		mask         []bool
+		body         bytes.Buffer
 	)
 	page = 1
 	for call := 1; ; call++ {
@@ -228,7 +230,9 @@ func (c *Client) list(ctx context.Context, module string, first []string, opts L
 		if !since.IsZero() {
 			hdr = http.Header{"If-Modified-Since": {since.Format(DateTimeLayout)}}
 		}
-		r, err := c.send(ctx, http.MethodGet, func() string { return c.crmURL(module, q) }, hdr, nil)
+		// The pages share one buffer: neither decoding keeps the body
+		// past deliver.
+		r, err := c.sendInto(ctx, http.MethodGet, func() string { return c.crmURL(module, q) }, hdr, nil, &body)
 		if err != nil {
 			return fmt.Errorf("zoho: list %s page %d: %w", module, call, err)
 		}
