@@ -107,6 +107,21 @@ func (p *RawPage) keep(mask []bool) {
 	p.spans = p.spans[:n*p.nf]
 }
 
+// ReadRawPage reads one list answer (the body of GET /crm/v8/{module}),
+// keeping the values of fields, id and Modified_Time of each record raw,
+// as ListRaw hands its pages on. Bad JSON is an error naming the record
+// and field where it is.
+func ReadRawPage(body []byte, fields []string) (*RawPage, error) {
+	p := newRawPage(fields)
+	if err := p.parse(1, body); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// MoreRecords is the page's info.more_records.
+func (p *RawPage) MoreRecords() bool { return p.info.MoreRecords }
+
 // newRawPage prepares a page reader capturing fields, id and Modified_Time.
 func newRawPage(fields []string) *RawPage {
 	p := &RawPage{fields: slices.Clone(fields), index: make(map[string]int, len(fields)+2)}
