@@ -12,14 +12,29 @@ import (
 // batchRows is how many rows a batch holds before it is handed on.
 var batchRows = 10_000
 
+// aheadBytes is how much the producer may build ahead of the reader, in
+// batch bytes (at least one batch is always allowed): enough for the API
+// reads to go on while the warehouse works on a landing segment (staging,
+// key checks, merge, history), which reads no batches meanwhile.
+var aheadBytes int64 = 64 << 20
+
+// maxAhead bounds the batches queued, whatever their size.
+const maxAhead = 256
+
 // stream is an extract.Stream fed by a producer goroutine: batches are
-// built while the previous ones are being landed, one batch ahead. Each
+// built while the previous ones are being landed, up to aheadBytes ahead. Each
 // batch travels with the checkpoint that holds once it has been read.
 type stream struct {
 	schema *arrow.Schema
 	ch     chan batch
 	cancel context.CancelFunc
 	refs   atomic.Int64
+
+	// queued is the bytes of the batches in ch; space wakes a producer
+	// waiting for it to fall.
+	mu     sync.Mutex
+	queued int64
+	space  chan struct{}
 
 	cur arrow.RecordBatch
 	// The checkpoint of the batches yielded so far (see Checkpoint).
@@ -38,6 +53,16 @@ type batch struct {
 	rec    arrow.RecordBatch
 	ckpt   string
 	ckptOK bool
+	size   int64 // bytes, counted in stream.queued
+}
+
+// batchBytes is the size of a batch's buffers.
+func batchBytes(rec arrow.RecordBatch) int64 {
+	var n int64
+	for _, c := range rec.Columns() {
+		n += int64(c.Data().SizeInBytes())
+	}
+	return n
 }
 
 // producer reads the API and emits batches; it returns the new cursor,
@@ -49,11 +74,29 @@ type producer func(ctx context.Context, emit func(batch) error) (cursor string, 
 // stream) stops it; Err then reports why.
 func newStream(ctx context.Context, schema *arrow.Schema, run producer) *stream {
 	ctx, cancel := context.WithCancel(ctx)
-	s := &stream{schema: schema, ch: make(chan batch, 1), cancel: cancel}
+	s := &stream{schema: schema, ch: make(chan batch, maxAhead), cancel: cancel, space: make(chan struct{}, 1)}
 	s.refs.Store(1)
 	go func() {
 		defer close(s.ch)
 		emit := func(b batch) error {
+			b.size = batchBytes(b.rec)
+			for {
+				s.mu.Lock()
+				ok := s.queued == 0 || s.queued+b.size <= aheadBytes
+				if ok {
+					s.queued += b.size
+				}
+				s.mu.Unlock()
+				if ok {
+					break
+				}
+				select {
+				case <-s.space:
+				case <-ctx.Done():
+					b.rec.Release()
+					return ctx.Err()
+				}
+			}
 			select {
 			case s.ch <- b:
 				return nil
@@ -84,6 +127,13 @@ func (s *stream) Next() bool {
 	b, ok := <-s.ch
 	if !ok {
 		return false
+	}
+	s.mu.Lock()
+	s.queued -= b.size
+	s.mu.Unlock()
+	select {
+	case s.space <- struct{}{}:
+	default:
 	}
 	s.cur = b.rec
 	s.ckpt, s.ckptOK = b.ckpt, b.ckptOK
