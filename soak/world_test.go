@@ -121,6 +121,9 @@ version: 1
 warehouse:
   type: duckdb
   path: revops.duckdb
+  # Small data: one DuckDB thread per statement builds the models on less
+  # CPU than contending threads (the soak's processes share two cores).
+  threads: 1
 
 sources:
   - name: salesforce

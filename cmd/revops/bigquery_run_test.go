@@ -23,6 +23,7 @@ import (
 // a conflict. An identity decision is recorded and built; status and the
 // histories read the state.
 func TestBigQueryRunAndLink(t *testing.T) {
+	t.Parallel()
 	cfg, info, bq := bigQueryConfig(t, 100, bqtest.WithPageRows(50))
 	env := map[string]string{"REVOPS_CACHE_DIR": t.TempDir()}
 	// The lead templates and the account enrichment run on BigQuery;

@@ -47,6 +47,7 @@ func bigQueryConfig(t *testing.T, records int, opts ...bqtest.Option) (string, s
 // the sandbox's records, build builds the models, a sync writes to
 // Salesforce and Zoho, and a second sync writes nothing.
 func TestBigQueryExtractBuildSync(t *testing.T) {
+	t.Parallel()
 	cfg, info, bq := bigQueryConfig(t, 300)
 	code, objs, out := runExtract(t, cfg)
 	if code != 0 {

@@ -357,6 +357,7 @@ func (w *templateWorld) cwOpenOpportunity(customers []map[string]any, skip map[s
 //   - a wrong Books organization id fails the Books sync, naming it,
 //     before any write; the other syncs run.
 func TestClosedWonBooksProjects(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a sandbox and nine runs")
 	}
@@ -566,6 +567,7 @@ func TestClosedWonBooksProjects(t *testing.T) {
 // customer per won company, one project per won opportunity, each
 // project's id on its opportunity; the run after creates nothing.
 func TestClosedWonKilledMidWrite(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a sandbox, two killed runs and two runs")
 	}

@@ -174,6 +174,7 @@ func (w *templateWorld) deskWrites() int64 {
 // skipped until resumed; history lists each direction's counts; a row
 // Desk refuses is logged with Desk's reason and sent again once fixed.
 func TestDeskCRMTemplates(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	w := &templateWorld{t: t, cfg: filepath.Join(dir, "revops.yaml"), env: map[string]string{"REVOPS_CACHE_DIR": t.TempDir()}}
 	w.info, _ = startSandbox(t, "--records", "200", "--write-config", w.cfg)
@@ -464,6 +465,7 @@ func (w *templateWorld) runAny() pass {
 //     about one Desk call per changed pair plus a constant;
 //   - no duplicate in Desk.
 func TestDeskCRMCalls(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a 500-record sandbox and four runs")
 	}

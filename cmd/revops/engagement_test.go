@@ -117,6 +117,7 @@ func engagementWrites(p pass) (records, calls int64) {
 // cleared. A full resync writes no score; after the Tasks' sync is reset,
 // every response is sent again and no Task is created twice.
 func TestEngagementToCRM(t *testing.T) {
+	t.Parallel()
 	w, campaigns := startEngagementSandbox(t, 200)
 	// The other templates have tests of their own; the lead templates
 	// would also create leads that take a score a run later.

@@ -293,6 +293,7 @@ func TestExtractKilledThenRerun(t *testing.T) {
 // refresh token in ten minutes; runs in quick succession share one token
 // through the cache instead of running out.
 func TestZohoTokensAreReusedAcrossRuns(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	startSandbox(t, "--records", "100", "--write-config", cfg)

@@ -142,6 +142,7 @@ func TestExtractUnknownObjectNamesTheConfiguredOnes(t *testing.T) {
 // _revops.runs (so status shows it), and revops run skips the syncs
 // whose models read that source, saying why.
 func TestWrongSalesforceSecretFailsAlone(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	info, _ := startSandbox(t, "--records", "150", "--write-config", cfg)
@@ -398,6 +399,7 @@ func TestValidateChecksSyncs(t *testing.T) {
 // TestRunOneBadSyncDoesNotStopTheOthers: the valid syncs run and write;
 // the bad ones are reported with their positions; the exit status is 2.
 func TestRunOneBadSyncDoesNotStopTheOthers(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	info, _ := startSandbox(t, "--records", "100", "--write-config", cfg)
@@ -440,6 +442,7 @@ func TestRunOneBadSyncDoesNotStopTheOthers(t *testing.T) {
 // someone did change after the plan is refused, the apply exits 1, and
 // history does not call it succeeded.
 func TestPlanApplyAfterOwnWrite(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	info, _ := startSandbox(t, "--records", "150", "--write-config", cfg)

@@ -156,6 +156,7 @@ func minted(id string, n int) string {
 // leaving retire an id and bring it back, and a fresh warehouse mints the
 // same ids from the same data.
 func TestIdentityGoldenIdsStable(t *testing.T) {
+	t.Parallel()
 	g := newGoldenProject(t)
 	// c is created before a, f before c: "older" is about when ids were
 	// minted, not when records were created.

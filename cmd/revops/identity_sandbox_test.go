@@ -174,6 +174,7 @@ func (s *sandboxIdentity) pairErrors(t *testing.T, kind string, golden map[strin
 // sandbox's CRM data: sandbox → run (extract, build, syncs) → extract →
 // build.
 func TestIdentitySandbox(t *testing.T) {
+	t.Parallel()
 	s := newSandboxIdentity(t, identityRecords(t))
 	t.Run("F1", s.testF1)
 	t.Run("copies", s.testCopies)

@@ -263,6 +263,7 @@ func zohoCreate(t *testing.T, z *api, info sandboxInfo, module string, values ma
 // in Salesforce and every Salesforce lead in Zoho. The outcome is the same
 // whichever of the two syncs the config lists first.
 func TestLeadsBothWays(t *testing.T) {
+	t.Parallel()
 	for _, order := range [][]string{{"zoho_leads_to_sf.yaml", "sf_leads_to_zoho.yaml"}, {"sf_leads_to_zoho.yaml", "zoho_leads_to_sf.yaml"}} {
 		t.Run(strings.TrimSuffix(order[0], ".yaml")+"_first", func(t *testing.T) { testLeadsBothWays(t, order) })
 	}

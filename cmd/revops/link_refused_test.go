@@ -19,6 +19,7 @@ import (
 // as run.go's targetStage has it for both), and the exit code follows
 // (1).
 func TestRunLinkRefusedField(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	info, _ := startSandbox(t, "--records", "100", "--write-config", cfg)

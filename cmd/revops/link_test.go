@@ -53,6 +53,7 @@ func linkReports(t *testing.T, doc map[string]any, key string) []linkReport {
 // write each way; the next run writes nothing; a conflict is decided by
 // its owner (Title: salesforce) and listed by revops link conflicts.
 func TestLinkEndToEnd(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	info, _ := startSandbox(t, "--records", "100", "--write-config", cfg)

@@ -84,6 +84,7 @@ func sameCells(t *testing.T, c *report.Chart, rows []map[string]any) {
 // draws every chart, and its screenshot is a drawn page. A warehouse that
 // then loses some models still gets a page: those charts say so.
 func TestReportOfASandboxRun(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	startSandbox(t, "--records", "200", "--write-config", cfg)

@@ -13,6 +13,7 @@ func crmWrites(t *testing.T, info sandboxInfo) int64 {
 }
 
 func TestRunExtractsBuildsAndSyncs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	info, _ := startSandbox(t, "--records", "200", "--write-config", cfg)

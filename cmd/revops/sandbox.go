@@ -433,6 +433,12 @@ version: 1
 warehouse:
   type: duckdb
   path: revops.duckdb
+{{- if le .Records 50000}}
+  # A small world: with one DuckDB thread per statement the models build
+  # on about two thirds of the CPU time that contending threads take (four
+  # models build at once anyway). Remove it for large data.
+  threads: 1
+{{- end}}
 
 sources:
   - name: salesforce

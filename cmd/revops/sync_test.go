@@ -85,6 +85,7 @@ func soql(t *testing.T, sf *api, info sandboxInfo, q string) []map[string]any {
 }
 
 func TestSyncEndToEnd(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	info, _ := startSandbox(t, "--records", "300", "--write-config", cfg)

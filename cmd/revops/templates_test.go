@@ -378,6 +378,7 @@ func deskHops(p pass, n string) int64 {
 // removed from an emulator, which stops that template alone, before any
 // write.
 func TestTemplatesEndToEnd(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	w := &templateWorld{t: t, cfg: filepath.Join(dir, "revops.yaml"), env: map[string]string{"REVOPS_CACHE_DIR": t.TempDir()}}
 	w.info, _ = startSandbox(t, "--records", "200", "--write-config", w.cfg)
