@@ -447,7 +447,8 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 // Deals come oldest Modified_Time first, so once a deal's whole history
 // has been handed on, its Modified_Time is a checkpoint: a failure (the
 // daily credits running out) keeps what was read, and Options.MaxCalls
-// stops the read there on purpose.
+// and the read's daily allowance (Options.StageHistoryShare of
+// DailyCredits, see stageBudget) stop the read there on purpose.
 func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object, cur cursor) (extract.Stream, error) {
 	var since time.Time
 	if m := at(cur.Modified); !m.IsZero() {
@@ -457,54 +458,90 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 	schema := extract.NewBatcher(cols).Schema()
 	workers := max(1, e.opts.Limits.Concurrency)
 	bud := e.budget(obj.Name)
+	seen, _ := e.seen("Deals")
+	daily := e.stageBudget(cur, seen.clock(), bud.base, obj.Name)
 	run := func(ctx context.Context, emit func(batch) error) (string, bool, error) {
 		done := cur.Modified // Modified_Time of the last deal whose history is appended whole
+		// cursorAt is the cursor of the deals read whole, with what this
+		// read spent so far in the ledger.
+		cursorAt := func() cursor {
+			return cursor{Modified: done, StageSpent: daily.ledger(seen.clock())}
+		}
 		checkpoint := func() (string, bool) {
-			if done == "" {
+			c := cursorAt()
+			if c == (cursor{}) {
 				return "", false
 			}
-			return cursor{Modified: done}.String(), true
+			return c.String(), true
 		}
 		b := &batcher{Batcher: extract.NewBatcher(cols), emit: emit, ckpt: checkpoint}
 		defer b.Release()
 		fail := func(err error) (string, bool, error) {
 			return "", false, fmt.Errorf("zoho: source %s: extract %s: %w", e.name, obj.Name, err)
 		}
-		opts := zoho.ListOptions{SortBy: "Modified_Time", SortOrder: "asc", ModifiedSince: since}
-		err := e.c.List(ctx, "Deals", []string{"Modified_Time"}, opts, func(deals []map[string]any) error {
-			stop := false
-			if n := bud.left(); n < len(deals) {
-				deals, stop = deals[:n], true
-			}
-			// In order, up to the first deal that failed: what precedes
-			// it is whole and stays checkpointed. A batch goes out every
-			// stageChunk deals, so that the runner can commit a read that
-			// costs one call per deal long before 10,000 rows.
-			err := e.stageHistories(ctx, deals, workers, func(i int, rows []map[string]any) error {
-				d := deals[i]
-				for _, r := range rows {
-					r["Deal_Id"] = d["id"]
-					if err := b.add(r, nil); err != nil {
-						return err
+		// dealsLeft says, for the log, what is known of the deals not read.
+		dealsLeft := "no deal was listed (that would spend a call), so how many are left is not known"
+		var err error
+		if daily.left() < 2 {
+			// Not even a list page and one deal's history fit.
+			err = errStageAllowance
+		} else {
+			opts := zoho.ListOptions{SortBy: "Modified_Time", SortOrder: "asc", ModifiedSince: since}
+			err = e.c.List(ctx, "Deals", []string{"Modified_Time"}, opts, func(deals []map[string]any) error {
+				var stop error
+				n := len(deals)
+				if l := bud.left(); l < n {
+					n, stop = l, errBudget
+				}
+				if l := daily.left(); l < n {
+					n, stop = l, errStageAllowance
+				}
+				if stop != nil {
+					dealsLeft = fmt.Sprintf("at least %d deals are left (those of the last page listed; later pages are not listed yet)",
+						len(deals)-n)
+				}
+				page := len(deals)
+				deals = deals[:n]
+				// In order, up to the first deal that failed: what precedes
+				// it is whole and stays checkpointed. A batch goes out every
+				// stageChunk deals, so that the runner can commit a read that
+				// costs one call per deal long before 10,000 rows.
+				err := e.stageHistories(ctx, deals, workers, func(i int, rows []map[string]any) error {
+					d := deals[i]
+					for _, r := range rows {
+						r["Deal_Id"] = d["id"]
+						if err := b.add(r, nil); err != nil {
+							return err
+						}
 					}
+					if s, ok := d["Modified_Time"].(string); ok {
+						done = newer(done, s)
+					}
+					if (i+1)%stageChunk == 0 {
+						return b.flush()
+					}
+					return nil
+				})
+				if err != nil {
+					return err
 				}
-				if s, ok := d["Modified_Time"].(string); ok {
-					done = newer(done, s)
+				if stop == nil && page >= zoho.MaxPerPage && daily.left() < 2 {
+					// More deals may follow, and the next page's list call
+					// would not leave room for one history.
+					dealsLeft = "the deals after the last page listed are not listed yet, so how many are left is not known"
+					stop = errStageAllowance
 				}
-				if (i+1)%stageChunk == 0 {
-					return b.flush()
-				}
-				return nil
+				return stop
 			})
-			if err != nil {
-				return err
-			}
-			if stop {
-				return errBudget
-			}
-			return nil
-		})
+		}
 		switch {
+		case errors.Is(err, errStageAllowance):
+			if err := b.flush(); err != nil {
+				return fail(err)
+			}
+			c := cursorAt()
+			daily.logStop(e, obj.Name, seen.clock(), dealsLeft, c)
+			return c.String(), true, nil
 		case errors.Is(err, errBudget) || orgbudget.IsExceeded(err):
 			stop := err
 			if err := b.flush(); err != nil {
@@ -522,9 +559,112 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 		if err := b.flush(); err != nil {
 			return fail(err)
 		}
-		return cursor{Modified: done}.String(), false, nil
+		return cursorAt().String(), false, nil
 	}
 	return newStream(ctx, schema, run), nil
+}
+
+// errStageAllowance stops a Deals_Stage_History read at its daily
+// allowance (Options.StageHistoryShare).
+var errStageAllowance = errors.New("Deals_Stage_History's daily allowance reached")
+
+// stageWindow is how long a spend counts against the allowance: Zoho's
+// credits are per rolling 24 hours.
+const stageWindow = 24 * time.Hour
+
+// stageMerge is the span of clock time whose spends share one ledger
+// entry, stamped with the latest of them (its calls then free up to that
+// much late, never early), so that a schedule every few minutes keeps
+// the ledger at one entry per hour of the day at most.
+const stageMerge = time.Hour
+
+// stageDaily is a Deals_Stage_History read's allowance per rolling 24
+// hours: the calls it may spend, those the cursor's ledger says were
+// spent in the 24 hours before the read, and the read's own calls
+// (Requests tagged with the object since base; a retried attempt counts,
+// erring towards spending less).
+type stageDaily struct {
+	e      *Extractor
+	object string
+	base   int64
+	limit  int         // 0: no allowance (no daily_credits)
+	past   spendLedger // the cursor's entries of the last 24 hours
+	spent  int         // their calls
+}
+
+// stageBudget is the allowance of a read from cursor cur at server time now.
+func (e *Extractor) stageBudget(cur cursor, now time.Time, base int64, object string) stageDaily {
+	d := stageDaily{e: e, object: object, base: base, limit: e.opts.stageAllowance()}
+	if d.limit == 0 || cur.StageSpent == nil {
+		return d
+	}
+	for _, sp := range *cur.StageSpent {
+		if now.Before(at(sp.At).Add(stageWindow)) {
+			d.past = append(d.past, sp)
+			d.spent += sp.Calls
+		}
+	}
+	return d
+}
+
+// calls is what the read has spent so far.
+func (d stageDaily) calls() int {
+	return int(d.e.c.TagStats(d.object).Requests - d.base)
+}
+
+// left is how many calls the allowance still has (math.MaxInt without one).
+func (d stageDaily) left() int {
+	if d.limit == 0 {
+		return math.MaxInt
+	}
+	return max(0, d.limit-d.spent-d.calls())
+}
+
+// ledger is the ledger for a cursor written at server time now: the
+// past entries and the read's own calls so far (nil without an
+// allowance, or with nothing spent).
+func (d stageDaily) ledger(now time.Time) *spendLedger {
+	if d.limit == 0 {
+		return nil
+	}
+	l := append(spendLedger(nil), d.past...)
+	if n := d.calls(); n > 0 {
+		// Whole seconds, rounded up: a spend never frees early.
+		stamp := now.Add(time.Second - 1).Truncate(time.Second).UTC().Format(time.RFC3339)
+		if k := len(l) - 1; k >= 0 && at(l[k].At).Truncate(stageMerge).Equal(at(stamp).Truncate(stageMerge)) {
+			l[k] = spend{At: stamp, Calls: l[k].Calls + n}
+		} else {
+			l = append(l, spend{At: stamp, Calls: n})
+		}
+	}
+	if len(l) == 0 {
+		return nil
+	}
+	return &l
+}
+
+// logStop says, at Info, that the read stopped at its allowance with
+// cursor c: how much it spent, what is left, and when calls free again
+// (24 hours after the oldest spend in c's ledger).
+func (d stageDaily) logStop(e *Extractor, object string, now time.Time, dealsLeft string, c cursor) {
+	spent := d.spent + d.calls()
+	frees := now.Add(stageWindow)
+	if c.StageSpent != nil && len(*c.StageSpent) > 0 {
+		frees = at((*c.StageSpent)[0].At).Add(stageWindow)
+	}
+	share := DefaultStageHistoryShare
+	if e.opts.StageHistoryShare != nil {
+		share = *e.opts.StageHistoryShare
+	}
+	in := max(0, frees.Sub(now)).Round(time.Minute)
+	e.log.Info(fmt.Sprintf("zoho extract: %s stopped at its daily allowance: %d of its %d calls per 24 hours are spent "+
+		"(stage_history_share %g of daily_credits %d); %s. The allowance starts to free at %s (in %dh%02dm); a run "+
+		"after that continues from the checkpoint, and the other objects and syncs are not held up",
+		object, spent, d.limit, share, e.opts.DailyCredits, dealsLeft,
+		frees.Add(time.Minute-1).Truncate(time.Minute).UTC().Format("2006-01-02 15:04 MST"), // never too early
+		int(in.Hours()), int(in.Minutes())%60),
+		"source", e.name, "object", object, "spent_24h", spent, "allowance", d.limit, "frees_at", frees.UTC().Format(time.RFC3339),
+		"cursor", c.String())
 }
 
 // stageChunk is how many deals' histories a Deals_Stage_History batch

@@ -34,6 +34,22 @@ type cursor struct {
 	// Schema is the module's fields as this read used them, so that the
 	// next read can do without the fields API (see fieldCache).
 	Schema *fieldCache `json:"schema,omitempty"`
+	// StageSpent (Deals_Stage_History only, with daily_credits set) is
+	// what the read spent in the last 24 hours, against its allowance
+	// (Options.StageHistoryShare): kept in the cursor so that it holds
+	// across runs and processes. A pointer keeps cursor comparable; a
+	// cursor written before it existed decodes with it nil.
+	StageSpent *spendLedger `json:"stage_spent,omitempty"`
+}
+
+// spendLedger is calls spent, oldest first; an entry frees 24 hours
+// after its time.
+type spendLedger []spend
+
+// spend is calls spent up to a time (server time, RFC 3339).
+type spend struct {
+	At    string `json:"at"`
+	Calls int    `json:"calls"`
 }
 
 func parseCursor(s string) (cursor, error) {
@@ -52,6 +68,14 @@ func parseCursor(s string) (cursor, error) {
 	times := []string{c.Modified, c.Full, c.Deleted, c.FullStarted}
 	if c.Bulk != nil {
 		times = append(times, c.Bulk.Started, c.Bulk.Since)
+	}
+	if c.StageSpent != nil {
+		for _, sp := range *c.StageSpent {
+			if sp.At == "" || sp.Calls < 0 {
+				return c, fmt.Errorf("cursor %q: stage_spent entry %+v wants a time and calls ≥ 0", s, sp)
+			}
+			times = append(times, sp.At)
+		}
 	}
 	for _, v := range times {
 		if v == "" {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"regexp"
 	"strings"
@@ -68,6 +69,17 @@ type Options struct {
 	// is enforced; without (0), revops records its credits but cannot
 	// tell the org's share.
 	DailyCredits int64 `yaml:"daily_credits"`
+	// StageHistoryShare is the share of DailyCredits that the
+	// Deals_Stage_History read may spend in any 24 hours (default 0.05;
+	// above 0, at most 1; zoho_crm only). That read costs one call per
+	// deal, so a first read of many deals would otherwise take the org's
+	// whole day: with it, the read stops at a checkpoint once the share is
+	// spent (the object is reported incomplete), the other objects and the
+	// syncs go on, and a run after the oldest spend is 24 hours old
+	// continues. What it spent travels in its cursor, so the allowance
+	// holds across runs. Without daily_credits the share means nothing and
+	// the read is limited only by max_calls and api_budget, as before.
+	StageHistoryShare *float64 `yaml:"stage_history_share"`
 	// BulkPoll is the first wait before polling a bulk read job (default
 	// 1 s, doubling up to 30 s). Tests make it short; not part of revops.yaml.
 	BulkPoll time.Duration `yaml:"-"`
@@ -82,6 +94,22 @@ type Options struct {
 
 // DefaultBulkThreshold is Options.BulkThreshold when it is 0.
 const DefaultBulkThreshold = 20_000
+
+// DefaultStageHistoryShare is Options.StageHistoryShare when it is unset.
+const DefaultStageHistoryShare = 0.05
+
+// stageAllowance is the calls Deals_Stage_History may spend per rolling
+// 24 hours (0: no allowance, without daily_credits).
+func (o *Options) stageAllowance() int {
+	if o.DailyCredits <= 0 {
+		return 0
+	}
+	share := DefaultStageHistoryShare
+	if o.StageHistoryShare != nil {
+		share = *o.StageHistoryShare
+	}
+	return max(1, int(share*float64(o.DailyCredits)))
+}
 
 // CRM returns empty options for a zoho_crm source.
 func CRM() *Options { return &Options{} }
@@ -178,6 +206,15 @@ func (o *Options) Validate() error {
 	}
 	if o.MaxCalls < 0 {
 		return errors.New("max_calls: must not be negative")
+	}
+	if v := o.StageHistoryShare; v != nil {
+		switch {
+		case o.desk:
+			return errors.New("stage_history_share: only a zoho_crm source reads Deals_Stage_History")
+		case math.IsNaN(*v) || *v <= 0 || *v > 1:
+			return fmt.Errorf("stage_history_share: %v is not a share above 0 and at most 1 "+
+				"(0.05 = 5%% of daily_credits per 24 hours)", *v)
+		}
 	}
 	if o.Lookback < 0 || o.FormulaRefresh < 0 {
 		return errors.New("lookback: durations must not be negative")
