@@ -200,6 +200,10 @@ func (v *rawValue) set(k extract.Kind, raw []byte, scale int32) bool {
 		}
 	case extract.KindDecimal:
 		if c == '-' || c >= '0' && c <= '9' {
+			if d, ok := fastDecimal(raw, scale); ok {
+				v.d = d
+				return true
+			}
 			d, err := decimal128.FromString(string(raw), 18, scale)
 			v.d = d
 			return err == nil
@@ -212,6 +216,10 @@ func (v *rawValue) set(k extract.Kind, raw []byte, scale int32) bool {
 		}
 	case extract.KindDateTime:
 		if s, ok := zoho.RawString(raw); ok {
+			if us, ok := fastDateTime(s); ok {
+				v.i = us
+				return true
+			}
 			t, err := extract.ParseDateTime(string(s))
 			v.i = t.UnixMicro()
 			return err == nil
@@ -361,4 +369,116 @@ func copyCell(dst array.Builder, src arrow.Array, i int) {
 	default:
 		panic(fmt.Sprintf("zoho: raw batcher: cannot copy a %s value", src.DataType()))
 	}
+}
+
+// fastDecimal reads a plain decimal number (no exponent, at most scale
+// digits after the point, at most 18 digits in all once scaled) as the
+// unscaled integer decimal128.FromString gives for it; false for
+// anything else, which FromString then reads.
+func fastDecimal(raw []byte, scale int32) (decimal128.Num, bool) {
+	i, neg := 0, false
+	if len(raw) > 0 && raw[0] == '-' {
+		i, neg = 1, true
+	}
+	var v int64
+	digits, frac := 0, int32(0)
+	start := i
+	for ; i < len(raw) && raw[i] >= '0' && raw[i] <= '9'; i++ {
+		v = v*10 + int64(raw[i]-'0')
+		digits++
+	}
+	if i == start {
+		return decimal128.Num{}, false
+	}
+	if i < len(raw) && raw[i] == '.' {
+		i++
+		for ; i < len(raw) && raw[i] >= '0' && raw[i] <= '9'; i++ {
+			v = v*10 + int64(raw[i]-'0')
+			digits++
+			frac++
+		}
+	}
+	if i != len(raw) || frac > scale || digits+int(scale-frac) > 18 {
+		return decimal128.Num{}, false
+	}
+	for ; frac < scale; frac++ {
+		v *= 10
+	}
+	if neg {
+		v = -v
+	}
+	return decimal128.FromI64(v), true
+}
+
+// fastDateTime reads the datetimes Zoho CRM writes,
+// 2006-01-02T15:04:05+05:30 (or …Z), as microseconds since the epoch,
+// the instant extract.ParseDateTime gives; false for anything else
+// (fractions of a second, other layouts, a -00:00 offset, years before
+// 1000, values out of range), which ParseDateTime then reads.
+func fastDateTime(s []byte) (int64, bool) {
+	if len(s) != 25 && len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return 0, false
+	}
+	num := func(b []byte) int {
+		n := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, mo, d := num(s[0:4]), num(s[5:7]), num(s[8:10])
+	h, mi, sec := num(s[11:13]), num(s[14:16]), num(s[17:19])
+	if y < 1000 || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 {
+		return 0, false
+	}
+	off := 0
+	switch {
+	case len(s) == 20 && s[19] == 'Z':
+	case len(s) == 25 && (s[19] == '+' || s[19] == '-') && s[22] == ':':
+		oh, om := num(s[20:22]), num(s[23:25])
+		if oh < 0 || oh > 23 || om < 0 || om > 59 {
+			return 0, false
+		}
+		off = (oh*60 + om) * 60
+		if s[19] == '-' {
+			if off == 0 {
+				return 0, false
+			}
+			off = -off
+		}
+	default:
+		return 0, false
+	}
+	secs := daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+sec-off)
+	return secs * 1_000_000, true
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil is the number of days from 1970-01-01 to y-m-d
+// (proleptic Gregorian, y ≥ 0).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	yoe := y - era*400
+	mp := (m + 9) % 12 // March is 0
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era*146097+doe) - 719468
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/revops/revops/crm/zoho"
 	"github.com/revops/revops/extract"
@@ -26,6 +27,7 @@ var rawTestColumns = []extract.Column{
 	{Name: "D3", Kind: extract.KindDecimal, Scale: 3},
 	{Name: "Dt", Kind: extract.KindDate},
 	{Name: "DT", Kind: extract.KindDateTime},
+	{Name: "DT2", Kind: extract.KindDateTime},
 	{Name: "L", Kind: extract.KindStringList},
 	{Name: "K", Kind: extract.KindLookup},
 	{Name: "J", Kind: extract.KindJSON},
@@ -40,9 +42,13 @@ var rawTestValues = map[string][]string{
 	"B": {`true`, `false`, `"true"`, `"no"`, `1`, `null`, `{}`},
 	"I": {`5`, `-7`, `0`, `1.0`, `1.5`, `1e3`, `"12"`, `" 13 "`, `9223372036854775807`, `9223372036854775808`, `1e20`,
 		`9007199254740993.0`, `null`, `"x"`, `[]`},
-	"F":  {`1.5`, `-0`, `1e308`, `1e309`, `"2.5"`, `"x"`, `12345678901234567890`, `null`, `true`},
-	"D":  {`125000.5`, `0.001`, `0.005`, `1e2`, `"3.14"`, `12345678901234567890`, `-0.5`, `1E-2`, `null`, `false`},
-	"D3": {`125000.5`, `0.0015`, `-99.999`, `1e-3`},
+	"F": {`1.5`, `-0`, `1e308`, `1e309`, `"2.5"`, `"x"`, `12345678901234567890`, `null`, `true`},
+	"D": {`125000.5`, `0.001`, `0.005`, `1e2`, `"3.14"`, `12345678901234567890`, `-0.5`, `1E-2`, `null`, `false`},
+	"DT2": {`"2024-02-29T23:59:59-11:45"`, `"2023-02-29T00:00:00Z"`, `"2026-12-31T24:00:00Z"`, `"2026-01-01T00:00:60Z"`,
+		`"2026-01-01T00:00:00-00:00"`, `"2026-01-01T00:00:00+24:00"`, `"0999-01-01T00:00:00Z"`, `"1970-01-01T00:00:00+00:00"`,
+		`"2000-03-01T12:30:00+14:00"`, `"2100-02-28T01:02:03+05:30"`, `"2026-1-01T00:00:00Z"`, `"2026-01-01t00:00:00z"`},
+	"D3": {`125000.5`, `0.0015`, `-99.999`, `1e-3`, `-0`, `0.10`, `999999999999999.999`, `9999999999999999.999`,
+		`123456789012345678`, `1.50`, `-0.000`},
 	"Dt": {`"2024-01-15"`, `"2024-01-15T10:00:00+05:30"`, `"bad"`, `5`, `"2024-02-30"`, `null`},
 	"DT": {`"2026-11-01T05:29:00+05:30"`, `"2026-11-01T05:29:00Z"`, `"2026-11-01T05:29:00.123+0000"`,
 		`"2026-11-01 05:29:00"`, `"x"`, `17`, `"2026-11-01T05:29:00.123456789-08:00"`},
@@ -60,7 +66,7 @@ var rawTestValues = map[string][]string{
 func rawTestBody() []byte {
 	var recs []string
 	n := 0
-	for _, f := range []string{"S", "B", "I", "F", "D", "D3", "Dt", "DT", "L", "K", "J", "s"} {
+	for _, f := range []string{"S", "B", "I", "F", "D", "D3", "Dt", "DT", "DT2", "L", "K", "J", "s"} {
 		for _, v := range rawTestValues[f] {
 			n++
 			recs = append(recs, fmt.Sprintf(`{"id":"%d",%q:%s}`, n, f, v))
@@ -68,7 +74,7 @@ func rawTestBody() []byte {
 	}
 	for i := range 5 {
 		var kv []string
-		for _, f := range []string{"S", "B", "I", "F", "D", "D3", "Dt", "DT", "L", "K", "J", "s"} {
+		for _, f := range []string{"S", "B", "I", "F", "D", "D3", "Dt", "DT", "DT2", "L", "K", "J", "s"} {
 			vs := rawTestValues[f]
 			kv = append(kv, fmt.Sprintf("%q:%s", f, vs[i%len(vs)]))
 		}
@@ -171,4 +177,59 @@ func FuzzRawBatcher(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		convertBoth(t, body, rawTestColumns)
 	})
+}
+
+// checkFast fails when fastDateTime or fastDecimal takes s and gives
+// other than extract.ParseDateTime or decimal128.FromString.
+func checkFast(t *testing.T, s string) {
+	t.Helper()
+	if us, ok := fastDateTime([]byte(s)); ok {
+		want, err := extract.ParseDateTime(s)
+		if err != nil || want.UnixMicro() != us {
+			t.Errorf("%q: fastDateTime %d, ParseDateTime %d (%v)", s, us, want.UnixMicro(), err)
+		}
+	}
+	for _, scale := range []int32{0, 2, 3, 17} {
+		if d, ok := fastDecimal([]byte(s), scale); ok {
+			want, err := decimal128.FromString(s, 18, scale)
+			if err != nil || want != d {
+				t.Errorf("%q scale %d: fastDecimal %v, FromString %v (%v)", s, scale, d, want, err)
+			}
+		}
+	}
+}
+
+// TestFastParsersAsLibrary sweeps dates, times and offsets, and decimals,
+// through the fast paths and the library readers.
+func TestFastParsersAsLibrary(t *testing.T) {
+	taken := 0
+	for _, y := range []int{1000, 1582, 1899, 1900, 1969, 1970, 2000, 2024, 2026, 2100, 2400, 9999} {
+		for m := 0; m <= 13; m++ {
+			for _, d := range []int{0, 1, 28, 29, 30, 31, 32} {
+				for _, tail := range []string{"T00:00:00Z", "T23:59:59+05:30", "T12:00:00-08:00", "T24:00:00Z", "T00:60:00Z",
+					"T00:00:00+23:59", "T00:00:00-00:00", "T00:00:00+00:00", "T01:02:03.5Z"} {
+					s := fmt.Sprintf("%04d-%02d-%02d%s", y, m, d, tail)
+					checkFast(t, s)
+					if _, ok := fastDateTime([]byte(s)); ok {
+						taken++
+					}
+				}
+			}
+		}
+	}
+	for _, s := range []string{"0", "-0", "1", "125000.5", "0.10", "-99.99", "999999999999999999", "99999999999999999.9",
+		"0.00000000000000001", "12.345", "1e2", "-", "", ".5", "5.", "007"} {
+		checkFast(t, s)
+	}
+	if taken < 1000 {
+		t.Fatalf("the fast path took only %d datetimes", taken)
+	}
+}
+
+// FuzzFastParsers holds fastDateTime and fastDecimal to the library readers.
+func FuzzFastParsers(f *testing.F) {
+	for _, s := range []string{"2026-11-01T05:29:00+05:30", "2024-02-29T23:59:59Z", "125000.5", "-0.01", "2026-11-01T05:29:00-00:00"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkFast)
 }
