@@ -30,13 +30,9 @@ func bigQueryConfig(t *testing.T, records int, opts ...bqtest.Option) (string, s
 	if err != nil {
 		t.Fatal(err)
 	}
-	duck := "warehouse:\n  type: duckdb\n  path: revops.duckdb\n"
-	if !strings.Contains(string(data), duck) {
-		t.Fatalf("the sandbox config has no %q section", duck)
-	}
 	wh := "warehouse:\n  type: bigquery\n  project: " + bq.Project() + "\n  dataset_prefix: acme_\n  endpoint: " + bq.URL() +
 		"\n  storage_endpoint: " + bq.StorageAddr() + "\n"
-	if err := os.WriteFile(cfg, []byte(strings.Replace(string(data), duck, wh, 1)), 0o644); err != nil {
+	if err := os.WriteFile(cfg, replaceWarehouse(t, data, wh), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return cfg, info, bq
@@ -154,4 +150,21 @@ func TestBigQueryExtractBuildSync(t *testing.T) {
 	if r := bq.Requests(); r["storage.CreateReadSession"] != 1 || r["storage.ReadRows"] == 0 {
 		t.Errorf("the 25,000 rows were not read through the Storage Read API: requests %v", r)
 	}
+}
+
+// replaceWarehouse swaps the DuckDB warehouse section of a config the
+// sandbox wrote (its keys, comments and settings, up to the blank line
+// after it) for section.
+func replaceWarehouse(t *testing.T, config []byte, section string) []byte {
+	t.Helper()
+	s := string(config)
+	start := strings.Index(s, "warehouse:\n  type: duckdb\n")
+	if start < 0 {
+		t.Fatalf("the sandbox config has no DuckDB warehouse section:\n%s", s)
+	}
+	end := strings.Index(s[start:], "\n\n")
+	if end < 0 {
+		t.Fatalf("the sandbox config's warehouse section does not end:\n%s", s[start:])
+	}
+	return []byte(s[:start] + section + s[start+end+1:])
 }

@@ -30,13 +30,9 @@ func snowflakeConfig(t *testing.T, records int) (string, sandboxInfo, *sftest.Se
 	if err != nil {
 		t.Fatal(err)
 	}
-	duck := "warehouse:\n  type: duckdb\n  path: revops.duckdb\n"
-	if !strings.Contains(string(data), duck) {
-		t.Fatalf("the sandbox config has no %q section", duck)
-	}
 	wh := fmt.Sprintf("warehouse:\n  type: snowflake\n  account: revops\n  user: REVOPS\n  password: secret\n  role: SYSADMIN\n"+
 		"  warehouse: REVOPS_WH\n  database: REVOPS\n  host: %s\n  port: %d\n  protocol: http\n", srv.Host, srv.Port)
-	if err := os.WriteFile(cfg, []byte(strings.Replace(string(data), duck, wh, 1)), 0o644); err != nil {
+	if err := os.WriteFile(cfg, replaceWarehouse(t, data, wh), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return cfg, info, srv
