@@ -21,10 +21,9 @@ func TestAPIBudgetCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := strings.Replace(string(raw), "  - name: zoho_crm\n    type: zoho_crm\n",
-		"  - name: zoho_crm\n    type: zoho_crm\n    daily_credits: 30\n    api_budget: 0.5\n", 1)
+	text := strings.Replace(string(raw), "    daily_credits: 60000\n", "    daily_credits: 30\n    api_budget: 0.5\n", 1)
 	if text == string(raw) {
-		t.Fatal("no zoho_crm source in the sandbox config")
+		t.Fatal("no daily_credits of the zoho_crm source in the sandbox config")
 	}
 	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
 		t.Fatal(err)

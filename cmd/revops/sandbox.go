@@ -460,6 +460,10 @@ sources:
     client_id: {{printf "%q" .Zoho.ClientID}}
     client_secret: {{printf "%q" .Zoho.ClientSecret}}
     refresh_token: {{printf "%q" .Zoho.RefreshToken}}
+    # The sandbox's org: Enterprise, 10 users (50,000 + 1,000 × users
+    # credits a day). Known, it lets revops keep to api_budget (80%) and
+    # Deals' stage history to stage_history_share (5%) of it a day.
+    daily_credits: 60000
     limits: {requests_per_second: 200, burst: 50, concurrency: 8, max_retries: 10}
 
   - name: zoho_desk
