@@ -88,6 +88,7 @@ func (h *hook) got() [][]byte {
 // a webhook that fails is logged (without its URL) and the run's exit
 // status is unchanged.
 func TestAlertWebhook(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	info, _ := startSandbox(t, "--records", "100", "--write-config", cfg)

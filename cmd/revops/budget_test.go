@@ -14,6 +14,7 @@ import (
 // objects it did not finish naming when the run can resume; the spend is
 // in _revops.runs; sync plan says what sending the plan would cost.
 func TestAPIBudgetCLI(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	startSandbox(t, "--records", "300", "--write-config", cfg)
@@ -99,6 +100,7 @@ func TestAPIBudgetCLI(t *testing.T) {
 // TestRunRecordsCredits: a revops run's summary (and so status and
 // history) carries each org's Zoho credits and budget share.
 func TestRunRecordsCredits(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	startSandbox(t, "--records", "100", "--write-config", cfg)

@@ -124,6 +124,7 @@ func TestBuildCommand(t *testing.T) {
 // header, a bad seed) is reported as that model's error; build, test,
 // compile of another model and models still work for everything else.
 func TestBuildCommandBrokenModel(t *testing.T) {
+	t.Parallel()
 	cfg, _ := modelProject(t, map[string]string{
 		"mine/numbers.sql": "-- test: unique n\nSELECT * FROM range(3) r(n)",
 		"mine/badref.sql":  "SELECT *\nFROM {{ ref \"mine.nope\" }}",

@@ -129,6 +129,7 @@ func zohoAPI(t *testing.T, info sandboxInfo) *api {
 }
 
 func TestExtractFullThenIncremental(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg, truth := filepath.Join(dir, "revops.yaml"), filepath.Join(dir, "truth.csv")
 	info, _ := startSandbox(t, "--records", "300", "--write-config", cfg, "--truth", truth)

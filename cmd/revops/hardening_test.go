@@ -60,6 +60,7 @@ func oneJSON(t *testing.T, out string) map[string]any {
 // exactly one JSON document, errors included, and exits 2 for bad usage
 // or config, 1 for failures.
 func TestJSONOneDocumentAndExitCodes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	info, _ := startSandbox(t, "--records", "100", "--write-config", cfg)

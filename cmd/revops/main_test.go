@@ -95,6 +95,7 @@ func TestValidateErrors(t *testing.T) {
 }
 
 func TestStatusAndQuery(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if code, _, _ := revops(t, nil, "init", dir); code != 0 {
 		t.Fatal("init failed")

@@ -70,6 +70,7 @@ func TestTableFits(t *testing.T) {
 // update-only sync never says "added"), every line within 100 columns,
 // a build of 100 models in one line, a scheduled run in one line per run.
 func TestOutputForPeople(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	startSandbox(t, "--records", "200", "--write-config", cfg)

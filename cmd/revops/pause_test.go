@@ -11,6 +11,7 @@ import (
 // and run again once resumed; an unknown name exits 2 naming the
 // configured ones.
 func TestPauseResume(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	startSandbox(t, "--records", "100", "--write-config", cfg)

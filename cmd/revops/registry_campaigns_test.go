@@ -15,6 +15,7 @@ import (
 // TestZohoCampaignsSource extracts a zoho_campaigns source, its secrets
 // from ${VAR} and a _file, into DuckDB through `revops extract`.
 func TestZohoCampaignsSource(t *testing.T) {
+	t.Parallel()
 	zo := zohotest.Start(zohotest.Options{})
 	defer zo.Close()
 	cs := campaignstest.Start(campaignstest.Options{Tokens: zo.Server})

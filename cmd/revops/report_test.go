@@ -277,6 +277,7 @@ func TestReportOfASandboxRun(t *testing.T) {
 // user to run revops run); a directory that does not exist is an error
 // naming the file.
 func TestReportBeforeAnyData(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	startSandbox(t, "--records", "100", "--write-config", cfg)

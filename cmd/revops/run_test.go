@@ -57,6 +57,7 @@ func TestRunExtractsBuildsAndSyncs(t *testing.T) {
 // the run (exit 1, named), but only the syncs whose models read it are
 // skipped, each with the reason; the others still run.
 func TestRunSkipsOnlyTheSyncsAFailedModelFeeds(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	info, _ := startSandbox(t, "--records", "100", "--write-config", cfg)

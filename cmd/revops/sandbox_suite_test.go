@@ -48,6 +48,7 @@ func zohoCall(t *testing.T, info sandboxInfo, method, url, body string) (int, ma
 // sources, and their state survives --state (a state saved before they
 // existed seeds them afresh).
 func TestSandboxServesTheZohoSuite(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	state := filepath.Join(dir, "state")

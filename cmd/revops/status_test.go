@@ -63,6 +63,7 @@ func TestStatusJSONKeysAreSnakeCase(t *testing.T) {
 // exit status is 0 while the last run succeeded, 1 once it failed, 2 for
 // bad usage or config.
 func TestRunOneRunIDAcrossStages(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "revops.yaml")
 	info, _ := startSandbox(t, "--records", "100", "--write-config", cfg)
