@@ -44,6 +44,9 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		return strconv.AppendFloat(b, x, 'g', -1, 64), nil
 	case int:
 		return strconv.AppendInt(b, int64(x), 10), nil
+	case json.RawMessage:
+		// A body the emulator wrote itself (a batch subrequest's answer).
+		return append(b, x...), nil
 	case int64:
 		return strconv.AppendInt(b, x, 10), nil
 	case obj:

@@ -96,6 +96,9 @@ func endpointOf(r *http.Request) string {
 		}
 		return p
 	}
+	if rest[0] == "composite" && len(rest) >= 2 && rest[1] == "batch" {
+		return p + "/composite/batch"
+	}
 	pat, ok := names[rest[0]]
 	if !ok {
 		return p + "/" + rest[0]
@@ -238,6 +241,9 @@ func (s *Server) dispatch(w http.ResponseWriter, q *req) *restError {
 	case "composite":
 		if len(p) >= 2 && p[1] == "sobjects" {
 			return s.serveCollections(w, q)
+		}
+		if len(p) >= 2 && p[1] == "batch" {
+			return s.serveBatch(w, q)
 		}
 		return errNotFound
 	case "tooling":
