@@ -137,6 +137,7 @@ func TestCompositeBatchHaltAndLimits(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			e := &env{t: t, ts: e.ts, token: e.token, ver: e.ver}
 			r := e.must(c.wantStatus, c.method, "composite/batch", c.body)
 			if c.wantCode != "" {
 				if got := r.errCode(t); got != c.wantCode {
@@ -153,6 +154,7 @@ func TestCompositeBatchHaltAndLimits(t *testing.T) {
 	}
 
 	t.Run("haltOnError", func(t *testing.T) {
+		e := &env{t: t, ts: e.ts, token: e.token, ver: e.ver}
 		reqs := append(sub(1, ok), sub(1, "SELECT Bogus FROM Account")...)
 		reqs = append(reqs, sub(2, ok)...)
 		for _, halt := range []bool{false, true} {
