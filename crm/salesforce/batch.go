@@ -1,0 +1,173 @@
+package salesforce
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/revops/revops/crm/httpx"
+)
+
+// MaxBatchRequests is the most subrequests one Composite Batch call
+// holds; the batch costs one API call whatever it holds (reference sheet
+// §3.3 and §5).
+const MaxBatchRequests = 25
+
+// BatchRequest is one subrequest of a Composite Batch.
+type BatchRequest struct {
+	// Method is GET, POST, PATCH, DELETE or HEAD.
+	Method string `json:"method"`
+	// URL is the resource's path and query on the instance, e.g.
+	// /services/data/v62.0/query?q=… (see QueryRequest).
+	URL string `json:"url"`
+	// RichInput is the subrequest's JSON body, if any.
+	RichInput any `json:"richInput,omitempty"`
+}
+
+// BatchOptions are the settings of one Composite Batch call.
+type BatchOptions struct {
+	// HaltOnError stops at the first failed subrequest: the later ones
+	// answer 412 BATCH_PROCESSING_HALTED.
+	HaltOnError bool
+	// QueryBatchSize (200..2,000, 0 for the default) is sent as
+	// Sforce-Query-Options on the batch request. Whether Salesforce
+	// applies the batch request's headers to its subrequests is
+	// unconfirmed (the emulator does); it is a hint either way.
+	QueryBatchSize int
+}
+
+// BatchResult is one subrequest's answer, in the order of the requests.
+type BatchResult struct {
+	// StatusCode is the subrequest's own HTTP status.
+	StatusCode int
+	// Result is the subrequest's own body (a query page, a describe, the
+	// error array; null for 204/304).
+	Result json.RawMessage
+	// Err is the subrequest's error (StatusCode ≥ 400), nil on success.
+	Err *APIError
+}
+
+// QueryRequest is the subrequest of the first page of soql (queryAll
+// when all), as Pager.Next would send it.
+func (c *Client) QueryRequest(soql string, all bool) BatchRequest {
+	op := "query"
+	if all {
+		op = "queryAll"
+	}
+	return BatchRequest{Method: http.MethodGet, URL: c.dataPath(op) + "?" + url.Values{"q": {soql}}.Encode()}
+}
+
+// Batch sends up to MaxBatchRequests subrequests as one Composite Batch
+// call (POST /composite/batch: one API call) and returns each one's
+// answer. A failed subrequest is not an error of the call: its
+// BatchResult carries Err, and the others still ran (unless
+// HaltOnError). The error is for the call as a whole: no or too many
+// subrequests, the batch refused (an *APIError) or not answered. A batch
+// of GETs only reads, so the transport may send it again after a 5xx or
+// a dropped connection; one that writes is not repeated.
+func (c *Client) Batch(ctx context.Context, reqs []BatchRequest, opts BatchOptions) ([]BatchResult, error) {
+	switch {
+	case len(reqs) == 0:
+		return nil, fmt.Errorf("salesforce: batch: no subrequests")
+	case len(reqs) > MaxBatchRequests:
+		return nil, fmt.Errorf("salesforce: batch: %d subrequests, at most %d in one batch", len(reqs), MaxBatchRequests)
+	}
+	readOnly := true
+	for i, r := range reqs {
+		m := strings.ToUpper(r.Method)
+		if m == "" || r.URL == "" {
+			return nil, fmt.Errorf("salesforce: batch: subrequest %d needs a method and a url", i)
+		}
+		if m != http.MethodGet && m != http.MethodHead {
+			readOnly = false
+		}
+	}
+	if readOnly {
+		ctx = httpx.Retryable(ctx)
+	}
+	body := struct {
+		BatchRequests []BatchRequest `json:"batchRequests"`
+		HaltOnError   bool           `json:"haltOnError"`
+	}{reqs, opts.HaltOnError}
+	r := request{method: http.MethodPost, path: c.dataPath("composite/batch"), body: body}
+	if opts.QueryBatchSize > 0 {
+		n := min(max(opts.QueryBatchSize, MinQueryBatch), MaxQueryBatch)
+		r.header = http.Header{"Sforce-Query-Options": {"batchSize=" + strconv.Itoa(n)}}
+	}
+	var out struct {
+		HasErrors bool `json:"hasErrors"`
+		Results   []struct {
+			StatusCode int             `json:"statusCode"`
+			Result     json.RawMessage `json:"result"`
+		} `json:"results"`
+	}
+	if err := c.do(ctx, r, &out); err != nil {
+		return nil, fmt.Errorf("salesforce: batch of %d subrequests: %w", len(reqs), err)
+	}
+	if len(out.Results) != len(reqs) {
+		return nil, fmt.Errorf("salesforce: batch of %d subrequests: the answer holds %d results", len(reqs), len(out.Results))
+	}
+	res := make([]BatchResult, len(reqs))
+	for i, o := range out.Results {
+		res[i] = BatchResult{StatusCode: o.StatusCode, Result: o.Result}
+		if o.StatusCode >= 400 {
+			res[i].Err = subrequestError(o.StatusCode, o.Result)
+		}
+	}
+	return res, nil
+}
+
+// subrequestError reads a failed subrequest's error array.
+func subrequestError(status int, body json.RawMessage) *APIError {
+	ae := &APIError{Status: status}
+	var items []struct {
+		Message   string   `json:"message"`
+		ErrorCode string   `json:"errorCode"`
+		Fields    []string `json:"fields"`
+	}
+	if json.Unmarshal(body, &items) == nil && len(items) > 0 {
+		ae.Code, ae.Message, ae.Fields = items[0].ErrorCode, items[0].Message, items[0].Fields
+		for _, it := range items[1:] {
+			ae.More = append(ae.More, APIError{Status: status, Code: it.ErrorCode, Message: it.Message, Fields: it.Fields})
+		}
+		return ae
+	}
+	ae.Message = strings.TrimSpace(string(body))
+	return ae
+}
+
+// Prime takes res, the answer to p's first query sent as a batch
+// subrequest (QueryRequest), as p's first page, and returns its records
+// as Next would. A failed subrequest returns its error (wrapped like
+// Next's) and leaves p as it was, so that Next can still send the query
+// itself. It must be called before any Next.
+func (p *Pager) Prime(res BatchResult) ([]map[string]any, error) {
+	if p.page != 0 || p.done {
+		return nil, fmt.Errorf("salesforce: query %s: a page was already read", p.object)
+	}
+	if res.Err != nil {
+		return nil, fmt.Errorf("salesforce: query %s page 1 (batch): %w", p.object, res.Err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("salesforce: query %s page 1 (batch): status %d", p.object, res.StatusCode)
+	}
+	var pg page
+	dec := json.NewDecoder(bytes.NewReader(res.Result))
+	dec.UseNumber()
+	if err := dec.Decode(&pg); err != nil {
+		return nil, fmt.Errorf("salesforce: query %s page 1 (batch): decode: %w", p.object, err)
+	}
+	p.page = 1
+	p.total = pg.TotalSize
+	p.next = pg.NextRecordsURL
+	p.done = pg.Done || pg.NextRecordsURL == ""
+	for _, rec := range pg.Records {
+		stripAttributes(rec)
+	}
+	return pg.Records, nil
+}

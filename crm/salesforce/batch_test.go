@@ -1,0 +1,113 @@
+package salesforce_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/revops/revops/crm/salesforce"
+	"github.com/revops/revops/crm/salesforce/sftest"
+	"github.com/revops/revops/crm/sandbox"
+)
+
+const batchEndpoint = "/services/data/vXX.X/composite/batch"
+
+// TestBatchQueries sends several objects' first query pages in one
+// Composite Batch and pages on from each with Next: the records are those
+// of the same queries sent one by one, a failed subrequest is a typed
+// error of its own, and the batch is one request (retried after a 503).
+func TestBatchQueries(t *testing.T) {
+	o := startOrg(t, sftest.Options{})
+	seed(o, 2000)
+	c := newClient(t, o.config())
+	ctx := context.Background()
+	soqls := []string{
+		"SELECT Id, Name, SystemModstamp FROM Account ORDER BY SystemModstamp, Id",
+		"SELECT Id, NoSuchField__c FROM Lead",
+		"SELECT Id, Email, IsDeleted FROM Contact ORDER BY SystemModstamp, Id",
+	}
+	reqs := make([]salesforce.BatchRequest, len(soqls))
+	for i, q := range soqls {
+		reqs[i] = c.QueryRequest(q, i == 2)
+	}
+	o.faults.Add(sandbox.Rule{Kind: sandbox.Fault503, Endpoint: batchEndpoint, Times: 1})
+	before := o.requests("")
+	res, err := c.Batch(ctx, reqs, salesforce.BatchOptions{QueryBatchSize: 200})
+	if err != nil {
+		t.Fatalf("Batch: %v", err)
+	}
+	if n := o.requests(batchEndpoint); n != 2 || o.requests("")-before != 2 {
+		t.Errorf("batch requests %d (all %d), want 2: one 503, then the batch", n, o.requests("")-before)
+	}
+	if res[1].Err == nil || res[1].StatusCode != 400 || res[1].Err.Code != "INVALID_FIELD" {
+		t.Fatalf("failed subrequest: %+v", res[1])
+	}
+	for _, i := range []int{0, 2} {
+		if res[i].Err != nil || res[i].StatusCode != 200 {
+			t.Fatalf("subrequest %d: %+v", i, res[i])
+		}
+		p := c.NewPager(soqls[i], i == 2, 200)
+		got, err := p.Prime(res[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 200 || p.Done() || p.TotalSize() <= 200 {
+			t.Fatalf("%s: first page %d records, done %v, total %d", soqls[i], len(got), p.Done(), p.TotalSize())
+		}
+		for !p.Done() {
+			recs, err := p.Next(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, recs...)
+		}
+		var want []map[string]any
+		if err := c.Query(ctx, soqls[i], i == 2, 0, func(r []map[string]any) error { want = append(want, r...); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %d records through the batch differ from the %d of the query", soqls[i], len(got), len(want))
+		}
+	}
+
+	// A failed subrequest primes nothing: Next sends the query itself.
+	p := c.NewPager(soqls[1], false, 0)
+	_, err = p.Prime(res[1])
+	if !salesforce.IsCode(err, "INVALID_FIELD") || !strings.Contains(err.Error(), "query Lead page 1 (batch)") {
+		t.Fatalf("Prime of a failed subrequest: %v", err)
+	}
+	var ae *salesforce.APIError
+	if _, err := p.Next(ctx); !errors.As(err, &ae) || ae.Code != "INVALID_FIELD" {
+		t.Fatalf("Next after a failed Prime: %v", err)
+	}
+}
+
+func TestBatchRefusals(t *testing.T) {
+	o := startOrg(t, sftest.Options{})
+	c := newClient(t, o.config())
+	ctx := context.Background()
+	q := c.QueryRequest("SELECT Id FROM Account", false)
+	many := make([]salesforce.BatchRequest, salesforce.MaxBatchRequests+1)
+	for i := range many {
+		many[i] = q
+	}
+	before := o.requests("")
+	for _, reqs := range [][]salesforce.BatchRequest{nil, many, {{Method: "GET"}}} {
+		if _, err := c.Batch(ctx, reqs, salesforce.BatchOptions{}); err == nil || !strings.HasPrefix(err.Error(), "salesforce: batch") {
+			t.Errorf("%d subrequests: err %v", len(reqs), err)
+		}
+	}
+	if n := o.requests("") - before; n != 0 {
+		t.Errorf("refused batches sent %d requests", n)
+	}
+	res, err := c.Batch(ctx, many[:salesforce.MaxBatchRequests], salesforce.BatchOptions{})
+	if err != nil || len(res) != salesforce.MaxBatchRequests {
+		t.Fatalf("25 subrequests: %v, %d results", err, len(res))
+	}
+	// The org's first REST call (the login is not one): one call for 25 queries.
+	if used, _, ok := c.APIUsage(); !ok || used != 1 {
+		t.Errorf("API usage after a 25-subrequest batch: %d (ok %v), want 1", used, ok)
+	}
+}
