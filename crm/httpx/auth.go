@@ -35,7 +35,8 @@ type Auth struct {
 	// Scheme prefixes the token in the Authorization header ("Bearer",
 	// Zoho's "Zoho-oauthtoken").
 	Scheme string
-	// Expired recognizes the API's answer to a dead token; by default any 401.
+	// Expired recognizes the API's answer to a dead token among the 401
+	// answers (it is asked about no other status); by default any 401.
 	Expired func(resp *http.Response, body []byte) bool
 	// Base sends the requests (usually a *Transport).
 	Base http.RoundTripper
@@ -200,7 +201,9 @@ func (a *Auth) send(req *http.Request, tok *oauth2.Token, replay bool) (*http.Re
 }
 
 func (a *Auth) expired(resp *http.Response) bool {
-	if a.Expired == nil {
+	if a.Expired == nil || resp.StatusCode != http.StatusUnauthorized {
+		// Only a 401 can say the token died: every other answer, the
+		// pages of data above all, goes on without its body read again.
 		return resp.StatusCode == http.StatusUnauthorized
 	}
 	body, _ := io.ReadAll(resp.Body)

@@ -310,7 +310,7 @@ func (t *Transport) attempt(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := io.ReadAll(resp.Body)
+	body, err := readBody(resp)
 	resp.Body.Close()
 	if err != nil {
 		return nil, fmt.Errorf("read %s %s: %w", r.Method, r.URL.Path, err)
@@ -318,6 +318,23 @@ func (t *Transport) attempt(r *http.Request) (*http.Response, error) {
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	return resp, nil
+}
+
+// maxSizeHint caps the buffer a Content-Length reserves before the body
+// arrives, so that a lying header cannot make one huge allocation.
+const maxSizeHint = 64 << 20
+
+// readBody reads a whole body into one buffer sized by its
+// Content-Length when the answer has one (io.ReadAll grows and copies
+// its buffer several times over a page of a few hundred kilobytes).
+func readBody(resp *http.Response) ([]byte, error) {
+	n := resp.ContentLength
+	if n <= 0 || n > maxSizeHint {
+		return io.ReadAll(resp.Body)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead)) // room for the read that sees EOF
+	_, err := buf.ReadFrom(resp.Body)
+	return buf.Bytes(), err
 }
 
 // outcome is what classify made of one attempt.

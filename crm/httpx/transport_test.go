@@ -454,3 +454,71 @@ func TestAuthRenewsTwiceAtMost(t *testing.T) {
 		}
 	}
 }
+
+// TestExpiredAskedOnlyAbout401: the pages of data (200) reach the caller
+// without Expired reading their bodies again; a 401 is still asked
+// about, with its body.
+func TestExpiredAskedOnlyAbout401(t *testing.T) {
+	page := strings.Repeat("x", 300_000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/dead" {
+			w.WriteHeader(401)
+			io.WriteString(w, `{"code":"SOMETHING_ELSE"}`)
+			return
+		}
+		io.WriteString(w, page)
+	}))
+	defer srv.Close()
+	var asked []int
+	var bodies []string
+	a := &Auth{
+		Scheme: "Bearer",
+		Fetch: func(ctx context.Context) (*oauth2.Token, error) {
+			return &oauth2.Token{AccessToken: "tok", Expiry: time.Now().Add(time.Hour)}, nil
+		},
+		Expired: func(resp *http.Response, body []byte) bool {
+			asked, bodies = append(asked, resp.StatusCode), append(bodies, string(body))
+			return false
+		},
+		Base: fastTransport(Limits{}),
+	}
+	c := &http.Client{Transport: a}
+	for _, path := range []string{"/page", "/dead"} {
+		resp, err := c.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if path == "/page" && string(b) != page {
+			t.Fatalf("the page arrived with %d bytes, want %d", len(b), len(page))
+		}
+	}
+	if len(asked) != 1 || asked[0] != 401 || bodies[0] != `{"code":"SOMETHING_ELSE"}` {
+		t.Fatalf("Expired was asked about %v (bodies %q), want only the 401 with its body", asked, bodies)
+	}
+}
+
+// TestReadBodyWhole: a body is read whole whether or not its length is
+// announced, also when the announced length is past the size hint.
+func TestReadBodyWhole(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		size int
+		cl   int64
+	}{
+		{"announced", 100_000, 100_000},
+		{"unknown length", 100_000, -1},
+		{"empty", 0, 0},
+		{"announced past the hint", 1000, maxSizeHint + 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := strings.Repeat("ab", tc.size/2)
+			resp := &http.Response{Body: io.NopCloser(strings.NewReader(want)), ContentLength: tc.cl}
+			got, err := readBody(resp)
+			if err != nil || string(got) != want {
+				t.Fatalf("read %d bytes, err %v; want %d", len(got), err, len(want))
+			}
+		})
+	}
+}
