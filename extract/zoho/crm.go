@@ -540,7 +540,7 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 				return fail(err)
 			}
 			c := cursorAt()
-			daily.logStop(e, obj.Name, seen.clock(), dealsLeft, c)
+			daily.logStop(seen.clock(), dealsLeft, c)
 			return c.String(), true, nil
 		case errors.Is(err, errBudget) || orgbudget.IsExceeded(err):
 			stop := err
@@ -567,10 +567,6 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 // errStageAllowance stops a Deals_Stage_History read at its daily
 // allowance (Options.StageHistoryShare).
 var errStageAllowance = errors.New("Deals_Stage_History's daily allowance reached")
-
-// stageWindow is how long a spend counts against the allowance: Zoho's
-// credits are per rolling 24 hours.
-const stageWindow = 24 * time.Hour
 
 // stageMerge is the span of clock time whose spends share one ledger
 // entry, stamped with the latest of them (its calls then free up to that
@@ -599,7 +595,7 @@ func (e *Extractor) stageBudget(cur cursor, now time.Time, base int64, object st
 		return d
 	}
 	for _, sp := range *cur.StageSpent {
-		if now.Before(at(sp.At).Add(stageWindow)) {
+		if now.Before(at(sp.At).Add(orgbudget.Window)) {
 			d.past = append(d.past, sp)
 			d.spent += sp.Calls
 		}
@@ -646,11 +642,12 @@ func (d stageDaily) ledger(now time.Time) *spendLedger {
 // logStop says, at Info, that the read stopped at its allowance with
 // cursor c: how much it spent, what is left, and when calls free again
 // (24 hours after the oldest spend in c's ledger).
-func (d stageDaily) logStop(e *Extractor, object string, now time.Time, dealsLeft string, c cursor) {
+func (d stageDaily) logStop(now time.Time, dealsLeft string, c cursor) {
+	e, object := d.e, d.object
 	spent := d.spent + d.calls()
-	frees := now.Add(stageWindow)
+	frees := now.Add(orgbudget.Window)
 	if c.StageSpent != nil && len(*c.StageSpent) > 0 {
-		frees = at((*c.StageSpent)[0].At).Add(stageWindow)
+		frees = at((*c.StageSpent)[0].At).Add(orgbudget.Window)
 	}
 	share := DefaultStageHistoryShare
 	if e.opts.StageHistoryShare != nil {
