@@ -439,14 +439,19 @@ func (s *splitReader) Release() {
 	if s.refs.Add(-1) != 0 {
 		return
 	}
-	if s.cur != nil {
-		s.cur.Release()
-		s.cur = nil
+	releaseBatches(s.cur, s.known)
+	s.cur, s.known = nil, nil
+}
+
+// releaseBatches releases a reader's current batch (nil: none) and the
+// batches it still holds.
+func releaseBatches(cur arrow.RecordBatch, held []arrow.RecordBatch) {
+	if cur != nil {
+		cur.Release()
 	}
-	for _, rec := range s.known {
+	for _, rec := range held {
 		rec.Release()
 	}
-	s.known = nil
 }
 
 // headReader hands on a landing's batches after reading the first of
@@ -515,14 +520,8 @@ func (h *headReader) Release() {
 	if h.refs.Add(-1) != 0 {
 		return
 	}
-	if h.cur != nil {
-		h.cur.Release()
-		h.cur = nil
-	}
-	for _, rec := range h.head {
-		rec.Release()
-	}
-	h.head = nil
+	releaseBatches(h.cur, h.head)
+	h.cur, h.head = nil, nil
 }
 
 // keyCheck counts the NULL keys and the distinct keys of the batches a
