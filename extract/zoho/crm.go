@@ -28,6 +28,8 @@ type plan struct {
 	prev        cursor // the cursor passed in
 	// bulk is the Bulk Read a checkpoint left part way, to go on with.
 	bulk *bulkState
+	// skip is what a list read passes over (see order.go).
+	skip skipRule
 }
 
 // planRead decides between a full read, the continuation of a full read
@@ -66,6 +68,9 @@ func (e *Extractor) planRead(cur cursor, serverNow time.Time) plan {
 		// Strictly after (since − look-back − 1s): the boundary second is read again.
 		p.since = modified.Add(-e.opts.Lookback - time.Second)
 	}
+	if !p.full && p.bulk == nil {
+		p.skip = cur.skipRule(e.opts.Lookback)
+	}
 	if cur != (cursor{}) {
 		p.deletions = true
 		from := at(cur.Deleted)
@@ -78,23 +83,22 @@ func (e *Extractor) planRead(cur cursor, serverNow time.Time) plan {
 }
 
 // checkpoint is the cursor that covers a read of plan p once its
-// deletions are read (delDone) and every record up to the one modified
-// at last (the newest passed, "" for none): ok is false before that.
-func (p plan) checkpoint(delDone bool, last string) (string, bool) {
+// deletions are read (delDone) and every record up to o.last (the last
+// listed, in order; mod "" for none): ok is false before that.
+func (p plan) checkpoint(delDone bool, o *listOrder) (string, bool) {
 	if p.deletions && !delDone {
 		return "", false
 	}
-	c := cursor{Modified: p.prev.Modified, Full: p.prev.Full, Deleted: p.next.Deleted, FullStarted: p.fullStarted,
-		Schema: p.next.Schema}
+	c := cursor{Full: p.prev.Full, Deleted: p.next.Deleted, FullStarted: p.fullStarted, Schema: p.next.Schema}
 	if p.full {
 		// A full read goes from the oldest record: its progress is last,
 		// even below the previous cursor.
-		if last == "" {
+		if o.last.mod == "" {
 			return "", false
 		}
-		c.Modified = last
+		c.Modified, c.ID, c.ReadAt = reach(cursor{}, o.last, p.next.Deleted, o.broken)
 	} else {
-		c.Modified = newer(c.Modified, last)
+		c.Modified, c.ID, c.ReadAt = reach(p.prev, o.last, p.next.Deleted, o.broken)
 	}
 	if c.Modified == "" {
 		return "", false
@@ -219,6 +223,10 @@ type budget struct {
 	e      *Extractor
 	object string
 	base   int64
+	// free is the calls since base that do not count against MaxCalls:
+	// list pages that listed only records the read passes over (see
+	// skipRule). The org's budget counts them.
+	free int64
 }
 
 func (e *Extractor) budget(object string) budget {
@@ -231,7 +239,7 @@ func (e *Extractor) budget(object string) budget {
 func (b budget) left() int {
 	n := math.MaxInt
 	if b.e.opts.MaxCalls > 0 {
-		n = max(0, b.e.opts.MaxCalls-int(b.e.c.TagStats(b.object).Requests-b.base))
+		n = max(0, b.e.opts.MaxCalls-int(b.e.c.TagStats(b.object).Requests-b.base-b.free))
 	}
 	if ob := b.e.orgBudget.Load(); ob != nil {
 		if l := ob.Status().Left(); l < int64(n) {
@@ -266,7 +274,8 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 	run := func(ctx context.Context, emit func(batch) error) (string, bool, error) {
 		var (
 			delDone bool
-			last    string // Modified_Time of the last record appended
+			ord     listOrder // the records listed so far, in order
+			warned  bool      // the order broke, and the log said so
 			// During a Bulk Read, batches carry the checkpoint of the
 			// last page read whole instead.
 			inBulk bool
@@ -277,7 +286,7 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 			if inBulk {
 				return bulkCk, bulkOK
 			}
-			return p.checkpoint(delDone, last)
+			return p.checkpoint(delDone, &ord)
 		})
 		defer b.Release()
 		fail := func(err error) (string, bool, error) {
@@ -310,7 +319,7 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 				c.Schema = p.next.Schema
 				bulkCk, bulkOK = c.String(), true
 			} else {
-				bulkCk, bulkOK = p.checkpoint(delDone, "")
+				bulkCk, bulkOK = p.checkpoint(delDone, &listOrder{})
 			}
 			c, incomplete, err = e.readBulk(ctx, obj, p, st, fields, cols, b, bud, func(c string) { bulkCk, bulkOK = c, true })
 			var nb *noBulkError
@@ -332,7 +341,6 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 				return c, incomplete, nil
 			}
 		}
-		var newest maxTime
 		opts := zoho.ListOptions{SortBy: "Modified_Time", SortOrder: "asc", ModifiedSince: p.since}
 		if obj.Name == "Leads" {
 			opts.Converted = "both"
@@ -340,51 +348,56 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 		if p.bulk == nil && e.bulkOn() {
 			opts.First = e.bulkDecision(ctx, obj.Name, p, opts.Converted)
 		}
-		page := func(recs []map[string]any) error {
-			// Sorted by Modified_Time ascending: the page's last is its newest.
-			if s, ok := recs[len(recs)-1]["Modified_Time"].(string); ok {
-				if t, err := zoho.ParseTime(s); err == nil {
-					newest.observe(s, t)
-				}
-			}
-			for _, r := range recs {
-				if s, ok := r["Modified_Time"].(string); ok {
-					last = s
-				}
-				if err := b.add(r, nil); err != nil {
-					return err
-				}
+		// keep places the next record listed and says whether to read it.
+		keep := func(mod, id string) bool {
+			pl, ok := ord.see(mod, id)
+			return !ok || !p.skip.skips(pl)
+		}
+		// paged ends a page of which kept records were read: a page that
+		// listed only records passed over does not count against
+		// max_calls, so that a run always gets past them.
+		paged := func(kept int) error {
+			ord.warnBroken(e.log, e.name, obj.Name, &warned)
+			if kept == 0 {
+				bud.free++
 			}
 			if bud.left() == 0 {
-				if _, ok := p.checkpoint(delDone, last); ok {
+				if _, ok := p.checkpoint(delDone, &ord); ok {
 					return errBudget
 				}
 			}
 			return nil
 		}
+		page := func(recs []map[string]any) error {
+			kept := 0
+			for _, r := range recs {
+				mod, _ := r["Modified_Time"].(string)
+				id, _ := r["id"].(string)
+				if !keep(mod, id) {
+					continue
+				}
+				kept++
+				if err := b.add(r, nil); err != nil {
+					return err
+				}
+			}
+			return paged(kept)
+		}
 		// rawPage is page for the list API's pages read raw: the same
 		// records, appended without a map each.
 		rawPage := func(pg *zoho.RawPage) error {
-			n := pg.Len()
-			if s, ok := pg.ModifiedTime(n - 1); ok {
-				if t, err := zoho.ParseTime(s); err == nil {
-					newest.observe(s, t)
+			kept := 0
+			for i := range pg.Len() {
+				mod, _ := pg.ModifiedTime(i)
+				if !keep(mod, pg.ID(i)) {
+					continue
 				}
-			}
-			for i := range n {
-				if s, ok := pg.ModifiedTime(i); ok {
-					last = s
-				}
+				kept++
 				if err := b.addRaw(pg, i); err != nil {
 					return err
 				}
 			}
-			if bud.left() == 0 {
-				if _, ok := p.checkpoint(delDone, last); ok {
-					return errBudget
-				}
-			}
-			return nil
+			return paged(kept)
 		}
 		list := func() error {
 			if rawFields(names) {
@@ -417,7 +430,7 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 			if err := b.flush(); err != nil {
 				return fail(err)
 			}
-			c, ok := p.checkpoint(delDone, last)
+			c, ok := p.checkpoint(delDone, &ord)
 			if !ok {
 				return fail(stop)
 			}
@@ -433,10 +446,9 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 		if err := b.flush(); err != nil {
 			return fail(err)
 		}
+		// Sorted by Modified_Time ascending: the last listed is the newest.
 		next := p.next
-		if newest.s != "" && (next.Modified == "" || newest.t.After(at(next.Modified))) {
-			next.Modified = newest.s
-		}
+		next.Modified, next.ID, next.ReadAt = reach(p.prev, ord.last, p.next.Deleted, ord.broken)
 		return next.String(), false, nil
 	}
 	return newStream(ctx, schema, run), nil
@@ -444,11 +456,14 @@ func (e *Extractor) extractModule(ctx context.Context, obj extract.Object, cur c
 
 // extractStageHistory reads Deals' Stage_History of the deals changed
 // since the cursor (all deals on the first read), one call per deal.
-// Deals come oldest Modified_Time first, so once a deal's whole history
-// has been handed on, its Modified_Time is a checkpoint: a failure (the
-// daily credits running out) keeps what was read, and Options.MaxCalls
-// and the read's daily allowance (Options.StageHistoryShare of
-// DailyCredits, see stageBudget) stop the read there on purpose.
+// Deals come oldest Modified_Time first (ties by id), so once a deal's
+// whole history has been handed on, its (Modified_Time, id) is a
+// checkpoint: a failure (the daily credits running out) keeps what was
+// read, and Options.MaxCalls and the read's daily allowance
+// (Options.StageHistoryShare of DailyCredits, see stageBudget) stop the
+// read there on purpose. The next read lists the deals from the look-back
+// before it again but reads no history of the deals it passes over (see
+// skipRule), so that it gets past any number of deals of one second.
 func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object, cur cursor) (extract.Stream, error) {
 	var since time.Time
 	if m := at(cur.Modified); !m.IsZero() {
@@ -459,13 +474,27 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 	workers := max(1, e.opts.Limits.Concurrency)
 	bud := e.budget(obj.Name)
 	seen, _ := e.seen("Deals")
+	// The read's start (the server's clock, whole seconds, never late).
+	readAt := seen.clock().UTC().Truncate(time.Second).Format(time.RFC3339)
+	skip := cur.skipRule(e.opts.Lookback)
 	daily := e.stageBudget(cur, seen.clock(), bud.base, obj.Name)
 	run := func(ctx context.Context, emit func(batch) error) (string, bool, error) {
-		done := cur.Modified // Modified_Time of the last deal whose history is appended whole
+		// The last deal whose history is appended whole, in order.
+		reached, _ := placeOf(cur.Modified, cur.ID)
+		reached.mod = cur.Modified
+		reachedAt := cur.ReadAt
+		var (
+			ord    listOrder // the deals listed so far
+			warned bool
+		)
 		// cursorAt is the cursor of the deals read whole, with what this
 		// read spent so far in the ledger.
 		cursorAt := func() cursor {
-			return cursor{Modified: done, StageSpent: daily.ledger(seen.clock())}
+			c := cursor{Modified: reached.mod, ID: reached.id, ReadAt: reachedAt, StageSpent: daily.ledger(seen.clock())}
+			if ord.broken || c.ID == "" {
+				c.ID, c.ReadAt = "", ""
+			}
+			return c
 		}
 		checkpoint := func() (string, bool) {
 			c := cursorAt()
@@ -487,7 +516,28 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 			err = errStageAllowance
 		} else {
 			opts := zoho.ListOptions{SortBy: "Modified_Time", SortOrder: "asc", ModifiedSince: since}
-			err = e.c.List(ctx, "Deals", []string{"Modified_Time"}, opts, func(deals []map[string]any) error {
+			err = e.c.List(ctx, "Deals", []string{"Modified_Time"}, opts, func(listed []map[string]any) error {
+				// Deals at or before the cursor's place whose history was
+				// read need no call; a page of only those does not count
+				// against max_calls (the daily allowance counts it: it
+				// was spent).
+				deals := make([]map[string]any, 0, len(listed))
+				for _, d := range listed {
+					mod, _ := d["Modified_Time"].(string)
+					id, _ := d["id"].(string)
+					if pl, ok := ord.see(mod, id); !ok || !skip.skips(pl) {
+						deals = append(deals, d)
+					}
+				}
+				ord.warnBroken(e.log, e.name, obj.Name, &warned)
+				if len(deals) == 0 {
+					bud.free++
+					if daily.left() < 2 && len(listed) >= zoho.MaxPerPage {
+						dealsLeft = "the deals after the last page listed are not listed yet, so how many are left is not known"
+						return errStageAllowance
+					}
+					return nil
+				}
 				var stop error
 				n := len(deals)
 				if l := bud.left(); l < n {
@@ -500,7 +550,6 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 					dealsLeft = fmt.Sprintf("at least %d deals are left (those of the last page listed; later pages are not listed yet)",
 						len(deals)-n)
 				}
-				page := len(deals)
 				deals = deals[:n]
 				// In order, up to the first deal that failed: what precedes
 				// it is whole and stays checkpointed. A batch goes out every
@@ -514,8 +563,10 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 							return err
 						}
 					}
-					if s, ok := d["Modified_Time"].(string); ok {
-						done = newer(done, s)
+					mod, _ := d["Modified_Time"].(string)
+					id, _ := d["id"].(string)
+					if pl, ok := placeOf(mod, id); ok && (reached.mod == "" || pl.cmp(reached) >= 0) {
+						reached, reachedAt = pl, readAt
 					}
 					if (i+1)%stageChunk == 0 {
 						return b.flush()
@@ -525,7 +576,7 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 				if err != nil {
 					return err
 				}
-				if stop == nil && page >= zoho.MaxPerPage && daily.left() < 2 {
+				if stop == nil && len(listed) >= zoho.MaxPerPage && daily.left() < 2 {
 					// More deals may follow, and the next page's list call
 					// would not leave room for one history.
 					dealsLeft = "the deals after the last page listed are not listed yet, so how many are left is not known"
@@ -561,7 +612,21 @@ func (e *Extractor) extractStageHistory(ctx context.Context, obj extract.Object,
 		}
 		return cursorAt().String(), false, nil
 	}
-	return newStream(ctx, schema, run), nil
+	st := newStream(ctx, schema, run)
+	if daily.limit > 0 {
+		// The ledger of a checkpoint counts the calls spent when the
+		// runner takes it, not only those before its batch was built: the
+		// reads go on ahead of the landing (see stageDaily).
+		st.stamp = func(ckpt string) string {
+			c, err := parseCursor(ckpt)
+			if err != nil {
+				return ckpt
+			}
+			c.StageSpent = daily.ledger(seen.clock())
+			return c.String()
+		}
+	}
+	return st, nil
 }
 
 // errStageAllowance stops a Deals_Stage_History read at its daily
@@ -579,6 +644,18 @@ const stageMerge = time.Hour
 // spent in the 24 hours before the read, and the read's own calls
 // (Requests tagged with the object since base; a retried attempt counts,
 // erring towards spending less).
+//
+// A checkpoint's ledger counts the calls spent up to the moment the
+// runner takes it to cut a segment (stream.stamp), which includes the
+// reads done ahead of the batches it has landed. A run killed after that
+// segment committed spent calls the ledger it left does not show: those
+// made while the segment landed and until the next cut (at most
+// Runner.CheckpointEvery, 30 s by default, plus the landing's time, at
+// the rate limit; Limits.Concurrency reads in flight at most). Counting
+// them ahead would need the producer to wait for each commit. So a kill
+// can take this read past its share by that much, once per kill; the
+// org's budget (api_budget) sees those calls only once Zoho reports the
+// org's use (X-API-CREDITS-REMAINING, from half the day's credits on).
 type stageDaily struct {
 	e      *Extractor
 	object string

@@ -8,12 +8,22 @@ import (
 )
 
 // cursor is what an Extract call hands back as its high-water mark, as a
-// JSON string: {"modified":…,"full":…,"deleted":…,"schema":…}. A bare
-// RFC 3339 time is read as {"modified": it}.
+// JSON string: {"modified":…,"id":…,"read_at":…,"full":…,"deleted":…,
+// "schema":…}. A bare RFC 3339 time is read as {"modified": it}.
 type cursor struct {
 	// Modified is the newest Modified_Time (Desk: modifiedTime) seen, as
 	// the API wrote it (RFC 3339 with its offset).
 	Modified string `json:"modified,omitempty"`
+	// ID (CRM list reads and Deals_Stage_History only) is the id of the
+	// last record read at Modified, in the list API's (Modified_Time, id)
+	// order, and ReadAt the server time at the start of the read that
+	// read up to there. The next read skips the records at or before
+	// (Modified, ID) whose Modified_Time is more than the look-back older
+	// than ReadAt (see skipRule), so that a second shared by more records
+	// than one run may read (a bulk import) is got past. A cursor without
+	// them (older revops, a Bulk Read's) skips nothing.
+	ID     string `json:"id,omitempty"`
+	ReadAt string `json:"read_at,omitempty"`
 	// Full is the server time at the start of the last full read; the
 	// next full read is due FormulaRefresh after it.
 	Full string `json:"full,omitempty"`
@@ -65,7 +75,10 @@ func parseCursor(s string) (cursor, error) {
 	default:
 		c.Modified = s
 	}
-	times := []string{c.Modified, c.Full, c.Deleted, c.FullStarted}
+	if c.ID != "" && (c.Modified == "" || c.ReadAt == "") {
+		return c, fmt.Errorf("cursor %q: id %q wants modified and read_at beside it", s, c.ID)
+	}
+	times := []string{c.Modified, c.Full, c.Deleted, c.FullStarted, c.ReadAt}
 	if c.Bulk != nil {
 		times = append(times, c.Bulk.Started, c.Bulk.Since)
 	}

@@ -43,6 +43,40 @@ func modifiedSince(t *testing.T, recs []map[string]any, from time.Time) []string
 	return out
 }
 
+// readAfter lists the ids of the records a read from cur reads: those
+// modified at or after cur's modified − look-back (5m), but for the ones
+// at or before cur's (modified, id) that were more than the look-back old
+// when the read that got there started (cur's read_at).
+func readAfter(t *testing.T, recs []map[string]any, cur string) []string {
+	t.Helper()
+	var c struct {
+		Modified string `json:"modified"`
+		ID       string `json:"id"`
+		ReadAt   string `json:"read_at"`
+	}
+	if err := json.Unmarshal([]byte(cur), &c); err != nil {
+		t.Fatalf("cursor %q: %v", cur, err)
+	}
+	if c.ID == "" || c.ReadAt == "" {
+		t.Fatalf("cursor %s has no id and read_at", cur)
+	}
+	m, readAt := ztime(t, c.Modified), ztime(t, c.ReadAt)
+	var out []string
+	for _, r := range recs {
+		tm, id := ztime(t, r["Modified_Time"].(string)), r["id"].(string)
+		if tm.Before(m.Add(-5 * time.Minute)) {
+			continue
+		}
+		atOrBefore := tm.Before(m) || tm.Equal(m) && (len(id) < len(c.ID) || len(id) == len(c.ID) && id <= c.ID)
+		if atOrBefore && !tm.After(readAt.Add(-5*time.Minute-time.Second)) {
+			continue
+		}
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func ids(res *result) []string {
 	var out []string
 	for _, r := range res.rows {
@@ -83,9 +117,10 @@ func TestIncrementalAfterChanges(t *testing.T) {
 	before := e.Stats("Leads").Requests
 	second := extractObj(t, e, "Leads", first.cursor)
 	recs := ts.Records("Leads")
-	// Exactly the records modified at or after cursor − look-back (5m):
-	// the 8 changed ones plus the look-back overlap.
-	wantIDs := modifiedSince(t, recs, c1.Add(-5*time.Minute))
+	// Exactly the records modified at or after cursor − look-back (5m),
+	// the 8 changed ones and the look-back overlap, but for those the
+	// first read read when they were already older than the look-back.
+	wantIDs := readAfter(t, recs, first.cursor)
 	if got := ids(second); !equal(got, wantIDs) {
 		t.Fatalf("incremental read %d records %v, want %d %v", len(got), got, len(wantIDs), wantIDs)
 	}
@@ -111,9 +146,10 @@ func TestIncrementalAfterChanges(t *testing.T) {
 	if !c2.After(c1) {
 		t.Fatalf("cursor did not advance: %v → %v", c1, c2)
 	}
-	// Nothing changed: only the look-back overlap comes again.
+	// Nothing changed: only the look-back overlap that was not yet older
+	// than the look-back comes again.
 	third := extractObj(t, e, "Leads", second.cursor)
-	if got, w := ids(third), modifiedSince(t, recs, c2.Add(-5*time.Minute)); !equal(got, w) {
+	if got, w := ids(third), readAfter(t, recs, second.cursor); !equal(got, w) {
 		t.Fatalf("unchanged read %v, want %v", got, w)
 	}
 	if c3 := cursorModified(t, third.cursor); !c3.Equal(c2) {

@@ -40,6 +40,10 @@ type stream struct {
 	// The checkpoint of the batches yielded so far (see Checkpoint).
 	ckpt   string
 	ckptOK bool
+	// stamp, when set (before the stream is handed out), brings that
+	// checkpoint up to date when it is asked for: Deals_Stage_History
+	// puts every call spent so far in its ledger then.
+	stamp func(ckpt string) string
 	// Set by the producer before it closes ch.
 	err        error
 	cursor     string
@@ -147,7 +151,12 @@ func (s *stream) Next() bool {
 // Deals_Stage_History: the Modified_Time of the last deal whose whole
 // history was yielded. Desk never offers one: it reads newest first, so
 // only the end of the stream is safe.
-func (s *stream) Checkpoint() (string, bool) { return s.ckpt, s.ckptOK }
+func (s *stream) Checkpoint() (string, bool) {
+	if s.ckptOK && s.stamp != nil {
+		return s.stamp(s.ckpt), true
+	}
+	return s.ckpt, s.ckptOK
+}
 
 // Incomplete implements extract.Incompleter: the read stopped at
 // Options.MaxCalls and Cursor is a checkpoint.
