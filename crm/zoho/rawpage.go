@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"unicode/utf8"
+
+	"github.com/revops/revops/crm/rawjson"
 )
 
 // RawPage is one page of a list answer whose records are kept as raw
@@ -26,7 +27,7 @@ type RawPage struct {
 	idF    int       // index of id among the captured keys
 	modF   int       // index of Modified_Time
 	info   listInfo
-	parser rawScanner // reused between pages
+	parser rawjson.Scanner // reused between pages
 }
 
 // rawSpan is [start, end) of a value in the body; end 0 means absent.
@@ -80,7 +81,7 @@ func (p *RawPage) str(rec, f int) (string, bool) {
 		return "", false
 	}
 	raw := p.body[v.start:v.end]
-	if s, ok := RawString(raw); ok {
+	if s, ok := rawjson.String(raw); ok {
 		return string(s), true
 	}
 	var s string
@@ -152,35 +153,31 @@ func (p *RawPage) parse(call int, body []byte) error {
 	p.call, p.body, p.info = call, body, listInfo{}
 	p.spans, p.recs = p.spans[:0], p.recs[:0]
 	s := &p.parser
-	s.b, s.pos = body, 0
-	s.ws()
-	if s.pos >= len(s.b) {
+	s.Reset(body)
+	if s.AtEnd() {
 		return fmt.Errorf("decode answer: empty body")
 	}
-	if s.literal("null") {
+	if s.Literal("null") {
 		return nil // as encoding/json: nothing
 	}
-	if s.b[s.pos] != '{' {
-		return s.errorf("want an object")
-	}
-	s.pos++
-	return s.members(func(key []byte) error {
+	return s.Object("want an object", func(key []byte) error {
 		switch {
 		case bytes.EqualFold(key, []byte("data")):
 			return p.data()
 		case bytes.EqualFold(key, []byte("info")):
-			start := s.pos
-			if err := s.skip(0); err != nil {
+			raw, err := s.Skip()
+			if err != nil {
 				return fmt.Errorf("info: %w", err)
 			}
 			var info listInfo
-			if err := json.Unmarshal(s.b[start:s.pos], &info); err != nil {
+			if err := json.Unmarshal(raw, &info); err != nil {
 				return fmt.Errorf("decode answer: info: %w", err)
 			}
 			p.info = info
 			return nil
 		}
-		return s.skip(0)
+		_, err := s.Skip()
+		return err
 	})
 }
 
@@ -188,371 +185,40 @@ func (p *RawPage) parse(call int, body []byte) error {
 func (p *RawPage) data() error {
 	s := &p.parser
 	p.spans, p.recs = p.spans[:0], p.recs[:0]
-	if s.literal("null") {
+	if s.Literal("null") {
 		return nil
 	}
-	if s.pos >= len(s.b) || s.b[s.pos] != '[' {
-		return s.errorf("data: want an array")
-	}
-	s.pos++
-	return s.elements(func() error {
+	return s.Array("data: want an array", func() error {
 		rec := len(p.recs)
-		start := s.pos
+		start := s.Pos()
 		base := len(p.spans)
 		for range p.nf {
 			p.spans = append(p.spans, rawSpan{})
 		}
-		if s.literal("null") {
-			p.recs = append(p.recs, rawSpan{int32(start), int32(s.pos)})
+		if s.Literal("null") {
+			p.recs = append(p.recs, rawSpan{int32(start), int32(s.Pos())})
 			return nil
 		}
-		if s.pos >= len(s.b) || s.b[s.pos] != '{' {
-			return s.errorf("data: record %d: want an object", rec+1)
+		if s.Peek() != '{' {
+			return s.Errorf("data: record %d: want an object", rec+1)
 		}
-		s.pos++
-		err := s.members(func(key []byte) error {
-			vs := s.pos
-			if err := s.skip(0); err != nil {
+		err := s.Object("want an object", func(key []byte) error {
+			vs := s.Pos()
+			if _, err := s.Skip(); err != nil {
 				return fmt.Errorf("field %q: %w", key, err)
 			}
 			if f, ok := p.index[string(key)]; ok {
-				p.spans[base+f] = rawSpan{int32(vs), int32(s.pos)}
+				p.spans[base+f] = rawSpan{int32(vs), int32(s.Pos())}
 			}
 			return nil
 		})
 		if err != nil {
 			if id := p.spans[base+p.idF]; id.end != 0 {
-				return fmt.Errorf("data: record %d (id %s): %w", rec+1, s.b[id.start:id.end], err)
+				return fmt.Errorf("data: record %d (id %s): %w", rec+1, p.body[id.start:id.end], err)
 			}
 			return fmt.Errorf("data: record %d: %w", rec+1, err)
 		}
-		p.recs = append(p.recs, rawSpan{int32(start), int32(s.pos)})
+		p.recs = append(p.recs, rawSpan{int32(start), int32(s.Pos())})
 		return nil
 	})
-}
-
-// rawScanner walks JSON text, checking it as it goes.
-type rawScanner struct {
-	b   []byte
-	pos int
-	key []byte // scratch for unescaped keys
-	// escapedKey says the last key read had escapes (it is in key).
-	escapedKey bool
-}
-
-// maxDepth bounds the nesting of values, as encoding/json does.
-const maxDepth = 10000
-
-func (s *rawScanner) errorf(format string, args ...any) error {
-	where := "end of answer"
-	if s.pos < len(s.b) {
-		where = fmt.Sprintf("%q at byte %d", s.b[s.pos], s.pos)
-	}
-	return fmt.Errorf("decode answer: "+format+" (%s)", append(args, where)...)
-}
-
-func (s *rawScanner) ws() {
-	for s.pos < len(s.b) {
-		switch s.b[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
-	}
-}
-
-// literal consumes lit (after blanks) when it comes next.
-func (s *rawScanner) literal(lit string) bool {
-	s.ws()
-	if bytes.HasPrefix(s.b[s.pos:], []byte(lit)) {
-		s.pos += len(lit)
-		return true
-	}
-	return false
-}
-
-// members reads an object's members after its '{', calling fn with each
-// key (unescaped) positioned at the value, which fn must consume.
-func (s *rawScanner) members(fn func(key []byte) error) error {
-	s.ws()
-	if s.pos < len(s.b) && s.b[s.pos] == '}' {
-		s.pos++
-		return nil
-	}
-	for {
-		s.ws()
-		key, err := s.readKey()
-		if err != nil {
-			return err
-		}
-		s.ws()
-		if s.pos >= len(s.b) || s.b[s.pos] != ':' {
-			return s.errorf("want ':' after key %q", key)
-		}
-		s.pos++
-		s.ws()
-		if err := fn(key); err != nil {
-			return err
-		}
-		s.ws()
-		if s.pos >= len(s.b) {
-			return s.errorf("unterminated object")
-		}
-		switch s.b[s.pos] {
-		case ',':
-			s.pos++
-		case '}':
-			s.pos++
-			return nil
-		default:
-			return s.errorf("want ',' or '}' after the value of %q", key)
-		}
-	}
-}
-
-// elements reads an array's elements after its '[', calling fn
-// positioned at each, which fn must consume.
-func (s *rawScanner) elements(fn func() error) error {
-	s.ws()
-	if s.pos < len(s.b) && s.b[s.pos] == ']' {
-		s.pos++
-		return nil
-	}
-	for {
-		s.ws()
-		if err := fn(); err != nil {
-			return err
-		}
-		s.ws()
-		if s.pos >= len(s.b) {
-			return s.errorf("unterminated array")
-		}
-		switch s.b[s.pos] {
-		case ',':
-			s.pos++
-		case ']':
-			s.pos++
-			return nil
-		default:
-			return s.errorf("want ',' or ']'")
-		}
-	}
-}
-
-// readKey reads a string and returns its text; escaped keys are decoded
-// into scratch space valid until the next key.
-func (s *rawScanner) readKey() ([]byte, error) {
-	if s.pos >= len(s.b) || s.b[s.pos] != '"' {
-		return nil, s.errorf("want a key")
-	}
-	start := s.pos
-	escaped, err := s.skipString()
-	if err != nil {
-		return nil, err
-	}
-	raw := s.b[start:s.pos]
-	s.escapedKey = escaped
-	if !escaped {
-		return raw[1 : len(raw)-1], nil
-	}
-	var k string
-	if err := json.Unmarshal(raw, &k); err != nil {
-		return nil, fmt.Errorf("decode answer: key at byte %d: %w", start, err)
-	}
-	s.key = append(s.key[:0], k...)
-	return s.key, nil
-}
-
-// skipString consumes a string at s.pos, checking its escapes.
-func (s *rawScanner) skipString() (escaped bool, err error) {
-	s.pos++ // the opening quote
-	for s.pos < len(s.b) {
-		c := s.b[s.pos]
-		switch {
-		case c == '"':
-			s.pos++
-			return escaped, nil
-		case c == '\\':
-			escaped = true
-			if s.pos+1 >= len(s.b) {
-				return escaped, s.errorf("unterminated string")
-			}
-			switch s.b[s.pos+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				s.pos += 2
-			case 'u':
-				if s.pos+6 > len(s.b) {
-					return escaped, s.errorf("unterminated string")
-				}
-				for _, h := range s.b[s.pos+2 : s.pos+6] {
-					if !isHex(h) {
-						return escaped, s.errorf("bad \\u escape")
-					}
-				}
-				s.pos += 6
-			default:
-				s.pos++
-				return escaped, s.errorf("bad escape")
-			}
-		case c < 0x20:
-			return escaped, s.errorf("control character in string")
-		default:
-			s.pos++
-		}
-	}
-	return escaped, s.errorf("unterminated string")
-}
-
-func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// skip consumes one value at s.pos (blanks skipped before it).
-func (s *rawScanner) skip(depth int) error {
-	s.ws()
-	if s.pos >= len(s.b) {
-		return s.errorf("want a value")
-	}
-	switch c := s.b[s.pos]; {
-	case c == '"':
-		_, err := s.skipString()
-		return err
-	case c == '{':
-		if depth >= maxDepth {
-			return s.errorf("nested too deep")
-		}
-		s.pos++
-		return s.members(func([]byte) error { return s.skip(depth + 1) })
-	case c == '[':
-		if depth >= maxDepth {
-			return s.errorf("nested too deep")
-		}
-		s.pos++
-		return s.elements(func() error { return s.skip(depth + 1) })
-	case c == 't':
-		if s.literal("true") {
-			return nil
-		}
-	case c == 'f':
-		if s.literal("false") {
-			return nil
-		}
-	case c == 'n':
-		if s.literal("null") {
-			return nil
-		}
-	case c == '-' || isDigit(c):
-		return s.number()
-	}
-	return s.errorf("invalid value")
-}
-
-// number consumes a JSON number: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
-func (s *rawScanner) number() error {
-	b := s.b
-	i := s.pos
-	if b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && '1' <= b[i] && b[i] <= '9':
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	default:
-		s.pos = i
-		return s.errorf("bad number")
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		if i >= len(b) || !isDigit(b[i]) {
-			s.pos = i
-			return s.errorf("bad number")
-		}
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= len(b) || !isDigit(b[i]) {
-			s.pos = i
-			return s.errorf("bad number")
-		}
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	}
-	s.pos = i
-	return nil
-}
-
-// RawString is the text of a raw JSON string value that needs no
-// decoding (no escapes, valid UTF-8): what encoding/json would give,
-// without a copy. ok is false for any other value.
-func RawString(raw []byte) (text []byte, ok bool) {
-	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
-		return nil, false
-	}
-	text = raw[1 : len(raw)-1]
-	ascii := true
-	for _, c := range text {
-		if c == '\\' || c == '"' || c < 0x20 {
-			return nil, false
-		}
-		if c >= utf8.RuneSelf {
-			ascii = false
-		}
-	}
-	if !ascii && !utf8.Valid(text) {
-		return nil, false // encoding/json replaces bad bytes with U+FFFD
-	}
-	return text, true
-}
-
-// RawMembers calls fn with each member of a raw JSON object value that
-// came in a RawPage (so is known to be valid), in order; false when raw is
-// not an object or a key needs decoding.
-func RawMembers(raw []byte, fn func(key, value []byte)) bool {
-	if len(raw) == 0 || raw[0] != '{' {
-		return false
-	}
-	s := rawScanner{b: raw, pos: 1}
-	ok := true
-	err := s.members(func(key []byte) error {
-		if s.escapedKey {
-			ok = false
-		}
-		start := s.pos
-		if err := s.skip(1); err != nil {
-			return err
-		}
-		fn(key, raw[start:s.pos])
-		return nil
-	})
-	return ok && err == nil
-}
-
-// RawElements calls fn with each element of a raw JSON array value that
-// came in a RawPage, in order; false when raw is not an array.
-func RawElements(raw []byte, fn func(value []byte)) bool {
-	if len(raw) == 0 || raw[0] != '[' {
-		return false
-	}
-	s := rawScanner{b: raw, pos: 1}
-	err := s.elements(func() error {
-		start := s.pos
-		if err := s.skip(1); err != nil {
-			return err
-		}
-		fn(raw[start:s.pos])
-		return nil
-	})
-	return err == nil
 }

@@ -119,19 +119,3 @@ func TestRawPageErrorsSayWhere(t *testing.T) {
 		}
 	}
 }
-
-// TestRawStringIsWhatJSONGives: RawString takes only strings that decode
-// to their own bytes.
-func TestRawStringIsWhatJSONGives(t *testing.T) {
-	for _, raw := range []string{`"plain"`, `""`, `"café"`, `"a\"b"`, `"\u00e9"`, "\"\xff\"", `5`, `null`, `"日本"`} {
-		got, ok := RawString([]byte(raw))
-		var want string
-		jerr := json.Unmarshal([]byte(raw), &want)
-		if ok && (jerr != nil || string(got) != want) {
-			t.Errorf("%s: RawString %q, encoding/json %q (%v)", raw, got, want, jerr)
-		}
-		if !ok && jerr == nil && raw[0] == '"' && strings.IndexByte(raw[1:len(raw)-1], '\\') < 0 && strings.IndexByte(raw[1:len(raw)-1], 0xff) < 0 {
-			t.Errorf("%s: plain string not taken", raw)
-		}
-	}
-}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/revops/revops/crm/zoho"
 	"github.com/revops/revops/extract"
@@ -177,59 +176,4 @@ func FuzzRawBatcher(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		convertBoth(t, body, rawTestColumns)
 	})
-}
-
-// checkFast fails when fastDateTime or fastDecimal takes s and gives
-// other than extract.ParseDateTime or decimal128.FromString.
-func checkFast(t *testing.T, s string) {
-	t.Helper()
-	if us, ok := fastDateTime([]byte(s)); ok {
-		want, err := extract.ParseDateTime(s)
-		if err != nil || want.UnixMicro() != us {
-			t.Errorf("%q: fastDateTime %d, ParseDateTime %d (%v)", s, us, want.UnixMicro(), err)
-		}
-	}
-	for _, scale := range []int32{0, 2, 3, 17} {
-		if d, ok := fastDecimal([]byte(s), scale); ok {
-			want, err := decimal128.FromString(s, 18, scale)
-			if err != nil || want != d {
-				t.Errorf("%q scale %d: fastDecimal %v, FromString %v (%v)", s, scale, d, want, err)
-			}
-		}
-	}
-}
-
-// TestFastParsersAsLibrary sweeps dates, times and offsets, and decimals,
-// through the fast paths and the library readers.
-func TestFastParsersAsLibrary(t *testing.T) {
-	taken := 0
-	for _, y := range []int{1000, 1582, 1899, 1900, 1969, 1970, 2000, 2024, 2026, 2100, 2400, 9999} {
-		for m := 0; m <= 13; m++ {
-			for _, d := range []int{0, 1, 28, 29, 30, 31, 32} {
-				for _, tail := range []string{"T00:00:00Z", "T23:59:59+05:30", "T12:00:00-08:00", "T24:00:00Z", "T00:60:00Z",
-					"T00:00:00+23:59", "T00:00:00-00:00", "T00:00:00+00:00", "T01:02:03.5Z"} {
-					s := fmt.Sprintf("%04d-%02d-%02d%s", y, m, d, tail)
-					checkFast(t, s)
-					if _, ok := fastDateTime([]byte(s)); ok {
-						taken++
-					}
-				}
-			}
-		}
-	}
-	for _, s := range []string{"0", "-0", "1", "125000.5", "0.10", "-99.99", "999999999999999999", "99999999999999999.9",
-		"0.00000000000000001", "12.345", "1e2", "-", "", ".5", "5.", "007"} {
-		checkFast(t, s)
-	}
-	if taken < 1000 {
-		t.Fatalf("the fast path took only %d datetimes", taken)
-	}
-}
-
-// FuzzFastParsers holds fastDateTime and fastDecimal to the library readers.
-func FuzzFastParsers(f *testing.F) {
-	for _, s := range []string{"2026-11-01T05:29:00+05:30", "2024-02-29T23:59:59Z", "125000.5", "-0.01", "2026-11-01T05:29:00-00:00"} {
-		f.Add(s)
-	}
-	f.Fuzz(checkFast)
 }
