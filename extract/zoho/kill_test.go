@@ -294,3 +294,91 @@ func TestBulkReadKilledResumes(t *testing.T) {
 	t.Logf("%d contacts in %d pages: killed after keeping %d rows; resumed with %d jobs, %d rows", n, pages, kept,
 		created(), res.Rows)
 }
+
+// TestStageHistoryBulkImportKilledResumes: 1,500 deals share one
+// Modified_Time (a bulk import), and a process reading their
+// Stage_History is killed with SIGKILL between batches. The next run
+// reads the history of exactly the deals the killed one did not commit,
+// none of the others again, although all of them are in its look-back
+// window; the table equals a one-shot read's.
+func TestStageHistoryBulkImportKilledResumes(t *testing.T) {
+	ctx := context.Background()
+	clk := newStageClock()
+	ts := start(t, zohotest.Options{Now: clk.now}, 0)
+	bulkImport(t, ts, "Deals", 1500)
+	clk.advance(10 * time.Minute)
+	deals := len(ts.Records("Deals"))
+	stageCalls := func() int64 {
+		return ts.Counters().Sum(func(c sandbox.Count) bool { return c.Endpoint == "/crm/v8/Deals/{id}/Stage_History" })
+	}
+	o := crmOptions(ts)
+	o.Modules = []string{"Deals"}
+	one := openWarehouse(t, "oneshot")
+	if _, err := extractInto(t, one, newExtractor(t, o), zoho.StageHistoryObject, 0); err != nil {
+		t.Fatal(err)
+	}
+	want := tableRows(t, one, "zoho_crm.deals_stage_history")
+
+	path := filepath.Join(t.TempDir(), "killed.duckdb")
+	ts.Counters().Reset()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.v")
+	cmd.Env = append(os.Environ(), childEnv+"="+ts.URL, "REVOPS_ZOHO_KILL_DB="+path,
+		"REVOPS_ZOHO_KILL_ID="+ts.ClientID(), "REVOPS_ZOHO_KILL_SECRET="+ts.ClientSecret(),
+		"REVOPS_ZOHO_KILL_REFRESH="+ts.RefreshToken())
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.After(2 * time.Minute)
+	for stageCalls() < int64(deals)/2 {
+		select {
+		case err := <-exited:
+			t.Fatalf("the child ended before it was killed (%v):\n%s", err, out.String())
+		case <-deadline:
+			t.Fatalf("the child read %d of %d histories in 2 minutes:\n%s", stageCalls(), deals, out.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	if err := cmd.Process.Signal(os.Kill); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	killed := stageCalls()
+
+	kw, err := duckdb.Open(ctx, duckdb.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { kw.Close() })
+	cur, ok, err := load.GetCursor(ctx, kw, "zoho_crm", zoho.StageHistoryObject)
+	if err != nil || !ok || !strings.Contains(cur.Value, `"id"`) {
+		t.Fatalf("cursor after the kill: %+v, %v", cur, err)
+	}
+	kept := len(landedDeals(t, tableRows(t, kw, "zoho_crm.deals_stage_history")))
+	if kept == 0 || kept == deals {
+		t.Fatalf("the killed read kept %d of %d deals", kept, deals)
+	}
+
+	ts.Counters().Reset()
+	if _, err := extractInto(t, kw, newExtractor(t, o), zoho.StageHistoryObject, 0); err != nil {
+		t.Fatal(err)
+	}
+	if n := stageCalls(); n != int64(deals-kept) {
+		t.Fatalf("the resumed run read %d histories; %d of %d deals were not kept", n, deals-kept, deals)
+	}
+	got := tableRows(t, kw, "zoho_crm.deals_stage_history")
+	if len(got) != len(want) {
+		t.Fatalf("%d entries after resuming, one-shot %d", len(got), len(want))
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Fatalf("entry %s:\n got %s\nwant %s", id, got[id], w)
+		}
+	}
+	t.Logf("%d deals of one second: killed after %d histories, %d deals kept (cursor %s); resumed with %d",
+		deals, killed, kept, cur.Value, deals-kept)
+}
