@@ -109,17 +109,6 @@ func (c cursor) String() string {
 	return string(b)
 }
 
-// newer returns the newer of two API time strings ("" is oldest).
-func newer(a, b string) string {
-	if b == "" {
-		return a
-	}
-	if a == "" || at(b).After(at(a)) {
-		return b
-	}
-	return a
-}
-
 // at parses one of the cursor's times; zero when empty.
 func at(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)
