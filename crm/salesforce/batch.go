@@ -147,14 +147,8 @@ func subrequestError(status int, body json.RawMessage) *APIError {
 // Next's) and leaves p as it was, so that Next can still send the query
 // itself. It must be called before any Next.
 func (p *Pager) Prime(res BatchResult) ([]map[string]any, error) {
-	if p.page != 0 || p.done {
-		return nil, fmt.Errorf("salesforce: query %s: a page was already read", p.object)
-	}
-	if res.Err != nil {
-		return nil, fmt.Errorf("salesforce: query %s page 1 (batch): %w", p.object, res.Err)
-	}
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("salesforce: query %s page 1 (batch): status %d", p.object, res.StatusCode)
+	if err := p.primable(res); err != nil {
+		return nil, err
 	}
 	var pg page
 	dec := json.NewDecoder(bytes.NewReader(res.Result))
@@ -162,12 +156,23 @@ func (p *Pager) Prime(res BatchResult) ([]map[string]any, error) {
 	if err := dec.Decode(&pg); err != nil {
 		return nil, fmt.Errorf("salesforce: query %s page 1 (batch): decode: %w", p.object, err)
 	}
-	p.page = 1
-	p.total = pg.TotalSize
-	p.next = pg.NextRecordsURL
-	p.done = pg.Done || pg.NextRecordsURL == ""
+	p.took(pg.TotalSize, pg.Done, pg.NextRecordsURL)
 	for _, rec := range pg.Records {
 		stripAttributes(rec)
 	}
 	return pg.Records, nil
+}
+
+// primable checks that res can be p's first page.
+func (p *Pager) primable(res BatchResult) error {
+	if p.page != 0 || p.done {
+		return fmt.Errorf("salesforce: query %s: a page was already read", p.object)
+	}
+	if res.Err != nil {
+		return fmt.Errorf("salesforce: query %s page 1 (batch): %w", p.object, res.Err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("salesforce: query %s page 1 (batch): status %d", p.object, res.StatusCode)
+	}
+	return nil
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -58,31 +56,15 @@ func (p *Pager) Next(ctx context.Context) ([]map[string]any, error) {
 	if p.done {
 		return nil, nil
 	}
-	r := request{method: http.MethodGet}
-	if p.next == "" {
-		op := "query"
-		if p.all {
-			op = "queryAll"
-		}
-		r.path, r.query = p.c.dataPath(op), url.Values{"q": {p.soql}}
-	} else {
-		u, err := url.Parse(p.next)
-		if err != nil {
-			return nil, fmt.Errorf("salesforce: query %s page %d: bad nextRecordsUrl: %w", p.object, p.page+1, err)
-		}
-		r.path, r.query = u.Path, u.Query()
-	}
-	if p.batch > 0 {
-		r.header = http.Header{"Sforce-Query-Options": {"batchSize=" + strconv.Itoa(p.batch)}}
+	r, err := p.request()
+	if err != nil {
+		return nil, err
 	}
 	var pg page
 	if err := p.c.do(ctx, r, &pg); err != nil {
 		return nil, fmt.Errorf("salesforce: query %s page %d: %w", p.object, p.page+1, err)
 	}
-	p.page++
-	p.total = pg.TotalSize
-	p.next = pg.NextRecordsURL
-	p.done = pg.Done || pg.NextRecordsURL == ""
+	p.took(pg.TotalSize, pg.Done, pg.NextRecordsURL)
 	for _, rec := range pg.Records {
 		stripAttributes(rec)
 	}

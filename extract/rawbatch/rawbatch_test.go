@@ -28,6 +28,9 @@ func readRows(body []byte, fields []string) (*rows, error) {
 	r := &rows{fields: fields}
 	var s rawjson.Scanner
 	s.Reset(body)
+	if !s.AtEnd() && s.Literal("null") {
+		return r, nil
+	}
 	err := s.Array("want an array", func() error {
 		vals := make([][]byte, len(fields))
 		s.Peek()

@@ -191,7 +191,7 @@ func (e *Extractor) Extract(ctx context.Context, obj extract.Object, since strin
 		return e.start(ctx, sp, int64(n), nil, nil, bulkSOQL), nil
 	}
 	pager := e.client.NewPager(restSOQL, true, queryBatch)
-	first, err := pager.Next(ctx)
+	first, err := e.firstPage(ctx, sp, pager)
 	if err != nil {
 		return fail(err)
 	}

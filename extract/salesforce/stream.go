@@ -12,6 +12,7 @@ import (
 	"github.com/revops/revops/budget"
 	"github.com/revops/revops/crm/salesforce"
 	"github.com/revops/revops/extract"
+	"github.com/revops/revops/extract/rawbatch"
 )
 
 // spec is what one Extract reads.
@@ -52,19 +53,28 @@ type stream struct {
 }
 
 // start launches the producer: REST paging from pager (first already
-// read) when bulkSOQL is "", a Bulk API 2.0 query job otherwise.
+// read, see firstPage) when bulkSOQL is "", a Bulk API 2.0 query job
+// otherwise.
 func (e *Extractor) start(ctx context.Context, sp spec, total int64, pager *salesforce.Pager,
-	first []map[string]any, bulkSOQL string) *stream {
+	first *salesforce.QueryPage, bulkSOQL string) *stream {
 	ctx, cancel := context.WithCancel(ctx)
-	b := extract.NewBatcher(sp.cols)
-	s := &stream{schema: b.Schema(), total: total, ch: make(chan batch, 1), cancel: cancel,
+	p := &producer{e: e, sp: sp, max: sp.cursor, edgeIDs: map[string]bool{}, ordered: bulkSOQL == ""}
+	var schema *arrow.Schema
+	if bulkSOQL == "" {
+		p.raw = rawbatch.New(sp.cols)
+		schema = p.raw.Schema()
+	} else {
+		p.b = extract.NewBatcher(sp.cols)
+		schema = p.b.Schema()
+	}
+	s := &stream{schema: schema, total: total, ch: make(chan batch, 1), cancel: cancel,
 		done: make(chan struct{}), cursor: sp.since, state: sp.state}
 	s.refs.Store(1)
-	p := &producer{e: e, sp: sp, b: b, s: s, max: sp.cursor, edgeIDs: map[string]bool{}, ordered: bulkSOQL == ""}
+	p.s = s
 	go func() {
 		defer close(s.done)
 		defer close(s.ch)
-		defer b.Release()
+		defer p.release()
 		var err error
 		switch {
 		case bulkSOQL == "":
@@ -102,11 +112,13 @@ func (e *Extractor) start(ctx context.Context, sp spec, total int64, pager *sale
 	return s
 }
 
-// producer turns API records into batches.
+// producer turns API records into batches: REST query pages straight
+// from their raw JSON (raw), Bulk API 2.0 CSV rows as maps (b).
 type producer struct {
 	e    *Extractor
 	sp   spec
-	b    *extract.Batcher
+	b    *extract.Batcher  // Bulk reads
+	raw  *rawbatch.Batcher // REST reads
 	s    *stream
 	max  time.Time // highest cursor-field value seen
 	rows int64
@@ -119,6 +131,9 @@ type producer struct {
 	ordered bool
 	safe    string
 	safeOK  bool
+	// The fields of REST pages the producer reads (-1: not there): Id,
+	// the cursor field, IsDeleted and the deletion time's field.
+	idF, modF, delF, datF int
 }
 
 // batch is a batch and the checkpoint that holds once it has been read.
@@ -148,19 +163,71 @@ func (p *producer) checkpoint() (string, bool) {
 
 // fetched is one page read ahead.
 type fetched struct {
-	recs []map[string]any
+	page *salesforce.QueryPage
 	err  error
+}
+
+// pageFields are the keys a REST read keeps of each record: the
+// columns' and those the producer reads (Id, the cursor field,
+// IsDeleted, the deletion time's field).
+func pageFields(sp spec) []string {
+	fields := make([]string, 0, len(sp.cols)+4)
+	seen := make(map[string]bool, len(sp.cols)+4)
+	for _, k := range append(columnKeys(sp.cols), "Id", sp.modified, "IsDeleted", sp.deletedAt) {
+		if k != "" && !seen[k] {
+			seen[k] = true
+			fields = append(fields, k)
+		}
+	}
+	return fields
+}
+
+func columnKeys(cols []extract.Column) []string {
+	keys := make([]string, len(cols))
+	for i, c := range cols {
+		keys[i] = c.Key()
+	}
+	return keys
+}
+
+// newPage is an empty query page for the REST read of sp.
+func newPage(sp spec) *salesforce.QueryPage { return salesforce.NewQueryPage(pageFields(sp)) }
+
+// firstPage reads the first page of pager, raw, for the read of sp.
+func (e *Extractor) firstPage(ctx context.Context, sp spec, pager *salesforce.Pager) (*salesforce.QueryPage, error) {
+	pg := newPage(sp)
+	if _, err := pager.NextRaw(ctx, pg); err != nil {
+		return nil, err
+	}
+	return pg, nil
+}
+
+// primePage takes res, a Composite Batch subrequest's answer to pager's
+// first query, as its first page, raw, for the read of sp.
+func (e *Extractor) primePage(sp spec, pager *salesforce.Pager, res salesforce.BatchResult) (*salesforce.QueryPage, error) {
+	pg := newPage(sp)
+	if err := pager.PrimeRaw(res, pg); err != nil {
+		return nil, err
+	}
+	return pg, nil
 }
 
 // rest appends the first page and every following one, reading each next
 // page while the current one is converted (one request in flight, so the
-// calls stay sequential for the API). When the server has dropped the
-// query cursor (INVALID_QUERY_LOCATOR: idle for 15 minutes, or pushed out
-// by newer cursors), the query restarts from the highest cursor-field
-// value read: rows come in that order, so nothing is lost, and the rows of
-// that last second already read are skipped.
-func (p *producer) rest(ctx context.Context, pager *salesforce.Pager, page []map[string]any) error {
+// calls stay sequential for the API). Pages are read raw into two
+// buffers in turn: the one converted and the one read. When the server
+// has dropped the query cursor (INVALID_QUERY_LOCATOR: idle for 15
+// minutes, or pushed out by newer cursors), the query restarts from the
+// highest cursor-field value read: rows come in that order, so nothing is
+// lost, and the rows of that last second already read are skipped.
+func (p *producer) rest(ctx context.Context, pager *salesforce.Pager, page *salesforce.QueryPage) error {
 	var restartedAt time.Time
+	bufs := [2]*salesforce.QueryPage{page, nil}
+	cur := 0
+	if page == nil {
+		bufs[0] = newPage(p.sp)
+	}
+	p.index(bufs[0])
 	for {
 		var next chan fetched
 		var stop error
@@ -170,20 +237,26 @@ func (p *producer) rest(ctx context.Context, pager *salesforce.Pager, page []map
 			stop = p.e.checkBudget("the next page of "+p.sp.object, 1)
 		}
 		if !pager.Done() && stop == nil {
+			if bufs[1-cur] == nil {
+				bufs[1-cur] = newPage(p.sp)
+			}
+			into := bufs[1-cur]
 			next = make(chan fetched, 1)
 			go func() {
-				recs, err := pager.Next(ctx)
-				next <- fetched{recs, err}
+				_, err := pager.NextRaw(ctx, into)
+				next <- fetched{into, err}
 			}()
 		}
-		for _, rec := range page {
-			if p.edge != nil {
-				if id, _ := rec["Id"].(string); p.edge[id] {
-					continue // read before the restart
+		if page != nil {
+			for i := range page.Len() {
+				if p.edge != nil {
+					if id, _ := str(page, i, p.idF); p.edge[id] {
+						continue // read before the restart
+					}
 				}
-			}
-			if err := p.add(ctx, rec); err != nil {
-				return err // ctx is cancelled by the stream; the fetch ends
+				if err := p.addRaw(ctx, page, i); err != nil {
+					return err // ctx is cancelled by the stream; the fetch ends
+				}
 			}
 		}
 		if next == nil {
@@ -202,8 +275,96 @@ func (p *producer) rest(ctx context.Context, pager *salesforce.Pager, page []map
 			page = nil
 			continue
 		}
-		page = f.recs
+		cur = 1 - cur
+		page = f.page
 	}
+}
+
+// index finds the fields the producer reads among a page's.
+func (p *producer) index(pg *salesforce.QueryPage) {
+	p.idF, p.modF, p.delF, p.datF = -1, -1, -1, -1
+	for i, f := range pg.Fields() {
+		for _, x := range []struct {
+			name string
+			at   *int
+		}{{"Id", &p.idF}, {p.sp.modified, &p.modF}, {"IsDeleted", &p.delF}, {p.sp.deletedAt, &p.datF}} {
+			if x.name != "" && f == x.name && *x.at < 0 {
+				*x.at = i
+			}
+		}
+	}
+}
+
+// str is field f of record i when it is a string (f -1: none).
+func str(pg *salesforce.QueryPage, i, f int) (string, bool) {
+	if f < 0 {
+		return "", false
+	}
+	return pg.String(i, f)
+}
+
+// idOf is record i's Id as errors print it: the map path's rec["Id"].
+func (p *producer) idOf(pg *salesforce.QueryPage, i int) any {
+	m, err := pg.Record(i)
+	if err != nil {
+		return nil
+	}
+	return m["Id"]
+}
+
+// addRaw appends record i of a REST page, as add appends a map.
+func (p *producer) addRaw(ctx context.Context, pg *salesforce.QueryPage, i int) error {
+	var deletedAt *time.Time
+	if v, ok := str(pg, i, p.modF); ok {
+		t, err := salesforce.ParseTime(v)
+		if err != nil {
+			return fmt.Errorf("record %v: %s: %w", p.idOf(pg, i), p.sp.modified, err)
+		}
+		if p.see(t) {
+			if id, ok := str(pg, i, p.idF); ok {
+				p.edgeIDs[id] = true
+			}
+		}
+	}
+	if p.delF >= 0 && isDeletedRaw(pg, i, p.delF) {
+		t := p.max
+		if v, ok := str(pg, i, p.datF); ok {
+			if dt, err := salesforce.ParseTime(v); err == nil {
+				t = dt
+			}
+		}
+		deletedAt = &t
+	}
+	if err := p.raw.Append(pg, i, deletedAt); err != nil {
+		return fmt.Errorf("record %v: %w", p.idOf(pg, i), err)
+	}
+	p.rows++
+	if p.raw.Len() >= batchRows {
+		return p.flush(ctx)
+	}
+	return nil
+}
+
+// isDeletedRaw is isDeleted of a raw value: true, or the string "true".
+func isDeletedRaw(pg *salesforce.QueryPage, i, f int) bool {
+	raw := pg.Value(i, f)
+	if string(raw) == "true" {
+		return true
+	}
+	s, ok := pg.String(i, f)
+	return ok && s == "true"
+}
+
+// see takes a row's cursor-field value t into the cursor; true when the
+// row's id belongs among the ids of the highest second (edgeIDs).
+func (p *producer) see(t time.Time) bool {
+	if t.After(p.max) {
+		if t.Truncate(time.Second) != p.max.Truncate(time.Second) {
+			p.edgeIDs = map[string]bool{}
+		}
+		p.max = t
+	}
+	return p.edgeIDs != nil && !t.Before(p.max.Truncate(time.Second))
 }
 
 // bulk runs a Bulk API 2.0 query job and appends its rows; CSV cells
@@ -236,14 +397,10 @@ func (p *producer) add(ctx context.Context, rec map[string]any) error {
 			if err != nil {
 				return fmt.Errorf("record %v: %s: %w", rec["Id"], p.sp.modified, err)
 			}
-			if t.After(p.max) {
-				if t.Truncate(time.Second) != p.max.Truncate(time.Second) {
-					p.edgeIDs = map[string]bool{}
+			if p.see(t) {
+				if id, ok := rec["Id"].(string); ok {
+					p.edgeIDs[id] = true
 				}
-				p.max = t
-			}
-			if id, ok := rec["Id"].(string); ok && p.edgeIDs != nil && !t.Before(p.max.Truncate(time.Second)) {
-				p.edgeIDs[id] = true
 			}
 		}
 	}
@@ -268,7 +425,13 @@ func (p *producer) add(ctx context.Context, rec map[string]any) error {
 
 // flush sends the rows appended so far as one batch.
 func (p *producer) flush(ctx context.Context) error {
-	rec := p.b.Flush()
+	var rec arrow.RecordBatch
+	switch {
+	case p.raw != nil:
+		rec = p.raw.Flush()
+	case p.b != nil:
+		rec = p.b.Flush()
+	}
 	if rec == nil {
 		return nil
 	}
@@ -279,6 +442,16 @@ func (p *producer) flush(ctx context.Context) error {
 	case <-ctx.Done():
 		rec.Release()
 		return ctx.Err()
+	}
+}
+
+// release frees the builders.
+func (p *producer) release() {
+	if p.raw != nil {
+		p.raw.Release()
+	}
+	if p.b != nil {
+		p.b.Release()
 	}
 }
 
