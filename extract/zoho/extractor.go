@@ -45,9 +45,16 @@
 // field named like a column revops adds (ID, _source) is renamed the same
 // way. A field added later never renames a column that holds data.
 //
-// The cursor is JSON: {"modified": newest Modified_Time seen, "full": last
-// full read, "deleted": start of this read, "schema": the fields read}
-// (server times, RFC 3339).
+// The cursor is JSON: {"modified": newest Modified_Time seen, "id": the
+// last record read at it, "read_at": start of the read that got there,
+// "full": last full read, "deleted": start of this read, "schema": the
+// fields read} (server times, RFC 3339). The next read passes over the
+// records of its look-back window at or before (modified, id) that were
+// older than the look-back at read_at (order.go): a second shared by
+// thousands of records (a bulk import) is read once, even when a run's
+// max_calls or Stage_History allowance reads only part of it; a list page
+// of only such records does not count against max_calls. A cursor without
+// an id (written by an older revops) reads its window whole, as before.
 //
 // Checkpoints (extract.Checkpointer): records come oldest first, so after
 // the deletions every batch ends at a checkpoint, the newest Modified_Time

@@ -46,7 +46,9 @@ type Options struct {
 	// lands what was read with that checkpoint as the cursor, reports the
 	// object incomplete, and the next run continues from there: a first
 	// Deals_Stage_History read (one call per deal) can be spread over days
-	// within the org's daily credits.
+	// within the org's daily credits. List pages that list only records
+	// an earlier run read (the look-back window before the cursor) do not
+	// count, so that a run always gets past them.
 	MaxCalls int `yaml:"max_calls"`
 	// BulkThreshold sends a CRM module's read through Bulk Read (zoho_crm
 	// only) when it would return more than this many records (default
