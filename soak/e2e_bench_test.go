@@ -25,6 +25,7 @@ var (
 	flagE2ERecords = flag.Int("e2e.records", 20_000, "records per system of BenchmarkEndToEnd (make bench-e2e runs 1,000,000)")
 	flagE2ESeed    = flag.Int64("e2e.seed", 7, "world seed of BenchmarkEndToEnd")
 	flagE2EUsers   = flag.Int("e2e.users", 10, "licensed users of the Enterprise Zoho org whose daily credits BenchmarkEndToEnd compares against (the sandbox's org has 10)")
+	flagE2EKeep    = flag.String("e2e.keep", "", "directory where BenchmarkEndToEnd keeps each run's --json document, a CPU profile of each revops run, and the warehouse after the incremental run")
 )
 
 // BenchmarkEndToEnd is `make bench-e2e`: a sandbox of -e2e.records records
@@ -49,6 +50,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 		inc := e.run(b, "incremental")
 		b.StopTimer()
 		e.report(os.Stdout, records, changed, full, inc)
+		e.keep(b)
 		b.ReportMetric(full.wall.Seconds(), "full-s")
 		b.ReportMetric(inc.wall.Seconds(), "incremental-s")
 		b.ReportMetric(float64(full.total()), "full-calls")
@@ -93,6 +95,17 @@ func startE2E(b *testing.B, bin string, records int, seed int64) *e2e {
 		"--write-config", "revops.yaml", "--token-ttl", "24h")
 	e.sandbox.Dir = e.dir
 	e.sandbox.Stderr = io.Discard
+	if *flagE2EKeep != "" {
+		if err := os.MkdirAll(*flagE2EKeep, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		f, err := os.Create(filepath.Join(*flagE2EKeep, "sandbox.log"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = f.Close() })
+		e.sandbox.Stderr = f
+	}
 	out, err := e.sandbox.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -132,7 +145,18 @@ type runResult struct {
 }
 
 type runStage struct {
-	Stage    string  `json:"stage"`
+	Stage    string      `json:"stage"`
+	Status   string      `json:"status"`
+	Rows     int64       `json:"rows"`
+	APICalls int64       `json:"api_calls"`
+	Seconds  float64     `json:"seconds"`
+	Targets  []runTarget `json:"targets"`
+}
+
+// runTarget is one sync or link of a run (or a failed object, model or
+// test of the other stages).
+type runTarget struct {
+	Name     string  `json:"name"`
 	Status   string  `json:"status"`
 	Rows     int64   `json:"rows"`
 	APICalls int64   `json:"api_calls"`
@@ -170,6 +194,12 @@ func (e *e2e) run(b *testing.B, name string) runResult {
 	before := e.stats(b)
 	cmd := exec.Command(e.bin, "run", "--json", "-c", "revops.yaml")
 	cmd.Dir = e.dir
+	if *flagE2EKeep != "" {
+		if err := os.MkdirAll(*flagE2EKeep, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		cmd.Env = append(os.Environ(), "REVOPS_CPUPROFILE="+filepath.Join(*flagE2EKeep, name+".pprof"))
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -201,6 +231,11 @@ func (e *e2e) run(b *testing.B, name string) runResult {
 		fmt.Fprintf(os.Stderr, "revops run (%s): %v: %s\n", name, err, runErrors(stdout.Bytes()))
 	}
 	r.stages, r.objects = doc.Run.Stages, doc.Extract.Objects
+	if *flagE2EKeep != "" {
+		if err := os.WriteFile(filepath.Join(*flagE2EKeep, name+".json"), stdout.Bytes(), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
 	for _, c := range doc.Run.APICalls {
 		if c.Credits != nil {
 			r.credits += *c.Credits
@@ -365,6 +400,29 @@ func (e *e2e) report(w io.Writer, records int, changed map[string]int, full, inc
 	fmt.Fprintf(tw, "peak memory MB\t%d\t%d\t\t\t\n", full.maxRSS>>20, inc.maxRSS>>20)
 	tw.Flush()
 
+	// The syncs and links, each: where the sync and links stages spend.
+	fmt.Fprintf(w, "\nsyncs and links\n")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "stage\ttarget\tfull s\tincremental s\tfull calls\tincremental calls\tfull rows\tincremental rows\t")
+	for _, s := range full.stages {
+		if s.Stage != "sync" && s.Stage != "links" {
+			continue
+		}
+		incT := map[string]runTarget{}
+		for _, is := range inc.stages {
+			if is.Stage == s.Stage {
+				for _, t := range is.Targets {
+					incT[t.Name] = t
+				}
+			}
+		}
+		for _, t := range s.Targets {
+			it := incT[t.Name]
+			fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%d\t%d\t%d\t%d\t\n", s.Stage, t.Name, t.Seconds, it.Seconds, t.APICalls, it.APICalls, t.Rows, it.Rows)
+		}
+	}
+	tw.Flush()
+
 	// Per system: the calls the emulators answered during each run, and
 	// the fewest data calls the APIs allow for what the extract read.
 	minFull, minInc := map[string]int64{}, map[string]int64{}
@@ -417,6 +475,31 @@ func (e *e2e) report(w io.Writer, records int, changed map[string]int, full, inc
 	}
 	fmt.Fprintf(w, "changed between the runs: %s\n", strings.Join(parts, ", "))
 	fmt.Fprintf(w, "project: %s\n\n", filepath.Join(e.dir, "revops.yaml"))
+}
+
+// keep copies the warehouse to -e2e.keep (the revops runs have ended;
+// the sandbox still serves).
+func (e *e2e) keep(b *testing.B) {
+	b.Helper()
+	if *flagE2EKeep == "" {
+		return
+	}
+	files, err := filepath.Glob(filepath.Join(e.dir, "*.duckdb*"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, f := range append(files, filepath.Join(e.dir, "revops.yaml")) {
+		if strings.HasSuffix(f, ".lock") {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(*flagE2EKeep, filepath.Base(f)), data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // runErrors lists the errors a `revops run --json` document holds, in

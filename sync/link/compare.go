@@ -59,8 +59,10 @@ type Conflict struct {
 
 // outcome is what a comparison decided.
 type outcome struct {
-	agree     []agreement
-	ok        []agreement // fields compared without failure (their old failures clear)
+	agree []agreement
+	// ok are the fields compared without failure that have a failure
+	// recorded (it clears).
+	ok        []agreement
 	failures  []failure
 	conflicts []conflictRow
 	writes    [2][]*pending
@@ -136,8 +138,11 @@ func (e *engine) compare(ctx context.Context, data [2]*sideData, p *pairing) (*o
 	}
 	out := &outcome{}
 	// Failures of pairs that no longer exist (a record deleted or
-	// converted, a pairing key changed) are cleared.
-	fails, err := queryRows(ctx, e.w, `SELECT DISTINCT left_id, right_id FROM _revops.link_failures WHERE link = ?`, s.Name)
+	// converted, a pairing key changed) are cleared; those of fields
+	// compared without failure too. Only the fields that have one are
+	// cleared: a run's deletes follow the failures recorded, not every
+	// field of every pair.
+	fails, err := queryRows(ctx, e.w, `SELECT left_id, right_id, field FROM _revops.link_failures WHERE link = ?`, s.Name)
 	if err != nil {
 		return nil, fmt.Errorf("link %s: read failures: %w", s.Name, err)
 	}
@@ -145,8 +150,13 @@ func (e *engine) compare(ctx context.Context, data [2]*sideData, p *pairing) (*o
 	for _, pr := range p.pairs {
 		current[pr] = true
 	}
+	e.failing = make(map[agreement]bool, len(fails))
+	goneSeen := map[[2]string]bool{}
 	for _, f := range fails {
-		if pr := [2]string{str(f[0]), str(f[1])}; !current[pr] {
+		pr := [2]string{str(f[0]), str(f[1])}
+		e.failing[agreement{Left: pr[0], Right: pr[1], Field: str(f[2])}] = true
+		if !current[pr] && !goneSeen[pr] {
+			goneSeen[pr] = true
 			out.gone = append(out.gone, pr)
 		}
 	}
@@ -177,7 +187,9 @@ func (e *engine) compare(ctx context.Context, data [2]*sideData, p *pairing) (*o
 				left = nil
 			}
 			if c[0] == c[1] || f.backTo(c[1], left) {
-				out.ok = append(out.ok, key)
+				if e.failing[key] {
+					out.ok = append(out.ok, key)
+				}
 				if !hasBase || b != c[1] {
 					key.Value = c[1]
 					out.agree = append(out.agree, key)
@@ -193,7 +205,9 @@ func (e *engine) compare(ctx context.Context, data [2]*sideData, p *pairing) (*o
 					Winner: s.Sides()[win].Source, Rule: f.ownerName(s), Reason: reason, RunID: e.rep.ID, DecidedAt: e.r.now()}})
 			}
 			if to < 0 {
-				out.ok = append(out.ok, key)
+				if e.failing[key] {
+					out.ok = append(out.ok, key)
+				}
 				continue
 			}
 			from := 1 - to

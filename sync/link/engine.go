@@ -167,6 +167,9 @@ type engine struct {
 	// stale holds, per side and record, the canonical values revops wrote
 	// after that record's extract: the side holds them now.
 	stale [2]map[string]map[string]string
+	// failing holds the pairs' fields with a failure recorded (read by
+	// compare, Value empty): only those are cleared when they pass.
+	failing map[agreement]bool
 }
 
 // rtField is a field with what a run resolved: its type, maps and the

@@ -121,7 +121,10 @@ func (e *engine) sendBatch(ctx context.Context, i int, part []*pending, mayRetry
 		ids = append(ids, pd.rec.ID)
 		for label, v := range pd.agreed {
 			agreed = append(agreed, agreement{Left: pd.left, Right: pd.right, Field: label, Value: v})
-			cleared = append(cleared, agreement{Left: pd.left, Right: pd.right, Field: label})
+			if k := (agreement{Left: pd.left, Right: pd.right, Field: label}); e.failing == nil || e.failing[k] {
+				cleared = append(cleared, k)
+				delete(e.failing, k)
+			}
 		}
 		written = append(written, []any{s.Name, int64(i), pd.rec.ID, sentAt, answered, toJSON(pd.agreed)})
 		values = append(values, []any{s.Name, side, obj, pd.rec.ID, answered, toJSON(pd.rec.Values)})
@@ -131,6 +134,7 @@ func (e *engine) sendBatch(ctx context.Context, i int, part []*pending, mayRetry
 	}
 	e.rep.Failed += int64(len(failed))
 	e.addFailures(failed)
+	e.noteFailing(failed)
 	b.agree(s.Name, agreed, answered)
 	b.clearFailures(s.Name, cleared)
 	b.failures(s.Name, e.rep.ID, failed, answered)
@@ -196,6 +200,17 @@ func (pd *pending) without(err *revsync.RowError) (*pending, []string) {
 	}
 	sort.Strings(dropped)
 	return rest, dropped
+}
+
+// noteFailing adds failures recorded during the run to e.failing, so a
+// later write of the same field in the run clears them.
+func (e *engine) noteFailing(fs []failure) {
+	if e.failing == nil {
+		return
+	}
+	for _, f := range fs {
+		e.failing[agreement{Left: f.Left, Right: f.Right, Field: f.Field}] = true
+	}
 }
 
 func (e *engine) deleteInflight(b *batch, side int, ids []string) {
