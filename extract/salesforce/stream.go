@@ -190,23 +190,14 @@ func columnKeys(cols []extract.Column) []string {
 	return keys
 }
 
-// newPage is an empty query page for the REST read of sp.
+// newPage is an empty query page for the REST read of sp (a Composite
+// Batch answer primes one with Pager.PrimeRaw).
 func newPage(sp spec) *salesforce.QueryPage { return salesforce.NewQueryPage(pageFields(sp)) }
 
 // firstPage reads the first page of pager, raw, for the read of sp.
 func (e *Extractor) firstPage(ctx context.Context, sp spec, pager *salesforce.Pager) (*salesforce.QueryPage, error) {
 	pg := newPage(sp)
 	if _, err := pager.NextRaw(ctx, pg); err != nil {
-		return nil, err
-	}
-	return pg, nil
-}
-
-// primePage takes res, a Composite Batch subrequest's answer to pager's
-// first query, as its first page, raw, for the read of sp.
-func (e *Extractor) primePage(sp spec, pager *salesforce.Pager, res salesforce.BatchResult) (*salesforce.QueryPage, error) {
-	pg := newPage(sp)
-	if err := pager.PrimeRaw(res, pg); err != nil {
 		return nil, err
 	}
 	return pg, nil
