@@ -25,6 +25,7 @@ var (
 	flagE2ERecords = flag.Int("e2e.records", 20_000, "records per system of BenchmarkEndToEnd (make bench-e2e runs 1,000,000)")
 	flagE2ESeed    = flag.Int64("e2e.seed", 7, "world seed of BenchmarkEndToEnd")
 	flagE2EUsers   = flag.Int("e2e.users", 10, "licensed users of the Enterprise Zoho org whose daily credits BenchmarkEndToEnd compares against (the sandbox's org has 10)")
+	flagE2ESettle  = flag.Bool("e2e.settle", false, "run revops once more between the full run and the changes, so the incremental run measures 1% changed on a settled project (the second run otherwise also carries what the first run's syncs created)")
 	flagE2EKeep    = flag.String("e2e.keep", "", "directory where BenchmarkEndToEnd keeps each run's --json document, a CPU profile of each revops run, and the warehouse after the incremental run")
 )
 
@@ -45,6 +46,10 @@ func BenchmarkEndToEnd(b *testing.B) {
 		b.StartTimer()
 		full := e.run(b, "full")
 		b.StopTimer()
+		if *flagE2ESettle {
+			settle := e.run(b, "settle")
+			e.reportSettle(os.Stdout, settle)
+		}
 		changed := e.changeOnePercent(b)
 		b.StartTimer()
 		inc := e.run(b, "incremental")
@@ -475,6 +480,25 @@ func (e *e2e) report(w io.Writer, records int, changed map[string]int, full, inc
 	}
 	fmt.Fprintf(w, "changed between the runs: %s\n", strings.Join(parts, ", "))
 	fmt.Fprintf(w, "project: %s\n\n", filepath.Join(e.dir, "revops.yaml"))
+}
+
+// reportSettle prints the run between the full run and the changes
+// (-e2e.settle): what the second run costs when nothing changed in the
+// CRMs but what the first run's syncs created.
+func (e *e2e) reportSettle(w io.Writer, r runResult) {
+	fmt.Fprintf(w, "\nsettling run (nothing changed in the CRMs since the full run)\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "stage\ts\tcalls\trows\tstatus\t")
+	for _, s := range r.stages {
+		fmt.Fprintf(tw, "%s\t%.1f\t%d\t%d\t%s\t\n", s.Stage, s.Seconds, s.APICalls, s.Rows, s.Status)
+		for _, t := range s.Targets {
+			if t.Seconds >= 1 || t.APICalls >= 50 {
+				fmt.Fprintf(tw, "  %s\t%.1f\t%d\t%d\t%s\t\n", t.Name, t.Seconds, t.APICalls, t.Rows, t.Status)
+			}
+		}
+	}
+	fmt.Fprintf(tw, "run (wall)\t%.1f\t%d\t\t\t\n", r.wall.Seconds(), r.total())
+	tw.Flush()
 }
 
 // keep copies the warehouse to -e2e.keep (the revops runs have ended;
