@@ -161,80 +161,27 @@ func (e *engine) compare(ctx context.Context, data [2]*sideData, p *pairing) (*o
 		}
 	}
 	byRec := [2]map[string]*pending{{}, {}}
+	// A pair with a conflict needs its fields' change times, from the
+	// history: it is compared once the history of every such pair is
+	// read, so a run reads the history of the records in conflict only.
+	var later [][2]string
 	for _, pr := range p.pairs {
-		recs := [2]*record{data[0].recs[pr[0]], data[1].recs[pr[1]]}
-		busy := false
-		for _, f := range e.fields {
-			key := agreement{Left: pr[0], Right: pr[1], Field: f.Label()}
-			var raw [2]any
-			var c [2]string
-			var bad error
-			for i := range 2 {
-				if raw[i], c[i], err = e.value(f, i, recs[i]); err != nil && bad == nil {
-					bad = err
-				}
-			}
-			if bad != nil {
-				out.failures = append(out.failures, failure{Left: pr[0], Right: pr[1], Field: f.Label(), Code: CodeUnmapped, Message: bad.Error()})
-				busy = true
-				continue
-			}
-			b, hasBase := base[[3]string{pr[0], pr[1], f.Label()}]
-			// The left value as extracted (nil when revops wrote the
-			// record since: the extract is older than what it holds).
-			var left any = raw[0]
-			if _, stale := e.stale[0][recs[0].id][f.Label()]; stale {
-				left = nil
-			}
-			if c[0] == c[1] || f.backTo(c[1], left) {
-				if e.failing[key] {
-					out.ok = append(out.ok, key)
-				}
-				if !hasBase || b != c[1] {
-					key.Value = c[1]
-					out.agree = append(out.agree, key)
-				}
-				continue
-			}
-			changed := [2]bool{c[0] != b && !f.backTo(b, left), c[1] != b}
-			to, conflict, reason := e.decide(f, hasBase, changed, c, recs)
-			if conflict {
-				win := 1 - to
-				out.conflicts = append(out.conflicts, conflictRow{Conflict{Link: s.Name, LeftID: pr[0], RightID: pr[1], Field: f.Label(),
-					Base: b, LeftValue: c[0], RightValue: c[1], LeftChangedAt: changedAt(f, 0, recs[0]), RightChangedAt: changedAt(f, 1, recs[1]),
-					Winner: s.Sides()[win].Source, Rule: f.ownerName(s), Reason: reason, RunID: e.rep.ID, DecidedAt: e.r.now()}})
-			}
-			if to < 0 {
-				if e.failing[key] {
-					out.ok = append(out.ok, key)
-				}
-				continue
-			}
-			from := 1 - to
-			vals, werr := e.writeValues(f, from, to, raw[from])
-			if werr != nil {
-				out.failures = append(out.failures, failure{Left: pr[0], Right: pr[1], Field: f.Label(), Side: s.Sides()[to].Source,
-					Code: werr.Code, Message: werr.Message})
-				busy = true
-				continue
-			}
-			pd := byRec[to][recs[to].id]
-			if pd == nil {
-				pd = &pending{side: to, left: pr[0], right: pr[1], rec: revsync.Record{Key: pr[0] + "|" + pr[1], ID: recs[to].id, Values: map[string]any{}},
-					agreed: map[string]string{}, before: map[string]any{}, labels: map[string]string{}}
-				byRec[to][recs[to].id] = pd
-				out.writes[to] = append(out.writes[to], pd)
-			}
-			for n, v := range vals {
-				pd.rec.Values[n] = v
-				pd.before[n] = recs[to].vals[strings.ToLower(n)]
-				pd.labels[n] = f.Label()
-			}
-			pd.agreed[f.Label()] = c[from]
-			busy = true
+		if !e.comparePair(pr, data, base, out, byRec, false) {
+			later = append(later, pr)
 		}
-		if !busy {
-			e.rep.Unchanged++
+	}
+	if len(later) > 0 {
+		var ids [2][]string
+		for _, pr := range later {
+			ids[0], ids[1] = append(ids[0], pr[0]), append(ids[1], pr[1])
+		}
+		for i := range 2 {
+			if err := e.date(ctx, data[i], ids[i]); err != nil {
+				return nil, err
+			}
+		}
+		for _, pr := range later {
+			e.comparePair(pr, data, base, out, byRec, true)
 		}
 	}
 	e.rep.Agreed += int64(len(out.agree))
@@ -248,6 +195,110 @@ func (e *engine) compare(ctx context.Context, data [2]*sideData, p *pairing) (*o
 		e.rep.Decided = append(e.rep.Decided, c.Conflict)
 	}
 	return out, nil
+}
+
+// comparePair runs the three-way comparison of one pair's fields into
+// out. It returns false, adding nothing, when a field is in conflict and
+// a record's change times are not read yet (see date): the caller
+// compares the pair again once they are, with dated set (the pair is
+// then compared whatever the times).
+func (e *engine) comparePair(pr [2]string, data [2]*sideData, base map[[3]string]string, out *outcome, byRec [2]map[string]*pending, dated bool) bool {
+	s := e.spec
+	var err error
+	// The pair's results are staged and added at the end, so a pair
+	// put off adds nothing.
+	var loc outcome
+	var fresh []*pending
+	recs := [2]*record{data[0].recs[pr[0]], data[1].recs[pr[1]]}
+	busy := false
+	for _, f := range e.fields {
+		key := agreement{Left: pr[0], Right: pr[1], Field: f.Label()}
+		var raw [2]any
+		var c [2]string
+		var bad error
+		for i := range 2 {
+			if raw[i], c[i], err = e.value(f, i, recs[i]); err != nil && bad == nil {
+				bad = err
+			}
+		}
+		if bad != nil {
+			loc.failures = append(loc.failures, failure{Left: pr[0], Right: pr[1], Field: f.Label(), Code: CodeUnmapped, Message: bad.Error()})
+			busy = true
+			continue
+		}
+		b, hasBase := base[[3]string{pr[0], pr[1], f.Label()}]
+		// The left value as extracted (nil when revops wrote the
+		// record since: the extract is older than what it holds).
+		var left any = raw[0]
+		if _, stale := e.stale[0][recs[0].id][f.Label()]; stale {
+			left = nil
+		}
+		if c[0] == c[1] || f.backTo(c[1], left) {
+			if e.failing[key] {
+				loc.ok = append(loc.ok, key)
+			}
+			if !hasBase || b != c[1] {
+				key.Value = c[1]
+				loc.agree = append(loc.agree, key)
+			}
+			continue
+		}
+		changed := [2]bool{c[0] != b && !f.backTo(b, left), c[1] != b}
+		to, conflict, reason := e.decide(f, hasBase, changed, c, recs)
+		if conflict && !dated && (!data[0].datedFor(recs[0]) || !data[1].datedFor(recs[1])) {
+			return false
+		}
+		if conflict {
+			win := 1 - to
+			loc.conflicts = append(loc.conflicts, conflictRow{Conflict{Link: s.Name, LeftID: pr[0], RightID: pr[1], Field: f.Label(),
+				Base: b, LeftValue: c[0], RightValue: c[1], LeftChangedAt: changedAt(f, 0, recs[0]), RightChangedAt: changedAt(f, 1, recs[1]),
+				Winner: s.Sides()[win].Source, Rule: f.ownerName(s), Reason: reason, RunID: e.rep.ID, DecidedAt: e.r.now()}})
+		}
+		if to < 0 {
+			if e.failing[key] {
+				loc.ok = append(loc.ok, key)
+			}
+			continue
+		}
+		from := 1 - to
+		vals, werr := e.writeValues(f, from, to, raw[from])
+		if werr != nil {
+			loc.failures = append(loc.failures, failure{Left: pr[0], Right: pr[1], Field: f.Label(), Side: s.Sides()[to].Source,
+				Code: werr.Code, Message: werr.Message})
+			busy = true
+			continue
+		}
+		pd := byRec[to][recs[to].id]
+		for _, f := range fresh {
+			if pd == nil && f.side == to && f.rec.ID == recs[to].id {
+				pd = f
+			}
+		}
+		if pd == nil {
+			pd = &pending{side: to, left: pr[0], right: pr[1], rec: revsync.Record{Key: pr[0] + "|" + pr[1], ID: recs[to].id, Values: map[string]any{}},
+				agreed: map[string]string{}, before: map[string]any{}, labels: map[string]string{}}
+			fresh = append(fresh, pd)
+		}
+		for n, v := range vals {
+			pd.rec.Values[n] = v
+			pd.before[n] = recs[to].vals[strings.ToLower(n)]
+			pd.labels[n] = f.Label()
+		}
+		pd.agreed[f.Label()] = c[from]
+		busy = true
+	}
+	if !busy {
+		e.rep.Unchanged++
+	}
+	out.ok = append(out.ok, loc.ok...)
+	out.agree = append(out.agree, loc.agree...)
+	out.failures = append(out.failures, loc.failures...)
+	out.conflicts = append(out.conflicts, loc.conflicts...)
+	for _, pd := range fresh {
+		byRec[pd.side][pd.rec.ID] = pd
+		out.writes[pd.side] = append(out.writes[pd.side], pd)
+	}
+	return true
 }
 
 func (e *engine) addFailures(fs []failure) {

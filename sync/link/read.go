@@ -20,14 +20,21 @@ type record struct {
 	changed map[string]time.Time
 	// pass is false for a record its side's filter leaves out.
 	pass bool
+	// dated is set once the history was read for the record (see
+	// sideData.date).
+	dated bool
+	// written holds the columns another link wrote since the record's
+	// extract (loadOthersWrites): their change time is that write's.
+	written map[string]bool
 }
 
 // sideData is one side's extract.
 type sideData struct {
-	rel     string
-	recs    map[string]*record
-	order   []string // ids in order
-	history bool
+	rel   string
+	recs  map[string]*record
+	order []string // ids in order
+	// hist is where the side's history is read from, on demand (date).
+	hist histSource
 	// converted counts converted leads, left out.
 	converted int64
 }
@@ -153,8 +160,9 @@ func (e *engine) loadSide(ctx context.Context, i int, cols []string) (*sideData,
 		out.order = append(out.order, r.id)
 	}
 	sort.Strings(out.order)
-	if err := e.loadHistory(ctx, out, schema, table, idCol, want); err != nil {
-		return nil, err
+	out.hist = histSource{schema: schema, table: table, idCol: idCol, cols: want}
+	if hc, err := columnsOf(ctx, e.w, quoteIdent(schema)+"."+quoteIdent(table+"__history")); err == nil && hc["_valid_from"] != "" {
+		out.hist.have = hc
 	}
 	if err := e.loadOthersWrites(ctx, i, out); err != nil {
 		return nil, err
@@ -204,7 +212,10 @@ func (e *engine) loadOthersWrites(ctx context.Context, i int, sd *sideData) erro
 			if r.changed == nil {
 				r.changed = map[string]time.Time{}
 			}
-			r.changed[lc] = answered
+			if r.written == nil {
+				r.written = map[string]bool{}
+			}
+			r.changed[lc], r.written[lc] = answered, true
 		}
 	}
 	return nil
@@ -217,28 +228,87 @@ func orNull(have map[string]string, col string) string {
 	return "NULL"
 }
 
-// loadHistory sets, for each record and column, the start of the
-// trailing run of versions holding the column's current value: the
-// column's own change time (the system's clock, as _valid_from is).
-func (e *engine) loadHistory(ctx context.Context, sd *sideData, schema, table, idCol string, cols []string) error {
-	rel := quoteIdent(schema) + "." + quoteIdent(table+"__history")
-	have, err := columnsOf(ctx, e.w, rel)
-	if err != nil || have["_valid_from"] == "" {
+// histSource is a side's history table (<table>__history) and the
+// columns whose change times a comparison may need.
+type histSource struct {
+	schema, table, idCol string
+	cols                 []string
+	// have are the history table's columns (lower-case to spelling);
+	// nil when the side has no history.
+	have map[string]string
+}
+
+// datedFor reports whether r's change times are known: its history was
+// read, or the side has none (its modified time dates its fields).
+func (sd *sideData) datedFor(r *record) bool { return sd.hist.have == nil || r.dated }
+
+// historyAll is the share of a side's records above which date reads
+// the whole history table instead of the records' versions by id.
+const historyAll = 4
+
+// date reads, for the records ids of sd whose history was not read yet,
+// when each column took its current value (loadHistory). Only the
+// records whose change times a run needs are dated (conflicts,
+// transitions): a run that changes little reads little history.
+func (e *engine) date(ctx context.Context, sd *sideData, ids []string) error {
+	if sd.hist.have == nil {
+		return nil
+	}
+	var want []string
+	for _, id := range ids {
+		if r := sd.recs[id]; r != nil && !r.dated {
+			r.dated = true
+			want = append(want, id)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	if len(want)*historyAll > len(sd.recs) {
+		return e.loadHistory(ctx, sd, nil)
+	}
+	sort.Strings(want)
+	for start := 0; start < len(want); start += chunk {
+		if err := e.loadHistory(ctx, sd, want[start:min(start+chunk, len(want))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadHistory sets, for each record (of ids; all when nil) and column,
+// the start of the trailing run of versions holding the column's current
+// value: the column's own change time (the system's clock, as
+// _valid_from is). A column another link wrote since the record's
+// extract keeps the time of that write (loadOthersWrites).
+func (e *engine) loadHistory(ctx context.Context, sd *sideData, ids []string) error {
+	h := sd.hist
+	rel := quoteIdent(h.schema) + "." + quoteIdent(h.table+"__history")
+	have := h.have
+	if have == nil {
 		return nil // no history extracted: the record's modified time dates its fields
 	}
-	sel := []string{quoteIdent(have[strings.ToLower(idCol)]), quoteIdent(have["_valid_from"])}
+	idCol := quoteIdent(have[strings.ToLower(h.idCol)])
+	sel := []string{idCol, quoteIdent(have["_valid_from"])}
 	var use []string
-	for _, c := range cols {
+	for _, c := range h.cols {
 		if have[c] != "" {
 			sel = append(sel, quoteIdent(have[c]))
 			use = append(use, c)
 		}
 	}
-	rows, err := queryRows(ctx, e.w, "SELECT "+strings.Join(sel, ", ")+" FROM "+rel+" ORDER BY 1, 2")
-	if err != nil {
-		return fmt.Errorf("link %s: read %s.%s__history: %w", e.spec.Name, schema, table, err)
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + rel
+	var args []any
+	if ids != nil {
+		q += " WHERE " + idCol + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
+		for _, id := range ids {
+			args = append(args, id)
+		}
 	}
-	sd.history = true
+	rows, err := queryRows(ctx, e.w, q+" ORDER BY 1, 2", args...)
+	if err != nil {
+		return fmt.Errorf("link %s: read %s.%s__history: %w", e.spec.Name, h.schema, h.table, err)
+	}
 	type run struct {
 		val   string
 		start time.Time
@@ -246,9 +316,16 @@ func (e *engine) loadHistory(ctx context.Context, sd *sideData, schema, table, i
 	var cur string
 	runs := map[string]run{}
 	flush := func() {
-		if r := sd.recs[cur]; r != nil {
+		r := sd.recs[cur]
+		if r == nil {
+			return
+		}
+		r.dated = true
+		if r.changed == nil {
 			r.changed = map[string]time.Time{}
-			for c, ru := range runs {
+		}
+		for c, ru := range runs {
+			if _, other := r.written[c]; !other {
 				r.changed[c] = ru.start
 			}
 		}

@@ -66,6 +66,9 @@ func (e *engine) detect(ctx context.Context, t *Transition, sd *sideData) error 
 	now := e.r.now()
 	field := strings.ToLower(t.On.Field)
 	var upd, fired [][]any
+	type fire struct{ id, old, v string }
+	var fires []fire
+	var ids []string
 	for _, id := range sd.order {
 		r := sd.recs[id]
 		if !r.pass {
@@ -80,6 +83,16 @@ func (e *engine) detect(ctx context.Context, t *Transition, sd *sideData) error 
 		if baseline || !inList(t.to, v) || t.from != nil && !inList(t.from, old) {
 			continue
 		}
+		fires = append(fires, fire{id, old, v})
+		ids = append(ids, id)
+	}
+	// The time of each change, from the history of the records that
+	// fire only.
+	if err := e.date(ctx, sd, ids); err != nil {
+		return err
+	}
+	for _, fr := range fires {
+		id, old, v, r := fr.id, fr.old, fr.v, sd.recs[fr.id]
 		at := r.changed[field]
 		if at.IsZero() {
 			at = r.modified
