@@ -100,6 +100,18 @@ type Incompleter interface {
 	Incomplete() bool
 }
 
+// Preparer is implemented by extractors that can start several objects'
+// reads together (Salesforce: the first pages of up to 25 incremental
+// reads in one Composite Batch call). Before the first Extract of a run,
+// the Runner calls Prepare once per source with the source's objects
+// that this run extracts and, for each, the since its Extract will get
+// ("" for a full read). Prepare makes no call and cannot fail; an
+// Extract whose since differs from the prepared one reads as if
+// unprepared.
+type Preparer interface {
+	Prepare(objs []Object, since []string)
+}
+
 // ErrUnknownObject is returned (wrapped, naming the object) for an object
 // or module the source's API does not have.
 var ErrUnknownObject = errors.New("unknown object")

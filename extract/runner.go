@@ -186,6 +186,21 @@ func (r *Runner) Run(ctx context.Context, sources []Source, opts Options) ([]Res
 			bs.SetBudget(r.Budgets[s.Name])
 		}
 	}
+	for _, s := range sources {
+		p, ok := s.Extractor.(Preparer)
+		if !ok {
+			continue
+		}
+		var objs []Object
+		for _, j := range jobs {
+			if j.src.Name == s.Name {
+				objs = append(objs, j.obj)
+			}
+		}
+		if len(objs) > 0 {
+			p.Prepare(objs, r.cursors(ctx, log, s.Name, objs, opts.FullRefresh))
+		}
+	}
 	extractedAt := now().UTC()
 	started := time.Now()
 	out := make([]Result, len(jobs))
@@ -228,6 +243,27 @@ func (r *Runner) Run(ctx context.Context, sources []Source, opts Options) ([]Res
 	}
 	results = append(results, out...)
 	return results, errors.Join(errs...)
+}
+
+// cursors reads the saved cursors of a source's objects for Preparer
+// ("" for none, for a full refresh, or when the cursor does not read:
+// extractOne reports that error).
+func (r *Runner) cursors(ctx context.Context, log *slog.Logger, source string, objs []Object, full bool) []string {
+	since := make([]string, len(objs))
+	if full {
+		return since
+	}
+	for i, o := range objs {
+		c, ok, err := load.GetCursor(ctx, r.Warehouse, source, o.Name)
+		if err != nil {
+			log.Debug("cursor not read for Prepare", "source", source, "object", o.Name, "error", err)
+			continue
+		}
+		if ok {
+			since[i] = c.Value
+		}
+	}
+	return since
 }
 
 // NoMatchError is returned by Run, before anything is extracted, when an
