@@ -60,6 +60,10 @@ type Extractor struct {
 
 	gate gate // the describeGlobal checks of this extractor's life
 
+	// pre holds the run's incremental reads prepared for Composite
+	// Batches (Prepare).
+	pre prefetch
+
 	// budget is the org's API budget (SetBudget), nil without one.
 	budget atomic.Pointer[budget.Budget]
 }
@@ -153,14 +157,68 @@ func (e *Extractor) Extract(ctx context.Context, obj extract.Object, since strin
 	fail := func(err error) (extract.Stream, error) {
 		return nil, fmt.Errorf("salesforce source %s: extract %s: %w", e.name, obj.Name, err)
 	}
+	ctx = httpx.WithTag(ctx, obj.Name)
+	// An incremental read prepared by the runner takes its describe and
+	// first page from its group's Composite Batch (prefetch.go).
+	pl, first := e.prefetched(ctx, obj, since)
+	if pl == nil {
+		var err error
+		if pl, err = e.plan(ctx, obj, since); err != nil {
+			return fail(err)
+		}
+	}
+	sp := pl.sp
+	if pl.tooLong {
+		// Too long for a GET: Bulk API 2.0 takes the query in its body.
+		n, err := e.client.Count(ctx, "SELECT COUNT() FROM "+sp.object+where(sp.modified, sp.from), true)
+		if err != nil {
+			return fail(err)
+		}
+		e.log.Info("query too long for REST, using Bulk API 2.0", "object", sp.object, "fields", len(sp.cols))
+		return e.start(ctx, sp, int64(n), nil, nil, pl.bulkSOQL), nil
+	}
+	pager := e.client.NewPager(pl.restSOQL, true, queryBatch)
+	var page *salesforce.QueryPage
+	var err error
+	if first != nil {
+		page = newPage(sp)
+		if err = pager.PrimeRaw(*first, page); err != nil {
+			// The subrequest failed: the query goes alone, as without a batch.
+			e.log.Info("batched first page failed; querying the object alone", "object", sp.object, "error", err)
+		}
+	}
+	if first == nil || err != nil {
+		if page, err = e.firstPage(ctx, sp, pager); err != nil {
+			return fail(err)
+		}
+	}
+	total := pager.TotalSize()
+	if e.opts.BulkThreshold > 0 && total > e.opts.BulkThreshold {
+		e.log.Info("many changed rows, using Bulk API 2.0", "object", sp.object, "rows", total, "threshold", e.opts.BulkThreshold)
+		return e.start(ctx, sp, int64(total), nil, nil, pl.bulkSOQL), nil
+	}
+	return e.start(ctx, sp, int64(total), pager, page, ""), nil
+}
+
+// readPlan is what one Extract reads: the spec, and its first query for
+// REST (restSOQL) and for Bulk API 2.0.
+type readPlan struct {
+	sp                 spec
+	restSOQL, bulkSOQL string
+	// tooLong: restSOQL does not fit a GET; the read goes through Bulk.
+	tooLong bool
+}
+
+// plan describes obj (from the cursor's describe while Salesforce says
+// it holds, see metacache.go) and builds the read from since.
+func (e *Extractor) plan(ctx context.Context, obj extract.Object, since string) (*readPlan, error) {
 	st, cur, err := parseState(since)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
-	ctx = httpx.WithTag(ctx, obj.Name)
 	d, meta, err := e.describeFor(ctx, obj, st.Schema)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	cols := Columns(d)
 	modified := obj.Modified
@@ -176,31 +234,12 @@ func (e *Extractor) Extract(ctx context.Context, obj extract.Object, since strin
 	if !cur.IsZero() {
 		from = cur.Add(-e.opts.Lookback)
 	}
-	sp := spec{object: d.Name, cols: cols, modified: modified, since: st.Modified, cursor: cur, from: from,
-		deletedAt: deletedField(d, modified), state: state{Schema: meta}}
-
-	restSOQL := buildSOQL(d.Name, cols, modified, from, true)
-	bulkSOQL := buildSOQL(d.Name, cols, modified, from, false)
-	if len(url.QueryEscape(restSOQL))+60 > maxQueryURL {
-		// Too long for a GET: Bulk API 2.0 takes the query in its body.
-		n, err := e.client.Count(ctx, "SELECT COUNT() FROM "+d.Name+where(modified, from), true)
-		if err != nil {
-			return fail(err)
-		}
-		e.log.Info("query too long for REST, using Bulk API 2.0", "object", d.Name, "fields", len(cols))
-		return e.start(ctx, sp, int64(n), nil, nil, bulkSOQL), nil
-	}
-	pager := e.client.NewPager(restSOQL, true, queryBatch)
-	first, err := e.firstPage(ctx, sp, pager)
-	if err != nil {
-		return fail(err)
-	}
-	total := pager.TotalSize()
-	if e.opts.BulkThreshold > 0 && total > e.opts.BulkThreshold {
-		e.log.Info("many changed rows, using Bulk API 2.0", "object", d.Name, "rows", total, "threshold", e.opts.BulkThreshold)
-		return e.start(ctx, sp, int64(total), nil, nil, bulkSOQL), nil
-	}
-	return e.start(ctx, sp, int64(total), pager, first, ""), nil
+	pl := &readPlan{sp: spec{object: d.Name, cols: cols, modified: modified, since: st.Modified, cursor: cur, from: from,
+		deletedAt: deletedField(d, modified), state: state{Schema: meta}}}
+	pl.restSOQL = buildSOQL(d.Name, cols, modified, from, true)
+	pl.bulkSOQL = buildSOQL(d.Name, cols, modified, from, false)
+	pl.tooLong = len(url.QueryEscape(pl.restSOQL))+60 > maxQueryURL
+	return pl, nil
 }
 
 // cursorField is the cursor field Objects gives an object (see Objects).
@@ -230,4 +269,5 @@ func deletedField(d *salesforce.Describe, modified string) string {
 var (
 	_ extract.Extractor    = (*Extractor)(nil)
 	_ extract.BudgetSetter = (*Extractor)(nil)
+	_ extract.Preparer     = (*Extractor)(nil)
 )
