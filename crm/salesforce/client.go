@@ -1,7 +1,8 @@
 // Package salesforce is the Salesforce API client revops's extract and
 // sync stages share: OAuth (refresh token, client credentials, JWT bearer),
 // SOQL query/queryAll with paging, describe, Bulk API 2.0 query jobs,
-// replication (getDeleted), limits, and sObject Collections writes. It
+// replication (getDeleted), limits, Composite Batch (several reads in one
+// API call), and sObject Collections writes. It
 // talks to a real org or to the emulator in crm/salesforce/sftest alike.
 //
 // Every request goes through one httpx.Transport (concurrency cap, rate

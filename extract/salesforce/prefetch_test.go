@@ -318,3 +318,37 @@ func TestBatchFallsBack(t *testing.T) {
 		t.Error("the failed Lead's cursor moved")
 	}
 }
+
+// TestBatchedReadAboveBulkThreshold: an object whose batched first page
+// says more rows changed than Options.BulkThreshold goes through Bulk API
+// 2.0 as it would alone (decided on the batch's totalSize, with no query
+// of its own), and lands the same rows.
+func TestBatchedReadAboveBulkThreshold(t *testing.T) {
+	smallPages(t)
+	o := startOrg(t, 3000)
+	opts := o.options()
+	opts.Objects = o.Objects()
+	opts.BulkThreshold = 250
+	wh := openWarehouse(t, "bulk")
+	time.Sleep(1100 * time.Millisecond)
+	runOnce(t, wh, newExtractor(t, opts))
+	changeAccounts(t, o, newExtractor(t, opts), 300, "via bulk")
+	time.Sleep(1100 * time.Millisecond)
+	o.counters.Reset()
+	res := runOnce(t, wh, newExtractor(t, opts))
+	jobs := o.counters.Sum(func(c sandbox.Count) bool {
+		return c.Method == "POST" && c.Endpoint == "/services/data/vXX.X/jobs/query"
+	})
+	if b, q, m := o.count(batchEndpoint), o.count(queryEndpoint), o.count(moreEndpoint); b != 1 || q != 0 || m != 0 || jobs != 1 {
+		t.Errorf("%d batches (want 1), %d first pages alone (want 0), %d further REST pages (want 0), %d Bulk jobs (want 1): %v",
+			b, q, m, jobs, o.counters.Snapshot())
+	}
+	for _, r := range res {
+		if r.Object == "Account" && r.Rows < 300 {
+			t.Errorf("Account: %d rows, want at least 300", r.Rows)
+		}
+	}
+	if got := strings.Count(strings.Join(cellRows(t, wh, "account"), "\n"), "via bulk"); got != 300 {
+		t.Errorf("%d Accounts hold the change, want 300", got)
+	}
+}

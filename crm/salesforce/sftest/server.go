@@ -2,6 +2,7 @@
 // reverse-ETL pipeline uses: OAuth (token, revoke, userinfo), REST
 // query/queryAll (parent-to-child subqueries, semi-joins and anti-joins,
 // aggregate queries), describe, limits, sObject rows and Collections,
+// Composite Batch,
 // replication (getUpdated/getDeleted), Bulk API 2.0 ingest and query jobs,
 // and the Tooling API's CustomField (create, read, update, query). Like net/http/httptest it serves an
 // http.Handler over an in-memory org; tests start it with Start, and
