@@ -155,8 +155,10 @@ func changeOnePercent(b *testing.B, e *Extractor, o *org, objects []string, roun
 // and an incremental run. Each run is a new extractor, as a new process
 // is, with nothing but the warehouse's cursors (the describes kept in
 // them). Metrics: the calls of each run (every request the emulator
-// counted, login included), the describe calls among them, and the
-// incremental run's share of the full run's.
+// counted, login included), the describe calls among them, the data
+// calls (all but the login, describeGlobal and describes: query pages,
+// Composite Batches, Bulk job calls), and the incremental run's shares
+// of the full run's.
 func BenchmarkIncrementalCalls(b *testing.B) {
 	benchOnce.Do(func() {
 		benchOrg = &org{counters: sandbox.NewCounters(), faults: sandbox.NewFaults(1)}
@@ -176,16 +178,20 @@ func BenchmarkIncrementalCalls(b *testing.B) {
 	opts.Objects, opts.History = objects, []string{"Lead", "Opportunity"}
 	ctx := context.Background()
 	const describe = "/services/data/vXX.X/sobjects/{object}/describe"
-	measure := func(wh *duckdb.Warehouse) (calls, describes int64) {
+	// meta are the calls that are not data: the login, describeGlobal
+	// (Objects and the metadata check) and the describes.
+	meta := func() int64 { return o.count(describe) + o.count(globalEndpoint) + o.count(tokenEndpoint) }
+	measure := func(wh *duckdb.Warehouse) (calls, describes, data int64) {
 		b.Helper()
-		before, d := o.count(""), o.count(describe)
+		before, d, m := o.count(""), o.count(describe), meta()
 		if _, err := (&extract.Runner{Warehouse: wh, Concurrency: 2}).Run(ctx,
 			[]extract.Source{{Name: "salesforce", Extractor: newExtractor(b, opts)}}, extract.Options{}); err != nil {
 			b.Fatal(err)
 		}
-		return o.count("") - before, o.count(describe) - d
+		calls = o.count("") - before
+		return calls, o.count(describe) - d, calls - (meta() - m)
 	}
-	var full, incr, fullDesc, incrDesc, changed int64
+	var full, incr, fullDesc, incrDesc, fullData, incrData, changed int64
 	for i := range b.N {
 		b.StopTimer()
 		wh, err := duckdb.Open(ctx, duckdb.Options{Path: filepath.Join(b.TempDir(), fmt.Sprintf("inc%d.duckdb", i))})
@@ -194,14 +200,14 @@ func BenchmarkIncrementalCalls(b *testing.B) {
 		}
 		time.Sleep(1100 * time.Millisecond) // the org's metadata lies before the first describes' second
 		b.StartTimer()
-		c, d := measure(wh)
-		full, fullDesc = full+c, fullDesc+d
+		c, d, x := measure(wh)
+		full, fullDesc, fullData = full+c, fullDesc+d, fullData+x
 		b.StopTimer()
 		changed += int64(changeOnePercent(b, newExtractor(b, opts), o, objects, 100+i))
 		time.Sleep(1100 * time.Millisecond) // past the look-back, so the overlap holds only the changes
 		b.StartTimer()
-		c, d = measure(wh)
-		incr, incrDesc = incr+c, incrDesc+d
+		c, d, x = measure(wh)
+		incr, incrDesc, incrData = incr+c, incrDesc+d, incrData+x
 		b.StopTimer()
 		wh.Close()
 		b.StartTimer()
@@ -212,5 +218,8 @@ func BenchmarkIncrementalCalls(b *testing.B) {
 	b.ReportMetric(float64(incr)/k, "incr-calls")
 	b.ReportMetric(float64(incrDesc)/k, "incr-describes")
 	b.ReportMetric(float64(incr)/float64(full), "incr/full-calls")
+	b.ReportMetric(float64(fullData)/k, "full-data-calls")
+	b.ReportMetric(float64(incrData)/k, "incr-data-calls")
+	b.ReportMetric(float64(incrData)/float64(fullData), "incr/full-data")
 	b.ReportMetric(float64(changed)/k, "changed")
 }
