@@ -411,6 +411,10 @@ func classifySF(r *http.Request, body []byte) reqInfo {
 	case "query", "queryAll":
 		info.kind = kindRead
 	case "composite":
+		if len(rest) == 2 && rest[1] == "batch" {
+			// revops sends only queries in Composite Batches.
+			info.kind = kindRead
+		}
 		if len(rest) >= 2 && rest[1] == "sobjects" {
 			switch {
 			case len(rest) == 2 && m == http.MethodPost:
