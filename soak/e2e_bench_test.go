@@ -442,7 +442,7 @@ func (e *e2e) report(w io.Writer, records int, changed map[string]int, full, inc
 	for _, o := range inc.objects {
 		if o.Source == "salesforce" {
 			// An incremental read sends every object's first page in
-			// Composite Batches of 25 subrequests, one API call each:
+			// Composite calls of up to 5 queries, one API call each:
 			// an object costs its further pages alone.
 			sfObjects++
 			minInc[o.Source] += fewestCalls(o.Source, o.Inserted+o.Updated) - 1
@@ -453,7 +453,7 @@ func (e *e2e) report(w io.Writer, records int, changed map[string]int, full, inc
 			credInc += fewestCredits(o.Inserted + o.Updated)
 		}
 	}
-	minInc["salesforce"] += (sfObjects + 24) / 25
+	minInc["salesforce"] += (sfObjects + 4) / 5
 	systems := map[string]bool{}
 	for k := range full.calls {
 		systems[k] = true

@@ -14,9 +14,20 @@ import (
 )
 
 // MaxBatchRequests is the most subrequests one Composite Batch call
-// holds; the batch costs one API call whatever it holds (reference sheet
-// §3.3 and §5).
+// holds. Each subrequest of a batch counts as one API call against the
+// org's daily allocation (Salesforce's Composite Batch documentation): a
+// batch saves round trips, not API calls. Composite (see Composite)
+// counts as one call.
 const MaxBatchRequests = 25
+
+// MaxCompositeRequests is the most subrequests one Composite call holds,
+// and MaxCompositeQueries the most of them that may be query operations
+// (query, queryAll, the next page of a query). The whole Composite call
+// counts as one API call against the org's daily allocation.
+const (
+	MaxCompositeRequests = 25
+	MaxCompositeQueries  = 5
+)
 
 // BatchRequest is one subrequest of a Composite Batch.
 type BatchRequest struct {
@@ -27,6 +38,10 @@ type BatchRequest struct {
 	URL string `json:"url"`
 	// RichInput is the subrequest's JSON body, if any.
 	RichInput any `json:"richInput,omitempty"`
+	// Headers are the subrequest's own headers (If-Modified-Since on a
+	// describe, say). Composite sends them; Batch has no place for them
+	// and refuses a subrequest that sets any.
+	Headers map[string]string `json:"-"`
 }
 
 // BatchOptions are the settings of one Composite Batch call.
@@ -83,6 +98,9 @@ func (c *Client) Batch(ctx context.Context, reqs []BatchRequest, opts BatchOptio
 		if m == "" || r.URL == "" {
 			return nil, fmt.Errorf("salesforce: batch: subrequest %d needs a method and a url", i)
 		}
+		if len(r.Headers) > 0 {
+			return nil, fmt.Errorf("salesforce: batch: subrequest %d sets headers, which a Composite Batch cannot carry (use Composite)", i)
+		}
 		if m != http.MethodGet && m != http.MethodHead {
 			readOnly = false
 		}
@@ -120,6 +138,98 @@ func (c *Client) Batch(ctx context.Context, reqs []BatchRequest, opts BatchOptio
 		}
 	}
 	return res, nil
+}
+
+// Composite sends up to MaxCompositeRequests independent subrequests, at
+// most MaxCompositeQueries of them queries, as one Composite call (POST
+// /composite, allOrNone false: one API call for all of them), each with
+// its own headers, and returns each one's answer in order. A failed
+// subrequest is not an error of the call: its BatchResult carries Err and
+// the others still ran. The error is for the call as a whole. A call of
+// GETs only reads, so the transport may send it again after a 5xx or a
+// dropped connection; one that writes is not repeated.
+func (c *Client) Composite(ctx context.Context, reqs []BatchRequest, opts BatchOptions) ([]BatchResult, error) {
+	switch {
+	case len(reqs) == 0:
+		return nil, fmt.Errorf("salesforce: composite: no subrequests")
+	case len(reqs) > MaxCompositeRequests:
+		return nil, fmt.Errorf("salesforce: composite: %d subrequests, at most %d in one call", len(reqs), MaxCompositeRequests)
+	}
+	type sub struct {
+		Method      string            `json:"method"`
+		URL         string            `json:"url"`
+		ReferenceID string            `json:"referenceId"`
+		Body        any               `json:"body,omitempty"`
+		HTTPHeaders map[string]string `json:"httpHeaders,omitempty"`
+	}
+	subs := make([]sub, len(reqs))
+	readOnly, queries := true, 0
+	for i, r := range reqs {
+		m := strings.ToUpper(r.Method)
+		if m == "" || r.URL == "" {
+			return nil, fmt.Errorf("salesforce: composite: subrequest %d needs a method and a url", i)
+		}
+		if m != http.MethodGet && m != http.MethodHead {
+			readOnly = false
+		}
+		if isQueryURL(r.URL) {
+			queries++
+		}
+		subs[i] = sub{Method: m, URL: r.URL, ReferenceID: "r" + strconv.Itoa(i), Body: r.RichInput, HTTPHeaders: r.Headers}
+	}
+	if queries > MaxCompositeQueries {
+		return nil, fmt.Errorf("salesforce: composite: %d queries, at most %d in one call", queries, MaxCompositeQueries)
+	}
+	if readOnly {
+		ctx = httpx.Retryable(ctx)
+	}
+	body := struct {
+		AllOrNone        bool  `json:"allOrNone"`
+		CompositeRequest []sub `json:"compositeRequest"`
+	}{false, subs}
+	r := request{method: http.MethodPost, path: c.dataPath("composite"), body: body}
+	if opts.QueryBatchSize > 0 {
+		n := min(max(opts.QueryBatchSize, MinQueryBatch), MaxQueryBatch)
+		r.header = http.Header{"Sforce-Query-Options": {"batchSize=" + strconv.Itoa(n)}}
+	}
+	var out struct {
+		CompositeResponse []struct {
+			Body           json.RawMessage `json:"body"`
+			HTTPStatusCode int             `json:"httpStatusCode"`
+			ReferenceID    string          `json:"referenceId"`
+		} `json:"compositeResponse"`
+	}
+	if err := c.do(ctx, r, &out); err != nil {
+		return nil, fmt.Errorf("salesforce: composite of %d subrequests: %w", len(reqs), err)
+	}
+	if len(out.CompositeResponse) != len(reqs) {
+		return nil, fmt.Errorf("salesforce: composite of %d subrequests: the answer holds %d", len(reqs), len(out.CompositeResponse))
+	}
+	res := make([]BatchResult, len(reqs))
+	for _, o := range out.CompositeResponse {
+		i, err := strconv.Atoi(strings.TrimPrefix(o.ReferenceID, "r"))
+		if err != nil || !strings.HasPrefix(o.ReferenceID, "r") || i < 0 || i >= len(reqs) || res[i].StatusCode != 0 {
+			return nil, fmt.Errorf("salesforce: composite of %d subrequests: an answer for referenceId %q, which was not sent", len(reqs), o.ReferenceID)
+		}
+		res[i] = BatchResult{StatusCode: o.HTTPStatusCode, Result: o.Body}
+		if o.HTTPStatusCode >= 400 {
+			res[i].Err = subrequestError(o.HTTPStatusCode, o.Body)
+		}
+	}
+	return res, nil
+}
+
+// isQueryURL reports whether a subrequest url is a query operation (query,
+// queryAll or a next page of one), which Composite limits.
+func isQueryURL(u string) bool {
+	path, _, _ := strings.Cut(u, "?")
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	for i, s := range segs {
+		if (s == "query" || s == "queryAll") && i > 0 && strings.HasPrefix(segs[i-1], "v") {
+			return true
+		}
+	}
+	return false
 }
 
 // subrequestError reads a failed subrequest's error array.

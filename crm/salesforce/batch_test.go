@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/revops/revops/crm/salesforce"
 	"github.com/revops/revops/crm/salesforce/sftest"
@@ -106,8 +108,92 @@ func TestBatchRefusals(t *testing.T) {
 	if err != nil || len(res) != salesforce.MaxBatchRequests {
 		t.Fatalf("25 subrequests: %v, %d results", err, len(res))
 	}
-	// The org's first REST call (the login is not one): one call for 25 queries.
-	if used, _, ok := c.APIUsage(); !ok || used != 1 {
-		t.Errorf("API usage after a 25-subrequest batch: %d (ok %v), want 1", used, ok)
+	// Each subrequest of a batch is one API call (the login is not one):
+	// 25, and the /limits call after it the 26th.
+	if _, err := c.Limits(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if used, _, ok := c.APIUsage(); !ok || used != 26 {
+		t.Errorf("API usage after a 25-subrequest batch and /limits: %d (ok %v), want 26", used, ok)
+	}
+	if _, err := c.Batch(ctx, []salesforce.BatchRequest{{Method: "GET", URL: "/services/data/v62.0/sobjects/",
+		Headers: map[string]string{"If-Modified-Since": "Mon, 02 Mar 2026 09:00:00 GMT"}}}, salesforce.BatchOptions{}); err == nil ||
+		!strings.Contains(err.Error(), "use Composite") {
+		t.Errorf("a batch subrequest with headers: %v", err)
+	}
+}
+
+// TestCompositeQueries: five objects' first query pages and a
+// describeGlobal with its own If-Modified-Since in one Composite call cost
+// ONE API call; the pages prime pagers that page on to the same records as
+// the queries alone; the describe answers 304 while nothing changed; a
+// sixth query is refused before anything is sent.
+func TestCompositeQueries(t *testing.T) {
+	o := startOrg(t, sftest.Options{})
+	seed(o, 500)
+	c := newClient(t, o.config())
+	ctx := context.Background()
+	soqls := []string{
+		"SELECT Id, Name, SystemModstamp FROM Account ORDER BY SystemModstamp, Id",
+		"SELECT Id, NoSuchField__c FROM Lead",
+		"SELECT Id, Email, IsDeleted FROM Contact ORDER BY SystemModstamp, Id",
+		"SELECT Id FROM Opportunity ORDER BY SystemModstamp, Id",
+		"SELECT Id FROM Lead ORDER BY SystemModstamp, Id",
+	}
+	reqs := make([]salesforce.BatchRequest, 0, len(soqls)+1)
+	for i, q := range soqls {
+		reqs = append(reqs, c.QueryRequest(q, i == 2))
+	}
+	_, date, err := c.DescribeGlobalIfModified(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs = append(reqs, salesforce.BatchRequest{Method: "GET", URL: "/services/data/v62.0/sobjects/",
+		Headers: map[string]string{"If-Modified-Since": date.UTC().Format(http.TimeFormat)}})
+	used0, _, _ := c.APIUsage()
+	res, err := c.Composite(ctx, reqs, salesforce.BatchOptions{QueryBatchSize: 200})
+	if err != nil {
+		t.Fatalf("Composite: %v", err)
+	}
+	if _, err := c.Limits(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if used, _, _ := c.APIUsage(); used-used0 != 2 {
+		t.Errorf("API usage grew by %d for the composite call and /limits, want 2", used-used0)
+	}
+	if res[1].Err == nil || res[1].Err.Code != "INVALID_FIELD" {
+		t.Fatalf("failed subrequest: %+v", res[1])
+	}
+	if res[5].StatusCode != http.StatusNotModified {
+		t.Errorf("describeGlobal with If-Modified-Since in the call: %d %s", res[5].StatusCode, res[5].Result)
+	}
+	for _, i := range []int{0, 2, 3, 4} {
+		p := c.NewPager(soqls[i], i == 2, 200)
+		got, err := p.Prime(res[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for !p.Done() {
+			recs, err := p.Next(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, recs...)
+		}
+		var want []map[string]any
+		if err := c.Query(ctx, soqls[i], i == 2, 0, func(r []map[string]any) error { want = append(want, r...); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %d records through the composite call differ from the %d of the query", soqls[i], len(got), len(want))
+		}
+	}
+	before := o.requests("")
+	six := append(reqs[:5:5], c.QueryRequest("SELECT Id FROM Case", false))
+	if _, err := c.Composite(ctx, six, salesforce.BatchOptions{}); err == nil || !strings.Contains(err.Error(), "6 queries, at most 5") {
+		t.Errorf("six queries: %v", err)
+	}
+	if n := o.requests("") - before; n != 0 {
+		t.Errorf("a refused composite call sent %d requests", n)
 	}
 }

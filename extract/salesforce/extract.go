@@ -8,7 +8,7 @@
 // every field of the rows whose SystemModstamp is at or after the
 // cursor minus the look-back window, deleted rows included (queryAll), in
 // SystemModstamp, Id order. When the runner prepares a run (Prepare), the
-// first pages of its incremental reads go in Composite Batches, up to 25
+// first pages of its incremental reads go in Composite calls, up to 5
 // objects' in one API call (prefetch.go). With an API budget (SetBudget) a read stops
 // at a checkpoint when the budget runs out, and the next run resumes
 // there. Above Options.BulkThreshold changed rows (the

@@ -157,7 +157,7 @@ func changeOnePercent(b *testing.B, e *Extractor, o *org, objects []string, roun
 // them). Metrics: the calls of each run (every request the emulator
 // counted, login included), the describe calls among them, the data
 // calls (all but the login, describeGlobal and describes: query pages,
-// Composite Batches, Bulk job calls), and the incremental run's shares
+// Composite calls, Bulk job calls), and the incremental run's shares
 // of the full run's.
 func BenchmarkIncrementalCalls(b *testing.B) {
 	benchOnce.Do(func() {

@@ -10,18 +10,20 @@ import (
 	"github.com/revops/revops/extract"
 )
 
-// First pages of incremental reads in Composite Batches.
+// First pages of incremental reads in Composite calls.
 //
 // An incremental read costs at least its first query page, which after a
 // small change is often its only page. The runner says before a run which
 // objects it reads from which cursors (Prepare); the incremental ones are
-// put in groups of up to salesforce.MaxBatchRequests, in the runner's
+// put in groups of up to salesforce.MaxCompositeQueries (5), in the runner's
 // order. The first Extract of a group sends the first query of every
 // member (the SOQL Extract would send alone: same fields, same
-// SystemModstamp window and order, queryAll) in one Composite Batch call,
-// which costs one API call; each member's Extract then takes its answer as
-// its first page and follows nextRecordsUrl, decides on Bulk API 2.0 from
-// its totalSize, and so on, as without a batch. To build those queries
+// SystemModstamp window and order, queryAll) in one Composite call (POST
+// /composite, independent subrequests), which costs one API call for all
+// of them (a Composite Batch would cost one per subrequest, and Composite
+// takes at most 5 queries); each member's Extract then takes its answer
+// as its first page and follows nextRecordsUrl, decides on Bulk API 2.0
+// from its totalSize, and so on, as without a batch. To build those queries
 // the group's first Extract resolves every member's describe as Extract
 // does (describeFor: the cursor's describe while Salesforce answers 304).
 //
@@ -36,8 +38,9 @@ import (
 // on; one the server dropped meanwhile (idle for 15 minutes, or more than
 // the open cursors a user may keep) restarts that member's query from the
 // highest SystemModstamp of its first page (see producer.rest).
-// batchGroup is how many reads share a batch (tests make it small).
-var batchGroup = salesforce.MaxBatchRequests
+
+// batchGroup is how many reads share a Composite call (tests make it small).
+var batchGroup = salesforce.MaxCompositeQueries
 
 type prefetch struct {
 	mu      sync.Mutex
@@ -67,8 +70,8 @@ type preGroup struct {
 }
 
 // Prepare implements extract.Preparer: it keeps the incremental reads of
-// the run (since set) for Composite Batches of their first pages, in
-// groups of up to salesforce.MaxBatchRequests (25) in the order given. It
+// the run (since set) for Composite calls of their first pages, in
+// groups of up to salesforce.MaxCompositeQueries (5) in the order given. It
 // replaces what an earlier run prepared and makes no call.
 func (e *Extractor) Prepare(objs []extract.Object, since []string) {
 	entries := map[string]*preEntry{}
@@ -146,7 +149,7 @@ func (e *Extractor) prefetched(ctx context.Context, obj extract.Object, since st
 }
 
 // fetchGroup plans every member of g and sends their first queries in
-// one Composite Batch. Members left without an answer read alone. The
+// one Composite call. Members left without an answer read alone. The
 // caller holds g.mu; ctx is the Extract's that came first (its object
 // is charged with the batch and the describes).
 func (e *Extractor) fetchGroup(ctx context.Context, g *preGroup) {
@@ -180,14 +183,14 @@ func (e *Extractor) fetchGroup(ctx context.Context, g *preGroup) {
 	if len(reqs) < 2 {
 		return // a batch of one saves nothing
 	}
-	res, err := e.client.Batch(ctx, reqs, salesforce.BatchOptions{QueryBatchSize: queryBatch})
+	res, err := e.client.Composite(ctx, reqs, salesforce.BatchOptions{QueryBatchSize: queryBatch})
 	if err != nil {
-		e.log.Warn("composite batch of first pages failed; each object queries alone", "objects", len(reqs), "error", err)
+		e.log.Warn("composite call of first pages failed; each object queries alone", "objects", len(reqs), "error", err)
 		return
 	}
 	for i, m := range batched {
 		r := res[i]
 		m.first = &r
 	}
-	e.log.Debug("first pages in one composite batch", "objects", len(reqs))
+	e.log.Debug("first pages in one composite call", "objects", len(reqs))
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/revops/revops/crm/salesforce"
 	"github.com/revops/revops/crm/sandbox"
 	"github.com/revops/revops/extract"
 	"github.com/revops/revops/load"
@@ -18,13 +19,13 @@ import (
 const (
 	tokenEndpoint  = "/services/oauth2/token"
 	globalEndpoint = "/services/data/vXX.X/sobjects"
-	batchEndpoint  = "/services/data/vXX.X/composite/batch"
+	batchEndpoint  = "/services/data/vXX.X/composite"
 	queryEndpoint  = "/services/data/vXX.X/queryAll"
 	moreEndpoint   = "/services/data/vXX.X/query/{locator}"
 )
 
 // unbatched hides Prepare from the Runner: the reads go as before
-// Composite Batches (one first query per object).
+// Composite calls (one first query per object).
 type unbatched struct{ e *Extractor }
 
 func (u unbatched) Objects(ctx context.Context) ([]extract.Object, error) { return u.e.Objects(ctx) }
@@ -69,14 +70,13 @@ func changeAccounts(t *testing.T, o *org, e *Extractor, n int, text string) {
 }
 
 // TestIncrementalCallsInBatches: an incremental run of N objects (every
-// object the emulated org has) costs ceil(N/25) Composite Batch calls for
+// object the emulated org has) costs ceil(N/5) Composite calls for
 // the first pages, the data pages beyond the first (queryMore), and a
 // constant of 3: the login (token), describeGlobal (Objects) and
 // describeGlobal with If-Modified-Since (the metadata check, 304). No
 // object sends its first query alone and none is described, whatever the
-// order of the times the objects' describes were last known current. The org has
-// fewer than 26 objects, so the case of several batches runs with groups
-// of 4 instead of 25.
+// order of the times the objects' describes were last known current.
+// Groups of 5 (Composite's limit of queries per call) and of 4.
 func TestIncrementalCallsInBatches(t *testing.T) {
 	smallPages(t)
 	o := startOrg(t, 3000)
@@ -95,7 +95,7 @@ func TestIncrementalCallsInBatches(t *testing.T) {
 		}
 		time.Sleep(1100 * time.Millisecond)
 	}
-	for round, group := range []int{25, 4} {
+	for round, group := range []int{salesforce.MaxCompositeQueries, 4} {
 		t.Run(fmt.Sprintf("groups of %d", group), func(t *testing.T) {
 			old := batchGroup
 			batchGroup = group
@@ -124,7 +124,7 @@ func TestIncrementalCallsInBatches(t *testing.T) {
 					n, got, limit, batches, extra, constant, byEndpoint)
 			}
 			if got := count(batchEndpoint); got != batches {
-				t.Errorf("%d composite batches for %d objects, want %d", got, n, batches)
+				t.Errorf("%d composite calls for %d objects, want %d", got, n, batches)
 			}
 			if got := count(queryEndpoint); got != 0 {
 				t.Errorf("%d first pages queried alone, want 0 (all in batches): %s", got, byEndpoint)
@@ -150,7 +150,7 @@ func sumRows(res []extract.Result) int64 {
 
 // TestBatchedIncrementalLandsTheSame: two warehouses take the same full
 // run, then the same incremental run, one with the first pages in a
-// Composite Batch and one without; every table then holds the same rows,
+// Composite calls and one without; every table then holds the same rows,
 // cell by cell (but _extracted_at), the changes included.
 func TestBatchedIncrementalLandsTheSame(t *testing.T) {
 	smallPages(t)
@@ -178,12 +178,12 @@ func TestBatchedIncrementalLandsTheSame(t *testing.T) {
 	before := o.count(batchEndpoint)
 	runOnce(t, batched, newExtractor(t, opts))
 	if o.count(batchEndpoint) == before {
-		t.Fatal("the batched run sent no composite batch")
+		t.Fatal("the batched run sent no composite call")
 	}
 	before = o.count(batchEndpoint)
 	runOnce(t, plain, unbatched{newExtractor(t, opts)})
 	if o.count(batchEndpoint) != before {
-		t.Fatal("the plain run sent a composite batch")
+		t.Fatal("the plain run sent a composite call")
 	}
 
 	tables := tableNames(t, batched)
@@ -258,7 +258,7 @@ func cellRows(t *testing.T, wh *duckdb.Warehouse, table string) []string {
 	return out
 }
 
-// TestBatchFallsBack: when the Composite Batch call fails (503 past the
+// TestBatchFallsBack: when the Composite calls fail (503 past the
 // retries) every object queries its first page alone and the run lands
 // as usual; when one subrequest fails (a field the user may no longer
 // read), that object queries alone and fails as it would without a
@@ -277,11 +277,12 @@ func TestBatchFallsBack(t *testing.T) {
 
 	changeAccounts(t, o, newExtractor(t, opts), 300, "batch refused")
 	time.Sleep(1100 * time.Millisecond)
-	o.faults.Add(sandbox.Rule{Kind: sandbox.Fault503, Endpoint: batchEndpoint, Times: 2})
+	groups := (n + int64(batchGroup) - 1) / int64(batchGroup)
+	o.faults.Add(sandbox.Rule{Kind: sandbox.Fault503, Endpoint: batchEndpoint, Times: 2 * int(groups)})
 	o.counters.Reset()
 	runOnce(t, wh, newExtractor(t, opts))
-	if b, q := o.count(batchEndpoint), o.count(queryEndpoint); b != 2 || q != n {
-		t.Errorf("batch refused: %d batch attempts (want 2), %d first pages alone (want %d)", b, q, n)
+	if b, q := o.count(batchEndpoint), o.count(queryEndpoint); b != 2*groups || q != n {
+		t.Errorf("composite calls refused: %d attempts (want %d), %d first pages alone (want %d)", b, 2*groups, q, n)
 	}
 	if got := strings.Count(strings.Join(cellRows(t, wh, "account"), "\n"), "batch refused"); got != 300 {
 		t.Errorf("batch refused: %d Accounts hold the change, want 300", got)
@@ -308,8 +309,8 @@ func TestBatchFallsBack(t *testing.T) {
 			t.Errorf("%s failed: %v", r.Object, r.Err)
 		}
 	}
-	if b, q := o.count(batchEndpoint), o.count(queryEndpoint); b != 1 || q != 1 {
-		t.Errorf("one subrequest failed: %d batches (want 1), %d first pages alone (want 1, Lead's)", b, q)
+	if b, q := o.count(batchEndpoint), o.count(queryEndpoint); b != groups || q != 1 {
+		t.Errorf("one subrequest failed: %d composite calls (want %d), %d first pages alone (want 1, Lead's)", b, groups, q)
 	}
 	if got := strings.Count(strings.Join(cellRows(t, wh, "account"), "\n"), "subrequest failed"); got != 300 {
 		t.Errorf("one subrequest failed: %d Accounts hold the change, want 300", got)
@@ -339,9 +340,10 @@ func TestBatchedReadAboveBulkThreshold(t *testing.T) {
 	jobs := o.counters.Sum(func(c sandbox.Count) bool {
 		return c.Method == "POST" && c.Endpoint == "/services/data/vXX.X/jobs/query"
 	})
-	if b, q, m := o.count(batchEndpoint), o.count(queryEndpoint), o.count(moreEndpoint); b != 1 || q != 0 || m != 0 || jobs != 1 {
-		t.Errorf("%d batches (want 1), %d first pages alone (want 0), %d further REST pages (want 0), %d Bulk jobs (want 1): %v",
-			b, q, m, jobs, o.counters.Snapshot())
+	groups := int64((len(opts.Objects) + batchGroup - 1) / batchGroup)
+	if b, q, m := o.count(batchEndpoint), o.count(queryEndpoint), o.count(moreEndpoint); b != groups || q != 0 || m != 0 || jobs != 1 {
+		t.Errorf("%d composite calls (want %d), %d first pages alone (want 0), %d further REST pages (want 0), %d Bulk jobs (want 1): %v",
+			b, groups, q, m, jobs, o.counters.Snapshot())
 	}
 	for _, r := range res {
 		if r.Object == "Account" && r.Rows < 300 {

@@ -99,6 +99,9 @@ func endpointOf(r *http.Request) string {
 	if rest[0] == "composite" && len(rest) >= 2 && rest[1] == "batch" {
 		return p + "/composite/batch"
 	}
+	if rest[0] == "composite" && len(rest) == 1 {
+		return p + "/composite"
+	}
 	pat, ok := names[rest[0]]
 	if !ok {
 		return p + "/" + rest[0]
@@ -207,6 +210,15 @@ func (s *Server) authorize(w http.ResponseWriter, q *req) *restError {
 	return nil
 }
 
+// countCall counts one more call against the daily allocation (a Composite
+// Batch's later subrequests) and reports whether it is past it.
+func (s *Server) countCall() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.apiUsed++
+	return s.apiUsed > s.opts.DailyAPILimit
+}
+
 // dispatch sends an authorized request to its handler.
 func (s *Server) dispatch(w http.ResponseWriter, q *req) *restError {
 	p := q.parts
@@ -244,6 +256,9 @@ func (s *Server) dispatch(w http.ResponseWriter, q *req) *restError {
 		}
 		if len(p) >= 2 && p[1] == "batch" {
 			return s.serveBatch(w, q)
+		}
+		if len(p) == 1 {
+			return s.serveComposite(w, q)
 		}
 		return errNotFound
 	case "tooling":
