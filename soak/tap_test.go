@@ -411,8 +411,8 @@ func classifySF(r *http.Request, body []byte) reqInfo {
 	case "query", "queryAll":
 		info.kind = kindRead
 	case "composite":
-		if len(rest) == 2 && rest[1] == "batch" {
-			// revops sends only queries in Composite Batches.
+		if len(rest) == 1 || len(rest) == 2 && rest[1] == "batch" {
+			// revops sends only queries in Composite calls and Batches.
 			info.kind = kindRead
 		}
 		if len(rest) >= 2 && rest[1] == "sobjects" {

@@ -46,7 +46,7 @@ func runSync(t *testing.T, cfg string, args ...string) (int, map[string]syncRepo
 
 // writeCalls counts the write requests the sandbox served to system, from
 // /__sandbox/stats: every non-GET request except token grants and
-// read-only queries (COQL, Composite Batches of queries).
+// read-only queries (COQL, Composite calls and Batches of queries).
 func writeCalls(t *testing.T, statsURL, system string) int64 {
 	t.Helper()
 	var stats struct {
@@ -59,9 +59,10 @@ func writeCalls(t *testing.T, statsURL, system string) int64 {
 	var n int64
 	for _, r := range stats.Requests {
 		// Reads sent as POST are not writes: COQL queries, and Composite
-		// Batches (revops sends only query subrequests in them).
+		// calls and Batches (revops sends only queries in them).
 		if r.System != system || r.Method == "GET" || strings.Contains(r.Endpoint, "oauth") ||
-			strings.Contains(r.Endpoint, "coql") || strings.Contains(r.Endpoint, "composite/batch") {
+			strings.Contains(r.Endpoint, "coql") || strings.HasSuffix(r.Endpoint, "/composite") ||
+			strings.HasSuffix(r.Endpoint, "/composite/batch") {
 			continue
 		}
 		n += r.Count
