@@ -161,7 +161,7 @@ func (e *Extractor) Extract(ctx context.Context, obj extract.Object, since strin
 	}
 	ctx = httpx.WithTag(ctx, obj.Name)
 	// An incremental read prepared by the runner takes its describe and
-	// first page from its group's Composite Batch (prefetch.go).
+	// first page from its group's Composite call (prefetch.go).
 	pl, first := e.prefetched(ctx, obj, since)
 	if pl == nil {
 		var err error
