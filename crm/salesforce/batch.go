@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/revops/revops/crm/httpx"
 )
@@ -65,6 +66,11 @@ type BatchResult struct {
 	Result json.RawMessage
 	// Err is the subrequest's error (StatusCode ≥ 400), nil on success.
 	Err *APIError
+	// Date (Composite only) is the server time of the answer: the
+	// subrequest's own Date header when its httpHeaders carry one, else
+	// the Composite call's (whether Salesforce puts Date in a
+	// subrequest's httpHeaders is unconfirmed). Zero when neither has it.
+	Date time.Time
 }
 
 // QueryRequest is the subrequest of the first page of soql (queryAll
@@ -194,13 +200,22 @@ func (c *Client) Composite(ctx context.Context, reqs []BatchRequest, opts BatchO
 	}
 	var out struct {
 		CompositeResponse []struct {
-			Body           json.RawMessage `json:"body"`
-			HTTPStatusCode int             `json:"httpStatusCode"`
-			ReferenceID    string          `json:"referenceId"`
+			Body           json.RawMessage   `json:"body"`
+			HTTPHeaders    map[string]string `json:"httpHeaders"`
+			HTTPStatusCode int               `json:"httpStatusCode"`
+			ReferenceID    string            `json:"referenceId"`
 		} `json:"compositeResponse"`
 	}
-	if err := c.do(ctx, r, &out); err != nil {
+	resp, err := c.send(ctx, r)
+	if err != nil {
 		return nil, fmt.Errorf("salesforce: composite of %d subrequests: %w", len(reqs), err)
+	}
+	defer resp.Body.Close()
+	date, _ := http.ParseTime(resp.Header.Get("Date"))
+	dec := json.NewDecoder(resp.Body)
+	dec.UseNumber()
+	if err := dec.Decode(&out); err != nil {
+		return nil, fmt.Errorf("salesforce: composite of %d subrequests: decode answer: %w", len(reqs), err)
 	}
 	if len(out.CompositeResponse) != len(reqs) {
 		return nil, fmt.Errorf("salesforce: composite of %d subrequests: the answer holds %d", len(reqs), len(out.CompositeResponse))
@@ -211,12 +226,45 @@ func (c *Client) Composite(ctx context.Context, reqs []BatchRequest, opts BatchO
 		if err != nil || !strings.HasPrefix(o.ReferenceID, "r") || i < 0 || i >= len(reqs) || res[i].StatusCode != 0 {
 			return nil, fmt.Errorf("salesforce: composite of %d subrequests: an answer for referenceId %q, which was not sent", len(reqs), o.ReferenceID)
 		}
-		res[i] = BatchResult{StatusCode: o.HTTPStatusCode, Result: o.Body}
+		res[i] = BatchResult{StatusCode: o.HTTPStatusCode, Result: o.Body, Date: date}
+		for k, v := range o.HTTPHeaders {
+			if strings.EqualFold(k, "Date") {
+				if d, err := http.ParseTime(v); err == nil {
+					res[i].Date = d
+				}
+			}
+		}
 		if o.HTTPStatusCode >= 400 {
 			res[i].Err = subrequestError(o.HTTPStatusCode, o.Body)
 		}
 	}
 	return res, nil
+}
+
+// DescribeGlobalRequest is the subrequest of describeGlobal with
+// If-Modified-Since since (as DescribeGlobalIfModified sends it; none when
+// since is zero), for Composite. Its answer is 304 with no body when no
+// object's metadata changed since since; GlobalChanged reads it.
+func (c *Client) DescribeGlobalRequest(since time.Time) BatchRequest {
+	r := BatchRequest{Method: http.MethodGet, URL: c.dataPath("sobjects/")}
+	if !since.IsZero() {
+		r.Headers = map[string]string{"If-Modified-Since": since.UTC().Format(http.TimeFormat)}
+	}
+	return r
+}
+
+// GlobalChanged reads the answer to DescribeGlobalRequest: false on 304
+// (nothing changed), true on 200, the subrequest's error otherwise.
+func GlobalChanged(res BatchResult) (bool, error) {
+	switch {
+	case res.Err != nil:
+		return false, fmt.Errorf("salesforce: describe global (composite): %w", res.Err)
+	case res.StatusCode == http.StatusNotModified:
+		return false, nil
+	case res.StatusCode == http.StatusOK:
+		return true, nil
+	}
+	return false, fmt.Errorf("salesforce: describe global (composite): status %d", res.StatusCode)
 }
 
 // isQueryURL reports whether a subrequest url is a query operation (query,

@@ -148,8 +148,7 @@ func TestCompositeQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reqs = append(reqs, salesforce.BatchRequest{Method: "GET", URL: "/services/data/v62.0/sobjects/",
-		Headers: map[string]string{"If-Modified-Since": date.UTC().Format(http.TimeFormat)}})
+	reqs = append(reqs, c.DescribeGlobalRequest(date))
 	used0, _, _ := c.APIUsage()
 	res, err := c.Composite(ctx, reqs, salesforce.BatchOptions{QueryBatchSize: 200})
 	if err != nil {
@@ -164,8 +163,9 @@ func TestCompositeQueries(t *testing.T) {
 	if res[1].Err == nil || res[1].Err.Code != "INVALID_FIELD" {
 		t.Fatalf("failed subrequest: %+v", res[1])
 	}
-	if res[5].StatusCode != http.StatusNotModified {
-		t.Errorf("describeGlobal with If-Modified-Since in the call: %d %s", res[5].StatusCode, res[5].Result)
+	if changed, err := salesforce.GlobalChanged(res[5]); err != nil || changed || res[5].StatusCode != http.StatusNotModified || res[5].Date.Before(date) {
+		t.Errorf("describeGlobal with If-Modified-Since in the call: changed %v, %v, %d %s, Date %v (the check's %v)",
+			changed, err, res[5].StatusCode, res[5].Result, res[5].Date, date)
 	}
 	for _, i := range []int{0, 2, 3, 4} {
 		p := c.NewPager(soqls[i], i == 2, 200)

@@ -222,6 +222,28 @@ func (e *Extractor) plan(ctx context.Context, obj extract.Object, since string) 
 	if err != nil {
 		return nil, err
 	}
+	return e.planFrom(obj, st, cur, d, meta), nil
+}
+
+// cachedPlan is plan on the describe obj's cursor keeps, taken as current
+// without asking Salesforce (the caller asks, see prefetch.go); false
+// when the cursor keeps none that serves.
+func (e *Extractor) cachedPlan(obj extract.Object, since string) (*readPlan, bool) {
+	st, cur, err := parseState(since)
+	if err != nil || st.Schema == nil || !strings.EqualFold(st.Schema.Object, obj.Name) || st.Schema.At == "" {
+		return nil, false
+	}
+	d, err := st.Schema.describe()
+	if err != nil {
+		return nil, false
+	}
+	m := *st.Schema
+	return e.planFrom(obj, st, cur, d, &m), true
+}
+
+// planFrom builds the read of obj from the cursor st (cur its time) on
+// the describe d; meta is what the next cursor keeps of d.
+func (e *Extractor) planFrom(obj extract.Object, st state, cur time.Time, d *salesforce.Describe, meta *objMeta) *readPlan {
 	cols := Columns(d)
 	modified := obj.Modified
 	if f, ok := d.Field(modified); modified != "" && (!ok || f.Type != "datetime") {
@@ -241,7 +263,7 @@ func (e *Extractor) plan(ctx context.Context, obj extract.Object, since string) 
 	pl.restSOQL = buildSOQL(d.Name, cols, modified, from, true)
 	pl.bulkSOQL = buildSOQL(d.Name, cols, modified, from, false)
 	pl.tooLong = len(url.QueryEscape(pl.restSOQL))+60 > maxQueryURL
-	return pl, nil
+	return pl
 }
 
 // cursorField is the cursor field Objects gives an object (see Objects).

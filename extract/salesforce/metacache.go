@@ -144,28 +144,60 @@ func (e *Extractor) unchanged(ctx context.Context, since time.Time) (bool, time.
 	g := &e.gate
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if time.Since(g.asked) > gateTTL {
-		g.unchangedSince, g.checkedAt, g.changedSince = time.Time{}, time.Time{}, time.Time{}
-	}
-	switch {
-	case !g.unchangedSince.IsZero() && !since.Before(g.unchangedSince):
-		return true, g.checkedAt, nil
-	case !g.changedSince.IsZero() && !since.After(g.changedSince):
-		return false, time.Time{}, nil
+	if same, at, known := g.answer(since); known {
+		return same, at, nil
 	}
 	gl, date, err := e.client.DescribeGlobalIfModified(httpx.WithTag(ctx, "metadata"), since)
 	if err != nil {
 		return false, time.Time{}, err
 	}
+	same := gl == nil && !date.IsZero()
+	g.record(since, same, date)
+	return same, date, nil
+}
+
+// answer is the gate's answer for since, if it holds one (the caller
+// holds g.mu).
+func (g *gate) answer(since time.Time) (same bool, at time.Time, known bool) {
+	if time.Since(g.asked) > gateTTL {
+		g.unchangedSince, g.checkedAt, g.changedSince = time.Time{}, time.Time{}, time.Time{}
+	}
+	switch {
+	case !g.unchangedSince.IsZero() && !since.Before(g.unchangedSince):
+		return true, g.checkedAt, true
+	case !g.changedSince.IsZero() && !since.After(g.changedSince):
+		return false, time.Time{}, true
+	}
+	return false, time.Time{}, false
+}
+
+// record keeps the answer of a check for since: same (304, at its Date)
+// or not (the caller holds g.mu).
+func (g *gate) record(since time.Time, same bool, date time.Time) {
 	if g.unchangedSince.IsZero() && g.changedSince.IsZero() {
 		g.asked = time.Now() // a new window
 	}
-	if gl != nil || date.IsZero() {
+	if !same {
 		g.changedSince = since
-		return false, time.Time{}, nil
+		return
 	}
 	g.unchangedSince, g.checkedAt = since, date
-	return true, date, nil
+}
+
+// gateAnswered reports whether the gate holds an answer for since.
+func (e *Extractor) gateAnswered(since time.Time) bool {
+	e.gate.mu.Lock()
+	defer e.gate.mu.Unlock()
+	_, _, known := e.gate.answer(since)
+	return known
+}
+
+// gateRecord keeps the answer to a describeGlobal check sent in a
+// Composite call (prefetch.go).
+func (e *Extractor) gateRecord(since time.Time, same bool, date time.Time) {
+	e.gate.mu.Lock()
+	defer e.gate.mu.Unlock()
+	e.gate.record(since, same, date)
 }
 
 // ifModifiedSince is the header time for metadata known current at at.

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/revops/revops/crm/httpx"
 	"github.com/revops/revops/crm/salesforce"
 	"github.com/revops/revops/extract"
 )
@@ -43,6 +44,8 @@ import (
 var batchGroup = salesforce.MaxCompositeQueries
 
 type prefetch struct {
+	// checkMu is held while a group sends the metadata check.
+	checkMu sync.Mutex
 	mu      sync.Mutex
 	entries map[string]*preEntry // lower-case object name
 	// earliest is the earliest time a prepared read's describe was known
@@ -161,7 +164,16 @@ func (e *Extractor) fetchGroup(ctx context.Context, g *preGroup) {
 	earliest := e.pre.earliest
 	e.pre.mu.Unlock()
 	if !earliest.IsZero() {
-		if _, _, err := e.unchanged(ctx, ifModifiedSince(earliest)); err != nil {
+		since := ifModifiedSince(earliest)
+		// One group at a time sends the check: the others wait for its
+		// answer instead of sending checks of their own.
+		e.pre.checkMu.Lock()
+		handled := !e.gateAnswered(since) && e.fetchWithCheck(ctx, g, since)
+		e.pre.checkMu.Unlock()
+		if handled {
+			return
+		}
+		if _, _, err := e.unchanged(ctx, since); err != nil {
 			e.log.Warn("describeGlobal check failed", "error", err)
 		}
 	}
@@ -193,4 +205,68 @@ func (e *Extractor) fetchGroup(ctx context.Context, g *preGroup) {
 		m.first = &r
 	}
 	e.log.Debug("first pages in one composite call", "objects", len(reqs))
+}
+
+// fetchWithCheck sends the describeGlobal check for since (the earliest
+// time a prepared read's describe was known current) in the same
+// Composite call as the first queries of g's members, each planned on the
+// describe its cursor keeps: one call instead of two. On 304 those plans
+// hold (their describes are known current at the answer's Date) and it
+// returns true; members without a kept describe, or whose query is too
+// long, plan and read alone. When the call fails, every member reads
+// alone, and it returns true too. On 200 (something changed) or a failed
+// check, the query answers are dropped and it returns false: the caller
+// plans every member as Extract would (after a 200 the gate holds it, so
+// each object's own describe is asked) and sends the queries again.
+func (e *Extractor) fetchWithCheck(ctx context.Context, g *preGroup, since time.Time) bool {
+	var batched []*preEntry
+	var plans []*readPlan
+	reqs := []salesforce.BatchRequest{e.client.DescribeGlobalRequest(since)}
+	for _, m := range g.members {
+		pl, ok := e.cachedPlan(m.obj, m.since)
+		if !ok || pl.tooLong {
+			continue
+		}
+		batched, plans = append(batched, m), append(plans, pl)
+		reqs = append(reqs, e.client.QueryRequest(pl.restSOQL, true))
+	}
+	if len(batched) == 0 {
+		return false
+	}
+	res, err := e.client.Composite(httpx.WithTag(ctx, "metadata"), reqs, salesforce.BatchOptions{QueryBatchSize: queryBatch})
+	if err != nil {
+		// As when a Composite call of queries fails: every member reads
+		// alone (the first to describe asks the check alone).
+		e.log.Warn("composite call of the metadata check and first pages failed; each object reads alone", "objects", len(batched), "error", err)
+		return true
+	}
+	changed, err := salesforce.GlobalChanged(res[0])
+	if err != nil || res[0].Date.IsZero() {
+		e.log.Warn("describeGlobal check in a composite call failed", "error", err)
+		return false
+	}
+	e.gateRecord(since, !changed, res[0].Date)
+	if changed {
+		e.log.Info("metadata changed since the kept describes; the objects are described and queried again", "objects", len(batched))
+		return false
+	}
+	at := res[0].Date.UTC().Format(time.RFC3339)
+	for i, m := range batched {
+		plans[i].sp.state.Schema.At = at
+		r := res[i+1]
+		m.plan, m.first = plans[i], &r
+	}
+	for _, m := range g.members {
+		if m.plan != nil {
+			continue
+		}
+		pl, err := e.plan(ctx, m.obj, m.since)
+		if err != nil {
+			e.log.Info("describe for the batched first pages failed; the object reads alone", "object", m.obj.Name, "error", err)
+			continue
+		}
+		m.plan = pl
+	}
+	e.log.Debug("metadata check and first pages in one composite call", "objects", len(batched))
+	return true
 }
