@@ -67,7 +67,7 @@ bench-e2e:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench EndToEnd -benchtime 1x -timeout 180m ./soak/ -e2e.records $(E2E_RECORDS)
 
 # Short fuzzing of every parser (configs, SOQL, COQL, criteria, fault rules,
-# model headers and templates, seed CSVs).
+# model headers and templates, seed CSVs, raw JSON pages and their cells).
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./configs -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
@@ -81,6 +81,11 @@ fuzz:
 	$(GO) test -tags $(TAGS) ./sync -run '^$$' -fuzz FuzzParseSyncs -fuzztime $(FUZZTIME)
 	$(GO) test ./identity -run '^$$' -fuzz FuzzReadCSV -fuzztime $(FUZZTIME)
 	$(GO) test ./identity -run '^$$' -fuzz FuzzDecodeOptions -fuzztime $(FUZZTIME)
+	$(GO) test ./crm/rawjson -run '^$$' -fuzz FuzzScanner -fuzztime $(FUZZTIME)
+	$(GO) test ./crm/zoho -run '^$$' -fuzz FuzzRawPage -fuzztime $(FUZZTIME)
+	$(GO) test ./crm/salesforce -run '^$$' -fuzz FuzzQueryPage -fuzztime $(FUZZTIME)
+	$(GO) test -tags $(TAGS) ./extract/rawbatch -run '^$$' -fuzz FuzzCellsAsBatcher -fuzztime $(FUZZTIME)
+	$(GO) test -tags $(TAGS) ./extract/rawbatch -run '^$$' -fuzz FuzzFastParsers -fuzztime $(FUZZTIME)
 
 # The full soak (soak/doc.go): ~20,000 records per system, every stage
 # SIGKILLed at least 15 times under injected faults, then converged and
