@@ -64,7 +64,7 @@ bench:
 # system against the fewest the APIs allow.
 E2E_RECORDS ?= 1000000
 bench-e2e:
-	$(GO) test -tags $(TAGS) -run '^$$' -bench EndToEnd -benchtime 1x -timeout 180m ./soak/ -e2e.records $(E2E_RECORDS)
+	$(GO) test -tags $(TAGS) -run '^$$' -bench EndToEnd -benchtime 1x -timeout 180m ./soak/ -e2e.records $(E2E_RECORDS) -e2e.settle
 
 # Short fuzzing of every parser (configs, SOQL, COQL, criteria, fault rules,
 # model headers and templates, seed CSVs, raw JSON pages and their cells).
