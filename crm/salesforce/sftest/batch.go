@@ -62,33 +62,9 @@ func (s *Server) serveBatch(w http.ResponseWriter, q *req) *restError {
 	if q.verNum < minBatchVersion {
 		return errNotFound
 	}
-	if q.method != http.MethodPost {
-		return errMethod(q.method, "POST")
-	}
-	v, e := readJSON(q.r)
+	list, halt, e := readEnvelope(q, "BatchRequest", "haltOnError", "batchRequests", maxBatchRequests, errBatch)
 	if e != nil {
 		return e
-	}
-	body, ok := v.(obj)
-	if !ok {
-		return errJSON("Cannot deserialize instance of BatchRequest from a non-object value")
-	}
-	halt := false
-	if h, ok := body.get("haltOnError"); ok {
-		b, isBool := h.(bool)
-		if !isBool {
-			return errJSON("haltOnError: expected a boolean")
-		}
-		halt = b
-	}
-	raw, _ := body.get("batchRequests")
-	list, ok := raw.([]any)
-	switch {
-	case !ok || len(list) == 0:
-		return errBatch("A batch request must hold at least one subrequest in batchRequests")
-	case len(list) > maxBatchRequests:
-		return errBatch(fmt.Sprintf("A batch can hold at most %d subrequests; this one holds %d",
-			maxBatchRequests, len(list)))
 	}
 	subs := make([]*req, len(list))
 	for i, it := range list {
@@ -124,6 +100,42 @@ func (s *Server) serveBatch(w http.ResponseWriter, q *req) *restError {
 	}
 	writeJSON(w, http.StatusOK, obj{{"hasErrors", hasErrors}, {"results", results}})
 	return nil
+}
+
+// readEnvelope reads the body of a POST of subrequests (Composite
+// Batch, Composite): {flagKey: a boolean, listKey: [1..max subrequests]}.
+// typ names the body's type in the JSON parser's message; mkErr makes the
+// other errors.
+func readEnvelope(q *req, typ, flagKey, listKey string, max int, mkErr func(string) *restError) ([]any, bool, *restError) {
+	if q.method != http.MethodPost {
+		return nil, false, errMethod(q.method, "POST")
+	}
+	v, e := readJSON(q.r)
+	if e != nil {
+		return nil, false, e
+	}
+	body, ok := v.(obj)
+	if !ok {
+		return nil, false, errJSON("Cannot deserialize instance of " + typ + " from a non-object value")
+	}
+	flag := false
+	if f, ok := body.get(flagKey); ok {
+		b, isBool := f.(bool)
+		if !isBool {
+			return nil, false, errJSON(flagKey + ": expected a boolean")
+		}
+		flag = b
+	}
+	raw, _ := body.get(listKey)
+	list, ok := raw.([]any)
+	switch {
+	case !ok || len(list) == 0:
+		return nil, false, mkErr("A request must hold at least one subrequest in " + listKey)
+	case len(list) > max:
+		return nil, false, mkErr(fmt.Sprintf("A request can hold at most %d subrequests in %s; this one holds %d",
+			max, listKey, len(list)))
+	}
+	return list, flag, nil
 }
 
 // subrequest checks one batchRequests (or compositeRequest) item and

@@ -51,33 +51,9 @@ func (s *Server) serveComposite(w http.ResponseWriter, q *req) *restError {
 	if len(q.parts) != 1 || q.verNum < minCompositeVersion {
 		return errNotFound
 	}
-	if q.method != http.MethodPost {
-		return errMethod(q.method, "POST")
-	}
-	v, e := readJSON(q.r)
+	list, allOrNone, e := readEnvelope(q, "CompositeRequest", "allOrNone", "compositeRequest", maxCompositeRequests, errComposite)
 	if e != nil {
 		return e
-	}
-	body, ok := v.(obj)
-	if !ok {
-		return errJSON("Cannot deserialize instance of CompositeRequest from a non-object value")
-	}
-	allOrNone := false
-	if a, ok := body.get("allOrNone"); ok {
-		b, isBool := a.(bool)
-		if !isBool {
-			return errJSON("allOrNone: expected a boolean")
-		}
-		allOrNone = b
-	}
-	raw, _ := body.get("compositeRequest")
-	list, ok := raw.([]any)
-	switch {
-	case !ok || len(list) == 0:
-		return errComposite("A composite request must hold at least one subrequest in compositeRequest")
-	case len(list) > maxCompositeRequests:
-		return errComposite(fmt.Sprintf("A composite request can hold at most %d subrequests; this one holds %d",
-			maxCompositeRequests, len(list)))
 	}
 	subs := make([]*req, len(list))
 	refs := make([]string, len(list))
