@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/revops/revops/crm/httpx"
 	"github.com/revops/revops/crm/salesforce"
 	"github.com/revops/revops/extract"
 )
@@ -233,7 +232,7 @@ func (e *Extractor) fetchWithCheck(ctx context.Context, g *preGroup, since time.
 	if len(batched) == 0 {
 		return false
 	}
-	res, err := e.client.Composite(httpx.WithTag(ctx, "metadata"), reqs, salesforce.BatchOptions{QueryBatchSize: queryBatch})
+	res, err := e.client.Composite(ctx, reqs, salesforce.BatchOptions{QueryBatchSize: queryBatch})
 	if err != nil {
 		// As when a Composite call of queries fails: every member reads
 		// alone (the first to describe asks the check alone).

@@ -133,6 +133,15 @@ func TestIncrementalCallsInBatches(t *testing.T) {
 			if got := count(moreEndpoint); got != extra {
 				t.Errorf("%d pages beyond the first, want %d", got, extra)
 			}
+			// The objects' reported calls hold every data call, the
+			// Composite call that carries the metadata check included.
+			var reported int64
+			for _, r := range res {
+				reported += r.APICalls
+			}
+			if reported != batches+extra {
+				t.Errorf("the objects report %d API calls, want %d (%d composite calls + %d further pages)", reported, batches+extra, batches, extra)
+			}
 			if c := count(tokenEndpoint) + count(globalEndpoint); c != constant {
 				t.Errorf("login and describeGlobal: %d calls, want %d: %s", c, constant, byEndpoint)
 			}
