@@ -101,8 +101,8 @@ type Incompleter interface {
 }
 
 // Preparer is implemented by extractors that can start several objects'
-// reads together (Salesforce: the first pages of up to 25 incremental
-// reads in one Composite Batch call). Before the first Extract of a run,
+// reads together (Salesforce: the first pages of up to 5 incremental
+// reads in one Composite call). Before the first Extract of a run,
 // the Runner calls Prepare once per source with the source's objects
 // that this run extracts and, for each, the since its Extract will get
 // ("" for a full read). Prepare makes no call and cannot fail; an

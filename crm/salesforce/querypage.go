@@ -272,7 +272,7 @@ func (p *Pager) NextRaw(ctx context.Context, into *QueryPage) (bool, error) {
 }
 
 // PrimeRaw is Prime into a raw page: res, the answer to p's first query
-// sent as a batch subrequest, becomes p's first page.
+// sent as a Composite (or Composite Batch) subrequest, becomes p's first page.
 func (p *Pager) PrimeRaw(res BatchResult, into *QueryPage) error {
 	if err := p.primable(res); err != nil {
 		return err

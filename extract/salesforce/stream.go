@@ -191,7 +191,7 @@ func columnKeys(cols []extract.Column) []string {
 }
 
 // newPage is an empty query page for the REST read of sp (a Composite
-// Batch answer primes one with Pager.PrimeRaw).
+// call's answer primes one with Pager.PrimeRaw).
 func newPage(sp spec) *salesforce.QueryPage { return salesforce.NewQueryPage(pageFields(sp)) }
 
 // firstPage reads the first page of pager, raw, for the read of sp.
